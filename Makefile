@@ -1,0 +1,138 @@
+# rexian — build, test and benchmark targets. `make test` and `make run`
+# install missing Debian packages first (as root, or through sudo).
+
+CC       ?= gcc
+CXX      ?= g++
+BUILD    ?= build
+OPT      ?= -O2 -g
+SAN      ?=
+
+PKGS     := xapian-core icu-uc icu-i18n libcjson libsodium yaml-0.1 libcmark friso sqlite3
+WARN     := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wformat=2 -Wimplicit-fallthrough -Wvla
+CWARN    := $(WARN) -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
+CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE
+CFLAGS   := -std=c17 $(OPT) $(CWARN) $(SAN)
+CXXFLAGS := -std=c++17 $(OPT) $(WARN) $(SAN)
+LDFLAGS  := $(SAN)
+
+# Debian packages needed to build, test and benchmark.
+DEB_BUILD := build-essential pkg-config libxapian-dev xapian-tools libsqlite3-dev sqlite3 \
+             libmicrohttpd-dev libcjson-dev libicu-dev libyaml-dev libcsv-dev libcmark-dev \
+             libsodium-dev libfriso-dev friso-dict libcmocka-dev curl
+
+LIB_C   := $(wildcard src/util/*.c src/text/*.c src/search/*.c indexer/*.c)
+LIB_CXX := $(wildcard src/search/*.cc)
+LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
+LIB     := $(BUILD)/librexian.a
+BIN     := $(BUILD)/rexian
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOLS   := $(BUILD)/tools/eval $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
+
+.PHONY: all deps test unit e2e asan eval bench bench-search run lint format format-check clean
+
+all: $(BIN)
+
+deps:
+	@missing=$$(for p in $(DEB_BUILD); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	  grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/gen/pinyin_table.h: tools/gen_pinyin.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -O1 $(CPPFLAGS) $< -o $(BUILD)/gen/gen_pinyin $$(pkg-config --cflags --libs icu-uc icu-i18n)
+	$(BUILD)/gen/gen_pinyin > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/src/text/pinyin.o: $(BUILD)/gen/pinyin_table.h
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(PKG_CFLAGS) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/src/cli/main.o $(LIB)
+	$(CXX) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ $(PKG_LIBS) $$(pkg-config --libs cmocka) -o $@
+
+$(BUILD)/tools/%: $(BUILD)/tests/tools/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+
+$(BUILD)/tools/gencorpus: tests/bench/gencorpus.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -O2 $(CWARN) $(SAN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $< -o $@
+
+$(BUILD)/tools/eval: $(BUILD)/tests/eval/eval.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+
+$(BUILD)/tools/bench_search: $(BUILD)/tests/bench/bench_search.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+
+# ---- tests ----
+
+unit: $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do echo "== $$t"; $$t || exit 1; done
+
+e2e: $(BIN)
+	@for t in tests/e2e/*.sh; do echo "== $$t"; REXIAN=$(BIN) bash $$t || exit 1; done
+
+test: deps
+	$(MAKE) all $(UNIT_BIN)
+	$(MAKE) unit e2e
+
+asan: deps
+	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  build/asan/rexian unit e2e
+
+# ---- relevance and speed ----
+
+eval: deps $(BIN) $(BUILD)/tools/eval
+	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/queries.tsv --work $(BUILD)/eval
+
+bench-search: deps $(BIN) $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
+	bash tests/bench/bench_search.sh
+
+bench: bench-search
+
+run: deps $(BIN)
+	$(BIN) index corpus var/index
+	@echo "the HTTP service (rexian serve) is not built yet; try: $(BIN) search --index var/index 装修噪声"
+
+# ---- hygiene ----
+
+SRC_ALL := $(shell git ls-files '*.c' '*.cc' '*.h' 2>/dev/null)
+
+lint: $(BUILD)/gen/pinyin_table.h
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --suppress=missingIncludeSystem -Iinclude -I$(BUILD)/gen $(LIB_C) src/cli/main.c
+	clang-tidy --quiet $(LIB_C) -- $(CPPFLAGS) $(PKG_CFLAGS) -std=c17
+
+format:
+	clang-format -i $(SRC_ALL)
+
+format-check:
+	clang-format --dry-run --Werror $(SRC_ALL)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,66 @@
+/* Turns text into index terms and a query into a weighted term plan.
+ *
+ * Term kinds (prefixes follow Xapian's convention of capital letters):
+ *   (none)  Han character bigrams (unigram for a lone character) and
+ *           lowercase ASCII/Latin words
+ *   W       friso words          U  ICU words
+ *   P       pinyin of a Han bigram ("Pbei an"), for homophone typos
+ *   G       a synonym group's concept term ("G" + the group's first term)
+ * The same analyzer must be used to build an index and to query it; the
+ * index records its flags and synonym groups (see search.h).
+ */
+#ifndef REXIAN_ANALYZER_H
+#define REXIAN_ANALYZER_H
+
+#include "rexian/strmap.h"
+#include "rexian/synonyms.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    RX_AN_BIGRAM = 1 << 0,
+    RX_AN_FRISO = 1 << 1,
+    RX_AN_ICU = 1 << 2,
+    RX_AN_PINYIN = 1 << 3,
+    RX_AN_SYNONYM = 1 << 4,
+    RX_AN_STOP = 1 << 5, /* query only: down-weight function-word bigrams */
+};
+
+/* The configuration chosen by measurement (docs/RELEVANCE.md). */
+#define RX_AN_DEFAULT (RX_AN_BIGRAM | RX_AN_PINYIN | RX_AN_SYNONYM | RX_AN_STOP)
+
+typedef struct {
+    unsigned flags;
+    const rx_synonyms *synonyms; /* borrowed; may be NULL */
+} rx_analyzer;
+
+/* Adds the terms of text to bag (term → wdf), each occurrence counting
+ * wdf_inc. Text need not be normalised. */
+int rx_analyze_text(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len,
+                    unsigned wdf_inc);
+
+typedef struct {
+    char *term;
+    double weight;
+    bool wildcard; /* expand to every term starting with `term` */
+} rx_qterm;
+
+/* A query analysed into weighted terms, plus what to highlight. */
+typedef struct {
+    char *normalized; /* the normalised query text */
+    rx_qterm *terms;
+    size_t nterms;
+    rx_strmap marks; /* highlight keys: Han bigrams/unigrams, words, "P" pinyin pairs */
+} rx_query_plan;
+
+/* Analyses a query. An empty plan (nterms 0) means nothing searchable. */
+int rx_plan_query(rx_query_plan **out, const rx_analyzer *an, const char *q, size_t len);
+void rx_query_plan_free(rx_query_plan *p);
+
+/* Formats the pinyin key of two Han characters ("Pbei an") into out;
+ * returns false if either has no pinyin. */
+bool rx_pinyin_pair(char *out, size_t cap, uint32_t a, uint32_t b);
+
+#endif

@@ -1,0 +1,43 @@
+/* `rexian index`: incremental, crash-safe building and atomic publishing of
+ * the knowledge-base index.
+ *
+ * INDEX_DIR holds generations (gen-000001/, ...) and `current`, a Xapian stub
+ * file naming the live one. A build writes a new generation beside the live
+ * one (a copy of it when incremental) and publishes it by renaming a new
+ * stub over `current`: readers see the old index or the new one, never a
+ * mix, whenever the indexer is killed. One indexer runs at a time
+ * (INDEX_DIR/.lock).
+ */
+#ifndef REXIAN_INDEXER_H
+#define REXIAN_INDEXER_H
+
+#include "rexian/corpus.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct {
+    const char *corpus_dir;
+    const char *index_dir;
+    bool full;          /* rebuild everything */
+    bool progress;      /* draw a progress bar on stderr */
+    unsigned analyzer;  /* 0 → RX_AN_DEFAULT */
+    size_t batch;       /* documents per commit (0 → 5000) */
+} rx_build_opts;
+
+typedef struct {
+    size_t files, files_changed, files_rejected;
+    size_t documents;   /* documents in the published index */
+    size_t added, removed;
+    size_t bytes_read;  /* bytes of changed files processed */
+    double seconds;
+    long generation;
+    bool published;     /* false when nothing changed */
+} rx_build_stats;
+
+/* Builds and publishes. Problems with individual files go to diags (the
+ * rest is indexed and published); a fatal problem returns an error and
+ * leaves the published index exactly as it was. */
+int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags);
+
+#endif

@@ -1,0 +1,56 @@
+/* The knowledge base as call-takers see it: a query string in, ranked hits
+ * with snippets and facets out, as the JSON objects of the HTTP API.
+ *
+ * An rx_kb is for ONE thread (it owns a Xapian reader); open one per thread.
+ * It loads the analyzer configuration, synonym groups and departments that
+ * the index was built with, and follows newly published generations.
+ */
+#ifndef REXIAN_KB_H
+#define REXIAN_KB_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct rx_kb rx_kb;
+
+int rx_kb_open(rx_kb **out, const char *index_path);
+void rx_kb_free(rx_kb *kb);
+/* Follows a newly published index; cheap when nothing changed. */
+int rx_kb_refresh(rx_kb *kb);
+size_t rx_kb_doccount(rx_kb *kb);
+/* Generation number of the open index (0 if unknown). */
+long rx_kb_generation(rx_kb *kb);
+
+typedef struct {
+    const char *q;
+    const char *department; /* name or alias, or NULL */
+    const char *type;       /* policy|guide|notice|faq, or NULL */
+    size_t limit;           /* 0 → 10 */
+    size_t offset;
+    bool expired;           /* include expired documents */
+    const char *as_of;      /* YYYY-MM-DD: rules in force on that date */
+    const char *today;      /* YYYY-MM-DD override of today's date, or NULL */
+    unsigned analyzer;      /* 0 → the index's own configuration */
+    double k1, b;           /* BM25 (0 → defaults) */
+} rx_kb_query;
+
+/* Runs a search; *out is {"query","total","took_ms","hits":[...],
+ * "facets":{"department":{},"type":{}}}. Bad parameters → RX_EINVALID with a
+ * message naming the parameter. */
+int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q);
+
+/* The document with this id: {"id","title","department","type","tags",
+ * "effective","expires","body"}, or RX_ENOTFOUND. */
+int rx_kb_get(cJSON **out, rx_kb *kb, const char *id);
+
+/* Metadata keys written by the indexer. */
+#define RX_META_FORMAT "rx:format"
+#define RX_META_ANALYZER "rx:analyzer"
+#define RX_META_SYNONYMS "rx:synonyms"
+#define RX_META_DEPARTMENTS "rx:departments"
+#define RX_META_GENERATION "rx:generation"
+#define RX_META_CONFIG "rx:config"
+#define RX_META_FILE_PREFIX "rx:file:"
+
+#endif

@@ -1,0 +1,41 @@
+/* The record stored with each indexed document, and Markdown → plain text.
+ *
+ * A record is a sequence of netstring-like fields ("<len>:<bytes>"), so it
+ * round-trips any bytes. Decoded fields point into the encoded data.
+ */
+#ifndef REXIAN_RECORD_H
+#define REXIAN_RECORD_H
+
+#include "rexian/corpus.h"
+#include "rexian/util.h"
+
+#include <stddef.h>
+
+enum {
+    RX_REC_ID,
+    RX_REC_TITLE,
+    RX_REC_DEPARTMENT,
+    RX_REC_TYPE,
+    RX_REC_TAGS, /* joined by '\x1f' */
+    RX_REC_EFFECTIVE,
+    RX_REC_EXPIRES,
+    RX_REC_PATH,
+    RX_REC_PLAIN, /* body as plain text, for snippets */
+    RX_REC_BODY,  /* body as written (Markdown) */
+    RX_REC_NFIELDS
+};
+
+typedef struct {
+    const char *f[RX_REC_NFIELDS];
+    size_t len[RX_REC_NFIELDS];
+} rx_record;
+
+int rx_record_encode(rx_buf *out, const rx_doc *d, const char *plain, size_t plain_len);
+/* Returns RX_EINVALID if data is not a record. */
+int rx_record_decode(rx_record *out, const char *data, size_t len);
+
+/* Plain text of a Markdown body (cmark): text and code, one line per block.
+ * Caller frees *out. */
+int rx_markdown_to_plain(char **out, size_t *out_len, const char *md, size_t len);
+
+#endif

@@ -1,0 +1,98 @@
+/* The knowledge-base index: the C API of the Xapian shim (src/search/shim.cc).
+ *
+ * No C++ exception crosses this boundary: every function returns an RX_*
+ * status and leaves a message in rx_error_last().
+ *
+ * A writer owns one Xapian database directory. A reader (rx_index) is for
+ * ONE thread: open one per thread. Its path may be an index directory laid
+ * out by `rexian index` (DIR/current is a stub naming the live generation),
+ * a Xapian stub file (local, remote or replica databases) or a database
+ * directory.
+ */
+#ifndef REXIAN_SEARCH_H
+#define REXIAN_SEARCH_H
+
+#include "rexian/analyzer.h"
+#include "rexian/strmap.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Value slots and boolean term prefixes of every document. */
+enum { RX_SLOT_EFFECTIVE = 0, RX_SLOT_EXPIRES = 1, RX_SLOT_DEPARTMENT = 2, RX_SLOT_TYPE = 3 };
+
+typedef struct rx_writer rx_writer;
+
+/* Opens (creating if needed) the database in dir for writing. */
+int rx_writer_open(rx_writer **out, const char *dir);
+/* Adds or replaces (by id) a document: its boolean terms and values come
+ * from the fields; terms (term → wdf) from the analyzer; data is the stored
+ * record returned to readers. */
+int rx_writer_put(rx_writer *w, const char *id, const char *department, const char *type,
+                  const char *effective, const char *expires, const rx_strmap *terms,
+                  const char *data, size_t data_len);
+int rx_writer_delete(rx_writer *w, const char *id);
+int rx_writer_set_meta(rx_writer *w, const char *key, const char *value);
+/* Metadata value for key ("" if unset) in *out; caller frees. */
+int rx_writer_get_meta(rx_writer *w, const char *key, char **out);
+/* Every metadata key starting with prefix, with its value. */
+typedef void (*rx_meta_fn)(void *ctx, const char *key, const char *value, size_t vlen);
+int rx_writer_each_meta(rx_writer *w, const char *prefix, rx_meta_fn fn, void *ctx);
+int rx_writer_commit(rx_writer *w);
+size_t rx_writer_doccount(rx_writer *w);
+/* Commits and closes; NULL-safe. Returns the commit's status. */
+int rx_writer_close(rx_writer *w);
+
+typedef struct rx_index rx_index;
+
+int rx_index_open(rx_index **out, const char *path);
+/* Picks up a newly published generation or new commits. *changed (may be
+ * NULL) tells whether anything changed. On failure the old view stays. */
+int rx_index_refresh(rx_index *ix, bool *changed);
+void rx_index_free(rx_index *ix);
+size_t rx_index_doccount(rx_index *ix);
+/* Metadata value for key ("" if unset); caller frees. */
+int rx_index_meta(rx_index *ix, const char *key, char **out);
+/* Every metadata key starting with prefix, with its value. */
+int rx_index_each_meta(rx_index *ix, const char *prefix, rx_meta_fn fn, void *ctx);
+/* Stored record of the document with this id (caller frees), or
+ * RX_ENOTFOUND. */
+int rx_index_get(rx_index *ix, const char *id, char **data, size_t *len);
+
+typedef struct {
+    double k1, b;                /* BM25 parameters (0: defaults 1.2, 0.75) */
+    const char *department;      /* canonical name filter, or NULL */
+    const char *type;            /* type filter, or NULL */
+    const char *in_force_on;     /* YYYY-MM-DD: effective <= d < expiry; NULL = no
+                                    effective-date filter */
+    const char *not_expired_on;  /* YYYY-MM-DD: leave out documents expired by then;
+                                    NULL = keep expired */
+    size_t offset, limit;
+    size_t facet_sample;         /* documents to examine at least, for facets */
+} rx_search_opts;
+
+typedef struct {
+    char *data;
+    size_t len;
+    double score;
+} rx_match;
+
+typedef struct {
+    char *value;
+    size_t count;
+} rx_facet;
+
+typedef struct {
+    size_t total; /* estimated number of matches */
+    rx_match *matches;
+    size_t n;
+    rx_facet *departments, *types;
+    size_t ndepartments, ntypes;
+} rx_results;
+
+/* Runs the weighted-OR query of a plan. *out belongs to the caller. */
+int rx_index_search(rx_results **out, rx_index *ix, const rx_query_plan *plan,
+                    const rx_search_opts *opts);
+void rx_results_free(rx_results *r);
+
+#endif

@@ -1,0 +1,47 @@
+/* Synonym groups (corpus/synonyms.txt, and department aliases) and the
+ * leftmost-longest matcher that finds their terms in normalised text.
+ *
+ * A group is identified by its first (canonical) term. Matching is the same
+ * at index and at query time, so a document containing any term of a group
+ * carries the group's concept term and a query naming any other term of it
+ * finds that document.
+ */
+#ifndef REXIAN_SYNONYMS_H
+#define REXIAN_SYNONYMS_H
+
+#include <stddef.h>
+
+typedef struct rx_synonyms rx_synonyms;
+
+/* Receives one problem with the input: 1-based line and a reason. */
+typedef void (*rx_diag_fn)(void *ctx, size_t line, const char *reason);
+
+/* Parses groups, one per line, terms separated by spaces, tabs, ASCII or
+ * full-width commas, `#` starting a comment. Terms are normalised. A line
+ * with fewer than two distinct terms is reported through diag and skipped.
+ * Text may be NULL/0 for an empty set. *out belongs to the caller. */
+int rx_synonyms_parse(rx_synonyms **out, const char *text, size_t len, rx_diag_fn diag,
+                      void *ctx);
+/* Adds the groups of another text (same syntax) to an existing set. */
+int rx_synonyms_add(rx_synonyms *s, const char *text, size_t len, rx_diag_fn diag, void *ctx);
+void rx_synonyms_free(rx_synonyms *s);
+
+size_t rx_synonyms_count(const rx_synonyms *s);
+/* The terms of group g; *n receives their number. Borrowed. */
+const char *const *rx_synonyms_group(const rx_synonyms *s, size_t g, size_t *n);
+
+/* Canonical text of every group ("a b c\n" per line), for storing beside an
+ * index so that readers use exactly the groups it was built with. Caller
+ * frees. */
+char *rx_synonyms_serialize(const rx_synonyms *s);
+
+/* Called for each group a match belongs to; start/len locate the match in
+ * the scanned text (bytes). */
+typedef void (*rx_syn_match_fn)(void *ctx, size_t group, size_t start, size_t len);
+
+/* Scans normalised text for group terms, leftmost-longest, non-overlapping.
+ * ASCII terms match only at word boundaries. */
+void rx_synonyms_scan(const rx_synonyms *s, const char *text, size_t len, rx_syn_match_fn fn,
+                      void *ctx);
+
+#endif

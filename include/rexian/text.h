@@ -1,0 +1,53 @@
+/* Chinese text handling: UTF-8, normalisation, word segmentation, pinyin.
+ *
+ * All functions are thread-safe. The segmenters and the pinyin table are
+ * loaded once per process on first use.
+ */
+#ifndef REXIAN_TEXT_H
+#define REXIAN_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* True if s[0..len) is well-formed UTF-8 (no overlongs, surrogates or NUL).
+ * On false, *bad_offset (if given) is the byte offset of the first error. */
+bool rx_utf8_valid(const char *s, size_t len, size_t *bad_offset);
+
+/* Decodes one code point at s (len > 0) into *cp and returns its length in
+ * bytes; malformed input yields U+FFFD and length 1. */
+size_t rx_utf8_next(const char *s, size_t len, uint32_t *cp);
+
+/* Encodes cp into out and returns the number of bytes (1..4). */
+size_t rx_utf8_put(char out[4], uint32_t cp);
+
+/* Number of code points in s[0..len). */
+size_t rx_utf8_count(const char *s, size_t len);
+
+/* True for CJK unified ideographs (the Han script). */
+bool rx_is_han(uint32_t cp);
+
+/* NFKC case folding (full-width to half-width, case, compatibility forms),
+ * as used for every index term and query. *out is NUL-terminated and owned
+ * by the caller. Invalid UTF-8 is replaced by U+FFFD. */
+int rx_text_normalize(char **out, size_t *out_len, const char *s, size_t len);
+
+/* Folds one code point the way the normaliser does for ASCII-compatible
+ * forms (full-width to ASCII, upper to lower case); others unchanged. Used
+ * where a 1:1 mapping to the original text is needed (highlighting). */
+uint32_t rx_fold_char(uint32_t cp);
+
+/* Toneless lowercase pinyin of a Han character ("an" for 案), or NULL. */
+const char *rx_pinyin(uint32_t cp);
+
+typedef enum { RX_SEG_FRISO, RX_SEG_ICU } rx_seg_kind;
+
+/* Called once per word; word is not NUL-terminated. */
+typedef void (*rx_word_fn)(void *ctx, const char *word, size_t len);
+
+/* Splits a run of Han text into words with the chosen segmenter (friso's
+ * MMSEG complex mode or ICU's dictionary word break). Returns RX_OK or an
+ * error if the segmenter could not be loaded. */
+int rx_segment(rx_seg_kind kind, const char *text, size_t len, rx_word_fn fn, void *ctx);
+
+#endif

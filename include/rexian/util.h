@@ -1,0 +1,51 @@
+/* Small shared utilities: a growable byte buffer, whole-file reading,
+ * content hashing and dates. */
+#ifndef REXIAN_UTIL_H
+#define REXIAN_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growable, always NUL-terminated byte buffer. Zero-initialise to use. */
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+} rx_buf;
+
+int rx_buf_reserve(rx_buf *b, size_t extra);
+int rx_buf_append(rx_buf *b, const char *s, size_t n);
+int rx_buf_puts(rx_buf *b, const char *s);
+int rx_buf_putc(rx_buf *b, char c);
+int rx_buf_printf(rx_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s with &, <, >, " and ' replaced by HTML entities. */
+int rx_buf_put_html(rx_buf *b, const char *s, size_t n);
+void rx_buf_reset(rx_buf *b);
+void rx_buf_free(rx_buf *b);
+/* Hands the contents to the caller (free()), leaving b empty. Never NULL. */
+char *rx_buf_steal(rx_buf *b);
+
+/* Reads a whole file into *out (NUL-terminated, caller frees). Files over
+ * max_bytes fail with RX_ETOOBIG. */
+int rx_file_read(char **out, size_t *out_len, const char *path, size_t max_bytes);
+
+/* Writes data to path atomically: a temporary file beside it, fsync,
+ * rename, fsync of the directory. */
+int rx_file_write_atomic(const char *path, const char *data, size_t len);
+
+/* 128-bit content hash as 32 lowercase hex characters plus NUL. */
+void rx_hash_hex(char out[33], const void *data, size_t len);
+
+/* Days since 1970-01-01 for a valid YYYY-MM-DD date, or -1 if s is not one
+ * (exactly ten characters, real calendar date, year 1900..2999). */
+long rx_date_parse(const char *s, size_t len);
+/* Formats days since 1970-01-01 as YYYY-MM-DD. */
+void rx_date_format(char out[11], long days);
+/* Today's date in Asia/Shanghai (UTC+8, no DST) as days since epoch. */
+long rx_date_today(void);
+
+/* Monotonic clock in seconds. */
+double rx_now(void);
+
+#endif

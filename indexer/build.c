@@ -1,0 +1,682 @@
+/* Index building: scan the corpus, find what changed since the live
+ * generation (by content hash), write a new generation and publish it. */
+#include "rexian/indexer.h"
+#include "rexian/analyzer.h"
+#include "rexian/error.h"
+#include "rexian/kb.h"
+#include "rexian/record.h"
+#include "rexian/search.h"
+#include "rexian/strmap.h"
+#include "rexian/synonyms.h"
+#include "rexian/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FORMAT_VERSION "1"
+#define TITLE_WDF 5
+#define TAG_WDF 3
+#define KEEP_GENERATIONS 2
+
+typedef struct {
+    char *rel;  /* path relative to the corpus */
+    bool csv;
+    char *data;
+    size_t len;
+    char hash[33];
+    bool changed;
+    /* from the previous generation's manifest */
+    char *old_ids;
+    /* results */
+    rx_buf ids;     /* ids indexed from this file, space-separated */
+    rx_buf diags;   /* "LINE\tREASON\n" lines */
+} corpus_file;
+
+typedef struct {
+    corpus_file *items;
+    size_t n, cap;
+} file_list;
+
+/* mkdir -p */
+static int mkdir_p(const char *dir)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s", dir);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *s = '/';
+    }
+    return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* Collects *.md (in sub-folders) and *.csv files, sorted by path. */
+static int scan_dir(file_list *fl, const char *root, const char *rel, int depth)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s%s%s", root, *rel ? "/" : "", rel);
+    DIR *d = opendir(path);
+    if (!d)
+        return rx_error_set(RX_EIO, "cannot read corpus folder %s: %s", path, strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    int rc = RX_OK;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn) {
+                rc = rx_error_set(RX_ENOMEM, "out of memory");
+                break;
+            }
+            names = nn;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            rc = rx_error_set(RX_ENOMEM, "out of memory");
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof *names, cmp_str);
+    for (size_t k = 0; k < n && rc == RX_OK; k++) {
+        char sub[PATH_MAX], full[PATH_MAX];
+        snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", names[k]);
+        snprintf(full, sizeof full, "%s/%s", root, sub);
+        struct stat st;
+        if (stat(full, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (depth < 8)
+                rc = scan_dir(fl, root, sub, depth + 1);
+            continue;
+        }
+        bool md = ends_with(names[k], ".md") && strcasecmp(names[k], "README.md") != 0;
+        bool csv = ends_with(names[k], ".csv");
+        if (!S_ISREG(st.st_mode) || (!md && !csv) || (md && depth == 0))
+            continue;
+        if (fl->n == fl->cap) {
+            fl->cap = fl->cap ? fl->cap * 2 : 256;
+            corpus_file *items = realloc(fl->items, fl->cap * sizeof *items);
+            if (!items) {
+                rc = rx_error_set(RX_ENOMEM, "out of memory");
+                break;
+            }
+            fl->items = items;
+        }
+        corpus_file *f = &fl->items[fl->n++];
+        memset(f, 0, sizeof *f);
+        f->rel = strdup(sub);
+        f->csv = csv;
+    }
+    for (size_t k = 0; k < n; k++)
+        free(names[k]);
+    free(names);
+    return rc;
+}
+
+static void free_files(file_list *fl)
+{
+    for (size_t k = 0; k < fl->n; k++) {
+        free(fl->items[k].rel);
+        free(fl->items[k].data);
+        free(fl->items[k].old_ids);
+        rx_buf_free(&fl->items[k].ids);
+        rx_buf_free(&fl->items[k].diags);
+    }
+    free(fl->items);
+}
+
+/* Reads an optional list file at the corpus root ("" when absent). */
+static int read_list(char **out, size_t *len, const char *corpus, const char *name)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", corpus, name);
+    int rc = rx_file_read(out, len, path, RX_MAX_FILE_BYTES);
+    if (rc == RX_ENOTFOUND) {
+        *out = strdup("");
+        *len = 0;
+        return *out ? RX_OK : rx_error_set(RX_ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
+typedef struct {
+    rx_diags *diags;
+    const char *path;
+} list_diag_ctx;
+
+static void list_diag(void *ctx, size_t line, const char *reason)
+{
+    list_diag_ctx *c = ctx;
+    rx_diags_add(c->diags, c->path, line, "%s", reason);
+}
+
+static long parse_generation(const char *index_dir)
+{
+    char path[PATH_MAX], *data;
+    snprintf(path, sizeof path, "%s/current", index_dir);
+    if (rx_file_read(&data, NULL, path, 4096) != RX_OK)
+        return 0;
+    long g = 0;
+    const char *p = strstr(data, "gen-");
+    if (p)
+        g = strtol(p + 4, NULL, 10);
+    free(data);
+    return g;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = RX_OK;
+    struct stat st;
+    if (in < 0 || fstat(in, &st) != 0) {
+        rc = rx_error_set(RX_EIO, "%s: %s", from, strerror(errno));
+        goto done;
+    }
+    out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+        rc = rx_error_set(RX_EIO, "%s: %s", to, strerror(errno));
+        goto done;
+    }
+    off_t left = st.st_size;
+    while (left > 0) {
+        ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            rc = rx_error_set(RX_EIO, "copying %s: %s", from, n < 0 ? strerror(errno) : "short copy");
+            goto done;
+        }
+        left -= n;
+    }
+done:
+    if (in >= 0)
+        close(in);
+    if (out >= 0 && close(out) != 0 && rc == RX_OK)
+        rc = rx_error_set(RX_EIO, "%s: %s", to, strerror(errno));
+    return rc;
+}
+
+static int copy_dir(const char *from, const char *to)
+{
+    if (mkdir(to, 0755) != 0)
+        return rx_error_set(RX_EIO, "cannot create %s: %s", to, strerror(errno));
+    DIR *d = opendir(from);
+    if (!d)
+        return rx_error_set(RX_EIO, "cannot read %s: %s", from, strerror(errno));
+    struct dirent *e;
+    int rc = RX_OK;
+    while (rc == RX_OK && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "flintlock") == 0)
+            continue;
+        char a[PATH_MAX], b[PATH_MAX];
+        snprintf(a, sizeof a, "%s/%s", from, e->d_name);
+        snprintf(b, sizeof b, "%s/%s", to, e->d_name);
+        rc = copy_file(a, b);
+    }
+    closedir(d);
+    return rc;
+}
+
+static void remove_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+/* Removes generation directories other than the live one and the one
+ * before it (readers may still hold that one open for a moment), and any
+ * unpublished leftovers of a killed build. */
+static void prune_generations(const char *index_dir, long live)
+{
+    DIR *d = opendir(index_dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "gen-", 4) != 0)
+            continue;
+        long g = strtol(e->d_name + 4, NULL, 10);
+        if (g == live || (g < live && g > live - KEEP_GENERATIONS))
+            continue;
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/%s", index_dir, e->d_name);
+        remove_dir(p);
+    }
+    closedir(d);
+}
+
+typedef struct {
+    rx_strmap *manifest; /* rel path → index into values */
+    char **values;
+    size_t n, cap;
+} manifest_ctx;
+
+static void on_manifest(void *ctx, const char *key, const char *value, size_t vlen)
+{
+    manifest_ctx *m = ctx;
+    const char *rel = key + strlen(RX_META_FILE_PREFIX);
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 256;
+        char **v = realloc(m->values, m->cap * sizeof *v);
+        if (!v)
+            return;
+        m->values = v;
+    }
+    char *copy = malloc(vlen + 1);
+    if (!copy)
+        return;
+    memcpy(copy, value, vlen);
+    copy[vlen] = '\0';
+    rx_strmap_entry *e = rx_strmap_upsert(m->manifest, rel, strlen(rel), NULL);
+    if (!e) {
+        free(copy);
+        return;
+    }
+    e->value = m->n;
+    m->values[m->n++] = copy;
+}
+
+static void draw_progress(size_t done, size_t total, size_t docs)
+{
+    int width = 30, fill = total ? (int)(width * done / total) : width;
+    fprintf(stderr, "\r[%.*s%*s] %3d%%  %zu/%zu files, %zu documents", fill,
+            "##############################", width - fill, "",
+            total ? (int)(100 * done / total) : 100, done, total, docs);
+    fflush(stderr);
+}
+
+/* Adds one parsed document unless its id is taken; records the id. */
+static int put_doc(rx_writer *w, const rx_analyzer *an, rx_doc *d, corpus_file *f,
+                   rx_strmap *ids, rx_strmap *bag, rx_buf *rec, rx_diags *diags)
+{
+    int added;
+    rx_strmap_entry *e = rx_strmap_upsert(ids, d->id, strlen(d->id), &added);
+    if (!e)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    if (!added) {
+        rx_diags_add(diags, f->rel, d->line, "duplicate id '%s' (already used by another document)",
+                     d->id);
+        rx_buf_printf(&f->diags, "%zu\tduplicate id '%s' (already used by another document)\n",
+                      d->line, d->id);
+        return RX_OK;
+    }
+    char *plain = NULL;
+    size_t plain_len = 0;
+    int rc = strcmp(d->type, "faq") == 0
+                 ? ((plain = strdup(d->body)) ? RX_OK : RX_ENOMEM)
+                 : rx_markdown_to_plain(&plain, &plain_len, d->body, strlen(d->body));
+    if (rc != RX_OK)
+        return rc;
+    if (strcmp(d->type, "faq") == 0)
+        plain_len = strlen(plain);
+    rx_strmap_clear(bag);
+    rc = rx_analyze_text(bag, an, d->title, strlen(d->title), TITLE_WDF);
+    for (size_t k = 0; rc == RX_OK && k < d->ntags; k++)
+        rc = rx_analyze_text(bag, an, d->tags[k], strlen(d->tags[k]), TAG_WDF);
+    if (rc == RX_OK)
+        rc = rx_analyze_text(bag, an, d->department, strlen(d->department), 1);
+    if (rc == RX_OK)
+        rc = rx_analyze_text(bag, an, plain, plain_len, 1);
+    rx_buf_reset(rec);
+    if (rc == RX_OK)
+        rc = rx_record_encode(rec, d, plain, plain_len);
+    if (rc == RX_OK)
+        rc = rx_writer_put(w, d->id, d->department, d->type, d->effective, d->expires, bag,
+                           rec->data, rec->len);
+    free(plain);
+    if (rc == RX_OK) {
+        if (f->ids.len)
+            rx_buf_putc(&f->ids, ' ');
+        rx_buf_puts(&f->ids, d->id);
+    }
+    return rc;
+}
+
+/* Registers the ids of an unchanged file so that changed files cannot take
+ * them. */
+static int claim_ids(rx_strmap *ids, const char *list)
+{
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        const char *end = strchr(p, ' ');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n && !rx_strmap_upsert(ids, p, n, NULL))
+            return rx_error_set(RX_ENOMEM, "out of memory");
+        p += n;
+    }
+    return RX_OK;
+}
+
+static int delete_ids(rx_writer *w, const char *list, size_t *removed)
+{
+    char *copy = strdup(list), *save = NULL;
+    if (!copy)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    int rc = RX_OK;
+    for (char *id = strtok_r(copy, " ", &save); id && rc == RX_OK; id = strtok_r(NULL, " ", &save)) {
+        rc = rx_writer_delete(w, id);
+        (*removed)++;
+    }
+    free(copy);
+    return rc;
+}
+
+/* Splits a manifest value "hash\nids\nLINE\tREASON\n..." */
+static void manifest_parts(const char *v, char hash[33], const char **ids, size_t *ids_len,
+                           const char **diags)
+{
+    const char *nl = strchr(v, '\n');
+    size_t hl = nl ? (size_t)(nl - v) : strlen(v);
+    snprintf(hash, 33, "%.*s", (int)(hl < 32 ? hl : 32), v);
+    *ids = nl ? nl + 1 : "";
+    const char *nl2 = strchr(*ids, '\n');
+    *ids_len = nl2 ? (size_t)(nl2 - *ids) : strlen(*ids);
+    *diags = nl2 ? nl2 + 1 : "";
+}
+
+int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
+{
+    memset(st, 0, sizeof *st);
+    double t0 = rx_now();
+    unsigned flags = o->analyzer ? o->analyzer : RX_AN_DEFAULT;
+    size_t batch = o->batch ? o->batch : 5000;
+    file_list fl = {0};
+    rx_strmap manifest = {0}, ids = {0}, bag = {0};
+    manifest_ctx mctx = {.manifest = &manifest};
+    char *syn_text = NULL, *dep_text = NULL, *cal_text = NULL, *syn_ser = NULL;
+    size_t syn_len = 0, dep_len = 0, cal_len = 0;
+    rx_synonyms *syn = NULL;
+    rx_departments *deps = NULL;
+    rx_calendar *cal = NULL;
+    rx_writer *w = NULL;
+    rx_index *old = NULL;
+    rx_buf rec = {0}, tmp = {0};
+    int lock_fd = -1, rc;
+    char path[PATH_MAX], gen_dir[PATH_MAX] = "";
+    struct stat sb;
+
+    if (stat(o->corpus_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        rc = rx_error_set(RX_ENOTFOUND, "corpus folder %s does not exist", o->corpus_dir);
+        goto done;
+    }
+    if (mkdir_p(o->index_dir) != 0) {
+        rc = rx_error_set(RX_EIO, "cannot create index folder %s: %s", o->index_dir,
+                          strerror(errno));
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/.lock", o->index_dir);
+    lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd < 0) {
+        rc = rx_error_set(RX_EIO, "cannot write to index folder %s: %s", o->index_dir,
+                          strerror(errno));
+        goto done;
+    }
+    if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        rc = rx_error_set(RX_ECONFLICT, "another `rexian index` is running on %s", o->index_dir);
+        goto done;
+    }
+
+    /* the reference lists */
+    if ((rc = read_list(&syn_text, &syn_len, o->corpus_dir, "synonyms.txt")) ||
+        (rc = read_list(&dep_text, &dep_len, o->corpus_dir, "departments.txt")) ||
+        (rc = read_list(&cal_text, &cal_len, o->corpus_dir, "calendar.txt")))
+        goto done;
+    size_t before = diags->n;
+    list_diag_ctx lc = {diags, "synonyms.txt"};
+    if ((rc = rx_departments_parse(&deps, "departments.txt", dep_text, dep_len, diags)) ||
+        (rc = rx_calendar_parse(&cal, "calendar.txt", cal_text, cal_len, diags)) ||
+        (rc = rx_synonyms_parse(&syn, syn_text, syn_len, list_diag, &lc)))
+        goto done;
+    /* department aliases are synonyms too (住建局 finds 市住房和城乡建设局) */
+    if ((rc = rx_synonyms_add(syn, dep_text, dep_len, NULL, NULL)))
+        goto done;
+    st->files_rejected += diags->n > before ? 1 : 0;
+    syn_ser = rx_synonyms_serialize(syn);
+    rx_buf_printf(&tmp, "%s|%u|%s|%s", FORMAT_VERSION, flags, syn_ser, dep_text);
+    char config[33];
+    rx_hash_hex(config, tmp.data, tmp.len);
+    rx_buf_free(&tmp);
+
+    /* the corpus and what changed */
+    if ((rc = scan_dir(&fl, o->corpus_dir, "", 0)))
+        goto done;
+    long live = parse_generation(o->index_dir);
+    bool incremental = false;
+    if (live > 0 && !o->full) {
+        snprintf(path, sizeof path, "%s/current", o->index_dir);
+        if (rx_index_open(&old, path) == RX_OK) {
+            char *cfg = NULL;
+            if (rx_index_meta(old, RX_META_CONFIG, &cfg) == RX_OK && strcmp(cfg, config) == 0 &&
+                rx_index_each_meta(old, RX_META_FILE_PREFIX, on_manifest, &mctx) == RX_OK)
+                incremental = true;
+            free(cfg);
+        }
+    }
+    size_t nchanged = 0;
+    for (size_t k = 0; k < fl.n; k++) {
+        corpus_file *f = &fl.items[k];
+        snprintf(path, sizeof path, "%s/%s", o->corpus_dir, f->rel);
+        int r = rx_file_read(&f->data, &f->len, path, RX_MAX_FILE_BYTES);
+        if (r != RX_OK) {
+            rx_diags_add(diags, f->rel, 1, "%s", r == RX_ETOOBIG ? "file too large" : rx_error_last());
+            st->files_rejected++;
+            continue;
+        }
+        rx_hash_hex(f->hash, f->data, f->len);
+        rx_strmap_entry *e = incremental ? rx_strmap_get(&manifest, f->rel, strlen(f->rel)) : NULL;
+        f->changed = true;
+        if (e) {
+            char h[33];
+            const char *idl, *dl;
+            size_t idn;
+            manifest_parts(mctx.values[e->value], h, &idl, &idn, &dl);
+            f->old_ids = strndup(idl, idn);
+            /* unchanged and clean: keep it; files with problems are always
+             * re-read so that their report stays current */
+            if (strcmp(h, f->hash) == 0 && !*dl && f->old_ids) {
+                f->changed = false;
+                rx_buf_puts(&f->ids, f->old_ids);
+                if ((rc = claim_ids(&ids, f->old_ids)))
+                    goto done;
+            }
+            e->value = SIZE_MAX; /* seen */
+        }
+        nchanged += f->changed;
+    }
+    bool removed_any = false;
+    for (size_t k = 0; incremental && k < manifest.count; k++)
+        removed_any |= manifest.entries[k].value != SIZE_MAX;
+    st->files = fl.n;
+    st->files_changed = nchanged;
+    if (incremental && nchanged == 0 && !removed_any) {
+        st->generation = live;
+        st->documents = rx_index_doccount(old);
+        goto done; /* up to date: nothing to publish */
+    }
+
+    /* a new generation beside the live one */
+    long gen = live + 1;
+    snprintf(gen_dir, sizeof gen_dir, "%s/gen-%06ld", o->index_dir, gen);
+    remove_dir(gen_dir); /* leftover of a killed build */
+    if (incremental) {
+        char live_dir[PATH_MAX];
+        snprintf(live_dir, sizeof live_dir, "%s/gen-%06ld", o->index_dir, live);
+        if ((rc = copy_dir(live_dir, gen_dir)))
+            goto done;
+    }
+    if ((rc = rx_writer_open(&w, gen_dir)))
+        goto done;
+    if (incremental) {
+        /* files gone from the corpus */
+        for (size_t k = 0; k < manifest.count; k++) {
+            if (manifest.entries[k].value == SIZE_MAX)
+                continue;
+            char h[33];
+            const char *idl, *dl;
+            size_t idn;
+            manifest_parts(mctx.values[manifest.entries[k].value], h, &idl, &idn, &dl);
+            char *list = strndup(idl, idn);
+            rc = list ? delete_ids(w, list, &st->removed) : RX_ENOMEM;
+            free(list);
+            snprintf(path, sizeof path, "%s%s", RX_META_FILE_PREFIX, manifest.entries[k].key);
+            if (rc || (rc = rx_writer_set_meta(w, path, "")))
+                goto done;
+        }
+    }
+    rx_analyzer an = {flags, syn};
+    size_t since_commit = 0, done_files = 0;
+    for (size_t k = 0; k < fl.n; k++) {
+        corpus_file *f = &fl.items[k];
+        if (!f->changed || !f->data) {
+            done_files++;
+            continue;
+        }
+        if (f->old_ids && (rc = delete_ids(w, f->old_ids, &st->removed)))
+            goto done;
+        rx_buf_reset(&f->ids);
+        size_t before_file = diags->n;
+        rx_doc *docs = NULL, one;
+        size_t ndocs = 0;
+        if (f->csv) {
+            rx_faq_parse(&docs, &ndocs, f->rel, f->data, f->len, deps, diags);
+        } else if (rx_md_parse(&one, f->rel, f->data, f->len, deps, diags) == RX_OK) {
+            docs = malloc(sizeof *docs);
+            if (docs) {
+                docs[0] = one;
+                ndocs = 1;
+            } else {
+                rx_doc_clear(&one);
+            }
+        }
+        for (size_t i = before_file; i < diags->n; i++)
+            rx_buf_printf(&f->diags, "%zu\t%s\n", diags->items[i].line, diags->items[i].reason);
+        for (size_t i = 0; i < ndocs; i++) {
+            if (rc == RX_OK) {
+                rc = put_doc(w, &an, &docs[i], f, &ids, &bag, &rec, diags);
+                st->added++;
+                since_commit++;
+            }
+            rx_doc_clear(&docs[i]);
+        }
+        free(docs);
+        if (rc)
+            goto done;
+        if (diags->n > before_file)
+            st->files_rejected++;
+        st->bytes_read += f->len;
+        rx_buf_reset(&tmp);
+        rx_buf_printf(&tmp, "%s\n%s\n%s", f->hash, f->ids.data ? f->ids.data : "",
+                      f->diags.data ? f->diags.data : "");
+        snprintf(path, sizeof path, "%s%s", RX_META_FILE_PREFIX, f->rel);
+        if ((rc = rx_writer_set_meta(w, path, tmp.data)))
+            goto done;
+        free(f->data);
+        f->data = NULL;
+        if (since_commit >= batch) {
+            if ((rc = rx_writer_commit(w)))
+                goto done;
+            since_commit = 0;
+        }
+        done_files++;
+        if (o->progress)
+            draw_progress(done_files, fl.n, st->added);
+    }
+    /* re-report problems of unchanged files is not needed: files with
+     * problems are always re-read above */
+    char genbuf[32], flagbuf[32];
+    snprintf(genbuf, sizeof genbuf, "%ld", gen);
+    snprintf(flagbuf, sizeof flagbuf, "%u", flags);
+    if ((rc = rx_writer_set_meta(w, RX_META_FORMAT, FORMAT_VERSION)) ||
+        (rc = rx_writer_set_meta(w, RX_META_ANALYZER, flagbuf)) ||
+        (rc = rx_writer_set_meta(w, RX_META_SYNONYMS, syn_ser)) ||
+        (rc = rx_writer_set_meta(w, RX_META_DEPARTMENTS, dep_text)) ||
+        (rc = rx_writer_set_meta(w, RX_META_CONFIG, config)) ||
+        (rc = rx_writer_set_meta(w, RX_META_GENERATION, genbuf)))
+        goto done;
+    st->documents = rx_writer_doccount(w);
+    rc = rx_writer_close(w);
+    w = NULL;
+    if (rc)
+        goto done;
+    if (o->progress)
+        fputc('\n', stderr);
+
+    /* publish: a new stub renamed over `current` */
+    char stub[64];
+    int sl = snprintf(stub, sizeof stub, "auto gen-%06ld\n", gen);
+    snprintf(path, sizeof path, "%s/current", o->index_dir);
+    if ((rc = rx_file_write_atomic(path, stub, (size_t)sl)))
+        goto done;
+    gen_dir[0] = '\0'; /* published: keep it */
+    st->generation = gen;
+    st->published = true;
+    prune_generations(o->index_dir, gen);
+done:
+    if (w)
+        rx_writer_close(w);
+    if (gen_dir[0] && rc != RX_OK)
+        remove_dir(gen_dir);
+    rx_index_free(old);
+    for (size_t k = 0; k < mctx.n; k++)
+        free(mctx.values[k]);
+    free(mctx.values);
+    rx_strmap_free(&manifest);
+    rx_strmap_free(&ids);
+    rx_strmap_free(&bag);
+    rx_buf_free(&rec);
+    rx_buf_free(&tmp);
+    free_files(&fl);
+    rx_synonyms_free(syn);
+    rx_departments_free(deps);
+    rx_calendar_free(cal);
+    free(syn_text);
+    free(dep_text);
+    free(cal_text);
+    free(syn_ser);
+    if (lock_fd >= 0)
+        close(lock_fd);
+    st->seconds = rx_now() - t0;
+    return rc;
+}

@@ -1,0 +1,339 @@
+/* Term generation for documents and queries: Han bigrams, optional friso or
+ * ICU words, pinyin bigrams and synonym concept terms. Everything runs on
+ * NFKC-casefolded text. */
+#include "rexian/analyzer.h"
+#include "rexian/error.h"
+#include "rexian/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+
+#define MAX_WORD_BYTES 64
+
+/* Query weights of each term kind relative to a Han bigram. */
+#define W_PINYIN 0.3
+#define W_WORD 1.0
+#define W_SYNONYM 1.0
+#define W_STOP 0.1
+
+typedef void (*term_fn)(void *ctx, const char *term, size_t len, double weight);
+
+typedef struct {
+    const rx_analyzer *an;
+    term_fn emit;
+    void *ctx;
+    int rc;
+} walker;
+
+bool rx_pinyin_pair(char *out, size_t cap, uint32_t a, uint32_t b)
+{
+    const char *pa = rx_pinyin(a), *pb = rx_pinyin(b);
+    if (!pa || !pb)
+        return false;
+    return (size_t)snprintf(out, cap, "P%s %s", pa, pb) < cap;
+}
+
+static void emit_prefixed(walker *w, char prefix, const char *s, size_t n, double weight)
+{
+    char buf[MAX_WORD_BYTES * 4 + 2];
+    if (n == 0 || n + 1 >= sizeof buf)
+        return;
+    buf[0] = prefix;
+    memcpy(buf + 1, s, n);
+    w->emit(w->ctx, buf, n + 1, weight);
+}
+
+static void on_friso_word(void *ctx, const char *word, size_t len)
+{
+    emit_prefixed(ctx, 'W', word, len, W_WORD);
+}
+
+static void on_icu_word(void *ctx, const char *word, size_t len)
+{
+    emit_prefixed(ctx, 'U', word, len, W_WORD);
+}
+
+/* Function words of spoken questions; their bigrams carry little meaning. */
+static bool is_stop_bigram(const char *s, size_t n)
+{
+    static const char *const stop[] = {
+        "怎么", "什么", "哪里", "哪些", "哪个", "如何", "可以", "能不", "不能", "需要", "是否",
+        "请问", "我们", "我家", "我的", "你们", "他们", "一下", "这个", "那个", "还是", "现在",
+        "的话", "是不", "不是", "有没", "没有", "要不", "多少", "为什",
+    };
+    if (n != 6)
+        return false;
+    for (size_t k = 0; k < sizeof stop / sizeof stop[0]; k++)
+        if (memcmp(stop[k], s, 6) == 0)
+            return true;
+    return false;
+}
+
+static void walk_han(walker *w, const char *s, size_t len, bool query)
+{
+    unsigned flags = w->an->flags;
+    uint32_t last = 0;
+    size_t nchars = 0;
+    size_t i = 0, prev = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = rx_utf8_next(s + i, len - i, &cp);
+        if (nchars > 0 && (flags & RX_AN_BIGRAM)) {
+            double weight = 1.0;
+            if (query && (flags & RX_AN_STOP) && is_stop_bigram(s + prev, i + n - prev))
+                weight = W_STOP;
+            w->emit(w->ctx, s + prev, i + n - prev, weight);
+        }
+        if (nchars > 0 && (flags & RX_AN_PINYIN)) {
+            char key[24];
+            if (rx_pinyin_pair(key, sizeof key, last, cp))
+                w->emit(w->ctx, key, strlen(key), W_PINYIN);
+        }
+        last = cp;
+        prev = i;
+        i += n;
+        nchars++;
+    }
+    if (nchars == 1 && (flags & RX_AN_BIGRAM))
+        w->emit(w->ctx, s, len, 1.0);
+    if (flags & RX_AN_FRISO) {
+        int rc = rx_segment(RX_SEG_FRISO, s, len, on_friso_word, w);
+        if (rc != RX_OK)
+            w->rc = rc;
+    }
+    if (flags & RX_AN_ICU) {
+        int rc = rx_segment(RX_SEG_ICU, s, len, on_icu_word, w);
+        if (rc != RX_OK)
+            w->rc = rc;
+    }
+}
+
+static void on_synonym(void *ctx, size_t g, size_t start, size_t len)
+{
+    (void)start;
+    (void)len;
+    walker *w = ctx;
+    size_t n;
+    const char *const *terms = rx_synonyms_group(w->an->synonyms, g, &n);
+    emit_prefixed(w, 'G', terms[0], strlen(terms[0]), W_SYNONYM);
+}
+
+/* Walks normalised text, emitting every term. */
+static int walk(walker *w, const char *s, size_t len, bool query)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = rx_utf8_next(s + i, len - i, &cp);
+        size_t start = i;
+        if (rx_is_han(cp)) {
+            while (i < len) {
+                n = rx_utf8_next(s + i, len - i, &cp);
+                if (!rx_is_han(cp))
+                    break;
+                i += n;
+            }
+            walk_han(w, s + start, i - start, query);
+        } else if (u_isalnum((UChar32)cp)) {
+            while (i < len) {
+                n = rx_utf8_next(s + i, len - i, &cp);
+                if (rx_is_han(cp) || !u_isalnum((UChar32)cp))
+                    break;
+                i += n;
+            }
+            if (i - start <= MAX_WORD_BYTES)
+                w->emit(w->ctx, s + start, i - start, 1.0);
+        } else {
+            i += n;
+        }
+    }
+    if ((w->an->flags & RX_AN_SYNONYM) && w->an->synonyms)
+        rx_synonyms_scan(w->an->synonyms, s, len, on_synonym, w);
+    return w->rc;
+}
+
+typedef struct {
+    rx_strmap *bag;
+    unsigned inc;
+    int rc;
+} bag_ctx;
+
+static void bag_emit(void *ctx, const char *term, size_t len, double weight)
+{
+    (void)weight;
+    bag_ctx *b = ctx;
+    rx_strmap_entry *e = rx_strmap_upsert(b->bag, term, len, NULL);
+    if (!e)
+        b->rc = RX_ENOMEM;
+    else
+        e->value += b->inc;
+}
+
+int rx_analyze_text(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len,
+                    unsigned wdf_inc)
+{
+    char *norm;
+    size_t nlen;
+    int rc = rx_text_normalize(&norm, &nlen, text, len);
+    if (rc != RX_OK)
+        return rc;
+    bag_ctx b = {bag, wdf_inc, RX_OK};
+    walker w = {an, bag_emit, &b, RX_OK};
+    rc = walk(&w, norm, nlen, false);
+    free(norm);
+    if (rc == RX_OK && b.rc != RX_OK)
+        rc = rx_error_set(b.rc, "out of memory");
+    return rc;
+}
+
+static void mark_text(rx_strmap *marks, const char *s, size_t len);
+
+typedef struct {
+    rx_query_plan *plan;
+    rx_strmap seen; /* term → index in plan->terms */
+    size_t cap;
+    int rc;
+} plan_ctx;
+
+static void plan_emit(void *ctx, const char *term, size_t len, double weight)
+{
+    plan_ctx *p = ctx;
+    int added;
+    rx_strmap_entry *e = rx_strmap_upsert(&p->seen, term, len, &added);
+    if (!e) {
+        p->rc = RX_ENOMEM;
+        return;
+    }
+    if (!added) {
+        /* a repeated term keeps its highest weight */
+        rx_qterm *t = &p->plan->terms[e->value];
+        if (weight > t->weight)
+            t->weight = weight;
+        return;
+    }
+    if (p->plan->nterms == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 16;
+        rx_qterm *t = realloc(p->plan->terms, cap * sizeof *t);
+        if (!t) {
+            p->rc = RX_ENOMEM;
+            return;
+        }
+        p->plan->terms = t;
+        p->cap = cap;
+    }
+    rx_qterm *t = &p->plan->terms[p->plan->nterms];
+    t->term = malloc(len + 1);
+    if (!t->term) {
+        p->rc = RX_ENOMEM;
+        return;
+    }
+    memcpy(t->term, term, len);
+    t->term[len] = '\0';
+    t->weight = weight;
+    /* a lone Han character matches the bigrams it starts */
+    uint32_t cp;
+    size_t n = rx_utf8_next(term, len, &cp);
+    t->wildcard = n == len && rx_is_han(cp);
+    e->value = p->plan->nterms++;
+    /* highlight keys: bigrams, words and pinyin pairs as they are; word
+     * terms through their bigrams; synonym groups in rx_plan_query */
+    if (term[0] == 'W' || term[0] == 'U')
+        mark_text(&p->plan->marks, term + 1, len - 1);
+    else if (term[0] != 'G')
+        rx_strmap_upsert(&p->plan->marks, term, len, NULL);
+}
+
+/* Highlight keys for a text: its Han bigrams (a lone character as itself)
+ * and its words, exactly as the highlighter compares them. */
+static void mark_text(rx_strmap *marks, const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = rx_utf8_next(s + i, len - i, &cp), start = i;
+        if (rx_is_han(cp)) {
+            size_t prev = i, nchars = 0;
+            while (i < len) {
+                n = rx_utf8_next(s + i, len - i, &cp);
+                if (!rx_is_han(cp))
+                    break;
+                if (nchars++ > 0)
+                    rx_strmap_upsert(marks, s + prev, i + n - prev, NULL);
+                prev = i;
+                i += n;
+            }
+            if (nchars == 1)
+                rx_strmap_upsert(marks, s + start, i - start, NULL);
+        } else if (u_isalnum((UChar32)cp)) {
+            while (i < len) {
+                n = rx_utf8_next(s + i, len - i, &cp);
+                if (rx_is_han(cp) || !u_isalnum((UChar32)cp))
+                    break;
+                i += n;
+            }
+            rx_strmap_upsert(marks, s + start, i - start, NULL);
+        } else {
+            i += n;
+        }
+    }
+}
+
+typedef struct {
+    const rx_synonyms *syn;
+    rx_strmap *marks;
+} syn_mark_ctx;
+
+static void mark_group(void *ctx, size_t g, size_t start, size_t len)
+{
+    (void)start;
+    (void)len;
+    syn_mark_ctx *m = ctx;
+    size_t n;
+    const char *const *terms = rx_synonyms_group(m->syn, g, &n);
+    for (size_t k = 0; k < n; k++)
+        mark_text(m->marks, terms[k], strlen(terms[k]));
+}
+
+int rx_plan_query(rx_query_plan **out, const rx_analyzer *an, const char *q, size_t len)
+{
+    *out = NULL;
+    rx_query_plan *plan = calloc(1, sizeof *plan);
+    if (!plan)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    size_t nlen;
+    int rc = rx_text_normalize(&plan->normalized, &nlen, q, len);
+    if (rc != RX_OK) {
+        free(plan);
+        return rc;
+    }
+    plan_ctx p = {.plan = plan};
+    walker w = {an, plan_emit, &p, RX_OK};
+    rc = walk(&w, plan->normalized, nlen, true);
+    if (rc == RX_OK && (an->flags & RX_AN_SYNONYM) && an->synonyms) {
+        syn_mark_ctx m = {an->synonyms, &plan->marks};
+        rx_synonyms_scan(an->synonyms, plan->normalized, nlen, mark_group, &m);
+    }
+    if (rc == RX_OK && p.rc != RX_OK)
+        rc = rx_error_set(p.rc, "out of memory");
+    rx_strmap_free(&p.seen);
+    if (rc != RX_OK) {
+        rx_query_plan_free(plan);
+        return rc;
+    }
+    *out = plan;
+    return RX_OK;
+}
+
+void rx_query_plan_free(rx_query_plan *p)
+{
+    if (!p)
+        return;
+    for (size_t k = 0; k < p->nterms; k++)
+        free(p->terms[k].term);
+    free(p->terms);
+    free(p->normalized);
+    rx_strmap_free(&p->marks);
+    free(p);
+}

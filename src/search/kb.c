@@ -1,0 +1,262 @@
+/* Knowledge-base queries: plan the query, run it through the shim, decode
+ * the records and build the API's hit objects with snippets and facets. */
+#include "rexian/kb.h"
+#include "rexian/analyzer.h"
+#include "rexian/corpus.h"
+#include "rexian/error.h"
+#include "rexian/record.h"
+#include "rexian/search.h"
+#include "rexian/snippet.h"
+#include "rexian/synonyms.h"
+#include "rexian/text.h"
+#include "rexian/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LIMIT 100
+#define MAX_QUERY_BYTES 1024
+#define SNIPPET_CHARS 80
+#define FACET_SAMPLE 2000
+
+struct rx_kb {
+    rx_index *ix;
+    rx_synonyms *synonyms;
+    rx_departments *departments;
+    unsigned analyzer;
+    long generation;
+};
+
+static int load_config(rx_kb *kb)
+{
+    char *syn = NULL, *dep = NULL, *an = NULL, *gen = NULL;
+    rx_synonyms *s = NULL;
+    rx_departments *d = NULL;
+    int rc;
+    if ((rc = rx_index_meta(kb->ix, RX_META_SYNONYMS, &syn)) ||
+        (rc = rx_index_meta(kb->ix, RX_META_DEPARTMENTS, &dep)) ||
+        (rc = rx_index_meta(kb->ix, RX_META_ANALYZER, &an)) ||
+        (rc = rx_index_meta(kb->ix, RX_META_GENERATION, &gen)))
+        goto done;
+    rx_diags diags = {0};
+    if ((rc = rx_synonyms_parse(&s, syn, strlen(syn), NULL, NULL)) ||
+        (rc = rx_departments_parse(&d, "departments", dep, strlen(dep), &diags))) {
+        rx_diags_free(&diags);
+        goto done;
+    }
+    rx_diags_free(&diags);
+    rx_synonyms_free(kb->synonyms);
+    rx_departments_free(kb->departments);
+    kb->synonyms = s;
+    kb->departments = d;
+    s = NULL;
+    d = NULL;
+    kb->analyzer = *an ? (unsigned)strtoul(an, NULL, 10) : RX_AN_DEFAULT;
+    kb->generation = strtol(gen, NULL, 10);
+done:
+    rx_synonyms_free(s);
+    rx_departments_free(d);
+    free(syn);
+    free(dep);
+    free(an);
+    free(gen);
+    return rc;
+}
+
+int rx_kb_open(rx_kb **out, const char *index_path)
+{
+    *out = NULL;
+    rx_kb *kb = calloc(1, sizeof *kb);
+    if (!kb)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    int rc = rx_index_open(&kb->ix, index_path);
+    if (rc == RX_OK)
+        rc = load_config(kb);
+    if (rc != RX_OK) {
+        rx_kb_free(kb);
+        return rc;
+    }
+    *out = kb;
+    return RX_OK;
+}
+
+void rx_kb_free(rx_kb *kb)
+{
+    if (!kb)
+        return;
+    rx_index_free(kb->ix);
+    rx_synonyms_free(kb->synonyms);
+    rx_departments_free(kb->departments);
+    free(kb);
+}
+
+int rx_kb_refresh(rx_kb *kb)
+{
+    bool changed = false;
+    int rc = rx_index_refresh(kb->ix, &changed);
+    if (rc == RX_OK && changed)
+        rc = load_config(kb);
+    return rc;
+}
+
+size_t rx_kb_doccount(rx_kb *kb) { return rx_index_doccount(kb->ix); }
+
+long rx_kb_generation(rx_kb *kb) { return kb->generation; }
+
+static cJSON *str_or_null(const char *s, size_t n)
+{
+    if (!n)
+        return cJSON_CreateNull();
+    char *c = malloc(n + 1);
+    if (!c)
+        return NULL;
+    memcpy(c, s, n);
+    c[n] = '\0';
+    cJSON *j = cJSON_CreateString(c);
+    free(c);
+    return j;
+}
+
+static cJSON *field(const rx_record *r, int k) { return str_or_null(r->f[k], r->len[k]); }
+
+static cJSON *hit_json(const rx_record *r, double score, const rx_query_plan *plan)
+{
+    cJSON *h = cJSON_CreateObject();
+    rx_buf snip = {0};
+    rx_snippet(&snip, r->f[RX_REC_PLAIN], r->len[RX_REC_PLAIN], plan, SNIPPET_CHARS);
+    cJSON_AddItemToObject(h, "id", field(r, RX_REC_ID));
+    cJSON_AddItemToObject(h, "title", field(r, RX_REC_TITLE));
+    cJSON_AddItemToObject(h, "department", field(r, RX_REC_DEPARTMENT));
+    cJSON_AddItemToObject(h, "type", field(r, RX_REC_TYPE));
+    cJSON_AddNumberToObject(h, "score", (double)(long)(score * 1000 + 0.5) / 1000);
+    cJSON_AddStringToObject(h, "snippet", snip.data ? snip.data : "");
+    cJSON_AddItemToObject(h, "effective", field(r, RX_REC_EFFECTIVE));
+    cJSON_AddItemToObject(h, "expires", field(r, RX_REC_EXPIRES));
+    rx_buf_free(&snip);
+    return h;
+}
+
+static cJSON *facet_json(const rx_facet *f, size_t n)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (size_t k = 0; k < n; k++)
+        cJSON_AddNumberToObject(o, f[k].value, (double)f[k].count);
+    return o;
+}
+
+static bool valid_type(const char *t)
+{
+    return !strcmp(t, "policy") || !strcmp(t, "guide") || !strcmp(t, "notice") ||
+           !strcmp(t, "faq");
+}
+
+int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
+{
+    *out = NULL;
+    double t0 = rx_now();
+    const char *text = q->q ? q->q : "";
+    size_t qlen = strlen(text);
+    if (qlen > MAX_QUERY_BYTES)
+        return rx_error_set(RX_ETOOBIG, "q is %zu bytes; at most %d are accepted", qlen,
+                            MAX_QUERY_BYTES);
+    if (!rx_utf8_valid(text, qlen, NULL))
+        return rx_error_set(RX_EINVALID, "q is not valid UTF-8");
+    rx_search_opts o = {.k1 = q->k1, .b = q->b, .offset = q->offset,
+                        .limit = q->limit ? q->limit : 10, .facet_sample = FACET_SAMPLE};
+    if (o.limit > MAX_LIMIT)
+        return rx_error_set(RX_EINVALID, "limit must be between 1 and %d", MAX_LIMIT);
+    if (q->department && *q->department) {
+        o.department = rx_departments_count(kb->departments)
+                           ? rx_departments_canonical(kb->departments, q->department)
+                           : q->department;
+        if (!o.department)
+            return rx_error_set(RX_EINVALID, "unknown department '%s'", q->department);
+    }
+    if (q->type && *q->type) {
+        if (!valid_type(q->type))
+            return rx_error_set(RX_EINVALID, "type must be policy, guide, notice or faq");
+        o.type = q->type;
+    }
+    char today[11];
+    if (q->today) {
+        if (rx_date_parse(q->today, strlen(q->today)) < 0)
+            return rx_error_set(RX_EINVALID, "today must be a date YYYY-MM-DD");
+        snprintf(today, sizeof today, "%s", q->today);
+    } else {
+        rx_date_format(today, rx_date_today());
+    }
+    if (q->as_of && *q->as_of) {
+        if (rx_date_parse(q->as_of, strlen(q->as_of)) < 0)
+            return rx_error_set(RX_EINVALID, "as_of must be a date YYYY-MM-DD");
+        o.in_force_on = q->as_of;
+    } else if (!q->expired) {
+        o.not_expired_on = today;
+    }
+
+    rx_analyzer an = {q->analyzer ? q->analyzer : kb->analyzer, kb->synonyms};
+    rx_query_plan *plan = NULL;
+    rx_results *res = NULL;
+    int rc = rx_plan_query(&plan, &an, text, qlen);
+    if (rc == RX_OK)
+        rc = rx_index_search(&res, kb->ix, plan, &o);
+    if (rc != RX_OK)
+        goto done;
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "query", text);
+    cJSON_AddNumberToObject(root, "total", (double)res->total);
+    cJSON *hits = cJSON_CreateArray();
+    for (size_t k = 0; k < res->n; k++) {
+        rx_record r;
+        if (rx_record_decode(&r, res->matches[k].data, res->matches[k].len) == RX_OK)
+            cJSON_AddItemToArray(hits, hit_json(&r, res->matches[k].score, plan));
+    }
+    cJSON *facets = cJSON_CreateObject();
+    cJSON_AddItemToObject(facets, "department", facet_json(res->departments, res->ndepartments));
+    cJSON_AddItemToObject(facets, "type", facet_json(res->types, res->ntypes));
+    double took = (rx_now() - t0) * 1000.0;
+    cJSON_AddNumberToObject(root, "took_ms", (double)(long)(took * 1000 + 0.5) / 1000);
+    cJSON_AddItemToObject(root, "hits", hits);
+    cJSON_AddItemToObject(root, "facets", facets);
+    *out = root;
+done:
+    rx_results_free(res);
+    rx_query_plan_free(plan);
+    return rc;
+}
+
+int rx_kb_get(cJSON **out, rx_kb *kb, const char *id)
+{
+    *out = NULL;
+    if (!rx_id_valid(id))
+        return rx_error_set(RX_ENOTFOUND, "no document with id '%s'", id);
+    char *data;
+    size_t len;
+    int rc = rx_index_get(kb->ix, id, &data, &len);
+    if (rc != RX_OK)
+        return rc;
+    rx_record r;
+    rc = rx_record_decode(&r, data, len);
+    if (rc == RX_OK) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddItemToObject(d, "id", field(&r, RX_REC_ID));
+        cJSON_AddItemToObject(d, "title", field(&r, RX_REC_TITLE));
+        cJSON_AddItemToObject(d, "department", field(&r, RX_REC_DEPARTMENT));
+        cJSON_AddItemToObject(d, "type", field(&r, RX_REC_TYPE));
+        cJSON *tags = cJSON_CreateArray();
+        const char *p = r.f[RX_REC_TAGS], *end = p + r.len[RX_REC_TAGS];
+        while (p < end) {
+            const char *sep = memchr(p, '\x1f', (size_t)(end - p));
+            size_t n = sep ? (size_t)(sep - p) : (size_t)(end - p);
+            cJSON_AddItemToArray(tags, str_or_null(p, n));
+            p += n + 1;
+        }
+        cJSON_AddItemToObject(d, "tags", tags);
+        cJSON_AddItemToObject(d, "effective", field(&r, RX_REC_EFFECTIVE));
+        cJSON_AddItemToObject(d, "expires", field(&r, RX_REC_EXPIRES));
+        cJSON_AddItemToObject(d, "body", field(&r, RX_REC_BODY));
+        *out = d;
+    }
+    free(data);
+    return rc;
+}

@@ -1,0 +1,409 @@
+// The Xapian shim: the only C++ in rexian. Every entry point catches every
+// exception and turns it into an RX_* status with a message, as notmuch's
+// lib/query.cc does; nothing here knows about Chinese or the corpus.
+#include <xapian.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <sys/stat.h>
+
+extern "C" {
+#include "rexian/error.h"
+#include "rexian/search.h"
+}
+
+namespace {
+
+template <typename F> int guarded(const char *what, F &&f)
+{
+    try {
+        return f();
+    } catch (const Xapian::DatabaseLockError &e) {
+        return rx_error_set(RX_ECONFLICT, "%s: index is locked by another writer: %s", what,
+                            e.get_msg().c_str());
+    } catch (const Xapian::DatabaseOpeningError &e) {
+        return rx_error_set(RX_ENOTFOUND, "%s: cannot open index: %s", what,
+                            e.get_msg().c_str());
+    } catch (const Xapian::Error &e) {
+        return rx_error_set(RX_EINDEX, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+    } catch (const std::bad_alloc &) {
+        return rx_error_set(RX_ENOMEM, "%s: out of memory", what);
+    } catch (const std::exception &e) {
+        return rx_error_set(RX_EINDEX, "%s: %s", what, e.what());
+    } catch (...) {
+        return rx_error_set(RX_EINDEX, "%s: unknown error", what);
+    }
+}
+
+char *dup_string(const std::string &s)
+{
+    char *p = static_cast<char *>(std::malloc(s.size() + 1));
+    if (!p)
+        throw std::bad_alloc();
+    std::memcpy(p, s.data(), s.size());
+    p[s.size()] = '\0';
+    return p;
+}
+
+const char NO_EXPIRY[] = "9999-12-31";
+const char NO_EFFECTIVE[] = "0000-00-00";
+
+} // namespace
+
+struct rx_writer {
+    Xapian::WritableDatabase db;
+};
+
+struct rx_index {
+    std::string path;    // as given
+    std::string stub;    // path of the generation stub in an index directory, or ""
+    struct stat stub_st; // what the stub was when last opened
+    Xapian::Database db;
+};
+
+extern "C" int rx_writer_open(rx_writer **out, const char *dir)
+{
+    *out = nullptr;
+    return guarded("open index for writing", [&]() -> int {
+        std::unique_ptr<rx_writer> w(new rx_writer{
+            Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS)});
+        *out = w.release();
+        return RX_OK;
+    });
+}
+
+extern "C" int rx_writer_put(rx_writer *w, const char *id, const char *department,
+                             const char *type, const char *effective, const char *expires,
+                             const rx_strmap *terms, const char *data, size_t data_len)
+{
+    return guarded("add document", [&]() -> int {
+        Xapian::Document doc;
+        doc.set_data(std::string(data, data_len));
+        std::string idterm = std::string("Q") + id;
+        doc.add_boolean_term(idterm);
+        doc.add_boolean_term(std::string("XD") + department);
+        doc.add_boolean_term(std::string("XT") + type);
+        doc.add_value(RX_SLOT_EFFECTIVE, effective && *effective ? effective : NO_EFFECTIVE);
+        doc.add_value(RX_SLOT_EXPIRES, expires && *expires ? expires : NO_EXPIRY);
+        doc.add_value(RX_SLOT_DEPARTMENT, department);
+        doc.add_value(RX_SLOT_TYPE, type);
+        for (size_t k = 0; k < terms->count; k++) {
+            const rx_strmap_entry &e = terms->entries[k];
+            if (e.klen == 0 || e.klen > 240)
+                continue; // Xapian's term length limit
+            doc.add_term(std::string(e.key, e.klen), static_cast<Xapian::termcount>(e.value));
+        }
+        w->db.replace_document(idterm, doc);
+        return RX_OK;
+    });
+}
+
+extern "C" int rx_writer_delete(rx_writer *w, const char *id)
+{
+    return guarded("delete document", [&]() -> int {
+        w->db.delete_document(std::string("Q") + id);
+        return RX_OK;
+    });
+}
+
+extern "C" int rx_writer_set_meta(rx_writer *w, const char *key, const char *value)
+{
+    return guarded("set metadata", [&]() -> int {
+        w->db.set_metadata(key, value ? value : "");
+        return RX_OK;
+    });
+}
+
+extern "C" int rx_writer_get_meta(rx_writer *w, const char *key, char **out)
+{
+    *out = nullptr;
+    return guarded("read metadata", [&]() -> int {
+        *out = dup_string(w->db.get_metadata(key));
+        return RX_OK;
+    });
+}
+
+extern "C" int rx_writer_each_meta(rx_writer *w, const char *prefix, rx_meta_fn fn, void *ctx)
+{
+    return guarded("list metadata", [&]() -> int {
+        for (auto it = w->db.metadata_keys_begin(prefix); it != w->db.metadata_keys_end(prefix);
+             ++it) {
+            std::string v = w->db.get_metadata(*it);
+            fn(ctx, (*it).c_str(), v.c_str(), v.size());
+        }
+        return RX_OK;
+    });
+}
+
+extern "C" int rx_writer_commit(rx_writer *w)
+{
+    return guarded("commit index", [&]() -> int {
+        w->db.commit();
+        return RX_OK;
+    });
+}
+
+extern "C" size_t rx_writer_doccount(rx_writer *w)
+{
+    size_t n = 0;
+    guarded("count documents", [&]() -> int {
+        n = w->db.get_doccount();
+        return RX_OK;
+    });
+    return n;
+}
+
+extern "C" int rx_writer_close(rx_writer *w)
+{
+    if (!w)
+        return RX_OK;
+    int rc = guarded("close index", [&]() -> int {
+        w->db.commit();
+        w->db.close();
+        return RX_OK;
+    });
+    delete w;
+    return rc;
+}
+
+/* ---- readers ---- */
+
+static void open_db(rx_index *ix)
+{
+    if (!ix->stub.empty()) {
+        // an index directory: DIR/current is a stub naming the live generation
+        struct stat st;
+        if (stat(ix->stub.c_str(), &st) == 0)
+            ix->stub_st = st;
+        ix->db = Xapian::Database(ix->stub, Xapian::DB_BACKEND_STUB);
+    } else {
+        ix->db = Xapian::Database(ix->path);
+    }
+}
+
+extern "C" int rx_index_open(rx_index **out, const char *path)
+{
+    *out = nullptr;
+    return guarded("open index", [&]() -> int {
+        std::unique_ptr<rx_index> ix(new rx_index());
+        ix->path = path;
+        struct stat st;
+        std::string stub = std::string(path) + "/current";
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && stat(stub.c_str(), &st) == 0)
+            ix->stub = stub;
+        else if (stat(path, &st) != 0)
+            return rx_error_set(RX_ENOTFOUND, "index %s does not exist (run `rexian index` first)",
+                                path);
+        open_db(ix.get());
+        *out = ix.release();
+        return RX_OK;
+    });
+}
+
+extern "C" int rx_index_refresh(rx_index *ix, bool *changed)
+{
+    if (changed)
+        *changed = false;
+    return guarded("refresh index", [&]() -> int {
+        if (!ix->stub.empty()) {
+            struct stat st;
+            if (stat(ix->stub.c_str(), &st) == 0 &&
+                (st.st_ino != ix->stub_st.st_ino || st.st_mtim.tv_sec != ix->stub_st.st_mtim.tv_sec ||
+                 st.st_mtim.tv_nsec != ix->stub_st.st_mtim.tv_nsec)) {
+                open_db(ix);
+                if (changed)
+                    *changed = true;
+                return RX_OK;
+            }
+        }
+        bool c = ix->db.reopen();
+        if (changed)
+            *changed = c;
+        return RX_OK;
+    });
+}
+
+extern "C" void rx_index_free(rx_index *ix) { delete ix; }
+
+extern "C" size_t rx_index_doccount(rx_index *ix)
+{
+    size_t n = 0;
+    guarded("count documents", [&]() -> int {
+        n = ix->db.get_doccount();
+        return RX_OK;
+    });
+    return n;
+}
+
+// Runs f, reopening the database and retrying once if a writer modified it
+// underneath us.
+template <typename F> static int with_retry(rx_index *ix, const char *what, F &&f)
+{
+    return guarded(what, [&]() -> int {
+        try {
+            return f();
+        } catch (const Xapian::DatabaseModifiedError &) {
+            ix->db.reopen();
+            return f();
+        }
+    });
+}
+
+extern "C" int rx_index_meta(rx_index *ix, const char *key, char **out)
+{
+    *out = nullptr;
+    return with_retry(ix, "read metadata", [&]() -> int {
+        *out = dup_string(ix->db.get_metadata(key));
+        return RX_OK;
+    });
+}
+
+extern "C" int rx_index_each_meta(rx_index *ix, const char *prefix, rx_meta_fn fn, void *ctx)
+{
+    return with_retry(ix, "list metadata", [&]() -> int {
+        for (auto it = ix->db.metadata_keys_begin(prefix); it != ix->db.metadata_keys_end(prefix);
+             ++it) {
+            std::string v = ix->db.get_metadata(*it);
+            fn(ctx, (*it).c_str(), v.c_str(), v.size());
+        }
+        return RX_OK;
+    });
+}
+
+extern "C" int rx_index_get(rx_index *ix, const char *id, char **data, size_t *len)
+{
+    *data = nullptr;
+    return with_retry(ix, "get document", [&]() -> int {
+        std::string term = std::string("Q") + id;
+        Xapian::PostingIterator p = ix->db.postlist_begin(term);
+        if (p == ix->db.postlist_end(term))
+            return rx_error_set(RX_ENOTFOUND, "no document with id '%s'", id);
+        std::string d = ix->db.get_document(*p).get_data();
+        *data = dup_string(d);
+        if (len)
+            *len = d.size();
+        return RX_OK;
+    });
+}
+
+static Xapian::Query build_query(const rx_query_plan *plan)
+{
+    std::vector<Xapian::Query> parts;
+    parts.reserve(plan->nterms);
+    for (size_t k = 0; k < plan->nterms; k++) {
+        const rx_qterm &t = plan->terms[k];
+        Xapian::Query q = t.wildcard
+                              ? Xapian::Query(Xapian::Query::OP_WILDCARD, t.term, 64,
+                                              Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT)
+                              : Xapian::Query(t.term);
+        if (t.weight != 1.0)
+            q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, t.weight);
+        parts.push_back(q);
+    }
+    return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
+}
+
+static rx_facet *collect_facets(const Xapian::ValueCountMatchSpy &spy, size_t *n)
+{
+    size_t count = 0;
+    for (auto it = spy.values_begin(); it != spy.values_end(); ++it)
+        count++;
+    *n = 0;
+    rx_facet *f = static_cast<rx_facet *>(std::calloc(count ? count : 1, sizeof *f));
+    if (!f)
+        throw std::bad_alloc();
+    for (auto it = spy.top_values_begin(count); it != spy.top_values_end(count); ++it) {
+        f[*n].value = dup_string(*it);
+        f[*n].count = it.get_termfreq();
+        (*n)++;
+    }
+    return f;
+}
+
+extern "C" void rx_results_free(rx_results *r)
+{
+    if (!r)
+        return;
+    for (size_t k = 0; k < r->n; k++)
+        std::free(r->matches[k].data);
+    std::free(r->matches);
+    for (size_t k = 0; k < r->ndepartments; k++)
+        std::free(r->departments[k].value);
+    for (size_t k = 0; k < r->ntypes; k++)
+        std::free(r->types[k].value);
+    std::free(r->departments);
+    std::free(r->types);
+    std::free(r);
+}
+
+extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_plan *plan,
+                               const rx_search_opts *o)
+{
+    *out = nullptr;
+    rx_results *r = static_cast<rx_results *>(std::calloc(1, sizeof *r));
+    if (!r)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    int rc = with_retry(ix, "search", [&]() -> int {
+        rx_results_free(r);
+        r = static_cast<rx_results *>(std::calloc(1, sizeof *r));
+        if (!r)
+            throw std::bad_alloc();
+        if (plan->nterms == 0)
+            return RX_OK;
+        Xapian::Query q = build_query(plan);
+        std::vector<Xapian::Query> filters;
+        if (o->department)
+            filters.emplace_back(std::string("XD") + o->department);
+        if (o->type)
+            filters.emplace_back(std::string("XT") + o->type);
+        if (o->in_force_on) {
+            filters.emplace_back(Xapian::Query::OP_VALUE_LE, RX_SLOT_EFFECTIVE, o->in_force_on);
+            // expires is the last day in force
+            filters.emplace_back(Xapian::Query::OP_VALUE_GE, RX_SLOT_EXPIRES, o->in_force_on);
+        }
+        if (o->not_expired_on)
+            filters.emplace_back(Xapian::Query::OP_VALUE_GE, RX_SLOT_EXPIRES, o->not_expired_on);
+        if (!filters.empty())
+            q = Xapian::Query(Xapian::Query::OP_FILTER, q,
+                              Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
+        Xapian::Enquire enq(ix->db);
+        enq.set_query(q);
+        enq.set_weighting_scheme(
+            Xapian::BM25Weight(o->k1 > 0 ? o->k1 : 1.2, 0, 1, o->b > 0 ? o->b : 0.75, 0.5));
+        Xapian::ValueCountMatchSpy dspy(RX_SLOT_DEPARTMENT), tspy(RX_SLOT_TYPE);
+        if (o->facet_sample) {
+            enq.add_matchspy(&dspy);
+            enq.add_matchspy(&tspy);
+        }
+        Xapian::doccount limit = static_cast<Xapian::doccount>(o->limit);
+        Xapian::MSet m = enq.get_mset(static_cast<Xapian::doccount>(o->offset), limit,
+                                      static_cast<Xapian::doccount>(o->facet_sample));
+        r->total = m.get_matches_estimated();
+        r->matches = static_cast<rx_match *>(std::calloc(m.size() ? m.size() : 1, sizeof(rx_match)));
+        if (!r->matches)
+            throw std::bad_alloc();
+        for (auto it = m.begin(); it != m.end(); ++it) {
+            std::string d = it.get_document().get_data();
+            rx_match &x = r->matches[r->n];
+            x.data = dup_string(d);
+            x.len = d.size();
+            x.score = it.get_weight();
+            r->n++;
+        }
+        if (o->facet_sample) {
+            r->departments = collect_facets(dspy, &r->ndepartments);
+            r->types = collect_facets(tspy, &r->ntypes);
+        }
+        return RX_OK;
+    });
+    if (rc != RX_OK) {
+        rx_results_free(r);
+        return rc;
+    }
+    *out = r;
+    return RX_OK;
+}

@@ -1,0 +1,72 @@
+/* NFKC case folding through ICU: the one normal form for terms and queries. */
+#include "rexian/error.h"
+#include "rexian/text.h"
+
+#include <stdlib.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
+int rx_text_normalize(char **out, size_t *out_len, const char *s, size_t len)
+{
+    *out = NULL;
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2 *nf = unorm2_getNFKCCasefoldInstance(&err);
+    if (U_FAILURE(err))
+        return rx_error_set(RX_EINVALID, "ICU NFKC_Casefold unavailable: %s", u_errorName(err));
+    if (len > (size_t)INT32_MAX / 4)
+        return rx_error_set(RX_ETOOBIG, "text too long to normalise");
+
+    int32_t cap16 = (int32_t)len + 1, n16 = 0;
+    UChar *src = malloc(sizeof(UChar) * (size_t)cap16);
+    UChar *dst = NULL;
+    char *res = NULL;
+    int rc = RX_ENOMEM;
+    if (!src)
+        goto done;
+    u_strFromUTF8WithSub(src, cap16, &n16, s, (int32_t)len, 0xFFFD, NULL, &err);
+    if (U_FAILURE(err)) {
+        rc = rx_error_set(RX_EINVALID, "UTF-8 conversion failed: %s", u_errorName(err));
+        goto done;
+    }
+    int32_t capd = n16 * 2 + 16, nd;
+    for (;;) {
+        dst = malloc(sizeof(UChar) * (size_t)capd);
+        if (!dst)
+            goto done;
+        err = U_ZERO_ERROR;
+        nd = unorm2_normalize(nf, src, n16, dst, capd, &err);
+        if (err != U_BUFFER_OVERFLOW_ERROR)
+            break;
+        free(dst);
+        capd = nd + 1;
+    }
+    if (U_FAILURE(err)) {
+        rc = rx_error_set(RX_EINVALID, "normalisation failed: %s", u_errorName(err));
+        goto done;
+    }
+    int32_t n8 = 0;
+    err = U_ZERO_ERROR;
+    u_strToUTF8(NULL, 0, &n8, dst, nd, &err);
+    err = U_ZERO_ERROR;
+    res = malloc((size_t)n8 + 1);
+    if (!res)
+        goto done;
+    u_strToUTF8(res, n8 + 1, NULL, dst, nd, &err);
+    if (U_FAILURE(err)) {
+        free(res);
+        res = NULL;
+        rc = rx_error_set(RX_EINVALID, "UTF-8 conversion failed: %s", u_errorName(err));
+        goto done;
+    }
+    res[n8] = '\0';
+    *out = res;
+    if (out_len)
+        *out_len = (size_t)n8;
+    rc = RX_OK;
+done:
+    free(src);
+    free(dst);
+    if (rc == RX_ENOMEM)
+        rx_error_set(RX_ENOMEM, "out of memory");
+    return rc;
+}

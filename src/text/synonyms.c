@@ -1,0 +1,273 @@
+/* Synonym groups: parsing, serialisation and leftmost-longest matching. */
+#include "rexian/synonyms.h"
+#include "rexian/error.h"
+#include "rexian/strmap.h"
+#include "rexian/text.h"
+#include "rexian/util.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TERM_CHARS 16
+
+typedef struct {
+    char **terms;
+    size_t n;
+} group;
+
+typedef struct {
+    size_t *ids;
+    size_t n;
+} group_list;
+
+struct rx_synonyms {
+    group *groups;
+    size_t ngroups, cap;
+    rx_strmap index; /* term → position in lists */
+    group_list *lists;
+    size_t nlists;
+    size_t max_chars;
+};
+
+static bool is_sep(const char *p, size_t left, size_t *w)
+{
+    if (*p == ' ' || *p == '\t' || *p == ',' || *p == '\r') {
+        *w = 1;
+        return true;
+    }
+    /* full-width comma ， U+FF0C, ideographic comma 、 U+3001, ideographic space */
+    if (left >= 3 && ((memcmp(p, "\xEF\xBC\x8C", 3) == 0) || memcmp(p, "\xE3\x80\x81", 3) == 0 ||
+                      memcmp(p, "\xE3\x80\x80", 3) == 0)) {
+        *w = 3;
+        return true;
+    }
+    return false;
+}
+
+static int add_term_to_index(rx_synonyms *s, const char *t, size_t g)
+{
+    int added;
+    rx_strmap_entry *e = rx_strmap_upsert(&s->index, t, strlen(t), &added);
+    if (!e)
+        return RX_ENOMEM;
+    if (added) {
+        group_list *l = realloc(s->lists, (s->nlists + 1) * sizeof *l);
+        if (!l)
+            return RX_ENOMEM;
+        s->lists = l;
+        l[s->nlists] = (group_list){0};
+        e->value = s->nlists++;
+    }
+    group_list *l = &s->lists[e->value];
+    for (size_t k = 0; k < l->n; k++)
+        if (l->ids[k] == g)
+            return RX_OK;
+    size_t *ids = realloc(l->ids, (l->n + 1) * sizeof *ids);
+    if (!ids)
+        return RX_ENOMEM;
+    ids[l->n++] = g;
+    l->ids = ids;
+    size_t chars = rx_utf8_count(t, strlen(t));
+    if (chars > s->max_chars)
+        s->max_chars = chars;
+    return RX_OK;
+}
+
+static void free_group(group *g)
+{
+    for (size_t k = 0; k < g->n; k++)
+        free(g->terms[k]);
+    free(g->terms);
+}
+
+/* Parses one line into a group; returns RX_OK with g->n < 2 when the line
+ * holds no usable group. */
+static int parse_line(group *g, const char *line, size_t len, size_t lineno, rx_diag_fn diag,
+                      void *ctx)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t w;
+        while (i < len && is_sep(line + i, len - i, &w))
+            i += w;
+        size_t start = i;
+        while (i < len && !is_sep(line + i, len - i, &w))
+            i++;
+        if (i == start)
+            continue;
+        char *norm;
+        size_t nlen;
+        if (rx_text_normalize(&norm, &nlen, line + start, i - start) != RX_OK)
+            return RX_ENOMEM;
+        if (rx_utf8_count(norm, nlen) > MAX_TERM_CHARS) {
+            if (diag) {
+                char msg[128];
+                snprintf(msg, sizeof msg, "synonym term longer than %d characters",
+                         MAX_TERM_CHARS);
+                diag(ctx, lineno, msg);
+            }
+            free(norm);
+            continue;
+        }
+        bool dup = false;
+        for (size_t k = 0; k < g->n && !dup; k++)
+            dup = strcmp(g->terms[k], norm) == 0;
+        if (dup) {
+            free(norm);
+            continue;
+        }
+        char **t = realloc(g->terms, (g->n + 1) * sizeof *t);
+        if (!t) {
+            free(norm);
+            return RX_ENOMEM;
+        }
+        g->terms = t;
+        g->terms[g->n++] = norm;
+    }
+    return RX_OK;
+}
+
+int rx_synonyms_add(rx_synonyms *s, const char *text, size_t len, rx_diag_fn diag, void *ctx)
+{
+    size_t lineno = 0, pos = 0;
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        lineno++;
+        size_t llen = end - pos;
+        const char *line = text + pos;
+        pos = end + 1;
+        const char *hash = memchr(line, '#', llen);
+        if (hash)
+            llen = (size_t)(hash - line);
+        if (lineno == 1 && llen >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+            line += 3, llen -= 3;
+        group g = {0};
+        if (parse_line(&g, line, llen, lineno, diag, ctx) != RX_OK) {
+            free_group(&g);
+            return rx_error_set(RX_ENOMEM, "out of memory");
+        }
+        if (g.n == 0)
+            continue;
+        if (g.n < 2) {
+            if (diag)
+                diag(ctx, lineno, "a synonym group needs at least two different terms");
+            free_group(&g);
+            continue;
+        }
+        if (s->ngroups == s->cap) {
+            size_t cap = s->cap ? s->cap * 2 : 64;
+            group *gs = realloc(s->groups, cap * sizeof *gs);
+            if (!gs) {
+                free_group(&g);
+                return rx_error_set(RX_ENOMEM, "out of memory");
+            }
+            s->groups = gs;
+            s->cap = cap;
+        }
+        size_t id = s->ngroups++;
+        s->groups[id] = g;
+        for (size_t k = 0; k < g.n; k++)
+            if (add_term_to_index(s, g.terms[k], id) != RX_OK)
+                return rx_error_set(RX_ENOMEM, "out of memory");
+    }
+    return RX_OK;
+}
+
+int rx_synonyms_parse(rx_synonyms **out, const char *text, size_t len, rx_diag_fn diag,
+                      void *ctx)
+{
+    *out = NULL;
+    rx_synonyms *s = calloc(1, sizeof *s);
+    if (!s)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    int rc = text ? rx_synonyms_add(s, text, len, diag, ctx) : RX_OK;
+    if (rc != RX_OK) {
+        rx_synonyms_free(s);
+        return rc;
+    }
+    *out = s;
+    return RX_OK;
+}
+
+void rx_synonyms_free(rx_synonyms *s)
+{
+    if (!s)
+        return;
+    for (size_t g = 0; g < s->ngroups; g++)
+        free_group(&s->groups[g]);
+    for (size_t l = 0; l < s->nlists; l++)
+        free(s->lists[l].ids);
+    free(s->lists);
+    free(s->groups);
+    rx_strmap_free(&s->index);
+    free(s);
+}
+
+size_t rx_synonyms_count(const rx_synonyms *s) { return s ? s->ngroups : 0; }
+
+const char *const *rx_synonyms_group(const rx_synonyms *s, size_t g, size_t *n)
+{
+    *n = s->groups[g].n;
+    return (const char *const *)s->groups[g].terms;
+}
+
+char *rx_synonyms_serialize(const rx_synonyms *s)
+{
+    rx_buf b = {0};
+    for (size_t g = 0; s && g < s->ngroups; g++) {
+        for (size_t k = 0; k < s->groups[g].n; k++) {
+            if (k)
+                rx_buf_putc(&b, ' ');
+            rx_buf_puts(&b, s->groups[g].terms[k]);
+        }
+        rx_buf_putc(&b, '\n');
+    }
+    return rx_buf_steal(&b);
+}
+
+static bool is_word_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+void rx_synonyms_scan(const rx_synonyms *s, const char *text, size_t len, rx_syn_match_fn fn,
+                      void *ctx)
+{
+    if (!s || s->ngroups == 0)
+        return;
+    size_t ends[MAX_TERM_CHARS + 1];
+    size_t i = 0;
+    while (i < len) {
+        /* candidate end offsets: up to max_chars code points ahead */
+        size_t nends = 0, p = i;
+        while (nends < s->max_chars && p < len) {
+            uint32_t cp;
+            p += rx_utf8_next(text + p, len - p, &cp);
+            ends[nends++] = p;
+        }
+        size_t matched = 0;
+        for (size_t k = nends; k-- > 0;) {
+            size_t mlen = ends[k] - i;
+            rx_strmap_entry *e = rx_strmap_get(&s->index, text + i, mlen);
+            if (!e)
+                continue;
+            if (is_word_byte(text[i]) && ((i > 0 && is_word_byte(text[i - 1])) ||
+                                          (ends[k] < len && is_word_byte(text[ends[k]]))))
+                continue;
+            const group_list *l = &s->lists[e->value];
+            for (size_t g = 0; g < l->n; g++)
+                fn(ctx, l->ids[g], i, mlen);
+            matched = mlen;
+            break;
+        }
+        if (matched) {
+            i += matched;
+        } else {
+            uint32_t cp;
+            i += rx_utf8_next(text + i, len - i, &cp);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+/* Open-addressing string map with linear probing (FNV-1a hashes). */
+#include "rexian/strmap.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static size_t *find_slot(const rx_strmap *m, const char *key, size_t klen)
+{
+    size_t mask = m->nslots - 1, i = (size_t)hash_bytes(key, klen) & mask;
+    for (;;) {
+        size_t *slot = &m->slots[i];
+        if (*slot == 0)
+            return slot;
+        const rx_strmap_entry *e = &m->entries[*slot - 1];
+        if (e->klen == klen && memcmp(e->key, key, klen) == 0)
+            return slot;
+        i = (i + 1) & mask;
+    }
+}
+
+static int grow(rx_strmap *m)
+{
+    size_t n = m->nslots ? m->nslots * 2 : 64;
+    size_t *slots = calloc(n, sizeof *slots);
+    if (!slots)
+        return -1;
+    free(m->slots);
+    m->slots = slots;
+    m->nslots = n;
+    for (size_t k = 0; k < m->count; k++)
+        *find_slot(m, m->entries[k].key, m->entries[k].klen) = k + 1;
+    return 0;
+}
+
+rx_strmap_entry *rx_strmap_get(const rx_strmap *m, const char *key, size_t klen)
+{
+    if (!m->nslots)
+        return NULL;
+    size_t *slot = find_slot(m, key, klen);
+    return *slot ? &m->entries[*slot - 1] : NULL;
+}
+
+rx_strmap_entry *rx_strmap_upsert(rx_strmap *m, const char *key, size_t klen, int *added)
+{
+    if (added)
+        *added = 0;
+    if ((m->count + 1) * 2 > m->nslots && grow(m) != 0)
+        return NULL;
+    size_t *slot = find_slot(m, key, klen);
+    if (*slot)
+        return &m->entries[*slot - 1];
+    if (m->count == m->cap_entries) {
+        size_t cap = m->cap_entries ? m->cap_entries * 2 : 32;
+        rx_strmap_entry *e = realloc(m->entries, cap * sizeof *e);
+        if (!e)
+            return NULL;
+        m->entries = e;
+        m->cap_entries = cap;
+    }
+    char *k = malloc(klen + 1);
+    if (!k)
+        return NULL;
+    memcpy(k, key, klen);
+    k[klen] = '\0';
+    rx_strmap_entry *e = &m->entries[m->count++];
+    e->key = k;
+    e->klen = klen;
+    e->value = 0;
+    *slot = m->count;
+    if (added)
+        *added = 1;
+    return e;
+}
+
+void rx_strmap_clear(rx_strmap *m)
+{
+    for (size_t k = 0; k < m->count; k++)
+        free(m->entries[k].key);
+    m->count = 0;
+    if (m->slots)
+        memset(m->slots, 0, m->nslots * sizeof *m->slots);
+}
+
+void rx_strmap_free(rx_strmap *m)
+{
+    rx_strmap_clear(m);
+    free(m->entries);
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
