@@ -680,3 +680,54 @@ done:
     st->seconds = rx_now() - t0;
     return rc;
 }
+
+int rx_corpus_load(rx_doc **docs, size_t *n, const char *corpus_dir, rx_diags *diags)
+{
+    *docs = NULL;
+    *n = 0;
+    file_list fl = {0};
+    char *dep_text = NULL, path[PATH_MAX];
+    size_t dep_len = 0, cap = 0;
+    rx_departments *deps = NULL;
+    int rc = read_list(&dep_text, &dep_len, corpus_dir, "departments.txt");
+    if (rc == RX_OK)
+        rc = rx_departments_parse(&deps, "departments.txt", dep_text, dep_len, diags);
+    if (rc == RX_OK)
+        rc = scan_dir(&fl, corpus_dir, "", 0);
+    for (size_t k = 0; rc == RX_OK && k < fl.n; k++) {
+        corpus_file *f = &fl.items[k];
+        snprintf(path, sizeof path, "%s/%s", corpus_dir, f->rel);
+        if (rx_file_read(&f->data, &f->len, path, RX_MAX_FILE_BYTES) != RX_OK) {
+            rx_diags_add(diags, f->rel, 1, "%s", rx_error_last());
+            continue;
+        }
+        rx_doc *got = NULL, one;
+        size_t ngot = 0;
+        if (f->csv) {
+            rx_faq_parse(&got, &ngot, f->rel, f->data, f->len, deps, diags);
+        } else if (rx_md_parse(&one, f->rel, f->data, f->len, deps, diags) == RX_OK) {
+            got = &one;
+            ngot = 1;
+        }
+        if (*n + ngot > cap) {
+            cap = (*n + ngot) * 2 + 64;
+            rx_doc *d = realloc(*docs, cap * sizeof *d);
+            if (!d) {
+                rc = rx_error_set(RX_ENOMEM, "out of memory");
+                ngot = 0;
+            } else {
+                *docs = d;
+            }
+        }
+        for (size_t i = 0; i < ngot; i++)
+            (*docs)[(*n)++] = got[i];
+        if (got != &one)
+            free(got);
+        free(f->data);
+        f->data = NULL;
+    }
+    free_files(&fl);
+    rx_departments_free(deps);
+    free(dep_text);
+    return rc;
+}

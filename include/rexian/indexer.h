@@ -40,4 +40,9 @@ typedef struct {
  * leaves the published index exactly as it was. */
 int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags);
 
+/* Reads and validates every document of a corpus without indexing it (for
+ * the evaluation and benchmark tools). *docs: free each with rx_doc_clear and
+ * the array with free(). */
+int rx_corpus_load(rx_doc **docs, size_t *n, const char *corpus_dir, rx_diags *diags);
+
 #endif

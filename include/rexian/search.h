@@ -60,7 +60,9 @@ int rx_index_each_meta(rx_index *ix, const char *prefix, rx_meta_fn fn, void *ct
 int rx_index_get(rx_index *ix, const char *id, char **data, size_t *len);
 
 typedef struct {
-    double k1, b;                /* BM25 parameters (0: defaults 1.2, 0.75) */
+    double k1, b;                /* BM25 parameters (0: defaults 1.2 and 0.3: weak length
+                                    normalisation, since one-line FAQs sit beside
+                                    5,000-character policies) */
     const char *department;      /* canonical name filter, or NULL */
     const char *type;            /* type filter, or NULL */
     const char *in_force_on;     /* YYYY-MM-DD: effective <= d < expiry; NULL = no
@@ -94,5 +96,16 @@ typedef struct {
 int rx_index_search(rx_results **out, rx_index *ix, const rx_query_plan *plan,
                     const rx_search_opts *opts);
 void rx_results_free(rx_results *r);
+
+/* The naive baseline that relevance and speed are measured against: Xapian's
+ * own TermGenerator with FLAG_CJK_NGRAM (titles weighted), queried with an
+ * OR of every character bigram of the query under BM25. Builds a fresh
+ * database in dir from n documents. */
+int rx_naive_build(const char *dir, const char *const *ids, const char *const *titles,
+                   const char *const *bodies, size_t n, unsigned title_weight);
+/* Top ids (caller frees each and the array) for query, best first. */
+int rx_naive_search(char ***out, size_t *n, const char *dir, const char *query, size_t limit);
+/* Frees an id array from rx_naive_search. */
+void rx_ids_free(char **ids, size_t n);
 
 #endif

@@ -373,7 +373,7 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
         Xapian::Enquire enq(ix->db);
         enq.set_query(q);
         enq.set_weighting_scheme(
-            Xapian::BM25Weight(o->k1 > 0 ? o->k1 : 1.2, 0, 1, o->b > 0 ? o->b : 0.75, 0.5));
+            Xapian::BM25Weight(o->k1 > 0 ? o->k1 : 1.2, 0, 1, o->b > 0 ? o->b : 0.3, 0.5));
         Xapian::ValueCountMatchSpy dspy(RX_SLOT_DEPARTMENT), tspy(RX_SLOT_TYPE);
         if (o->facet_sample) {
             enq.add_matchspy(&dspy);
@@ -406,4 +406,78 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
     }
     *out = r;
     return RX_OK;
+}
+
+/* ---- the naive baseline ---- */
+
+extern "C" int rx_naive_build(const char *dir, const char *const *ids, const char *const *titles,
+                              const char *const *bodies, size_t n, unsigned title_weight)
+{
+    return guarded("build baseline", [&]() -> int {
+        Xapian::WritableDatabase db(dir, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS);
+        Xapian::TermGenerator tg;
+        tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+        for (size_t k = 0; k < n; k++) {
+            Xapian::Document doc;
+            tg.set_document(doc);
+            tg.index_text(titles[k], title_weight);
+            tg.increase_termpos();
+            tg.index_text(bodies[k]);
+            doc.set_data(ids[k]);
+            doc.add_boolean_term(std::string("Q") + ids[k]);
+            db.add_document(doc);
+        }
+        db.commit();
+        return RX_OK;
+    });
+}
+
+static bool is_bigram_or_word(const std::string &t)
+{
+    // CJK n-gram terms are one or two Han characters (3 bytes each in UTF-8)
+    unsigned char c = static_cast<unsigned char>(t[0]);
+    if (c < 0xE0)
+        return true;
+    return t.size() == 6;
+}
+
+extern "C" int rx_naive_search(char ***out, size_t *n, const char *dir, const char *query,
+                               size_t limit)
+{
+    *out = nullptr;
+    *n = 0;
+    return guarded("baseline search", [&]() -> int {
+        Xapian::Database db(dir);
+        Xapian::Document qdoc;
+        Xapian::TermGenerator tg;
+        tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+        tg.set_document(qdoc);
+        tg.index_text(query);
+        std::vector<std::string> terms, singles;
+        for (auto it = qdoc.termlist_begin(); it != qdoc.termlist_end(); ++it) {
+            std::string t = *it;
+            if (t.empty() || t[0] == 'Z')
+                continue;
+            (is_bigram_or_word(t) ? terms : singles).push_back(t);
+        }
+        if (terms.empty())
+            terms = singles; // a one-character query
+        Xapian::Enquire enq(db);
+        enq.set_query(Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()));
+        Xapian::MSet m = enq.get_mset(0, static_cast<Xapian::doccount>(limit));
+        char **ids = static_cast<char **>(std::calloc(m.size() + 1, sizeof(char *)));
+        if (!ids)
+            throw std::bad_alloc();
+        for (auto it = m.begin(); it != m.end(); ++it)
+            ids[(*n)++] = dup_string(it.get_document().get_data());
+        *out = ids;
+        return RX_OK;
+    });
+}
+
+extern "C" void rx_ids_free(char **ids, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        std::free(ids[k]);
+    std::free(ids);
 }

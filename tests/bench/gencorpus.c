@@ -533,14 +533,22 @@ typedef struct {
     idxvec cores[T_N];      /* into model.cores */
     idxvec heads[T_N];      /* into model.heads[type], one per occurrence */
     idxvec saluts;          /* into model.saluts */
+    idxvec blk, blkt[T_N];  /* into model.blocks; all, and by document type */
     idxvec docno;           /* into model.docnos */
     uint32_t weight;        /* documents seen */
 } pool;
 
-/* Where one real Markdown document's sentences sit in the global pools. */
+/* Where one real Markdown document's sentences and lists sit. */
 typedef struct {
     uint32_t start[K_N], n[K_N];
+    uint32_t bstart, bn; /* into model.blocks */
 } srcdoc;
+
+/* A real list: its lead-in sentence (index + 1, or 0) and its items, which
+ * are g.k[K_ITEM].v[start .. start + n). */
+typedef struct {
+    uint32_t intro, start, n;
+} block;
 
 typedef struct {
     strset depts; /* canonical names in order of first sight */
@@ -555,6 +563,8 @@ typedef struct {
     idxvec q_start, q_n; /* parallel to questions: its real answer in g.k[K_ANS] */
     srcdoc *docs;
     size_t ndocs, docscap;
+    block *blocks;
+    size_t nblocks, blockscap;
     long cur_dept; /* what is being learned right now */
     int cur_type;  /* T_POLICY.. or -1 */
     uint32_t type_count[T_N];
@@ -601,7 +611,17 @@ static long dept_resolve(model *m, const char *s, size_t n)
 }
 
 /* Adds one sentence of a kind to the global pool and the department's. */
-static void add_sentence(model *m, int kind, const char *s, size_t n)
+static int contains(const char *s, size_t n, const char *lit)
+{
+    size_t k = strlen(lit);
+    for (size_t i = 0; i + k <= n; i++)
+        if (memcmp(s + i, lit, k) == 0)
+            return 1;
+    return 0;
+}
+
+/* Returns the sentence's index, or -1 if it is not usable. */
+static long add_sentence(model *m, int kind, const char *s, size_t n)
 {
     uint32_t c;
     trim(&s, &n);
@@ -616,18 +636,21 @@ static void add_sentence(model *m, int kind, const char *s, size_t n)
     }
     trim(&s, &n);
     if (n < 6 || !printable(s, n) || han_count(s, n) < 2 || !balanced(s, n))
-        return;
+        return -1;
     uint32_t cp = u8_count(s, n);
     if (cp < 4 || cp > SENT_MAX_CP)
-        return;
+        return -1;
     /* nothing that Markdown would read as structure at the start of a line */
     if (strchr("#>-+*|=~<`_[!", s[0]))
-        return;
+        return -1;
     size_t d = 0;
     while (d < n && s[d] >= '0' && s[d] <= '9')
         d++;
     if (d && d < n && (s[d] == '.' || s[d] == ')'))
-        return;
+        return -1;
+    /* a generated policy writes its own closing article */
+    if (contains(s, n, "起施行"))
+        return -1;
     /* a short clause cut off by ； reads like a list item, not prose */
     if (kind == K_PROSE && cp < 12)
         kind = K_ITEM;
@@ -641,17 +664,19 @@ static void add_sentence(model *m, int kind, const char *s, size_t n)
         if (p)
             idx_push(&p->kt[m->cur_type][kind], i);
     }
+    return (long)i;
 }
 
 /* Splits text on 。！？；(a closing quote or bracket stays with its sentence). */
-static void split_sentences(model *m, int kind, const char *s, size_t n)
+/* Returns the index of a trailing lead-in (…如下：) it added, else -1. */
+static long split_sentences(model *m, int kind, const char *s, size_t n)
 {
     size_t start = 0, i = 0;
     uint32_t c;
     while (i < n) {
         size_t k = u8_next(s + i, n - i, &c);
         if (!k)
-            return;
+            return -1;
         i += k;
         if (is_full_stop(c) || c == CP_SEMI) {
             while (i < n) {
@@ -669,11 +694,11 @@ static void split_sentences(model *m, int kind, const char *s, size_t n)
         const char *t = s + start;
         size_t tn = n - start;
         trim(&t, &tn);
-        int kd = kind;
         if (kind == K_PROSE && ends_with(t, tn, "："))
-            kd = K_INTRO;
-        add_sentence(m, kd, t, tn);
+            return add_sentence(m, K_INTRO, t, tn);
+        add_sentence(m, kind, t, tn);
     }
+    return -1;
 }
 
 /* Strips 第X条 / 一、 / （一） / 1. / (1) and similar. Returns 2 for 第X章
@@ -802,6 +827,44 @@ static int next_line(const char *d, size_t n, size_t *pos, const char **ls, size
     return 1;
 }
 
+/* Starts a list after an optional lead-in; returns the block's index. */
+static long open_block(model *m, long intro)
+{
+    if (m->nblocks == m->blockscap) {
+        m->blockscap = m->blockscap ? m->blockscap * 2 : 64;
+        m->blocks = xrealloc(m->blocks, m->blockscap * sizeof *m->blocks);
+    }
+    block *b = &m->blocks[m->nblocks];
+    b->intro = intro >= 0 ? (uint32_t)intro + 1 : 0;
+    b->start = (uint32_t)m->g.k[K_ITEM].n;
+    b->n = 0;
+    return (long)m->nblocks++;
+}
+
+/* Ends the list being read: kept if it has items, and indexed. */
+static void close_block(model *m, long *open_blk)
+{
+    if (*open_blk < 0)
+        return;
+    block *b = &m->blocks[*open_blk];
+    b->n = (uint32_t)m->g.k[K_ITEM].n - b->start;
+    if (!b->n || *open_blk + 1 != (long)m->nblocks) {
+        m->nblocks--;
+    } else {
+        uint32_t id = (uint32_t)*open_blk;
+        pool *p = dept_pool(m, m->cur_dept);
+        idx_push(&m->g.blk, id);
+        if (p)
+            idx_push(&p->blk, id);
+        if (m->cur_type >= 0) {
+            idx_push(&m->g.blkt[m->cur_type], id);
+            if (p)
+                idx_push(&p->blkt[m->cur_type], id);
+        }
+    }
+    *open_blk = -1;
+}
+
 static void learn_body(model *m, long dept, int type, const char *d, size_t n)
 {
     buf clean = {0};
@@ -809,6 +872,8 @@ static void learn_body(model *m, long dept, int type, const char *d, size_t n)
     const char *ls;
     int in_fence = 0, first_text = 1;
     unsigned nhead = 0;
+    long intro = -1;     /* lead-in waiting for its list */
+    long open_blk = -1; /* list being read */
     while (next_line(d, n, &pos, &ls, &ll)) {
         trim(&ls, &ll);
         if (starts_with(ls, ll, "```") || starts_with(ls, ll, "~~~")) {
@@ -818,6 +883,8 @@ static void learn_body(model *m, long dept, int type, const char *d, size_t n)
         if (in_fence || !ll || ls[0] == '|' || ls[0] == '<' || starts_with(ls, ll, "!["))
             continue;
         if (ls[0] == '#') {
+            close_block(m, &open_blk);
+            intro = -1;
             int level = 0;
             while (ll && ls[0] == '#') {
                 ls++;
@@ -895,11 +962,20 @@ static void learn_body(model *m, long dept, int type, const char *d, size_t n)
             continue;
         }
         first_text = 0;
-        if (item && cp <= 200)
-            add_sentence(m, K_ITEM, t, tn);
-        else
-            split_sentences(m, item ? K_ITEM : K_PROSE, t, tn);
+        if (item) {
+            if (open_blk < 0)
+                open_blk = open_block(m, intro);
+            intro = -1;
+            if (cp <= 200)
+                add_sentence(m, K_ITEM, t, tn);
+            else
+                split_sentences(m, K_ITEM, t, tn);
+        } else {
+            close_block(m, &open_blk);
+            intro = split_sentences(m, K_PROSE, t, tn);
+        }
     }
+    close_block(m, &open_blk);
     free(clean.p);
 }
 
@@ -1202,11 +1278,13 @@ static void learn_md(model *m, frontmatter *fm, const char *path, const char *d,
     srcdoc *sd = &m->docs[m->ndocs++];
     for (int k = 0; k < K_N; k++)
         sd->start[k] = (uint32_t)m->g.k[k].n;
+    sd->bstart = (uint32_t)m->nblocks;
     m->cur_dept = dept;
     m->cur_type = type;
     learn_body(m, dept, type, d + body, n - body);
     for (int k = 0; k < K_N; k++)
         sd->n[k] = (uint32_t)m->g.k[k].n - sd->start[k];
+    sd->bn = (uint32_t)m->nblocks - sd->bstart;
     m->n_md++;
 }
 
@@ -1651,45 +1729,133 @@ static void csv_field(buf *b, const char *s, size_t n)
     buf_ch(b, '"');
 }
 
+/* A run reads consecutive real sentences v[0..n), so text stays coherent. */
+typedef struct {
+    const uint32_t *v;
+    size_t n, pos;
+} run;
+
+#define SEEN_SLOTS 1024u
+
+/* One document being generated. */
 typedef struct {
     const model *m;
     rng r;
     long dept;
-    const idxvec *run_pool[K_N]; /* where the current run of each kind reads */
-    size_t run_pos[K_N];
-    uint32_t cp; /* body code points so far (text, not markup) */
+    int type;  /* T_POLICY.. or T_N for a FAQ row */
+    long home; /* real document the title fragment came from, or -1 */
+    run runs[K_N];
+    uint32_t seen[SEEN_SLOTS]; /* sentence index + 1: no sentence twice */
+    size_t nseen;
+    uint32_t cp; /* code points of text so far (not markup) */
 } doc;
 
-static const idxvec *kind_pool(const pool *p, int kind)
+/* Whether the document already used a sentence. */
+static int seen_has(const doc *dc, uint32_t idx)
 {
-    /* fall back so that every kind can be served by whatever text exists */
-    static const int order[K_N][K_N] = {{K_PROSE, K_ANS, K_ITEM, K_INTRO},
-                                        {K_ITEM, K_PROSE, K_ANS, K_INTRO},
-                                        {K_INTRO, K_PROSE, K_ANS, K_ITEM},
-                                        {K_ANS, K_PROSE, K_ITEM, K_INTRO}};
-    for (int i = 0; i < K_N; i++)
-        if (p->k[order[kind][i]].n)
-            return &p->k[order[kind][i]];
-    return NULL;
+    size_t h = (idx * 2654435761u) & (SEEN_SLOTS - 1);
+    while (dc->seen[h]) {
+        if (dc->seen[h] == idx + 1)
+            return 1;
+        h = (h + 1) & (SEEN_SLOTS - 1);
+    }
+    return 0;
 }
 
-/* Next sentence of a kind: runs of consecutive real sentences (coherent),
- * jumping now and then, mostly within the document's department. */
-static const text *next_sentence(doc *dc, int kind)
+/* Marks a sentence used; returns 1 if it already was. */
+static int seen_mark(doc *dc, uint32_t idx)
+{
+    if (dc->nseen >= SEEN_SLOTS / 2)
+        return 0;
+    size_t h = (idx * 2654435761u) & (SEEN_SLOTS - 1);
+    while (dc->seen[h]) {
+        if (dc->seen[h] == idx + 1)
+            return 1;
+        h = (h + 1) & (SEEN_SLOTS - 1);
+    }
+    dc->seen[h] = idx + 1;
+    dc->nseen++;
+    return 0;
+}
+
+/* Sentence sources, nearest first: the home document, the department's
+ * documents of this type, the department, all documents of this type, all. */
+enum { TIER_HOME, TIER_DEPT_TYPE, TIER_DEPT, TIER_TYPE, TIER_ALL, TIER_N };
+
+static int tier_slice(const doc *dc, int tier, int kind, run *out)
 {
     const model *m = dc->m;
-    const idxvec *p = dc->run_pool[kind];
-    if (p && dc->run_pos[kind] + 1 < p->n && chance(&dc->r, 750)) {
-        dc->run_pos[kind]++;
-    } else {
-        const idxvec *dp = dc->dept >= 0 ? kind_pool(&m->dp[dc->dept], kind) : NULL;
-        const idxvec *gp = kind_pool(&m->g, kind);
-        p = (dp && chance(&dc->r, 800)) ? dp : gp;
-        dc->run_pool[kind] = p;
-        /* start on a run boundary-ish: any position */
-        dc->run_pos[kind] = rng_below(&dc->r, (uint32_t)p->n);
+    const pool *dp = dc->dept >= 0 ? &m->dp[dc->dept] : NULL;
+    const idxvec *x = NULL;
+    if (tier == TIER_HOME) {
+        if (dc->home < 0)
+            return 0;
+        const srcdoc *sd = &m->docs[dc->home];
+        if (!sd->n[kind])
+            return 0;
+        out->v = m->g.k[kind].v + sd->start[kind];
+        out->n = sd->n[kind];
+        return 1;
     }
-    return &m->sents.v[p->v[dc->run_pos[kind]]];
+    if (tier == TIER_DEPT_TYPE)
+        x = dp && dc->type < T_N ? &dp->kt[dc->type][kind] : NULL;
+    else if (tier == TIER_DEPT)
+        x = dp ? &dp->k[kind] : NULL;
+    else if (tier == TIER_TYPE)
+        x = dc->type < T_N ? &m->g.kt[dc->type][kind] : NULL;
+    else
+        x = &m->g.k[kind];
+    if (!x || !x->n)
+        return 0;
+    out->v = x->v;
+    out->n = x->n;
+    return 1;
+}
+
+/* How often each tier is drawn (cumulative per-mille). */
+static const uint32_t tier_cum_pm[TIER_N] = {450, 750, 880, 950, 1000};
+
+static int draw_tier(doc *dc, int min_tier)
+{
+    uint32_t u = rng_below(&dc->r, 1000);
+    int tier = 0;
+    while (tier_cum_pm[tier] <= u)
+        tier++;
+    return tier < min_tier ? min_tier : tier;
+}
+
+/* Starts a new run at a random sentence, from the tier drawn or a wider one. */
+static void jump(doc *dc, int kind, run *ru, int min_tier)
+{
+    static const int fallback[K_N][K_N] = {{K_PROSE, K_ANS, K_ITEM, K_INTRO},
+                                           {K_ITEM, K_PROSE, K_ANS, K_INTRO},
+                                           {K_INTRO, K_PROSE, K_ANS, K_ITEM},
+                                           {K_ANS, K_PROSE, K_ITEM, K_INTRO}};
+    int tier = draw_tier(dc, min_tier), ok = 0;
+    for (int t = tier; t < TIER_N && !ok; t++)
+        ok = tier_slice(dc, t, kind, ru);
+    for (int i = 1; i < K_N && !ok; i++)
+        ok = tier_slice(dc, TIER_ALL, fallback[kind][i], ru);
+    /* the corpus has at least one sentence, so some pool is never empty */
+    ru->pos = rng_below(&dc->r, (uint32_t)ru->n);
+}
+
+/* Next sentence of a kind: mostly the next one of the current run, never
+ * one this document already used unless the pools run dry. */
+static const text *next_sentence(doc *dc, int kind)
+{
+    run *ru = &dc->runs[kind];
+    uint32_t idx = 0;
+    for (int attempt = 0; attempt < 10; attempt++) {
+        if (attempt == 0 && ru->v && ru->pos + 1 < ru->n && chance(&dc->r, 750))
+            ru->pos++;
+        else
+            jump(dc, kind, ru, attempt < 3 ? 0 : attempt < 6 ? TIER_DEPT : TIER_ALL);
+        idx = ru->v[ru->pos];
+        if (!seen_mark(dc, idx))
+            break;
+    }
+    return &dc->m->sents.v[idx];
 }
 
 /* How a sentence is ended in running text. */
@@ -1741,31 +1907,117 @@ static void emit_paragraph(doc *dc, buf *b, unsigned max, uint32_t limit)
     }
 }
 
+static uint32_t pick_from(rng *r, const idxvec *v) { return v->v[rng_below(r, (uint32_t)v->n)]; }
+
 /* A list: ordered "1. " or bulleted "- " or policy-style "（一）" paragraphs. */
 enum { LIST_ORDERED, LIST_BULLET, LIST_CN };
 
+static void list_marker(doc *dc, buf *b, int style, unsigned i)
+{
+    if (style == LIST_ORDERED) {
+        buf_uint(b, i + 1, 1);
+        buf_str(b, ". ");
+    } else if (style == LIST_BULLET) {
+        buf_str(b, "- ");
+    } else {
+        buf_str(b, "（");
+        buf_cn_num(b, i + 1);
+        buf_str(b, "）");
+        dc->cp += 3;
+    }
+}
+
+/* Items end in ； (or bare), the last one in 。 */
+static void emit_item(doc *dc, buf *b, const text *t, int last)
+{
+    size_t st;
+    uint32_t c = u8_last(t->s, t->len, &st);
+    if (!last && c == CP_PERIOD) {
+        buf_add(b, t->s, st);
+        buf_str(b, "；");
+    } else if (last && (c == CP_SEMI || c == CP_COMMA || c == CP_DUN)) {
+        buf_add(b, t->s, st);
+        buf_str(b, "。");
+    } else {
+        buf_add(b, t->s, t->len);
+    }
+    dc->cp += t->cp;
+}
+
+/* A real list, from the same tiers as sentences; NULL if none fits. */
+static const block *pick_block(doc *dc, int need_intro)
+{
+    const model *m = dc->m;
+    const pool *dp = dc->dept >= 0 ? &m->dp[dc->dept] : NULL;
+    if (!m->nblocks)
+        return NULL;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        const block *bl = NULL;
+        for (int t = draw_tier(dc, attempt < 4 ? 0 : TIER_DEPT); t < TIER_N && !bl; t++) {
+            const idxvec *x = NULL;
+            if (t == TIER_HOME) {
+                if (dc->home >= 0 && m->docs[dc->home].bn)
+                    bl = &m->blocks[m->docs[dc->home].bstart + rng_below(&dc->r, m->docs[dc->home].bn)];
+                continue;
+            }
+            if (t == TIER_DEPT_TYPE)
+                x = dp && dc->type < T_N ? &dp->blkt[dc->type] : NULL;
+            else if (t == TIER_DEPT)
+                x = dp ? &dp->blk : NULL;
+            else if (t == TIER_TYPE)
+                x = dc->type < T_N ? &m->g.blkt[dc->type] : NULL;
+            else
+                x = &m->g.blk;
+            if (x && x->n)
+                bl = &m->blocks[pick_from(&dc->r, x)];
+        }
+        if (!bl)
+            return NULL;
+        if ((need_intro && !bl->intro) || seen_has(dc, m->g.k[K_ITEM].v[bl->start]))
+            continue;
+        return bl;
+    }
+    return NULL;
+}
+
+/* Emits a real list (with its lead-in when asked and present); 0 if none. */
+static int emit_block(doc *dc, buf *b, int style, int need_intro, int want_intro)
+{
+    const model *m = dc->m;
+    const block *bl = pick_block(dc, need_intro);
+    if (!bl)
+        return 0;
+    if (want_intro && bl->intro) {
+        const text *t = &m->sents.v[bl->intro - 1];
+        seen_mark(dc, bl->intro - 1);
+        emit_sentence(dc, b, t, END_KEEP);
+        buf_str(b, "\n\n");
+    }
+    unsigned n = bl->n > 8 ? 8 : bl->n;
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t si = m->g.k[K_ITEM].v[bl->start + i];
+        seen_mark(dc, si);
+        list_marker(dc, b, style, i);
+        emit_item(dc, b, &m->sents.v[si], i + 1 == n);
+        buf_str(b, style == LIST_CN ? "\n\n" : "\n");
+    }
+    if (style != LIST_CN)
+        buf_ch(b, '\n');
+    return 1;
+}
+
+/* A list of items read from the item pools (when no real list fits). */
 static void emit_list(doc *dc, buf *b, int style, unsigned nitems)
 {
     for (unsigned i = 0; i < nitems; i++) {
-        if (style == LIST_ORDERED) {
-            buf_uint(b, i + 1, 1);
-            buf_str(b, ". ");
-        } else if (style == LIST_BULLET) {
-            buf_str(b, "- ");
-        } else {
-            buf_str(b, "（");
-            buf_cn_num(b, i + 1);
-            buf_str(b, "）");
-            dc->cp += 3;
-        }
-        emit_sentence(dc, b, next_sentence(dc, K_ITEM), i + 1 == nitems ? END_ITEM_LAST : END_KEEP);
+        list_marker(dc, b, style, i);
+        emit_item(dc, b, next_sentence(dc, K_ITEM), i + 1 == nitems);
         buf_str(b, style == LIST_CN ? "\n\n" : "\n");
     }
     if (style != LIST_CN)
         buf_ch(b, '\n');
 }
 
-static uint32_t pick_from(rng *r, const idxvec *v) { return v->v[rng_below(r, (uint32_t)v->n)]; }
 
 /* District matching the department (天元区人民政府 → 天元区), else random. */
 static const char *pick_district(doc *dc)
@@ -1779,14 +2031,31 @@ static const char *pick_district(doc *dc)
     return districts[rng_below(&dc->r, N_DISTRICTS)];
 }
 
-/* Replaces each 20xx年 with the document's year. */
+/* 20xx followed by 年, a dash or 至: a year in a title. */
+static int year_at(const char *s, size_t n, size_t i)
+{
+    if (i + 4 > n || s[i] != '2' || s[i + 1] != '0' || s[i + 2] < '0' || s[i + 2] > '9' ||
+        s[i + 3] < '0' || s[i + 3] > '9' || (i && s[i - 1] >= '0' && s[i - 1] <= '9'))
+        return 0;
+    const char *t = s + i + 4;
+    size_t tn = n - i - 4;
+    return starts_with(t, tn, "年") || starts_with(t, tn, "—") || starts_with(t, tn, "至") ||
+           starts_with(t, tn, "～") || (tn && (t[0] == '-' || t[0] == '~'));
+}
+
+/* Copies a title fragment, moving its years so the first is `year`
+ * (2025—2026年 stays a two-year range). */
 static void put_with_year(buf *b, const char *s, size_t n, int year)
 {
+    int delta = 0, have = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i + 7 <= n && s[i] == '2' && s[i + 1] == '0' && s[i + 2] >= '0' && s[i + 2] <= '9' &&
-            s[i + 3] >= '0' && s[i + 3] <= '9' && starts_with(s + i + 4, n - i - 4, "年") &&
-            (i == 0 || s[i - 1] < '0' || s[i - 1] > '9')) {
-            buf_uint(b, (unsigned long)year, 4);
+        if (year_at(s, n, i)) {
+            int y = (s[i] - '0') * 1000 + (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
+            if (!have) {
+                delta = year - y;
+                have = 1;
+            }
+            buf_uint(b, (unsigned long)(y + delta), 4);
             i += 3;
             continue;
         }
@@ -1794,13 +2063,16 @@ static void put_with_year(buf *b, const char *s, size_t n, int year)
     }
 }
 
-static const text *pick_core(doc *dc, int type)
+/* A title fragment for the type, from the department's own titles when it
+ * has any; *core is its index in model.cores, or -1 for a stand-in. */
+static const text *pick_core(doc *dc, int type, long *core)
 {
     const model *m = dc->m;
     const pool *dp = dc->dept >= 0 ? &m->dp[dc->dept] : NULL;
     const idxvec *cands[5];
     int nc = 0;
-    if (dp && chance(&dc->r, 850)) {
+    *core = -1;
+    if (dp && chance(&dc->r, 950)) {
         cands[nc++] = &dp->cores[type];
         cands[nc++] = &dp->cores[(type + 1) % T_N];
         cands[nc++] = &dp->cores[(type + 2) % T_N];
@@ -1808,11 +2080,15 @@ static const text *pick_core(doc *dc, int type)
     cands[nc++] = &m->g.cores[type];
     cands[nc++] = &m->g.cores[(type + 1) % T_N];
     for (int i = 0; i < nc; i++)
-        if (cands[i]->n)
-            return &m->cores.v[pick_from(&dc->r, cands[i])];
-    if (m->g.cores[(type + 2) % T_N].n)
-        return &m->cores.v[pick_from(&dc->r, &m->g.cores[(type + 2) % T_N])];
-    /* no titles at all: use a tag, then a question */
+        if (cands[i]->n) {
+            *core = (long)pick_from(&dc->r, cands[i]);
+            return &m->cores.v[*core];
+        }
+    if (m->g.cores[(type + 2) % T_N].n) {
+        *core = (long)pick_from(&dc->r, &m->g.cores[(type + 2) % T_N]);
+        return &m->cores.v[*core];
+    }
+    /* no titles at all: use a tag */
     if (dp && dp->tags.n)
         return &m->tags.v[pick_from(&dc->r, &dp->tags)];
     if (m->g.tags.n)
@@ -1838,7 +2114,9 @@ static const char *pick_suffix(doc *dc, int type, size_t *len)
 
 static void make_title(doc *dc, buf *b, int type, int year, const char **kind_word)
 {
-    const text *core = pick_core(dc, type);
+    long ci;
+    const text *core = pick_core(dc, type, &ci);
+    dc->home = ci >= 0 && dc->m->core_doc.v[ci] ? (long)dc->m->core_doc.v[ci] - 1 : -1;
     const char *cs = core ? core->s : "政务服务事项";
     size_t cn = core ? core->len : strlen(cs);
     size_t sn;
@@ -1903,7 +2181,7 @@ static void pick_tags(doc *dc, idxvec *out, unsigned want)
     if (want > m->tags.n)
         want = (unsigned)m->tags.n;
     for (unsigned tries = 0; out->n < want && tries < want * 8; tries++) {
-        const idxvec *src = dp && chance(&dc->r, 700) ? dp : &m->g.tags;
+        const idxvec *src = dp && (!out->n || chance(&dc->r, 900)) ? dp : &m->g.tags;
         uint32_t t = pick_from(&dc->r, src);
         if (!idx_has(out, t))
             idx_push(out, t);
@@ -1988,12 +2266,8 @@ static void body_policy(doc *dc, buf *b, const char *title, size_t tn, date eff,
         buf_cn_num(b, art);
         buf_str(b, "条** ");
         dc->cp += 4;
-        if (chance(&dc->r, 150) && m->g.k[K_INTRO].n) {
-            emit_sentence(dc, b, next_sentence(dc, K_INTRO), END_KEEP);
-            buf_str(b, "\n\n");
-            emit_list(dc, b, LIST_CN, rng_range(&dc->r, 2, 5));
+        if (chance(&dc->r, 150) && emit_block(dc, b, LIST_CN, 1, 1))
             continue;
-        }
         emit_paragraph(dc, b, 3, target);
         buf_str(b, "\n\n");
         if (chance(&dc->r, 200) && dc->cp + closing < target) {
@@ -2024,40 +2298,43 @@ static void body_policy(doc *dc, buf *b, const char *title, size_t tn, date eff,
     dc->cp += exp ? 30 : 18;
 }
 
-/* Picks up to `want` distinct headings of a type, in their usual order. */
+/* Picks up to `want` distinct headings of a type (the department's own
+ * when it has a few), in the order real documents use them. */
 static size_t pick_heads(doc *dc, int type, const text **out, size_t want)
 {
     const model *m = dc->m;
     const strset *hs = &m->heads[type];
+    const idxvec *src = &m->g.heads[type];
+    if (dc->dept >= 0 && m->dp[dc->dept].heads[type].n >= 6 && chance(&dc->r, 850))
+        src = &m->dp[dc->dept].heads[type];
+    if (hs->n < 2 || !src->n)
+        return 0;
+    uint32_t idx[16];
     size_t n = 0;
-    if (hs->n >= 2) {
-        uint32_t idx[16];
-        if (want > hs->n)
-            want = hs->n;
-        if (want > 16)
-            want = 16;
-        for (unsigned tries = 0; n < want && tries < want * 10; tries++) {
-            uint32_t i = rng_below(&dc->r, (uint32_t)hs->n);
-            int dup = 0;
-            for (size_t j = 0; j < n; j++)
-                dup |= idx[j] == i;
-            if (!dup)
-                idx[n++] = i;
-        }
-        /* order by mean position in real documents (insertion sort) */
-        for (size_t i = 1; i < n; i++)
-            for (size_t j = i; j > 0; j--) {
-                double a = hs->aux[idx[j - 1]] / hs->cnt[idx[j - 1]];
-                double c = hs->aux[idx[j]] / hs->cnt[idx[j]];
-                if (a <= c)
-                    break;
-                uint32_t t = idx[j];
-                idx[j] = idx[j - 1];
-                idx[j - 1] = t;
-            }
-        for (size_t i = 0; i < n; i++)
-            out[i] = &hs->v[idx[i]];
+    if (want > hs->n)
+        want = hs->n;
+    if (want > 16)
+        want = 16;
+    for (unsigned tries = 0; n < want && tries < want * 10; tries++) {
+        uint32_t i = pick_from(&dc->r, src);
+        int dup = 0;
+        for (size_t j = 0; j < n; j++)
+            dup |= idx[j] == i;
+        if (!dup)
+            idx[n++] = i;
     }
+    for (size_t i = 1; i < n; i++) /* insertion sort by mean position */
+        for (size_t j = i; j > 0; j--) {
+            double a = hs->aux[idx[j - 1]] / hs->cnt[idx[j - 1]];
+            double c = hs->aux[idx[j]] / hs->cnt[idx[j]];
+            if (a <= c)
+                break;
+            uint32_t t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+        }
+    for (size_t i = 0; i < n; i++)
+        out[i] = &hs->v[idx[i]];
     return n;
 }
 
@@ -2085,7 +2362,9 @@ static void body_guide(doc *dc, buf *b, uint32_t target)
             first = 0;
             uint32_t u = rng_below(&dc->r, 100);
             if (u < 35) {
-                emit_list(dc, b, u < 20 ? LIST_ORDERED : LIST_BULLET, rng_range(&dc->r, 2, 5));
+                int style = u < 20 ? LIST_ORDERED : LIST_BULLET;
+                if (!emit_block(dc, b, style, 0, chance(&dc->r, 500)))
+                    emit_list(dc, b, style, rng_range(&dc->r, 2, 5));
             } else {
                 emit_paragraph(dc, b, 4, budget);
                 buf_str(b, "\n\n");
@@ -2104,11 +2383,13 @@ static void body_notice(doc *dc, buf *b, date eff, uint32_t target)
 {
     const model *m = dc->m;
     if (chance(&dc->r, 700)) {
-        if (m->saluts.n && chance(&dc->r, 800)) {
-            const text *s = &m->saluts.v[rng_below(&dc->r, (uint32_t)m->saluts.n)];
+        static const char *const generic[] = {"各位市民：", "尊敬的用户：", "广大市民朋友："};
+        const idxvec *sv = dc->dept >= 0 ? &m->dp[dc->dept].saluts : NULL;
+        if (sv && sv->n && chance(&dc->r, 800)) {
+            const text *s = &m->saluts.v[pick_from(&dc->r, sv)];
             buf_add(b, s->s, s->len);
         } else {
-            buf_str(b, chance(&dc->r, 500) ? "各位市民：" : "尊敬的用户：");
+            buf_str(b, generic[rng_below(&dc->r, 3)]);
         }
         buf_str(b, "\n\n");
     }
@@ -2122,9 +2403,8 @@ static void body_notice(doc *dc, buf *b, date eff, uint32_t target)
     for (size_t s = 0; s < nh; s++) {
         emit_heading(dc, b, heads[s]->s, heads[s]->len);
         uint32_t budget = dc->cp + (target - (dc->cp < target ? dc->cp : target)) / (uint32_t)(nh - s);
-        if (chance(&dc->r, 500)) {
+        if (chance(&dc->r, 500) && !emit_block(dc, b, LIST_ORDERED, 0, 0))
             emit_list(dc, b, LIST_ORDERED, rng_range(&dc->r, 2, 4));
-        }
         while (dc->cp < budget) {
             emit_paragraph(dc, b, 3, budget);
             buf_str(b, "\n\n");
@@ -2186,6 +2466,8 @@ static void gen_markdown(const model *m, const genconf *gc, uint64_t stream, uns
     rng_seed(&dc.r, gc->seed, stream);
     uint32_t u = rng_below(&dc.r, 1000);
     int type = u < gc->type_pm[0] ? T_POLICY : u < gc->type_pm[1] ? T_GUIDE : T_NOTICE;
+    dc.type = type;
+    dc.home = -1;
     dc.dept = pick_dept(m, gc->cum, &dc.r);
     date eff = pick_date(&dc.r);
     date exp = eff;
@@ -2240,14 +2522,17 @@ static void gen_markdown(const model *m, const genconf *gc, uint64_t stream, uns
 static const char *const q_fallback[] = {"怎么办理？", "需要哪些材料？", "在哪里办理？",
                                          "多长时间能办好？", "要收费吗？", "可以网上办理吗？"};
 
-static void gen_question(doc *dc, buf *q)
+/* A caller's question: a real one, sometimes with where the caller lives,
+ * or made from a title fragment. Returns the real question's index or -1. */
+static long gen_question(doc *dc, buf *q)
 {
     const model *m = dc->m;
     const pool *dp = &m->dp[dc->dept];
     buf_clear(q);
-    const idxvec *src = dp->q.n && chance(&dc->r, 800) ? &dp->q : m->g.q.n ? &m->g.q : NULL;
+    const idxvec *src = dp->q.n && chance(&dc->r, 850) ? &dp->q : m->g.q.n ? &m->g.q : NULL;
     if (src) {
-        const text *t = &m->questions.v[pick_from(&dc->r, src)];
+        uint32_t qi = pick_from(&dc->r, src);
+        const text *t = &m->questions.v[qi];
         uint32_t u = rng_below(&dc->r, 100);
         if (u < 45) {
             buf_add(q, t->s, t->len);
@@ -2265,78 +2550,103 @@ static void gen_question(doc *dc, buf *q)
             buf_str(q, "附近，");
             buf_add(q, t->s, t->len);
         }
-        return;
+        return (long)qi;
     }
-    const text *core = pick_core(dc, T_GUIDE);
+    long ci;
+    const text *core = pick_core(dc, T_GUIDE, &ci);
+    dc->home = ci >= 0 && m->core_doc.v[ci] ? (long)m->core_doc.v[ci] - 1 : -1;
     buf_str(q, pick_district(dc));
     if (core)
         buf_add(q, core->s, core->len);
     else
         buf_str(q, "政务服务事项");
     buf_str(q, q_fallback[rng_below(&dc->r, 6)]);
+    return -1;
 }
 
-/* FAQ answer of 60..300 code points, cut at a sentence end when possible. */
-static void gen_answer(doc *dc, buf *a)
+/* Records the answer's length as a cut point when it is within bounds. */
+static void mark_cut(const buf *a, size_t *cut)
 {
+    uint32_t cp = u8_count(a->p, a->n);
+    if (cp >= ANSWER_MIN_CP && cp <= ANSWER_MAX_CP)
+        *cut = a->n;
+}
+
+/* FAQ answer of 60..300 code points: the real answer to the question first
+ * (when there is one), then more of the department's answers; cut at a
+ * sentence end when possible. */
+static void gen_answer(doc *dc, buf *a, long qidx)
+{
+    const model *m = dc->m;
     uint32_t target = ANSWER_MIN_CP + rng_below(&dc->r, 121) + rng_below(&dc->r, 121);
+    int kind = qidx < 0 && dc->home >= 0 ? K_PROSE : K_ANS;
     buf_clear(a);
     dc->cp = 0;
-    size_t cut = 0; /* last sentence end within bounds */
-    if (chance(&dc->r, 150)) {
-        emit_sentence(dc, a, next_sentence(dc, K_INTRO), END_KEEP);
-        unsigned k = rng_range(&dc->r, 2, 4);
+    size_t cut = 0;
+    int after_list = 0;
+    const block *bl;
+    if (qidx >= 0 && m->q_n.v[qidx] && chance(&dc->r, 900)) {
+        uint32_t st = m->q_start.v[qidx], n = m->q_n.v[qidx];
+        for (uint32_t j = 0; j < n && dc->cp < target; j++) {
+            uint32_t si = m->g.k[K_ANS].v[st + j];
+            seen_mark(dc, si);
+            emit_sentence(dc, a, &m->sents.v[si], END_PROSE_LAST);
+            mark_cut(a, &cut);
+        }
+    } else if (chance(&dc->r, 120) && (bl = pick_block(dc, 1)) != NULL) {
+        /* steps: a real lead-in and its list, one item a line */
+        seen_mark(dc, bl->intro - 1);
+        emit_sentence(dc, a, &m->sents.v[bl->intro - 1], END_KEEP);
+        unsigned k = bl->n > 5 ? 5 : bl->n;
         for (unsigned i = 0; i < k; i++) {
+            uint32_t si = m->g.k[K_ITEM].v[bl->start + i];
+            seen_mark(dc, si);
             buf_ch(a, '\n');
             buf_uint(a, i + 1, 1);
             buf_str(a, ". ");
-            emit_sentence(dc, a, next_sentence(dc, K_ITEM), i + 1 == k ? END_PROSE_LAST : END_KEEP);
-            uint32_t cp = u8_count(a->p, a->n);
-            if (cp >= ANSWER_MIN_CP && cp <= ANSWER_MAX_CP)
-                cut = a->n;
+            emit_item(dc, a, &m->sents.v[si], i + 1 == k);
+            mark_cut(a, &cut);
         }
+        after_list = 1;
     }
-    int after_list = a->n > 0;
-    for (unsigned guard = 0; guard < 400; guard++) {
-        uint32_t cp = u8_count(a->p, a->n);
-        if (cp >= ANSWER_MIN_CP && cp <= ANSWER_MAX_CP)
-            cut = a->n;
-        if (cp >= target)
-            break;
+    for (unsigned guard = 0; guard < 400 && u8_count(a->p, a->n) < target; guard++) {
         if (after_list)
             buf_ch(a, '\n');
         after_list = 0;
-        emit_sentence(dc, a, next_sentence(dc, K_ANS), END_PROSE_LAST);
+        emit_sentence(dc, a, next_sentence(dc, kind), END_PROSE_LAST);
+        mark_cut(a, &cut);
     }
     uint32_t cp = u8_count(a->p, a->n);
     if (cp > ANSWER_MAX_CP || cp < ANSWER_MIN_CP) {
         if (cut) {
             a->n = cut;
         } else {
+            /* one overlong sentence: cut it on a character boundary */
             a->n = u8_offset(a->p, a->n, ANSWER_MAX_CP - 1);
             size_t st;
             uint32_t c = u8_last(a->p, a->n, &st);
             if (c == CP_COMMA || c == CP_SEMI || c == CP_COLON || c == CP_DUN)
                 a->n = st;
-            buf_reserve(a, 3);
             buf_str(a, "。");
         }
     }
-    a->p[a->n] = '\0';
     while (a->n && a->p[a->n - 1] == '\n')
-        a->p[--a->n] = '\0';
+        a->n--;
+    a->p[a->n] = '\0';
 }
 
 static void gen_faq(const model *m, const genconf *gc, uint64_t stream, unsigned long id, buf *out,
-                    buf *q, buf *a, idxvec *tags)
+                    buf *q, buf *a, buf *tl, idxvec *tags)
 {
     doc dc;
     memset(&dc, 0, sizeof dc);
     dc.m = m;
+    dc.type = T_N;
+    dc.home = -1;
     rng_seed(&dc.r, gc->seed, stream);
     dc.dept = pick_dept(m, gc->cum, &dc.r);
-    gen_question(&dc, q);
-    gen_answer(&dc, a);
+    long qidx = gen_question(&dc, q);
+    gen_answer(&dc, a, qidx);
     pick_tags(&dc, tags, rng_range(&dc.r, 1, 3));
     buf_str(out, "synfaq-");
     buf_uint(out, id, 6);
@@ -2348,15 +2658,15 @@ static void gen_faq(const model *m, const genconf *gc, uint64_t stream, unsigned
     const text *d = &m->depts.v[dc.dept];
     csv_field(out, d->s, d->len);
     buf_ch(out, ',');
-    buf tl = {0};
+    buf_clear(tl);
+    buf_reserve(tl, 0);
     for (size_t i = 0; i < tags->n; i++) {
         if (i)
-            buf_ch(&tl, ';');
+            buf_ch(tl, ';');
         const text *t = &m->tags.v[tags->v[i]];
-        buf_add(&tl, t->s, t->len);
+        buf_add(tl, t->s, t->len);
     }
-    csv_field(out, tl.p ? tl.p : "", tl.n);
-    free(tl.p);
+    csv_field(out, tl->p, tl->n);
     buf_ch(out, '\n');
 }
 
@@ -2532,8 +2842,16 @@ static void model_free(model *m)
         pool *p = d < m->depts.n ? &m->dp[d] : pools[0];
         for (int k = 0; k < K_N; k++)
             free(p->k[k].v);
-        for (int t = 0; t < T_N; t++)
+        for (int t = 0; t < T_N; t++) {
             free(p->cores[t].v);
+            free(p->heads[t].v);
+            for (int k = 0; k < K_N; k++)
+                free(p->kt[t][k].v);
+        }
+        free(p->saluts.v);
+        free(p->blk.v);
+        for (int t = 0; t < T_N; t++)
+            free(p->blkt[t].v);
         free(p->q.v);
         free(p->tags.v);
         free(p->docno.v);
@@ -2547,6 +2865,11 @@ static void model_free(model *m)
     for (int t = 0; t < T_N; t++)
         free(m->suf[t].v);
     free(m->dtxt_canon);
+    free(m->core_doc.v);
+    free(m->q_start.v);
+    free(m->q_n.v);
+    free(m->docs);
+    free(m->blocks);
 }
 
 int main(int argc, char **argv)
@@ -2684,7 +3007,7 @@ int main(int argc, char **argv)
 
     /* write */
     prepare_out(out);
-    buf path = {0}, doc_b = {0}, title = {0}, q = {0}, a = {0}, csv = {0};
+    buf path = {0}, doc_b = {0}, title = {0}, q = {0}, a = {0}, csv = {0}, tl = {0};
     idxvec tags = {0};
     unsigned char *made = calloc(nd, 1);
     if (!made)
@@ -2734,7 +3057,7 @@ int main(int argc, char **argv)
             bytes += sizeof header - 1;
         }
         buf_clear(&csv);
-        gen_faq(&m, &gc, i, ++n_faq, &csv, &q, &a, &tags);
+        gen_faq(&m, &gc, i, ++n_faq, &csv, &q, &a, &tl, &tags);
         if (fwrite(csv.p, 1, csv.n, cf) != csv.n)
             die("cannot write %s: %s", path.p, strerror(errno));
         bytes += csv.n;
@@ -2785,6 +3108,7 @@ int main(int argc, char **argv)
     free(q.p);
     free(a.p);
     free(csv.p);
+    free(tl.p);
     free(data.p);
     free(tags.v);
     model_free(&m);
