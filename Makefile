@@ -20,7 +20,7 @@ LDFLAGS  := $(SAN)
 # Debian packages needed to build, test and benchmark.
 DEB_BUILD := build-essential pkg-config libxapian-dev xapian-tools libsqlite3-dev sqlite3 \
              libmicrohttpd-dev libcjson-dev libicu-dev libyaml-dev libcsv-dev libcmark-dev \
-             libsodium-dev libfriso-dev friso-dict libcmocka-dev curl
+             libsodium-dev libfriso-dev friso-dict libcmocka-dev curl bc util-linux
 
 LIB_C   := $(wildcard src/util/*.c src/text/*.c src/search/*.c indexer/*.c)
 LIB_CXX := $(wildcard src/search/*.cc)

@@ -1576,28 +1576,66 @@ done:
 
 /* -------------------------------------------------------------- generator */
 
-/* Body-length quantiles (code points): log-normal, median 900, sigma 0.62,
- * cut at 150 and 5,000. */
+/* Body-length shape (code points): log-normal, median 900, sigma 0.62. Each
+ * type scales it (policies long, notices short) so that the mixture's median
+ * stays at 900; lengths above 4,000 are squeezed below 5,000. */
 static const struct {
     uint32_t pm;
     uint32_t cp;
-} len_table[] = {{0, 150},     {10, 213},    {50, 325},    {100, 407},   {200, 534},
-                 {300, 650},   {400, 769},   {500, 900},   {600, 1053},  {700, 1246},
-                 {800, 1517},  {900, 1992},  {950, 2495},  {980, 3215},  {990, 3808},
-                 {995, 4444},  {1000, 5000}};
+} len_table[] = {{0, 150},    {10, 213},   {50, 325},   {100, 407},  {200, 534},  {300, 650},
+                 {400, 769},  {500, 900},  {600, 1053}, {700, 1246}, {800, 1517}, {900, 1992},
+                 {950, 2495}, {980, 3215}, {990, 3808}, {995, 4444}, {999, 6114}, {1000, 8000}};
+#define LEN_N (sizeof len_table / sizeof len_table[0])
+#define LEN_MEDIAN 900.0
 
-/* Draws a length; each type draws from its own slice of the distribution
- * (notices short, policies long) so the mixture keeps the median near 900. */
-static uint32_t draw_length(rng *r, int type)
+/* The shape's quantile at u (per million). */
+static double len_quantile(uint32_t u)
 {
-    static const uint32_t lo[T_N] = {300, 100, 0}, hi[T_N] = {1000, 950, 600};
-    uint32_t u = lo[type] * 1000 + rng_below(r, (hi[type] - lo[type]) * 1000); /* per million */
     size_t i = 1;
-    while (i + 1 < sizeof len_table / sizeof len_table[0] && len_table[i].pm * 1000 <= u)
+    while (i + 1 < LEN_N && len_table[i].pm * 1000 <= u)
         i++;
-    uint64_t a = len_table[i - 1].pm * 1000ULL, b = len_table[i].pm * 1000ULL;
-    uint64_t ca = len_table[i - 1].cp, cb = len_table[i].cp;
-    uint64_t v = ca + (cb - ca) * (u - a) / (b - a);
+    double a = len_table[i - 1].pm * 1000.0, b = len_table[i].pm * 1000.0;
+    double ca = len_table[i - 1].cp, cb = len_table[i].cp;
+    return ca + (cb - ca) * ((double)u - a) / (b - a);
+}
+
+/* The shape's CDF at x. */
+static double len_cdf(double x)
+{
+    if (x <= len_table[0].cp)
+        return 0;
+    for (size_t i = 1; i < LEN_N; i++)
+        if (x < len_table[i].cp) {
+            double ca = len_table[i - 1].cp, cb = len_table[i].cp;
+            return (len_table[i - 1].pm + (len_table[i].pm - len_table[i - 1].pm) * (x - ca) / (cb - ca)) / 1000.0;
+        }
+    return 1;
+}
+
+/* Factor f so that a mixture of shapes scaled by mult[t] * f, in proportions
+ * p[t], has its median at LEN_MEDIAN (bisection; the CDF falls as f grows). */
+static double len_calibrate(const double *mult, const double *p)
+{
+    double lo = 0.1, hi = 10;
+    for (int it = 0; it < 60; it++) {
+        double f = (lo + hi) / 2, F = 0;
+        for (int t = 0; t < T_N; t++)
+            F += p[t] * len_cdf(LEN_MEDIAN / (mult[t] * f));
+        if (F > 0.5)
+            lo = f;
+        else
+            hi = f;
+    }
+    return (lo + hi) / 2;
+}
+
+static uint32_t draw_length(rng *r, double scale)
+{
+    double v = len_quantile(rng_below(r, 1000000)) * scale;
+    if (v > 4000)
+        v = 4000 + (v - 4000) / (1 + (v - 4000) / 1000);
+    if (v < BODY_MIN_CP)
+        v = BODY_MIN_CP;
     return (uint32_t)v;
 }
 
@@ -2452,6 +2490,7 @@ static date pick_date(rng *r)
 
 typedef struct {
     uint32_t type_pm[T_N]; /* cumulative per-mille */
+    double len_scale[T_N];
     const uint64_t *cum;
     const unsigned *folder; /* dept index → folder number */
     uint64_t seed;
@@ -2480,7 +2519,7 @@ static void gen_markdown(const model *m, const genconf *gc, uint64_t stream, uns
     const char *kind_word;
     make_title(&dc, title, type, eff.y, &kind_word);
     pick_tags(&dc, tags, tag_count(&dc.r));
-    uint32_t target = draw_length(&dc.r, type);
+    uint32_t target = draw_length(&dc.r, gc->len_scale[type]);
 
     buf_clear(out);
     buf_str(out, "---\nid: syn-");

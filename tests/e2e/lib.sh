@@ -1,0 +1,20 @@
+# Shared helpers for the end-to-end tests: a temp dir, assertions, a tally.
+set -u
+REXIAN=${REXIAN:-build/rexian}
+REXIAN=$(cd "$(dirname "$REXIAN")" && pwd)/$(basename "$REXIAN")
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+T=$(mktemp -d /tmp/rexian-e2e.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+PASS=0
+FAIL=0
+
+ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "FAIL - $1"; }
+check() { # check NAME COMMAND...
+    local name=$1; shift
+    if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+finish() {
+    echo "$PASS passed, $FAIL failed"
+    [ "$FAIL" -eq 0 ]
+}

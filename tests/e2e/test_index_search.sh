@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# `rexian index` and `rexian search` end to end: the shipped corpus, broken
+# files, incremental updates, expiry, and fatal errors leaving the index be.
+. "$(dirname "$0")/lib.sh"
+
+# --- the shipped corpus indexes cleanly and answers the seed's cases
+"$REXIAN" index --quiet "$ROOT/corpus" "$T/idx" 2>"$T/err"
+rc=$?
+check "shipped corpus indexes with exit 0" [ $rc -eq 0 ]
+check "summary line names documents and MB/s" grep -Eq '^[0-9]+ documents in generation 1 \(published\).* MB/s$' "$T/err"
+check "no rejections in the shipped corpus" grep -q ' 0 rejected' "$T/err"
+
+top() { "$REXIAN" search --index "$T/idx" --today 2026-11-28 --json --limit 3 "$@" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4; }
+check "colloquial query finds the decoration-hours rule or its FAQ" \
+    bash -c "[[ \$(\"$REXIAN\" search --index \"$T/idx\" --json --limit 3 楼上天天砸墙几点能装修) == *zjj-* ]]"
+check "typo 异地就医备按 finds the 异地就医 guide in the top 3" \
+    bash -c "\"$REXIAN\" search --index \"$T/idx\" --json --limit 3 异地就医备按 | grep -q ybj-"
+out=$("$REXIAN" search --index "$T/idx" --json --limit 1 装修施工时段管理规定)
+for k in id title department type score snippet effective expires; do
+    check "--json hit has \"$k\"" grep -q "\"$k\":" <<<"$out"
+done
+check "snippet marks matches" grep -q '<mark>' <<<"$out"
+check "plain output lists ranked hits" bash -c "\"$REXIAN\" search --index \"$T/idx\" 公积金提取 | grep -q '^ 1\\. '"
+"$REXIAN" search --index "$T/idx" --department 不存在的部门 装修 >/dev/null 2>"$T/err"
+check "unknown department is an error naming it" grep -q '不存在的部门' "$T/err"
+"$REXIAN" search --index "$T/nope" 装修 >/dev/null 2>"$T/err"
+check "missing index is a clear error" grep -q 'does not exist' "$T/err"
+
+# --- a small corpus of our own: broken files are reported, the rest indexed
+C=$T/corpus
+mkdir -p "$C/zjj" "$C/faq"
+printf '市住房和城乡建设局 住建局\n市医疗保障局 医保局\n' >"$C/departments.txt"
+printf '噪声 噪音\n' >"$C/synonyms.txt"
+doc() { # doc FILE ID TITLE EXPIRES BODY
+    printf -- '---\nid: %s\ntitle: %s\ndepartment: 住建局\ntype: policy\ntags: [测试]\neffective: 2019-01-01\n%s---\n%s\n' \
+        "$2" "$3" "${4:+expires: $4
+}" "$5" >"$C/zjj/$1"
+}
+doc good.md zjj-good 装修噪声管理规定 "" "第一条 工作日中午禁止产生噪声的装修作业。"
+doc old.md zjj-old 旧版装修噪声规定 2020-12-31 "第一条 已经废止的旧版装修噪声规定。"
+printf -- '---\nid: zjj-bad\ntitle: 坏文件\ndepartment: 住建局\ntype: rule\neffective: 2024-01-01\n---\n正文\n' >"$C/zjj/bad.md"
+printf -- '---\nid: zjj-good\ntitle: 重复\ndepartment: 住建局\ntype: guide\neffective: 2024-01-01\n---\n重复的编号\n' >"$C/zjj/zdup.md"
+printf 'id,question,answer,department,tags\nfaq-1,"医保卡丢了怎么补","带身份证到医保窗口补办，当场可取。",医保局,医保;补卡\nfaq-2,"缺一列","答案",医保局\n' >"$C/faq/a.csv"
+"$REXIAN" index --quiet "$C" "$T/small" 2>"$T/err"
+rc=$?
+check "rejections give exit status 1" [ $rc -eq 1 ]
+check "bad type reported as PATH:LINE: reason" grep -q "zjj/bad.md:5: unknown type 'rule'" "$T/err"
+check "duplicate id reported with its file" grep -q "zjj/zdup.md:1: duplicate id 'zjj-good'" "$T/err"
+check "short CSV row reported with its line" grep -q "faq/a.csv:3: row has 4 fields" "$T/err"
+check "good documents are indexed despite the bad ones" bash -c "\"$REXIAN\" search --index \"$T/small\" --json 装修噪音 | grep -q zjj-good"
+check "FAQ rows are indexed" bash -c "\"$REXIAN\" search --index \"$T/small\" --json 医保卡补办 | grep -q faq-1"
+check "alias resolved to the canonical department" bash -c "\"$REXIAN\" search --index \"$T/small\" --json 医保卡 | grep -q '市医疗保障局'"
+check "expired document left out by default" bash -c "! \"$REXIAN\" search --index \"$T/small\" --json 旧版装修 | grep -q zjj-old"
+check "expired document found with --expired" bash -c "\"$REXIAN\" search --index \"$T/small\" --expired --json 旧版装修 | grep -q zjj-old"
+check "as-of finds the rule in force then" bash -c "\"$REXIAN\" search --index \"$T/small\" --as-of 2020-06-01 --json 旧版装修 | grep -q zjj-old"
+
+# --- incremental: unchanged is a no-op, edits and deletions are picked up
+rm "$C/zjj/bad.md" "$C/zjj/zdup.md"
+sed -i '$d' "$C/faq/a.csv"
+"$REXIAN" index --quiet "$C" "$T/small" 2>"$T/err"
+check "fixed corpus indexes with exit 0" [ $? -eq 0 ]
+"$REXIAN" index --quiet "$C" "$T/small" 2>"$T/err"
+check "second run is up to date" grep -q 'up to date' "$T/err"
+gen_before=$(cat "$T/small/current")
+doc good.md zjj-good 装修噪声管理规定 "" "第一条 新增的条文提到电梯维修。"
+"$REXIAN" index --quiet "$C" "$T/small" 2>"$T/err"
+check "an edited file is re-indexed (1 changed)" grep -q '1 changed' "$T/err"
+check "a new generation was published" [ "$(cat "$T/small/current")" != "$gen_before" ]
+check "edited text is searchable" bash -c "\"$REXIAN\" search --index \"$T/small\" --json 电梯维修 | grep -q zjj-good"
+rm "$C/faq/a.csv"
+"$REXIAN" index --quiet "$C" "$T/small" 2>"$T/err"
+check "a deleted file's documents are removed" bash -c "! \"$REXIAN\" search --index \"$T/small\" --json 医保卡补办 | grep -q faq-1"
+check "old generations are pruned" [ "$(ls -d "$T/small"/gen-* | wc -l)" -le 2 ]
+
+# --- fatal errors: exit 2, published index untouched
+published=$(cat "$T/small/current")
+"$REXIAN" index --quiet "$T/no-such-corpus" "$T/small" 2>"$T/err"
+check "missing corpus gives exit 2" [ $? -eq 2 ]
+check "published index unchanged after a fatal error" [ "$(cat "$T/small/current")" = "$published" ]
+"$REXIAN" index 2>/dev/null
+check "usage error gives exit 2" [ $? -eq 2 ]
+exec 9>"$T/small/.lock"
+flock 9
+"$REXIAN" index --quiet "$C" "$T/small" 2>"$T/err"
+check "a second indexer is refused while one holds the lock" bash -c "grep -q 'another' \"$T/err\""
+exec 9>&-
+
+finish
