@@ -8,6 +8,7 @@
 #include "rexian/search.h"
 #include "rexian/strmap.h"
 #include "rexian/synonyms.h"
+#include "rexian/text.h"
 #include "rexian/util.h"
 
 #include <dirent.h>
@@ -22,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FORMAT_VERSION "1"
+#define FORMAT_VERSION "2"
 #define TITLE_WDF 5
 #define TAG_WDF 3
 #define KEEP_GENERATIONS 2
@@ -326,8 +327,30 @@ static void draw_progress(size_t done, size_t total, size_t docs)
 }
 
 /* Adds one parsed document unless its id is taken; records the id. */
+/* Records the pinyin key of every Han bigram not seen before in this run. */
+static int record_homophones(rx_writer *w, const rx_strmap *bag, rx_strmap *seen)
+{
+    for (size_t k = 0; k < bag->count; k++) {
+        const rx_strmap_entry *e = &bag->entries[k];
+        uint32_t a, b;
+        if (e->klen != 6 || rx_utf8_next(e->key, 6, &a) != 3 || rx_utf8_next(e->key + 3, 3, &b) != 3 ||
+            !rx_is_han(a) || !rx_is_han(b))
+            continue;
+        int added;
+        if (!rx_strmap_upsert(seen, e->key, e->klen, &added))
+            return rx_error_set(RX_ENOMEM, "out of memory");
+        char key[24];
+        if (added && rx_pinyin_pair(key, sizeof key, a, b)) {
+            int rc = rx_writer_add_homophone(w, key, e->key);
+            if (rc != RX_OK)
+                return rc;
+        }
+    }
+    return RX_OK;
+}
+
 static int put_doc(rx_writer *w, const rx_analyzer *an, rx_doc *d, corpus_file *f,
-                   rx_strmap *ids, rx_strmap *bag, rx_buf *rec, rx_diags *diags)
+                   rx_strmap *ids, rx_strmap *bag, rx_strmap *seen, rx_buf *rec, rx_diags *diags)
 {
     int added;
     rx_strmap_entry *e = rx_strmap_upsert(ids, d->id, strlen(d->id), &added);
@@ -357,6 +380,8 @@ static int put_doc(rx_writer *w, const rx_analyzer *an, rx_doc *d, corpus_file *
         rc = rx_analyze_text(bag, an, d->department, strlen(d->department), 1);
     if (rc == RX_OK)
         rc = rx_analyze_text(bag, an, plain, plain_len, 1);
+    if (rc == RX_OK && (an->flags & RX_AN_PINYIN))
+        rc = record_homophones(w, bag, seen);
     rx_buf_reset(rec);
     if (rc == RX_OK)
         rc = rx_record_encode(rec, d, plain, plain_len);
@@ -421,9 +446,9 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     memset(st, 0, sizeof *st);
     double t0 = rx_now();
     unsigned flags = o->analyzer ? o->analyzer : RX_AN_DEFAULT;
-    size_t batch = o->batch ? o->batch : 5000;
+    size_t batch = o->batch ? o->batch : 1000;
     file_list fl = {0};
-    rx_strmap manifest = {0}, ids = {0}, bag = {0};
+    rx_strmap manifest = {0}, ids = {0}, bag = {0}, seen = {0};
     manifest_ctx mctx = {.manifest = &manifest};
     char *syn_text = NULL, *dep_text = NULL, *cal_text = NULL, *syn_ser = NULL;
     size_t syn_len = 0, dep_len = 0, cal_len = 0;
@@ -594,7 +619,7 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
             rx_buf_printf(&f->diags, "%zu\t%s\n", diags->items[i].line, diags->items[i].reason);
         for (size_t i = 0; i < ndocs; i++) {
             if (rc == RX_OK) {
-                rc = put_doc(w, &an, &docs[i], f, &ids, &bag, &rec, diags);
+                rc = put_doc(w, &an, &docs[i], f, &ids, &bag, &seen, &rec, diags);
                 st->added++;
                 since_commit++;
             }
@@ -665,6 +690,7 @@ done:
     rx_strmap_free(&manifest);
     rx_strmap_free(&ids);
     rx_strmap_free(&bag);
+    rx_strmap_free(&seen);
     rx_buf_free(&rec);
     rx_buf_free(&tmp);
     free_files(&fl);

@@ -25,13 +25,17 @@ typedef struct rx_writer rx_writer;
 
 /* Opens (creating if needed) the database in dir for writing. */
 int rx_writer_open(rx_writer **out, const char *dir);
-/* Adds or replaces (by id) a document: its boolean terms and values come
+/* Adds a document (the caller deletes any old version by id first): its boolean terms and values come
  * from the fields; terms (term → wdf) from the analyzer; data is the stored
  * record returned to readers. */
 int rx_writer_put(rx_writer *w, const char *id, const char *department, const char *type,
                   const char *effective, const char *expires, const rx_strmap *terms,
                   const char *data, size_t data_len);
 int rx_writer_delete(rx_writer *w, const char *id);
+/* Records that term sounds like key (a "P" pinyin pair): query terms "P…"
+ * expand to every term recorded under them, which is how homophone typos
+ * (备按 → 备案) find their documents without a pinyin posting per bigram. */
+int rx_writer_add_homophone(rx_writer *w, const char *key, const char *term);
 int rx_writer_set_meta(rx_writer *w, const char *key, const char *value);
 /* Metadata value for key ("" if unset) in *out; caller frees. */
 int rx_writer_get_meta(rx_writer *w, const char *key, char **out);

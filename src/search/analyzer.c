@@ -88,7 +88,9 @@ static void walk_han(walker *w, const char *s, size_t len, bool query)
                 weight = W_STOP;
             w->emit(w->ctx, s + prev, i + n - prev, weight);
         }
-        if (nchars > 0 && (flags & RX_AN_PINYIN)) {
+        /* pinyin keys are query-side: the index keeps a pinyin → bigram
+         * lexicon instead of a posting per pinyin pair (see search.h) */
+        if (nchars > 0 && (flags & RX_AN_PINYIN) && query) {
             char key[24];
             if (rx_pinyin_pair(key, sizeof key, last, cp))
                 w->emit(w->ctx, key, strlen(key), W_PINYIN);

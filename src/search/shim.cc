@@ -97,7 +97,16 @@ extern "C" int rx_writer_put(rx_writer *w, const char *id, const char *departmen
                 continue; // Xapian's term length limit
             doc.add_term(std::string(e.key, e.klen), static_cast<Xapian::termcount>(e.value));
         }
-        w->db.replace_document(idterm, doc);
+        // ids are unique (the indexer checks, and deletes old versions first)
+        w->db.add_document(doc);
+        return RX_OK;
+    });
+}
+
+extern "C" int rx_writer_add_homophone(rx_writer *w, const char *key, const char *term)
+{
+    return guarded("add homophone", [&]() -> int {
+        w->db.add_synonym(key, term);
         return RX_OK;
     });
 }
@@ -290,12 +299,24 @@ extern "C" int rx_index_get(rx_index *ix, const char *id, char **data, size_t *l
     });
 }
 
-static Xapian::Query build_query(const rx_query_plan *plan)
+static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan *plan)
 {
     std::vector<Xapian::Query> parts;
     parts.reserve(plan->nterms);
     for (size_t k = 0; k < plan->nterms; k++) {
         const rx_qterm &t = plan->terms[k];
+        if (t.term[0] == 'P') {
+            // a pinyin pair: every indexed bigram that sounds the same
+            std::vector<Xapian::Query> alts;
+            for (auto it = db.synonyms_begin(t.term); it != db.synonyms_end(t.term) && alts.size() < 16;
+                 ++it)
+                alts.emplace_back(*it);
+            if (!alts.empty())
+                parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+                                   Xapian::Query(Xapian::Query::OP_OR, alts.begin(), alts.end()),
+                                   t.weight);
+            continue;
+        }
         Xapian::Query q = t.wildcard
                               ? Xapian::Query(Xapian::Query::OP_WILDCARD, t.term, 64,
                                               Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT)
@@ -354,7 +375,7 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
             throw std::bad_alloc();
         if (plan->nterms == 0)
             return RX_OK;
-        Xapian::Query q = build_query(plan);
+        Xapian::Query q = build_query(ix->db, plan);
         std::vector<Xapian::Query> filters;
         if (o->department)
             filters.emplace_back(std::string("XD") + o->department);

@@ -29,6 +29,9 @@ struct rx_synonyms {
     group_list *lists;
     size_t nlists;
     size_t max_chars;
+    unsigned lengths;           /* bit n set: some term has n code points */
+    unsigned char first[8192];  /* bitmap of the BMP code points that start a term */
+    bool first_astral;          /* some term starts outside the BMP */
 };
 
 static bool is_sep(const char *p, size_t left, size_t *w)
@@ -72,6 +75,13 @@ static int add_term_to_index(rx_synonyms *s, const char *t, size_t g)
     size_t chars = rx_utf8_count(t, strlen(t));
     if (chars > s->max_chars)
         s->max_chars = chars;
+    s->lengths |= 1u << chars;
+    uint32_t cp;
+    rx_utf8_next(t, strlen(t), &cp);
+    if (cp < 0x10000)
+        s->first[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+    else
+        s->first_astral = true;
     return RX_OK;
 }
 
@@ -241,6 +251,13 @@ void rx_synonyms_scan(const rx_synonyms *s, const char *text, size_t len, rx_syn
     size_t ends[MAX_TERM_CHARS + 1];
     size_t i = 0;
     while (i < len) {
+        uint32_t c0;
+        size_t w0 = rx_utf8_next(text + i, len - i, &c0);
+        bool starts = c0 < 0x10000 ? (s->first[c0 >> 3] >> (c0 & 7)) & 1 : s->first_astral;
+        if (!starts) {
+            i += w0;
+            continue;
+        }
         /* candidate end offsets: up to max_chars code points ahead */
         size_t nends = 0, p = i;
         while (nends < s->max_chars && p < len) {
@@ -250,6 +267,8 @@ void rx_synonyms_scan(const rx_synonyms *s, const char *text, size_t len, rx_syn
         }
         size_t matched = 0;
         for (size_t k = nends; k-- > 0;) {
+            if (!((s->lengths >> (k + 1)) & 1))
+                continue;
             size_t mlen = ends[k] - i;
             rx_strmap_entry *e = rx_strmap_get(&s->index, text + i, mlen);
             if (!e)

@@ -12,6 +12,9 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE /* realpath */
+#endif
 
 #include <dirent.h>
 #include <errno.h>
@@ -533,6 +536,7 @@ typedef struct {
     idxvec cores[T_N];      /* into model.cores */
     idxvec heads[T_N];      /* into model.heads[type], one per occurrence */
     idxvec saluts;          /* into model.saluts */
+    idxvec purpose;         /* 为…，制定本办法。 sentences */
     idxvec blk, blkt[T_N];  /* into model.blocks; all, and by document type */
     idxvec docno;           /* into model.docnos */
     uint32_t weight;        /* documents seen */
@@ -542,6 +546,7 @@ typedef struct {
 typedef struct {
     uint32_t start[K_N], n[K_N];
     uint32_t bstart, bn; /* into model.blocks */
+    uint32_t purpose;    /* its 为…制定本办法 sentence + 1, or 0 */
 } srcdoc;
 
 /* A real list: its lead-in sentence (index + 1, or 0) and its items, which
@@ -561,13 +566,16 @@ typedef struct {
     idxvec suf[T_N];   /* into suffixes, one per titled document */
     idxvec core_doc;   /* parallel to cores: first source document + 1, or 0 */
     idxvec q_start, q_n; /* parallel to questions: its real answer in g.k[K_ANS] */
+    idxvec q_dept;       /* parallel to questions: its department + 1, or 0 */
     srcdoc *docs;
     size_t ndocs, docscap;
     block *blocks;
     size_t nblocks, blockscap;
     long cur_dept; /* what is being learned right now */
+    long cur_doc;  /* index in docs, or -1 */
     int cur_type;  /* T_POLICY.. or -1 */
     uint32_t type_count[T_N];
+    idxvec body_len[T_N]; /* text length of each real document, by type */
     int have_dtxt;
     strset dtxt;         /* every name in departments.txt */
     uint32_t *dtxt_canon; /* parallel: index of its canonical name in dtxt */
@@ -648,14 +656,23 @@ static long add_sentence(model *m, int kind, const char *s, size_t n)
         d++;
     if (d && d < n && (s[d] == '.' || s[d] == ')'))
         return -1;
-    /* a generated policy writes its own closing article */
-    if (contains(s, n, "起施行"))
+    /* a generated policy writes its own closing articles */
+    if (contains(s, n, "起施行") || contains(s, n, "负责解释"))
         return -1;
     /* a short clause cut off by ； reads like a list item, not prose */
     if (kind == K_PROSE && cp < 12)
         kind = K_ITEM;
     uint32_t i = strset_add(&m->sents, s, n);
     pool *p = dept_pool(m, m->cur_dept);
+    if (kind == K_PROSE && contains(s, n, "制定本")) {
+        /* a policy's purpose: only ever its first article */
+        idx_push(&m->g.purpose, i);
+        if (p)
+            idx_push(&p->purpose, i);
+        if (m->cur_doc >= 0 && !m->docs[m->cur_doc].purpose)
+            m->docs[m->cur_doc].purpose = i + 1;
+        return (long)i;
+    }
     idx_push(&m->g.k[kind], i);
     if (p)
         idx_push(&p->k[kind], i);
@@ -827,6 +844,32 @@ static int next_line(const char *d, size_t n, size_t *pos, const char **ls, size
     return 1;
 }
 
+/* A notice's signature line: a bare organisation name or a bare date. */
+static int is_signature(const char *s, size_t n)
+{
+    static const char *const orgs[] = {"局", "公司", "中心", "政府", "委员会", "管委会",
+                                       "办公室", "支队", "大队", "分局", "指挥部"};
+    uint32_t cp = u8_count(s, n);
+    if (cp > 24)
+        return 0;
+    int dateish = 1;
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        size_t k = u8_next(s + i, n - i, &c);
+        if (!k || c == CP_PERIOD || c == CP_COMMA || c == CP_SEMI || c == CP_COLON || c == ':')
+            return 0;
+        if (!((c >= '0' && c <= '9') || c == 0x5E74 || c == 0x6708 || c == 0x65E5 || c == ' '))
+            dateish = 0; /* 年 月 日 */
+        i += k;
+    }
+    if (dateish)
+        return 1;
+    for (size_t i = 0; i < sizeof orgs / sizeof orgs[0]; i++)
+        if (ends_with(s, n, orgs[i]))
+            return 1;
+    return 0;
+}
+
 /* Starts a list after an optional lead-in; returns the block's index. */
 static long open_block(model *m, long intro)
 {
@@ -962,6 +1005,8 @@ static void learn_body(model *m, long dept, int type, const char *d, size_t n)
             continue;
         }
         first_text = 0;
+        if (!item && is_signature(t, tn))
+            continue;
         if (item) {
             if (open_blk < 0)
                 open_blk = open_block(m, intro);
@@ -1279,9 +1324,20 @@ static void learn_md(model *m, frontmatter *fm, const char *path, const char *d,
     for (int k = 0; k < K_N; k++)
         sd->start[k] = (uint32_t)m->g.k[k].n;
     sd->bstart = (uint32_t)m->nblocks;
+    sd->purpose = 0;
+    m->cur_doc = (long)m->ndocs - 1;
     m->cur_dept = dept;
     m->cur_type = type;
     learn_body(m, dept, type, d + body, n - body);
+    if (type >= 0) {
+        uint32_t len = 0; /* code points other than spaces and Markdown marks */
+        for (size_t i = body; i < n; i++) {
+            unsigned char c = (unsigned char)d[i];
+            len += (c & 0xC0) != 0x80 && !strchr(" \t\r\n#*-|>", c);
+        }
+        idx_push(&m->body_len[type], len);
+    }
+    sd = &m->docs[m->cur_doc];
     for (int k = 0; k < K_N; k++)
         sd->n[k] = (uint32_t)m->g.k[k].n - sd->start[k];
     sd->bn = (uint32_t)m->nblocks - sd->bstart;
@@ -1376,6 +1432,7 @@ static void learn_csv(model *m, const char *path, const char *d, size_t n)
         m->n_faq++;
         m->cur_dept = dept;
         m->cur_type = -1;
+        m->cur_doc = -1;
         const char *q = r.f[col[1]].p;
         size_t qn = r.f[col[1]].n;
         trim(&q, &qn);
@@ -1407,6 +1464,7 @@ static void learn_csv(model *m, const char *path, const char *d, size_t n)
         }
         if (new_q) {
             idx_push(&m->q_start, ans_start);
+            idx_push(&m->q_dept, dept >= 0 ? (uint32_t)dept + 1 : 0);
             idx_push(&m->q_n, (uint32_t)m->g.k[K_ANS].n - ans_start);
         }
         if (col[4] >= 0 && (size_t)col[4] < r.n) {
@@ -1629,6 +1687,24 @@ static double len_calibrate(const double *mult, const double *p)
     return (lo + hi) / 2;
 }
 
+/* Generated text ends past its target by about a sentence: aim lower. */
+#define LEN_OVERSHOOT 0.97
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median of a vector (sorted in place); 0 if empty. */
+static double median_u32(idxvec *v)
+{
+    if (!v->n)
+        return 0;
+    qsort(v->v, v->n, sizeof *v->v, cmp_u32);
+    return v->n % 2 ? v->v[v->n / 2] : (v->v[v->n / 2 - 1] + (double)v->v[v->n / 2]) / 2;
+}
+
 static uint32_t draw_length(rng *r, double scale)
 {
     double v = len_quantile(rng_below(r, 1000000)) * scale;
@@ -1785,6 +1861,8 @@ typedef struct {
     run runs[K_N];
     uint32_t seen[SEEN_SLOTS]; /* sentence index + 1: no sentence twice */
     size_t nseen;
+    uint32_t last; /* last sentence index + 1 */
+    int fresh;     /* whether next_sentence found an unused one */
     uint32_t cp; /* code points of text so far (not markup) */
 } doc;
 
@@ -1851,7 +1929,7 @@ static int tier_slice(const doc *dc, int tier, int kind, run *out)
 }
 
 /* How often each tier is drawn (cumulative per-mille). */
-static const uint32_t tier_cum_pm[TIER_N] = {450, 750, 880, 950, 1000};
+static const uint32_t tier_cum_pm[TIER_N] = {500, 800, 940, 975, 1000};
 
 static int draw_tier(doc *dc, int min_tier)
 {
@@ -1884,15 +1962,21 @@ static const text *next_sentence(doc *dc, int kind)
 {
     run *ru = &dc->runs[kind];
     uint32_t idx = 0;
-    for (int attempt = 0; attempt < 10; attempt++) {
+    dc->fresh = 0;
+    for (int attempt = 0; attempt < 10 && !dc->fresh; attempt++) {
         if (attempt == 0 && ru->v && ru->pos + 1 < ru->n && chance(&dc->r, 750))
             ru->pos++;
         else
             jump(dc, kind, ru, attempt < 3 ? 0 : attempt < 6 ? TIER_DEPT : TIER_ALL);
         idx = ru->v[ru->pos];
-        if (!seen_mark(dc, idx))
-            break;
+        dc->fresh = !seen_mark(dc, idx);
     }
+    /* a tiny corpus runs dry: repeat, but not the sentence just written */
+    for (int attempt = 0; attempt < 4 && !dc->fresh && idx + 1 == dc->last; attempt++) {
+        jump(dc, kind, ru, TIER_ALL);
+        idx = ru->v[ru->pos];
+    }
+    dc->last = idx + 1;
     return &dc->m->sents.v[idx];
 }
 
@@ -2019,7 +2103,8 @@ static const block *pick_block(doc *dc, int need_intro)
 }
 
 /* Emits a real list (with its lead-in when asked and present); 0 if none. */
-static int emit_block(doc *dc, buf *b, int style, int need_intro, int want_intro)
+static int emit_block(doc *dc, buf *b, int style, int need_intro, int want_intro,
+                      uint32_t budget)
 {
     const model *m = dc->m;
     const block *bl = pick_block(dc, need_intro);
@@ -2031,7 +2116,11 @@ static int emit_block(doc *dc, buf *b, int style, int need_intro, int want_intro
         emit_sentence(dc, b, t, END_KEEP);
         buf_str(b, "\n\n");
     }
-    unsigned n = bl->n > 8 ? 8 : bl->n;
+    /* about 30 characters an item; 2..8 items */
+    uint32_t room = budget > dc->cp ? (budget - dc->cp) / 30 : 0;
+    unsigned n = room < 2 ? 2 : room > 8 ? 8 : room;
+    if (n > bl->n)
+        n = bl->n;
     for (unsigned i = 0; i < n; i++) {
         uint32_t si = m->g.k[K_ITEM].v[bl->start + i];
         seen_mark(dc, si);
@@ -2276,6 +2365,23 @@ static void body_policy(doc *dc, buf *b, const char *title, size_t tn, date eff,
         buf_str(b, "## 第一章 总则\n\n");
         dc->cp += 7;
     }
+    {
+        /* 第一条: the purpose, from the document the title came from */
+        uint32_t pi = 0;
+        if (dc->home >= 0 && m->docs[dc->home].purpose)
+            pi = m->docs[dc->home].purpose;
+        else if (dp && dp->purpose.n && chance(&dc->r, 500))
+            pi = pick_from(&dc->r, &dp->purpose) + 1;
+        if (pi) {
+            seen_mark(dc, pi - 1);
+            art++;
+            in_chap++;
+            buf_str(b, "**第一条** ");
+            dc->cp += 4;
+            emit_sentence(dc, b, &m->sents.v[pi - 1], END_PROSE_LAST);
+            buf_str(b, "\n\n");
+        }
+    }
     while (dc->cp + closing < target || art < 2) {
         if (chapters && in_chap >= chap_size && dc->cp + 500 < target) {
             chap++;
@@ -2304,7 +2410,7 @@ static void body_policy(doc *dc, buf *b, const char *title, size_t tn, date eff,
         buf_cn_num(b, art);
         buf_str(b, "条** ");
         dc->cp += 4;
-        if (chance(&dc->r, 150) && emit_block(dc, b, LIST_CN, 1, 1))
+        if (chance(&dc->r, 150) && emit_block(dc, b, LIST_CN, 1, 1, target))
             continue;
         emit_paragraph(dc, b, 3, target);
         buf_str(b, "\n\n");
@@ -2319,6 +2425,18 @@ static void body_policy(doc *dc, buf *b, const char *title, size_t tn, date eff,
         buf_cn_num(b, chap);
         buf_str(b, "章 附则\n\n");
         dc->cp += 6;
+    }
+    if (dc->dept >= 0 && chance(&dc->r, 600)) {
+        const text *d = &m->depts.v[dc->dept];
+        art++;
+        buf_str(b, "**第");
+        buf_cn_num(b, art);
+        buf_str(b, "条** 本");
+        buf_str(b, kind_word);
+        buf_str(b, "由");
+        buf_add(b, d->s, d->len);
+        buf_str(b, "负责解释。\n\n");
+        dc->cp += 12 + d->cp;
     }
     art++;
     buf_str(b, "**第");
@@ -2355,6 +2473,9 @@ static size_t pick_heads(doc *dc, int type, const text **out, size_t want)
         want = 16;
     for (unsigned tries = 0; n < want && tries < want * 10; tries++) {
         uint32_t i = pick_from(&dc->r, src);
+        /* outside its own department a heading used only once is too odd */
+        if (src == &m->g.heads[type] && hs->cnt[i] < 2 && chance(&dc->r, 900))
+            continue;
         int dup = 0;
         for (size_t j = 0; j < n; j++)
             dup |= idx[j] == i;
@@ -2379,9 +2500,9 @@ static size_t pick_heads(doc *dc, int type, const text **out, size_t want)
 static void body_guide(doc *dc, buf *b, uint32_t target)
 {
     const text *heads[16];
-    size_t want = target / 180 + 2;
-    if (want > 9)
-        want = 9;
+    size_t want = target / 110 + 2;
+    if (want > 10)
+        want = 10;
     size_t nh = pick_heads(dc, T_GUIDE, heads, want);
     size_t nb = 0;
     const char *bh[10];
@@ -2401,7 +2522,7 @@ static void body_guide(doc *dc, buf *b, uint32_t target)
             uint32_t u = rng_below(&dc->r, 100);
             if (u < 35) {
                 int style = u < 20 ? LIST_ORDERED : LIST_BULLET;
-                if (!emit_block(dc, b, style, 0, chance(&dc->r, 500)))
+                if (!emit_block(dc, b, style, 0, chance(&dc->r, 500), budget))
                     emit_list(dc, b, style, rng_range(&dc->r, 2, 5));
             } else {
                 emit_paragraph(dc, b, 4, budget);
@@ -2441,7 +2562,7 @@ static void body_notice(doc *dc, buf *b, date eff, uint32_t target)
     for (size_t s = 0; s < nh; s++) {
         emit_heading(dc, b, heads[s]->s, heads[s]->len);
         uint32_t budget = dc->cp + (target - (dc->cp < target ? dc->cp : target)) / (uint32_t)(nh - s);
-        if (chance(&dc->r, 500) && !emit_block(dc, b, LIST_ORDERED, 0, 0))
+        if (chance(&dc->r, 500) && !emit_block(dc, b, LIST_ORDERED, 0, 0, budget))
             emit_list(dc, b, LIST_ORDERED, rng_range(&dc->r, 2, 4));
         while (dc->cp < budget) {
             emit_paragraph(dc, b, 3, budget);
@@ -2563,16 +2684,21 @@ static const char *const q_fallback[] = {"怎么办理？", "需要哪些材料�
 
 /* A caller's question: a real one, sometimes with where the caller lives,
  * or made from a title fragment. Returns the real question's index or -1. */
-static long gen_question(doc *dc, buf *q)
+static long gen_question(doc *dc, buf *q, long qi)
 {
     const model *m = dc->m;
-    const pool *dp = &m->dp[dc->dept];
     buf_clear(q);
-    const idxvec *src = dp->q.n && chance(&dc->r, 850) ? &dp->q : m->g.q.n ? &m->g.q : NULL;
-    if (src) {
-        uint32_t qi = pick_from(&dc->r, src);
+    if (qi >= 0) {
         const text *t = &m->questions.v[qi];
         uint32_t u = rng_below(&dc->r, 100);
+        /* a question naming its place keeps it */
+        for (size_t i = 0; i < N_DISTRICTS && u >= 60; i++) {
+            char two[8];
+            memcpy(two, districts[i], 6); /* the first two characters */
+            two[6] = '\0';
+            if (contains(t->s, t->len, two))
+                u %= 60;
+        }
         if (u < 45) {
             buf_add(q, t->s, t->len);
         } else if (u < 60 && !starts_with(t->s, t->len, "请问")) {
@@ -2617,7 +2743,9 @@ static void mark_cut(const buf *a, size_t *cut)
 static void gen_answer(doc *dc, buf *a, long qidx)
 {
     const model *m = dc->m;
-    uint32_t target = ANSWER_MIN_CP + rng_below(&dc->r, 121) + rng_below(&dc->r, 121);
+    uint32_t r1 = rng_below(&dc->r, ANSWER_MAX_CP - ANSWER_MIN_CP + 1);
+    uint32_t r2 = rng_below(&dc->r, ANSWER_MAX_CP - ANSWER_MIN_CP + 1);
+    uint32_t target = ANSWER_MIN_CP + (r1 < r2 ? r1 : r2);
     int kind = qidx < 0 && dc->home >= 0 ? K_PROSE : K_ANS;
     buf_clear(a);
     dc->cp = 0;
@@ -2649,10 +2777,13 @@ static void gen_answer(doc *dc, buf *a, long qidx)
         after_list = 1;
     }
     for (unsigned guard = 0; guard < 400 && u8_count(a->p, a->n) < target; guard++) {
+        const text *t = next_sentence(dc, kind);
+        if (!dc->fresh && u8_count(a->p, a->n) >= ANSWER_MIN_CP)
+            break;
         if (after_list)
             buf_ch(a, '\n');
         after_list = 0;
-        emit_sentence(dc, a, next_sentence(dc, kind), END_PROSE_LAST);
+        emit_sentence(dc, a, t, END_PROSE_LAST);
         mark_cut(a, &cut);
     }
     uint32_t cp = u8_count(a->p, a->n);
@@ -2683,8 +2814,10 @@ static void gen_faq(const model *m, const genconf *gc, uint64_t stream, unsigned
     dc.type = T_N;
     dc.home = -1;
     rng_seed(&dc.r, gc->seed, stream);
-    dc.dept = pick_dept(m, gc->cum, &dc.r);
-    long qidx = gen_question(&dc, q);
+    /* a real question, and the department that answers it */
+    long qi = m->g.q.n ? (long)pick_from(&dc.r, &m->g.q) : -1;
+    dc.dept = qi >= 0 && m->q_dept.v[qi] ? (long)m->q_dept.v[qi] - 1 : pick_dept(m, gc->cum, &dc.r);
+    long qidx = gen_question(&dc, q, qi);
     gen_answer(&dc, a, qidx);
     pick_tags(&dc, tags, rng_range(&dc.r, 1, 3));
     buf_str(out, "synfaq-");
@@ -2888,6 +3021,7 @@ static void model_free(model *m)
                 free(p->kt[t][k].v);
         }
         free(p->saluts.v);
+        free(p->purpose.v);
         free(p->blk.v);
         for (int t = 0; t < T_N; t++)
             free(p->blkt[t].v);
@@ -2907,8 +3041,11 @@ static void model_free(model *m)
     free(m->core_doc.v);
     free(m->q_start.v);
     free(m->q_n.v);
+    free(m->q_dept.v);
     free(m->docs);
     free(m->blocks);
+    for (int t = 0; t < T_N; t++)
+        free(m->body_len[t].v);
 }
 
 int main(int argc, char **argv)
@@ -3042,6 +3179,28 @@ int main(int argc, char **argv)
         gc.type_pm[0] = pm[0] * 1000 / sum;
         gc.type_pm[1] = (pm[0] + pm[1]) * 1000 / sum;
         gc.type_pm[2] = 1000;
+        /* relative lengths of the types: the real ones once each type has
+         * a few documents, else policy 1.3 : guide 1 : notice 0.55 */
+        double mult[T_N] = {1.3, 1.0, 0.55}, prop[T_N];
+        idxvec all = {0};
+        int enough = 1;
+        for (int t = 0; t < T_N; t++) {
+            enough &= m.body_len[t].n >= 5;
+            for (size_t i = 0; i < m.body_len[t].n; i++)
+                idx_push(&all, m.body_len[t].v[i]);
+        }
+        double med_all = median_u32(&all);
+        for (int t = 0; t < T_N && enough && med_all > 0; t++) {
+            mult[t] = median_u32(&m.body_len[t]) / med_all;
+            mult[t] = mult[t] < 0.3 ? 0.3 : mult[t] > 3 ? 3 : mult[t];
+        }
+        free(all.v);
+        prop[0] = gc.type_pm[0] / 1000.0;
+        prop[1] = (gc.type_pm[1] - gc.type_pm[0]) / 1000.0;
+        prop[2] = (1000 - gc.type_pm[1]) / 1000.0;
+        double f = len_calibrate(mult, prop);
+        for (int t = 0; t < T_N; t++)
+            gc.len_scale[t] = mult[t] * f * LEN_OVERSHOOT;
     }
 
     /* write */
