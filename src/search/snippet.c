@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unicode/uchar.h>
 
-#define SCAN_LIMIT 60000 /* code points examined at most */
+#define SCAN_LIMIT 20000 /* code points examined at most */
 
 static bool is_word_cp(uint32_t cp) { return !rx_is_han(cp) && u_isalnum((UChar32)cp); }
 
@@ -38,7 +38,7 @@ int rx_snippet(rx_buf *out, const char *text, size_t len, const rx_query_plan *p
     size_t cap = 256, n = 0;
     uint32_t *cps = malloc(cap * sizeof *cps);
     size_t *offs = malloc((cap + 1) * sizeof *offs);
-    unsigned char *mark = NULL;
+    unsigned char *mark = NULL, *first = NULL;
     int rc = RX_ENOMEM;
     if (!cps || !offs)
         goto done;
@@ -65,22 +65,34 @@ int rx_snippet(rx_buf *out, const char *text, size_t len, const rx_query_plan *p
         goto done;
     }
     mark = calloc(n, 1);
-    if (!mark)
+    first = calloc(8192, 1);
+    if (!mark || !first)
         goto done;
     const rx_strmap *m = plan ? &plan->marks : NULL;
+    bool any_pinyin = false;
+    /* code points that start an exact highlight key: most text skips the
+     * hash look-ups */
+    for (size_t k = 0; m && k < m->count; k++) {
+        const rx_strmap_entry *e = &m->entries[k];
+        if (e->key[0] == 'P') {
+            any_pinyin = true;
+            continue;
+        }
+        uint32_t cp;
+        rx_utf8_next(e->key, e->klen, &cp);
+        if (cp < 0x10000)
+            first[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+    }
     for (size_t i = 0; m && m->count && i < n; i++) {
-        if (rx_is_han(cps[i])) {
-            bool next_han = i + 1 < n && rx_is_han(cps[i + 1]);
-            if (next_han) {
-                char key[24];
-                if (has_key(m, cps + i, 2) ||
-                    (rx_pinyin_pair(key, sizeof key, cps[i], cps[i + 1]) &&
-                     rx_strmap_get(m, key, strlen(key))))
-                    mark[i] = mark[i + 1] = 1;
-            }
+        uint32_t c = cps[i];
+        if (c >= 0x10000 || !((first[c >> 3] >> (c & 7)) & 1))
+            continue;
+        if (rx_is_han(c)) {
+            if (i + 1 < n && rx_is_han(cps[i + 1]) && has_key(m, cps + i, 2))
+                mark[i] = mark[i + 1] = 1;
             if (has_key(m, cps + i, 1))
                 mark[i] = 1;
-        } else if (is_word_cp(cps[i]) && (i == 0 || !is_word_cp(cps[i - 1]))) {
+        } else if (is_word_cp(c) && (i == 0 || !is_word_cp(cps[i - 1]))) {
             size_t j = i;
             while (j < n && is_word_cp(cps[j]))
                 j++;
@@ -119,6 +131,25 @@ int rx_snippet(rx_buf *out, const char *text, size_t len, const rx_query_plan *p
         best--;
     }
     size_t end = best + w < n ? best + w : n;
+    /* homophones of the query (a typo's intended characters), in the window
+     * only, and not where the window already shows the query's own bigram
+     * with that sound */
+    if (any_pinyin) {
+        rx_strmap exact = {0};
+        char key[24];
+        for (size_t i = best; i + 1 < end; i++)
+            if (mark[i] && mark[i + 1] && rx_pinyin_pair(key, sizeof key, cps[i], cps[i + 1]))
+                rx_strmap_upsert(&exact, key, strlen(key), NULL);
+        for (size_t i = best; i + 1 < end; i++) {
+            if (!rx_is_han(cps[i]) || !rx_is_han(cps[i + 1]) ||
+                !rx_pinyin_pair(key, sizeof key, cps[i], cps[i + 1]))
+                continue;
+            size_t kl = strlen(key);
+            if (rx_strmap_get(m, key, kl) && !rx_strmap_get(&exact, key, kl))
+                mark[i] = mark[i + 1] = 1;
+        }
+        rx_strmap_free(&exact);
+    }
     if (best > 0)
         rx_buf_puts(out, "…");
     bool open = false;
@@ -144,5 +175,6 @@ done:
     free(cps);
     free(offs);
     free(mark);
+    free(first);
     return rc == RX_OK ? RX_OK : rx_error_set(rc, "out of memory");
 }

@@ -3116,10 +3116,11 @@ int main(int argc, char **argv)
     if (!rout)
         die("cannot use output directory %s: %s", out, strerror(errno));
     size_t fl = strlen(rfrom);
-    if (!strcmp(rfrom, rout) || (!strncmp(rfrom, rout, fl) && (rout[fl] == '/' || fl == 1)))
-        die("output directory %s must not be inside the corpus %s", out, from);
+    int inside = !strcmp(rfrom, rout) || (!strncmp(rfrom, rout, fl) && (rout[fl] == '/' || fl == 1));
     free(rfrom);
     free(rout);
+    if (inside)
+        die("output directory %s must not be inside the corpus %s", out, from);
 
     /* learn */
     model m;
