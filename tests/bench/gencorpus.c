@@ -539,7 +539,7 @@ typedef struct {
     idxvec purpose;         /* 为…，制定本办法。 sentences */
     idxvec blk, blkt[T_N];  /* into model.blocks; all, and by document type */
     idxvec docno;           /* into model.docnos */
-    uint32_t weight;        /* documents seen */
+    uint32_t weight;        /* Markdown documents seen */
 } pool;
 
 /* Where one real Markdown document's sentences and lists sit. */
@@ -1040,6 +1040,19 @@ static const char *const roads[] = {
     "新塘路",   "红港路",   "北站路",   "董家塅大道", "石宋路",  "七一路",   "长石路"};
 #define N_ROADS (sizeof roads / sizeof roads[0])
 
+/* Streets and towns, by district (same order as districts[]). */
+static const char *const streets[][8] = {
+    {"嵩山路街道", "泰山路街道", "栗雨街道", "马家河街道", "群丰镇", "雷打石镇", NULL},
+    {"建设街道", "贺家土街道", "枫溪街道", "龙泉街道", "庆云街道", "董家塅街道", "白关镇", NULL},
+    {"月塘街道", "金山街道", "桂花街道", "茨菇塘街道", "明照街道", "宋家桥街道", "仙庾镇", NULL},
+    {"田心街道", "响石岭街道", "清水塘街道", "铜塘湾街道", "井墈街道", "龙头铺街道", NULL},
+    {"南洲镇", "淦田镇", "渌口镇", NULL},
+    {"学林街道", "云田镇", NULL},
+    {"来龙门街道", "阳三石街道", "浦口镇", NULL},
+    {"联星街道", "江桥街道", "网岭镇", NULL},
+    {"云阳街道", "思聪街道", "虎踞镇", NULL},
+    {"霞阳镇", "十都镇", "沔渡镇", NULL}};
+
 /* Title endings by type, longest first within a family. */
 static const char *const suffix_table[T_N][24] = {
     {"实施细则", "工作细则", "管理办法", "实施办法", "暂行办法", "管理规定", "暂行规定",
@@ -1427,8 +1440,6 @@ static void learn_csv(model *m, const char *path, const char *d, size_t n)
         if ((size_t)col[1] >= r.n || (size_t)col[2] >= r.n || (size_t)col[3] >= r.n)
             continue;
         long dept = dept_resolve(m, r.f[col[3]].p, r.f[col[3]].n);
-        if (dept >= 0)
-            m->dp[dept].weight++;
         m->n_faq++;
         m->cur_dept = dept;
         m->cur_type = -1;
@@ -2147,15 +2158,26 @@ static void emit_list(doc *dc, buf *b, int style, unsigned nitems)
 
 
 /* District matching the department (天元区人民政府 → 天元区), else random. */
-static const char *pick_district(doc *dc)
+static size_t pick_district(doc *dc)
 {
     if (dc->dept >= 0) {
         const text *d = &dc->m->depts.v[dc->dept];
         for (size_t i = 0; i < N_DISTRICTS; i++)
             if (starts_with(d->s, d->len, districts[i]) && chance(&dc->r, 900))
-                return districts[i];
+                return i;
     }
-    return districts[rng_below(&dc->r, N_DISTRICTS)];
+    return rng_below(&dc->r, N_DISTRICTS);
+}
+
+/* A road (anywhere) or a street or town of the district. */
+static const char *pick_place(doc *dc, size_t dist, int street)
+{
+    if (!street)
+        return roads[rng_below(&dc->r, N_ROADS)];
+    uint32_t n = 0;
+    while (streets[dist][n])
+        n++;
+    return streets[dist][rng_below(&dc->r, n)];
 }
 
 /* 20xx followed by 年, a dash or 至: a year in a title. */
@@ -2239,8 +2261,11 @@ static const char *pick_suffix(doc *dc, int type, size_t *len)
     return s;
 }
 
+/* Title: a real fragment and ending, placed somewhere in the city so that
+ * titles differ: 荷塘区月塘街道住宅装修管理办法（2024年版）. */
 static void make_title(doc *dc, buf *b, int type, int year, const char **kind_word)
 {
+    static const char *const points[] = {"服务点", "便民服务中心", "政务服务站", "服务窗口"};
     long ci;
     const text *core = pick_core(dc, type, &ci);
     dc->home = ci >= 0 && dc->m->core_doc.v[ci] ? (long)dc->m->core_doc.v[ci] - 1 : -1;
@@ -2248,28 +2273,30 @@ static void make_title(doc *dc, buf *b, int type, int year, const char **kind_wo
     size_t cn = core ? core->len : strlen(cs);
     size_t sn;
     const char *suf = pick_suffix(dc, type, &sn);
-    const char *dist = pick_district(dc);
-    const char *road = roads[rng_below(&dc->r, N_ROADS)];
+    size_t di = pick_district(dc);
+    const char *dist = districts[di];
+    uint32_t u = rng_below(&dc->r, 1000);
     buf_clear(b);
     if (type == T_POLICY) {
         buf_str(b, dist);
-        if (chance(&dc->r, 300)) {
-            buf_str(b, road);
+        if (u < 450) {
+            buf_str(b, pick_place(dc, di, 0));
             buf_str(b, "片区");
+        } else if (u < 750) {
+            buf_str(b, pick_place(dc, di, 1));
         }
         put_with_year(b, cs, cn, year);
         buf_add(b, suf, sn);
-        if (chance(&dc->r, 100)) {
-            if (chance(&dc->r, 500)) {
-                buf_str(b, "（试行）");
-            } else {
-                buf_str(b, "（");
-                buf_uint(b, (unsigned long)year, 4);
-                buf_str(b, "年版）");
-            }
+        u = rng_below(&dc->r, 1000);
+        if (u < 80) {
+            buf_str(b, "（试行）");
+        } else if (u < 250) {
+            buf_str(b, "（");
+            buf_uint(b, (unsigned long)year, 4);
+            buf_str(b, u < 170 ? "年版）" : "年修订）");
         }
     } else if (type == T_GUIDE) {
-        if (chance(&dc->r, 600)) {
+        if (u < 250) {
             buf_str(b, dist);
             put_with_year(b, cs, cn, year);
             buf_add(b, suf, sn);
@@ -2278,14 +2305,15 @@ static void make_title(doc *dc, buf *b, int type, int year, const char **kind_wo
             buf_add(b, suf, sn);
             buf_str(b, "（");
             buf_str(b, dist);
-            buf_str(b, road);
-            buf_str(b, chance(&dc->r, 500) ? "服务点）" : "便民服务中心）");
+            buf_str(b, pick_place(dc, di, u < 600));
+            buf_str(b, points[rng_below(&dc->r, 4)]);
+            buf_str(b, "）");
         }
     } else {
         if (starts_with(suf, sn, "的"))
             buf_str(b, "关于");
         buf_str(b, dist);
-        buf_str(b, road);
+        buf_str(b, pick_place(dc, di, u < 400));
         put_with_year(b, cs, cn, year);
         buf_add(b, suf, sn);
     }
@@ -2613,7 +2641,6 @@ typedef struct {
     uint32_t type_pm[T_N]; /* cumulative per-mille */
     double len_scale[T_N];
     const uint64_t *cum;
-    const unsigned *folder; /* dept index → folder number */
     uint64_t seed;
 } genconf;
 
@@ -2706,7 +2733,7 @@ static long gen_question(doc *dc, buf *q, long qi)
             buf_add(q, t->s, t->len);
         } else if (u < 80) {
             buf_str(q, "我在");
-            buf_str(q, pick_district(dc));
+            buf_str(q, districts[pick_district(dc)]);
             buf_str(q, "，");
             buf_add(q, t->s, t->len);
         } else {
@@ -2720,7 +2747,7 @@ static long gen_question(doc *dc, buf *q, long qi)
     long ci;
     const text *core = pick_core(dc, T_GUIDE, &ci);
     dc->home = ci >= 0 && m->core_doc.v[ci] ? (long)m->core_doc.v[ci] - 1 : -1;
-    buf_str(q, pick_district(dc));
+    buf_str(q, districts[pick_district(dc)]);
     if (core)
         buf_add(q, core->s, core->len);
     else
@@ -3163,7 +3190,6 @@ int main(int argc, char **argv)
     genconf gc;
     memset(&gc, 0, sizeof gc);
     gc.cum = cum;
-    gc.folder = folder;
     gc.seed = seed;
     {
         /* type mix: the real one once there is enough of it, else 35/45/20 */
