@@ -35,6 +35,7 @@ typedef struct {
     size_t len;
     char hash[33];
     bool changed;
+    bool readable;
     /* from the previous generation's manifest */
     char *old_ids;
     /* results */
@@ -530,6 +531,11 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
             continue;
         }
         rx_hash_hex(f->hash, f->data, f->len);
+        /* keep memory flat on large corpora: changed files are read again
+         * when they are indexed */
+        free(f->data);
+        f->data = NULL;
+        f->readable = true;
         rx_strmap_entry *e = incremental ? rx_strmap_get(&manifest, f->rel, strlen(f->rel)) : NULL;
         f->changed = true;
         if (e) {
@@ -594,10 +600,18 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     size_t since_commit = 0, done_files = 0;
     for (size_t k = 0; k < fl.n; k++) {
         corpus_file *f = &fl.items[k];
-        if (!f->changed || !f->data) {
+        if (!f->changed || !f->readable) {
             done_files++;
             continue;
         }
+        snprintf(path, sizeof path, "%s/%s", o->corpus_dir, f->rel);
+        if (rx_file_read(&f->data, &f->len, path, RX_MAX_FILE_BYTES) != RX_OK) {
+            rx_diags_add(diags, f->rel, 1, "%s", rx_error_last());
+            st->files_rejected++;
+            done_files++;
+            continue;
+        }
+        rx_hash_hex(f->hash, f->data, f->len); /* what is indexed is what is recorded */
         if (f->old_ids && (rc = delete_ids(w, f->old_ids, &st->removed)))
             goto done;
         rx_buf_reset(&f->ids);

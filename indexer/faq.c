@@ -209,10 +209,21 @@ int rx_faq_parse(rx_doc **out, size_t *n, const char *path, const char *data, si
         const char *nl = memchr(data + pos, '\n', len - pos);
         size_t end = nl ? (size_t)(nl - data) + 1 : len;
         if (csv_parse(&p, data + pos, end - pos, on_field, on_row, &r) != end - pos) {
-            rx_diags_add(diags, path, r.line, "malformed CSV: %s (check the quotes)",
+            /* a stray quote: report the row, then start afresh on the next
+             * line so that the rows after it are still read */
+            rx_diags_add(diags, path, r.row_start,
+                         "malformed CSV: %s (a quote inside an unquoted field?)",
                          csv_strerror(csv_error(&p)));
-            r.fatal = true;
-            break;
+            reset_fields(&r);
+            csv_free(&p);
+            if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+                r.fatal = true;
+                break;
+            }
+            pos = end;
+            r.line++;
+            r.row_start = r.line;
+            continue;
         }
         pos = end;
         r.line++;

@@ -101,7 +101,7 @@ static void dept_line(void *ctx, size_t lineno, char *line)
 {
     dept_ctx *c = ctx;
     rx_departments *d = c->d;
-    department dep = {0};
+    department dep = {0}, *existing = NULL;
     char *p = line, *tok;
     size_t idx = d->n;
     while ((tok = next_token(&p)) != NULL) {
@@ -116,12 +116,31 @@ static void dept_line(void *ctx, size_t lineno, char *line)
             break;
         }
         if (!added) {
-            if (e->value != idx)
+            if (e->value != idx && !dep.name && !existing) {
+                /* the line repeats a department: its new aliases join it */
+                rx_diags_add(c->diags, c->path, lineno,
+                             "'%s' already names another department; its aliases here are "
+                             "added to it",
+                             tok);
+                existing = &d->items[e->value];
+                idx = e->value;
+            } else if (e->value != idx) {
                 rx_diags_add(c->diags, c->path, lineno,
                              "'%s' already names another department; ignored here", tok);
+            }
             continue;
         }
         e->value = idx;
+        if (existing) {
+            char **a = realloc(existing->aliases, (existing->naliases + 1) * sizeof *a);
+            if (!a) {
+                c->rc = RX_ENOMEM;
+                break;
+            }
+            existing->aliases = a;
+            existing->aliases[existing->naliases++] = strdup(tok);
+            continue;
+        }
         if (!dep.name) {
             dep.name = strdup(tok);
             continue;
@@ -226,8 +245,8 @@ static void cal_line(void *ctx, size_t lineno, char *line)
     cal_ctx *c = ctx;
     char *p = line;
     char *date = next_token(&p), *kind = next_token(&p), *extra = next_token(&p);
-    long day = date ? rx_date_parse(date, strlen(date)) : -1;
-    if (day < 0) {
+    long day = date ? rx_date_parse(date, strlen(date)) : RX_DATE_INVALID;
+    if (day == RX_DATE_INVALID) {
         rx_diags_add(c->diags, c->path, lineno, "'%s' is not a valid date (YYYY-MM-DD)",
                      date ? date : "");
         return;

@@ -106,7 +106,7 @@ static size_t ev_line(const fm_reader *r) { return r->base_line + r->ev.start_ma
 
 static bool validate_date(fm_reader *r, const char *key, const char *v, char out[11], size_t line)
 {
-    if (rx_date_parse(v, strlen(v)) < 0) {
+    if (rx_date_parse(v, strlen(v)) == RX_DATE_INVALID) {
         rx_diags_add(r->diags, r->path, line, "%s '%s' is not a valid date (YYYY-MM-DD)", key, v);
         return false;
     }

@@ -4,7 +4,9 @@
  *   (none)  Han character bigrams (unigram for a lone character) and
  *           lowercase ASCII/Latin words
  *   W       friso words          U  ICU words
- *   P       pinyin of a Han bigram ("Pbei an"), for homophone typos
+ *   P       (query only) pinyin of a Han bigram ("Pbei an"); the index maps
+ *           each pinyin key to the bigrams that sound like it, so a typo
+ *           finds its homophones (rx_writer_add_homophone)
  *   G       a synonym group's concept term ("G" + the group's first term)
  * The same analyzer must be used to build an index and to query it; the
  * index records its flags and synonym groups (see search.h).

@@ -11,11 +11,14 @@ typedef struct {
     size_t value;
 } rx_strmap_entry;
 
+typedef struct rx_strmap_chunk rx_strmap_chunk;
+
 typedef struct {
     rx_strmap_entry *entries; /* insertion order */
     size_t count, cap_entries;
     size_t *slots; /* index+1 into entries, 0 = empty */
     size_t nslots;
+    rx_strmap_chunk *chunks; /* key storage; keys never move */
 } rx_strmap;
 
 /* Returns the entry for key, inserting it with value 0 if absent (*added set

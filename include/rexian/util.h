@@ -3,6 +3,7 @@
 #ifndef REXIAN_UTIL_H
 #define REXIAN_UTIL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -37,8 +38,12 @@ int rx_file_write_atomic(const char *path, const char *data, size_t len);
 /* 128-bit content hash as 32 lowercase hex characters plus NUL. */
 void rx_hash_hex(char out[33], const void *data, size_t len);
 
-/* Days since 1970-01-01 for a valid YYYY-MM-DD date, or -1 if s is not one
- * (exactly ten characters, real calendar date, year 1900..2999). */
+/* Returned by rx_date_parse for text that is not a date. */
+#define RX_DATE_INVALID LONG_MIN
+
+/* Days since 1970-01-01 (negative before it) for a valid YYYY-MM-DD date, or
+ * RX_DATE_INVALID if s is not one (exactly ten characters, real calendar
+ * date, year 1900..2999). */
 long rx_date_parse(const char *s, size_t len);
 /* Formats days since 1970-01-01 as YYYY-MM-DD. */
 void rx_date_format(char out[11], long days);

@@ -180,14 +180,14 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
     }
     char today[11];
     if (q->today) {
-        if (rx_date_parse(q->today, strlen(q->today)) < 0)
+        if (rx_date_parse(q->today, strlen(q->today)) == RX_DATE_INVALID)
             return rx_error_set(RX_EINVALID, "today must be a date YYYY-MM-DD");
         snprintf(today, sizeof today, "%s", q->today);
     } else {
         rx_date_format(today, rx_date_today());
     }
     if (q->as_of && *q->as_of) {
-        if (rx_date_parse(q->as_of, strlen(q->as_of)) < 0)
+        if (rx_date_parse(q->as_of, strlen(q->as_of)) == RX_DATE_INVALID)
             return rx_error_set(RX_EINVALID, "as_of must be a date YYYY-MM-DD");
         o.in_force_on = q->as_of;
     } else if (!q->expired) {

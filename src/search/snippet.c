@@ -117,7 +117,9 @@ int rx_snippet(rx_buf *out, const char *text, size_t len, const rx_query_plan *p
             best = s;
         }
     }
-    /* start at a sentence boundary shortly before, if there is one */
+    /* start at a sentence boundary shortly before, if there is one, keeping
+     * the end of the chosen window (the snippet may grow by that much) */
+    size_t window_end = best + w;
     for (size_t back = 0; back < 20 && best > 0; back++) {
         if (is_sentence_end(cps[best - 1]))
             break;
@@ -131,6 +133,8 @@ int rx_snippet(rx_buf *out, const char *text, size_t len, const rx_query_plan *p
         best--;
     }
     size_t end = best + w < n ? best + w : n;
+    if (end < window_end)
+        end = window_end < n ? window_end : n;
     /* homophones of the query (a typo's intended characters), in the window
      * only, and not where the window already shows the query's own bigram
      * with that sound */

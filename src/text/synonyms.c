@@ -111,6 +111,10 @@ static int parse_line(group *g, const char *line, size_t len, size_t lineno, rx_
         size_t nlen;
         if (rx_text_normalize(&norm, &nlen, line + start, i - start) != RX_OK)
             return RX_ENOMEM;
+        if (nlen == 0) { /* normalised away (zero-width characters) */
+            free(norm);
+            continue;
+        }
         if (rx_utf8_count(norm, nlen) > MAX_TERM_CHARS) {
             if (diag) {
                 char msg[128];

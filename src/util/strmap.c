@@ -5,6 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define CHUNK_BYTES 65536
+
+struct rx_strmap_chunk {
+    rx_strmap_chunk *next;
+    size_t used, cap;
+    char data[];
+};
+
+/* Copies a key into the map's chunked arena: no malloc per key. */
+static char *store_key(rx_strmap *m, const char *key, size_t klen)
+{
+    rx_strmap_chunk *c = m->chunks;
+    if (!c || c->cap - c->used < klen + 1) {
+        size_t cap = klen + 1 > CHUNK_BYTES ? klen + 1 : CHUNK_BYTES;
+        rx_strmap_chunk *n = malloc(sizeof *n + cap);
+        if (!n)
+            return NULL;
+        n->used = 0;
+        n->cap = cap;
+        n->next = c;
+        m->chunks = c = n;
+    }
+    char *k = c->data + c->used;
+    memcpy(k, key, klen);
+    k[klen] = '\0';
+    c->used += klen + 1;
+    return k;
+}
+
 static uint64_t hash_bytes(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -68,11 +97,9 @@ rx_strmap_entry *rx_strmap_upsert(rx_strmap *m, const char *key, size_t klen, in
         m->entries = e;
         m->cap_entries = cap;
     }
-    char *k = malloc(klen + 1);
+    char *k = store_key(m, key, klen);
     if (!k)
         return NULL;
-    memcpy(k, key, klen);
-    k[klen] = '\0';
     rx_strmap_entry *e = &m->entries[m->count++];
     e->key = k;
     e->klen = klen;
@@ -85,8 +112,16 @@ rx_strmap_entry *rx_strmap_upsert(rx_strmap *m, const char *key, size_t klen, in
 
 void rx_strmap_clear(rx_strmap *m)
 {
-    for (size_t k = 0; k < m->count; k++)
-        free(m->entries[k].key);
+    /* keep one chunk for reuse */
+    rx_strmap_chunk *c = m->chunks;
+    while (c && c->next) {
+        rx_strmap_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    if (c)
+        c->used = 0;
+    m->chunks = c;
     m->count = 0;
     if (m->slots)
         memset(m->slots, 0, m->nslots * sizeof *m->slots);
@@ -95,6 +130,7 @@ void rx_strmap_clear(rx_strmap *m)
 void rx_strmap_free(rx_strmap *m)
 {
     rx_strmap_clear(m);
+    free(m->chunks);
     free(m->entries);
     free(m->slots);
     memset(m, 0, sizeof *m);

@@ -232,21 +232,21 @@ static long days_from_civil(long y, unsigned m, unsigned d)
 long rx_date_parse(const char *s, size_t len)
 {
     if (len != 10 || s[4] != '-' || s[7] != '-')
-        return -1;
+        return RX_DATE_INVALID;
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return -1;
+            return RX_DATE_INVALID;
     long y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     unsigned m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
     unsigned d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
     if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1)
-        return -1;
+        return RX_DATE_INVALID;
     static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     unsigned dim = mdays[m - 1];
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
         dim = 29;
     if (d > dim)
-        return -1;
+        return RX_DATE_INVALID;
     return days_from_civil(y, m, d);
 }
 

@@ -2365,6 +2365,32 @@ static void emit_heading(doc *dc, buf *b, const char *s, size_t n)
     dc->cp += u8_count(s, n);
 }
 
+/* A chapter name not yet used in this document: a real one mostly. */
+static const char *chapter_name(doc *dc, const char *const *used, size_t nused, size_t *len)
+{
+    const strset *cs = &dc->m->chapters;
+    const char *s = NULL;
+    for (int attempt = 0; attempt < 6; attempt++) {
+        if (cs->n && chance(&dc->r, 850)) {
+            const text *c = &cs->v[rng_below(&dc->r, (uint32_t)cs->n)];
+            if (str_eq(c->s, c->len, "总则") || str_eq(c->s, c->len, "附则"))
+                continue;
+            s = c->s;
+        } else {
+            s = builtin_chapters[rng_below(&dc->r, sizeof builtin_chapters / sizeof builtin_chapters[0])];
+        }
+        int dup = 0;
+        for (size_t i = 0; i < nused; i++)
+            dup |= !strcmp(used[i], s);
+        if (!dup)
+            break;
+    }
+    if (!s)
+        s = builtin_chapters[0];
+    *len = strlen(s);
+    return s;
+}
+
 static void body_policy(doc *dc, buf *b, const char *title, size_t tn, date eff, const date *exp,
                         const char *kind_word, uint32_t target)
 {
@@ -2388,6 +2414,8 @@ static void body_policy(doc *dc, buf *b, const char *title, size_t tn, date eff,
     unsigned chap = 0, in_chap = 0, chap_size = rng_range(&dc->r, 3, 6);
     unsigned art = 0;
     const uint32_t closing = 40;
+    const char *used[16]; /* chapter names so far */
+    size_t nused = 0;
     if (chapters) {
         chap = 1;
         buf_str(b, "## 第一章 总则\n\n");
@@ -2418,19 +2446,13 @@ static void body_policy(doc *dc, buf *b, const char *title, size_t tn, date eff,
             buf_str(b, "## 第");
             buf_cn_num(b, chap);
             buf_str(b, "章 ");
-            if (m->chapters.n && chance(&dc->r, 850)) {
-                const text *c = &m->chapters.v[rng_below(&dc->r, (uint32_t)m->chapters.n)];
-                if (str_eq(c->s, c->len, "总则") || str_eq(c->s, c->len, "附则"))
-                    c = &m->chapters.v[rng_below(&dc->r, (uint32_t)m->chapters.n)];
-                if (str_eq(c->s, c->len, "总则") || str_eq(c->s, c->len, "附则"))
-                    buf_str(b, builtin_chapters[rng_below(&dc->r, 7)]);
-                else
-                    buf_add(b, c->s, c->len);
-            } else {
-                buf_str(b, builtin_chapters[rng_below(&dc->r, 7)]);
-            }
+            size_t cn;
+            const char *cs = chapter_name(dc, used, nused, &cn);
+            if (nused < sizeof used / sizeof used[0])
+                used[nused++] = cs;
+            buf_add(b, cs, cn);
             buf_str(b, "\n\n");
-            dc->cp += 8;
+            dc->cp += 4 + u8_count(cs, cn);
         }
         art++;
         in_chap++;
