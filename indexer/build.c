@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,76 +329,6 @@ static void draw_progress(size_t done, size_t total, size_t docs)
 }
 
 /* Adds one parsed document unless its id is taken; records the id. */
-/* Records the pinyin key of every Han bigram not seen before in this run. */
-static int record_homophones(rx_writer *w, const rx_strmap *bag, rx_strmap *seen)
-{
-    for (size_t k = 0; k < bag->count; k++) {
-        const rx_strmap_entry *e = &bag->entries[k];
-        uint32_t a, b;
-        if (e->klen != 6 || rx_utf8_next(e->key, 6, &a) != 3 || rx_utf8_next(e->key + 3, 3, &b) != 3 ||
-            !rx_is_han(a) || !rx_is_han(b))
-            continue;
-        int added;
-        if (!rx_strmap_upsert(seen, e->key, e->klen, &added))
-            return rx_error_set(RX_ENOMEM, "out of memory");
-        char key[24];
-        if (added && rx_pinyin_pair(key, sizeof key, a, b)) {
-            int rc = rx_writer_add_homophone(w, key, e->key);
-            if (rc != RX_OK)
-                return rc;
-        }
-    }
-    return RX_OK;
-}
-
-static int put_doc(rx_writer *w, const rx_analyzer *an, rx_doc *d, corpus_file *f,
-                   rx_strmap *ids, rx_strmap *bag, rx_strmap *seen, rx_buf *rec, rx_diags *diags)
-{
-    int added;
-    rx_strmap_entry *e = rx_strmap_upsert(ids, d->id, strlen(d->id), &added);
-    if (!e)
-        return rx_error_set(RX_ENOMEM, "out of memory");
-    if (!added) {
-        rx_diags_add(diags, f->rel, d->line, "duplicate id '%s' (already used by another document)",
-                     d->id);
-        rx_buf_printf(&f->diags, "%zu\tduplicate id '%s' (already used by another document)\n",
-                      d->line, d->id);
-        return RX_OK;
-    }
-    char *plain = NULL;
-    size_t plain_len = 0;
-    int rc = strcmp(d->type, "faq") == 0
-                 ? ((plain = strdup(d->body)) ? RX_OK : RX_ENOMEM)
-                 : rx_markdown_to_plain(&plain, &plain_len, d->body, strlen(d->body));
-    if (rc != RX_OK)
-        return rc;
-    if (strcmp(d->type, "faq") == 0)
-        plain_len = strlen(plain);
-    rx_strmap_clear(bag);
-    rc = rx_analyze_text(bag, an, d->title, strlen(d->title), TITLE_WDF);
-    for (size_t k = 0; rc == RX_OK && k < d->ntags; k++)
-        rc = rx_analyze_text(bag, an, d->tags[k], strlen(d->tags[k]), TAG_WDF);
-    if (rc == RX_OK)
-        rc = rx_analyze_text(bag, an, d->department, strlen(d->department), 1);
-    if (rc == RX_OK)
-        rc = rx_analyze_text(bag, an, plain, plain_len, 1);
-    if (rc == RX_OK && (an->flags & RX_AN_PINYIN))
-        rc = record_homophones(w, bag, seen);
-    rx_buf_reset(rec);
-    if (rc == RX_OK)
-        rc = rx_record_encode(rec, d, plain, plain_len);
-    if (rc == RX_OK)
-        rc = rx_writer_put(w, d->id, d->department, d->type, d->effective, d->expires, bag,
-                           rec->data, rec->len);
-    free(plain);
-    if (rc == RX_OK) {
-        if (f->ids.len)
-            rx_buf_putc(&f->ids, ' ');
-        rx_buf_puts(&f->ids, d->id);
-    }
-    return rc;
-}
-
 /* Registers the ids of an unchanged file so that changed files cannot take
  * them. */
 static int claim_ids(rx_strmap *ids, const char *list)
@@ -429,6 +360,362 @@ static int delete_ids(rx_writer *w, const char *list, size_t *removed)
     return rc;
 }
 
+/* ---- the indexing pipeline ----
+ * A producer thread reads, validates and analyses changed files into
+ * prepared documents; the calling thread writes them to Xapian (which takes
+ * most of the time), so both cores work. Items flow through a bounded queue
+ * in file order. */
+
+#define QUEUE_LEN 64
+
+typedef enum { ITEM_FILE_BEGIN, ITEM_DOC, ITEM_FILE_END, ITEM_DONE, ITEM_ERROR } item_kind;
+
+typedef struct {
+    item_kind kind;
+    size_t file;
+    rx_doc doc;        /* ITEM_DOC: fields used for boolean terms and values */
+    rx_strmap bag;     /* ITEM_DOC: term → wdf */
+    rx_buf rec;        /* ITEM_DOC: the stored record */
+    rx_buf homophones; /* ITEM_DOC: "key\tbigram\n" pairs first seen here */
+    char *text;        /* ITEM_FILE_END: manifest value; ITEM_ERROR: message */
+    int rc;
+} item;
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t not_empty, not_full;
+    item *ring[QUEUE_LEN];
+    size_t head, count;
+    bool stop; /* the consumer gave up */
+} queue;
+
+static void item_free(item *it)
+{
+    if (!it)
+        return;
+    rx_doc_clear(&it->doc);
+    rx_strmap_free(&it->bag);
+    rx_buf_free(&it->rec);
+    rx_buf_free(&it->homophones);
+    free(it->text);
+    free(it);
+}
+
+/* Hands an item to the consumer; false (item freed) if it stopped. */
+static bool push(queue *q, item *it)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->count == QUEUE_LEN && !q->stop)
+        pthread_cond_wait(&q->not_full, &q->mu);
+    bool ok = !q->stop;
+    if (ok) {
+        q->ring[(q->head + q->count) % QUEUE_LEN] = it;
+        q->count++;
+        pthread_cond_signal(&q->not_empty);
+    }
+    pthread_mutex_unlock(&q->mu);
+    if (!ok)
+        item_free(it);
+    return ok;
+}
+
+static item *pop(queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->count == 0)
+        pthread_cond_wait(&q->not_empty, &q->mu);
+    item *it = q->ring[q->head];
+    q->head = (q->head + 1) % QUEUE_LEN;
+    q->count--;
+    pthread_cond_signal(&q->not_full);
+    pthread_mutex_unlock(&q->mu);
+    return it;
+}
+
+static item *new_item(item_kind kind, size_t file)
+{
+    item *it = calloc(1, sizeof *it);
+    if (it) {
+        it->kind = kind;
+        it->file = file;
+    }
+    return it;
+}
+
+typedef struct {
+    queue q;
+    file_list *fl;
+    const rx_build_opts *o;
+    const rx_departments *deps;
+    rx_analyzer an;
+    rx_strmap *ids;  /* ids taken so far */
+    rx_strmap seen;  /* bigrams whose homophone key is recorded */
+    rx_diags *diags; /* written by the producer only while it runs */
+    size_t added, files_rejected, bytes_read;
+} producer;
+
+/* Notes the pinyin key of every Han bigram of the bag not seen before. */
+static int collect_homophones(producer *p, item *it)
+{
+    for (size_t k = 0; k < it->bag.count; k++) {
+        const rx_strmap_entry *e = &it->bag.entries[k];
+        uint32_t a, b;
+        if (e->klen != 6 || rx_utf8_next(e->key, 6, &a) != 3 ||
+            rx_utf8_next(e->key + 3, 3, &b) != 3 || !rx_is_han(a) || !rx_is_han(b))
+            continue;
+        int added;
+        if (!rx_strmap_upsert(&p->seen, e->key, e->klen, &added))
+            return RX_ENOMEM;
+        char key[24];
+        if (added && rx_pinyin_pair(key, sizeof key, a, b) &&
+            rx_buf_printf(&it->homophones, "%s\t%s\n", key, e->key) != RX_OK)
+            return RX_ENOMEM;
+    }
+    return RX_OK;
+}
+
+/* Analyses one document into an item. */
+static int prepare_doc(producer *p, item *it)
+{
+    rx_doc *d = &it->doc;
+    char *plain = NULL;
+    size_t plain_len = 0;
+    int rc;
+    if (strcmp(d->type, "faq") == 0) {
+        plain = strdup(d->body);
+        rc = plain ? RX_OK : rx_error_set(RX_ENOMEM, "out of memory");
+        plain_len = plain ? strlen(plain) : 0;
+    } else {
+        rc = rx_markdown_to_plain(&plain, &plain_len, d->body, strlen(d->body));
+    }
+    if (rc == RX_OK)
+        rc = rx_analyze_text(&it->bag, &p->an, d->title, strlen(d->title), TITLE_WDF);
+    for (size_t k = 0; rc == RX_OK && k < d->ntags; k++)
+        rc = rx_analyze_text(&it->bag, &p->an, d->tags[k], strlen(d->tags[k]), TAG_WDF);
+    if (rc == RX_OK)
+        rc = rx_analyze_text(&it->bag, &p->an, d->department, strlen(d->department), 1);
+    if (rc == RX_OK)
+        rc = rx_analyze_text(&it->bag, &p->an, plain, plain_len, 1);
+    if (rc == RX_OK && (p->an.flags & RX_AN_PINYIN) && collect_homophones(p, it) != RX_OK)
+        rc = rx_error_set(RX_ENOMEM, "out of memory");
+    if (rc == RX_OK)
+        rc = rx_record_encode(&it->rec, d, plain, plain_len);
+    free(plain);
+    return rc;
+}
+
+/* Reads, validates and analyses one changed file, pushing its items. */
+static int produce_file(producer *p, size_t k)
+{
+    corpus_file *f = &p->fl->items[k];
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", p->o->corpus_dir, f->rel);
+    if (rx_file_read(&f->data, &f->len, path, RX_MAX_FILE_BYTES) != RX_OK) {
+        rx_diags_add(p->diags, f->rel, 1, "%s", rx_error_last());
+        rx_buf_printf(&f->diags, "1\t%s\n", rx_error_last());
+    } else {
+        rx_hash_hex(f->hash, f->data, f->len); /* what is indexed is what is recorded */
+    }
+    item *it = new_item(ITEM_FILE_BEGIN, k);
+    if (!it)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    if (!push(&p->q, it))
+        return RX_OK;
+    size_t before = p->diags->n;
+    rx_doc *docs = NULL, one;
+    size_t ndocs = 0;
+    if (!f->data) {
+        /* unreadable: reported above, indexed as empty */
+    } else if (f->csv) {
+        rx_faq_parse(&docs, &ndocs, f->rel, f->data, f->len, p->deps, p->diags);
+    } else if (rx_md_parse(&one, f->rel, f->data, f->len, p->deps, p->diags) == RX_OK) {
+        docs = malloc(sizeof *docs);
+        if (docs) {
+            docs[0] = one;
+            ndocs = 1;
+        } else {
+            rx_doc_clear(&one);
+        }
+    }
+    int rc = RX_OK;
+    for (size_t i = 0; i < ndocs; i++) {
+        rx_doc *d = &docs[i];
+        int added = 0;
+        if (rc == RX_OK && !rx_strmap_upsert(p->ids, d->id, strlen(d->id), &added))
+            rc = rx_error_set(RX_ENOMEM, "out of memory");
+        if (rc != RX_OK || !added) {
+            if (rc == RX_OK)
+                rx_diags_add(p->diags, f->rel, d->line,
+                             "duplicate id '%s' (already used by another document)", d->id);
+            rx_doc_clear(d);
+            continue;
+        }
+        if (f->ids.len)
+            rx_buf_putc(&f->ids, ' ');
+        rx_buf_puts(&f->ids, d->id);
+        it = new_item(ITEM_DOC, k);
+        if (!it) {
+            rc = rx_error_set(RX_ENOMEM, "out of memory");
+            rx_doc_clear(d);
+            continue;
+        }
+        it->doc = *d;
+        memset(d, 0, sizeof *d);
+        rc = prepare_doc(p, it);
+        if (rc != RX_OK) {
+            item_free(it);
+            continue;
+        }
+        p->added++;
+        if (!push(&p->q, it))
+            rc = RX_ECONFLICT; /* the consumer stopped */
+    }
+    free(docs);
+    if (rc != RX_OK)
+        return rc;
+    for (size_t i = before; i < p->diags->n; i++)
+        rx_buf_printf(&f->diags, "%zu\t%s\n", p->diags->items[i].line,
+                      p->diags->items[i].reason);
+    if (p->diags->n > before || !f->data)
+        p->files_rejected++;
+    p->bytes_read += f->len;
+    free(f->data);
+    f->data = NULL;
+    it = new_item(ITEM_FILE_END, k);
+    if (!it)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    rx_buf m = {0};
+    rx_buf_printf(&m, "%s\n%s\n%s", f->hash, f->ids.data ? f->ids.data : "",
+                  f->diags.data ? f->diags.data : "");
+    it->text = rx_buf_steal(&m);
+    push(&p->q, it);
+    return RX_OK;
+}
+
+static void *produce(void *arg)
+{
+    producer *p = arg;
+    int rc = RX_OK;
+    for (size_t k = 0; k < p->fl->n && rc == RX_OK; k++) {
+        corpus_file *f = &p->fl->items[k];
+        if (f->changed && f->readable)
+            rc = produce_file(p, k);
+    }
+    item *it = new_item(rc == RX_OK ? ITEM_DONE : ITEM_ERROR, 0);
+    if (it) {
+        it->rc = rc;
+        it->text = strdup(rx_error_last());
+        push(&p->q, it);
+    } else {
+        /* cannot even say so: stop the consumer through the queue */
+        pthread_mutex_lock(&p->q.mu);
+        p->q.stop = true;
+        pthread_mutex_unlock(&p->q.mu);
+    }
+    return NULL;
+}
+
+static int apply_homophones(rx_writer *w, const rx_buf *pairs)
+{
+    const char *p = pairs->data, *end = p ? p + pairs->len : NULL;
+    while (p && p < end) {
+        const char *tab = memchr(p, '\t', (size_t)(end - p));
+        const char *nl = tab ? memchr(tab, '\n', (size_t)(end - tab)) : NULL;
+        if (!tab || !nl)
+            break;
+        char key[32], term[32];
+        snprintf(key, sizeof key, "%.*s", (int)(tab - p), p);
+        snprintf(term, sizeof term, "%.*s", (int)(nl - tab - 1), tab + 1);
+        int rc = rx_writer_add_homophone(w, key, term);
+        if (rc != RX_OK)
+            return rc;
+        p = nl + 1;
+    }
+    return RX_OK;
+}
+
+/* Writes what the producer prepares, committing every batch documents. */
+static int consume(rx_writer *w, producer *p, size_t batch, rx_build_stats *st)
+{
+    size_t since_commit = 0, done_files = 0, total = 0;
+    for (size_t k = 0; k < p->fl->n; k++)
+        total += p->fl->items[k].changed && p->fl->items[k].readable;
+    int rc = RX_OK;
+    char key[PATH_MAX];
+    for (;;) {
+        item *it = pop(&p->q);
+        corpus_file *f = &p->fl->items[it->file];
+        switch (it->kind) {
+        case ITEM_FILE_BEGIN:
+            if (f->old_ids)
+                rc = delete_ids(w, f->old_ids, &st->removed);
+            break;
+        case ITEM_DOC:
+            rc = rx_writer_put(w, it->doc.id, it->doc.department, it->doc.type,
+                               it->doc.effective, it->doc.expires, &it->bag, it->rec.data,
+                               it->rec.len);
+            if (rc == RX_OK)
+                rc = apply_homophones(w, &it->homophones);
+            if (rc == RX_OK && ++since_commit >= batch) {
+                rc = rx_writer_commit(w);
+                since_commit = 0;
+            }
+            break;
+        case ITEM_FILE_END:
+            snprintf(key, sizeof key, "%s%s", RX_META_FILE_PREFIX, f->rel);
+            rc = rx_writer_set_meta(w, key, it->text);
+            done_files++;
+            if (p->o->progress)
+                draw_progress(done_files, total, p->added);
+            break;
+        case ITEM_ERROR:
+            rc = rx_error_set(it->rc, "%s", it->text ? it->text : "indexing failed");
+            break;
+        case ITEM_DONE:
+            item_free(it);
+            return RX_OK;
+        }
+        item_free(it);
+        if (rc != RX_OK)
+            return rc;
+    }
+}
+
+/* Runs the producer thread and the consumer; always joins the thread. */
+static int run_pipeline(rx_writer *w, producer *p, size_t batch, rx_build_stats *st)
+{
+    pthread_mutex_init(&p->q.mu, NULL);
+    pthread_cond_init(&p->q.not_empty, NULL);
+    pthread_cond_init(&p->q.not_full, NULL);
+    pthread_t th;
+    int rc;
+    if (pthread_create(&th, NULL, produce, p) != 0) {
+        rc = rx_error_set(RX_EIO, "cannot start the indexing thread");
+    } else {
+        rc = consume(w, p, batch, st);
+        if (rc != RX_OK) {
+            pthread_mutex_lock(&p->q.mu);
+            p->q.stop = true;
+            pthread_cond_broadcast(&p->q.not_full);
+            pthread_mutex_unlock(&p->q.mu);
+        }
+        pthread_join(th, NULL);
+        while (p->q.count) {
+            item_free(p->q.ring[p->q.head]);
+            p->q.head = (p->q.head + 1) % QUEUE_LEN;
+            p->q.count--;
+        }
+    }
+    pthread_mutex_destroy(&p->q.mu);
+    pthread_cond_destroy(&p->q.not_empty);
+    pthread_cond_destroy(&p->q.not_full);
+    rx_strmap_free(&p->seen);
+    st->added += p->added;
+    st->files_rejected += p->files_rejected;
+    st->bytes_read += p->bytes_read;
+    return rc;
+}
+
 /* Splits a manifest value "hash\nids\nLINE\tREASON\n..." */
 static void manifest_parts(const char *v, char hash[33], const char **ids, size_t *ids_len,
                            const char **diags)
@@ -449,7 +736,7 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     unsigned flags = o->analyzer ? o->analyzer : RX_AN_DEFAULT;
     size_t batch = o->batch ? o->batch : 1000;
     file_list fl = {0};
-    rx_strmap manifest = {0}, ids = {0}, bag = {0}, seen = {0};
+    rx_strmap manifest = {0}, ids = {0};
     manifest_ctx mctx = {.manifest = &manifest};
     char *syn_text = NULL, *dep_text = NULL, *cal_text = NULL, *syn_ser = NULL;
     size_t syn_len = 0, dep_len = 0, cal_len = 0;
@@ -458,7 +745,7 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     rx_calendar *cal = NULL;
     rx_writer *w = NULL;
     rx_index *old = NULL;
-    rx_buf rec = {0}, tmp = {0};
+    rx_buf tmp = {0};
     int lock_fd = -1, rc;
     char path[PATH_MAX], gen_dir[PATH_MAX] = "";
     struct stat sb;
@@ -569,8 +856,12 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
 
     /* a new generation beside the live one */
     long gen = live + 1;
-    snprintf(gen_dir, sizeof gen_dir, "%s/gen-%06ld", o->index_dir, gen);
-    remove_dir(gen_dir); /* leftover of a killed build */
+    /* written in gen-N.build, then compacted into gen-N and published */
+    char final_dir[PATH_MAX];
+    snprintf(final_dir, sizeof final_dir, "%s/gen-%06ld", o->index_dir, gen);
+    snprintf(gen_dir, sizeof gen_dir, "%s.build", final_dir);
+    remove_dir(gen_dir); /* leftovers of a killed build */
+    remove_dir(final_dir);
     if (incremental) {
         char live_dir[PATH_MAX];
         snprintf(live_dir, sizeof live_dir, "%s/gen-%06ld", o->index_dir, live);
@@ -596,74 +887,10 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
                 goto done;
         }
     }
-    rx_analyzer an = {flags, syn};
-    size_t since_commit = 0, done_files = 0;
-    for (size_t k = 0; k < fl.n; k++) {
-        corpus_file *f = &fl.items[k];
-        if (!f->changed || !f->readable) {
-            done_files++;
-            continue;
-        }
-        snprintf(path, sizeof path, "%s/%s", o->corpus_dir, f->rel);
-        if (rx_file_read(&f->data, &f->len, path, RX_MAX_FILE_BYTES) != RX_OK) {
-            rx_diags_add(diags, f->rel, 1, "%s", rx_error_last());
-            st->files_rejected++;
-            done_files++;
-            continue;
-        }
-        rx_hash_hex(f->hash, f->data, f->len); /* what is indexed is what is recorded */
-        if (f->old_ids && (rc = delete_ids(w, f->old_ids, &st->removed)))
-            goto done;
-        rx_buf_reset(&f->ids);
-        size_t before_file = diags->n;
-        rx_doc *docs = NULL, one;
-        size_t ndocs = 0;
-        if (f->csv) {
-            rx_faq_parse(&docs, &ndocs, f->rel, f->data, f->len, deps, diags);
-        } else if (rx_md_parse(&one, f->rel, f->data, f->len, deps, diags) == RX_OK) {
-            docs = malloc(sizeof *docs);
-            if (docs) {
-                docs[0] = one;
-                ndocs = 1;
-            } else {
-                rx_doc_clear(&one);
-            }
-        }
-        for (size_t i = before_file; i < diags->n; i++)
-            rx_buf_printf(&f->diags, "%zu\t%s\n", diags->items[i].line, diags->items[i].reason);
-        for (size_t i = 0; i < ndocs; i++) {
-            if (rc == RX_OK) {
-                rc = put_doc(w, &an, &docs[i], f, &ids, &bag, &seen, &rec, diags);
-                st->added++;
-                since_commit++;
-            }
-            rx_doc_clear(&docs[i]);
-        }
-        free(docs);
-        if (rc)
-            goto done;
-        if (diags->n > before_file)
-            st->files_rejected++;
-        st->bytes_read += f->len;
-        rx_buf_reset(&tmp);
-        rx_buf_printf(&tmp, "%s\n%s\n%s", f->hash, f->ids.data ? f->ids.data : "",
-                      f->diags.data ? f->diags.data : "");
-        snprintf(path, sizeof path, "%s%s", RX_META_FILE_PREFIX, f->rel);
-        if ((rc = rx_writer_set_meta(w, path, tmp.data)))
-            goto done;
-        free(f->data);
-        f->data = NULL;
-        if (since_commit >= batch) {
-            if ((rc = rx_writer_commit(w)))
-                goto done;
-            since_commit = 0;
-        }
-        done_files++;
-        if (o->progress)
-            draw_progress(done_files, fl.n, st->added);
-    }
-    /* re-report problems of unchanged files is not needed: files with
-     * problems are always re-read above */
+    producer prod = {.fl = &fl, .o = o, .deps = deps, .an = {flags, syn}, .ids = &ids,
+                     .diags = diags};
+    if ((rc = run_pipeline(w, &prod, batch, st)))
+        goto done;
     char genbuf[32], flagbuf[32];
     snprintf(genbuf, sizeof genbuf, "%ld", gen);
     snprintf(flagbuf, sizeof flagbuf, "%u", flags);
@@ -677,8 +904,10 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     st->documents = rx_writer_doccount(w);
     rc = rx_writer_close(w);
     w = NULL;
-    if (rc)
+    if (rc || (rc = rx_index_compact(gen_dir, final_dir)))
         goto done;
+    remove_dir(gen_dir);
+    snprintf(gen_dir, sizeof gen_dir, "%s", final_dir); /* removed if publishing fails */
     if (o->progress)
         fputc('\n', stderr);
 
@@ -703,9 +932,7 @@ done:
     free(mctx.values);
     rx_strmap_free(&manifest);
     rx_strmap_free(&ids);
-    rx_strmap_free(&bag);
-    rx_strmap_free(&seen);
-    rx_buf_free(&rec);
+
     rx_buf_free(&tmp);
     free_files(&fl);
     rx_synonyms_free(syn);

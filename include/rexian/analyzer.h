@@ -47,6 +47,7 @@ typedef struct {
     char *term;
     double weight;
     bool wildcard; /* expand to every term starting with `term` */
+    char *base;    /* "P" terms: the query bigram they are the sound of */
 } rx_qterm;
 
 /* A query analysed into weighted terms, plus what to highlight. */

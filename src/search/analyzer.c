@@ -91,9 +91,14 @@ static void walk_han(walker *w, const char *s, size_t len, bool query)
         /* pinyin keys are query-side: the index keeps a pinyin → bigram
          * lexicon instead of a posting per pinyin pair (see search.h) */
         if (nchars > 0 && (flags & RX_AN_PINYIN) && query) {
-            char key[24];
-            if (rx_pinyin_pair(key, sizeof key, last, cp))
-                w->emit(w->ctx, key, strlen(key), W_PINYIN);
+            /* "key\tbigram": plan_emit keeps the bigram as the term's base */
+            char key[40];
+            if (rx_pinyin_pair(key, sizeof key - 8, last, cp)) {
+                size_t kl = strlen(key);
+                key[kl] = '\t';
+                memcpy(key + kl + 1, s + prev, i + n - prev);
+                w->emit(w->ctx, key, kl + 1 + (i + n - prev), W_PINYIN);
+            }
         }
         last = cp;
         prev = i;
@@ -204,6 +209,16 @@ typedef struct {
 static void plan_emit(void *ctx, const char *term, size_t len, double weight)
 {
     plan_ctx *p = ctx;
+    const char *base = NULL;
+    size_t base_len = 0;
+    if (term[0] == 'P') {
+        const char *tab = memchr(term, '\t', len);
+        if (tab) {
+            base = tab + 1;
+            base_len = len - (size_t)(tab + 1 - term);
+            len = (size_t)(tab - term);
+        }
+    }
     int added;
     rx_strmap_entry *e = rx_strmap_upsert(&p->seen, term, len, &added);
     if (!e) {
@@ -236,6 +251,11 @@ static void plan_emit(void *ctx, const char *term, size_t len, double weight)
     memcpy(t->term, term, len);
     t->term[len] = '\0';
     t->weight = weight;
+    t->base = NULL;
+    if (base && (t->base = malloc(base_len + 1))) {
+        memcpy(t->base, base, base_len);
+        t->base[base_len] = '\0';
+    }
     /* a lone Han character matches the bigrams it starts */
     uint32_t cp;
     size_t n = rx_utf8_next(term, len, &cp);
@@ -334,8 +354,10 @@ void rx_query_plan_free(rx_query_plan *p)
 {
     if (!p)
         return;
-    for (size_t k = 0; k < p->nterms; k++)
+    for (size_t k = 0; k < p->nterms; k++) {
         free(p->terms[k].term);
+        free(p->terms[k].base);
+    }
     free(p->terms);
     free(p->normalized);
     rx_strmap_free(&p->marks);

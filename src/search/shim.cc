@@ -3,6 +3,7 @@
 // lib/query.cc does; nothing here knows about Chinese or the corpus.
 #include <xapian.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -50,6 +51,7 @@ char *dup_string(const std::string &s)
 }
 
 const char NO_EXPIRY[] = "9999-12-31";
+const double COMMON_SHARE = 0.15;
 const char NO_EFFECTIVE[] = "0000-00-00";
 
 } // namespace
@@ -179,6 +181,14 @@ extern "C" int rx_writer_close(rx_writer *w)
     return rc;
 }
 
+extern "C" int rx_index_compact(const char *src, const char *dst)
+{
+    return guarded("compact index", [&]() -> int {
+        Xapian::Database(src).compact(dst, Xapian::DBCOMPACT_MULTIPASS);
+        return RX_OK;
+    });
+}
+
 /* ---- readers ---- */
 
 static void open_db(rx_index *ix)
@@ -303,20 +313,46 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
 {
     std::vector<Xapian::Query> parts;
     parts.reserve(plan->nterms);
+    // rarer than this and a query bigram may be a typo
+    const Xapian::doccount typo_tf = std::max<Xapian::doccount>(3, db.get_doccount() / 2000);
+    // Terms in more than COMMON_SHARE of the documents are long posting lists
+    // that barely move the ranking; they are left out when at least two
+    // rarer terms carry the query.
+    const Xapian::doccount common_tf =
+        std::max<Xapian::doccount>(20, static_cast<Xapian::doccount>(db.get_doccount() * COMMON_SHARE));
+    size_t rare_terms = 0;
+    for (size_t k = 0; k < plan->nterms; k++)
+        if (plan->terms[k].term[0] != 'P' && !plan->terms[k].wildcard &&
+            db.get_termfreq(plan->terms[k].term) <= common_tf)
+            rare_terms++;
+    const bool drop_common = rare_terms >= 2;
     for (size_t k = 0; k < plan->nterms; k++) {
         const rx_qterm &t = plan->terms[k];
         if (t.term[0] == 'P') {
-            // a pinyin pair: every indexed bigram that sounds the same
+            // A pinyin pair. Only a bigram that is rare in the index looks like
+            // a typo; it then also asks for its more common homophones, the
+            // most common first (a handful: each is another posting list).
+            Xapian::doccount base_tf = t.base ? db.get_termfreq(t.base) : 0;
+            if (base_tf > typo_tf)
+                continue;
+            std::vector<std::pair<Xapian::doccount, std::string>> cands;
+            for (auto it = db.synonyms_begin(t.term); it != db.synonyms_end(t.term); ++it) {
+                Xapian::doccount tf = db.get_termfreq(*it);
+                if (tf > base_tf)
+                    cands.emplace_back(tf, *it);
+            }
+            std::sort(cands.begin(), cands.end(), std::greater<>());
             std::vector<Xapian::Query> alts;
-            for (auto it = db.synonyms_begin(t.term); it != db.synonyms_end(t.term) && alts.size() < 16;
-                 ++it)
-                alts.emplace_back(*it);
+            for (size_t c = 0; c < cands.size() && c < 4; c++)
+                alts.emplace_back(cands[c].second);
             if (!alts.empty())
                 parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
                                    Xapian::Query(Xapian::Query::OP_OR, alts.begin(), alts.end()),
                                    t.weight);
             continue;
         }
+        if (drop_common && !t.wildcard && db.get_termfreq(t.term) > common_tf)
+            continue;
         Xapian::Query q = t.wildcard
                               ? Xapian::Query(Xapian::Query::OP_WILDCARD, t.term, 64,
                                               Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT)

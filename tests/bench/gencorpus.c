@@ -106,9 +106,15 @@ static void buf_add(buf *b, const void *s, size_t n)
     b->p[b->n] = '\0';
 }
 
-static void buf_str(buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+static void buf_str(buf *b, const char *s)
+{
+    buf_add(b, s, strlen(s));
+}
 
-static void buf_ch(buf *b, char c) { buf_add(b, &c, 1); }
+static void buf_ch(buf *b, char c)
+{
+    buf_add(b, &c, 1);
+}
 
 static void buf_clear(buf *b)
 {
@@ -244,19 +250,21 @@ static int is_space_cp(uint32_t c)
 #define CP_COMMA 0xFF0Cu  /* ， */
 #define CP_DUN 0x3001u    /* 、 */
 
-static int is_full_stop(uint32_t c) { return c == CP_PERIOD || c == CP_EXCL || c == CP_QUES; }
+static int is_full_stop(uint32_t c)
+{
+    return c == CP_PERIOD || c == CP_EXCL || c == CP_QUES;
+}
 
 static int is_closer(uint32_t c)
 {
-    return c == 0x201D || c == 0x2019 || c == 0x300D || c == 0x300F || c == 0xFF09 ||
-           c == 0x300B || c == ')' || c == '"';
+    return c == 0x201D || c == 0x2019 || c == 0x300D || c == 0x300F || c == 0xFF09 || c == 0x300B ||
+           c == ')' || c == '"';
 }
 
 static int is_numeral(uint32_t c)
 {
-    static const uint32_t nums[] = {0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03,
-                                    0x516B, 0x4E5D, 0x5341, 0x767E, 0x5343, 0x96F6, 0x3007,
-                                    0x4E24};
+    static const uint32_t nums[] = {0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94, 0x516D, 0x4E03, 0x516B,
+                                    0x4E5D, 0x5341, 0x767E, 0x5343, 0x96F6, 0x3007, 0x4E24};
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
         if (nums[i] == c)
             return 1;
@@ -370,7 +378,10 @@ static void rng_seed(rng *r, uint64_t seed, uint64_t stream)
         r->s[i] = splitmix64(&mix);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 static uint64_t rng_next(rng *r)
 {
@@ -392,10 +403,16 @@ static uint32_t rng_below(rng *r, uint32_t n)
     return (uint32_t)(((rng_next(r) >> 32) * (uint64_t)n) >> 32);
 }
 
-static uint32_t rng_range(rng *r, uint32_t lo, uint32_t hi) { return lo + rng_below(r, hi - lo + 1); }
+static uint32_t rng_range(rng *r, uint32_t lo, uint32_t hi)
+{
+    return lo + rng_below(r, hi - lo + 1);
+}
 
 /* True with probability pm/1000. */
-static int chance(rng *r, uint32_t pm) { return rng_below(r, 1000) < pm; }
+static int chance(rng *r, uint32_t pm)
+{
+    return rng_below(r, 1000) < pm;
+}
 
 /* ------------------------------------------------------- containers, sets */
 
@@ -529,17 +546,17 @@ enum { K_PROSE, K_ITEM, K_INTRO, K_ANS, K_N };
 
 /* Sentences by kind, then by document type (T_N = FAQ or untyped). */
 typedef struct {
-    idxvec k[K_N];          /* into model.sents, in corpus order */
-    idxvec kt[T_N][K_N];    /* the same, documents of one type only */
-    idxvec q;               /* into model.questions */
-    idxvec tags;            /* into model.tags, one entry per occurrence */
-    idxvec cores[T_N];      /* into model.cores */
-    idxvec heads[T_N];      /* into model.heads[type], one per occurrence */
-    idxvec saluts;          /* into model.saluts */
-    idxvec purpose;         /* 为…，制定本办法。 sentences */
-    idxvec blk, blkt[T_N];  /* into model.blocks; all, and by document type */
-    idxvec docno;           /* into model.docnos */
-    uint32_t weight;        /* Markdown documents seen */
+    idxvec k[K_N];         /* into model.sents, in corpus order */
+    idxvec kt[T_N][K_N];   /* the same, documents of one type only */
+    idxvec q;              /* into model.questions */
+    idxvec tags;           /* into model.tags, one entry per occurrence */
+    idxvec cores[T_N];     /* into model.cores */
+    idxvec heads[T_N];     /* into model.heads[type], one per occurrence */
+    idxvec saluts;         /* into model.saluts */
+    idxvec purpose;        /* 为…，制定本办法。 sentences */
+    idxvec blk, blkt[T_N]; /* into model.blocks; all, and by document type */
+    idxvec docno;          /* into model.docnos */
+    uint32_t weight;       /* Markdown documents seen */
 } pool;
 
 /* Where one real Markdown document's sentences and lists sit. */
@@ -562,9 +579,9 @@ typedef struct {
     pool g;
     strset sents; /* every usable sentence, deduplicated */
     strset questions, tags, cores, docnos, chapters, saluts, suffixes;
-    strset heads[T_N]; /* aux = sum of positions */
-    idxvec suf[T_N];   /* into suffixes, one per titled document */
-    idxvec core_doc;   /* parallel to cores: first source document + 1, or 0 */
+    strset heads[T_N];   /* aux = sum of positions */
+    idxvec suf[T_N];     /* into suffixes, one per titled document */
+    idxvec core_doc;     /* parallel to cores: first source document + 1, or 0 */
     idxvec q_start, q_n; /* parallel to questions: its real answer in g.k[K_ANS] */
     idxvec q_dept;       /* parallel to questions: its department + 1, or 0 */
     srcdoc *docs;
@@ -577,13 +594,16 @@ typedef struct {
     uint32_t type_count[T_N];
     idxvec body_len[T_N]; /* text length of each real document, by type */
     int have_dtxt;
-    strset dtxt;         /* every name in departments.txt */
+    strset dtxt;          /* every name in departments.txt */
     uint32_t *dtxt_canon; /* parallel: index of its canonical name in dtxt */
     unsigned long n_md, n_faq, n_skipped;
     strset unknown_depts;
 } model;
 
-static pool *dept_pool(model *m, long d) { return d < 0 ? NULL : &m->dp[d]; }
+static pool *dept_pool(model *m, long d)
+{
+    return d < 0 ? NULL : &m->dp[d];
+}
 
 static long dept_intern(model *m, const char *s, size_t n)
 {
@@ -730,7 +750,8 @@ static int strip_numbering(const char **ps, size_t *pn)
         i = 3;
         size_t k;
         int nums = 0;
-        while (i < n && (k = u8_next(s + i, n - i, &c)) && (is_numeral(c) || (c >= '0' && c <= '9'))) {
+        while (i < n && (k = u8_next(s + i, n - i, &c)) &&
+               (is_numeral(c) || (c >= '0' && c <= '9'))) {
             i += k;
             nums++;
         }
@@ -746,7 +767,8 @@ static int strip_numbering(const char **ps, size_t *pn)
         i = s[0] == '(' ? 1 : 3;
         size_t k;
         int nums = 0;
-        while (i < n && (k = u8_next(s + i, n - i, &c)) && (is_numeral(c) || (c >= '0' && c <= '9'))) {
+        while (i < n && (k = u8_next(s + i, n - i, &c)) &&
+               (is_numeral(c) || (c >= '0' && c <= '9'))) {
             i += k;
             nums++;
         }
@@ -765,7 +787,8 @@ static int strip_numbering(const char **ps, size_t *pn)
     {
         size_t k;
         int nums = 0, digits = 0;
-        while (i < n && (k = u8_next(s + i, n - i, &c)) && (is_numeral(c) || (c >= '0' && c <= '9'))) {
+        while (i < n && (k = u8_next(s + i, n - i, &c)) &&
+               (is_numeral(c) || (c >= '0' && c <= '9'))) {
             i += k;
             nums++;
             digits += c < 0x80;
@@ -778,7 +801,8 @@ static int strip_numbering(const char **ps, size_t *pn)
             rc = 1;
             goto done;
         }
-        if (digits == nums && i < n && (s[i] == ')' || (s[i] == '.' && (i + 1 >= n || s[i + 1] < '0' || s[i + 1] > '9')))) {
+        if (digits == nums && i < n &&
+            (s[i] == ')' || (s[i] == '.' && (i + 1 >= n || s[i + 1] < '0' || s[i + 1] > '9')))) {
             i += 1;
             rc = 1;
             goto done;
@@ -847,7 +871,7 @@ static int next_line(const char *d, size_t n, size_t *pos, const char **ls, size
 /* A notice's signature line: a bare organisation name or a bare date. */
 static int is_signature(const char *s, size_t n)
 {
-    static const char *const orgs[] = {"局", "公司", "中心", "政府", "委员会", "管委会",
+    static const char *const orgs[] = {"局",     "公司", "中心", "政府", "委员会", "管委会",
                                        "办公室", "支队", "大队", "分局", "指挥部"};
     uint32_t cp = u8_count(s, n);
     if (cp > 24)
@@ -915,7 +939,7 @@ static void learn_body(model *m, long dept, int type, const char *d, size_t n)
     const char *ls;
     int in_fence = 0, first_text = 1;
     unsigned nhead = 0;
-    long intro = -1;     /* lead-in waiting for its list */
+    long intro = -1;    /* lead-in waiting for its list */
     long open_blk = -1; /* list being read */
     while (next_line(d, n, &pos, &ls, &ll)) {
         trim(&ls, &ll);
@@ -997,7 +1021,8 @@ static void learn_body(model *m, long dept, int type, const char *d, size_t n)
             }
             continue;
         }
-        if (first_text && !item && cp <= 12 && ends_with(t, tn, "：") && han_count(t, tn) + 1 == cp) {
+        if (first_text && !item && cp <= 12 && ends_with(t, tn, "：") &&
+            han_count(t, tn) + 1 == cp) {
             uint32_t i = strset_add(&m->saluts, t, tn);
             if (dept >= 0)
                 idx_push(&m->dp[dept].saluts, i);
@@ -1026,18 +1051,18 @@ static void learn_body(model *m, long dept, int type, const char *d, size_t n)
 
 /* ----------------------------------------------------------- titles */
 
-static const char *const districts[] = {"天元区", "芦淞区", "荷塘区", "石峰区", "渌口区",
-                                        "云龙示范区", "醴陵市", "攸县", "茶陵县", "炎陵县"};
+static const char *const districts[] = {"天元区",     "芦淞区", "荷塘区", "石峰区", "渌口区",
+                                        "云龙示范区", "醴陵市", "攸县",   "茶陵县", "炎陵县"};
 #define N_DISTRICTS (sizeof districts / sizeof districts[0])
 
 static const char *const roads[] = {
-    "长江南路", "长江北路", "黄河南路", "黄河北路", "珠江南路", "珠江北路", "泰山路",
-    "天台路",   "湘芸路",   "栗雨路",   "新华西路", "新华东路", "建设南路", "建设北路",
-    "建设中路", "人民南路", "人民北路", "红旗北路", "红旗中路", "车站路",   "神农大道",
-    "株洲大道", "田心大道", "铜塘湾路", "清水塘路", "响石路",   "合泰路",   "文化路",
-    "枫溪大道", "仙庾路",   "金山路",   "桂花路",   "炎帝大道", "芦淞路",   "庆云山路",
-    "时代大道", "东环路",   "滨江北路", "滨江南路", "戴家岭路", "钟鼓岭路", "荷塘铺路",
-    "新塘路",   "红港路",   "北站路",   "董家塅大道", "石宋路",  "七一路",   "长石路"};
+    "长江南路", "长江北路", "黄河南路", "黄河北路",   "珠江南路", "珠江北路", "泰山路",
+    "天台路",   "湘芸路",   "栗雨路",   "新华西路",   "新华东路", "建设南路", "建设北路",
+    "建设中路", "人民南路", "人民北路", "红旗北路",   "红旗中路", "车站路",   "神农大道",
+    "株洲大道", "田心大道", "铜塘湾路", "清水塘路",   "响石路",   "合泰路",   "文化路",
+    "枫溪大道", "仙庾路",   "金山路",   "桂花路",     "炎帝大道", "芦淞路",   "庆云山路",
+    "时代大道", "东环路",   "滨江北路", "滨江南路",   "戴家岭路", "钟鼓岭路", "荷塘铺路",
+    "新塘路",   "红港路",   "北站路",   "董家塅大道", "石宋路",   "七一路",   "长石路"};
 #define N_ROADS (sizeof roads / sizeof roads[0])
 
 /* Streets and towns, by district (same order as districts[]). */
@@ -1055,11 +1080,11 @@ static const char *const streets[][8] = {
 
 /* Title endings by type, longest first within a family. */
 static const char *const suffix_table[T_N][24] = {
-    {"实施细则", "工作细则", "管理办法", "实施办法", "暂行办法", "管理规定", "暂行规定",
-     "实施方案", "工作方案", "工作规程", "工作规范", "实施意见", "指导意见", "管理制度",
-     "办法", "规定", "细则", "规程", "规范", "方案", "条例", "意见", "制度", NULL},
-    {"办事指南", "办理指南", "服务指南", "申领指南", "使用指南", "操作指南", "办理流程",
-     "操作指引", "服务须知", "办事须知", "指南", "指引", "须知", NULL},
+    {"实施细则", "工作细则", "管理办法", "实施办法", "暂行办法", "管理规定", "暂行规定", "实施方案",
+     "工作方案", "工作规程", "工作规范", "实施意见", "指导意见", "管理制度", "办法",     "规定",
+     "细则",     "规程",     "规范",     "方案",     "条例",     "意见",     "制度",     NULL},
+    {"办事指南", "办理指南", "服务指南", "申领指南", "使用指南", "操作指南", "办理流程", "操作指引",
+     "服务须知", "办事须知", "指南", "指引", "须知", NULL},
     {"的通知", "的公告", "的通告", "的提示", "通知", "公告", "通告", "提示", NULL}};
 
 /* Strips a place at the start: 红旗北路 / 田心片区 / 泰山路、黄河南路. */
@@ -1396,7 +1421,8 @@ static int csv_record(record *r, const char *d, size_t n, size_t *pos)
                 buf_ch(f, d[i++]);
             }
         }
-        while (i < n && d[i] != ',' && d[i] != '\n' && !(d[i] == '\r' && i + 1 < n && d[i + 1] == '\n'))
+        while (i < n && d[i] != ',' && d[i] != '\n' &&
+               !(d[i] == '\r' && i + 1 < n && d[i + 1] == '\n'))
             buf_ch(f, d[i++]);
         if (i < n && d[i] == ',') {
             i++;
@@ -1676,7 +1702,9 @@ static double len_cdf(double x)
     for (size_t i = 1; i < LEN_N; i++)
         if (x < len_table[i].cp) {
             double ca = len_table[i - 1].cp, cb = len_table[i].cp;
-            return (len_table[i - 1].pm + (len_table[i].pm - len_table[i - 1].pm) * (x - ca) / (cb - ca)) / 1000.0;
+            return (len_table[i - 1].pm +
+                    (len_table[i].pm - len_table[i - 1].pm) * (x - ca) / (cb - ca)) /
+                   1000.0;
         }
     return 1;
 }
@@ -1874,7 +1902,7 @@ typedef struct {
     size_t nseen;
     uint32_t last; /* last sentence index + 1 */
     int fresh;     /* whether next_sentence found an unused one */
-    uint32_t cp; /* code points of text so far (not markup) */
+    uint32_t cp;   /* code points of text so far (not markup) */
 } doc;
 
 /* Whether the document already used a sentence. */
@@ -2040,7 +2068,10 @@ static void emit_paragraph(doc *dc, buf *b, unsigned max, uint32_t limit)
     }
 }
 
-static uint32_t pick_from(rng *r, const idxvec *v) { return v->v[rng_below(r, (uint32_t)v->n)]; }
+static uint32_t pick_from(rng *r, const idxvec *v)
+{
+    return v->v[rng_below(r, (uint32_t)v->n)];
+}
 
 /* A list: ordered "1. " or bulleted "- " or policy-style "（一）" paragraphs. */
 enum { LIST_ORDERED, LIST_BULLET, LIST_CN };
@@ -2090,7 +2121,8 @@ static const block *pick_block(doc *dc, int need_intro)
             const idxvec *x = NULL;
             if (t == TIER_HOME) {
                 if (dc->home >= 0 && m->docs[dc->home].bn)
-                    bl = &m->blocks[m->docs[dc->home].bstart + rng_below(&dc->r, m->docs[dc->home].bn)];
+                    bl = &m->blocks[m->docs[dc->home].bstart +
+                                    rng_below(&dc->r, m->docs[dc->home].bn)];
                 continue;
             }
             if (t == TIER_DEPT_TYPE)
@@ -2114,8 +2146,7 @@ static const block *pick_block(doc *dc, int need_intro)
 }
 
 /* Emits a real list (with its lead-in when asked and present); 0 if none. */
-static int emit_block(doc *dc, buf *b, int style, int need_intro, int want_intro,
-                      uint32_t budget)
+static int emit_block(doc *dc, buf *b, int style, int need_intro, int want_intro, uint32_t budget)
 {
     const model *m = dc->m;
     const block *bl = pick_block(dc, need_intro);
@@ -2155,7 +2186,6 @@ static void emit_list(doc *dc, buf *b, int style, unsigned nitems)
     if (style != LIST_CN)
         buf_ch(b, '\n');
 }
-
 
 /* District matching the department (天元区人民政府 → 天元区), else random. */
 static size_t pick_district(doc *dc)
@@ -2199,7 +2229,8 @@ static void put_with_year(buf *b, const char *s, size_t n, int year)
     int delta = 0, have = 0;
     for (size_t i = 0; i < n; i++) {
         if (year_at(s, n, i)) {
-            int y = (s[i] - '0') * 1000 + (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
+            int y = (s[i] - '0') * 1000 + (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 +
+                    (s[i + 3] - '0');
             if (!have) {
                 delta = year - y;
                 have = 1;
@@ -2318,8 +2349,8 @@ static void make_title(doc *dc, buf *b, int type, int year, const char **kind_wo
         buf_add(b, suf, sn);
     }
     /* the word the last article uses: 本办法 / 本规定 / 本细则 … */
-    static const char *const words[] = {"办法", "规定", "细则", "规程", "规范", "方案",
-                                        "条例", "意见", "制度"};
+    static const char *const words[] = {"办法", "规定", "细则", "规程", "规范",
+                                        "方案", "条例", "意见", "制度"};
     *kind_word = "规定";
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (ends_with(suf, sn, words[i]))
@@ -2351,11 +2382,11 @@ static unsigned tag_count(rng *r)
 
 static const char *const builtin_chapters[] = {"申请条件", "办理程序", "管理职责", "服务规范",
                                                "监督检查", "保障措施", "法律责任"};
-static const char *const builtin_heads[T_N][10] = {
-    {"制定背景", "政策解读", "适用范围", NULL},
-    {"适用范围", "办理条件", "所需材料", "办理流程", "办理地点", "办理时限", "收费标准",
-     "咨询电话", "温馨提示", NULL},
-    {"影响范围", "温馨提示", "注意事项", NULL}};
+static const char *const builtin_heads[T_N][10] = {{"制定背景", "政策解读", "适用范围", NULL},
+                                                   {"适用范围", "办理条件", "所需材料", "办理流程",
+                                                    "办理地点", "办理时限", "收费标准", "咨询电话",
+                                                    "温馨提示", NULL},
+                                                   {"影响范围", "温馨提示", "注意事项", NULL}};
 
 static void emit_heading(doc *dc, buf *b, const char *s, size_t n)
 {
@@ -2377,7 +2408,8 @@ static const char *chapter_name(doc *dc, const char *const *used, size_t nused, 
                 continue;
             s = c->s;
         } else {
-            s = builtin_chapters[rng_below(&dc->r, sizeof builtin_chapters / sizeof builtin_chapters[0])];
+            s = builtin_chapters[rng_below(&dc->r,
+                                           sizeof builtin_chapters / sizeof builtin_chapters[0])];
         }
         int dup = 0;
         for (size_t i = 0; i < nused; i++)
@@ -2565,7 +2597,8 @@ static void body_guide(doc *dc, buf *b, uint32_t target)
             emit_heading(dc, b, heads[s]->s, heads[s]->len);
         else
             emit_heading(dc, b, bh[s], strlen(bh[s]));
-        uint32_t budget = dc->cp + (target - (dc->cp < target ? dc->cp : target)) / (uint32_t)(sections - s);
+        uint32_t budget =
+            dc->cp + (target - (dc->cp < target ? dc->cp : target)) / (uint32_t)(sections - s);
         int first = 1;
         while (first || dc->cp < budget) {
             first = 0;
@@ -2611,7 +2644,8 @@ static void body_notice(doc *dc, buf *b, date eff, uint32_t target)
     } while (dc->cp < lead);
     for (size_t s = 0; s < nh; s++) {
         emit_heading(dc, b, heads[s]->s, heads[s]->len);
-        uint32_t budget = dc->cp + (target - (dc->cp < target ? dc->cp : target)) / (uint32_t)(nh - s);
+        uint32_t budget =
+            dc->cp + (target - (dc->cp < target ? dc->cp : target)) / (uint32_t)(nh - s);
         if (chance(&dc->r, 500) && !emit_block(dc, b, LIST_ORDERED, 0, 0, budget))
             emit_list(dc, b, LIST_ORDERED, rng_range(&dc->r, 2, 4));
         while (dc->cp < budget) {
@@ -2683,7 +2717,8 @@ static void gen_markdown(const model *m, const genconf *gc, uint64_t stream, uns
     int has_exp = chance(&dc.r, 100);
     if (has_exp) {
         long e = days_from_civil(eff.y, eff.m, eff.d);
-        e += type == T_NOTICE ? (long)rng_range(&dc.r, 2, 30) : (long)rng_range(&dc.r, 180, 5 * 365);
+        e +=
+            type == T_NOTICE ? (long)rng_range(&dc.r, 2, 30) : (long)rng_range(&dc.r, 180, 5 * 365);
         exp = civil_from_days(e);
     }
     const char *kind_word;
@@ -2728,8 +2763,8 @@ static void gen_markdown(const model *m, const genconf *gc, uint64_t stream, uns
     *cp_out = dc.cp;
 }
 
-static const char *const q_fallback[] = {"怎么办理？", "需要哪些材料？", "在哪里办理？",
-                                         "多长时间能办好？", "要收费吗？", "可以网上办理吗？"};
+static const char *const q_fallback[] = {"怎么办理？",       "需要哪些材料？", "在哪里办理？",
+                                         "多长时间能办好？", "要收费吗？",     "可以网上办理吗？"};
 
 /* A caller's question: a real one, sometimes with where the caller lives,
  * or made from a title fragment. Returns the real question's index or -1. */
@@ -2972,7 +3007,8 @@ static void prepare_out(const char *out)
             /* list_dir hides dot files; an rmdir failure below catches them */
             for (size_t j = 0; j < k; j++) {
                 path_join(&sub, path.p, files[j]);
-                if (lstat(sub.p, &st) != 0 || !S_ISREG(st.st_mode) || !ours_file(names[i], files[j]))
+                if (lstat(sub.p, &st) != 0 || !S_ISREG(st.st_mode) ||
+                    !ours_file(names[i], files[j]))
                     die("output directory %s holds %s, which gencorpus did not write; "
                         "use an empty or new directory",
                         out, sub.p);
@@ -3079,8 +3115,8 @@ static void model_free(model *m)
         free(p->docno.v);
     }
     free(m->dp);
-    strset *sets[] = {&m->depts,    &m->sents,    &m->questions, &m->tags,   &m->cores,
-                      &m->docnos,   &m->chapters, &m->saluts,    &m->suffixes, &m->heads[0],
+    strset *sets[] = {&m->depts,    &m->sents,    &m->questions, &m->tags,         &m->cores,
+                      &m->docnos,   &m->chapters, &m->saluts,    &m->suffixes,     &m->heads[0],
                       &m->heads[1], &m->heads[2], &m->dtxt,      &m->unknown_depts};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
         strset_free(sets[i]);
@@ -3165,7 +3201,8 @@ int main(int argc, char **argv)
     if (!rout)
         die("cannot use output directory %s: %s", out, strerror(errno));
     size_t fl = strlen(rfrom);
-    int inside = !strcmp(rfrom, rout) || (!strncmp(rfrom, rout, fl) && (rout[fl] == '/' || fl == 1));
+    int inside =
+        !strcmp(rfrom, rout) || (!strncmp(rfrom, rout, fl) && (rout[fl] == '/' || fl == 1));
     free(rfrom);
     free(rout);
     if (inside)
