@@ -7,7 +7,7 @@ BUILD    ?= build
 OPT      ?= -O2 -g
 SAN      ?=
 
-PKGS     := xapian-core icu-uc icu-i18n libcjson libsodium yaml-0.1 libcmark friso sqlite3
+PKGS     := xapian-core icu-uc icu-i18n libcjson libsodium yaml-0.1 libcmark friso sqlite3 libmicrohttpd
 WARN     := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wformat=2 -Wimplicit-fallthrough -Wvla
 CWARN    := $(WARN) -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
@@ -22,7 +22,7 @@ DEB_BUILD := build-essential pkg-config libxapian-dev xapian-tools libsqlite3-de
              libmicrohttpd-dev libcjson-dev libicu-dev libyaml-dev libcsv-dev libcmark-dev \
              libsodium-dev libfriso-dev friso-dict libcmocka-dev curl bc util-linux
 
-LIB_C   := $(wildcard src/util/*.c src/text/*.c src/search/*.c indexer/*.c)
+LIB_C   := $(wildcard src/util/*.c src/text/*.c src/search/*.c src/store/*.c src/http/*.c indexer/*.c)
 LIB_CXX := $(wildcard src/search/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
 LIB     := $(BUILD)/librexian.a
@@ -78,11 +78,11 @@ $(BUILD)/tools/gencorpus: tests/bench/gencorpus.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -O2 $(CWARN) $(SAN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $< -o $@
 
-$(BUILD)/tools/eval: $(BUILD)/tests/eval/eval.o $(LIB)
+$(BUILD)/tools/eval: $(BUILD)/tests/eval/eval.o $(BUILD)/tests/common/peers.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
-$(BUILD)/tools/bench_search: $(BUILD)/tests/bench/bench_search.o $(LIB)
+$(BUILD)/tools/bench_search: $(BUILD)/tests/bench/bench_search.o $(BUILD)/tests/common/peers.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
@@ -107,6 +107,8 @@ asan: deps
 
 eval: deps $(BIN) $(BUILD)/tools/eval
 	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/queries.tsv --work $(BUILD)/eval
+	@echo; echo "== the blind set (written independently, never tuned on)"
+	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/blind.tsv --work $(BUILD)/eval-blind
 
 bench-search: deps $(BIN) $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
 	bash tests/bench/bench_search.sh

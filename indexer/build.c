@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FORMAT_VERSION "2"
+#define FORMAT_VERSION "3"
 #define TITLE_WDF 5
 #define TAG_WDF 3
 #define KEEP_GENERATIONS 2
@@ -353,7 +353,11 @@ static int delete_ids(rx_writer *w, const char *list, size_t *removed)
         return rx_error_set(RX_ENOMEM, "out of memory");
     int rc = RX_OK;
     for (char *id = strtok_r(copy, " ", &save); id && rc == RX_OK; id = strtok_r(NULL, " ", &save)) {
+        char key[RX_MAX_ID_LEN + 16];
+        snprintf(key, sizeof key, "%s%s", RX_META_BODY_PREFIX, id);
         rc = rx_writer_delete(w, id);
+        if (rc == RX_OK)
+            rc = rx_writer_set_meta(w, key, "");
         (*removed)++;
     }
     free(copy);
@@ -654,6 +658,10 @@ static int consume(rx_writer *w, producer *p, size_t batch, rx_build_stats *st)
             rc = rx_writer_put(w, it->doc.id, it->doc.department, it->doc.type,
                                it->doc.effective, it->doc.expires, &it->bag, it->rec.data,
                                it->rec.len);
+            if (rc == RX_OK) {
+                snprintf(key, sizeof key, "%s%s", RX_META_BODY_PREFIX, it->doc.id);
+                rc = rx_writer_set_meta(w, key, it->doc.body);
+            }
             if (rc == RX_OK)
                 rc = apply_homophones(w, &it->homophones);
             if (rc == RX_OK && ++since_commit >= batch) {

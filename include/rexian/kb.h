@@ -40,6 +40,10 @@ typedef struct {
  * message naming the parameter. */
 int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q);
 
+/* Canonical name of a department name or alias known to the index, or
+ * NULL. Borrowed, valid until the next refresh. */
+const char *rx_kb_department(rx_kb *kb, const char *name);
+
 /* The document with this id: {"id","title","department","type","tags",
  * "effective","expires","body"}, or RX_ENOTFOUND. */
 int rx_kb_get(cJSON **out, rx_kb *kb, const char *id);
@@ -52,5 +56,6 @@ int rx_kb_get(cJSON **out, rx_kb *kb, const char *id);
 #define RX_META_GENERATION "rx:generation"
 #define RX_META_CONFIG "rx:config"
 #define RX_META_FILE_PREFIX "rx:file:"
+#define RX_META_BODY_PREFIX "rx:body:"
 
 #endif

@@ -1,7 +1,10 @@
 /* The record stored with each indexed document, and Markdown → plain text.
  *
  * A record is a sequence of netstring-like fields ("<len>:<bytes>"), so it
- * round-trips any bytes. Decoded fields point into the encoded data.
+ * round-trips any bytes. Decoded fields point into the encoded data. The
+ * body as written (Markdown) is not part of it: every search decodes the
+ * records of its hits, and only the document view needs the body, which the
+ * index keeps under the metadata key RX_META_BODY_PREFIX + id.
  */
 #ifndef REXIAN_RECORD_H
 #define REXIAN_RECORD_H
@@ -21,7 +24,6 @@ enum {
     RX_REC_EXPIRES,
     RX_REC_PATH,
     RX_REC_PLAIN, /* body as plain text, for snippets */
-    RX_REC_BODY,  /* body as written (Markdown) */
     RX_REC_NFIELDS
 };
 

@@ -1,12 +1,18 @@
 /* rexian: the command-line entry point. Wiring only: parse the command,
  * call the module, report. */
 #include "rexian/analyzer.h"
+#include "rexian/app.h"
+#include "rexian/http.h"
+#include "rexian/store.h"
+#include "rexian/users.h"
 #include "rexian/error.h"
 #include "rexian/indexer.h"
 #include "rexian/kb.h"
 #include "rexian/util.h"
 
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +26,9 @@ static void usage(FILE *f)
           "  rexian index [--full] [--quiet] CORPUS_DIR INDEX_DIR\n"
           "  rexian search [--index DIR] [--limit N] [--json] [--department D] [--type T]\n"
           "                [--expired] [--as-of YYYY-MM-DD] QUERY...\n"
+          "  rexian serve [--index DIR] [--db FILE] [--corpus DIR] [--web DIR]\n"
+          "               [--listen ADDR:PORT] [--threads N] [--quiet]\n"
+          "  rexian user add NAME --role agent|supervisor|trainer|admin [--db FILE]\n"
           "  rexian --version | help\n",
           f);
 }
@@ -204,6 +213,142 @@ static int cmd_search(int argc, char **argv)
     return 0;
 }
 
+static int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {{"index", required_argument, 0, 'i'},
+                                         {"db", required_argument, 0, 'd'},
+                                         {"corpus", required_argument, 0, 'c'},
+                                         {"web", required_argument, 0, 'w'},
+                                         {"listen", required_argument, 0, 'l'},
+                                         {"threads", required_argument, 0, 't'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {0, 0, 0, 0}};
+    const char *index = "var/index", *dbpath = "var/rexian.db";
+    rx_http_config hc = {.listen = "127.0.0.1:8080", .threads = 2, .access_log = true};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i': index = optarg; break;
+        case 'd': dbpath = optarg; break;
+        case 'c': /* the corpus and the console come with later features */
+        case 'w': break;
+        case 'l': hc.listen = optarg; break;
+        case 't': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 64) {
+                fputs("rexian serve: --threads must be a number from 1 to 64\n", stderr);
+                return 2;
+            }
+            hc.threads = (unsigned)n;
+            break;
+        }
+        case 'q': hc.access_log = false; break;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    /* signals are taken by sigwait below, in this thread only */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    sqlite3 *db = NULL;
+    rx_app *app = NULL;
+    rx_http_server *srv = NULL;
+    rx_kb *probe = NULL;
+    int status = 2;
+    if (rx_kb_open(&probe, index) != RX_OK) {
+        fprintf(stderr, "rexian serve: %s\n", rx_error_last());
+        goto done;
+    }
+    size_t docs = rx_kb_doccount(probe);
+    rx_kb_free(probe);
+    if (rx_store_open(&db, dbpath) != RX_OK) {
+        fprintf(stderr, "rexian serve: %s\n", rx_error_last());
+        goto done;
+    }
+    size_t users = 0;
+    char *admin_token = NULL;
+    if (rx_user_count(db, &users) == RX_OK && users == 0 &&
+        rx_user_add(&admin_token, db, "admin", "admin") != RX_OK) {
+        fprintf(stderr, "rexian serve: %s\n", rx_error_last());
+        goto done;
+    }
+    rx_app_config ac = {.index_path = index, .db = db};
+    unsigned port = 0;
+    if (rx_app_new(&app, &ac) != RX_OK ||
+        rx_http_start(&srv, &hc, rx_app_dispatch, app, &port) != RX_OK) {
+        fprintf(stderr, "rexian serve: %s\n", rx_error_last());
+        free(admin_token);
+        goto done;
+    }
+    char host[128];
+    snprintf(host, sizeof host, "%.*s", (int)(strrchr(hc.listen, ':') - hc.listen), hc.listen);
+    printf("rexian %s 正在服务：http://%s:%u/  （知识库 %zu 篇文档，%u 个工作线程）\n", RX_VERSION,
+           host, port, docs, hc.threads < 2 ? 2 : hc.threads);
+    if (admin_token) {
+        printf("首次启动，已创建管理员 admin。令牌只显示这一次，请妥善保存：\n  %s\n"
+               "示例：curl -H 'Authorization: Bearer %s' 'http://%s:%u/api/v1/search?q=装修'\n",
+               admin_token, admin_token, host, port);
+        free(admin_token);
+    }
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    fprintf(stderr, "rexian serve: %s received, finishing requests in flight\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    rx_http_stop(srv, 10);
+    srv = NULL;
+    status = 0;
+done:
+    rx_http_stop(srv, 0);
+    rx_app_free(app);
+    sqlite3_close(db);
+    return status;
+}
+
+static int cmd_user(int argc, char **argv)
+{
+    static const struct option opts[] = {{"role", required_argument, 0, 'r'},
+                                         {"db", required_argument, 0, 'd'},
+                                         {0, 0, 0, 0}};
+    const char *role = NULL, *dbpath = "var/rexian.db";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': role = optarg; break;
+        case 'd': dbpath = optarg; break;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (argc - optind != 2 || strcmp(argv[optind], "add") != 0 || !role) {
+        fputs("rexian user: expected `user add NAME --role ROLE`\n", stderr);
+        usage(stderr);
+        return 2;
+    }
+    sqlite3 *db;
+    char *token = NULL;
+    if (rx_store_open(&db, dbpath) != RX_OK || rx_user_add(&token, db, argv[optind + 1], role) != RX_OK) {
+        fprintf(stderr, "rexian user add: %s\n", rx_error_last());
+        return 2;
+    }
+    sqlite3_close(db);
+    printf("%s\n", token);
+    fprintf(stderr, "user %s (%s) created; the token above is shown only once\n", argv[optind + 1],
+            role);
+    free(token);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -223,6 +368,10 @@ int main(int argc, char **argv)
         return cmd_index(argc - 1, argv + 1);
     if (!strcmp(cmd, "search"))
         return cmd_search(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve"))
+        return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "user"))
+        return cmd_user(argc - 1, argv + 1);
     fprintf(stderr, "rexian: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

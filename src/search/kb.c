@@ -227,6 +227,12 @@ done:
     return rc;
 }
 
+const char *rx_kb_department(rx_kb *kb, const char *name)
+{
+    return rx_departments_count(kb->departments) ? rx_departments_canonical(kb->departments, name)
+                                                 : name;
+}
+
 int rx_kb_get(cJSON **out, rx_kb *kb, const char *id)
 {
     *out = NULL;
@@ -256,8 +262,16 @@ int rx_kb_get(cJSON **out, rx_kb *kb, const char *id)
         cJSON_AddItemToObject(d, "tags", tags);
         cJSON_AddItemToObject(d, "effective", field(&r, RX_REC_EFFECTIVE));
         cJSON_AddItemToObject(d, "expires", field(&r, RX_REC_EXPIRES));
-        cJSON_AddItemToObject(d, "body", field(&r, RX_REC_BODY));
-        *out = d;
+        char key[RX_MAX_ID_LEN + 16], *body = NULL;
+        snprintf(key, sizeof key, "%s%s", RX_META_BODY_PREFIX, id);
+        rc = rx_index_meta(kb->ix, key, &body);
+        if (rc == RX_OK) {
+            cJSON_AddStringToObject(d, "body", body);
+            *out = d;
+        } else {
+            cJSON_Delete(d);
+        }
+        free(body);
     }
     free(data);
     return rc;

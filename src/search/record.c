@@ -21,8 +21,8 @@ int rx_record_encode(rx_buf *out, const rx_doc *d, const char *plain, size_t pla
             rx_buf_putc(&tags, '\x1f');
         rx_buf_puts(&tags, d->tags[k]);
     }
-    const char *f[RX_REC_NFIELDS] = {d->id,        d->title,  d->department, d->type, tags.data,
-                                     d->effective, d->expires, d->path,     plain,   d->body};
+    const char *f[RX_REC_NFIELDS] = {d->id,      d->title,   d->department, d->type, tags.data,
+                                     d->effective, d->expires, d->path,     plain};
     int rc = RX_OK;
     for (int k = 0; k < RX_REC_NFIELDS && rc == RX_OK; k++) {
         size_t n = k == RX_REC_PLAIN ? plain_len : (f[k] ? strlen(f[k]) : 0);

@@ -504,7 +504,13 @@ extern "C" int rx_naive_search(char ***out, size_t *n, const char *dir, const ch
     *out = nullptr;
     *n = 0;
     return guarded("baseline search", [&]() -> int {
-        Xapian::Database db(dir);
+        // one handle per thread, reopened only when the directory changes
+        static thread_local std::string open_dir;
+        static thread_local Xapian::Database db;
+        if (open_dir != dir) {
+            db = Xapian::Database(dir);
+            open_dir = dir;
+        }
         Xapian::Document qdoc;
         Xapian::TermGenerator tg;
         tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);

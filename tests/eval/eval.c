@@ -22,8 +22,9 @@
 #include "rexian/text.h"
 #include "rexian/util.h"
 
+#include "../common/peers.h"
+
 #include <getopt.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,81 +144,6 @@ static void print_table(score *sc, size_t nsys)
     }
 }
 
-/* ---- FTS5 trigram peer ---- */
-
-static sqlite3 *fts_build(const rx_doc *docs, size_t n)
-{
-    sqlite3 *db;
-    sqlite3_open(":memory:", &db);
-    sqlite3_exec(db,
-                 "CREATE VIRTUAL TABLE d USING fts5(id UNINDEXED, title, body, "
-                 "tokenize='trigram')",
-                 NULL, NULL, NULL);
-    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-    sqlite3_stmt *st;
-    sqlite3_prepare_v2(db, "INSERT INTO d(id,title,body) VALUES(?,?,?)", -1, &st, NULL);
-    for (size_t k = 0; k < n; k++) {
-        sqlite3_bind_text(st, 1, docs[k].id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, docs[k].title, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, docs[k].body, -1, SQLITE_STATIC);
-        sqlite3_step(st);
-        sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
-    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-    return db;
-}
-
-/* The query's character trigrams, each quoted, OR'd. */
-static char *fts_query(const char *q)
-{
-    char *norm;
-    size_t len;
-    if (rx_text_normalize(&norm, &len, q, strlen(q)) != RX_OK)
-        return NULL;
-    size_t offs[4096], n = 0;
-    for (size_t i = 0; i < len && n < 4095;) {
-        uint32_t cp;
-        offs[n++] = i;
-        i += rx_utf8_next(norm + i, len - i, &cp);
-    }
-    offs[n] = len;
-    rx_buf b = {0};
-    for (size_t i = 0; i + 3 <= n; i++) {
-        bool blank = false;
-        for (size_t k = offs[i]; k < offs[i + 3]; k++)
-            blank |= norm[k] == ' ' || norm[k] == '"';
-        if (blank)
-            continue;
-        if (b.len)
-            rx_buf_puts(&b, " OR ");
-        rx_buf_putc(&b, '"');
-        rx_buf_append(&b, norm + offs[i], offs[i + 3] - offs[i]);
-        rx_buf_putc(&b, '"');
-    }
-    free(norm);
-    return rx_buf_steal(&b);
-}
-
-static size_t fts_search(char **got, sqlite3 *db, const char *q)
-{
-    char *expr = fts_query(q);
-    size_t n = 0;
-    if (expr && *expr) {
-        sqlite3_stmt *st;
-        sqlite3_prepare_v2(db,
-                           "SELECT id FROM d WHERE d MATCH ? ORDER BY bm25(d, 0, 5.0, 1.0) "
-                           "LIMIT 50",
-                           -1, &st, NULL);
-        sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
-        while (n < 50 && sqlite3_step(st) == SQLITE_ROW)
-            got[n++] = strdup((const char *)sqlite3_column_text(st, 0));
-        sqlite3_finalize(st);
-    }
-    free(expr);
-    return n;
-}
-
 /* ---- rexian configurations ---- */
 
 typedef struct {
@@ -284,10 +210,10 @@ int main(int argc, char **argv)
 
     if (!only) {
         /* FTS5 trigram */
-        sqlite3 *db = fts_build(docs, nd);
+        sqlite3 *db = fts_peer_open(":memory:", docs, nd);
         sc[nsys].name = "baseline: FTS5 trigram";
         for (size_t i = 0; i < nq; i++) {
-            size_t n = fts_search(got, db, qs[i].text);
+            size_t n = fts_peer_search(got, 50, db, qs[i].text);
             judge(&sc[nsys], &qs[i], got, n);
             for (size_t k = 0; k < n; k++)
                 free(got[k]);

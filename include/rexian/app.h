@@ -1,0 +1,37 @@
+/* The rexian service: application state shared by the HTTP handlers, the
+ * route table, authentication and metrics. */
+#ifndef REXIAN_APP_H
+#define REXIAN_APP_H
+
+#include "rexian/http.h"
+#include "rexian/kb.h"
+
+#include <sqlite3.h>
+
+typedef struct rx_app rx_app;
+
+typedef struct {
+    const char *index_path;
+    sqlite3 *db; /* borrowed; serialized connection */
+} rx_app_config;
+
+int rx_app_new(rx_app **out, const rx_app_config *cfg);
+/* Frees the application and every per-thread knowledge-base handle. Call
+ * after the HTTP server has stopped. */
+void rx_app_free(rx_app *app);
+
+/* The database (borrowed). */
+sqlite3 *rx_app_db(rx_app *app);
+
+/* The dispatcher handed to rx_http_start. */
+void rx_app_dispatch(void *app, rx_http_request *req, rx_http_response *res);
+
+/* The calling thread's knowledge-base handle (opened on first use, then
+ * refreshed so that a newly published index is served). NULL with
+ * rx_error_last() on failure. */
+rx_kb *rx_app_kb(rx_app *app);
+
+/* Prometheus text of every counter and histogram. */
+void rx_app_metrics(rx_app *app, rx_buf *out);
+
+#endif

@@ -1,0 +1,75 @@
+/* The HTTP layer: requests and responses as our own structs, a route table,
+ * and the libmicrohttpd server behind them (src/http/server.c is the only
+ * file that includes microhttpd.h). Handlers can be called without a socket.
+ */
+#ifndef REXIAN_HTTP_H
+#define REXIAN_HTTP_H
+
+#include "rexian/util.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RX_HTTP_MAX_PARAMS 32
+#define RX_HTTP_MAX_BODY (1024 * 1024)
+
+typedef struct {
+    const char *key, *value;
+} rx_kv;
+
+typedef struct {
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* decoded path, no query string */
+    rx_kv params[RX_HTTP_MAX_PARAMS];
+    size_t nparams;
+    bool too_many_params;
+    const char *authorization; /* header value or NULL */
+    const char *body;
+    size_t body_len;
+    const char *remote; /* client address, for the log */
+    /* filled by the router for the handler */
+    const char *path_id;  /* the {id} segment of the matched route */
+    const char *user;     /* authenticated user name */
+    const char *role;     /* and role */
+} rx_http_request;
+
+typedef struct {
+    int status;
+    const char *content_type; /* static string; default application/json */
+    rx_buf body;
+    const char *allow; /* Allow header for 405, static */
+} rx_http_response;
+
+/* The value of query parameter key (last one wins), or NULL. */
+const char *rx_http_param(const rx_http_request *req, const char *key);
+
+/* Sets res to the JSON document (takes ownership of doc). */
+void rx_http_json(rx_http_response *res, int status, cJSON *doc);
+/* Sets res to {"error":{"code":code,"message":message}}. */
+void rx_http_error(rx_http_response *res, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Dispatches one request to the application (routes.c). */
+/* The dispatcher may fill req->user for the access log. */
+typedef void (*rx_http_dispatch_fn)(void *app, rx_http_request *req, rx_http_response *res);
+
+typedef struct {
+    const char *listen;       /* "ADDR:PORT"; port 0 picks a free one */
+    unsigned threads;         /* worker threads (>= 2 for the pool) */
+    unsigned max_connections; /* total */
+    unsigned max_per_ip;
+    unsigned timeout_s;       /* idle connection timeout */
+    bool access_log;          /* one JSON line per request on stderr */
+} rx_http_config;
+
+typedef struct rx_http_server rx_http_server;
+
+/* Starts listening; *port_out (may be NULL) receives the bound port. */
+int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispatch_fn fn,
+                  void *app, unsigned *port_out);
+/* Stops accepting, lets in-flight requests finish (up to grace_s seconds),
+ * then stops and frees. NULL-safe. */
+void rx_http_stop(rx_http_server *srv, unsigned grace_s);
+
+#endif

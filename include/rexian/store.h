@@ -1,0 +1,18 @@
+/* The SQLite database (var/rexian.db): opening, pragmas and versioned schema
+ * migrations. Users and tokens live here now; tickets and statistics follow.
+ * All SQL of a module stays in that module's store file. */
+#ifndef REXIAN_STORE_H
+#define REXIAN_STORE_H
+
+#include <sqlite3.h>
+
+/* Opens (creating it and its folder if needed) the database at path in WAL
+ * mode with foreign keys on, and migrates the schema to the current
+ * version. The connection is serialized (safe to share between threads).
+ * *out belongs to the caller (sqlite3_close). */
+int rx_store_open(sqlite3 **out, const char *path);
+
+/* The schema version this build migrates to. */
+int rx_store_schema_version(void);
+
+#endif

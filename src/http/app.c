@@ -1,0 +1,308 @@
+/* The application behind the HTTP server: the route table, bearer-token
+ * authentication, per-thread knowledge-base handles and request metrics. */
+#include "rexian/app.h"
+#include "rexian/error.h"
+#include "rexian/strmap.h"
+#include "rexian/users.h"
+
+#include "routes.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { AUTH_NONE, AUTH_ANY, AUTH_ADMIN } auth_level;
+
+typedef void (*handler_fn)(rx_app *app, const rx_http_request *req, rx_http_response *res);
+
+typedef struct {
+    const char *method;
+    const char *path; /* a trailing "{id}" segment matches one path segment */
+    handler_fn handler;
+    auth_level auth;
+    const char *name; /* for metrics */
+} route;
+
+static const route routes[] = {
+    {"GET", "/healthz", rx_route_healthz, AUTH_NONE, "healthz"},
+    {"GET", "/metrics", rx_route_metrics, AUTH_ANY, "metrics"},
+    {"GET", "/api/v1/search", rx_route_search, AUTH_ANY, "search"},
+    {"GET", "/api/v1/suggest", rx_route_suggest, AUTH_ANY, "suggest"},
+    {"GET", "/api/v1/docs/{id}", rx_route_doc, AUTH_ANY, "docs"},
+    {"GET", "/api/v1/admin/users", rx_route_users_list, AUTH_ADMIN, "users"},
+    {"POST", "/api/v1/admin/users", rx_route_users_create, AUTH_ADMIN, "users"},
+};
+#define NROUTES (sizeof routes / sizeof routes[0])
+#define ROUTE_NONE NROUTES /* metrics slot for unmatched requests */
+
+/* Latency histogram bounds in milliseconds. */
+static const double buckets_ms[] = {0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000};
+#define NBUCKETS (sizeof buckets_ms / sizeof buckets_ms[0])
+
+typedef struct {
+    atomic_ulong count[6]; /* by status class: 1xx..5xx (index 1..5) */
+    atomic_ulong le[NBUCKETS + 1];
+    atomic_ulong sum_us;
+} route_stats;
+
+typedef struct {
+    char *name, *role;
+} cached_user;
+
+struct rx_app {
+    char *index_path;
+    sqlite3 *db;
+    route_stats stats[NROUTES + 1];
+    double started;
+    /* every thread's kb, to free at the end */
+    pthread_mutex_t kbs_mu;
+    rx_kb **kbs;
+    size_t nkbs, cap_kbs;
+    /* tokens seen valid: token → index in users (read-mostly) */
+    pthread_rwlock_t users_mu;
+    rx_strmap tokens;
+    cached_user *users;
+    size_t nusers, cap_users;
+};
+
+static _Thread_local rx_kb *tls_kb;
+static _Thread_local const rx_app *tls_kb_owner;
+
+int rx_app_new(rx_app **out, const rx_app_config *cfg)
+{
+    *out = NULL;
+    rx_app *app = calloc(1, sizeof *app);
+    if (!app || !(app->index_path = strdup(cfg->index_path))) {
+        free(app);
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    }
+    app->db = cfg->db;
+    app->started = rx_now();
+    pthread_mutex_init(&app->kbs_mu, NULL);
+    pthread_rwlock_init(&app->users_mu, NULL);
+    *out = app;
+    return RX_OK;
+}
+
+void rx_app_free(rx_app *app)
+{
+    if (!app)
+        return;
+    for (size_t k = 0; k < app->nkbs; k++)
+        rx_kb_free(app->kbs[k]);
+    free(app->kbs);
+    for (size_t k = 0; k < app->nusers; k++) {
+        free(app->users[k].name);
+        free(app->users[k].role);
+    }
+    free(app->users);
+    rx_strmap_free(&app->tokens);
+    pthread_mutex_destroy(&app->kbs_mu);
+    pthread_rwlock_destroy(&app->users_mu);
+    free(app->index_path);
+    free(app);
+}
+
+sqlite3 *rx_app_db(rx_app *app) { return app->db; }
+
+rx_kb *rx_app_kb(rx_app *app)
+{
+    if (tls_kb && tls_kb_owner == app) {
+        if (rx_kb_refresh(tls_kb) != RX_OK)
+            return NULL;
+        return tls_kb;
+    }
+    rx_kb *kb;
+    if (rx_kb_open(&kb, app->index_path) != RX_OK)
+        return NULL;
+    pthread_mutex_lock(&app->kbs_mu);
+    if (app->nkbs == app->cap_kbs) {
+        size_t cap = app->cap_kbs ? app->cap_kbs * 2 : 8;
+        rx_kb **k = realloc(app->kbs, cap * sizeof *k);
+        if (!k) {
+            pthread_mutex_unlock(&app->kbs_mu);
+            rx_kb_free(kb);
+            rx_error_set(RX_ENOMEM, "out of memory");
+            return NULL;
+        }
+        app->kbs = k;
+        app->cap_kbs = cap;
+    }
+    app->kbs[app->nkbs++] = kb;
+    pthread_mutex_unlock(&app->kbs_mu);
+    tls_kb = kb;
+    tls_kb_owner = app;
+    return kb;
+}
+
+/* Looks a bearer token up: the in-memory cache first, then the database. */
+static bool authenticate(rx_app *app, const char *token, const char **name, const char **role)
+{
+    size_t tl = strlen(token);
+    pthread_rwlock_rdlock(&app->users_mu);
+    rx_strmap_entry *e = rx_strmap_get(&app->tokens, token, tl);
+    if (e) {
+        *name = app->users[e->value].name;
+        *role = app->users[e->value].role;
+    }
+    pthread_rwlock_unlock(&app->users_mu);
+    if (e)
+        return true;
+    char *n, *r;
+    if (rx_user_auth(app->db, token, &n, &r) != RX_OK)
+        return false;
+    pthread_rwlock_wrlock(&app->users_mu);
+    bool ok = false;
+    if (app->nusers == app->cap_users) {
+        size_t cap = app->cap_users ? app->cap_users * 2 : 16;
+        cached_user *u = realloc(app->users, cap * sizeof *u);
+        if (u) {
+            app->users = u;
+            app->cap_users = cap;
+        }
+    }
+    int added;
+    if (app->nusers < app->cap_users && (e = rx_strmap_upsert(&app->tokens, token, tl, &added))) {
+        if (added) {
+            app->users[app->nusers] = (cached_user){n, r};
+            e->value = app->nusers++;
+            n = r = NULL;
+        }
+        /* users are never removed, so these pointers stay valid */
+        *name = app->users[e->value].name;
+        *role = app->users[e->value].role;
+        ok = true;
+    }
+    pthread_rwlock_unlock(&app->users_mu);
+    free(n);
+    free(r);
+    return ok;
+}
+
+/* Matches a path against a route pattern; *id receives a {id} segment. */
+static bool path_matches(const char *pattern, const char *path, const char **id)
+{
+    const char *brace = strstr(pattern, "{id}");
+    if (!brace)
+        return strcmp(pattern, path) == 0;
+    size_t prefix = (size_t)(brace - pattern);
+    if (strncmp(pattern, path, prefix) != 0 || !path[prefix] || strchr(path + prefix, '/'))
+        return false;
+    *id = path + prefix;
+    return true;
+}
+
+static void record(rx_app *app, size_t route_index, int status, double ms)
+{
+    route_stats *s = &app->stats[route_index];
+    int cls = status / 100;
+    if (cls >= 1 && cls <= 5)
+        atomic_fetch_add(&s->count[cls], 1);
+    size_t b = 0;
+    while (b < NBUCKETS && ms > buckets_ms[b])
+        b++;
+    atomic_fetch_add(&s->le[b], 1);
+    atomic_fetch_add(&s->sum_us, (unsigned long)(ms * 1000));
+}
+
+void rx_app_dispatch(void *arg, rx_http_request *in, rx_http_response *res)
+{
+    rx_app *app = arg;
+    double t0 = rx_now();
+    rx_http_request req = *in;
+    const route *hit = NULL;
+    char allow[64] = "";
+    for (size_t k = 0; k < NROUTES; k++) {
+        const char *id = NULL;
+        if (!path_matches(routes[k].path, req.path, &id))
+            continue;
+        if (strcmp(routes[k].method, req.method) == 0) {
+            hit = &routes[k];
+            req.path_id = id;
+            break;
+        }
+        if (!strstr(allow, routes[k].method)) {
+            if (*allow)
+                strcat(allow, ", ");
+            strcat(allow, routes[k].method);
+        }
+    }
+    size_t index = hit ? (size_t)(hit - routes) : ROUTE_NONE;
+    if (!hit && *allow) {
+        static _Thread_local char allow_header[64];
+        snprintf(allow_header, sizeof allow_header, "%s", allow);
+        rx_http_error(res, 405, "method_not_allowed", "%s 不支持 %s 方法（可用：%s）", req.path,
+                      req.method, allow);
+        res->allow = allow_header;
+    } else if (!hit) {
+        rx_http_error(res, 404, "not_found", "没有这个接口：%s", req.path);
+    } else if (hit->auth != AUTH_NONE) {
+        const char *auth = req.authorization, *name = NULL, *role = NULL;
+        if (!auth || strncmp(auth, "Bearer ", 7) != 0) {
+            rx_http_error(res, 401, "unauthorized",
+                          "需要登录：请在 Authorization 头中提供 Bearer 令牌");
+        } else if (!authenticate(app, auth + 7, &name, &role)) {
+            rx_http_error(res, 401, "unauthorized", "令牌无效或已失效");
+        } else if (hit->auth == AUTH_ADMIN && strcmp(role, "admin") != 0) {
+            rx_http_error(res, 403, "forbidden", "此操作需要管理员（admin）角色，当前角色为 %s",
+                          role);
+        } else {
+            req.user = name;
+            req.role = role;
+            hit->handler(app, &req, res);
+        }
+    } else {
+        hit->handler(app, &req, res);
+    }
+    in->user = req.user; /* for the access log */
+    record(app, index, res->status, (rx_now() - t0) * 1000);
+}
+
+void rx_app_metrics(rx_app *app, rx_buf *out)
+{
+    rx_buf_puts(out, "# HELP rexian_http_requests_total HTTP requests by route and status class.\n"
+                     "# TYPE rexian_http_requests_total counter\n");
+    for (size_t k = 0; k <= NROUTES; k++) {
+        const char *name = k < NROUTES ? routes[k].name : "unmatched";
+        const char *method = k < NROUTES ? routes[k].method : "*";
+        for (int c = 1; c <= 5; c++) {
+            unsigned long v = atomic_load(&app->stats[k].count[c]);
+            if (v)
+                rx_buf_printf(out,
+                              "rexian_http_requests_total{route=\"%s\",method=\"%s\",code=\"%dxx\"} "
+                              "%lu\n",
+                              name, method, c, v);
+        }
+    }
+    rx_buf_puts(out, "# HELP rexian_http_request_duration_seconds Request latency by route.\n"
+                     "# TYPE rexian_http_request_duration_seconds histogram\n");
+    for (size_t k = 0; k <= NROUTES; k++) {
+        const char *name = k < NROUTES ? routes[k].name : "unmatched";
+        const char *method = k < NROUTES ? routes[k].method : "*";
+        unsigned long cum = 0;
+        for (size_t b = 0; b <= NBUCKETS; b++) {
+            cum += atomic_load(&app->stats[k].le[b]);
+            if (b < NBUCKETS)
+                rx_buf_printf(out,
+                              "rexian_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+                              "le=\"%g\"} %lu\n",
+                              name, method, buckets_ms[b] / 1000, cum);
+            else
+                rx_buf_printf(out,
+                              "rexian_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+                              "le=\"+Inf\"} %lu\n",
+                              name, method, cum);
+        }
+        rx_buf_printf(out,
+                      "rexian_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n"
+                      "rexian_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %lu\n",
+                      name, method, (double)atomic_load(&app->stats[k].sum_us) / 1e6, name, method,
+                      cum);
+    }
+    rx_buf_printf(out,
+                  "# HELP rexian_uptime_seconds Seconds since the service started.\n"
+                  "# TYPE rexian_uptime_seconds gauge\nrexian_uptime_seconds %.0f\n",
+                  rx_now() - app->started);
+}

@@ -1,0 +1,15 @@
+/* Route handlers, one file per resource; the table is in app.c. */
+#ifndef REXIAN_SRC_HTTP_ROUTES_H
+#define REXIAN_SRC_HTTP_ROUTES_H
+
+#include "rexian/app.h"
+
+void rx_route_healthz(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_metrics(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_search(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_suggest(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_doc(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_users_list(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_users_create(rx_app *app, const rx_http_request *req, rx_http_response *res);
+
+#endif

@@ -1,0 +1,218 @@
+/* Knowledge-base routes: search, type-ahead, the document view, health and
+ * metrics. Parameters are checked here, with messages for people. */
+#include "rexian/app.h"
+#include "rexian/error.h"
+#include "rexian/kb.h"
+#include "rexian/text.h"
+#include "rexian/util.h"
+
+#include "routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_QUERY_BYTES 1024
+#define MAX_OFFSET 10000
+
+static void index_unavailable(rx_http_response *res)
+{
+    fprintf(stderr, "rexian serve: index: %s\n", rx_error_last());
+    rx_http_error(res, 503, "index_unavailable", "知识库索引暂时无法打开，请稍后再试");
+}
+
+void rx_route_healthz(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    (void)req;
+    rx_kb *kb = rx_app_kb(app);
+    if (!kb) {
+        index_unavailable(res);
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "status", "ok");
+    cJSON *ix = cJSON_AddObjectToObject(doc, "index");
+    cJSON_AddNumberToObject(ix, "documents", (double)rx_kb_doccount(kb));
+    cJSON_AddNumberToObject(ix, "generation", (double)rx_kb_generation(kb));
+    rx_http_json(res, 200, doc);
+}
+
+void rx_route_metrics(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    (void)req;
+    res->status = 200;
+    res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    rx_app_metrics(app, &res->body);
+    rx_kb *kb = rx_app_kb(app);
+    if (kb)
+        rx_buf_printf(&res->body,
+                      "# HELP rexian_index_documents Documents in the served index.\n"
+                      "# TYPE rexian_index_documents gauge\nrexian_index_documents %zu\n"
+                      "# HELP rexian_index_generation Generation of the served index.\n"
+                      "# TYPE rexian_index_generation gauge\nrexian_index_generation %ld\n",
+                      rx_kb_doccount(kb), rx_kb_generation(kb));
+}
+
+/* A whole number in [lo, hi] from param key, or def when absent. Answers 400
+ * itself and returns false when the value is bad. */
+static bool number_param(long *out, const rx_http_request *req, rx_http_response *res,
+                         const char *key, long def, long lo, long hi)
+{
+    const char *v = rx_http_param(req, key);
+    *out = def;
+    if (!v)
+        return true;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < lo || n > hi || v[0] == '+' || v[0] == ' ') {
+        rx_http_error(res, 400, "invalid_parameter", "参数 %s 必须是 %ld 到 %ld 之间的整数", key, lo,
+                      hi);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+static bool text_param(const char **out, const rx_http_request *req, rx_http_response *res,
+                       const char *key, size_t max)
+{
+    const char *v = rx_http_param(req, key);
+    *out = v;
+    if (!v)
+        return true;
+    size_t n = strlen(v);
+    if (!rx_utf8_valid(v, n, NULL)) {
+        rx_http_error(res, 400, "invalid_utf8", "参数 %s 不是有效的 UTF-8 文本", key);
+        return false;
+    }
+    if (n > max) {
+        rx_http_error(res, 400, "parameter_too_long", "参数 %s 过长（%zu 字节，上限 %zu）", key, n,
+                      max);
+        return false;
+    }
+    return true;
+}
+
+/* Reads and checks the search parameters shared by search and suggest. */
+static bool read_query(rx_kb_query *q, rx_kb *kb, const rx_http_request *req,
+                       rx_http_response *res, long max_limit)
+{
+    long limit, offset;
+    const char *text, *dept, *type, *as_of, *expired, *ticket;
+    if (!text_param(&text, req, res, "q", MAX_QUERY_BYTES) ||
+        !text_param(&dept, req, res, "department", 200) ||
+        !text_param(&type, req, res, "type", 16) || !text_param(&as_of, req, res, "as_of", 16) ||
+        !text_param(&expired, req, res, "expired", 8) ||
+        !text_param(&ticket, req, res, "ticket", 64) ||
+        !number_param(&limit, req, res, "limit", 10, 1, max_limit) ||
+        !number_param(&offset, req, res, "offset", 0, 0, MAX_OFFSET))
+        return false;
+    if (!text || !*text) {
+        rx_http_error(res, 400, "missing_query", "缺少查询内容：请提供参数 q");
+        return false;
+    }
+    if (dept && *dept && !rx_kb_department(kb, dept)) {
+        rx_http_error(res, 400, "unknown_department", "未知的部门：%s", dept);
+        return false;
+    }
+    if (type && *type && strcmp(type, "policy") && strcmp(type, "guide") &&
+        strcmp(type, "notice") && strcmp(type, "faq")) {
+        rx_http_error(res, 400, "invalid_parameter",
+                      "参数 type 只能是 policy、guide、notice 或 faq");
+        return false;
+    }
+    if (as_of && *as_of && rx_date_parse(as_of, strlen(as_of)) == RX_DATE_INVALID) {
+        rx_http_error(res, 400, "invalid_parameter", "参数 as_of 必须是 YYYY-MM-DD 格式的日期");
+        return false;
+    }
+    if (expired && strcmp(expired, "0") && strcmp(expired, "1")) {
+        rx_http_error(res, 400, "invalid_parameter", "参数 expired 只能是 0 或 1");
+        return false;
+    }
+    *q = (rx_kb_query){.q = text,
+                       .department = dept && *dept ? dept : NULL,
+                       .type = type && *type ? type : NULL,
+                       .limit = (size_t)limit,
+                       .offset = (size_t)offset,
+                       .expired = expired && !strcmp(expired, "1"),
+                       .as_of = as_of && *as_of ? as_of : NULL};
+    return true;
+}
+
+static void kb_failed(rx_http_response *res)
+{
+    fprintf(stderr, "rexian serve: search: %s\n", rx_error_last());
+    rx_http_error(res, 500, "internal", "检索出错，请稍后再试");
+}
+
+void rx_route_search(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    rx_kb *kb = rx_app_kb(app);
+    if (!kb) {
+        index_unavailable(res);
+        return;
+    }
+    rx_kb_query q;
+    if (!read_query(&q, kb, req, res, 100))
+        return;
+    cJSON *out;
+    if (rx_kb_search(&out, kb, &q) != RX_OK) {
+        kb_failed(res);
+        return;
+    }
+    rx_http_json(res, 200, out);
+}
+
+void rx_route_suggest(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    rx_kb *kb = rx_app_kb(app);
+    if (!kb) {
+        index_unavailable(res);
+        return;
+    }
+    rx_kb_query q;
+    if (!read_query(&q, kb, req, res, 20))
+        return;
+    if (!rx_http_param(req, "limit"))
+        q.limit = 8;
+    cJSON *found;
+    if (rx_kb_search(&found, kb, &q) != RX_OK) {
+        kb_failed(res);
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject(), *list = cJSON_CreateArray();
+    cJSON_AddStringToObject(doc, "query", q.q);
+    const cJSON *h;
+    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(found, "hits"))
+    {
+        cJSON *s = cJSON_CreateObject();
+        static const char *const keys[] = {"id", "title", "type", "department"};
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            cJSON_AddItemToObject(s, keys[k],
+                                  cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(h, keys[k]), 1));
+        cJSON_AddItemToArray(list, s);
+    }
+    cJSON_AddItemToObject(doc, "suggestions", list);
+    cJSON_Delete(found);
+    rx_http_json(res, 200, doc);
+}
+
+void rx_route_doc(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    rx_kb *kb = rx_app_kb(app);
+    if (!kb) {
+        index_unavailable(res);
+        return;
+    }
+    cJSON *doc;
+    int rc = rx_kb_get(&doc, kb, req->path_id);
+    if (rc == RX_ENOTFOUND) {
+        rx_http_error(res, 404, "not_found", "没有编号为 %s 的文档", req->path_id);
+        return;
+    }
+    if (rc != RX_OK) {
+        kb_failed(res);
+        return;
+    }
+    rx_http_json(res, 200, doc);
+}
