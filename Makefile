@@ -31,7 +31,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOLS   := $(BUILD)/tools/eval $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
 
-.PHONY: all deps test unit e2e asan eval bench bench-search run lint format format-check clean
+.PHONY: all deps bench-deps test unit e2e asan eval bench bench-search run lint format format-check clean
 
 all: $(BIN)
 
@@ -113,11 +113,25 @@ eval: deps $(BIN) $(BUILD)/tools/eval
 bench-search: deps $(BIN) $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
 	bash tests/bench/bench_search.sh
 
-bench: bench-search
+DEB_BENCH := wrk nginx-light bc
+bench-deps:
+	@missing=$$(for p in $(DEB_BENCH); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	  grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
 
+bench: bench-deps bench-search
+	bash tests/bench/bench_http.sh
+
+# Index corpus/ (incremental: quick when nothing changed), then serve it.
+# On first start the admin token is printed with the URL.
+LISTEN ?= 127.0.0.1:8080
 run: deps $(BIN)
-	$(BIN) index corpus var/index
-	@echo "the HTTP service (rexian serve) is not built yet; try: $(BIN) search --index var/index 装修噪声"
+	$(BIN) index corpus var/index || [ $$? -eq 1 ]
+	@[ -f var/rexian.db ] && echo "(已有用户数据库 var/rexian.db；新令牌：$(BIN) user add 姓名 --role admin)" || true
+	exec $(BIN) serve --index var/index --db var/rexian.db --listen $(LISTEN)
 
 # ---- hygiene ----
 

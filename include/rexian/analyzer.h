@@ -56,6 +56,8 @@ typedef struct {
     rx_qterm *terms;
     size_t nterms;
     rx_strmap marks; /* highlight keys: Han bigrams/unigrams, words, "P" pinyin pairs */
+    unsigned char *first; /* bitmap of the BMP code points that start a non-"P" mark */
+    bool any_pinyin;      /* some mark is a "P" pinyin pair */
 } rx_query_plan;
 
 /* Analyses a query. An empty plan (nterms 0) means nothing searchable. */

@@ -34,7 +34,14 @@ bool rx_pinyin_pair(char *out, size_t cap, uint32_t a, uint32_t b)
     const char *pa = rx_pinyin(a), *pb = rx_pinyin(b);
     if (!pa || !pb)
         return false;
-    return (size_t)snprintf(out, cap, "P%s %s", pa, pb) < cap;
+    size_t la = strlen(pa), lb = strlen(pb);
+    if (la + lb + 3 > cap)
+        return false;
+    out[0] = 'P';
+    memcpy(out + 1, pa, la);
+    out[1 + la] = ' ';
+    memcpy(out + 2 + la, pb, lb + 1);
+    return true;
 }
 
 static void emit_prefixed(walker *w, char prefix, const char *s, size_t n, double weight)
@@ -342,6 +349,20 @@ int rx_plan_query(rx_query_plan **out, const rx_analyzer *an, const char *q, siz
     if (rc == RX_OK && p.rc != RX_OK)
         rc = rx_error_set(p.rc, "out of memory");
     rx_strmap_free(&p.seen);
+    /* what the highlighter needs, once per query rather than once per hit */
+    if (rc == RX_OK && !(plan->first = calloc(8192, 1)))
+        rc = rx_error_set(RX_ENOMEM, "out of memory");
+    for (size_t k = 0; rc == RX_OK && k < plan->marks.count; k++) {
+        const rx_strmap_entry *e = &plan->marks.entries[k];
+        if (e->key[0] == 'P') {
+            plan->any_pinyin = true;
+            continue;
+        }
+        uint32_t cp;
+        rx_utf8_next(e->key, e->klen, &cp);
+        if (cp < 0x10000)
+            plan->first[cp >> 3] |= (unsigned char)(1u << (cp & 7));
+    }
     if (rc != RX_OK) {
         rx_query_plan_free(plan);
         return rc;
@@ -360,6 +381,7 @@ void rx_query_plan_free(rx_query_plan *p)
     }
     free(p->terms);
     free(p->normalized);
+    free(p->first);
     rx_strmap_free(&p->marks);
     free(p);
 }

@@ -38,7 +38,7 @@ int rx_snippet(rx_buf *out, const char *text, size_t len, const rx_query_plan *p
     size_t cap = 256, n = 0;
     uint32_t *cps = malloc(cap * sizeof *cps);
     size_t *offs = malloc((cap + 1) * sizeof *offs);
-    unsigned char *mark = NULL, *first = NULL;
+    unsigned char *mark = NULL;
     int rc = RX_ENOMEM;
     if (!cps || !offs)
         goto done;
@@ -65,24 +65,11 @@ int rx_snippet(rx_buf *out, const char *text, size_t len, const rx_query_plan *p
         goto done;
     }
     mark = calloc(n, 1);
-    first = calloc(8192, 1);
-    if (!mark || !first)
+    if (!mark)
         goto done;
-    const rx_strmap *m = plan ? &plan->marks : NULL;
-    bool any_pinyin = false;
-    /* code points that start an exact highlight key: most text skips the
-     * hash look-ups */
-    for (size_t k = 0; m && k < m->count; k++) {
-        const rx_strmap_entry *e = &m->entries[k];
-        if (e->key[0] == 'P') {
-            any_pinyin = true;
-            continue;
-        }
-        uint32_t cp;
-        rx_utf8_next(e->key, e->klen, &cp);
-        if (cp < 0x10000)
-            first[cp >> 3] |= (unsigned char)(1u << (cp & 7));
-    }
+    const rx_strmap *m = plan && plan->first ? &plan->marks : NULL;
+    const unsigned char *first = m ? plan->first : NULL;
+    bool any_pinyin = m && plan->any_pinyin;
     for (size_t i = 0; m && m->count && i < n; i++) {
         uint32_t c = cps[i];
         if (c >= 0x10000 || !((first[c >> 3] >> (c & 7)) & 1))
@@ -179,6 +166,5 @@ done:
     free(cps);
     free(offs);
     free(mark);
-    free(first);
     return rc == RX_OK ? RX_OK : rx_error_set(rc, "out of memory");
 }
