@@ -494,6 +494,8 @@ static int prepare_doc(producer *p, item *it)
     }
     if (rc == RX_OK)
         rc = rx_analyze_text(&it->bag, &p->an, d->title, strlen(d->title), TITLE_WDF);
+    if (rc == RX_OK && (p->an.flags & RX_AN_TITLE))
+        rc = rx_analyze_title(&it->bag, &p->an, d->title, strlen(d->title));
     for (size_t k = 0; rc == RX_OK && k < d->ntags; k++)
         rc = rx_analyze_text(&it->bag, &p->an, d->tags[k], strlen(d->tags[k]), TAG_WDF);
     if (rc == RX_OK)

@@ -8,6 +8,8 @@
  *           each pinyin key to the bigrams that sound like it, so a typo
  *           finds its homophones (rx_writer_add_homophone)
  *   G       a synonym group's concept term ("G" + the group's first term)
+ *   T       a bigram or word of the title (its own field, so that a query
+ *           that names a title ranks it first)
  * The same analyzer must be used to build an index and to query it; the
  * index records its flags and synonym groups (see search.h).
  */
@@ -28,6 +30,7 @@ enum {
     RX_AN_PINYIN = 1 << 3,
     RX_AN_SYNONYM = 1 << 4,
     RX_AN_STOP = 1 << 5, /* query only: down-weight function-word bigrams */
+    RX_AN_TITLE = 1 << 6, /* a title field: "T" + bigram or word */
 };
 
 /* The configuration chosen by measurement (docs/RELEVANCE.md). */
@@ -37,6 +40,9 @@ typedef struct {
     unsigned flags;
     const rx_synonyms *synonyms; /* borrowed; may be NULL */
 } rx_analyzer;
+
+/* Adds the title field terms ("T" + bigram or word) of text to bag. */
+int rx_analyze_title(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len);
 
 /* Adds the terms of text to bag (term → wdf), each occurrence counting
  * wdf_inc. Text need not be normalised. */

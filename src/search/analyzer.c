@@ -19,6 +19,7 @@
 #define W_WORD 1.0
 #define W_SYNONYM 1.0
 #define W_STOP 0.1
+#define W_TITLE 0.5
 
 typedef void (*term_fn)(void *ctx, const char *term, size_t len, double weight);
 
@@ -174,12 +175,22 @@ typedef struct {
     rx_strmap *bag;
     unsigned inc;
     int rc;
+    char prefix; /* 'T' for the title field: plain terms only, prefixed */
 } bag_ctx;
 
 static void bag_emit(void *ctx, const char *term, size_t len, double weight)
 {
     (void)weight;
     bag_ctx *b = ctx;
+    char buf[MAX_WORD_BYTES * 4 + 2];
+    if (b->prefix) {
+        if ((term[0] >= 'A' && term[0] <= 'Z') || len + 1 >= sizeof buf)
+            return;
+        buf[0] = b->prefix;
+        memcpy(buf + 1, term, len);
+        term = buf;
+        len++;
+    }
     rx_strmap_entry *e = rx_strmap_upsert(b->bag, term, len, NULL);
     if (!e)
         b->rc = RX_ENOMEM;
@@ -195,8 +206,25 @@ int rx_analyze_text(rx_strmap *bag, const rx_analyzer *an, const char *text, siz
     int rc = rx_text_normalize(&norm, &nlen, text, len);
     if (rc != RX_OK)
         return rc;
-    bag_ctx b = {bag, wdf_inc, RX_OK};
+    bag_ctx b = {bag, wdf_inc, RX_OK, 0};
     walker w = {an, bag_emit, &b, RX_OK};
+    rc = walk(&w, norm, nlen, false);
+    free(norm);
+    if (rc == RX_OK && b.rc != RX_OK)
+        rc = rx_error_set(b.rc, "out of memory");
+    return rc;
+}
+
+int rx_analyze_title(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len)
+{
+    char *norm;
+    size_t nlen;
+    int rc = rx_text_normalize(&norm, &nlen, text, len);
+    if (rc != RX_OK)
+        return rc;
+    rx_analyzer plain = {an->flags & RX_AN_BIGRAM, NULL};
+    bag_ctx b = {bag, 1, RX_OK, 'T'};
+    walker w = {&plain, bag_emit, &b, RX_OK};
     rc = walk(&w, norm, nlen, false);
     free(norm);
     if (rc == RX_OK && b.rc != RX_OK)
@@ -208,6 +236,7 @@ static void mark_text(rx_strmap *marks, const char *s, size_t len);
 
 typedef struct {
     rx_query_plan *plan;
+    unsigned flags;
     rx_strmap seen; /* term → index in plan->terms */
     size_t cap;
     int rc;
@@ -268,11 +297,18 @@ static void plan_emit(void *ctx, const char *term, size_t len, double weight)
     size_t n = rx_utf8_next(term, len, &cp);
     t->wildcard = n == len && rx_is_han(cp);
     e->value = p->plan->nterms++;
+    /* the same bigram or word in the title field */
+    if ((p->flags & RX_AN_TITLE) && !(term[0] >= 'A' && term[0] <= 'Z') && len + 1 < 256) {
+        char tt[256];
+        tt[0] = 'T';
+        memcpy(tt + 1, term, len);
+        plan_emit(p, tt, len + 1, weight * W_TITLE);
+    }
     /* highlight keys: bigrams, words and pinyin pairs as they are; word
      * terms through their bigrams; synonym groups in rx_plan_query */
     if (term[0] == 'W' || term[0] == 'U')
         mark_text(&p->plan->marks, term + 1, len - 1);
-    else if (term[0] != 'G')
+    else if (term[0] != 'G' && term[0] != 'T')
         rx_strmap_upsert(&p->plan->marks, term, len, NULL);
 }
 
@@ -339,7 +375,7 @@ int rx_plan_query(rx_query_plan **out, const rx_analyzer *an, const char *q, siz
         free(plan);
         return rc;
     }
-    plan_ctx p = {.plan = plan};
+    plan_ctx p = {.plan = plan, .flags = an->flags};
     walker w = {an, plan_emit, &p, RX_OK};
     rc = walk(&w, plan->normalized, nlen, true);
     if (rc == RX_OK && (an->flags & RX_AN_SYNONYM) && an->synonyms) {

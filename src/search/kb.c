@@ -21,6 +21,10 @@
 /* facet counts are over at least the 100 best matches: what the call-taker
  * narrows down, without walking every weak OR match of a spoken query */
 #define FACET_SAMPLE 100
+#define RERANK_DEPTH 20
+/* a tie-breaker: 0.05–0.1 sit on a plateau, 0.15 and up let FAQ questions
+ * crowd out guides (docs/RELEVANCE.md) */
+#define TITLE_BOOST 0.1
 
 struct rx_kb {
     rx_index *ix;
@@ -153,6 +157,43 @@ static bool valid_type(const char *t)
            !strcmp(t, "faq");
 }
 
+/* Share of the query's content bigrams that the title contains: a title
+ * that names what the caller asked for outranks one that merely shares
+ * words (a county's version of a city guide, an FAQ mentioning it). */
+static double title_coverage(const rx_query_plan *plan, const char *title, size_t len)
+{
+    char *norm;
+    size_t nlen;
+    if (rx_text_normalize(&norm, &nlen, title, len) != RX_OK)
+        return 0;
+    size_t want = 0, have = 0;
+    for (size_t k = 0; k < plan->nterms; k++) {
+        const rx_qterm *t = &plan->terms[k];
+        uint32_t a, b;
+        if (t->weight < 1.0 || strlen(t->term) != 6 || rx_utf8_next(t->term, 6, &a) != 3 ||
+            rx_utf8_next(t->term + 3, 3, &b) != 3 || !rx_is_han(a) || !rx_is_han(b))
+            continue;
+        want++;
+        have += memmem(norm, nlen, t->term, 6) != NULL;
+    }
+    free(norm);
+    /* one or two bigrams say little about a title: most candidates have them */
+    return want >= 3 ? (double)have / (double)want : 0;
+}
+
+typedef struct {
+    size_t index;
+    double score;
+} ranked;
+
+static int by_score(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
 int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
 {
     *out = NULL;
@@ -199,19 +240,45 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
     rx_analyzer an = {q->analyzer ? q->analyzer : kb->analyzer, kb->synonyms};
     rx_query_plan *plan = NULL;
     rx_results *res = NULL;
+    ranked *order = NULL;
+    size_t page_from = o.offset, page_len = o.limit;
+    /* the best RERANK_DEPTH are re-ordered by title coverage, then paged */
+    if (o.offset < RERANK_DEPTH) {
+        o.limit = o.offset + o.limit > RERANK_DEPTH ? o.offset + o.limit : RERANK_DEPTH;
+        o.offset = 0;
+    } else {
+        page_from = 0;
+    }
     int rc = rx_plan_query(&plan, &an, text, qlen);
     if (rc == RX_OK)
         rc = rx_index_search(&res, kb->ix, plan, &o);
     if (rc != RX_OK)
         goto done;
+    order = calloc(res->n ? res->n : 1, sizeof *order);
+    if (!order) {
+        rc = rx_error_set(RX_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < res->n; k++) {
+        rx_record r;
+        order[k].index = k;
+        order[k].score = res->matches[k].score;
+        if (o.offset == 0 && k < RERANK_DEPTH &&
+            rx_record_decode(&r, res->matches[k].data, res->matches[k].len) == RX_OK)
+            order[k].score *= 1.0 + TITLE_BOOST * title_coverage(plan, r.f[RX_REC_TITLE],
+                                                                  r.len[RX_REC_TITLE]);
+    }
+    if (o.offset == 0 && res->n > 1)
+        qsort(order, res->n < RERANK_DEPTH ? res->n : RERANK_DEPTH, sizeof *order, by_score);
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "query", text);
     cJSON_AddNumberToObject(root, "total", (double)res->total);
     cJSON *hits = cJSON_CreateArray();
-    for (size_t k = 0; k < res->n; k++) {
+    for (size_t k = page_from; k < res->n && k < page_from + page_len; k++) {
         rx_record r;
-        if (rx_record_decode(&r, res->matches[k].data, res->matches[k].len) == RX_OK)
-            cJSON_AddItemToArray(hits, hit_json(&r, res->matches[k].score, plan));
+        const rx_match *m = &res->matches[order[k].index];
+        if (rx_record_decode(&r, m->data, m->len) == RX_OK)
+            cJSON_AddItemToArray(hits, hit_json(&r, order[k].score, plan));
     }
     cJSON *facets = cJSON_CreateObject();
     cJSON_AddItemToObject(facets, "department", facet_json(res->departments, res->ndepartments));
@@ -222,6 +289,7 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
     cJSON_AddItemToObject(root, "facets", facets);
     *out = root;
 done:
+    free(order);
     rx_results_free(res);
     rx_query_plan_free(plan);
     return rc;

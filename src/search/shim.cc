@@ -238,6 +238,8 @@ extern "C" int rx_index_refresh(rx_index *ix, bool *changed)
                     *changed = true;
                 return RX_OK;
             }
+            // generations are never modified once published
+            return RX_OK;
         }
         bool c = ix->db.reopen();
         if (changed)

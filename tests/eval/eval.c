@@ -161,6 +161,7 @@ static const variant variants[] = {
     {"rexian: bigrams+syn+pinyin", RX_AN_BIGRAM | RX_AN_SYNONYM | RX_AN_PINYIN},
     {"rexian: bigrams+friso+syn+py+stop",
      RX_AN_BIGRAM | RX_AN_FRISO | RX_AN_SYNONYM | RX_AN_PINYIN | RX_AN_STOP},
+    {"rexian: default+title field", RX_AN_DEFAULT | RX_AN_TITLE},
     {"rexian (default)", RX_AN_DEFAULT},
 };
 
