@@ -52,6 +52,7 @@ char *dup_string(const std::string &s)
 
 const char NO_EXPIRY[] = "9999-12-31";
 const double COMMON_SHARE = 0.15;
+const size_t MAX_TYPOS = 3;
 const char NO_EFFECTIVE[] = "0000-00-00";
 
 } // namespace
@@ -328,14 +329,30 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
             db.get_termfreq(plan->terms[k].term) <= common_tf)
             rare_terms++;
     const bool drop_common = rare_terms >= 2;
+    // the MAX_TYPOS pinyin terms whose bigram is rarest
+    std::vector<std::pair<Xapian::doccount, size_t>> typos;
+    for (size_t k = 0; k < plan->nterms; k++)
+        if (plan->terms[k].term[0] == 'P' && plan->terms[k].base)
+            typos.emplace_back(db.get_termfreq(plan->terms[k].base), k);
+    std::sort(typos.begin(), typos.end());
+    if (typos.size() > MAX_TYPOS)
+        typos.resize(MAX_TYPOS);
+    auto typo_candidate = [&](size_t k) {
+        for (const auto &t : typos)
+            if (t.second == k)
+                return true;
+        return false;
+    };
     for (size_t k = 0; k < plan->nterms; k++) {
         const rx_qterm &t = plan->terms[k];
         if (t.term[0] == 'P') {
             // A pinyin pair. Only a bigram that is rare in the index looks like
-            // a typo; it then also asks for its more common homophones, the
-            // most common first (a handful: each is another posting list).
+            // a typo, and only the rarest few of a query are taken (a spoken
+            // question has many rare bigrams across word boundaries, a typo
+            // touches one or two); each then also asks for its more common
+            // homophones, the most common first.
             Xapian::doccount base_tf = t.base ? db.get_termfreq(t.base) : 0;
-            if (base_tf > typo_tf)
+            if (base_tf > typo_tf || !typo_candidate(k))
                 continue;
             std::vector<std::pair<Xapian::doccount, std::string>> cands;
             for (auto it = db.synonyms_begin(t.term); it != db.synonyms_end(t.term); ++it) {
