@@ -12,7 +12,8 @@ typedef struct rx_app rx_app;
 
 typedef struct {
     const char *index_path;
-    sqlite3 *db; /* borrowed; serialized connection */
+    const char *corpus_path; /* for reindexing from the service */
+    sqlite3 *db;             /* borrowed; serialized connection */
 } rx_app_config;
 
 int rx_app_new(rx_app **out, const rx_app_config *cfg);
@@ -22,6 +23,9 @@ void rx_app_free(rx_app *app);
 
 /* The database (borrowed). */
 sqlite3 *rx_app_db(rx_app *app);
+
+/* The background reindexer (borrowed). */
+struct rx_reindexer *rx_app_reindexer(rx_app *app);
 
 /* The dispatcher handed to rx_http_start. */
 void rx_app_dispatch(void *app, rx_http_request *req, rx_http_response *res);

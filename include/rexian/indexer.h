@@ -21,6 +21,9 @@ typedef struct {
     const char *index_dir;
     bool full;          /* rebuild everything */
     bool progress;      /* draw a progress bar on stderr */
+    /* called after each changed file (from the building thread) */
+    void (*on_progress)(void *ctx, size_t files_done, size_t files_total, size_t documents);
+    void *progress_ctx;
     unsigned analyzer;  /* 0 → RX_AN_DEFAULT */
     size_t batch;       /* documents per commit (0 → 1000: measured fastest) */
 } rx_build_opts;

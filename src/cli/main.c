@@ -223,7 +223,7 @@ static int cmd_serve(int argc, char **argv)
                                          {"threads", required_argument, 0, 't'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {0, 0, 0, 0}};
-    const char *index = "var/index", *dbpath = "var/rexian.db";
+    const char *index = "var/index", *dbpath = "var/rexian.db", *corpus = "corpus";
     rx_http_config hc = {.listen = "127.0.0.1:8080", .threads = 2, .access_log = true};
     int c;
     optind = 1;
@@ -231,8 +231,8 @@ static int cmd_serve(int argc, char **argv)
         switch (c) {
         case 'i': index = optarg; break;
         case 'd': dbpath = optarg; break;
-        case 'c': /* the corpus and the console come with later features */
-        case 'w': break;
+        case 'c': corpus = optarg; break;
+        case 'w': break; /* the web console comes with a later feature */
         case 'l': hc.listen = optarg; break;
         case 't': {
             char *end;
@@ -282,7 +282,7 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "rexian serve: %s\n", rx_error_last());
         goto done;
     }
-    rx_app_config ac = {.index_path = index, .db = db};
+    rx_app_config ac = {.index_path = index, .corpus_path = corpus, .db = db};
     unsigned port = 0;
     if (rx_app_new(&app, &ac) != RX_OK ||
         rx_http_start(&srv, &hc, rx_app_dispatch, app, &port) != RX_OK) {

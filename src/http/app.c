@@ -3,6 +3,7 @@
 #include "rexian/app.h"
 #include "rexian/error.h"
 #include "rexian/strmap.h"
+#include "rexian/reindex.h"
 #include "rexian/users.h"
 
 #include "routes.h"
@@ -33,6 +34,8 @@ static const route routes[] = {
     {"GET", "/api/v1/docs/{id}", rx_route_doc, AUTH_ANY, "docs"},
     {"GET", "/api/v1/admin/users", rx_route_users_list, AUTH_ADMIN, "users"},
     {"POST", "/api/v1/admin/users", rx_route_users_create, AUTH_ADMIN, "users"},
+    {"POST", "/api/v1/admin/reindex", rx_route_reindex_start, AUTH_ADMIN, "reindex"},
+    {"GET", "/api/v1/admin/reindex/{id}", rx_route_reindex_status, AUTH_ADMIN, "reindex"},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 #define ROUTE_NONE NROUTES /* metrics slot for unmatched requests */
@@ -54,6 +57,7 @@ typedef struct {
 struct rx_app {
     char *index_path;
     sqlite3 *db;
+    rx_reindexer *reindexer;
     route_stats stats[NROUTES + 1];
     double started;
     /* every thread's kb, to free at the end */
@@ -80,6 +84,12 @@ int rx_app_new(rx_app **out, const rx_app_config *cfg)
     }
     app->db = cfg->db;
     app->started = rx_now();
+    if (rx_reindexer_new(&app->reindexer, cfg->corpus_path ? cfg->corpus_path : "corpus",
+                         cfg->index_path) != RX_OK) {
+        free(app->index_path);
+        free(app);
+        return RX_ENOMEM;
+    }
     pthread_mutex_init(&app->kbs_mu, NULL);
     pthread_rwlock_init(&app->users_mu, NULL);
     *out = app;
@@ -90,6 +100,7 @@ void rx_app_free(rx_app *app)
 {
     if (!app)
         return;
+    rx_reindexer_free(app->reindexer);
     for (size_t k = 0; k < app->nkbs; k++)
         rx_kb_free(app->kbs[k]);
     free(app->kbs);
@@ -106,6 +117,8 @@ void rx_app_free(rx_app *app)
 }
 
 sqlite3 *rx_app_db(rx_app *app) { return app->db; }
+
+rx_reindexer *rx_app_reindexer(rx_app *app) { return app->reindexer; }
 
 rx_kb *rx_app_kb(rx_app *app)
 {

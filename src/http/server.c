@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 struct rx_http_server {
     struct MHD_Daemon *daemon;
+    atomic_int in_flight; /* requests begun and not yet completed */
     rx_http_dispatch_fn dispatch;
     void *app;
     bool access_log;
@@ -49,6 +51,26 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
+/* Copies s into out as the inside of a JSON string (quotes, backslashes
+ * and control bytes escaped), truncating to fit. */
+static const char *json_text(char *out, size_t cap, const char *s)
+{
+    size_t n = 0;
+    if (!s)
+        s = "-";
+    /* text that is not UTF-8 (a client's bytes) has every non-ASCII byte escaped */
+    bool raw = !rx_utf8_valid(s, strlen(s), NULL);
+    for (const char *p = s; *p && n + 7 < cap; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == '"' || c == '\\' || (raw && c >= 0x80))
+            n += (size_t)snprintf(out + n, cap - n, "\\u%04x", c);
+        else
+            out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return out;
+}
+
 static void log_request(const rx_http_request *req, int status, size_t bytes, double ms)
 {
     char ts[32];
@@ -56,22 +78,13 @@ static void log_request(const rx_http_request *req, int status, size_t bytes, do
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    /* the path is ours to print safely: escape quotes and control bytes */
-    char path[256];
-    size_t n = 0;
-    for (const char *p = req->path; *p && n + 5 < sizeof path; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c < 0x20 || c == '"' || c == '\\')
-            n += (size_t)snprintf(path + n, sizeof path - n, "\\u%04x", c);
-        else
-            path[n++] = (char)c;
-    }
-    path[n] = '\0';
+    char remote[96], method[64], path[512], user[160];
     fprintf(stderr,
             "{\"ts\":\"%s\",\"remote\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
             "\"bytes\":%zu,\"ms\":%.3f,\"user\":\"%s\"}\n",
-            ts, req->remote ? req->remote : "-", req->method, path, status, bytes, ms,
-            req->user ? req->user : "-");
+            ts, json_text(remote, sizeof remote, req->remote),
+            json_text(method, sizeof method, req->method), json_text(path, sizeof path, req->path),
+            status, bytes, ms, json_text(user, sizeof user, req->user));
 }
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, rx_http_server *srv,
@@ -126,6 +139,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         cs->started = rx_now();
         *con_cls = cs;
+        atomic_fetch_add(&srv->in_flight, 1);
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > RX_HTTP_MAX_BODY) {
@@ -179,11 +193,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)conn;
     (void)toe;
+    rx_http_server *srv = cls;
     conn_state *cs = *con_cls;
     if (cs) {
+        atomic_fetch_sub(&srv->in_flight, 1);
         rx_buf_free(&cs->body);
         free(cs);
         *con_cls = NULL;
@@ -250,7 +265,7 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
         /* room for long request lines and headers, so that even those get our
          * JSON errors rather than the library's own pages */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE,
         1, MHD_OPTION_END);
     if (!srv->daemon) {
         free(srv);
@@ -272,14 +287,11 @@ void rx_http_stop(rx_http_server *srv, unsigned grace_s)
     MHD_socket s = MHD_quiesce_daemon(srv->daemon);
     if (s != MHD_INVALID_SOCKET)
         close(s);
+    /* wait for requests in flight; idle keep-alive connections do not hold
+     * the shutdown up */
     double deadline = rx_now() + grace_s;
-    while (rx_now() < deadline) {
-        const union MHD_DaemonInfo *di =
-            MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-        if (!di || di->num_connections == 0)
-            break;
-        usleep(20 * 1000);
-    }
+    while (rx_now() < deadline && atomic_load(&srv->in_flight) > 0)
+        usleep(10 * 1000);
     MHD_stop_daemon(srv->daemon);
     free(srv);
 }

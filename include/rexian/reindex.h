@@ -1,0 +1,23 @@
+/* Background reindexing for the service: one job at a time; the latest jobs
+ * are kept with their progress and result. */
+#ifndef REXIAN_REINDEX_H
+#define REXIAN_REINDEX_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+typedef struct rx_reindexer rx_reindexer;
+
+int rx_reindexer_new(rx_reindexer **out, const char *corpus_dir, const char *index_dir);
+/* Waits for a running job to finish, then frees. NULL-safe. */
+void rx_reindexer_free(rx_reindexer *r);
+/* Starts a job; *id receives its id (or the running job's id with
+ * RX_ECONFLICT). */
+int rx_reindexer_start(rx_reindexer *r, bool full, long *id);
+/* {"job","status":"running|done|failed","files_done","files_total",
+ *  "documents","seconds", and when finished "generation","published",
+ *  "files_changed","rejected":[{"path","line","reason"}],"rejected_total",
+ *  "error"}; RX_ENOTFOUND for an unknown or forgotten id. */
+int rx_reindexer_status(cJSON **out, rx_reindexer *r, long id);
+
+#endif
