@@ -1,0 +1,240 @@
+/* The HTTP application without a socket: routing, authentication and the
+ * error shapes, over a real (in-memory) SQLite store and a real index. */
+#include "rexian/app.h"
+#include "rexian/error.h"
+#include "rexian/indexer.h"
+#include "rexian/store.h"
+#include "rexian/users.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+typedef struct {
+    sqlite3 *db;
+    rx_app *app;
+    char *admin, *agent;
+    char dir[64];
+} fixture;
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int setup(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/rexian-unit-http.XXXXXX");
+    assert_non_null(mkdtemp(fx->dir));
+    char path[256], idx[256];
+    snprintf(path, sizeof path, "%s/corpus", fx->dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/corpus/zjj", fx->dir);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/corpus/departments.txt", fx->dir);
+    write_file(path, "市住房和城乡建设局 住建局\n");
+    snprintf(path, sizeof path, "%s/corpus/zjj/zjj-1.md", fx->dir);
+    write_file(path, "---\nid: zjj-1\ntitle: 住宅装修施工时段规定\ndepartment: 住建局\ntype: policy\n"
+                     "effective: 2024-01-01\n---\n工作日中午禁止产生噪声的装修作业。\n");
+    snprintf(path, sizeof path, "%s/corpus", fx->dir);
+    snprintf(idx, sizeof idx, "%s/idx", fx->dir);
+    rx_build_opts o = {.corpus_dir = path, .index_dir = idx};
+    rx_build_stats st;
+    rx_diags d = {0};
+    assert_int_equal(rx_build(&st, &o, &d), RX_OK);
+    rx_diags_free(&d);
+    assert_int_equal(rx_store_open(&fx->db, ":memory:"), RX_OK);
+    assert_int_equal(rx_user_add(&fx->admin, fx->db, "admin", "admin"), RX_OK);
+    assert_int_equal(rx_user_add(&fx->agent, fx->db, "王芳", "agent"), RX_OK);
+    rx_app_config ac = {.index_path = idx, .corpus_path = path, .db = fx->db};
+    assert_int_equal(rx_app_new(&fx->app, &ac), RX_OK);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fx = *state;
+    rx_app_free(fx->app);
+    sqlite3_close(fx->db);
+    free(fx->admin);
+    free(fx->agent);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
+    assert_int_equal(system(cmd), 0);
+    free(fx);
+    return 0;
+}
+
+/* Dispatches a request and returns the response (caller frees the body). */
+static rx_http_response call(fixture *fx, const char *method, const char *path, const char *token,
+                             const char *body, const char *param_key, const char *param_value)
+{
+    char auth[256];
+    rx_http_request req = {.method = method, .path = path, .body = body ? body : "",
+                           .body_len = body ? strlen(body) : 0};
+    if (token) {
+        snprintf(auth, sizeof auth, "Bearer %s", token);
+        req.authorization = auth;
+    }
+    if (param_key) {
+        req.params[0] = (rx_kv){param_key, param_value};
+        req.nparams = 1;
+    }
+    rx_http_response res = {0};
+    rx_app_dispatch(fx->app, &req, &res);
+    return res;
+}
+
+static void expect(rx_http_response *res, int status, const char *needle)
+{
+    if (res->status != status || !strstr(res->body.data ? res->body.data : "", needle))
+        fail_msg("got %d %s; wanted %d with %s", res->status, res->body.data, status, needle);
+    rx_buf_free(&res->body);
+}
+
+static void healthz_needs_no_token(void **state)
+{
+    fixture *fx = *state;
+    rx_http_response r = call(fx, "GET", "/healthz", NULL, NULL, NULL, NULL);
+    expect(&r, 200, "\"documents\":1");
+}
+
+static void unknown_route_is_404_json(void **state)
+{
+    fixture *fx = *state;
+    rx_http_response r = call(fx, "GET", "/api/v1/nope", fx->admin, NULL, NULL, NULL);
+    expect(&r, 404, "{\"error\":{\"code\":\"not_found\"");
+}
+
+static void wrong_method_is_405_with_allow(void **state)
+{
+    fixture *fx = *state;
+    rx_http_response r = call(fx, "DELETE", "/api/v1/search", fx->admin, NULL, NULL, NULL);
+    assert_string_equal(r.allow, "GET");
+    expect(&r, 405, "method_not_allowed");
+}
+
+static void search_needs_a_valid_token(void **state)
+{
+    fixture *fx = *state;
+    rx_http_response r = call(fx, "GET", "/api/v1/search", NULL, NULL, "q", "装修");
+    expect(&r, 401, "unauthorized");
+    r = call(fx, "GET", "/api/v1/search", "rx_not-a-token", NULL, "q", "装修");
+    expect(&r, 401, "令牌无效");
+    r = call(fx, "GET", "/api/v1/search", fx->agent, NULL, "q", "装修");
+    expect(&r, 200, "\"id\":\"zjj-1\"");
+}
+
+static void admin_routes_need_the_admin_role(void **state)
+{
+    fixture *fx = *state;
+    rx_http_response r = call(fx, "GET", "/api/v1/admin/users", fx->agent, NULL, NULL, NULL);
+    expect(&r, 403, "forbidden");
+    r = call(fx, "GET", "/api/v1/admin/users", fx->admin, NULL, NULL, NULL);
+    expect(&r, 200, "\"name\":\"王芳\"");
+}
+
+static void search_parameters_are_checked(void **state)
+{
+    fixture *fx = *state;
+    rx_http_response r = call(fx, "GET", "/api/v1/search", fx->agent, NULL, "limit", "5");
+    expect(&r, 400, "missing_query");
+    r = call(fx, "GET", "/api/v1/search", fx->agent, NULL, "q", "\xff\xfe");
+    expect(&r, 400, "invalid_utf8");
+}
+
+static void created_user_token_works(void **state)
+{
+    fixture *fx = *state;
+    rx_http_response r = call(fx, "POST", "/api/v1/admin/users", fx->admin,
+                              "{\"name\":\"李强\",\"role\":\"supervisor\"}", NULL, NULL);
+    assert_int_equal(r.status, 201);
+    const char *t = strstr(r.body.data, "\"token\":\"");
+    assert_non_null(t);
+    char token[128];
+    snprintf(token, sizeof token, "%.*s", (int)strcspn(t + 9, "\""), t + 9);
+    rx_buf_free(&r.body);
+    r = call(fx, "GET", "/api/v1/docs/zjj-1", token, NULL, NULL, NULL);
+    expect(&r, 200, "工作日中午");
+    r = call(fx, "POST", "/api/v1/admin/users", fx->admin, "{\"name\":\"李强\",\"role\":\"agent\"}",
+             NULL, NULL);
+    expect(&r, 409, "user_exists");
+    r = call(fx, "POST", "/api/v1/admin/users", fx->admin, "{\"name\":\"x\",\"role\":\"boss\"}",
+             NULL, NULL);
+    expect(&r, 422, "invalid_role");
+    r = call(fx, "POST", "/api/v1/admin/users", fx->admin, "not json", NULL, NULL);
+    expect(&r, 400, "invalid_json");
+}
+
+static void reindex_job_runs_and_reports(void **state)
+{
+    fixture *fx = *state;
+    rx_http_response r = call(fx, "POST", "/api/v1/admin/reindex", fx->admin, "{\"full\":true}",
+                              NULL, NULL);
+    expect(&r, 202, "\"job\":\"1\"");
+    /* wait for the background job */
+    for (int i = 0; i < 500; i++) {
+        r = call(fx, "GET", "/api/v1/admin/reindex/1", fx->admin, NULL, NULL, NULL);
+        bool running = strstr(r.body.data, "\"status\":\"running\"") != NULL;
+        if (!running)
+            break;
+        rx_buf_free(&r.body);
+        usleep(10000);
+    }
+    expect(&r, 200, "\"status\":\"done\"");
+    r = call(fx, "GET", "/healthz", NULL, NULL, NULL, NULL);
+    expect(&r, 200, "\"generation\":2");
+    r = call(fx, "GET", "/api/v1/admin/reindex/99", fx->admin, NULL, NULL, NULL);
+    expect(&r, 404, "not_found");
+}
+
+static void store_refuses_a_newer_schema(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/rexian-unit-db.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    sqlite3 *db;
+    assert_int_equal(rx_store_open(&db, path), RX_OK);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", rx_store_schema_version() + 1);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(rx_store_open(&db, path), RX_EINVALID);
+    assert_non_null(strstr(rx_error_last(), "newer"));
+    unlink(path);
+    char wal[64];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(healthz_needs_no_token, setup, teardown),
+        cmocka_unit_test_setup_teardown(unknown_route_is_404_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(wrong_method_is_405_with_allow, setup, teardown),
+        cmocka_unit_test_setup_teardown(search_needs_a_valid_token, setup, teardown),
+        cmocka_unit_test_setup_teardown(admin_routes_need_the_admin_role, setup, teardown),
+        cmocka_unit_test_setup_teardown(search_parameters_are_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(created_user_token_works, setup, teardown),
+        cmocka_unit_test_setup_teardown(reindex_job_runs_and_reports, setup, teardown),
+        cmocka_unit_test(store_refuses_a_newer_schema),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
