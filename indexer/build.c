@@ -677,6 +677,8 @@ static int consume(rx_writer *w, producer *p, size_t batch, rx_build_stats *st)
             done_files++;
             if (p->o->progress)
                 draw_progress(done_files, total, p->added);
+            if (p->o->on_progress)
+                p->o->on_progress(p->o->progress_ctx, done_files, total, p->added);
             break;
         case ITEM_ERROR:
             rc = rx_error_set(it->rc, "%s", it->text ? it->text : "indexing failed");
