@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef enum { AUTH_NONE, AUTH_ANY, AUTH_ADMIN } auth_level;
 
@@ -253,7 +254,7 @@ void rx_app_dispatch(void *arg, rx_http_request *in, rx_http_response *res)
         rx_http_error(res, 404, "not_found", "没有这个接口：%s", req.path);
     } else if (hit->auth != AUTH_NONE) {
         const char *auth = req.authorization, *name = NULL, *role = NULL;
-        if (!auth || strncmp(auth, "Bearer ", 7) != 0) {
+        if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) { /* the scheme is case-insensitive */
             rx_http_error(res, 401, "unauthorized",
                           "需要登录：请在 Authorization 头中提供 Bearer 令牌");
         } else if (!authenticate(app, auth + 7, &name, &role)) {

@@ -257,7 +257,8 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
     srv->access_log = cfg->access_log;
     unsigned threads = cfg->threads < 2 ? 2 : cfg->threads;
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, sa,
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, sa,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_connections ? cfg->max_connections : 1024, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         cfg->max_per_ip ? cfg->max_per_ip : 256, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -265,7 +266,7 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
         /* room for long request lines and headers, so that even those get our
          * JSON errors rather than the library's own pages */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+        on_completed, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE,
         1, MHD_OPTION_END);
     if (!srv->daemon) {
         free(srv);

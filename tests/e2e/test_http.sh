@@ -309,10 +309,10 @@ api "$U/healthz/"
 check "a trailing slash is another route: 404 not_found" err 404 not_found
 req -X POST -d 'q=x' "$U/api/v1/search"
 check "POST /api/v1/search is 405 method_not_allowed" err 405 method_not_allowed
-check "405 carries Allow: GET" header_is Allow GET
+check "POST /api/v1/search's 405 carries Allow: GET" header_is Allow GET
 req -X DELETE "$U/healthz"
 check "DELETE /healthz is 405 method_not_allowed" err 405 method_not_allowed
-check "405 carries Allow: GET" header_is Allow GET
+check "DELETE /healthz's 405 carries Allow: GET" header_is Allow GET
 api -X PUT "$U/api/v1/admin/users"
 check "PUT /api/v1/admin/users is 405 with Allow: GET, POST" header_is Allow 'GET, POST'
 
@@ -492,7 +492,7 @@ if [ -n "$PORT" ] && exec 4<>"/dev/tcp/127.0.0.1/$PORT"; then
     printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n' >&4
     IFS= read -r -t 3 status_line <&4
 fi
-check "a keep-alive request is answered and the connection stays open" \
+check "a keep-alive request on the restarted server is answered" \
     same "${status_line%$'\r'}" 'HTTP/1.1 200 OK' "status lines"
 kill -TERM $SRV
 idle_exit() {
