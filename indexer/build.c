@@ -49,22 +49,6 @@ typedef struct {
     size_t n, cap;
 } file_list;
 
-/* mkdir -p */
-static int mkdir_p(const char *dir)
-{
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s", dir);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST)
-            return -1;
-        *s = '/';
-    }
-    return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -766,7 +750,7 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
         rc = rx_error_set(RX_ENOTFOUND, "corpus folder %s does not exist", o->corpus_dir);
         goto done;
     }
-    if (mkdir_p(o->index_dir) != 0) {
+    if (rx_mkdir_p(o->index_dir) != 0) {
         rc = rx_error_set(RX_EIO, "cannot create index folder %s: %s", o->index_dir,
                           strerror(errno));
         goto done;

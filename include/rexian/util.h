@@ -35,6 +35,9 @@ int rx_file_read(char **out, size_t *out_len, const char *path, size_t max_bytes
  * rename, fsync of the directory. */
 int rx_file_write_atomic(const char *path, const char *data, size_t len);
 
+/* Creates dir and its missing parents (mkdir -p); 0 or -1 with errno. */
+int rx_mkdir_p(const char *dir);
+
 /* 128-bit content hash as 32 lowercase hex characters plus NUL. */
 void rx_hash_hex(char out[33], const void *data, size_t len);
 

@@ -312,39 +312,19 @@ static void plan_emit(void *ctx, const char *term, size_t len, double weight)
         rx_strmap_upsert(&p->plan->marks, term, len, NULL);
 }
 
+static void mark_emit(void *ctx, const char *term, size_t len, double weight)
+{
+    (void)weight;
+    rx_strmap_upsert(ctx, term, len, NULL);
+}
+
 /* Highlight keys for a text: its Han bigrams (a lone character as itself)
  * and its words, exactly as the highlighter compares them. */
 static void mark_text(rx_strmap *marks, const char *s, size_t len)
 {
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cp;
-        size_t n = rx_utf8_next(s + i, len - i, &cp), start = i;
-        if (rx_is_han(cp)) {
-            size_t prev = i, nchars = 0;
-            while (i < len) {
-                n = rx_utf8_next(s + i, len - i, &cp);
-                if (!rx_is_han(cp))
-                    break;
-                if (nchars++ > 0)
-                    rx_strmap_upsert(marks, s + prev, i + n - prev, NULL);
-                prev = i;
-                i += n;
-            }
-            if (nchars == 1)
-                rx_strmap_upsert(marks, s + start, i - start, NULL);
-        } else if (u_isalnum((UChar32)cp)) {
-            while (i < len) {
-                n = rx_utf8_next(s + i, len - i, &cp);
-                if (rx_is_han(cp) || !u_isalnum((UChar32)cp))
-                    break;
-                i += n;
-            }
-            rx_strmap_upsert(marks, s + start, i - start, NULL);
-        } else {
-            i += n;
-        }
-    }
+    static const rx_analyzer plain = {RX_AN_BIGRAM, NULL};
+    walker w = {&plain, mark_emit, marks, RX_OK};
+    walk(&w, s, len, false);
 }
 
 typedef struct {

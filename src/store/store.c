@@ -1,6 +1,7 @@
 /* SQLite database: open with the right pragmas, migrate the schema. */
 #include "rexian/store.h"
 #include "rexian/error.h"
+#include "rexian/util.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -27,18 +28,7 @@ static int mkdir_parent(const char *path)
 {
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s", path);
-    char *dir = dirname(tmp);
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s", dir);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST)
-            return -1;
-        *s = '/';
-    }
-    return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
+    return rx_mkdir_p(dirname(tmp));
 }
 
 int rx_store_open(sqlite3 **out, const char *path)

@@ -211,6 +211,21 @@ int rx_file_write_atomic(const char *path, const char *data, size_t len)
     return fsync_dir_of(path);
 }
 
+int rx_mkdir_p(const char *dir)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s", dir);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *s = '/';
+    }
+    return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 void rx_hash_hex(char out[33], const void *data, size_t len)
 {
     unsigned char h[16];

@@ -185,7 +185,7 @@ static void reindex_job_runs_and_reports(void **state)
                               NULL, NULL);
     expect(&r, 202, "\"job\":\"1\"");
     /* wait for the background job */
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < 3000; i++) { /* up to 30 s on a loaded machine */
         r = call(fx, "GET", "/api/v1/admin/reindex/1", fx->admin, NULL, NULL, NULL);
         bool running = strstr(r.body.data, "\"status\":\"running\"") != NULL;
         if (!running)
