@@ -56,6 +56,7 @@ typedef struct {
 } cached_user;
 
 struct rx_app {
+    unsigned long serial;
     char *index_path;
     sqlite3 *db;
     rx_reindexer *reindexer;
@@ -72,8 +73,11 @@ struct rx_app {
     size_t nusers, cap_users;
 };
 
+/* A thread's handle belongs to one application, named by a serial number:
+ * an address could be reused by a later application. */
 static _Thread_local rx_kb *tls_kb;
-static _Thread_local const rx_app *tls_kb_owner;
+static _Thread_local unsigned long tls_kb_owner;
+static atomic_ulong app_serial;
 
 int rx_app_new(rx_app **out, const rx_app_config *cfg)
 {
@@ -85,6 +89,7 @@ int rx_app_new(rx_app **out, const rx_app_config *cfg)
     }
     app->db = cfg->db;
     app->started = rx_now();
+    app->serial = atomic_fetch_add(&app_serial, 1) + 1;
     if (rx_reindexer_new(&app->reindexer, cfg->corpus_path ? cfg->corpus_path : "corpus",
                          cfg->index_path) != RX_OK) {
         free(app->index_path);
@@ -123,7 +128,7 @@ rx_reindexer *rx_app_reindexer(rx_app *app) { return app->reindexer; }
 
 rx_kb *rx_app_kb(rx_app *app)
 {
-    if (tls_kb && tls_kb_owner == app) {
+    if (tls_kb && tls_kb_owner == app->serial) {
         if (rx_kb_refresh(tls_kb) != RX_OK)
             return NULL;
         return tls_kb;
@@ -147,7 +152,7 @@ rx_kb *rx_app_kb(rx_app *app)
     app->kbs[app->nkbs++] = kb;
     pthread_mutex_unlock(&app->kbs_mu);
     tls_kb = kb;
-    tls_kb_owner = app;
+    tls_kb_owner = app->serial;
     return kb;
 }
 
