@@ -7,7 +7,7 @@ BUILD    ?= build
 OPT      ?= -O2 -g
 SAN      ?=
 
-PKGS     := xapian-core icu-uc icu-i18n libcjson libsodium yaml-0.1 libcmark friso sqlite3 libmicrohttpd
+PKGS     := xapian-core icu-uc icu-i18n libcjson libsodium yaml-0.1 libcmark friso sqlite3 libmicrohttpd zlib
 WARN     := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wformat=2 -Wimplicit-fallthrough -Wvla
 CWARN    := $(WARN) -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
@@ -20,7 +20,7 @@ LDFLAGS  := $(SAN)
 # Debian packages needed to build, test and benchmark.
 DEB_BUILD := build-essential pkg-config libxapian-dev xapian-tools libsqlite3-dev sqlite3 \
              libmicrohttpd-dev libcjson-dev libicu-dev libyaml-dev libcsv-dev libcmark-dev \
-             libsodium-dev libfriso-dev friso-dict libcmocka-dev curl bc util-linux
+             libsodium-dev libfriso-dev friso-dict libcmocka-dev zlib1g-dev curl bc util-linux
 
 LIB_C   := $(wildcard src/util/*.c src/text/*.c src/search/*.c src/store/*.c src/http/*.c indexer/*.c)
 LIB_CXX := $(wildcard src/search/*.cc)

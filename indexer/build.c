@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FORMAT_VERSION "3"
+#define FORMAT_VERSION "5"
 #define TITLE_WDF 5
 #define TAG_WDF 3
 #define KEEP_GENERATIONS 2
@@ -645,8 +645,13 @@ static int consume(rx_writer *w, producer *p, size_t batch, rx_build_stats *st)
                                it->doc.effective, it->doc.expires, &it->bag, it->rec.data,
                                it->rec.len);
             if (rc == RX_OK) {
+                char *packed;
+                size_t plen;
                 snprintf(key, sizeof key, "%s%s", RX_META_BODY_PREFIX, it->doc.id);
-                rc = rx_writer_set_meta(w, key, it->doc.body);
+                rc = rx_pack(&packed, &plen, it->doc.body, strlen(it->doc.body));
+                if (rc == RX_OK)
+                    rc = rx_writer_set_meta_n(w, key, packed, plen);
+                free(packed);
             }
             if (rc == RX_OK)
                 rc = apply_homophones(w, &it->homophones);

@@ -36,6 +36,13 @@ int rx_record_encode(rx_buf *out, const rx_doc *d, const char *plain, size_t pla
 /* Returns RX_EINVALID if data is not a record. */
 int rx_record_decode(rx_record *out, const char *data, size_t len);
 
+/* zlib-compresses data into *out (caller frees): a 4-byte little-endian
+ * length, then the deflate stream. For the stored Markdown bodies, which
+ * Xapian keeps uncompressed in its metadata. */
+int rx_pack(char **out, size_t *out_len, const char *data, size_t len);
+/* Reverses rx_pack; *out is NUL-terminated. RX_EINVALID for bad input. */
+int rx_unpack(char **out, size_t *out_len, const char *data, size_t len);
+
 /* Plain text of a Markdown body (cmark): text and code, one line per block.
  * Caller frees *out. */
 int rx_markdown_to_plain(char **out, size_t *out_len, const char *md, size_t len);

@@ -20,6 +20,8 @@
 
 /* Value slots and boolean term prefixes of every document. */
 enum { RX_SLOT_EFFECTIVE = 0, RX_SLOT_EXPIRES = 1, RX_SLOT_DEPARTMENT = 2, RX_SLOT_TYPE = 3 };
+/* Documents without an expiry date have no RX_SLOT_EXPIRES value and carry
+ * the boolean term "XN" instead. */
 
 typedef struct rx_writer rx_writer;
 
@@ -37,6 +39,8 @@ int rx_writer_delete(rx_writer *w, const char *id);
  * (备按 → 备案) find their documents without a pinyin posting per bigram. */
 int rx_writer_add_homophone(rx_writer *w, const char *key, const char *term);
 int rx_writer_set_meta(rx_writer *w, const char *key, const char *value);
+/* The same for a value of len bytes (may hold NULs). */
+int rx_writer_set_meta_n(rx_writer *w, const char *key, const char *value, size_t len);
 /* Metadata value for key ("" if unset) in *out; caller frees. */
 int rx_writer_get_meta(rx_writer *w, const char *key, char **out);
 /* Every metadata key starting with prefix, with its value. */
@@ -60,6 +64,8 @@ void rx_index_free(rx_index *ix);
 size_t rx_index_doccount(rx_index *ix);
 /* Metadata value for key ("" if unset); caller frees. */
 int rx_index_meta(rx_index *ix, const char *key, char **out);
+/* The same with the value's length (it may hold NULs). */
+int rx_index_meta_n(rx_index *ix, const char *key, char **out, size_t *len);
 /* Every metadata key starting with prefix, with its value. */
 int rx_index_each_meta(rx_index *ix, const char *prefix, rx_meta_fn fn, void *ctx);
 /* Stored record of the document with this id (caller frees), or

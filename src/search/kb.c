@@ -330,9 +330,13 @@ int rx_kb_get(cJSON **out, rx_kb *kb, const char *id)
         cJSON_AddItemToObject(d, "tags", tags);
         cJSON_AddItemToObject(d, "effective", field(&r, RX_REC_EFFECTIVE));
         cJSON_AddItemToObject(d, "expires", field(&r, RX_REC_EXPIRES));
-        char key[RX_MAX_ID_LEN + 16], *body = NULL;
+        char key[RX_MAX_ID_LEN + 16], *packed = NULL, *body = NULL;
+        size_t plen;
         snprintf(key, sizeof key, "%s%s", RX_META_BODY_PREFIX, id);
-        rc = rx_index_meta(kb->ix, key, &body);
+        rc = rx_index_meta_n(kb->ix, key, &packed, &plen);
+        if (rc == RX_OK)
+            rc = rx_unpack(&body, NULL, packed, plen);
+        free(packed);
         if (rc == RX_OK) {
             cJSON_AddStringToObject(d, "body", body);
             *out = d;

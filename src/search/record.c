@@ -3,6 +3,7 @@
 #include "rexian/error.h"
 
 #include <cmark.h>
+#include <zlib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,5 +102,47 @@ int rx_markdown_to_plain(char **out, size_t *out_len, const char *md, size_t len
     if (out_len)
         *out_len = b.len;
     *out = rx_buf_steal(&b);
+    return RX_OK;
+}
+
+int rx_pack(char **out, size_t *out_len, const char *data, size_t len)
+{
+    *out = NULL;
+    if (len > 0xFFFFFFFFu)
+        return rx_error_set(RX_ETOOBIG, "text too large to pack");
+    uLongf cap = compressBound((uLong)len);
+    unsigned char *buf = malloc(cap + 4);
+    if (!buf)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    for (int k = 0; k < 4; k++)
+        buf[k] = (unsigned char)(len >> (8 * k));
+    if (compress2(buf + 4, &cap, (const Bytef *)data, (uLong)len, 6) != Z_OK) {
+        free(buf);
+        return rx_error_set(RX_ENOMEM, "compression failed");
+    }
+    *out = (char *)buf;
+    *out_len = cap + 4;
+    return RX_OK;
+}
+
+int rx_unpack(char **out, size_t *out_len, const char *data, size_t len)
+{
+    *out = NULL;
+    if (len < 4)
+        return rx_error_set(RX_EINVALID, "packed text too short");
+    const unsigned char *p = (const unsigned char *)data;
+    uLongf n = (uLongf)p[0] | (uLongf)p[1] << 8 | (uLongf)p[2] << 16 | (uLongf)p[3] << 24;
+    char *buf = malloc(n + 1);
+    if (!buf)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    uLongf got = n;
+    if (uncompress((Bytef *)buf, &got, p + 4, (uLong)(len - 4)) != Z_OK || got != n) {
+        free(buf);
+        return rx_error_set(RX_EINVALID, "corrupt packed text");
+    }
+    buf[n] = '\0';
+    *out = buf;
+    if (out_len)
+        *out_len = n;
     return RX_OK;
 }

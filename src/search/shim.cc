@@ -50,7 +50,7 @@ char *dup_string(const std::string &s)
     return p;
 }
 
-const char NO_EXPIRY[] = "9999-12-31";
+const char NO_EXPIRY_TERM[] = "XN";
 const double COMMON_SHARE = 0.15;
 const size_t MAX_TYPOS = 3;
 const char NO_EFFECTIVE[] = "0000-00-00";
@@ -91,7 +91,13 @@ extern "C" int rx_writer_put(rx_writer *w, const char *id, const char *departmen
         doc.add_boolean_term(std::string("XD") + department);
         doc.add_boolean_term(std::string("XT") + type);
         doc.add_value(RX_SLOT_EFFECTIVE, effective && *effective ? effective : NO_EFFECTIVE);
-        doc.add_value(RX_SLOT_EXPIRES, expires && *expires ? expires : NO_EXPIRY);
+        // Most documents never expire: they carry a term instead of a value,
+        // so that the default "not expired" filter walks only the short
+        // value stream of those that do.
+        if (expires && *expires)
+            doc.add_value(RX_SLOT_EXPIRES, expires);
+        else
+            doc.add_boolean_term(NO_EXPIRY_TERM);
         doc.add_value(RX_SLOT_DEPARTMENT, department);
         doc.add_value(RX_SLOT_TYPE, type);
         for (size_t k = 0; k < terms->count; k++) {
@@ -126,6 +132,14 @@ extern "C" int rx_writer_set_meta(rx_writer *w, const char *key, const char *val
 {
     return guarded("set metadata", [&]() -> int {
         w->db.set_metadata(key, value ? value : "");
+        return RX_OK;
+    });
+}
+
+extern "C" int rx_writer_set_meta_n(rx_writer *w, const char *key, const char *value, size_t len)
+{
+    return guarded("set metadata", [&]() -> int {
+        w->db.set_metadata(key, std::string(value, len));
         return RX_OK;
     });
 }
@@ -272,6 +286,17 @@ template <typename F> static int with_retry(rx_index *ix, const char *what, F &&
             ix->db.reopen();
             return f();
         }
+    });
+}
+
+extern "C" int rx_index_meta_n(rx_index *ix, const char *key, char **out, size_t *len)
+{
+    *out = nullptr;
+    return with_retry(ix, "read metadata", [&]() -> int {
+        std::string v = ix->db.get_metadata(key);
+        *out = dup_string(v);
+        *len = v.size();
+        return RX_OK;
     });
 }
 
@@ -436,13 +461,17 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
             filters.emplace_back(std::string("XD") + o->department);
         if (o->type)
             filters.emplace_back(std::string("XT") + o->type);
+        // expires is the last day in force
+        auto in_force = [](const char *day) {
+            return Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(NO_EXPIRY_TERM),
+                                 Xapian::Query(Xapian::Query::OP_VALUE_GE, RX_SLOT_EXPIRES, day));
+        };
         if (o->in_force_on) {
             filters.emplace_back(Xapian::Query::OP_VALUE_LE, RX_SLOT_EFFECTIVE, o->in_force_on);
-            // expires is the last day in force
-            filters.emplace_back(Xapian::Query::OP_VALUE_GE, RX_SLOT_EXPIRES, o->in_force_on);
+            filters.push_back(in_force(o->in_force_on));
         }
         if (o->not_expired_on)
-            filters.emplace_back(Xapian::Query::OP_VALUE_GE, RX_SLOT_EXPIRES, o->not_expired_on);
+            filters.push_back(in_force(o->not_expired_on));
         if (!filters.empty())
             q = Xapian::Query(Xapian::Query::OP_FILTER, q,
                               Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
