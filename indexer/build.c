@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FORMAT_VERSION "5"
+#define FORMAT_VERSION "6"
 #define TITLE_WDF 5
 #define TAG_WDF 3
 #define KEEP_GENERATIONS 2

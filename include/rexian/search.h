@@ -20,8 +20,7 @@
 
 /* Value slots and boolean term prefixes of every document. */
 enum { RX_SLOT_EFFECTIVE = 0, RX_SLOT_EXPIRES = 1, RX_SLOT_DEPARTMENT = 2, RX_SLOT_TYPE = 3 };
-/* Documents without an expiry date have no RX_SLOT_EXPIRES value and carry
- * the boolean term "XN" instead. */
+/* Documents without an expiry date have no RX_SLOT_EXPIRES value. */
 
 typedef struct rx_writer rx_writer;
 
@@ -78,10 +77,11 @@ typedef struct {
                                     5,000-character policies) */
     const char *department;      /* canonical name filter, or NULL */
     const char *type;            /* type filter, or NULL */
-    const char *in_force_on;     /* YYYY-MM-DD: effective <= d < expiry; NULL = no
-                                    effective-date filter */
-    const char *not_expired_on;  /* YYYY-MM-DD: leave out documents expired by then;
-                                    NULL = keep expired */
+    const char *in_force_on;     /* YYYY-MM-DD: leave out documents not yet effective
+                                    then; NULL = no effective-date filter */
+    const char *expired_by;      /* YYYY-MM-DD: leave out documents whose expires
+                                    (their last day in force) is on or before it;
+                                    NULL = keep expired documents */
     size_t offset, limit;
     size_t facet_sample;         /* documents to examine at least, for facets */
 } rx_search_opts;

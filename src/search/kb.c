@@ -229,12 +229,19 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
     } else {
         rx_date_format(today, rx_date_today());
     }
+    /* a document is in force through its expires day: those whose expires
+     * falls before the day asked about are left out */
+    char day_before[11];
     if (q->as_of && *q->as_of) {
-        if (rx_date_parse(q->as_of, strlen(q->as_of)) == RX_DATE_INVALID)
+        long d = rx_date_parse(q->as_of, strlen(q->as_of));
+        if (d == RX_DATE_INVALID)
             return rx_error_set(RX_EINVALID, "as_of must be a date YYYY-MM-DD");
         o.in_force_on = q->as_of;
+        rx_date_format(day_before, d - 1);
+        o.expired_by = day_before;
     } else if (!q->expired) {
-        o.not_expired_on = today;
+        rx_date_format(day_before, rx_date_parse(today, strlen(today)) - 1);
+        o.expired_by = day_before;
     }
 
     rx_analyzer an = {q->analyzer ? q->analyzer : kb->analyzer, kb->synonyms};

@@ -50,7 +50,6 @@ char *dup_string(const std::string &s)
     return p;
 }
 
-const char NO_EXPIRY_TERM[] = "XN";
 const double COMMON_SHARE = 0.15;
 const size_t MAX_TYPOS = 3;
 const char NO_EFFECTIVE[] = "0000-00-00";
@@ -91,13 +90,11 @@ extern "C" int rx_writer_put(rx_writer *w, const char *id, const char *departmen
         doc.add_boolean_term(std::string("XD") + department);
         doc.add_boolean_term(std::string("XT") + type);
         doc.add_value(RX_SLOT_EFFECTIVE, effective && *effective ? effective : NO_EFFECTIVE);
-        // Most documents never expire: they carry a term instead of a value,
-        // so that the default "not expired" filter walks only the short
-        // value stream of those that do.
+        // Most documents never expire: they have no value in this slot, so
+        // that the expiry filter walks only the short value stream of those
+        // that do.
         if (expires && *expires)
             doc.add_value(RX_SLOT_EXPIRES, expires);
-        else
-            doc.add_boolean_term(NO_EXPIRY_TERM);
         doc.add_value(RX_SLOT_DEPARTMENT, department);
         doc.add_value(RX_SLOT_TYPE, type);
         for (size_t k = 0; k < terms->count; k++) {
@@ -461,20 +458,17 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
             filters.emplace_back(std::string("XD") + o->department);
         if (o->type)
             filters.emplace_back(std::string("XT") + o->type);
-        // expires is the last day in force
-        auto in_force = [](const char *day) {
-            return Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(NO_EXPIRY_TERM),
-                                 Xapian::Query(Xapian::Query::OP_VALUE_GE, RX_SLOT_EXPIRES, day));
-        };
-        if (o->in_force_on) {
+        if (o->in_force_on)
             filters.emplace_back(Xapian::Query::OP_VALUE_LE, RX_SLOT_EFFECTIVE, o->in_force_on);
-            filters.push_back(in_force(o->in_force_on));
-        }
-        if (o->not_expired_on)
-            filters.push_back(in_force(o->not_expired_on));
         if (!filters.empty())
             q = Xapian::Query(Xapian::Query::OP_FILTER, q,
                               Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
+        // Expired documents are subtracted: only the few with an expiry date
+        // have a value in that slot, so this walks a short value stream.
+        if (o->expired_by)
+            q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
+                              Xapian::Query(Xapian::Query::OP_VALUE_LE, RX_SLOT_EXPIRES,
+                                            o->expired_by));
         Xapian::Enquire enq(ix->db);
         enq.set_query(q);
         enq.set_weighting_scheme(
