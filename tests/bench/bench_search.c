@@ -63,7 +63,7 @@ static void *run_queries(void *arg)
             double a = rx_now();
             size_t hits = 0;
             if (kb) {
-                rx_kb_query q = {.q = r->qs[i], .limit = 10, .expired = getenv("RXE") != NULL};
+                rx_kb_query q = {.q = r->qs[i], .limit = 10};
                 cJSON *res = NULL;
                 if (rx_kb_search(&res, kb, &q) != RX_OK) {
                     fprintf(stderr, "bench_search: %s\n", rx_error_last());
