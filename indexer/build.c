@@ -988,7 +988,7 @@ int rx_corpus_load(rx_doc **docs, size_t *n, const char *corpus_dir, rx_diags *d
             }
         }
         for (size_t i = 0; i < ngot; i++)
-            (*docs)[(*n)++] = got[i];
+            (*docs)[(*n)++] = got[i]; /* NOLINT(clang-analyzer-core.NullDereference): ngot > 0 means *docs was allocated */
         if (got != &one)
             free(got);
         free(f->data);

@@ -160,6 +160,10 @@ static void dept_line(void *ctx, size_t lineno, char *line)
     department *items = realloc(d->items, (d->n + 1) * sizeof *items);
     if (!items) {
         c->rc = RX_ENOMEM;
+        free(dep.name);
+        for (size_t k = 0; k < dep.naliases; k++)
+            free(dep.aliases[k]);
+        free(dep.aliases);
         return;
     }
     d->items = items;
@@ -251,7 +255,7 @@ static void cal_line(void *ctx, size_t lineno, char *line)
                      date ? date : "");
         return;
     }
-    if (!kind || (strcmp(kind, "holiday") && strcmp(kind, "workday")) || extra) {
+    if (!kind || (strcmp(kind, "holiday") != 0 && strcmp(kind, "workday") != 0) || extra) {
         rx_diags_add(c->diags, c->path, lineno, "expected 'YYYY-MM-DD holiday' or 'YYYY-MM-DD workday'");
         return;
     }

@@ -266,7 +266,7 @@ int rx_md_parse(rx_doc *out, const char *path, const char *data, size_t len,
             }
             out->department = strdup(canon);
         } else if (strcmp(key, "type") == 0) {
-            if (strcmp(v, "policy") && strcmp(v, "guide") && strcmp(v, "notice")) {
+            if (strcmp(v, "policy") != 0 && strcmp(v, "guide") != 0 && strcmp(v, "notice") != 0) {
                 rx_diags_add(diags, path, kline,
                              "unknown type '%s' (expected policy, guide or notice)", v);
                 goto done;

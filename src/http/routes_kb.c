@@ -115,8 +115,8 @@ static bool read_query(rx_kb_query *q, rx_kb *kb, const rx_http_request *req,
         rx_http_error(res, 400, "unknown_department", "未知的部门：%s", dept);
         return false;
     }
-    if (type && *type && strcmp(type, "policy") && strcmp(type, "guide") &&
-        strcmp(type, "notice") && strcmp(type, "faq")) {
+    if (type && *type && strcmp(type, "policy") != 0 && strcmp(type, "guide") != 0 &&
+        strcmp(type, "notice") != 0 && strcmp(type, "faq") != 0) {
         rx_http_error(res, 400, "invalid_parameter",
                       "参数 type 只能是 policy、guide、notice 或 faq");
         return false;
@@ -125,7 +125,7 @@ static bool read_query(rx_kb_query *q, rx_kb *kb, const rx_http_request *req,
         rx_http_error(res, 400, "invalid_parameter", "参数 as_of 必须是 YYYY-MM-DD 格式的日期");
         return false;
     }
-    if (expired && strcmp(expired, "0") && strcmp(expired, "1")) {
+    if (expired && strcmp(expired, "0") != 0 && strcmp(expired, "1") != 0) {
         rx_http_error(res, 400, "invalid_parameter", "参数 expired 只能是 0 或 1");
         return false;
     }
@@ -134,7 +134,7 @@ static bool read_query(rx_kb_query *q, rx_kb *kb, const rx_http_request *req,
                        .type = type && *type ? type : NULL,
                        .limit = (size_t)limit,
                        .offset = (size_t)offset,
-                       .expired = expired && !strcmp(expired, "1"),
+                       .expired = expired && strcmp(expired, "1") == 0,
                        .as_of = as_of && *as_of ? as_of : NULL};
     return true;
 }

@@ -368,7 +368,7 @@ int rx_plan_query(rx_query_plan **out, const rx_analyzer *an, const char *q, siz
     /* what the highlighter needs, once per query rather than once per hit */
     if (rc == RX_OK && !(plan->first = calloc(8192, 1)))
         rc = rx_error_set(RX_ENOMEM, "out of memory");
-    for (size_t k = 0; rc == RX_OK && k < plan->marks.count; k++) {
+    for (size_t k = 0; rc == RX_OK && plan->first && k < plan->marks.count; k++) {
         const rx_strmap_entry *e = &plan->marks.entries[k];
         if (e->key[0] == 'P') {
             plan->any_pinyin = true;
