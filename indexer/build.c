@@ -1,8 +1,8 @@
 /* Index building: scan the corpus, find what changed since the live
  * generation (by content hash), write a new generation and publish it. */
-#include "rexian/indexer.h"
 #include "rexian/analyzer.h"
 #include "rexian/error.h"
+#include "rexian/indexer.h"
 #include "rexian/kb.h"
 #include "rexian/record.h"
 #include "rexian/search.h"
@@ -14,8 +14,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +30,7 @@
 #define KEEP_GENERATIONS 2
 
 typedef struct {
-    char *rel;  /* path relative to the corpus */
+    char *rel; /* path relative to the corpus */
     bool csv;
     char *data;
     size_t len;
@@ -40,8 +40,8 @@ typedef struct {
     /* from the previous generation's manifest */
     char *old_ids;
     /* results */
-    rx_buf ids;     /* ids indexed from this file, space-separated */
-    rx_buf diags;   /* "LINE\tREASON\n" lines */
+    rx_buf ids;   /* ids indexed from this file, space-separated */
+    rx_buf diags; /* "LINE\tREASON\n" lines */
 } corpus_file;
 
 typedef struct {
@@ -199,7 +199,8 @@ static int copy_file(const char *from, const char *to)
         if (n <= 0) {
             if (n < 0 && errno == EINTR)
                 continue;
-            rc = rx_error_set(RX_EIO, "copying %s: %s", from, n < 0 ? strerror(errno) : "short copy");
+            rc = rx_error_set(RX_EIO, "copying %s: %s", from,
+                              n < 0 ? strerror(errno) : "short copy");
             goto done;
         }
         left -= n;
@@ -336,7 +337,8 @@ static int delete_ids(rx_writer *w, const char *list, size_t *removed)
     if (!copy)
         return rx_error_set(RX_ENOMEM, "out of memory");
     int rc = RX_OK;
-    for (char *id = strtok_r(copy, " ", &save); id && rc == RX_OK; id = strtok_r(NULL, " ", &save)) {
+    for (char *id = strtok_r(copy, " ", &save); id && rc == RX_OK;
+         id = strtok_r(NULL, " ", &save)) {
         char key[RX_MAX_ID_LEN + 16];
         snprintf(key, sizeof key, "%s%s", RX_META_BODY_PREFIX, id);
         rc = rx_writer_delete(w, id);
@@ -564,8 +566,7 @@ static int produce_file(producer *p, size_t k)
     if (rc != RX_OK)
         return rc;
     for (size_t i = before; i < p->diags->n; i++)
-        rx_buf_printf(&f->diags, "%zu\t%s\n", p->diags->items[i].line,
-                      p->diags->items[i].reason);
+        rx_buf_printf(&f->diags, "%zu\t%s\n", p->diags->items[i].line, p->diags->items[i].reason);
     if (p->diags->n > before || !f->data)
         p->files_rejected++;
     p->bytes_read += f->len;
@@ -641,9 +642,8 @@ static int consume(rx_writer *w, producer *p, size_t batch, rx_build_stats *st)
                 rc = delete_ids(w, f->old_ids, &st->removed);
             break;
         case ITEM_DOC:
-            rc = rx_writer_put(w, it->doc.id, it->doc.department, it->doc.type,
-                               it->doc.effective, it->doc.expires, &it->bag, it->rec.data,
-                               it->rec.len);
+            rc = rx_writer_put(w, it->doc.id, it->doc.department, it->doc.type, it->doc.effective,
+                               it->doc.expires, &it->bag, it->rec.data, it->rec.len);
             if (rc == RX_OK) {
                 char *packed;
                 size_t plen;
@@ -672,9 +672,7 @@ static int consume(rx_writer *w, producer *p, size_t batch, rx_build_stats *st)
         case ITEM_ERROR:
             rc = rx_error_set(it->rc, "%s", it->text ? it->text : "indexing failed");
             break;
-        case ITEM_DONE:
-            item_free(it);
-            return RX_OK;
+        case ITEM_DONE: item_free(it); return RX_OK;
         }
         item_free(it);
         if (rc != RX_OK)
@@ -814,7 +812,8 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
         snprintf(path, sizeof path, "%s/%s", o->corpus_dir, f->rel);
         int r = rx_file_read(&f->data, &f->len, path, RX_MAX_FILE_BYTES);
         if (r != RX_OK) {
-            rx_diags_add(diags, f->rel, 1, "%s", r == RX_ETOOBIG ? "file too large" : rx_error_last());
+            rx_diags_add(diags, f->rel, 1, "%s",
+                         r == RX_ETOOBIG ? "file too large" : rx_error_last());
             st->files_rejected++;
             continue;
         }
@@ -888,8 +887,8 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
                 goto done;
         }
     }
-    producer prod = {.fl = &fl, .o = o, .deps = deps, .an = {flags, syn}, .ids = &ids,
-                     .diags = diags};
+    producer prod = {
+        .fl = &fl, .o = o, .deps = deps, .an = {flags, syn}, .ids = &ids, .diags = diags};
     if ((rc = run_pipeline(w, &prod, batch, st)))
         goto done;
     char genbuf[32], flagbuf[32];
@@ -987,8 +986,10 @@ int rx_corpus_load(rx_doc **docs, size_t *n, const char *corpus_dir, rx_diags *d
                 *docs = d;
             }
         }
+        /* ngot > 0 means *docs was allocated */
         for (size_t i = 0; i < ngot; i++)
-            (*docs)[(*n)++] = got[i]; /* NOLINT(clang-analyzer-core.NullDereference): ngot > 0 means *docs was allocated */
+            // NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
+            (*docs)[(*n)++] = got[i];
         if (got != &one)
             free(got);
         free(f->data);

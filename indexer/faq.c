@@ -114,8 +114,7 @@ static void finish_row(faq_reader *r)
         goto out;
     }
     if (r->nfields != NCOLS) {
-        rx_diags_add(r->diags, r->path, line, "row has %zu fields, expected %d", r->nfields,
-                     NCOLS);
+        rx_diags_add(r->diags, r->path, line, "row has %zu fields, expected %d", r->nfields, NCOLS);
         goto out;
     }
     rx_doc d = {0};
@@ -201,8 +200,8 @@ int rx_faq_parse(rx_doc **out, size_t *n, const char *path, const char *data, si
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
         return rx_error_set(RX_ENOMEM, "out of memory");
-    faq_reader r = {.path = path, .diags = diags, .departments = departments, .line = 1,
-                    .row_start = 1};
+    faq_reader r = {
+        .path = path, .diags = diags, .departments = departments, .line = 1, .row_start = 1};
     /* feed line by line so that every row knows the line it started on */
     size_t pos = 0;
     while (pos < len && !r.fatal) {

@@ -57,7 +57,7 @@ static void each_line(const char *text, size_t len,
 /* Splits on ASCII blanks, commas, full-width commas and ideographic spaces. */
 static char *next_token(char **p)
 {
-    static const char *const seps[] = {" ", "\t", ",", "\xEF\xBC\x8C", "\xE3\x80\x80",
+    static const char *const seps[] = {" ",           "\t", ",", "\xEF\xBC\x8C", "\xE3\x80\x80",
                                        "\xE3\x80\x81"};
     char *s = *p;
     for (;;) {
@@ -213,7 +213,10 @@ const char *rx_departments_canonical(const rx_departments *d, const char *name)
     return e ? d->items[e->value].name : NULL;
 }
 
-size_t rx_departments_count(const rx_departments *d) { return d ? d->n : 0; }
+size_t rx_departments_count(const rx_departments *d)
+{
+    return d ? d->n : 0;
+}
 
 const char *rx_departments_name(const rx_departments *d, size_t i, const char *const **aliases,
                                 size_t *n)
@@ -256,7 +259,8 @@ static void cal_line(void *ctx, size_t lineno, char *line)
         return;
     }
     if (!kind || (strcmp(kind, "holiday") != 0 && strcmp(kind, "workday") != 0) || extra) {
-        rx_diags_add(c->diags, c->path, lineno, "expected 'YYYY-MM-DD holiday' or 'YYYY-MM-DD workday'");
+        rx_diags_add(c->diags, c->path, lineno,
+                     "expected 'YYYY-MM-DD holiday' or 'YYYY-MM-DD workday'");
         return;
     }
     for (size_t i = 0; i < c->c->n; i++) {
@@ -311,7 +315,10 @@ void rx_calendar_free(rx_calendar *c)
     free(c);
 }
 
-size_t rx_calendar_count(const rx_calendar *c) { return c ? c->n : 0; }
+size_t rx_calendar_count(const rx_calendar *c)
+{
+    return c ? c->n : 0;
+}
 
 bool rx_calendar_is_workday(const rx_calendar *c, long day)
 {

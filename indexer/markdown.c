@@ -8,8 +8,8 @@
 #include <string.h>
 #include <yaml.h>
 
-static const char *const allowed_keys[] = {"id",        "title",   "department", "type",
-                                           "tags",      "effective", "expires"};
+static const char *const allowed_keys[] = {"id",   "title",     "department", "type",
+                                           "tags", "effective", "expires"};
 #define NKEYS (sizeof allowed_keys / sizeof allowed_keys[0])
 
 static int key_index(const char *k)
@@ -102,7 +102,10 @@ static bool next_event(fm_reader *r)
     return true;
 }
 
-static size_t ev_line(const fm_reader *r) { return r->base_line + r->ev.start_mark.line + 1; }
+static size_t ev_line(const fm_reader *r)
+{
+    return r->base_line + r->ev.start_mark.line + 1;
+}
 
 static bool validate_date(fm_reader *r, const char *key, const char *v, char out[11], size_t line)
 {
@@ -250,8 +253,8 @@ int rx_md_parse(rx_doc *out, const char *path, const char *data, size_t len,
         if (strcmp(key, "id") == 0) {
             if (!rx_id_valid(v)) {
                 rx_diags_add(diags, path, kline,
-                             "id '%s' is invalid: use 1 to %d lowercase letters, digits or '-'",
-                             v, RX_MAX_ID_LEN);
+                             "id '%s' is invalid: use 1 to %d lowercase letters, digits or '-'", v,
+                             RX_MAX_ID_LEN);
                 goto done;
             }
             out->id = strdup(v);
@@ -302,7 +305,8 @@ int rx_md_parse(rx_doc *out, const char *path, const char *data, size_t len,
         goto done;
     }
     if (blank(s + body_off)) {
-        rx_diags_add(diags, path, close_line, "empty body: the document has no text after its front matter");
+        rx_diags_add(diags, path, close_line,
+                     "empty body: the document has no text after its front matter");
         goto done;
     }
     out->body = strdup(s + body_off);

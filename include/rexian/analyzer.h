@@ -29,7 +29,7 @@ enum {
     RX_AN_ICU = 1 << 2,
     RX_AN_PINYIN = 1 << 3,
     RX_AN_SYNONYM = 1 << 4,
-    RX_AN_STOP = 1 << 5, /* query only: down-weight function-word bigrams */
+    RX_AN_STOP = 1 << 5,  /* query only: down-weight function-word bigrams */
     RX_AN_TITLE = 1 << 6, /* a title field: "T" + bigram or word */
 };
 
@@ -61,7 +61,7 @@ typedef struct {
     char *normalized; /* the normalised query text */
     rx_qterm *terms;
     size_t nterms;
-    rx_strmap marks; /* highlight keys: Han bigrams/unigrams, words, "P" pinyin pairs */
+    rx_strmap marks;      /* highlight keys: Han bigrams/unigrams, words, "P" pinyin pairs */
     unsigned char *first; /* bitmap of the BMP code points that start a non-"P" mark */
     bool any_pinyin;      /* some mark is a "P" pinyin pair */
 } rx_query_plan;

@@ -29,9 +29,9 @@ typedef struct {
     size_t body_len;
     const char *remote; /* client address, for the log */
     /* filled by the router for the handler */
-    const char *path_id;  /* the {id} segment of the matched route */
-    const char *user;     /* authenticated user name */
-    const char *role;     /* and role */
+    const char *path_id; /* the {id} segment of the matched route */
+    const char *user;    /* authenticated user name */
+    const char *role;    /* and role */
 } rx_http_request;
 
 typedef struct {
@@ -59,8 +59,8 @@ typedef struct {
     unsigned threads;         /* worker threads (>= 2 for the pool) */
     unsigned max_connections; /* total */
     unsigned max_per_ip;
-    unsigned timeout_s;       /* idle connection timeout */
-    bool access_log;          /* one JSON line per request on stderr */
+    unsigned timeout_s; /* idle connection timeout */
+    bool access_log;    /* one JSON line per request on stderr */
 } rx_http_config;
 
 typedef struct rx_http_server rx_http_server;

@@ -19,23 +19,23 @@
 typedef struct {
     const char *corpus_dir;
     const char *index_dir;
-    bool full;          /* rebuild everything */
-    bool progress;      /* draw a progress bar on stderr */
+    bool full;     /* rebuild everything */
+    bool progress; /* draw a progress bar on stderr */
     /* called after each changed file (from the building thread) */
     void (*on_progress)(void *ctx, size_t files_done, size_t files_total, size_t documents);
     void *progress_ctx;
-    unsigned analyzer;  /* 0 → RX_AN_DEFAULT */
-    size_t batch;       /* documents per commit (0 → 1000: measured fastest) */
+    unsigned analyzer; /* 0 → RX_AN_DEFAULT */
+    size_t batch;      /* documents per commit (0 → 1000: measured fastest) */
 } rx_build_opts;
 
 typedef struct {
     size_t files, files_changed, files_rejected;
-    size_t documents;   /* documents in the published index */
+    size_t documents; /* documents in the published index */
     size_t added, removed;
-    size_t bytes_read;  /* bytes of changed files processed */
+    size_t bytes_read; /* bytes of changed files processed */
     double seconds;
     long generation;
-    bool published;     /* false when nothing changed */
+    bool published; /* false when nothing changed */
 } rx_build_stats;
 
 /* Builds and publishes. Problems with individual files go to diags (the

@@ -26,9 +26,9 @@ typedef struct rx_writer rx_writer;
 
 /* Opens (creating if needed) the database in dir for writing. */
 int rx_writer_open(rx_writer **out, const char *dir);
-/* Adds a document (the caller deletes any old version by id first): its boolean terms and values come
- * from the fields; terms (term → wdf) from the analyzer; data is the stored
- * record returned to readers. */
+/* Adds a document (the caller deletes any old version by id first): its boolean terms and values
+ * come from the fields; terms (term → wdf) from the analyzer; data is the stored record returned to
+ * readers. */
 int rx_writer_put(rx_writer *w, const char *id, const char *department, const char *type,
                   const char *effective, const char *expires, const rx_strmap *terms,
                   const char *data, size_t data_len);
@@ -72,18 +72,18 @@ int rx_index_each_meta(rx_index *ix, const char *prefix, rx_meta_fn fn, void *ct
 int rx_index_get(rx_index *ix, const char *id, char **data, size_t *len);
 
 typedef struct {
-    double k1, b;                /* BM25 parameters (0: defaults 1.2 and 0.3: weak length
-                                    normalisation, since one-line FAQs sit beside
-                                    5,000-character policies) */
-    const char *department;      /* canonical name filter, or NULL */
-    const char *type;            /* type filter, or NULL */
-    const char *in_force_on;     /* YYYY-MM-DD: leave out documents not yet effective
-                                    then; NULL = no effective-date filter */
-    const char *expired_by;      /* YYYY-MM-DD: leave out documents whose expires
-                                    (their last day in force) is on or before it;
-                                    NULL = keep expired documents */
+    double k1, b;            /* BM25 parameters (0: defaults 1.2 and 0.3: weak length
+                                normalisation, since one-line FAQs sit beside
+                                5,000-character policies) */
+    const char *department;  /* canonical name filter, or NULL */
+    const char *type;        /* type filter, or NULL */
+    const char *in_force_on; /* YYYY-MM-DD: leave out documents not yet effective
+                                then; NULL = no effective-date filter */
+    const char *expired_by;  /* YYYY-MM-DD: leave out documents whose expires
+                                (their last day in force) is on or before it;
+                                NULL = keep expired documents */
     size_t offset, limit;
-    size_t facet_sample;         /* documents to examine at least, for facets */
+    size_t facet_sample; /* documents to examine at least, for facets */
 } rx_search_opts;
 
 typedef struct {

@@ -7,7 +7,6 @@
 
 /* Appends to out the width-character window of text that best matches the
  * plan: plain text, HTML-escaped, matches in <mark>…</mark>, "…" where cut. */
-int rx_snippet(rx_buf *out, const char *text, size_t len, const rx_query_plan *plan,
-               size_t width);
+int rx_snippet(rx_buf *out, const char *text, size_t len, const rx_query_plan *plan, size_t width);
 
 #endif

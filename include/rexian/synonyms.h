@@ -20,8 +20,7 @@ typedef void (*rx_diag_fn)(void *ctx, size_t line, const char *reason);
  * full-width commas, `#` starting a comment. Terms are normalised. A line
  * with fewer than two distinct terms is reported through diag and skipped.
  * Text may be NULL/0 for an empty set. *out belongs to the caller. */
-int rx_synonyms_parse(rx_synonyms **out, const char *text, size_t len, rx_diag_fn diag,
-                      void *ctx);
+int rx_synonyms_parse(rx_synonyms **out, const char *text, size_t len, rx_diag_fn diag, void *ctx);
 /* Adds the groups of another text (same syntax) to an existing set. */
 int rx_synonyms_add(rx_synonyms *s, const char *text, size_t len, rx_diag_fn diag, void *ctx);
 void rx_synonyms_free(rx_synonyms *s);

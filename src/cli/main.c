@@ -2,12 +2,12 @@
  * call the module, report. */
 #include "rexian/analyzer.h"
 #include "rexian/app.h"
-#include "rexian/http.h"
-#include "rexian/store.h"
-#include "rexian/users.h"
 #include "rexian/error.h"
+#include "rexian/http.h"
 #include "rexian/indexer.h"
 #include "rexian/kb.h"
+#include "rexian/store.h"
+#include "rexian/users.h"
 #include "rexian/util.h"
 
 #include <getopt.h>
@@ -65,8 +65,8 @@ static int cmd_index(int argc, char **argv)
     rx_build_stats st;
     int rc = rx_build(&st, &o, &diags);
     for (size_t k = 0; k < diags.n; k++)
-        fprintf(stderr, "%s/%s:%zu: %s\n", o.corpus_dir, diags.items[k].path,
-                diags.items[k].line, diags.items[k].reason);
+        fprintf(stderr, "%s/%s:%zu: %s\n", o.corpus_dir, diags.items[k].path, diags.items[k].line,
+                diags.items[k].reason);
     if (rc != RX_OK) {
         fprintf(stderr, "rexian index: %s (the published index is unchanged)\n", rx_error_last());
         rx_diags_free(&diags);
@@ -123,16 +123,12 @@ static const char *json_str(const cJSON *o, const char *k)
 
 static int cmd_search(int argc, char **argv)
 {
-    static const struct option opts[] = {{"index", required_argument, 0, 'i'},
-                                         {"limit", required_argument, 0, 'n'},
-                                         {"json", no_argument, 0, 'j'},
-                                         {"department", required_argument, 0, 'd'},
-                                         {"type", required_argument, 0, 't'},
-                                         {"expired", no_argument, 0, 'e'},
-                                         {"as-of", required_argument, 0, 'o'},
-                                         {"today", required_argument, 0, 'T'},
-                                         {"analyzer", required_argument, 0, 'a'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"index", required_argument, 0, 'i'},    {"limit", required_argument, 0, 'n'},
+        {"json", no_argument, 0, 'j'},           {"department", required_argument, 0, 'd'},
+        {"type", required_argument, 0, 't'},     {"expired", no_argument, 0, 'e'},
+        {"as-of", required_argument, 0, 'o'},    {"today", required_argument, 0, 'T'},
+        {"analyzer", required_argument, 0, 'a'}, {0, 0, 0, 0}};
     const char *index = "var/index";
     bool json = false;
     rx_kb_query q = {0};
@@ -215,14 +211,11 @@ static int cmd_search(int argc, char **argv)
 
 static int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {{"index", required_argument, 0, 'i'},
-                                         {"db", required_argument, 0, 'd'},
-                                         {"corpus", required_argument, 0, 'c'},
-                                         {"web", required_argument, 0, 'w'},
-                                         {"listen", required_argument, 0, 'l'},
-                                         {"threads", required_argument, 0, 't'},
-                                         {"quiet", no_argument, 0, 'q'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"index", required_argument, 0, 'i'},  {"db", required_argument, 0, 'd'},
+        {"corpus", required_argument, 0, 'c'}, {"web", required_argument, 0, 'w'},
+        {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
+        {"quiet", no_argument, 0, 'q'},        {0, 0, 0, 0}};
     const char *index = "var/index", *dbpath = "var/rexian.db", *corpus = "corpus";
     rx_http_config hc = {.listen = "127.0.0.1:8080", .threads = 2, .access_log = true};
     int c;
@@ -317,9 +310,8 @@ done:
 
 static int cmd_user(int argc, char **argv)
 {
-    static const struct option opts[] = {{"role", required_argument, 0, 'r'},
-                                         {"db", required_argument, 0, 'd'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"role", required_argument, 0, 'r'}, {"db", required_argument, 0, 'd'}, {0, 0, 0, 0}};
     const char *role = NULL, *dbpath = "var/rexian.db";
     int c;
     optind = 1;
@@ -337,7 +329,8 @@ static int cmd_user(int argc, char **argv)
     }
     sqlite3 *db;
     char *token = NULL;
-    if (rx_store_open(&db, dbpath) != RX_OK || rx_user_add(&token, db, argv[optind + 1], role) != RX_OK) {
+    if (rx_store_open(&db, dbpath) != RX_OK ||
+        rx_user_add(&token, db, argv[optind + 1], role) != RX_OK) {
         fprintf(stderr, "rexian user add: %s\n", rx_error_last());
         return 2;
     }

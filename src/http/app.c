@@ -2,8 +2,8 @@
  * authentication, per-thread knowledge-base handles and request metrics. */
 #include "rexian/app.h"
 #include "rexian/error.h"
-#include "rexian/strmap.h"
 #include "rexian/reindex.h"
+#include "rexian/strmap.h"
 #include "rexian/users.h"
 
 #include "routes.h"
@@ -122,9 +122,15 @@ void rx_app_free(rx_app *app)
     free(app);
 }
 
-sqlite3 *rx_app_db(rx_app *app) { return app->db; }
+sqlite3 *rx_app_db(rx_app *app)
+{
+    return app->db;
+}
 
-rx_reindexer *rx_app_reindexer(rx_app *app) { return app->reindexer; }
+rx_reindexer *rx_app_reindexer(rx_app *app)
+{
+    return app->reindexer;
+}
 
 rx_kb *rx_app_kb(rx_app *app)
 {
@@ -289,10 +295,11 @@ void rx_app_metrics(rx_app *app, rx_buf *out)
         for (int c = 1; c <= 5; c++) {
             unsigned long v = atomic_load(&app->stats[k].count[c]);
             if (v)
-                rx_buf_printf(out,
-                              "rexian_http_requests_total{route=\"%s\",method=\"%s\",code=\"%dxx\"} "
-                              "%lu\n",
-                              name, method, c, v);
+                rx_buf_printf(
+                    out,
+                    "rexian_http_requests_total{route=\"%s\",method=\"%s\",code=\"%dxx\"} "
+                    "%lu\n",
+                    name, method, c, v);
         }
     }
     rx_buf_puts(out, "# HELP rexian_http_request_duration_seconds Request latency by route.\n"
@@ -304,21 +311,23 @@ void rx_app_metrics(rx_app *app, rx_buf *out)
         for (size_t b = 0; b <= NBUCKETS; b++) {
             cum += atomic_load(&app->stats[k].le[b]);
             if (b < NBUCKETS)
-                rx_buf_printf(out,
-                              "rexian_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
-                              "le=\"%g\"} %lu\n",
-                              name, method, buckets_ms[b] / 1000, cum);
+                rx_buf_printf(
+                    out,
+                    "rexian_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+                    "le=\"%g\"} %lu\n",
+                    name, method, buckets_ms[b] / 1000, cum);
             else
-                rx_buf_printf(out,
-                              "rexian_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
-                              "le=\"+Inf\"} %lu\n",
-                              name, method, cum);
+                rx_buf_printf(
+                    out,
+                    "rexian_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\","
+                    "le=\"+Inf\"} %lu\n",
+                    name, method, cum);
         }
-        rx_buf_printf(out,
-                      "rexian_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n"
-                      "rexian_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %lu\n",
-                      name, method, (double)atomic_load(&app->stats[k].sum_us) / 1e6, name, method,
-                      cum);
+        rx_buf_printf(
+            out,
+            "rexian_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n"
+            "rexian_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %lu\n",
+            name, method, (double)atomic_load(&app->stats[k].sum_us) / 1e6, name, method, cum);
     }
     rx_buf_printf(out,
                   "# HELP rexian_uptime_seconds Seconds since the service started.\n"

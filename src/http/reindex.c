@@ -1,10 +1,10 @@
 /* Reindexing from the service (POST /api/v1/admin/reindex): one job at a
  * time in a background thread, with progress and result kept for GET. The
  * index is published atomically, so searches go on throughout. */
+#include "rexian/reindex.h"
 #include "rexian/app.h"
 #include "rexian/error.h"
 #include "rexian/indexer.h"
-#include "rexian/reindex.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -67,7 +67,10 @@ void rx_reindexer_free(rx_reindexer *r)
     free(r);
 }
 
-static job *slot(rx_reindexer *r, long id) { return &r->jobs[id % MAX_JOBS]; }
+static job *slot(rx_reindexer *r, long id)
+{
+    return &r->jobs[id % MAX_JOBS];
+}
 
 typedef struct {
     rx_reindexer *r;
@@ -92,8 +95,11 @@ static void *run(void *arg)
     pthread_mutex_lock(&r->mu);
     bool full = slot(r, c->id)->full;
     pthread_mutex_unlock(&r->mu);
-    rx_build_opts o = {.corpus_dir = r->corpus, .index_dir = r->index, .full = full,
-                       .on_progress = on_progress, .progress_ctx = c};
+    rx_build_opts o = {.corpus_dir = r->corpus,
+                       .index_dir = r->index,
+                       .full = full,
+                       .on_progress = on_progress,
+                       .progress_ctx = c};
     rx_build_stats st;
     rx_diags diags = {0};
     int rc = rx_build(&st, &o, &diags);
@@ -107,7 +113,8 @@ static void *run(void *arg)
         snprintf(j->error, sizeof j->error, "%s", rx_error_last());
     r->running = false;
     pthread_mutex_unlock(&r->mu);
-    fprintf(stderr, "rexian serve: reindex job %ld %s: %zu documents, generation %ld, %zu rejected\n",
+    fprintf(stderr,
+            "rexian serve: reindex job %ld %s: %zu documents, generation %ld, %zu rejected\n",
             c->id, rc == RX_OK ? "done" : "failed", st.documents, st.generation, diags.n);
     free(c);
     return NULL;

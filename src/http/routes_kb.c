@@ -65,8 +65,8 @@ static bool number_param(long *out, const rx_http_request *req, rx_http_response
     char *end;
     long n = strtol(v, &end, 10);
     if (!*v || *end || n < lo || n > hi || v[0] == '+' || v[0] == ' ') {
-        rx_http_error(res, 400, "invalid_parameter", "参数 %s 必须是 %ld 到 %ld 之间的整数", key, lo,
-                      hi);
+        rx_http_error(res, 400, "invalid_parameter", "参数 %s 必须是 %ld 到 %ld 之间的整数", key,
+                      lo, hi);
         return false;
     }
     *out = n;
@@ -94,8 +94,8 @@ static bool text_param(const char **out, const rx_http_request *req, rx_http_res
 }
 
 /* Reads and checks the search parameters shared by search and suggest. */
-static bool read_query(rx_kb_query *q, rx_kb *kb, const rx_http_request *req,
-                       rx_http_response *res, long max_limit)
+static bool read_query(rx_kb_query *q, rx_kb *kb, const rx_http_request *req, rx_http_response *res,
+                       long max_limit)
 {
     long limit, offset;
     const char *text, *dept, *type, *as_of, *expired, *ticket;

@@ -28,7 +28,8 @@ void rx_route_users_create(rx_app *app, const rx_http_request *req, rx_http_resp
     cJSON *body = cJSON_ParseWithLength(req->body, req->body_len);
     if (!body || !cJSON_IsObject(body)) {
         cJSON_Delete(body);
-        rx_http_error(res, 400, "invalid_json", "请求体必须是 JSON 对象，例如 {\"name\":\"张三\",\"role\":\"agent\"}");
+        rx_http_error(res, 400, "invalid_json",
+                      "请求体必须是 JSON 对象，例如 {\"name\":\"张三\",\"role\":\"agent\"}");
         return;
     }
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(body, "name");
@@ -68,7 +69,8 @@ void rx_route_reindex_start(rx_app *app, const rx_http_request *req, rx_http_res
         cJSON *body = cJSON_ParseWithLength(req->body, req->body_len);
         if (!cJSON_IsObject(body)) {
             cJSON_Delete(body);
-            rx_http_error(res, 400, "invalid_json", "请求体必须是 JSON 对象，例如 {\"full\":true}，或者留空");
+            rx_http_error(res, 400, "invalid_json",
+                          "请求体必须是 JSON 对象，例如 {\"full\":true}，或者留空");
             return;
         }
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(body, "full");

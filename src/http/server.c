@@ -1,15 +1,15 @@
 /* libmicrohttpd glue: accumulate a request (bounded), hand our own request
  * struct to the dispatcher, send its response. Internal thread pool with
  * epoll, so every core serves; limits against slow or hostile clients. */
-#include "rexian/http.h"
 #include "rexian/error.h"
+#include "rexian/http.h"
 #include "rexian/text.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
-#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,8 +127,8 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t cap)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     (void)version;
     rx_http_server *srv = cls;
@@ -140,8 +140,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         cs->started = rx_now();
         *con_cls = cs;
         atomic_fetch_add(&srv->in_flight, 1);
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > RX_HTTP_MAX_BODY) {
             /* answer at once; the library then closes the connection */
             rx_http_request req = {.method = method, .path = url};
@@ -258,22 +258,21 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
     unsigned threads = cfg->threads < 2 ? 2 : cfg->threads;
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, sa,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+        MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_connections ? cfg->max_connections : 1024, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         cfg->max_per_ip ? cfg->max_per_ip : 256, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->timeout_s ? cfg->timeout_s : 30,
         /* room for long request lines and headers, so that even those get our
          * JSON errors rather than the library's own pages */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        1, MHD_OPTION_END);
+        on_completed, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
     if (!srv->daemon) {
         free(srv);
         return rx_error_set(RX_EIO, "cannot listen on %s (in use, or not allowed)", cfg->listen);
     }
     if (port_out) {
-        const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+        const union MHD_DaemonInfo *di =
+            MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
         *port_out = di ? di->port : (unsigned)port;
     }
     *out = srv;

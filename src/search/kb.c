@@ -106,9 +106,15 @@ int rx_kb_refresh(rx_kb *kb)
     return rc;
 }
 
-size_t rx_kb_doccount(rx_kb *kb) { return rx_index_doccount(kb->ix); }
+size_t rx_kb_doccount(rx_kb *kb)
+{
+    return rx_index_doccount(kb->ix);
+}
 
-long rx_kb_generation(rx_kb *kb) { return kb->generation; }
+long rx_kb_generation(rx_kb *kb)
+{
+    return kb->generation;
+}
 
 static cJSON *str_or_null(const char *s, size_t n)
 {
@@ -124,7 +130,10 @@ static cJSON *str_or_null(const char *s, size_t n)
     return j;
 }
 
-static cJSON *field(const rx_record *r, int k) { return str_or_null(r->f[k], r->len[k]); }
+static cJSON *field(const rx_record *r, int k)
+{
+    return str_or_null(r->f[k], r->len[k]);
+}
 
 static cJSON *hit_json(const rx_record *r, double score, const rx_query_plan *plan)
 {
@@ -153,8 +162,7 @@ static cJSON *facet_json(const rx_facet *f, size_t n)
 
 static bool valid_type(const char *t)
 {
-    return !strcmp(t, "policy") || !strcmp(t, "guide") || !strcmp(t, "notice") ||
-           !strcmp(t, "faq");
+    return !strcmp(t, "policy") || !strcmp(t, "guide") || !strcmp(t, "notice") || !strcmp(t, "faq");
 }
 
 /* Share of the query's content bigrams that the title contains: a title
@@ -205,8 +213,11 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
                             MAX_QUERY_BYTES);
     if (!rx_utf8_valid(text, qlen, NULL))
         return rx_error_set(RX_EINVALID, "q is not valid UTF-8");
-    rx_search_opts o = {.k1 = q->k1, .b = q->b, .offset = q->offset,
-                        .limit = q->limit ? q->limit : 10, .facet_sample = FACET_SAMPLE};
+    rx_search_opts o = {.k1 = q->k1,
+                        .b = q->b,
+                        .offset = q->offset,
+                        .limit = q->limit ? q->limit : 10,
+                        .facet_sample = FACET_SAMPLE};
     if (o.limit > MAX_LIMIT)
         return rx_error_set(RX_EINVALID, "limit must be between 1 and %d", MAX_LIMIT);
     if (q->department && *q->department) {
@@ -272,8 +283,8 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
         order[k].score = res->matches[k].score;
         if (o.offset == 0 && k < RERANK_DEPTH &&
             rx_record_decode(&r, res->matches[k].data, res->matches[k].len) == RX_OK)
-            order[k].score *= 1.0 + TITLE_BOOST * title_coverage(plan, r.f[RX_REC_TITLE],
-                                                                  r.len[RX_REC_TITLE]);
+            order[k].score *=
+                1.0 + TITLE_BOOST * title_coverage(plan, r.f[RX_REC_TITLE], r.len[RX_REC_TITLE]);
     }
     if (o.offset == 0 && res->n > 1)
         qsort(order, res->n < RERANK_DEPTH ? res->n : RERANK_DEPTH, sizeof *order, by_score);

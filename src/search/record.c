@@ -3,9 +3,9 @@
 #include "rexian/error.h"
 
 #include <cmark.h>
-#include <zlib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 static int put_field(rx_buf *b, const char *s, size_t n)
 {
@@ -22,8 +22,8 @@ int rx_record_encode(rx_buf *out, const rx_doc *d, const char *plain, size_t pla
             rx_buf_putc(&tags, '\x1f');
         rx_buf_puts(&tags, d->tags[k]);
     }
-    const char *f[RX_REC_NFIELDS] = {d->id,      d->title,   d->department, d->type, tags.data,
-                                     d->effective, d->expires, d->path,     plain};
+    const char *f[RX_REC_NFIELDS] = {d->id,        d->title,   d->department, d->type, tags.data,
+                                     d->effective, d->expires, d->path,       plain};
     int rc = RX_OK;
     for (int k = 0; k < RX_REC_NFIELDS && rc == RX_OK; k++) {
         size_t n = k == RX_REC_PLAIN ? plain_len : (f[k] ? strlen(f[k]) : 0);
@@ -82,17 +82,14 @@ int rx_markdown_to_plain(char **out, size_t *out_len, const char *md, size_t len
         case CMARK_NODE_SOFTBREAK:
             /* a line break inside Chinese text joins the characters */
             break;
-        case CMARK_NODE_LINEBREAK:
-            rx_buf_putc(&b, '\n');
-            break;
+        case CMARK_NODE_LINEBREAK: rx_buf_putc(&b, '\n'); break;
         case CMARK_NODE_PARAGRAPH:
         case CMARK_NODE_HEADING:
         case CMARK_NODE_THEMATIC_BREAK:
             if (ev == CMARK_EVENT_EXIT && b.len && b.data[b.len - 1] != '\n')
                 rx_buf_putc(&b, '\n');
             break;
-        default:
-            break;
+        default: break;
         }
     }
     cmark_iter_free(it);

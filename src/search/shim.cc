@@ -17,7 +17,8 @@ extern "C" {
 #include "rexian/search.h"
 }
 
-namespace {
+namespace
+{
 
 template <typename F> int guarded(const char *what, F &&f)
 {
@@ -27,8 +28,7 @@ template <typename F> int guarded(const char *what, F &&f)
         return rx_error_set(RX_ECONFLICT, "%s: index is locked by another writer: %s", what,
                             e.get_msg().c_str());
     } catch (const Xapian::DatabaseOpeningError &e) {
-        return rx_error_set(RX_ENOTFOUND, "%s: cannot open index: %s", what,
-                            e.get_msg().c_str());
+        return rx_error_set(RX_ENOTFOUND, "%s: cannot open index: %s", what, e.get_msg().c_str());
     } catch (const Xapian::Error &e) {
         return rx_error_set(RX_EINDEX, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
     } catch (const std::bad_alloc &) {
@@ -78,9 +78,9 @@ extern "C" int rx_writer_open(rx_writer **out, const char *dir)
     });
 }
 
-extern "C" int rx_writer_put(rx_writer *w, const char *id, const char *department,
-                             const char *type, const char *effective, const char *expires,
-                             const rx_strmap *terms, const char *data, size_t data_len)
+extern "C" int rx_writer_put(rx_writer *w, const char *id, const char *department, const char *type,
+                             const char *effective, const char *expires, const rx_strmap *terms,
+                             const char *data, size_t data_len)
 {
     return guarded("add document", [&]() -> int {
         Xapian::Document doc;
@@ -243,7 +243,8 @@ extern "C" int rx_index_refresh(rx_index *ix, bool *changed)
         if (!ix->stub.empty()) {
             struct stat st;
             if (stat(ix->stub.c_str(), &st) == 0 &&
-                (st.st_ino != ix->stub_st.st_ino || st.st_mtim.tv_sec != ix->stub_st.st_mtim.tv_sec ||
+                (st.st_ino != ix->stub_st.st_ino ||
+                 st.st_mtim.tv_sec != ix->stub_st.st_mtim.tv_sec ||
                  st.st_mtim.tv_nsec != ix->stub_st.st_mtim.tv_nsec)) {
                 open_db(ix);
                 if (changed)
@@ -260,7 +261,10 @@ extern "C" int rx_index_refresh(rx_index *ix, bool *changed)
     });
 }
 
-extern "C" void rx_index_free(rx_index *ix) { delete ix; }
+extern "C" void rx_index_free(rx_index *ix)
+{
+    delete ix;
+}
 
 extern "C" size_t rx_index_doccount(rx_index *ix)
 {
@@ -343,8 +347,8 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
     // Terms in more than COMMON_SHARE of the documents are long posting lists
     // that barely move the ranking; they are left out when at least two
     // rarer terms carry the query.
-    const Xapian::doccount common_tf =
-        std::max<Xapian::doccount>(20, static_cast<Xapian::doccount>(db.get_doccount() * COMMON_SHARE));
+    const Xapian::doccount common_tf = std::max<Xapian::doccount>(
+        20, static_cast<Xapian::doccount>(db.get_doccount() * COMMON_SHARE));
     size_t rare_terms = 0;
     for (size_t k = 0; k < plan->nterms; k++)
         if (plan->terms[k].term[0] != 'P' && !plan->terms[k].wildcard &&
@@ -394,10 +398,9 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
         }
         if (drop_common && !t.wildcard && db.get_termfreq(t.term) > common_tf)
             continue;
-        Xapian::Query q = t.wildcard
-                              ? Xapian::Query(Xapian::Query::OP_WILDCARD, t.term, 64,
-                                              Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT)
-                              : Xapian::Query(t.term);
+        Xapian::Query q = t.wildcard ? Xapian::Query(Xapian::Query::OP_WILDCARD, t.term, 64,
+                                                     Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT)
+                                     : Xapian::Query(t.term);
         if (t.weight != 1.0)
             q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, t.weight);
         parts.push_back(q);
@@ -466,9 +469,9 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
         // Expired documents are subtracted: only the few with an expiry date
         // have a value in that slot, so this walks a short value stream.
         if (o->expired_by)
-            q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
-                              Xapian::Query(Xapian::Query::OP_VALUE_LE, RX_SLOT_EXPIRES,
-                                            o->expired_by));
+            q = Xapian::Query(
+                Xapian::Query::OP_AND_NOT, q,
+                Xapian::Query(Xapian::Query::OP_VALUE_LE, RX_SLOT_EXPIRES, o->expired_by));
         Xapian::Enquire enq(ix->db);
         enq.set_query(q);
         enq.set_weighting_scheme(
@@ -482,7 +485,8 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
         Xapian::MSet m = enq.get_mset(static_cast<Xapian::doccount>(o->offset), limit,
                                       static_cast<Xapian::doccount>(o->facet_sample));
         r->total = m.get_matches_estimated();
-        r->matches = static_cast<rx_match *>(std::calloc(m.size() ? m.size() : 1, sizeof(rx_match)));
+        r->matches =
+            static_cast<rx_match *>(std::calloc(m.size() ? m.size() : 1, sizeof(rx_match)));
         if (!r->matches)
             throw std::bad_alloc();
         for (auto it = m.begin(); it != m.end(); ++it) {

@@ -12,7 +12,10 @@
 
 #define SCAN_LIMIT 20000 /* code points examined at most */
 
-static bool is_word_cp(uint32_t cp) { return !rx_is_han(cp) && u_isalnum((UChar32)cp); }
+static bool is_word_cp(uint32_t cp)
+{
+    return !rx_is_han(cp) && u_isalnum((UChar32)cp);
+}
 
 static bool has_key(const rx_strmap *m, const uint32_t *cps, size_t n)
 {
@@ -32,8 +35,7 @@ static bool is_sentence_end(uint32_t cp)
            cp == '.' || cp == '!' || cp == '?' || cp == ';';
 }
 
-int rx_snippet(rx_buf *out, const char *text, size_t len, const rx_query_plan *plan,
-               size_t width)
+int rx_snippet(rx_buf *out, const char *text, size_t len, const rx_query_plan *plan, size_t width)
 {
     size_t cap = 256, n = 0;
     uint32_t *cps = malloc(cap * sizeof *cps);

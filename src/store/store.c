@@ -22,7 +22,10 @@ static const char *const migrations[] = {
     ");",
 };
 
-int rx_store_schema_version(void) { return (int)(sizeof migrations / sizeof migrations[0]); }
+int rx_store_schema_version(void)
+{
+    return (int)(sizeof migrations / sizeof migrations[0]);
+}
 
 static int mkdir_parent(const char *path)
 {

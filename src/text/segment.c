@@ -95,6 +95,5 @@ static int segment_icu(const char *text, size_t len, rx_word_fn fn, void *ctx)
 
 int rx_segment(rx_seg_kind kind, const char *text, size_t len, rx_word_fn fn, void *ctx)
 {
-    return kind == RX_SEG_ICU ? segment_icu(text, len, fn, ctx)
-                              : segment_friso(text, len, fn, ctx);
+    return kind == RX_SEG_ICU ? segment_icu(text, len, fn, ctx) : segment_friso(text, len, fn, ctx);
 }

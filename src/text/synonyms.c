@@ -29,9 +29,9 @@ struct rx_synonyms {
     group_list *lists;
     size_t nlists;
     size_t max_chars;
-    unsigned lengths;           /* bit n set: some term has n code points */
-    unsigned char first[8192];  /* bitmap of the BMP code points that start a term */
-    bool first_astral;          /* some term starts outside the BMP */
+    unsigned lengths;          /* bit n set: some term has n code points */
+    unsigned char first[8192]; /* bitmap of the BMP code points that start a term */
+    bool first_astral;         /* some term starts outside the BMP */
 };
 
 static bool is_sep(const char *p, size_t left, size_t *w)
@@ -118,8 +118,7 @@ static int parse_line(group *g, const char *line, size_t len, size_t lineno, rx_
         if (rx_utf8_count(norm, nlen) > MAX_TERM_CHARS) {
             if (diag) {
                 char msg[128];
-                snprintf(msg, sizeof msg, "synonym term longer than %d characters",
-                         MAX_TERM_CHARS);
+                snprintf(msg, sizeof msg, "synonym term longer than %d characters", MAX_TERM_CHARS);
                 diag(ctx, lineno, msg);
             }
             free(norm);
@@ -190,8 +189,7 @@ int rx_synonyms_add(rx_synonyms *s, const char *text, size_t len, rx_diag_fn dia
     return RX_OK;
 }
 
-int rx_synonyms_parse(rx_synonyms **out, const char *text, size_t len, rx_diag_fn diag,
-                      void *ctx)
+int rx_synonyms_parse(rx_synonyms **out, const char *text, size_t len, rx_diag_fn diag, void *ctx)
 {
     *out = NULL;
     rx_synonyms *s = calloc(1, sizeof *s);
@@ -220,7 +218,10 @@ void rx_synonyms_free(rx_synonyms *s)
     free(s);
 }
 
-size_t rx_synonyms_count(const rx_synonyms *s) { return s ? s->ngroups : 0; }
+size_t rx_synonyms_count(const rx_synonyms *s)
+{
+    return s ? s->ngroups : 0;
+}
 
 const char *const *rx_synonyms_group(const rx_synonyms *s, size_t g, size_t *n)
 {

@@ -15,7 +15,10 @@ int rx_error_set(int code, const char *fmt, ...)
     return code;
 }
 
-const char *rx_error_last(void) { return last_message; }
+const char *rx_error_last(void)
+{
+    return last_message;
+}
 
 const char *rx_error_name(int code)
 {

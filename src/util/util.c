@@ -41,9 +41,15 @@ int rx_buf_append(rx_buf *b, const char *s, size_t n)
     return RX_OK;
 }
 
-int rx_buf_puts(rx_buf *b, const char *s) { return rx_buf_append(b, s, strlen(s)); }
+int rx_buf_puts(rx_buf *b, const char *s)
+{
+    return rx_buf_append(b, s, strlen(s));
+}
 
-int rx_buf_putc(rx_buf *b, char c) { return rx_buf_append(b, &c, 1); }
+int rx_buf_putc(rx_buf *b, char c)
+{
+    return rx_buf_append(b, &c, 1);
+}
 
 int rx_buf_printf(rx_buf *b, const char *fmt, ...)
 {

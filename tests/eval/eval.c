@@ -169,12 +169,10 @@ int main(int argc, char **argv)
 {
     const char *corpus = "corpus", *qpath = "tests/relevance/queries.tsv", *work = "build/eval";
     const char *today = "2026-11-28", *only = NULL;
-    static const struct option opts[] = {{"corpus", required_argument, 0, 'c'},
-                                         {"queries", required_argument, 0, 'q'},
-                                         {"work", required_argument, 0, 'w'},
-                                         {"today", required_argument, 0, 't'},
-                                         {"only", required_argument, 0, 'o'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"corpus", required_argument, 0, 'c'}, {"queries", required_argument, 0, 'q'},
+        {"work", required_argument, 0, 'w'},   {"today", required_argument, 0, 't'},
+        {"only", required_argument, 0, 'o'},   {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -253,8 +251,8 @@ int main(int argc, char **argv)
         if (only && strcmp(only, "default") == 0 && v + 1 != nvar)
             continue;
         snprintf(path, sizeof path, "%s/v%zu", work, v);
-        rx_build_opts bo = {.corpus_dir = corpus, .index_dir = path, .full = true,
-                            .analyzer = variants[v].flags};
+        rx_build_opts bo = {
+            .corpus_dir = corpus, .index_dir = path, .full = true, .analyzer = variants[v].flags};
         rx_build_stats bs;
         rx_diags bd = {0};
         if (rx_build(&bs, &bo, &bd) != RX_OK) {
@@ -269,7 +267,9 @@ int main(int argc, char **argv)
         }
         sc[nsys].name = variants[v].name;
         for (size_t i = 0; i < nq; i++) {
-            rx_kb_query kq = {.q = qs[i].text, .limit = TOPK, .today = today,
+            rx_kb_query kq = {.q = qs[i].text,
+                              .limit = TOPK,
+                              .today = today,
                               .k1 = getenv("RX_K1") ? atof(getenv("RX_K1")) : 0,
                               .b = getenv("RX_B") ? atof(getenv("RX_B")) : 0};
             cJSON *res = NULL;

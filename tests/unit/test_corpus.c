@@ -30,9 +30,9 @@ static rx_departments *load_departments(void)
 {
     rx_departments *d = NULL;
     rx_diags g = {0};
-    assert_int_equal(rx_departments_parse(&d, "departments.txt", departments_txt,
-                                          strlen(departments_txt), &g),
-                     RX_OK);
+    assert_int_equal(
+        rx_departments_parse(&d, "departments.txt", departments_txt, strlen(departments_txt), &g),
+        RX_OK);
     assert_int_equal(g.n, 0);
     assert_non_null(d);
     rx_diags_free(&g);
@@ -41,8 +41,7 @@ static rx_departments *load_departments(void)
 
 /* Asserts that diagnostic k exists, names path and line, and that its reason
  * contains word. */
-static void check_diag(const rx_diags *g, size_t k, const char *path, size_t line,
-                       const char *word)
+static void check_diag(const rx_diags *g, size_t k, const char *path, size_t line, const char *word)
 {
     if (g->n <= k)
         fail_msg("expected diagnostic %zu (line %zu, '%s'), got only %zu", k, line, word, g->n);
@@ -66,8 +65,8 @@ static void doc_is_cleared(const rx_doc *d)
 
 /* Parses text as a Markdown document and asserts exactly one rejection at
  * line with word in its reason. */
-static void md_rejects_with(const char *text, size_t len, const rx_departments *deps,
-                            size_t line, const char *word)
+static void md_rejects_with(const char *text, size_t len, const rx_departments *deps, size_t line,
+                            const char *word)
 {
     rx_doc d;
     rx_diags g = {0};
@@ -98,15 +97,15 @@ static void md_accepts(rx_doc *d, const char *text, size_t len, const rx_departm
 }
 
 /* A front matter with every key, line numbers as in the comments. */
-#define FM_FULL                                                                                   \
-    "---\n"                                   /* 1 */                                             \
-    "id: zjj-2024-003\n"                      /* 2 */                                             \
-    "title: 株洲市住宅装修施工时段管理规定\n" /* 3 */                                             \
-    "department: 住建局\n"                    /* 4 */                                             \
-    "type: policy\n"                          /* 5 */                                             \
-    "tags: [装修, 噪声, 施工时间]\n"          /* 6 */                                             \
-    "effective: 2024-03-01\n"                 /* 7 */                                             \
-    "expires: 2026-12-31\n"                   /* 8 */                                             \
+#define FM_FULL                                                                                    \
+    "---\n"                                   /* 1 */                                              \
+    "id: zjj-2024-003\n"                      /* 2 */                                              \
+    "title: 株洲市住宅装修施工时段管理规定\n" /* 3 */                                              \
+    "department: 住建局\n"                    /* 4 */                                              \
+    "type: policy\n"                          /* 5 */                                              \
+    "tags: [装修, 噪声, 施工时间]\n"          /* 6 */                                              \
+    "effective: 2024-03-01\n"                 /* 7 */                                              \
+    "expires: 2026-12-31\n"                   /* 8 */                                              \
     "---\n"                                   /* 9 */
 
 /* Minimal valid front matter lines 2..6, closing line 7. */
@@ -170,10 +169,10 @@ static void md_canonical_name_and_other_alias(void **state)
 {
     (void)state;
     rx_departments *deps = load_departments();
-    const char canon[] = "---\n" FM_ID FM_TITLE "department: 市住房和城乡建设局\n" FM_TYPE FM_EFF
-                         "---\n正文\n";
-    const char alias[] = "---\n" FM_ID FM_TITLE "department: 市住建局\n" FM_TYPE FM_EFF
-                         "---\n正文\n";
+    const char canon[] =
+        "---\n" FM_ID FM_TITLE "department: 市住房和城乡建设局\n" FM_TYPE FM_EFF "---\n正文\n";
+    const char alias[] =
+        "---\n" FM_ID FM_TITLE "department: 市住建局\n" FM_TYPE FM_EFF "---\n正文\n";
     rx_doc d;
     md_accepts(&d, canon, strlen(canon), deps);
     assert_string_equal(d.department, "市住房和城乡建设局");
@@ -187,8 +186,8 @@ static void md_canonical_name_and_other_alias(void **state)
 static void md_any_department_without_list(void **state)
 {
     (void)state;
-    const char text[] = "---\n" FM_ID FM_TITLE "department: 某个新部门\n" FM_TYPE FM_EFF
-                        "---\n正文\n";
+    const char text[] =
+        "---\n" FM_ID FM_TITLE "department: 某个新部门\n" FM_TYPE FM_EFF "---\n正文\n";
     rx_doc d;
     md_accepts(&d, text, strlen(text), NULL);
     assert_string_equal(d.department, "某个新部门");
@@ -236,9 +235,9 @@ static void md_crlf_keeps_line_numbers(void **state)
 static void md_numeric_tags_stay_strings(void **state)
 {
     (void)state;
-    const char text[] = "---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF
-                        "tags: [2024, 007, 1.50, true, 12345]\n"
-                        "---\n正文\n";
+    const char text[] =
+        "---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "tags: [2024, 007, 1.50, true, 12345]\n"
+        "---\n正文\n";
     rx_doc d;
     md_accepts(&d, text, strlen(text), NULL);
     assert_int_equal(d.ntags, 5);
@@ -272,10 +271,10 @@ static void md_leap_day_and_same_day_expiry(void **state)
 static void md_effective_before_1970(void **state)
 {
     (void)state;
-    /* Regression test (a bug found and fixed): rx_date_parse documents years 1900..2999 as valid but returns days
-     * since 1970, negative before it, and rx_md_parse treats any negative day
-     * as invalid: a regulation effective 1958-01-09 (户口登记条例) is rejected
-     * with "'1958-01-09' is not a valid date". */
+    /* Regression test (a bug found and fixed): rx_date_parse documents years 1900..2999 as valid
+     * but returns days since 1970, negative before it, and rx_md_parse treats any negative day as
+     * invalid: a regulation effective 1958-01-09 (户口登记条例) is rejected with "'1958-01-09' is
+     * not a valid date". */
     const char text[] = "---\n" FM_ID "title: 中华人民共和国户口登记条例\n" FM_DEPT FM_TYPE
                         "effective: 1958-01-09\n---\n正文\n";
     rx_doc d;
@@ -360,8 +359,8 @@ static void md_duplicate_key(void **state)
     (void)state;
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT "title: 另一个标题\n" FM_TYPE FM_EFF "---\n正文\n", 5,
                "duplicate key 'title'");
-    md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "tags: [a]\ntags: [b]\n---\n正文\n",
-               8, "duplicate key 'tags'");
+    md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "tags: [a]\ntags: [b]\n---\n正文\n", 8,
+               "duplicate key 'tags'");
 }
 
 static void md_each_missing_required_key(void **state)
@@ -472,8 +471,8 @@ static void md_unknown_department(void **state)
 {
     (void)state;
     rx_departments *deps = load_departments();
-    const char text[] = "---\n" FM_ID FM_TITLE "department: 市不存在局\n" FM_TYPE FM_EFF
-                        "---\n正文\n";
+    const char text[] =
+        "---\n" FM_ID FM_TITLE "department: 市不存在局\n" FM_TYPE FM_EFF "---\n正文\n";
     md_rejects_with(text, strlen(text), deps, 4, "department '市不存在局'");
     rx_departments_free(deps);
 }
@@ -568,12 +567,12 @@ static void faq_valid_rows_quotes_and_newlines(void **state)
 {
     (void)state;
     rx_departments *deps = load_departments();
-    const char text[] = FAQ_HEADER                                       /* 1 */
-        "faq-1,\"装修噪声, 几点以后算扰民?\",\"第一行\n"                 /* 2 */
-        "第二行有\"\"引号\"\"\n"                                         /* 3 */
-        "第三行, 有逗号\",住建局,装修;噪声\n"                             /* 4 */
-        "faq-2,医保怎么备案?,在线办理。,市医疗保障局,\n"                 /* 5 */
-        "\n"                                                             /* 6 */
+    const char text[] = FAQ_HEADER                                         /* 1 */
+        "faq-1,\"装修噪声, 几点以后算扰民?\",\"第一行\n"                   /* 2 */
+        "第二行有\"\"引号\"\"\n"                                           /* 3 */
+        "第三行, 有逗号\",住建局,装修;噪声\n"                              /* 4 */
+        "faq-2,医保怎么备案?,在线办理。,市医疗保障局,\n"                   /* 5 */
+        "\n"                                                               /* 6 */
         "faq-3, 异地就医 , \"  留白会去掉  \" , 医保局 , 异地 ; 就医 ;\n"; /* 7 */
     faq_result r = faq(text, strlen(text), deps);
     assert_int_equal(r.rc, RX_OK);
@@ -653,11 +652,11 @@ static void faq_bad_header(void **state)
 static void faq_wrong_field_count_rejects_only_that_row(void **state)
 {
     (void)state;
-    const char text[] = FAQ_HEADER                      /* 1 */
-        "faq-1,问题一,答案一,市公安局,\n"               /* 2 */
-        "faq-2,问题二,答案二,市公安局\n"                /* 3: 4 fields */
-        "faq-3,\"问题\n三\",答案三,市公安局,a,extra\n"  /* 4-5: 6 fields */
-        "faq-4,问题四,答案四,市公安局,\n";              /* 6 */
+    const char text[] = FAQ_HEADER                     /* 1 */
+        "faq-1,问题一,答案一,市公安局,\n"              /* 2 */
+        "faq-2,问题二,答案二,市公安局\n"               /* 3: 4 fields */
+        "faq-3,\"问题\n三\",答案三,市公安局,a,extra\n" /* 4-5: 6 fields */
+        "faq-4,问题四,答案四,市公安局,\n";             /* 6 */
     faq_result r = faq(text, strlen(text), NULL);
     assert_int_equal(r.rc, RX_OK);
     assert_int_equal(r.g.n, 2);
@@ -674,10 +673,10 @@ static void faq_wrong_field_count_rejects_only_that_row(void **state)
 static void faq_empty_question_or_answer(void **state)
 {
     (void)state;
-    const char text[] = FAQ_HEADER               /* 1 */
-        "faq-1,,答案,市公安局,\n"                /* 2 */
-        "faq-2,问题,\"   \",市公安局,\n"         /* 3 */
-        "faq-3,问题,答案,市公安局,\n";           /* 4 */
+    const char text[] = FAQ_HEADER       /* 1 */
+        "faq-1,,答案,市公安局,\n"        /* 2 */
+        "faq-2,问题,\"   \",市公安局,\n" /* 3 */
+        "faq-3,问题,答案,市公安局,\n";   /* 4 */
     faq_result r = faq(text, strlen(text), NULL);
     assert_int_equal(r.rc, RX_OK);
     assert_int_equal(r.g.n, 2);
@@ -691,11 +690,11 @@ static void faq_empty_question_or_answer(void **state)
 static void faq_bad_id(void **state)
 {
     (void)state;
-    const char text[] = FAQ_HEADER         /* 1 */
-        "FAQ-1,问题,答案,市公安局,\n"      /* 2 */
-        "../x,问题,答案,市公安局,\n"       /* 3 */
-        ",问题,答案,市公安局,\n"           /* 4 */
-        "faq-4,问题,答案,市公安局,\n";     /* 5 */
+    const char text[] = FAQ_HEADER     /* 1 */
+        "FAQ-1,问题,答案,市公安局,\n"  /* 2 */
+        "../x,问题,答案,市公安局,\n"   /* 3 */
+        ",问题,答案,市公安局,\n"       /* 4 */
+        "faq-4,问题,答案,市公安局,\n"; /* 5 */
     faq_result r = faq(text, strlen(text), NULL);
     assert_int_equal(r.g.n, 3);
     check_diag(&r.g, 0, FAQ_PATH, 2, "id 'FAQ-1' is invalid");
@@ -730,10 +729,10 @@ static void faq_unknown_department(void **state)
 static void faq_unterminated_quote(void **state)
 {
     (void)state;
-    const char text[] = FAQ_HEADER                   /* 1 */
-        "faq-1,问题,答案,市公安局,\n"                /* 2 */
-        "faq-2,\"问题没有结束,答案,市公安局,\n"      /* 3 */
-        "faq-3,问题,答案,市公安局,\n";               /* 4 */
+    const char text[] = FAQ_HEADER              /* 1 */
+        "faq-1,问题,答案,市公安局,\n"           /* 2 */
+        "faq-2,\"问题没有结束,答案,市公安局,\n" /* 3 */
+        "faq-3,问题,答案,市公安局,\n";          /* 4 */
     faq_result r = faq(text, strlen(text), NULL);
     assert_int_equal(r.g.n, 1);
     check_diag(&r.g, 0, FAQ_PATH, 3, "unterminated quoted field");
@@ -746,10 +745,10 @@ static void faq_unterminated_quote(void **state)
 static void faq_stray_quote_reported(void **state)
 {
     (void)state;
-    const char text[] = FAQ_HEADER                /* 1 */
-        "faq-1,问题,答案,市公安局,\n"             /* 2 */
-        "faq-2,他说\"你好\",答案,市公安局,\n"     /* 3 */
-        "faq-3,问题,答案,市公安局,\n";            /* 4 */
+    const char text[] = FAQ_HEADER            /* 1 */
+        "faq-1,问题,答案,市公安局,\n"         /* 2 */
+        "faq-2,他说\"你好\",答案,市公安局,\n" /* 3 */
+        "faq-3,问题,答案,市公安局,\n";        /* 4 */
     faq_result r = faq(text, strlen(text), NULL);
     assert_int_equal(r.g.n, 1);
     check_diag(&r.g, 0, FAQ_PATH, 3, "malformed CSV");
@@ -763,8 +762,8 @@ static void faq_stray_quote_reported(void **state)
 static void faq_rows_after_stray_quote_kept(void **state)
 {
     (void)state;
-    /* Regression test (a bug found and fixed): corpus.h promises "Bad rows are reported and skipped", but once
-     * libcsv (CSV_STRICT) fails on a stray quote in row 3, rx_faq_parse stops
+    /* Regression test (a bug found and fixed): corpus.h promises "Bad rows are reported and
+     * skipped", but once libcsv (CSV_STRICT) fails on a stray quote in row 3, rx_faq_parse stops
      * reading the file: the good row faq-3 on line 4 is dropped without a
      * diagnostic of its own. */
     const char text[] = FAQ_HEADER "faq-1,问题,答案,市公安局,\n"
@@ -781,9 +780,9 @@ static void faq_bom_and_crlf(void **state)
 {
     (void)state;
     const char text[] = "\xEF\xBB\xBFid,question,answer,department,tags\r\n" /* 1 */
-                        "faq-1,问题一,\"答案, 含逗号\",市公安局,a;b\r\n"       /* 2 */
-                        "\r\n"                                                 /* 3 */
-                        "faq-2,问题二,答案二,市公安局,c\r\n";                  /* 4 */
+                        "faq-1,问题一,\"答案, 含逗号\",市公安局,a;b\r\n"     /* 2 */
+                        "\r\n"                                               /* 3 */
+                        "faq-2,问题二,答案二,市公安局,c\r\n";                /* 4 */
     faq_result r = faq(text, strlen(text), NULL);
     assert_int_equal(r.rc, RX_OK);
     assert_int_equal(r.g.n, 0);
@@ -868,8 +867,8 @@ static void departments_aliases_resolve(void **state)
 static void departments_alias_on_two_lines(void **state)
 {
     (void)state;
-    const char text[] = "市住房和城乡建设局 住建局\n"  /* 1 */
-                        "# comment\n"                  /* 2 */
+    const char text[] = "市住房和城乡建设局 住建局\n"             /* 1 */
+                        "# comment\n"                             /* 2 */
                         "市城市管理和综合执法局 城管局 住建局\n"; /* 3 */
     rx_departments *d = NULL;
     rx_diags g = {0};
@@ -890,10 +889,10 @@ static void departments_alias_on_two_lines(void **state)
 static void departments_repeated_canonical_name(void **state)
 {
     (void)state;
-    /* Regression test (a bug found and fixed): a line whose canonical name already names another department is
-     * reported, but its first alias then becomes the canonical name of a new,
-     * phantom department: rx_departments_canonical("医保") answers "医保"
-     * (not 市医疗保障局 or NULL) and the count goes up to 2. */
+    /* Regression test (a bug found and fixed): a line whose canonical name already names another
+     * department is reported, but its first alias then becomes the canonical name of a new, phantom
+     * department: rx_departments_canonical("医保") answers "医保" (not 市医疗保障局 or NULL) and
+     * the count goes up to 2. */
     const char text[] = "市医疗保障局 医保局\n市医疗保障局 医保\n";
     rx_departments *d = NULL;
     rx_diags g = {0};
@@ -931,19 +930,19 @@ static long day_of(const char *ymd)
 }
 
 /* 2026-01-01 is a Thursday. */
-static const char calendar_txt[] = "# 2026 元旦\n"                   /* 1 */
-                                   "2026-01-01 holiday\n"            /* 2 */
-                                   "2026-01-02 holiday  # 元旦\n"    /* 3 */
-                                   "2026-01-04 workday  # 调休\n"    /* 4 */
-                                   "\n"                              /* 5 */
-                                   "2026-10-01 holiday\n";           /* 6 */
+static const char calendar_txt[] = "# 2026 元旦\n"                /* 1 */
+                                   "2026-01-01 holiday\n"         /* 2 */
+                                   "2026-01-02 holiday  # 元旦\n" /* 3 */
+                                   "2026-01-04 workday  # 调休\n" /* 4 */
+                                   "\n"                           /* 5 */
+                                   "2026-10-01 holiday\n";        /* 6 */
 
 static rx_calendar *load_calendar(void)
 {
     rx_calendar *c = NULL;
     rx_diags g = {0};
-    assert_int_equal(
-        rx_calendar_parse(&c, "calendar.txt", calendar_txt, strlen(calendar_txt), &g), RX_OK);
+    assert_int_equal(rx_calendar_parse(&c, "calendar.txt", calendar_txt, strlen(calendar_txt), &g),
+                     RX_OK);
     assert_int_equal(g.n, 0);
     assert_int_equal(rx_calendar_count(c), 4);
     rx_diags_free(&g);
@@ -953,15 +952,15 @@ static rx_calendar *load_calendar(void)
 static void calendar_bad_lines(void **state)
 {
     (void)state;
-    const char text[] = "2026-01-01 holiday\n"        /* 1 */
-                        "2026-02-30 holiday\n"        /* 2 */
-                        "2026-01-05 vacation\n"       /* 3 */
-                        "# 2026-01-06 nonsense\n"     /* 4 */
-                        "2026-01-01 workday\n"        /* 5 */
-                        "tomorrow holiday\n"          /* 6 */
-                        "2026-01-07 holiday extra\n"  /* 7 */
-                        "2026-01-08\n"                /* 8 */
-                        "2026-01-09 workday\r\n";     /* 9 */
+    const char text[] = "2026-01-01 holiday\n"       /* 1 */
+                        "2026-02-30 holiday\n"       /* 2 */
+                        "2026-01-05 vacation\n"      /* 3 */
+                        "# 2026-01-06 nonsense\n"    /* 4 */
+                        "2026-01-01 workday\n"       /* 5 */
+                        "tomorrow holiday\n"         /* 6 */
+                        "2026-01-07 holiday extra\n" /* 7 */
+                        "2026-01-08\n"               /* 8 */
+                        "2026-01-09 workday\r\n";    /* 9 */
     rx_calendar *c = NULL;
     rx_diags g = {0};
     assert_int_equal(rx_calendar_parse(&c, "calendar.txt", text, strlen(text), &g), RX_OK);

@@ -45,8 +45,9 @@ static int setup(void **state)
     snprintf(path, sizeof path, "%s/corpus/departments.txt", fx->dir);
     write_file(path, "市住房和城乡建设局 住建局\n");
     snprintf(path, sizeof path, "%s/corpus/zjj/zjj-1.md", fx->dir);
-    write_file(path, "---\nid: zjj-1\ntitle: 住宅装修施工时段规定\ndepartment: 住建局\ntype: policy\n"
-                     "effective: 2024-01-01\n---\n工作日中午禁止产生噪声的装修作业。\n");
+    write_file(path,
+               "---\nid: zjj-1\ntitle: 住宅装修施工时段规定\ndepartment: 住建局\ntype: policy\n"
+               "effective: 2024-01-01\n---\n工作日中午禁止产生噪声的装修作业。\n");
     snprintf(path, sizeof path, "%s/corpus", fx->dir);
     snprintf(idx, sizeof idx, "%s/idx", fx->dir);
     rx_build_opts o = {.corpus_dir = path, .index_dir = idx};
@@ -82,7 +83,9 @@ static rx_http_response call(fixture *fx, const char *method, const char *path, 
                              const char *body, const char *param_key, const char *param_value)
 {
     char auth[256];
-    rx_http_request req = {.method = method, .path = path, .body = body ? body : "",
+    rx_http_request req = {.method = method,
+                           .path = path,
+                           .body = body ? body : "",
                            .body_len = body ? strlen(body) : 0};
     if (token) {
         snprintf(auth, sizeof auth, "Bearer %s", token);
@@ -181,8 +184,8 @@ static void created_user_token_works(void **state)
 static void reindex_job_runs_and_reports(void **state)
 {
     fixture *fx = *state;
-    rx_http_response r = call(fx, "POST", "/api/v1/admin/reindex", fx->admin, "{\"full\":true}",
-                              NULL, NULL);
+    rx_http_response r =
+        call(fx, "POST", "/api/v1/admin/reindex", fx->admin, "{\"full\":true}", NULL, NULL);
     expect(&r, 202, "\"job\":\"1\"");
     /* wait for the background job */
     for (int i = 0; i < 3000; i++) { /* up to 30 s on a loaded machine */

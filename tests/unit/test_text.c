@@ -62,7 +62,7 @@ static void utf8_rejects_surrogates_and_out_of_range(void **state)
     assert_int_equal(bad, 3);
     assert_false(rx_utf8_valid("\xED\xBF\xBF", 3, &bad)); /* U+DFFF */
     assert_int_equal(bad, 0);
-    assert_false(rx_utf8_valid("\xF4\x90\x80\x80", 4, &bad)); /* U+110000 */
+    assert_false(rx_utf8_valid("\xF4\x90\x80\x80", 4, &bad));     /* U+110000 */
     assert_false(rx_utf8_valid("\xF8\x88\x80\x80\x80", 5, &bad)); /* 5-byte form */
     assert_false(rx_utf8_valid("\xFF", 1, &bad));
 }
@@ -75,7 +75,9 @@ static void utf8_rejects_truncated(void **state)
     assert_false(rx_utf8_valid("备案\xE6\xA1", 8, &bad));
     assert_int_equal(bad, 6);
     /* cut in the middle: the next byte is not a continuation */
-    assert_false(rx_utf8_valid("\xE6\xA1" "a", 3, &bad));
+    assert_false(rx_utf8_valid("\xE6\xA1"
+                               "a",
+                               3, &bad));
     assert_int_equal(bad, 0);
     /* a lone continuation byte */
     assert_false(rx_utf8_valid("ab\x88", 3, &bad));
@@ -170,7 +172,10 @@ static void normalize_keeps_chinese(void **state)
 static void normalize_replaces_invalid_utf8(void **state)
 {
     (void)state;
-    normalize_expect("a\xFF" "b", "a\xEF\xBF\xBD" "b");
+    normalize_expect("a\xFF"
+                     "b",
+                     "a\xEF\xBF\xBD"
+                     "b");
 }
 
 static void fold_char_ascii_forms(void **state)
@@ -189,8 +194,8 @@ static void fold_char_ascii_forms(void **state)
 static void pinyin_of_han(void **state)
 {
     (void)state;
-    assert_string_equal(rx_pinyin(0x6848), "an");  /* 案 */
-    assert_string_equal(rx_pinyin(0x5907), "bei"); /* 备 */
+    assert_string_equal(rx_pinyin(0x6848), "an");   /* 案 */
+    assert_string_equal(rx_pinyin(0x5907), "bei");  /* 备 */
     assert_string_equal(rx_pinyin(0x516C), "gong"); /* 公 */
     assert_string_equal(rx_pinyin(0x79EF), "ji");   /* 积 */
     assert_string_equal(rx_pinyin(0x57FA), "ji");   /* 基 */
@@ -289,15 +294,15 @@ static void check_logged(const diag_log *d, size_t k, size_t line, const char *w
                  d->reasons[k], line, word);
 }
 
-static const char synonyms_txt[] = "# 同义词表\n"                                 /* 1 */
-                                   "噪声 噪音\n"                                  /* 2 */
-                                   "不动产权证书，房产证,房本   # 房本是口语\n"   /* 3 */
-                                   "公积金\n"                                     /* 4 */
-                                   "\n"                                           /* 5 */
-                                   "WiFi、无线网络\t无线网\r\n"                   /* 6 */
-                                   "房产 房子\n"                                  /* 7 */
-                                   "一二三四五六七八九十一二三四五六七 短\n"      /* 8 */
-                                   "甲 甲\n";                                     /* 9 */
+static const char synonyms_txt[] = "# 同义词表\n"                               /* 1 */
+                                   "噪声 噪音\n"                                /* 2 */
+                                   "不动产权证书，房产证,房本   # 房本是口语\n" /* 3 */
+                                   "公积金\n"                                   /* 4 */
+                                   "\n"                                         /* 5 */
+                                   "WiFi、无线网络\t无线网\r\n"                 /* 6 */
+                                   "房产 房子\n"                                /* 7 */
+                                   "一二三四五六七八九十一二三四五六七 短\n"    /* 8 */
+                                   "甲 甲\n";                                   /* 9 */
 
 static rx_synonyms *load_synonyms(diag_log *log)
 {
@@ -330,7 +335,8 @@ static void synonyms_parse_groups(void **state)
     group_is(s, 2, 3, (const char *const[]){"wifi", "无线网络", "无线网"});
     group_is(s, 3, 2, (const char *const[]){"房产", "房子"});
     char *ser = rx_synonyms_serialize(s);
-    assert_string_equal(ser, "噪声 噪音\n不动产权证书 房产证 房本\nwifi 无线网络 无线网\n房产 房子\n");
+    assert_string_equal(ser,
+                        "噪声 噪音\n不动产权证书 房产证 房本\nwifi 无线网络 无线网\n房产 房子\n");
     free(ser);
     rx_synonyms_free(s);
 }
@@ -351,11 +357,10 @@ static void synonyms_report_bad_lines(void **state)
 static void synonyms_term_normalised_to_nothing(void **state)
 {
     (void)state;
-    /* Regression test (a bug found and fixed): a term that NFKC_Casefold turns into nothing (here a lone
-     * zero-width space, U+200B) is kept as an empty term, so the line
-     * "公积金 <U+200B>" becomes a group of two terms ("公积金" and "") instead
-     * of being reported as a one-term line and skipped; serialising it writes
-     * "公积金 \n". */
+    /* Regression test (a bug found and fixed): a term that NFKC_Casefold turns into nothing (here a
+     * lone zero-width space, U+200B) is kept as an empty term, so the line "公积金 <U+200B>"
+     * becomes a group of two terms ("公积金" and "") instead of being reported as a one-term line
+     * and skipped; serialising it writes "公积金 \n". */
     diag_log log = {0};
     rx_synonyms *s = NULL;
     const char text[] = "公积金 \xE2\x80\x8B\n";
@@ -398,8 +403,8 @@ static void check_match(const match_log *m, size_t k, size_t group, size_t start
     if (m->n <= k)
         fail_msg("expected match %zu, got %zu", k, m->n);
     if (m->group[k] != group || m->start[k] != start || m->len[k] != len)
-        fail_msg("match %zu is group %zu at %zu+%zu; expected group %zu at %zu+%zu", k,
-                 m->group[k], m->start[k], m->len[k], group, start, len);
+        fail_msg("match %zu is group %zu at %zu+%zu; expected group %zu at %zu+%zu", k, m->group[k],
+                 m->start[k], m->len[k], group, start, len);
 }
 
 static void synonyms_scan_leftmost_longest(void **state)
@@ -643,8 +648,7 @@ static void plan_synonym_and_ascii_terms(void **state)
 
 /* ---- snippets ---- */
 
-static char *snippet_of(const char *query, const rx_synonyms *syn, const char *text,
-                        size_t width)
+static char *snippet_of(const char *query, const rx_synonyms *syn, const char *text, size_t width)
 {
     rx_analyzer an = {RX_AN_DEFAULT, syn};
     rx_query_plan *p = NULL;
@@ -655,7 +659,10 @@ static char *snippet_of(const char *query, const rx_synonyms *syn, const char *t
     return rx_buf_steal(&b);
 }
 
-static bool starts_with(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
+static bool starts_with(const char *s, const char *p)
+{
+    return strncmp(s, p, strlen(p)) == 0;
+}
 
 static bool ends_with(const char *s, const char *p)
 {
@@ -746,11 +753,11 @@ static void snippet_highlights_homophones_words_synonyms(void **state)
 static void snippet_keeps_match_after_moving_to_sentence_start(void **state)
 {
     (void)state;
-    /* Regression test (a bug found and fixed): rx_snippet picks the earliest best window (the match sits at its
-     * very end), then moves the start back to a sentence boundary or to the
-     * start of the text (up to 19 characters) without keeping the window's
-     * end, so the match is cut off: with the width kb.c uses (80) and 备案 at
-     * character 88, the snippet is the first 80 characters with no <mark>. */
+    /* Regression test (a bug found and fixed): rx_snippet picks the earliest best window (the match
+     * sits at its very end), then moves the start back to a sentence boundary or to the start of
+     * the text (up to 19 characters) without keeping the window's end, so the match is cut off:
+     * with the width kb.c uses (80) and 备案 at character 88, the snippet is the first 80
+     * characters with no <mark>. */
     rx_buf text = {0};
     for (int k = 0; k < 88; k++)
         rx_buf_puts(&text, "一");
@@ -763,7 +770,10 @@ static void snippet_keeps_match_after_moving_to_sentence_start(void **state)
 
 /* ---- dates ---- */
 
-static long parse(const char *s) { return rx_date_parse(s, strlen(s)); }
+static long parse(const char *s)
+{
+    return rx_date_parse(s, strlen(s));
+}
 
 static void date_parse_known_days(void **state)
 {
@@ -783,8 +793,8 @@ static void date_parse_rejects(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "2026-02-30", "2026-13-01", "2026-00-10", "2026-01-00", "2026-04-31", "2023-02-29",
-        "1900-02-29", "tomorrow",   "2026-1-01",  "2026/01/01", "20260101",   "2026-01-011",
+        "2026-02-30", "2026-13-01", "2026-00-10", "2026-01-00",  "2026-04-31", "2023-02-29",
+        "1900-02-29", "tomorrow",   "2026-1-01",  "2026/01/01",  "20260101",   "2026-01-011",
         "1899-12-31", "3000-01-01", "2026-01-0a", " 2026-01-01", "",
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
@@ -798,11 +808,10 @@ static void date_parse_rejects(void **state)
 static void date_before_epoch_distinct_from_error(void **state)
 {
     (void)state;
-    /* Regression test (a bug found and fixed): util.h accepts years 1900..2999 but returns days since 1970 and
-     * -1 for "not a date": 1969-12-31 is day -1, so it cannot be told from
-     * an error, and every caller that tests `< 0` (rx_md_parse, the
-     * calendar) rejects all valid dates before 1970 (see test_corpus
-     * md_effective_before_1970). */
+    /* Regression test (a bug found and fixed): util.h accepts years 1900..2999 but returns days
+     * since 1970 and -1 for "not a date": 1969-12-31 is day -1, so it cannot be told from an error,
+     * and every caller that tests `< 0` (rx_md_parse, the calendar) rejects all valid dates before
+     * 1970 (see test_corpus md_effective_before_1970). */
     assert_true(parse("1969-12-31") != parse("tomorrow"));
 }
 
