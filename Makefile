@@ -9,7 +9,7 @@ SAN      ?=
 
 PKGS     := xapian-core icu-uc icu-i18n libcjson libsodium yaml-0.1 libcmark friso sqlite3 libmicrohttpd zlib
 WARN     := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wformat=2 -Wimplicit-fallthrough -Wvla
-CWARN    := $(WARN) -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation
+CWARN    := $(WARN) -Wstrict-prototypes -Wmissing-prototypes $(if $(findstring clang,$(CC)),,-Wno-format-truncation)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
 CPPFLAGS := -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE
@@ -31,7 +31,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOLS   := $(BUILD)/tools/eval $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
 
-.PHONY: all deps bench-deps test unit e2e asan eval bench bench-search run lint format format-check clean
+.PHONY: all deps bench-deps fuzz fuzz-deps test unit e2e asan eval bench bench-search run lint format format-check clean
 
 all: $(BIN)
 
@@ -102,6 +102,38 @@ asan: deps
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  build/asan/rexian unit e2e
+
+# ---- fuzzing (libFuzzer; FUZZ_SECONDS per target) ----
+
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+DEB_FUZZ := clang libclang-rt-14-dev
+
+fuzz-deps:
+	@missing=$$(for p in $(DEB_FUZZ); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	  grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# Each target runs FUZZ_SECONDS from a seed corpus of the shipped files;
+# findings are written to build/fuzz/findings/.
+fuzz: deps fuzz-deps
+	$(MAKE) BUILD=build/fuzz CC=clang CXX=clang++ OPT="-O1 -g" \
+	  SAN="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all" \
+	  $(FUZZ_TARGETS:%=build/fuzz/bin/%)
+	@mkdir -p build/fuzz/findings build/fuzz/seeds/md build/fuzz/seeds/csv build/fuzz/seeds/txt
+	@cp corpus/zhujian/*.md build/fuzz/seeds/md/; cp corpus/faq/*.csv build/fuzz/seeds/csv/
+	@cp corpus/*.txt build/fuzz/seeds/txt/
+	build/fuzz/bin/fuzz_markdown -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/findings/ build/fuzz/seeds/md
+	build/fuzz/bin/fuzz_faq -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/findings/ build/fuzz/seeds/csv
+	build/fuzz/bin/fuzz_lists -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/findings/ build/fuzz/seeds/txt
+	build/fuzz/bin/fuzz_query -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/findings/ build/fuzz/seeds/txt
+
+build/fuzz/bin/%: build/fuzz/tests/fuzz/%.o build/fuzz/librexian.a
+	@mkdir -p $(dir $@)
+	$(CXX) -fsanitize=address,undefined,fuzzer $^ $(PKG_LIBS) -o $@
 
 # ---- relevance and speed ----
 
