@@ -412,8 +412,12 @@ static bool push(queue *q, item *it)
 static item *pop(queue *q)
 {
     pthread_mutex_lock(&q->mu);
-    while (q->count == 0)
+    while (q->count == 0 && !q->stop)
         pthread_cond_wait(&q->not_empty, &q->mu);
+    if (q->count == 0) {
+        pthread_mutex_unlock(&q->mu);
+        return NULL;
+    }
     item *it = q->ring[q->head];
     q->head = (q->head + 1) % QUEUE_LEN;
     q->count--;
@@ -432,8 +436,11 @@ static item *new_item(item_kind kind, size_t file)
     return it;
 }
 
+#define NWRITERS 2
+
 typedef struct {
-    queue q;
+    queue q[NWRITERS]; /* q[0] also carries the per-file items */
+    size_t next_writer;
     file_list *fl;
     const rx_build_opts *o;
     const rx_departments *deps;
@@ -511,8 +518,8 @@ static int produce_file(producer *p, size_t k)
     item *it = new_item(ITEM_FILE_BEGIN, k);
     if (!it)
         return rx_error_set(RX_ENOMEM, "out of memory");
-    if (!push(&p->q, it))
-        return RX_OK;
+    if (!push(&p->q[0], it))
+        return RX_ECONFLICT; /* a writer stopped */
     size_t before = p->diags->n;
     rx_doc *docs = NULL, one;
     size_t ndocs = 0;
@@ -559,8 +566,10 @@ static int produce_file(producer *p, size_t k)
             continue;
         }
         p->added++;
-        if (!push(&p->q, it))
-            rc = RX_ECONFLICT; /* the consumer stopped */
+        /* documents alternate between the writers */
+        p->next_writer = (p->next_writer + 1) % NWRITERS;
+        if (!push(&p->q[p->next_writer], it))
+            rc = RX_ECONFLICT; /* a writer stopped */
     }
     free(docs);
     if (rc != RX_OK)
@@ -579,8 +588,7 @@ static int produce_file(producer *p, size_t k)
     rx_buf_printf(&m, "%s\n%s\n%s", f->hash, f->ids.data ? f->ids.data : "",
                   f->diags.data ? f->diags.data : "");
     it->text = rx_buf_steal(&m);
-    push(&p->q, it);
-    return RX_OK;
+    return push(&p->q[0], it) ? RX_OK : RX_ECONFLICT;
 }
 
 static void *produce(void *arg)
@@ -592,16 +600,20 @@ static void *produce(void *arg)
         if (f->changed && f->readable)
             rc = produce_file(p, k);
     }
-    item *it = new_item(rc == RX_OK ? ITEM_DONE : ITEM_ERROR, 0);
-    if (it) {
-        it->rc = rc;
-        it->text = strdup(rx_error_last());
-        push(&p->q, it);
-    } else {
-        /* cannot even say so: stop the consumer through the queue */
-        pthread_mutex_lock(&p->q.mu);
-        p->q.stop = true;
-        pthread_mutex_unlock(&p->q.mu);
+    /* every writer gets the end: done, or the error (a writer that stopped
+     * already knows its own) */
+    for (size_t w = 0; w < NWRITERS; w++) {
+        item *it = new_item(rc == RX_OK ? ITEM_DONE : ITEM_ERROR, 0);
+        if (!it) {
+            pthread_mutex_lock(&p->q[w].mu);
+            p->q[w].stop = true;
+            pthread_cond_broadcast(&p->q[w].not_empty);
+            pthread_mutex_unlock(&p->q[w].mu);
+            continue;
+        }
+        it->rc = rc == RX_ECONFLICT ? RX_EIO : rc;
+        it->text = strdup(rc == RX_ECONFLICT ? "another writer failed" : rx_error_last());
+        push(&p->q[w], it);
     }
     return NULL;
 }
@@ -625,8 +637,9 @@ static int apply_homophones(rx_writer *w, const rx_buf *pairs)
     return RX_OK;
 }
 
-/* Writes what the producer prepares, committing every batch documents. */
-static int consume(rx_writer *w, producer *p, size_t batch, rx_build_stats *st)
+/* Writes what the producer prepares for writer `which`, committing every
+ * batch documents. */
+static int consume(rx_writer *w, producer *p, size_t which, size_t batch, size_t *removed)
 {
     size_t since_commit = 0, done_files = 0, total = 0;
     for (size_t k = 0; k < p->fl->n; k++)
@@ -634,12 +647,14 @@ static int consume(rx_writer *w, producer *p, size_t batch, rx_build_stats *st)
     int rc = RX_OK;
     char key[PATH_MAX];
     for (;;) {
-        item *it = pop(&p->q);
+        item *it = pop(&p->q[which]);
+        if (!it)
+            return rx_error_set(RX_ENOMEM, "out of memory in the indexing thread");
         corpus_file *f = &p->fl->items[it->file];
         switch (it->kind) {
         case ITEM_FILE_BEGIN:
             if (f->old_ids)
-                rc = delete_ids(w, f->old_ids, &st->removed);
+                rc = delete_ids(w, f->old_ids, removed);
             break;
         case ITEM_DOC:
             rc = rx_writer_put(w, it->doc.id, it->doc.department, it->doc.type, it->doc.effective,
@@ -680,34 +695,85 @@ static int consume(rx_writer *w, producer *p, size_t batch, rx_build_stats *st)
     }
 }
 
-/* Runs the producer thread and the consumer; always joins the thread. */
-static int run_pipeline(rx_writer *w, producer *p, size_t batch, rx_build_stats *st)
-{
-    pthread_mutex_init(&p->q.mu, NULL);
-    pthread_cond_init(&p->q.not_empty, NULL);
-    pthread_cond_init(&p->q.not_full, NULL);
-    pthread_t th;
+typedef struct {
+    rx_writer *w;
+    producer *p;
+    size_t which, batch, removed;
     int rc;
-    if (pthread_create(&th, NULL, produce, p) != 0) {
-        rc = rx_error_set(RX_EIO, "cannot start the indexing thread");
-    } else {
-        rc = consume(w, p, batch, st);
-        if (rc != RX_OK) {
-            pthread_mutex_lock(&p->q.mu);
-            p->q.stop = true;
-            pthread_cond_broadcast(&p->q.not_full);
-            pthread_mutex_unlock(&p->q.mu);
-        }
-        pthread_join(th, NULL);
-        while (p->q.count) {
-            item_free(p->q.ring[p->q.head]);
-            p->q.head = (p->q.head + 1) % QUEUE_LEN;
-            p->q.count--;
-        }
+    char error[512];
+} writer_run;
+
+static void stop_queue(queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->stop = true;
+    pthread_cond_broadcast(&q->not_full);
+    pthread_cond_broadcast(&q->not_empty);
+    pthread_mutex_unlock(&q->mu);
+}
+
+static void *write_thread(void *arg)
+{
+    writer_run *r = arg;
+    r->rc = consume(r->w, r->p, r->which, r->batch, &r->removed);
+    if (r->rc != RX_OK) {
+        snprintf(r->error, sizeof r->error, "%s", rx_error_last());
+        stop_queue(&r->p->q[r->which]);
     }
-    pthread_mutex_destroy(&p->q.mu);
-    pthread_cond_destroy(&p->q.not_empty);
-    pthread_cond_destroy(&p->q.not_full);
+    return NULL;
+}
+
+/* Runs the producer thread and one writer thread per database (Xapian's
+ * writer is the bottleneck; the databases are merged when compacted).
+ * Always joins every thread. */
+static int run_pipeline(rx_writer *const *writers, producer *p, size_t batch, rx_build_stats *st)
+{
+    writer_run runs[NWRITERS];
+    pthread_t wt[NWRITERS], pt;
+    bool started[NWRITERS] = {false}, producing = false;
+    for (size_t k = 0; k < NWRITERS; k++) {
+        pthread_mutex_init(&p->q[k].mu, NULL);
+        pthread_cond_init(&p->q[k].not_empty, NULL);
+        pthread_cond_init(&p->q[k].not_full, NULL);
+    }
+    int rc = RX_OK;
+    for (size_t k = 0; k < NWRITERS && rc == RX_OK; k++) {
+        runs[k] = (writer_run){.w = writers[k], .p = p, .which = k, .batch = batch};
+        if (pthread_create(&wt[k], NULL, write_thread, &runs[k]) != 0)
+            rc = rx_error_set(RX_EIO, "cannot start an indexing thread");
+        else
+            started[k] = true;
+    }
+    if (rc == RX_OK) {
+        if (pthread_create(&pt, NULL, produce, p) != 0)
+            rc = rx_error_set(RX_EIO, "cannot start the indexing thread");
+        else
+            producing = true;
+    }
+    if (!producing)
+        for (size_t k = 0; k < NWRITERS; k++)
+            stop_queue(&p->q[k]);
+    if (producing)
+        pthread_join(pt, NULL);
+    for (size_t k = 0; k < NWRITERS; k++) {
+        if (!started[k])
+            continue;
+        pthread_join(wt[k], NULL);
+        st->removed += runs[k].removed;
+        if (rc == RX_OK && runs[k].rc != RX_OK)
+            rc = rx_error_set(runs[k].rc, "%s", runs[k].error);
+    }
+    for (size_t k = 0; k < NWRITERS; k++) {
+        queue *q = &p->q[k];
+        while (q->count) {
+            item_free(q->ring[q->head]);
+            q->head = (q->head + 1) % QUEUE_LEN;
+            q->count--;
+        }
+        pthread_mutex_destroy(&q->mu);
+        pthread_cond_destroy(&q->not_empty);
+        pthread_cond_destroy(&q->not_full);
+    }
     rx_strmap_free(&p->seen);
     st->added += p->added;
     st->files_rejected += p->files_rejected;
@@ -742,11 +808,11 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     rx_synonyms *syn = NULL;
     rx_departments *deps = NULL;
     rx_calendar *cal = NULL;
-    rx_writer *w = NULL;
+    rx_writer *w = NULL, *w2 = NULL;
     rx_index *old = NULL;
     rx_buf tmp = {0};
     int lock_fd = -1, rc;
-    char path[PATH_MAX], gen_dir[PATH_MAX] = "";
+    char path[PATH_MAX], gen_dir[PATH_MAX] = "", gen_dir2[PATH_MAX] = "";
     struct stat sb;
 
     if (stat(o->corpus_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
@@ -860,7 +926,9 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     char final_dir[PATH_MAX];
     snprintf(final_dir, sizeof final_dir, "%s/gen-%06ld", o->index_dir, gen);
     snprintf(gen_dir, sizeof gen_dir, "%s.build", final_dir);
+    snprintf(gen_dir2, sizeof gen_dir2, "%s.build2", final_dir);
     remove_dir(gen_dir); /* leftovers of a killed build */
+    remove_dir(gen_dir2);
     remove_dir(final_dir);
     if (incremental) {
         char live_dir[PATH_MAX];
@@ -868,7 +936,7 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
         if ((rc = copy_dir(live_dir, gen_dir)))
             goto done;
     }
-    if ((rc = rx_writer_open(&w, gen_dir)))
+    if ((rc = rx_writer_open(&w, gen_dir)) || (rc = rx_writer_open(&w2, gen_dir2)))
         goto done;
     if (incremental) {
         /* files gone from the corpus */
@@ -889,7 +957,8 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     }
     producer prod = {
         .fl = &fl, .o = o, .deps = deps, .an = {flags, syn}, .ids = &ids, .diags = diags};
-    if ((rc = run_pipeline(w, &prod, batch, st)))
+    rx_writer *const writers[NWRITERS] = {w, w2};
+    if ((rc = run_pipeline(writers, &prod, batch, st)))
         goto done;
     char genbuf[32], flagbuf[32];
     snprintf(genbuf, sizeof genbuf, "%ld", gen);
@@ -901,12 +970,19 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
         (rc = rx_writer_set_meta(w, RX_META_CONFIG, config)) ||
         (rc = rx_writer_set_meta(w, RX_META_GENERATION, genbuf)))
         goto done;
-    st->documents = rx_writer_doccount(w);
+    st->documents = rx_writer_doccount(w) + rx_writer_doccount(w2);
     rc = rx_writer_close(w);
     w = NULL;
-    if (rc || (rc = rx_index_compact(gen_dir, final_dir)))
+    int rc2 = rx_writer_close(w2);
+    w2 = NULL;
+    if (rc == RX_OK)
+        rc = rc2;
+    /* the two databases become one, compacted */
+    const char *parts[NWRITERS] = {gen_dir, gen_dir2};
+    if (rc || (rc = rx_index_compact(parts, NWRITERS, final_dir)))
         goto done;
     remove_dir(gen_dir);
+    remove_dir(gen_dir2);
     snprintf(gen_dir, sizeof gen_dir, "%s", final_dir); /* removed if publishing fails */
     if (o->progress)
         fputc('\n', stderr);
@@ -924,6 +1000,10 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
 done:
     if (w)
         rx_writer_close(w);
+    if (w2)
+        rx_writer_close(w2);
+    if (gen_dir2[0])
+        remove_dir(gen_dir2);
     if (gen_dir[0] && rc != RX_OK)
         remove_dir(gen_dir);
     rx_index_free(old);

@@ -49,9 +49,11 @@ int rx_writer_commit(rx_writer *w);
 size_t rx_writer_doccount(rx_writer *w);
 /* Commits and closes; NULL-safe. Returns the commit's status. */
 int rx_writer_close(rx_writer *w);
-/* Writes a compacted copy of the database in src to dst (a new directory):
- * full blocks, smaller and faster to search. */
-int rx_index_compact(const char *src, const char *dst);
+/* Writes the n databases of srcs, merged and compacted, to dst (a new
+ * directory): one database with full blocks, smaller and faster to search.
+ * Metadata keys present in several sources keep the first source's value;
+ * synonym lists are merged. */
+int rx_index_compact(const char *const *srcs, size_t n, const char *dst);
 
 typedef struct rx_index rx_index;
 

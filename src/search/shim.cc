@@ -193,10 +193,13 @@ extern "C" int rx_writer_close(rx_writer *w)
     return rc;
 }
 
-extern "C" int rx_index_compact(const char *src, const char *dst)
+extern "C" int rx_index_compact(const char *const *srcs, size_t n, const char *dst)
 {
     return guarded("compact index", [&]() -> int {
-        Xapian::Database(src).compact(dst, Xapian::DBCOMPACT_MULTIPASS);
+        Xapian::Database all;
+        for (size_t k = 0; k < n; k++)
+            all.add_database(Xapian::Database(srcs[k]));
+        all.compact(dst, Xapian::DBCOMPACT_MULTIPASS);
         return RX_OK;
     });
 }
