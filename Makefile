@@ -31,18 +31,23 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOLS   := $(BUILD)/tools/eval $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
 
-.PHONY: all deps bench-deps fuzz fuzz-deps test unit e2e asan eval bench bench-search run lint format format-check clean
-
-all: $(BIN)
-
-deps:
-	@missing=$$(for p in $(DEB_BUILD); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+# Installs the missing Debian packages of the list $(1) (as root, or with sudo).
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 	  grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
+
+.PHONY: all deps bench-deps fuzz fuzz-deps test unit e2e asan eval bench bench-search run lint format format-check clean
+
+all: $(BIN)
+
+deps:
+	$(call apt_install,$(DEB_BUILD))
 
 $(BUILD)/gen/pinyin_table.h: tools/gen_pinyin.c
 	@mkdir -p $(dir $@)
@@ -110,12 +115,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 DEB_FUZZ := clang libclang-rt-14-dev
 
 fuzz-deps:
-	@missing=$$(for p in $(DEB_FUZZ); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-	  grep -q 'install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+	$(call apt_install,$(DEB_FUZZ))
 
 # Each target runs FUZZ_SECONDS from a seed corpus of the shipped files;
 # findings are written to build/fuzz/findings/.
@@ -147,12 +147,7 @@ bench-search: deps $(BIN) $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
 
 DEB_BENCH := wrk nginx-light bc
 bench-deps:
-	@missing=$$(for p in $(DEB_BENCH); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-	  grep -q 'install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+	$(call apt_install,$(DEB_BENCH))
 
 bench: bench-deps bench-search
 	bash tests/bench/bench_http.sh
