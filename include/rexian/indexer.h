@@ -3,8 +3,9 @@
  *
  * INDEX_DIR holds generations (gen-000001/, ...) and `current`, a Xapian stub
  * file naming the live one. A build writes a new generation beside the live
- * one (a copy of it when incremental) and publishes it by renaming a new
- * stub over `current`: readers see the old index or the new one, never a
+ * one — two databases filled in parallel (the first a copy of the live one
+ * when incremental), merged by compaction — and publishes it by renaming a
+ * new stub over `current`: readers see the old index or the new one, never a
  * mix, whenever the indexer is killed. One indexer runs at a time
  * (INDEX_DIR/.lock).
  */
