@@ -26,7 +26,7 @@ typedef struct {
     void (*on_progress)(void *ctx, size_t files_done, size_t files_total, size_t documents);
     void *progress_ctx;
     unsigned analyzer; /* 0 → RX_AN_DEFAULT */
-    size_t batch;      /* documents per commit (0 → 1000: measured fastest) */
+    size_t batch;      /* documents per commit and writer (0 → 1000: measured fastest) */
 } rx_build_opts;
 
 typedef struct {
