@@ -25,7 +25,7 @@ static void usage(FILE *f)
     fputs("usage:\n"
           "  rexian index [--full] [--quiet] CORPUS_DIR INDEX_DIR\n"
           "  rexian search [--index DIR] [--limit N] [--json] [--department D] [--type T]\n"
-          "                [--expired] [--as-of YYYY-MM-DD] QUERY...\n"
+          "                [--expired] [--as-of YYYY-MM-DD] [--today YYYY-MM-DD] QUERY...\n"
           "  rexian serve [--index DIR] [--db FILE] [--corpus DIR] [--web DIR]\n"
           "               [--listen ADDR:PORT] [--threads N] [--quiet]\n"
           "  rexian user add NAME --role agent|supervisor|trainer|admin [--db FILE]\n"
