@@ -72,6 +72,14 @@ rm "$C/faq/a.csv"
 check "a deleted file's documents are removed" bash -c "! \"$REXIAN\" search --index \"$T/small\" --json 医保卡补办 | grep -q faq-1"
 check "old generations are pruned" [ "$(ls -d "$T/small"/gen-* | wc -l)" -le 2 ]
 
+# --- on a terminal (a pty from script(1)) a progress bar is drawn
+if command -v script >/dev/null; then
+    script -qec "\"$REXIAN\" index --full \"$C\" \"$T/tty\"" /dev/null >"$T/tty.out" 2>&1
+    check "a progress bar on a terminal" grep -q '\[#*  *\] *[0-9]*%\|\[#*\] 100%' "$T/tty.out"
+    "$REXIAN" index --full --quiet "$C" "$T/tty2" 2>"$T/err"
+    check "no progress bar with --quiet or without a terminal" bash -c "! grep -q '%' \"$T/err\""
+fi
+
 # --- fatal errors: exit 2, published index untouched
 published=$(cat "$T/small/current")
 "$REXIAN" index --quiet "$T/no-such-corpus" "$T/small" 2>"$T/err"
