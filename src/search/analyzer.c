@@ -1,6 +1,6 @@
 /* Term generation for documents and queries: Han bigrams, optional friso or
- * ICU words, pinyin bigrams and synonym concept terms. Everything runs on
- * NFKC-casefolded text. */
+ * ICU words and synonym concept terms; queries also get the pinyin keys of
+ * their bigrams. Everything runs on NFKC-casefolded text. */
 #include "rexian/analyzer.h"
 #include "rexian/error.h"
 #include "rexian/text.h"
