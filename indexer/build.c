@@ -314,6 +314,28 @@ static void draw_progress(size_t done, size_t total, size_t docs)
 }
 
 /* Adds one parsed document unless its id is taken; records the id. */
+/* Reads the documents of one corpus file (a Markdown document or FAQ rows)
+ * into *docs (caller frees each and the array); problems go to diags. */
+static void parse_file(rx_doc **docs, size_t *n, const corpus_file *f, const rx_departments *deps,
+                       rx_diags *diags)
+{
+    *docs = NULL;
+    *n = 0;
+    if (f->csv) {
+        rx_faq_parse(docs, n, f->rel, f->data, f->len, deps, diags);
+        return;
+    }
+    rx_doc one;
+    if (rx_md_parse(&one, f->rel, f->data, f->len, deps, diags) != RX_OK)
+        return;
+    if (!(*docs = malloc(sizeof **docs))) {
+        rx_doc_clear(&one);
+        return;
+    }
+    (*docs)[0] = one;
+    *n = 1;
+}
+
 /* Registers the ids of an unchanged file so that changed files cannot take
  * them. */
 static int claim_ids(rx_strmap *ids, const char *list)
@@ -521,21 +543,10 @@ static int produce_file(producer *p, size_t k)
     if (!push(&p->q[0], it))
         return RX_ECONFLICT; /* a writer stopped */
     size_t before = p->diags->n;
-    rx_doc *docs = NULL, one;
+    rx_doc *docs = NULL;
     size_t ndocs = 0;
-    if (!f->data) {
-        /* unreadable: reported above, indexed as empty */
-    } else if (f->csv) {
-        rx_faq_parse(&docs, &ndocs, f->rel, f->data, f->len, p->deps, p->diags);
-    } else if (rx_md_parse(&one, f->rel, f->data, f->len, p->deps, p->diags) == RX_OK) {
-        docs = malloc(sizeof *docs);
-        if (docs) {
-            docs[0] = one;
-            ndocs = 1;
-        } else {
-            rx_doc_clear(&one);
-        }
-    }
+    if (f->data) /* an unreadable file, reported above, is indexed as empty */
+        parse_file(&docs, &ndocs, f, p->deps, p->diags);
     int rc = RX_OK;
     for (size_t i = 0; i < ndocs; i++) {
         rx_doc *d = &docs[i];
@@ -1048,19 +1059,16 @@ int rx_corpus_load(rx_doc **docs, size_t *n, const char *corpus_dir, rx_diags *d
             rx_diags_add(diags, f->rel, 1, "%s", rx_error_last());
             continue;
         }
-        rx_doc *got = NULL, one;
+        rx_doc *got = NULL;
         size_t ngot = 0;
-        if (f->csv) {
-            rx_faq_parse(&got, &ngot, f->rel, f->data, f->len, deps, diags);
-        } else if (rx_md_parse(&one, f->rel, f->data, f->len, deps, diags) == RX_OK) {
-            got = &one;
-            ngot = 1;
-        }
+        parse_file(&got, &ngot, f, deps, diags);
         if (*n + ngot > cap) {
             cap = (*n + ngot) * 2 + 64;
             rx_doc *d = realloc(*docs, cap * sizeof *d);
             if (!d) {
                 rc = rx_error_set(RX_ENOMEM, "out of memory");
+                for (size_t i = 0; i < ngot; i++)
+                    rx_doc_clear(&got[i]);
                 ngot = 0;
             } else {
                 *docs = d;
@@ -1070,8 +1078,7 @@ int rx_corpus_load(rx_doc **docs, size_t *n, const char *corpus_dir, rx_diags *d
         for (size_t i = 0; i < ngot; i++)
             // NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
             (*docs)[(*n)++] = got[i];
-        if (got != &one)
-            free(got);
+        free(got);
         free(f->data);
         f->data = NULL;
     }

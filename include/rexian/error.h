@@ -24,7 +24,4 @@ int rx_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2
 /* The last message recorded on this thread ("" if none). Borrowed. */
 const char *rx_error_last(void);
 
-/* A short constant name for a status code ("invalid", "not_found", ...). */
-const char *rx_error_name(int code);
-
 #endif

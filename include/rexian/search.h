@@ -40,11 +40,8 @@ int rx_writer_add_homophone(rx_writer *w, const char *key, const char *term);
 int rx_writer_set_meta(rx_writer *w, const char *key, const char *value);
 /* The same for a value of len bytes (may hold NULs). */
 int rx_writer_set_meta_n(rx_writer *w, const char *key, const char *value, size_t len);
-/* Metadata value for key ("" if unset) in *out; caller frees. */
-int rx_writer_get_meta(rx_writer *w, const char *key, char **out);
-/* Every metadata key starting with prefix, with its value. */
+/* Receives one metadata key and its value. */
 typedef void (*rx_meta_fn)(void *ctx, const char *key, const char *value, size_t vlen);
-int rx_writer_each_meta(rx_writer *w, const char *prefix, rx_meta_fn fn, void *ctx);
 int rx_writer_commit(rx_writer *w);
 size_t rx_writer_doccount(rx_writer *w);
 /* Commits and closes; NULL-safe. Returns the commit's status. */

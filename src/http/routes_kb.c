@@ -145,41 +145,41 @@ static void kb_failed(rx_http_response *res)
     rx_http_error(res, 500, "internal", "检索出错，请稍后再试");
 }
 
-void rx_route_search(rx_app *app, const rx_http_request *req, rx_http_response *res)
+/* Checks the parameters and runs the search; false when res already holds
+ * the error. default_limit applies when the request names none. */
+static bool run_search(cJSON **out, rx_kb_query *q, rx_app *app, const rx_http_request *req,
+                       rx_http_response *res, long max_limit, size_t default_limit)
 {
     rx_kb *kb = rx_app_kb(app);
     if (!kb) {
         index_unavailable(res);
-        return;
+        return false;
     }
-    rx_kb_query q;
-    if (!read_query(&q, kb, req, res, 100))
-        return;
-    cJSON *out;
-    if (rx_kb_search(&out, kb, &q) != RX_OK) {
+    if (!read_query(q, kb, req, res, max_limit))
+        return false;
+    if (!rx_http_param(req, "limit"))
+        q->limit = default_limit;
+    if (rx_kb_search(out, kb, q) != RX_OK) {
         kb_failed(res);
-        return;
+        return false;
     }
-    rx_http_json(res, 200, out);
+    return true;
+}
+
+void rx_route_search(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    rx_kb_query q;
+    cJSON *out;
+    if (run_search(&out, &q, app, req, res, 100, 10))
+        rx_http_json(res, 200, out);
 }
 
 void rx_route_suggest(rx_app *app, const rx_http_request *req, rx_http_response *res)
 {
-    rx_kb *kb = rx_app_kb(app);
-    if (!kb) {
-        index_unavailable(res);
-        return;
-    }
     rx_kb_query q;
-    if (!read_query(&q, kb, req, res, 20))
-        return;
-    if (!rx_http_param(req, "limit"))
-        q.limit = 8;
     cJSON *found;
-    if (rx_kb_search(&found, kb, &q) != RX_OK) {
-        kb_failed(res);
+    if (!run_search(&found, &q, app, req, res, 20, 8))
         return;
-    }
     cJSON *doc = cJSON_CreateObject(), *list = cJSON_CreateArray();
     cJSON_AddStringToObject(doc, "query", q.q);
     const cJSON *h;

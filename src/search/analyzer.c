@@ -198,15 +198,17 @@ static void bag_emit(void *ctx, const char *term, size_t len, double weight)
         e->value += b->inc;
 }
 
-int rx_analyze_text(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len,
-                    unsigned wdf_inc)
+/* Normalises text and adds its terms to bag; prefix 'T' keeps only plain
+ * bigrams and words, prefixed, for the title field. */
+static int analyze(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len,
+                   unsigned wdf_inc, char prefix)
 {
     char *norm;
     size_t nlen;
     int rc = rx_text_normalize(&norm, &nlen, text, len);
     if (rc != RX_OK)
         return rc;
-    bag_ctx b = {bag, wdf_inc, RX_OK, 0};
+    bag_ctx b = {bag, wdf_inc, RX_OK, prefix};
     walker w = {an, bag_emit, &b, RX_OK};
     rc = walk(&w, norm, nlen, false);
     free(norm);
@@ -215,21 +217,16 @@ int rx_analyze_text(rx_strmap *bag, const rx_analyzer *an, const char *text, siz
     return rc;
 }
 
+int rx_analyze_text(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len,
+                    unsigned wdf_inc)
+{
+    return analyze(bag, an, text, len, wdf_inc, 0);
+}
+
 int rx_analyze_title(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len)
 {
-    char *norm;
-    size_t nlen;
-    int rc = rx_text_normalize(&norm, &nlen, text, len);
-    if (rc != RX_OK)
-        return rc;
     rx_analyzer plain = {an->flags & RX_AN_BIGRAM, NULL};
-    bag_ctx b = {bag, 1, RX_OK, 'T'};
-    walker w = {&plain, bag_emit, &b, RX_OK};
-    rc = walk(&w, norm, nlen, false);
-    free(norm);
-    if (rc == RX_OK && b.rc != RX_OK)
-        rc = rx_error_set(b.rc, "out of memory");
-    return rc;
+    return analyze(bag, &plain, text, len, 1, 'T');
 }
 
 static void mark_text(rx_strmap *marks, const char *s, size_t len);

@@ -232,14 +232,9 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
             return rx_error_set(RX_EINVALID, "type must be policy, guide, notice or faq");
         o.type = q->type;
     }
-    char today[11];
-    if (q->today) {
-        if (rx_date_parse(q->today, strlen(q->today)) == RX_DATE_INVALID)
-            return rx_error_set(RX_EINVALID, "today must be a date YYYY-MM-DD");
-        snprintf(today, sizeof today, "%s", q->today);
-    } else {
-        rx_date_format(today, rx_date_today());
-    }
+    long today = q->today ? rx_date_parse(q->today, strlen(q->today)) : rx_date_today();
+    if (today == RX_DATE_INVALID)
+        return rx_error_set(RX_EINVALID, "today must be a date YYYY-MM-DD");
     /* a document is in force through its expires day: those whose expires
      * falls before the day asked about are left out */
     char day_before[11];
@@ -251,7 +246,7 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
         rx_date_format(day_before, d - 1);
         o.expired_by = day_before;
     } else if (!q->expired) {
-        rx_date_format(day_before, rx_date_parse(today, strlen(today)) - 1);
+        rx_date_format(day_before, today - 1);
         o.expired_by = day_before;
     }
 

@@ -141,27 +141,6 @@ extern "C" int rx_writer_set_meta_n(rx_writer *w, const char *key, const char *v
     });
 }
 
-extern "C" int rx_writer_get_meta(rx_writer *w, const char *key, char **out)
-{
-    *out = nullptr;
-    return guarded("read metadata", [&]() -> int {
-        *out = dup_string(w->db.get_metadata(key));
-        return RX_OK;
-    });
-}
-
-extern "C" int rx_writer_each_meta(rx_writer *w, const char *prefix, rx_meta_fn fn, void *ctx)
-{
-    return guarded("list metadata", [&]() -> int {
-        for (auto it = w->db.metadata_keys_begin(prefix); it != w->db.metadata_keys_end(prefix);
-             ++it) {
-            std::string v = w->db.get_metadata(*it);
-            fn(ctx, (*it).c_str(), v.c_str(), v.size());
-        }
-        return RX_OK;
-    });
-}
-
 extern "C" int rx_writer_commit(rx_writer *w)
 {
     return guarded("commit index", [&]() -> int {
@@ -352,17 +331,23 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
     // rarer terms carry the query.
     const Xapian::doccount common_tf = std::max<Xapian::doccount>(
         20, static_cast<Xapian::doccount>(db.get_doccount() * COMMON_SHARE));
+    // each term's frequency (a pinyin term's: its bigram's), looked up once
+    std::vector<Xapian::doccount> tf(plan->nterms, 0);
     size_t rare_terms = 0;
-    for (size_t k = 0; k < plan->nterms; k++)
-        if (plan->terms[k].term[0] != 'P' && !plan->terms[k].wildcard &&
-            db.get_termfreq(plan->terms[k].term) <= common_tf)
-            rare_terms++;
+    std::vector<std::pair<Xapian::doccount, size_t>> typos;
+    for (size_t k = 0; k < plan->nterms; k++) {
+        const rx_qterm &t = plan->terms[k];
+        if (t.term[0] == 'P') {
+            tf[k] = t.base ? db.get_termfreq(t.base) : 0;
+            if (t.base)
+                typos.emplace_back(tf[k], k);
+        } else if (!t.wildcard) {
+            tf[k] = db.get_termfreq(t.term);
+            rare_terms += tf[k] <= common_tf;
+        }
+    }
     const bool drop_common = rare_terms >= 2;
     // the MAX_TYPOS pinyin terms whose bigram is rarest
-    std::vector<std::pair<Xapian::doccount, size_t>> typos;
-    for (size_t k = 0; k < plan->nterms; k++)
-        if (plan->terms[k].term[0] == 'P' && plan->terms[k].base)
-            typos.emplace_back(db.get_termfreq(plan->terms[k].base), k);
     std::sort(typos.begin(), typos.end());
     if (typos.size() > MAX_TYPOS)
         typos.resize(MAX_TYPOS);
@@ -380,14 +365,14 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
             // question has many rare bigrams across word boundaries, a typo
             // touches one or two); each then also asks for its more common
             // homophones, the most common first.
-            Xapian::doccount base_tf = t.base ? db.get_termfreq(t.base) : 0;
+            Xapian::doccount base_tf = tf[k];
             if (base_tf > typo_tf || !typo_candidate(k))
                 continue;
             std::vector<std::pair<Xapian::doccount, std::string>> cands;
             for (auto it = db.synonyms_begin(t.term); it != db.synonyms_end(t.term); ++it) {
-                Xapian::doccount tf = db.get_termfreq(*it);
-                if (tf > base_tf)
-                    cands.emplace_back(tf, *it);
+                Xapian::doccount alt_tf = db.get_termfreq(*it);
+                if (alt_tf > base_tf)
+                    cands.emplace_back(alt_tf, *it);
             }
             std::sort(cands.begin(), cands.end(), std::greater<>());
             std::vector<Xapian::Query> alts;
@@ -399,7 +384,7 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
                                    t.weight);
             continue;
         }
-        if (drop_common && !t.wildcard && db.get_termfreq(t.term) > common_tf)
+        if (drop_common && !t.wildcard && tf[k] > common_tf)
             continue;
         Xapian::Query q = t.wildcard ? Xapian::Query(Xapian::Query::OP_WILDCARD, t.term, 64,
                                                      Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT)

@@ -19,18 +19,3 @@ const char *rx_error_last(void)
 {
     return last_message;
 }
-
-const char *rx_error_name(int code)
-{
-    switch (code) {
-    case RX_OK: return "ok";
-    case RX_ENOMEM: return "out_of_memory";
-    case RX_EINVALID: return "invalid";
-    case RX_ENOTFOUND: return "not_found";
-    case RX_ECONFLICT: return "conflict";
-    case RX_EIO: return "io_error";
-    case RX_EINDEX: return "index_error";
-    case RX_ETOOBIG: return "too_large";
-    default: return "error";
-    }
-}
