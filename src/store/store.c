@@ -20,6 +20,64 @@ static const char *const migrations[] = {
     "  token_hash TEXT NOT NULL UNIQUE,"
     "  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
     ");",
+    /* 2: tickets, their append-only event log, repeat links, case search */
+    "CREATE TABLE tickets ("
+    "  n INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  status TEXT NOT NULL CHECK (status IN ('received','dispatched','accepted','replied',"
+    "    'closed','reopened','archived')),"
+    "  channel TEXT NOT NULL,"
+    "  caller TEXT, phone TEXT, phone_key TEXT, address TEXT, address_key TEXT, area TEXT,"
+    "  category TEXT,"
+    "  content TEXT NOT NULL,"
+    "  created TEXT NOT NULL, created_day INTEGER NOT NULL, updated TEXT NOT NULL,"
+    "  created_by TEXT NOT NULL,"
+    "  level TEXT CHECK (level IN ('immediate','consult','leader')),"
+    "  lead TEXT, co TEXT NOT NULL DEFAULT '[]', approved_by TEXT,"
+    "  deadline_days INTEGER, deadline INTEGER, marked_deadline INTEGER,"
+    "  overdue_count INTEGER NOT NULL DEFAULT 0,"
+    "  supervision INTEGER NOT NULL DEFAULT 0 CHECK (supervision BETWEEN 0 AND 4),"
+    "  rework INTEGER NOT NULL DEFAULT 0, returns INTEGER NOT NULL DEFAULT 0,"
+    "  round INTEGER NOT NULL DEFAULT 1, callback_attempts INTEGER NOT NULL DEFAULT 0,"
+    "  satisfaction TEXT, discipline INTEGER NOT NULL DEFAULT 0,"
+    "  first_contact INTEGER NOT NULL DEFAULT 0, doc_ids TEXT NOT NULL DEFAULT '[]',"
+    "  reply TEXT, closed_at TEXT,"
+    "  version INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX tickets_status ON tickets(status, deadline);"
+    "CREATE INDEX tickets_created ON tickets(created_day);"
+    "CREATE INDEX tickets_phone ON tickets(phone_key, created_day) WHERE phone_key IS NOT NULL;"
+    "CREATE INDEX tickets_address ON tickets(address_key, created_day)"
+    "  WHERE address_key IS NOT NULL;"
+    "CREATE INDEX tickets_topic ON tickets(category, area, created_day);"
+    "CREATE TABLE ticket_departments ("
+    "  ticket INTEGER NOT NULL REFERENCES tickets(n),"
+    "  department TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('lead','co')),"
+    "  PRIMARY KEY (ticket, department)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX ticket_departments_by_name ON ticket_departments(department, ticket);"
+    "CREATE TABLE ticket_events ("
+    "  n INTEGER PRIMARY KEY,"
+    "  ticket INTEGER NOT NULL REFERENCES tickets(n),"
+    "  seq INTEGER NOT NULL,"
+    "  action TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, at TEXT NOT NULL,"
+    "  from_status TEXT, to_status TEXT NOT NULL, payload TEXT NOT NULL DEFAULT '{}',"
+    "  UNIQUE (ticket, seq)"
+    ");"
+    "CREATE TRIGGER ticket_events_append_only_u BEFORE UPDATE ON ticket_events"
+    "  BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;"
+    "CREATE TRIGGER ticket_events_append_only_d BEFORE DELETE ON ticket_events"
+    "  BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;"
+    "CREATE TABLE ticket_seq (day TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE ticket_links ("
+    "  ticket INTEGER NOT NULL REFERENCES tickets(n),"
+    "  earlier INTEGER NOT NULL REFERENCES tickets(n),"
+    "  score REAL NOT NULL,"
+    "  PRIMARY KEY (ticket, earlier)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX ticket_links_earlier ON ticket_links(earlier);"
+    "CREATE VIRTUAL TABLE ticket_fts USING fts5(body, replies, notes, tokenize='rx_bigram');",
 };
 
 int rx_store_schema_version(void)
@@ -34,7 +92,7 @@ static int mkdir_parent(const char *path)
     return rx_mkdir_p(dirname(tmp));
 }
 
-int rx_store_open(sqlite3 **out, const char *path)
+int rx_store_connect(sqlite3 **out, const char *path)
 {
     *out = NULL;
     if (strcmp(path, ":memory:") != 0 && mkdir_parent(path) != 0)
@@ -49,11 +107,29 @@ int rx_store_open(sqlite3 **out, const char *path)
     }
     sqlite3_busy_timeout(db, 5000);
     char *err = NULL;
-    if (sqlite3_exec(db,
-                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                     "PRAGMA foreign_keys=ON;",
-                     NULL, NULL, &err) != SQLITE_OK)
-        goto fail;
+    if (rx_store_register_fts(db) != SQLITE_OK) {
+        err = sqlite3_mprintf("cannot register the rx_bigram tokenizer (FTS5 missing?)");
+    } else if (sqlite3_exec(db,
+                            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                            "PRAGMA foreign_keys=ON;",
+                            NULL, NULL, &err) == SQLITE_OK) {
+        *out = db;
+        return RX_OK;
+    }
+    int rc = rx_error_set(RX_EIO, "database %s: %s", path, err ? err : sqlite3_errmsg(db));
+    sqlite3_free(err);
+    sqlite3_close(db);
+    return rc;
+}
+
+int rx_store_open(sqlite3 **out, const char *path)
+{
+    *out = NULL;
+    sqlite3 *db;
+    int rc = rx_store_connect(&db, path);
+    if (rc != RX_OK)
+        return rc;
+    char *err = NULL;
     sqlite3_stmt *st;
     int version = 0;
     if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
@@ -62,7 +138,7 @@ int rx_store_open(sqlite3 **out, const char *path)
         version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     if (version > rx_store_schema_version()) {
-        int rc = rx_error_set(RX_EINVALID,
+        rc = rx_error_set(RX_EINVALID,
                               "database %s has schema version %d, newer than this rexian (%d)",
                               path, version, rx_store_schema_version());
         sqlite3_close(db);
@@ -82,8 +158,8 @@ int rx_store_open(sqlite3 **out, const char *path)
     }
     *out = db;
     return RX_OK;
-fail:;
-    int rc = rx_error_set(RX_EIO, "database %s: %s", path, err ? err : sqlite3_errmsg(db));
+fail:
+    rc = rx_error_set(RX_EIO, "database %s: %s", path, err ? err : sqlite3_errmsg(db));
     sqlite3_free(err);
     sqlite3_close(db);
     return rc;

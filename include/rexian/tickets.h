@@ -1,0 +1,79 @@
+/* The ticket store: tickets, their append-only event log, repeat links and
+ * case search, in SQLite. Every SQL statement about tickets is in
+ * src/tickets/store.c, so that another store (PostgreSQL) can stand behind
+ * this interface.
+ *
+ * One write connection, serialized by a mutex, takes every change in its
+ * own BEGIN IMMEDIATE transaction; each thread reads through its own
+ * connection (WAL lets reads run beside the writer). Functions are
+ * thread-safe. Answers are cJSON documents owned by the caller.
+ */
+#ifndef REXIAN_TICKETS_H
+#define REXIAN_TICKETS_H
+
+#include "rexian/workflow.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+typedef struct rx_tickets rx_tickets;
+
+/* Opens the store on the database at path (migrated by rx_store_open).
+ * departments, calendar and rules are borrowed and must outlive it. */
+int rx_tickets_open(rx_tickets **out, const char *path, const rx_departments *departments,
+                    const rx_calendar *calendar, const rx_wf_rules *rules);
+void rx_tickets_free(rx_tickets *t);
+
+/* Who acts, and when (seconds since the epoch; the clock is the caller's
+ * so that tests and the demo loader can move it). */
+typedef struct {
+    const char *name;
+    const char *role;
+    double now;
+    bool (*doc_exists)(void *ctx, const char *id);
+    void *doc_ctx;
+} rx_actor;
+
+/* Creates a ticket from a request body; *out is the ticket with events and
+ * repeat_of. */
+int rx_tickets_create(cJSON **out, rx_tickets *t, const cJSON *body, const rx_actor *who,
+                      rx_wf_error *err);
+
+/* Takes an action ({"action":...}) on ticket id; *out is the updated
+ * ticket with events. */
+int rx_tickets_act(cJSON **out, rx_tickets *t, const char *id, const cJSON *body,
+                   const rx_actor *who, rx_wf_error *err);
+
+/* The ticket with its events and repeat links. 404 in err if unknown. */
+int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now, rx_wf_error *err);
+
+/* Filters for the list; NULL / 0 fields are not applied. */
+typedef struct {
+    unsigned status_mask; /* bit per rx_status; 0 = all */
+    const char *department;
+    const char *category;
+    const char *channel;
+    int supervision; /* rx_supervision; 0 = any */
+    bool overdue;
+    long from, to; /* creation days, RX_DATE_INVALID for open ends */
+    const char *q; /* full-text case search */
+    bool callback_queue; /* closed tickets, longest waiting first */
+    int limit, offset;
+} rx_ticket_query;
+
+/* {"total":N,"tickets":[...]}; 422 in err for an unknown department. */
+int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double now,
+                    rx_wf_error *err);
+
+/* One pass of the overdue scanner and the escalation rules at time now. */
+typedef struct {
+    int overdue;   /* tickets newly marked overdue */
+    int escalated; /* supervisions opened */
+} rx_scan_result;
+int rx_tickets_scan(rx_tickets *t, double now, rx_scan_result *out);
+
+/* Runs fn inside one write transaction (bulk loading: the demo). The
+ * store's own calls made by fn on this thread join it. */
+int rx_tickets_batch(rx_tickets *t, int (*fn)(void *ctx, rx_tickets *t), void *ctx);
+
+#endif
