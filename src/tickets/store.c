@@ -1,0 +1,1256 @@
+/* The ticket store in SQLite: every SQL statement about tickets lives here.
+ *
+ * Writes go through one connection under a mutex, each in its own
+ * BEGIN IMMEDIATE transaction (a SAVEPOINT inside a batch): load the
+ * ticket, let the workflow apply the action, save the row, append the
+ * event, refresh the search row, commit. Reads use one connection per
+ * thread, which WAL lets run beside the writer.
+ */
+#include "rexian/tickets.h"
+#include "rexian/error.h"
+#include "rexian/store.h"
+#include "rexian/text.h"
+#include "rexian/util.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COLS                                                                                       \
+    "n, id, status, channel, caller, phone, address, area, category, content, created, updated, " \
+    "created_by, level, lead, co, approved_by, deadline_days, deadline, marked_deadline, "        \
+    "overdue_count, supervision, rework, returns, round, callback_attempts, satisfaction, "       \
+    "discipline, first_contact, doc_ids, reply, closed_at, version"
+
+enum {
+    S_LOAD_ID,
+    S_LOAD_N,
+    S_INSERT,
+    S_UPDATE,
+    S_EVENT,
+    S_EVENTS,
+    S_SEQ,
+    S_FTS_INSERT,
+    S_FTS_REPLY,
+    S_FTS_NOTE,
+    S_DEPT_CLEAR,
+    S_DEPT_ADD,
+    S_BY_PHONE,
+    S_BY_ADDRESS,
+    S_LINK,
+    S_LINKS,
+    NSTMT
+};
+
+static const char *const sql[NSTMT] = {
+    [S_LOAD_ID] = "SELECT " COLS " FROM tickets WHERE id = ?",
+    [S_LOAD_N] = "SELECT " COLS " FROM tickets WHERE n = ?",
+    [S_INSERT] = "INSERT INTO tickets(id, status, channel, caller, phone, phone_key, address, "
+                 "address_key, area, category, content, created, created_day, updated, "
+                 "created_by, version) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0)",
+    [S_UPDATE] = "UPDATE tickets SET status=?, updated=?, level=?, lead=?, co=?, approved_by=?, "
+                 "deadline_days=?, deadline=?, marked_deadline=?, overdue_count=?, supervision=?, "
+                 "rework=?, returns=?, round=?, callback_attempts=?, satisfaction=?, "
+                 "discipline=?, first_contact=?, doc_ids=?, reply=?, closed_at=?, version=? "
+                 "WHERE n=?",
+    [S_EVENT] = "INSERT INTO ticket_events(ticket, seq, action, actor, role, at, from_status, "
+                "to_status, payload) VALUES(?,?,?,?,?,?,?,?,?)",
+    [S_EVENTS] = "SELECT seq, action, actor, role, at, from_status, to_status, payload "
+                 "FROM ticket_events WHERE ticket = ? ORDER BY seq",
+    [S_SEQ] = "INSERT INTO ticket_seq(day, n) VALUES(?, 1) "
+              "ON CONFLICT(day) DO UPDATE SET n = n + 1 RETURNING n",
+    [S_FTS_INSERT] = "INSERT INTO ticket_fts(rowid, body, replies, notes) VALUES(?, ?, '', '')",
+    [S_FTS_REPLY] = "UPDATE ticket_fts SET replies = replies || char(10) || ? WHERE rowid = ?",
+    [S_FTS_NOTE] = "UPDATE ticket_fts SET notes = notes || char(10) || ? WHERE rowid = ?",
+    [S_DEPT_CLEAR] = "DELETE FROM ticket_departments WHERE ticket = ?",
+    [S_DEPT_ADD] = "INSERT OR IGNORE INTO ticket_departments(ticket, department, role) "
+                   "VALUES(?, ?, ?)",
+    [S_BY_PHONE] = "SELECT n, id, content FROM tickets WHERE phone_key = ? AND created_day >= ? "
+                   "ORDER BY created_day DESC, n DESC LIMIT 50",
+    [S_BY_ADDRESS] = "SELECT n, id, content FROM tickets WHERE address_key = ? "
+                     "AND created_day >= ? ORDER BY created_day DESC, n DESC LIMIT 50",
+    [S_LINK] = "INSERT OR IGNORE INTO ticket_links(ticket, earlier, score) VALUES(?, ?, ?)",
+    [S_LINKS] = "SELECT t.id FROM ticket_links l JOIN tickets t ON t.n = l.earlier "
+                "WHERE l.ticket = ? ORDER BY l.earlier DESC",
+};
+
+typedef struct {
+    sqlite3 *db;
+    sqlite3_stmt *st[NSTMT];
+} conn;
+
+struct rx_tickets {
+    char *path;
+    unsigned long serial;
+    const rx_departments *departments;
+    const rx_calendar *calendar;
+    const rx_wf_rules *rules;
+    pthread_mutex_t wmu;
+    conn writer;
+    pthread_mutex_t rmu; /* guards readers */
+    conn **readers;
+    size_t nreaders, cap_readers;
+};
+
+static atomic_ulong store_serial;
+/* This thread's read connection, and the store it belongs to. */
+static _Thread_local conn *tls_reader;
+static _Thread_local unsigned long tls_reader_owner;
+/* The store whose batch this thread is running (0: none). */
+static _Thread_local unsigned long tls_batch;
+
+static int db_error(conn *c, const char *what)
+{
+    return rx_error_set(RX_EIO, "tickets: %s: %s", what, sqlite3_errmsg(c->db));
+}
+
+/* The cached statement k, reset and unbound. NULL on a prepare failure. */
+static sqlite3_stmt *stmt(conn *c, int k)
+{
+    if (!c->st[k] &&
+        sqlite3_prepare_v3(c->db, sql[k], -1, SQLITE_PREPARE_PERSISTENT, &c->st[k], NULL) !=
+            SQLITE_OK) {
+        db_error(c, "prepare");
+        return NULL;
+    }
+    sqlite3_reset(c->st[k]);
+    sqlite3_clear_bindings(c->st[k]);
+    return c->st[k];
+}
+
+static void conn_close(conn *c)
+{
+    for (int k = 0; k < NSTMT; k++)
+        sqlite3_finalize(c->st[k]);
+    sqlite3_close(c->db);
+    memset(c, 0, sizeof *c);
+}
+
+int rx_tickets_open(rx_tickets **out, const char *path, const rx_departments *departments,
+                    const rx_calendar *calendar, const rx_wf_rules *rules)
+{
+    *out = NULL;
+    rx_tickets *t = calloc(1, sizeof *t);
+    if (!t || !(t->path = strdup(path))) {
+        free(t);
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    }
+    t->departments = departments;
+    t->calendar = calendar;
+    t->rules = rules;
+    t->serial = atomic_fetch_add(&store_serial, 1) + 1;
+    int rc = rx_store_connect(&t->writer.db, path);
+    if (rc != RX_OK) {
+        free(t->path);
+        free(t);
+        return rc;
+    }
+    pthread_mutex_init(&t->wmu, NULL);
+    pthread_mutex_init(&t->rmu, NULL);
+    *out = t;
+    return RX_OK;
+}
+
+void rx_tickets_free(rx_tickets *t)
+{
+    if (!t)
+        return;
+    for (size_t k = 0; k < t->nreaders; k++) {
+        conn_close(t->readers[k]);
+        free(t->readers[k]);
+    }
+    free(t->readers);
+    conn_close(&t->writer);
+    pthread_mutex_destroy(&t->wmu);
+    pthread_mutex_destroy(&t->rmu);
+    free(t->path);
+    free(t);
+}
+
+/* The connection this thread reads through: the writer inside a batch (to
+ * see its own writes), else a connection of its own. */
+static conn *reader(rx_tickets *t)
+{
+    if (tls_batch == t->serial)
+        return &t->writer;
+    if (tls_reader && tls_reader_owner == t->serial)
+        return tls_reader;
+    conn *c = calloc(1, sizeof *c);
+    if (!c || rx_store_connect(&c->db, t->path) != RX_OK) {
+        free(c);
+        return NULL;
+    }
+    pthread_mutex_lock(&t->rmu);
+    if (t->nreaders == t->cap_readers) {
+        size_t cap = t->cap_readers ? t->cap_readers * 2 : 8;
+        conn **grown = realloc(t->readers, cap * sizeof *grown);
+        if (!grown) {
+            pthread_mutex_unlock(&t->rmu);
+            conn_close(c);
+            free(c);
+            rx_error_set(RX_ENOMEM, "out of memory");
+            return NULL;
+        }
+        t->readers = grown;
+        t->cap_readers = cap;
+    }
+    t->readers[t->nreaders++] = c;
+    pthread_mutex_unlock(&t->rmu);
+    tls_reader = c;
+    tls_reader_owner = t->serial;
+    return c;
+}
+
+/* Starts a write: the writer's lock and a transaction, or a savepoint when
+ * this thread runs a batch. */
+static int write_begin(rx_tickets *t)
+{
+    if (tls_batch == t->serial)
+        return sqlite3_exec(t->writer.db, "SAVEPOINT op", NULL, NULL, NULL) == SQLITE_OK
+                   ? RX_OK
+                   : db_error(&t->writer, "savepoint");
+    pthread_mutex_lock(&t->wmu);
+    if (sqlite3_exec(t->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        int rc = db_error(&t->writer, "begin");
+        pthread_mutex_unlock(&t->wmu);
+        return rc;
+    }
+    return RX_OK;
+}
+
+static int write_end(rx_tickets *t, bool commit)
+{
+    sqlite3 *db = t->writer.db;
+    int rc = RX_OK;
+    if (tls_batch == t->serial) {
+        if (!commit)
+            sqlite3_exec(db, "ROLLBACK TO op", NULL, NULL, NULL);
+        if (sqlite3_exec(db, "RELEASE op", NULL, NULL, NULL) != SQLITE_OK)
+            rc = db_error(&t->writer, "release");
+        return rc;
+    }
+    if (commit && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = db_error(&t->writer, "commit");
+        commit = false;
+    }
+    if (!commit && !sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&t->wmu);
+    return rc;
+}
+
+/* ---- rows ---- */
+
+static char *col_str(sqlite3_stmt *st, int k)
+{
+    const unsigned char *s = sqlite3_column_text(st, k);
+    return s ? strdup((const char *)s) : NULL;
+}
+
+static char **col_list(sqlite3_stmt *st, int k, size_t *n)
+{
+    *n = 0;
+    const char *s = (const char *)sqlite3_column_text(st, k);
+    cJSON *arr = s ? cJSON_Parse(s) : NULL;
+    int count = cJSON_GetArraySize(arr);
+    char **v = count > 0 ? calloc((size_t)count, sizeof *v) : NULL;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (v && cJSON_IsString(e))
+            v[(*n)++] = strdup(e->valuestring);
+    }
+    cJSON_Delete(arr);
+    return v;
+}
+
+static char *list_json(char **v, size_t n)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t k = 0; k < n; k++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(v[k]));
+    char *s = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    return s;
+}
+
+static long col_day(sqlite3_stmt *st, int k)
+{
+    return sqlite3_column_type(st, k) == SQLITE_NULL ? RX_DATE_INVALID
+                                                      : (long)sqlite3_column_int64(st, k);
+}
+
+/* Reads a row of COLS into tk (cleared first). */
+static void load_row(rx_ticket *tk, sqlite3_stmt *st)
+{
+    rx_ticket_clear(tk);
+    tk->rowid = sqlite3_column_int64(st, 0);
+    snprintf(tk->id, sizeof tk->id, "%s", (const char *)sqlite3_column_text(st, 1));
+    int s = rx_status_find((const char *)sqlite3_column_text(st, 2));
+    tk->status = s >= 0 ? (rx_status)s : RX_ST_RECEIVED;
+    tk->channel = col_str(st, 3);
+    tk->caller = col_str(st, 4);
+    tk->phone = col_str(st, 5);
+    tk->address = col_str(st, 6);
+    tk->area = col_str(st, 7);
+    tk->category = col_str(st, 8);
+    tk->content = col_str(st, 9);
+    tk->created = col_str(st, 10);
+    tk->updated = col_str(st, 11);
+    tk->created_by = col_str(st, 12);
+    int l = rx_level_find((const char *)sqlite3_column_text(st, 13));
+    tk->level = l > 0 ? (rx_level)l : RX_LEVEL_NONE;
+    tk->lead = col_str(st, 14);
+    tk->co = col_list(st, 15, &tk->nco);
+    tk->approved_by = col_str(st, 16);
+    tk->deadline_days = sqlite3_column_int(st, 17);
+    tk->deadline = col_day(st, 18);
+    tk->marked_deadline = col_day(st, 19);
+    tk->overdue_count = sqlite3_column_int(st, 20);
+    tk->supervision = (rx_supervision)sqlite3_column_int(st, 21);
+    tk->rework = sqlite3_column_int(st, 22);
+    tk->returns = sqlite3_column_int(st, 23);
+    tk->round = sqlite3_column_int(st, 24);
+    tk->callback_attempts = sqlite3_column_int(st, 25);
+    tk->satisfaction = col_str(st, 26);
+    tk->discipline = sqlite3_column_int(st, 27) != 0;
+    tk->first_contact = sqlite3_column_int(st, 28) != 0;
+    tk->doc_ids = col_list(st, 29, &tk->ndoc_ids);
+    tk->reply = col_str(st, 30);
+    tk->closed_at = col_str(st, 31);
+    tk->version = sqlite3_column_int(st, 32);
+}
+
+/* Loads ticket id (or rowid n when id is NULL). RX_ENOTFOUND if absent. */
+static int load(rx_ticket *tk, conn *c, const char *id, long long n)
+{
+    sqlite3_stmt *st = stmt(c, id ? S_LOAD_ID : S_LOAD_N);
+    if (!st)
+        return RX_EIO;
+    if (id)
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_int64(st, 1, n);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        load_row(tk, st);
+        sqlite3_reset(st);
+        return RX_OK;
+    }
+    sqlite3_reset(st);
+    return s == SQLITE_DONE ? RX_ENOTFOUND : db_error(c, "load");
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int k, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, k, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, k);
+}
+
+static void bind_day(sqlite3_stmt *st, int k, long day)
+{
+    if (day == RX_DATE_INVALID)
+        sqlite3_bind_null(st, k);
+    else
+        sqlite3_bind_int64(st, k, day);
+}
+
+/* Saves tk's mutable fields and appends its event (seq = new version). */
+static int save(conn *c, rx_ticket *tk, rx_status from, const char *action, const char *actor,
+                const char *role, const char *at, const cJSON *payload)
+{
+    tk->version++;
+    free(tk->updated);
+    tk->updated = strdup(at);
+    char *co = list_json(tk->co, tk->nco), *docs = list_json(tk->doc_ids, tk->ndoc_ids);
+    char *pl = payload ? cJSON_PrintUnformatted(payload) : strdup("{}");
+    sqlite3_stmt *st = stmt(c, S_UPDATE);
+    int rc = RX_OK;
+    if (!co || !docs || !pl || !tk->updated) {
+        rc = rx_error_set(RX_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (!st) {
+        rc = RX_EIO;
+        goto done;
+    }
+    int k = 1;
+    sqlite3_bind_text(st, k++, rx_status_name(tk->status), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, k++, at, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, k++, tk->level ? rx_level_name(tk->level) : NULL);
+    bind_text_or_null(st, k++, tk->lead);
+    sqlite3_bind_text(st, k++, co, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, k++, tk->approved_by);
+    if (tk->deadline_days > 0)
+        sqlite3_bind_int(st, k++, tk->deadline_days);
+    else
+        sqlite3_bind_null(st, k++);
+    bind_day(st, k++, tk->deadline);
+    bind_day(st, k++, tk->marked_deadline);
+    sqlite3_bind_int(st, k++, tk->overdue_count);
+    sqlite3_bind_int(st, k++, (int)tk->supervision);
+    sqlite3_bind_int(st, k++, tk->rework);
+    sqlite3_bind_int(st, k++, tk->returns);
+    sqlite3_bind_int(st, k++, tk->round);
+    sqlite3_bind_int(st, k++, tk->callback_attempts);
+    bind_text_or_null(st, k++, tk->satisfaction);
+    sqlite3_bind_int(st, k++, tk->discipline);
+    sqlite3_bind_int(st, k++, tk->first_contact);
+    sqlite3_bind_text(st, k++, docs, -1, SQLITE_TRANSIENT);
+    bind_text_or_null(st, k++, tk->reply);
+    bind_text_or_null(st, k++, tk->closed_at);
+    sqlite3_bind_int(st, k++, tk->version);
+    sqlite3_bind_int64(st, k++, tk->rowid);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = db_error(c, "update");
+        goto done;
+    }
+    if (!(st = stmt(c, S_EVENT))) {
+        rc = RX_EIO;
+        goto done;
+    }
+    sqlite3_bind_int64(st, 1, tk->rowid);
+    sqlite3_bind_int(st, 2, tk->version);
+    sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, actor, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, role, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, at, -1, SQLITE_TRANSIENT);
+    if ((int)from >= 0)
+        sqlite3_bind_text(st, 7, rx_status_name(from), -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 7);
+    sqlite3_bind_text(st, 8, rx_status_name(tk->status), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, pl, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = db_error(c, "event");
+done:
+    if (st)
+        sqlite3_reset(st);
+    free(co);
+    free(docs);
+    free(pl);
+    return rc;
+}
+
+static int exec_text_row(conn *c, int k, const char *text, long long n)
+{
+    sqlite3_stmt *st = stmt(c, k);
+    if (!st)
+        return RX_EIO;
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, n);
+    int s = sqlite3_step(st);
+    sqlite3_reset(st);
+    return s == SQLITE_DONE ? RX_OK : db_error(c, "search index");
+}
+
+/* The lead and co-handlers, for the department filter. */
+static int save_departments(conn *c, const rx_ticket *tk)
+{
+    sqlite3_stmt *st = stmt(c, S_DEPT_CLEAR);
+    if (!st)
+        return RX_EIO;
+    sqlite3_bind_int64(st, 1, tk->rowid);
+    int s = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (s != SQLITE_DONE)
+        return db_error(c, "departments");
+    for (size_t k = 0; tk->lead && k <= tk->nco; k++) {
+        if (!(st = stmt(c, S_DEPT_ADD)))
+            return RX_EIO;
+        sqlite3_bind_int64(st, 1, tk->rowid);
+        sqlite3_bind_text(st, 2, k == 0 ? tk->lead : tk->co[k - 1], -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, k == 0 ? "lead" : "co", -1, SQLITE_STATIC);
+        s = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (s != SQLITE_DONE)
+            return db_error(c, "departments");
+    }
+    return RX_OK;
+}
+
+/* ---- answers ---- */
+
+static cJSON *events_json(conn *c, long long n)
+{
+    cJSON *arr = cJSON_CreateArray();
+    sqlite3_stmt *st = stmt(c, S_EVENTS);
+    if (!st)
+        return arr;
+    sqlite3_bind_int64(st, 1, n);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "seq", sqlite3_column_int(st, 0));
+        static const char *const keys[] = {"action", "actor", "role", "at", "from", "to"};
+        for (int k = 0; k < 6; k++) {
+            const char *v = (const char *)sqlite3_column_text(st, k + 1);
+            cJSON_AddItemToObject(e, keys[k], v ? cJSON_CreateString(v) : cJSON_CreateNull());
+        }
+        const char *pl = (const char *)sqlite3_column_text(st, 7);
+        cJSON *p = pl ? cJSON_Parse(pl) : NULL;
+        cJSON_AddItemToObject(e, "payload", p ? p : cJSON_CreateObject());
+        cJSON_AddItemToArray(arr, e);
+    }
+    sqlite3_reset(st);
+    return arr;
+}
+
+static cJSON *links_json(conn *c, long long n)
+{
+    cJSON *arr = cJSON_CreateArray();
+    sqlite3_stmt *st = stmt(c, S_LINKS);
+    if (!st)
+        return arr;
+    sqlite3_bind_int64(st, 1, n);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        cJSON_AddItemToArray(arr, cJSON_CreateString((const char *)sqlite3_column_text(st, 0)));
+    sqlite3_reset(st);
+    return arr;
+}
+
+/* The whole ticket: fields, repeat links and the event timeline. */
+static cJSON *full_json(conn *c, const rx_ticket *tk, long today)
+{
+    cJSON *o = rx_ticket_json(tk, today);
+    cJSON_AddItemToObject(o, "repeat_of", links_json(c, tk->rowid));
+    cJSON_AddItemToObject(o, "events", events_json(c, tk->rowid));
+    return o;
+}
+
+static rx_wf_env env_for(const rx_tickets *t, const rx_actor *who, char now[32])
+{
+    rx_wf_time_format(now, who->now);
+    return (rx_wf_env){.departments = t->departments,
+                       .calendar = t->calendar,
+                       .rules = t->rules,
+                       .today = rx_wf_day(who->now),
+                       .now = now,
+                       .doc_exists = who->doc_exists,
+                       .doc_ctx = who->doc_ctx};
+}
+
+static int internal(rx_wf_error *err)
+{
+    fprintf(stderr, "rexian: %s\n", rx_error_last());
+    return rx_wf_fail(err, 500, "internal", "工单数据库出错，请稍后再试");
+}
+
+/* ---- create ---- */
+
+/* Links tk to earlier tickets of the same phone or address whose content
+ * is similar (重复投诉). */
+static int link_repeats(conn *c, rx_tickets *t, rx_ticket *tk, const char *phone_key,
+                        const char *address_key, long today, cJSON *found)
+{
+    long since = today - t->rules->repeat_window_days;
+    long long seen[100];
+    size_t nseen = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const char *key = pass == 0 ? phone_key : address_key;
+        if (!key)
+            continue;
+        sqlite3_stmt *st = stmt(c, pass == 0 ? S_BY_PHONE : S_BY_ADDRESS);
+        if (!st)
+            return RX_EIO;
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, since);
+        typedef struct {
+            long long n;
+            double score;
+        } cand;
+        cand hits[50];
+        size_t nhits = 0;
+        int s;
+        while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+            long long n = sqlite3_column_int64(st, 0);
+            if (n == tk->rowid)
+                continue;
+            bool dup = false;
+            for (size_t k = 0; k < nseen; k++)
+                dup = dup || seen[k] == n;
+            if (dup || nseen == sizeof seen / sizeof seen[0])
+                continue;
+            seen[nseen++] = n;
+            double score =
+                rx_wf_similarity(tk->content, (const char *)sqlite3_column_text(st, 2));
+            if (score >= t->rules->repeat_similarity && nhits < 50) {
+                hits[nhits++] = (cand){n, score};
+                cJSON_AddItemToArray(found,
+                                     cJSON_CreateString((const char *)sqlite3_column_text(st, 1)));
+            }
+        }
+        sqlite3_reset(st);
+        if (s != SQLITE_DONE)
+            return db_error(c, "repeat lookup");
+        for (size_t k = 0; k < nhits; k++) {
+            if (!(st = stmt(c, S_LINK)))
+                return RX_EIO;
+            sqlite3_bind_int64(st, 1, tk->rowid);
+            sqlite3_bind_int64(st, 2, hits[k].n);
+            sqlite3_bind_double(st, 3, hits[k].score);
+            s = sqlite3_step(st);
+            sqlite3_reset(st);
+            if (s != SQLITE_DONE)
+                return db_error(c, "repeat link");
+        }
+    }
+    return RX_OK;
+}
+
+int rx_tickets_create(cJSON **out, rx_tickets *t, const cJSON *body, const rx_actor *who,
+                      rx_wf_error *err)
+{
+    *out = NULL;
+    memset(err, 0, sizeof *err);
+    char now[32];
+    rx_wf_env env = env_for(t, who, now);
+    rx_ticket tk;
+    int rc = rx_wf_create(&tk, body, &env, err);
+    if (rc != RX_OK)
+        return rc;
+    char *phone_key = rx_wf_phone_key(tk.phone), *address_key = rx_wf_address_key(tk.address);
+    tk.created = strdup(now);
+    tk.updated = strdup(now);
+    tk.created_by = strdup(who->name);
+    cJSON *repeats = cJSON_CreateArray(), *payload = cJSON_CreateObject();
+    rx_buf text = {0};
+    rx_buf_printf(&text, "%s\n%s\n%s\n%s", tk.content, tk.address ? tk.address : "",
+                  tk.category ? tk.category : "", tk.caller ? tk.caller : "");
+    if ((rc = write_begin(t)) != RX_OK)
+        goto done;
+    conn *c = &t->writer;
+    char day[11];
+    rx_date_format(day, env.today);
+    sqlite3_stmt *st = stmt(c, S_SEQ);
+    if (!st) {
+        rc = RX_EIO;
+        goto rollback;
+    }
+    sqlite3_bind_text(st, 1, day, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = db_error(c, "ticket number");
+        sqlite3_reset(st);
+        goto rollback;
+    }
+    long long seq = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    snprintf(tk.id, sizeof tk.id, "ZZ%.4s%.2s%.2s-%06lld", day, day + 5, day + 8, seq);
+    if (!(st = stmt(c, S_INSERT))) {
+        rc = RX_EIO;
+        goto rollback;
+    }
+    const char *vals[] = {tk.id,       rx_status_name(tk.status), tk.channel, tk.caller,
+                          tk.phone,    phone_key,                 tk.address, address_key,
+                          tk.area,     tk.category,               tk.content, tk.created};
+    int k = 1;
+    for (size_t v = 0; v < sizeof vals / sizeof vals[0]; v++)
+        bind_text_or_null(st, k++, vals[v]);
+    sqlite3_bind_int64(st, k++, env.today);
+    bind_text_or_null(st, k++, tk.updated);
+    bind_text_or_null(st, k++, tk.created_by);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        rc = db_error(c, "insert");
+        sqlite3_reset(st);
+        goto rollback;
+    }
+    sqlite3_reset(st);
+    tk.rowid = sqlite3_last_insert_rowid(c->db);
+    if ((rc = link_repeats(c, t, &tk, phone_key, address_key, env.today, repeats)) != RX_OK)
+        goto rollback;
+    if (!(st = stmt(c, S_FTS_INSERT))) {
+        rc = RX_EIO;
+        goto rollback;
+    }
+    sqlite3_bind_int64(st, 1, tk.rowid);
+    sqlite3_bind_text(st, 2, text.data ? text.data : "", -1, SQLITE_STATIC);
+    k = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (k != SQLITE_DONE) {
+        rc = db_error(c, "search index");
+        goto rollback;
+    }
+    cJSON_AddStringToObject(payload, "channel", tk.channel);
+    cJSON_AddItemToObject(payload, "repeat_of", cJSON_Duplicate(repeats, true));
+    if ((rc = save(c, &tk, (rx_status)-1, "create", who->name, who->role, now, payload)) != RX_OK)
+        goto rollback;
+    *out = full_json(c, &tk, env.today);
+    rc = write_end(t, true);
+    if (rc != RX_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    goto done;
+rollback:
+    write_end(t, false);
+done:
+    if (rc != RX_OK && !err->code)
+        internal(err);
+    rx_buf_free(&text);
+    cJSON_Delete(repeats);
+    cJSON_Delete(payload);
+    free(phone_key);
+    free(address_key);
+    rx_ticket_clear(&tk);
+    return rc;
+}
+
+/* ---- actions ---- */
+
+/* Applies a parsed action to a loaded ticket inside the open write
+ * transaction: the workflow's checks, the row, the event, the department
+ * rows and the search text. */
+static int apply_locked(conn *c, rx_ticket *tk, const rx_wf_input *in, const rx_wf_env *env,
+                        const char *actor, const char *role, rx_wf_error *err)
+{
+    rx_status from = tk->status;
+    int rc = rx_wf_apply(tk, in, env, err);
+    if (rc != RX_OK)
+        return rc;
+    if ((rc = save(c, tk, from, rx_action_name(in->action), actor, role, env->now,
+                   in->payload)) != RX_OK)
+        return rc;
+    if (in->action == RX_ACT_DISPATCH || in->action == RX_ACT_RETURN)
+        rc = save_departments(c, tk);
+    if (rc == RX_OK && in->text)
+        rc = exec_text_row(c, in->action == RX_ACT_REPLY ? S_FTS_REPLY : S_FTS_NOTE, in->text,
+                           tk->rowid);
+    return rc;
+}
+
+int rx_tickets_act(cJSON **out, rx_tickets *t, const char *id, const cJSON *body,
+                   const rx_actor *who, rx_wf_error *err)
+{
+    *out = NULL;
+    memset(err, 0, sizeof *err);
+    char now[32];
+    rx_wf_env env = env_for(t, who, now);
+    rx_wf_input in;
+    int rc = rx_wf_parse(&in, body, &env, err);
+    if (rc != RX_OK) {
+        rx_wf_input_clear(&in);
+        return rc;
+    }
+    rx_ticket tk;
+    memset(&tk, 0, sizeof tk);
+    rx_ticket_clear(&tk);
+    if ((rc = write_begin(t)) != RX_OK) {
+        rx_wf_input_clear(&in);
+        return internal(err);
+    }
+    conn *c = &t->writer;
+    rc = load(&tk, c, id, 0);
+    if (rc == RX_ENOTFOUND)
+        rx_wf_fail(err, 404, "ticket_not_found", "没有编号为 %.40s 的工单", id);
+    else if (rc == RX_OK)
+        rc = apply_locked(c, &tk, &in, &env, who->name, who->role, err);
+    if (rc == RX_OK)
+        *out = full_json(c, &tk, env.today);
+    int end = write_end(t, rc == RX_OK);
+    if (rc == RX_OK && end != RX_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        rc = end;
+    }
+    if (rc != RX_OK && !err->code)
+        internal(err);
+    rx_ticket_clear(&tk);
+    rx_wf_input_clear(&in);
+    return rc;
+}
+
+int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now, rx_wf_error *err)
+{
+    *out = NULL;
+    memset(err, 0, sizeof *err);
+    conn *c = reader(t);
+    if (!c)
+        return internal(err);
+    rx_ticket tk;
+    memset(&tk, 0, sizeof tk);
+    /* one read transaction, so the row and its events agree */
+    bool own = c != &t->writer;
+    if (own)
+        sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+    int rc = load(&tk, c, id, 0);
+    if (rc == RX_OK)
+        *out = full_json(c, &tk, rx_wf_day(now));
+    if (own)
+        sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    rx_ticket_clear(&tk);
+    if (rc == RX_ENOTFOUND)
+        return rx_wf_fail(err, 404, "ticket_not_found", "没有编号为 %.40s 的工单", id);
+    return rc == RX_OK ? RX_OK : internal(err);
+}
+
+/* ---- list and case search ---- */
+
+/* Turns a user's query into an FTS5 expression: every word must match.
+ * Han runs are split into words by ICU, each word a quoted phrase (the
+ * tokenizer makes it a phrase of bigrams); single function characters are
+ * dropped. Returns the number of words. */
+typedef struct {
+    rx_buf *out;
+    int words;
+} fts_query;
+
+static void add_word(void *ctx, const char *w, size_t n)
+{
+    fts_query *q = ctx;
+    static const char *const skip[] = {"的", "了", "吗", "呢", "啊", "是", "在", "我", "有",
+                                       "和", "与", "及", "等", "也", "都", "就", "还", "要",
+                                       "把", "被", "给", "这", "那", "个", "吧", "呀"};
+    for (size_t k = 0; k < sizeof skip / sizeof skip[0]; k++)
+        if (n == strlen(skip[k]) && memcmp(w, skip[k], n) == 0)
+            return;
+    if (q->words++)
+        rx_buf_puts(q->out, " AND ");
+    rx_buf_putc(q->out, '"');
+    for (size_t k = 0; k < n; k++) {
+        if (w[k] == '"')
+            rx_buf_putc(q->out, '"');
+        rx_buf_putc(q->out, w[k]);
+    }
+    rx_buf_putc(q->out, '"');
+}
+
+static bool query_word_char(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z');
+    return !(cp >= 0x3000 && cp <= 0x303f) && !(cp >= 0xff00 && cp <= 0xffef) &&
+           !(cp >= 0x2000 && cp <= 0x206f);
+}
+
+static int build_match(rx_buf *out, const char *q)
+{
+    char *norm;
+    size_t len;
+    if (rx_text_normalize(&norm, &len, q, strlen(q)) != RX_OK)
+        return 0;
+    fts_query fq = {out, 0};
+    size_t start = 0;
+    int kind = 0; /* 0 none, 1 Han, 2 word */
+    for (size_t pos = 0; pos <= len;) {
+        uint32_t cp = 0;
+        size_t n = pos < len ? rx_utf8_next(norm + pos, len - pos, &cp) : 0;
+        int k = pos == len ? 0 : rx_is_han(cp) ? 1 : query_word_char(cp) ? 2 : 0;
+        if (k != kind) {
+            if (kind == 1 && rx_segment(RX_SEG_ICU, norm + start, pos - start, add_word, &fq) !=
+                                 RX_OK)
+                add_word(&fq, norm + start, pos - start);
+            else if (kind == 2)
+                add_word(&fq, norm + start, pos - start);
+            start = pos;
+            kind = k;
+        }
+        if (pos == len)
+            break;
+        pos += n;
+    }
+    free(norm);
+    return fq.words;
+}
+
+/* Appends s HTML-escaped, with the \x01 / \x02 markers of FTS5's snippet()
+ * turned into <mark> and </mark>. */
+static void snippet_html(rx_buf *out, const char *s)
+{
+    for (const char *p = s; *p;) {
+        const char *q = p;
+        while (*q && *q != 1 && *q != 2)
+            q++;
+        rx_buf_put_html(out, p, (size_t)(q - p));
+        if (*q == 1)
+            rx_buf_puts(out, "<mark>");
+        else if (*q == 2)
+            rx_buf_puts(out, "</mark>");
+        p = *q ? q + 1 : q;
+    }
+}
+
+typedef struct {
+    int type; /* 0 text, 1 integer */
+    const char *text;
+    long long num;
+} bindv;
+
+int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double now,
+                    rx_wf_error *err)
+{
+    *out = NULL;
+    memset(err, 0, sizeof *err);
+    long today = rx_wf_day(now);
+    rx_buf where = {0}, match = {0}, query = {0};
+    bindv binds[32];
+    int nb = 0;
+    const char *dept = NULL;
+    if (q->department) {
+        dept = t->departments ? rx_departments_canonical(t->departments, q->department)
+                              : q->department;
+        if (!dept)
+            return rx_wf_fail(err, 422, "unknown_department", "未知部门“%.200s”",
+                              q->department);
+    }
+    if (q->q) {
+        if (build_match(&match, q->q) == 0) {
+            /* nothing searchable (only punctuation or function words) */
+            *out = cJSON_CreateObject();
+            cJSON_AddNumberToObject(*out, "total", 0);
+            cJSON_AddArrayToObject(*out, "tickets");
+            rx_buf_free(&match);
+            return RX_OK;
+        }
+        rx_buf_puts(&where, " AND ticket_fts MATCH ?");
+        binds[nb++] = (bindv){0, match.data, 0};
+    }
+    unsigned mask = q->callback_queue ? 1u << RX_ST_CLOSED : q->status_mask;
+    if (mask) {
+        rx_buf_puts(&where, " AND t.status IN (");
+        int first = 1;
+        for (int s = 0; s < RX_ST_COUNT; s++) {
+            if (!(mask & (1u << s)))
+                continue;
+            rx_buf_puts(&where, first ? "?" : ",?");
+            first = 0;
+            binds[nb++] = (bindv){0, rx_status_name((rx_status)s), 0};
+        }
+        rx_buf_putc(&where, ')');
+    }
+    if (dept) {
+        rx_buf_puts(&where, " AND t.n IN (SELECT ticket FROM ticket_departments "
+                            "WHERE department = ?)");
+        binds[nb++] = (bindv){0, dept, 0};
+    }
+    if (q->category) {
+        rx_buf_puts(&where, " AND t.category = ?");
+        binds[nb++] = (bindv){0, q->category, 0};
+    }
+    if (q->channel) {
+        rx_buf_puts(&where, " AND t.channel = ?");
+        binds[nb++] = (bindv){0, q->channel, 0};
+    }
+    if (q->supervision) {
+        rx_buf_puts(&where, " AND t.supervision = ?");
+        binds[nb++] = (bindv){1, NULL, q->supervision};
+    }
+    if (q->overdue) {
+        rx_buf_puts(&where, " AND t.status IN ('dispatched','accepted') AND t.deadline < ?");
+        binds[nb++] = (bindv){1, NULL, today};
+    }
+    if (q->from != RX_DATE_INVALID) {
+        rx_buf_puts(&where, " AND t.created_day >= ?");
+        binds[nb++] = (bindv){1, NULL, q->from};
+    }
+    if (q->to != RX_DATE_INVALID) {
+        rx_buf_puts(&where, " AND t.created_day <= ?");
+        binds[nb++] = (bindv){1, NULL, q->to};
+    }
+    const char *from = q->q ? " FROM ticket_fts JOIN tickets t ON t.n = ticket_fts.rowid WHERE 1"
+                            : " FROM tickets t WHERE 1";
+    const char *order = q->q ? " ORDER BY ticket_fts.rank"
+                        : q->callback_queue ? " ORDER BY t.closed_at, t.n"
+                                            : " ORDER BY t.n DESC";
+    conn *c = reader(t);
+    if (!c) {
+        rx_buf_free(&where);
+        rx_buf_free(&match);
+        return internal(err);
+    }
+    cJSON *doc = cJSON_CreateObject(), *list = cJSON_CreateArray();
+    int rc = RX_OK;
+    sqlite3_stmt *st = NULL;
+    bool own = c != &t->writer;
+    if (own)
+        sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+    /* the total, counted up to a cap so that a list stays fast at scale */
+    enum { COUNT_CAP = 10000 };
+    rx_buf_printf(&query, "SELECT count(*) FROM (SELECT 1%s%s LIMIT %d)", from,
+                  where.data ? where.data : "", COUNT_CAP + 1);
+    long long total = 0;
+    for (int pass = 0; pass < 2 && rc == RX_OK; pass++) {
+        if (pass == 1) {
+            rx_buf_reset(&query);
+            rx_buf_printf(&query, "SELECT t.n, t.id, t.status, t.channel, t.caller, t.phone, "
+                                  "t.address, t.area, t.category, t.content, t.created, "
+                                  "t.updated, t.created_by, t.level, t.lead, t.co, "
+                                  "t.approved_by, t.deadline_days, t.deadline, "
+                                  "t.marked_deadline, t.overdue_count, t.supervision, t.rework, "
+                                  "t.returns, t.round, t.callback_attempts, t.satisfaction, "
+                                  "t.discipline, t.first_contact, t.doc_ids, t.reply, "
+                                  "t.closed_at, t.version%s%s%s%s LIMIT ? OFFSET ?",
+                          q->q ? ", snippet(ticket_fts, -1, char(1), char(2), '…', 24)" : "",
+                          from, where.data ? where.data : "", order);
+        }
+        if (sqlite3_prepare_v2(c->db, query.data, -1, &st, NULL) != SQLITE_OK) {
+            rc = db_error(c, "list");
+            break;
+        }
+        for (int k = 0; k < nb; k++) {
+            if (binds[k].type == 0)
+                sqlite3_bind_text(st, k + 1, binds[k].text, -1, SQLITE_STATIC);
+            else
+                sqlite3_bind_int64(st, k + 1, binds[k].num);
+        }
+        if (pass == 1) {
+            sqlite3_bind_int(st, nb + 1, q->limit);
+            sqlite3_bind_int(st, nb + 2, q->offset);
+        }
+        int s;
+        while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+            if (pass == 0) {
+                total = sqlite3_column_int64(st, 0);
+                continue;
+            }
+            rx_ticket tk;
+            memset(&tk, 0, sizeof tk);
+            load_row(&tk, st);
+            cJSON *o = rx_ticket_json(&tk, today);
+            if (q->q) {
+                rx_buf snip = {0};
+                snippet_html(&snip, (const char *)sqlite3_column_text(st, 33));
+                cJSON_AddStringToObject(o, "snippet", snip.data ? snip.data : "");
+                rx_buf_free(&snip);
+            }
+            cJSON_AddItemToArray(list, o);
+            rx_ticket_clear(&tk);
+        }
+        if (s != SQLITE_DONE)
+            rc = db_error(c, "list");
+        sqlite3_finalize(st);
+        st = NULL;
+    }
+    if (own)
+        sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    rx_buf_free(&where);
+    rx_buf_free(&match);
+    rx_buf_free(&query);
+    if (rc != RX_OK) {
+        cJSON_Delete(doc);
+        cJSON_Delete(list);
+        return internal(err);
+    }
+    cJSON_AddNumberToObject(doc, "total", (double)(total > COUNT_CAP ? COUNT_CAP : total));
+    cJSON_AddBoolToObject(doc, "total_exact", total <= COUNT_CAP);
+    cJSON_AddItemToObject(doc, "tickets", list);
+    *out = doc;
+    return RX_OK;
+}
+
+/* ---- the overdue scanner ---- */
+
+static const rx_actor system_actor = {.name = "system", .role = "system"};
+
+/* Opens supervision kind on ticket n for rule, unless it already has that
+ * kind or a higher one. Returns 1 when opened. */
+static int escalate(rx_tickets *t, long long n, rx_supervision kind, const char *rule,
+                    const char *note, const rx_wf_env *env)
+{
+    if (write_begin(t) != RX_OK)
+        return 0;
+    conn *c = &t->writer;
+    rx_ticket tk;
+    memset(&tk, 0, sizeof tk);
+    int opened = 0;
+    if (load(&tk, c, NULL, n) == RX_OK && tk.supervision < kind && rx_status_open(tk.status)) {
+        rx_wf_input in = {.action = RX_ACT_SUPERVISE, .version = -1, .kind = kind};
+        in.payload = cJSON_CreateObject();
+        cJSON_AddStringToObject(in.payload, "kind", rx_supervision_name(kind));
+        cJSON_AddStringToObject(in.payload, "rule", rule);
+        cJSON_AddStringToObject(in.payload, "note", note);
+        in.text = cJSON_GetObjectItemCaseSensitive(in.payload, "note")->valuestring;
+        rx_wf_error err;
+        opened = apply_locked(c, &tk, &in, env, system_actor.name, system_actor.role, &err) ==
+                 RX_OK;
+        rx_wf_input_clear(&in);
+    }
+    rx_ticket_clear(&tk);
+    if (write_end(t, opened) != RX_OK)
+        opened = 0;
+    return opened;
+}
+
+/* Marks ticket n overdue for its current deadline (an overdue event) and
+ * opens hotline supervision. Returns 1 when marked. */
+static int mark_overdue(rx_tickets *t, long long n, const rx_wf_env *env, rx_scan_result *res)
+{
+    if (write_begin(t) != RX_OK)
+        return 0;
+    conn *c = &t->writer;
+    rx_ticket tk;
+    memset(&tk, 0, sizeof tk);
+    int marked = 0;
+    if (load(&tk, c, NULL, n) == RX_OK && rx_ticket_overdue(&tk, env->today) &&
+        tk.marked_deadline != tk.deadline) {
+        tk.overdue_count++;
+        tk.marked_deadline = tk.deadline;
+        cJSON *payload = cJSON_CreateObject();
+        char day[11];
+        rx_date_format(day, tk.deadline);
+        cJSON_AddStringToObject(payload, "deadline", day);
+        cJSON_AddNumberToObject(payload, "count", tk.overdue_count);
+        marked = save(c, &tk, tk.status, "overdue", system_actor.name, system_actor.role,
+                      env->now, payload) == RX_OK;
+        cJSON_Delete(payload);
+    }
+    rx_ticket_clear(&tk);
+    if (write_end(t, marked) != RX_OK)
+        marked = 0;
+    if (marked) {
+        res->overdue++;
+        res->escalated += escalate(t, n, RX_SUP_HOTLINE, "overdue",
+                                   "工单超过办理时限未答复，自动启动热线督办", env);
+    }
+    return marked;
+}
+
+/* The rowids a query with integer binds returns (read on the reader). */
+static long long *select_rows(rx_tickets *t, const char *query, const long long *args, int nargs,
+                              size_t *n)
+{
+    *n = 0;
+    conn *c = reader(t);
+    sqlite3_stmt *st;
+    if (!c || sqlite3_prepare_v2(c->db, query, -1, &st, NULL) != SQLITE_OK) {
+        if (c)
+            db_error(c, "scan");
+        return NULL;
+    }
+    for (int k = 0; k < nargs; k++)
+        sqlite3_bind_int64(st, k + 1, args[k]);
+    size_t cap = 0;
+    long long *v = NULL;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            long long *grown = realloc(v, cap * sizeof *v);
+            if (!grown)
+                break;
+            v = grown;
+        }
+        v[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+#define OPEN_SQL "('received','dispatched','accepted','replied','reopened')"
+
+int rx_tickets_scan(rx_tickets *t, double now, rx_scan_result *out)
+{
+    *out = (rx_scan_result){0};
+    const rx_wf_rules *r = t->rules;
+    rx_actor who = system_actor;
+    who.now = now;
+    char nowtext[32];
+    rx_wf_env env = env_for(t, &who, nowtext);
+    size_t n;
+    long long *rows;
+    /* 1. overdue: dispatched or accepted, past the deadline, not yet marked */
+    long long a1[] = {env.today};
+    rows = select_rows(t,
+                       "SELECT n FROM tickets WHERE status IN ('dispatched','accepted') "
+                       "AND deadline < ? AND marked_deadline IS NOT deadline",
+                       a1, 1, &n);
+    for (size_t k = 0; k < n; k++)
+        mark_overdue(t, rows[k], &env, out);
+    free(rows);
+    /* 2. joint: overdue again, or overdue with several departments */
+    long long a2[] = {RX_SUP_JOINT, r->joint_after_overdue, env.today,
+                      r->joint_min_departments - 1};
+    rows = select_rows(t,
+                       "SELECT n FROM tickets WHERE status IN " OPEN_SQL
+                       " AND supervision < ? AND (overdue_count >= ? OR "
+                       "(status IN ('dispatched','accepted') AND deadline < ? "
+                       "AND json_array_length(co) >= ?))",
+                       a2, 4, &n);
+    for (size_t k = 0; k < n; k++)
+        out->escalated += escalate(t, rows[k], RX_SUP_JOINT, "joint",
+                                   "多次超期或多部门交叉，启动协同督办", &env);
+    free(rows);
+    /* 3. media: many tickets on one topic in one area */
+    long long a3[] = {env.today - r->media_window_days, r->media_min_tickets, RX_SUP_MEDIA,
+                      env.today - r->media_window_days};
+    rows = select_rows(t,
+                       "WITH hot AS (SELECT category, area FROM tickets "
+                       "  WHERE created_day >= ? AND category IS NOT NULL AND area IS NOT NULL "
+                       "  GROUP BY category, area HAVING count(*) >= ?) "
+                       "SELECT t.n FROM tickets t JOIN hot h "
+                       "  ON t.category = h.category AND t.area = h.area "
+                       "WHERE t.status IN " OPEN_SQL " AND t.supervision < ? "
+                       "  AND t.created_day >= ?",
+                       a3, 4, &n);
+    for (size_t k = 0; k < n; k++)
+        out->escalated += escalate(t, rows[k], RX_SUP_MEDIA, "media",
+                                   "同一区域同类诉求集中反映，启动媒体督办", &env);
+    free(rows);
+    /* 4. leader: repeated failure, or a major case */
+    char *major = NULL;
+    {
+        cJSON *arr = cJSON_CreateArray();
+        for (size_t k = 0; k < r->nleader_categories; k++)
+            cJSON_AddItemToArray(arr, cJSON_CreateString(r->leader_categories[k]));
+        major = cJSON_PrintUnformatted(arr);
+        cJSON_Delete(arr);
+    }
+    conn *c = reader(t);
+    sqlite3_stmt *st;
+    if (c && major &&
+        sqlite3_prepare_v2(c->db,
+                           "SELECT n FROM tickets WHERE status IN " OPEN_SQL
+                           " AND supervision < ?1 AND (round >= ?2 OR rework >= ?3 OR "
+                           "overdue_count >= ?4 OR category IN (SELECT value FROM json_each(?5)))",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int(st, 1, RX_SUP_LEADER);
+        sqlite3_bind_int(st, 2, r->leader_after_rounds);
+        sqlite3_bind_int(st, 3, r->leader_after_rework);
+        sqlite3_bind_int(st, 4, r->leader_after_overdue);
+        sqlite3_bind_text(st, 5, major, -1, SQLITE_STATIC);
+        size_t cap = 0;
+        rows = NULL;
+        n = 0;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                long long *grown = realloc(rows, cap * sizeof *rows);
+                if (!grown)
+                    break;
+                rows = grown;
+            }
+            rows[n++] = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_finalize(st);
+        for (size_t k = 0; k < n; k++)
+            out->escalated += escalate(t, rows[k], RX_SUP_LEADER, "leader",
+                                       "多次督办无果、反复不满意或重大民生事项，启动领导督办",
+                                       &env);
+        free(rows);
+    }
+    free(major);
+    return RX_OK;
+}
+
+/* ---- bulk loading ---- */
+
+int rx_tickets_batch(rx_tickets *t, int (*fn)(void *ctx, rx_tickets *t), void *ctx)
+{
+    pthread_mutex_lock(&t->wmu);
+    if (sqlite3_exec(t->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        int rc = db_error(&t->writer, "begin");
+        pthread_mutex_unlock(&t->wmu);
+        return rc;
+    }
+    tls_batch = t->serial;
+    int rc = fn(ctx, t);
+    tls_batch = 0;
+    if (rc == RX_OK && sqlite3_exec(t->writer.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = db_error(&t->writer, "commit");
+    if (rc != RX_OK && !sqlite3_get_autocommit(t->writer.db))
+        sqlite3_exec(t->writer.db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&t->wmu);
+    return rc;
+}
