@@ -14,15 +14,27 @@ typedef struct {
     const char *index_path;
     const char *corpus_path; /* for reindexing from the service */
     sqlite3 *db;             /* borrowed; serialized connection */
+    struct rx_tickets *tickets; /* borrowed; NULL: no ticket routes */
+    int scan_interval_s;        /* overdue scanner period; 0: no scanner thread */
+    double clock_offset;        /* seconds added to the workflow's clock (tests) */
 } rx_app_config;
 
+/* Creates the application; with tickets and a scan interval it starts the
+ * overdue scanner thread. */
 int rx_app_new(rx_app **out, const rx_app_config *cfg);
-/* Frees the application and every per-thread knowledge-base handle. Call
+/* Stops the scanner and frees the application and every per-thread knowledge-base handle. Call
  * after the HTTP server has stopped. */
 void rx_app_free(rx_app *app);
 
 /* The database (borrowed). */
 sqlite3 *rx_app_db(rx_app *app);
+
+/* The ticket store (borrowed), or NULL. */
+struct rx_tickets *rx_app_tickets(rx_app *app);
+
+/* The workflow's clock: seconds since the epoch, plus the configured
+ * offset. */
+double rx_app_clock(rx_app *app);
 
 /* The background reindexer (borrowed). */
 struct rx_reindexer *rx_app_reindexer(rx_app *app);

@@ -76,4 +76,19 @@ int rx_tickets_scan(rx_tickets *t, double now, rx_scan_result *out);
  * store's own calls made by fn on this thread join it. */
 int rx_tickets_batch(rx_tickets *t, int (*fn)(void *ctx, rx_tickets *t), void *ctx);
 
+/* What the workflow needs from the corpus and the rules file. */
+typedef struct {
+    rx_departments *departments; /* NULL when corpus/departments.txt is missing */
+    rx_calendar *calendar;       /* NULL when corpus/calendar.txt is missing */
+    rx_wf_rules rules;
+} rx_wf_setup;
+
+/* Reads CORPUS/departments.txt, CORPUS/calendar.txt and the rules file
+ * (rules_path; NULL means etc/workflow.conf if it exists, else the
+ * built-in defaults). A missing list is reported in diags and left NULL;
+ * a bad rules file fails with RX_EINVALID. */
+int rx_wf_setup_load(rx_wf_setup *out, const char *corpus_dir, const char *rules_path,
+                     rx_diags *diags);
+void rx_wf_setup_clear(rx_wf_setup *s);
+
 #endif

@@ -7,6 +7,7 @@
 #include "rexian/indexer.h"
 #include "rexian/kb.h"
 #include "rexian/store.h"
+#include "rexian/tickets.h"
 #include "rexian/users.h"
 #include "rexian/util.h"
 
@@ -27,7 +28,7 @@ static void usage(FILE *f)
           "  rexian search [--index DIR] [--limit N] [--json] [--department D] [--type T]\n"
           "                [--expired] [--as-of YYYY-MM-DD] [--today YYYY-MM-DD] QUERY...\n"
           "  rexian serve [--index DIR] [--db FILE] [--corpus DIR] [--web DIR]\n"
-          "               [--listen ADDR:PORT] [--threads N] [--quiet]\n"
+          "               [--listen ADDR:PORT] [--threads N] [--rules FILE] [--quiet]\n"
           "  rexian user add NAME --role agent|supervisor|trainer|admin [--db FILE]\n"
           "  rexian --version | help\n",
           f);
@@ -215,8 +216,10 @@ static int cmd_serve(int argc, char **argv)
         {"index", required_argument, 0, 'i'},  {"db", required_argument, 0, 'd'},
         {"corpus", required_argument, 0, 'c'}, {"web", required_argument, 0, 'w'},
         {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
-        {"quiet", no_argument, 0, 'q'},        {0, 0, 0, 0}};
+        {"quiet", no_argument, 0, 'q'},        {"rules", required_argument, 0, 'r'},
+        {0, 0, 0, 0}};
     const char *index = "var/index", *dbpath = "var/rexian.db", *corpus = "corpus";
+    const char *rules = NULL;
     rx_http_config hc = {.listen = "127.0.0.1:8080", .threads = 2, .access_log = true};
     int c;
     optind = 1;
@@ -238,12 +241,23 @@ static int cmd_serve(int argc, char **argv)
             break;
         }
         case 'q': hc.access_log = false; break;
+        case 'r': rules = optarg; break;
         default: usage(stderr); return 2;
         }
     }
     if (optind != argc) {
         usage(stderr);
         return 2;
+    }
+    double clock_offset = 0;
+    const char *offset_env = getenv("REXIAN_CLOCK_OFFSET");
+    if (offset_env && *offset_env) {
+        char *end;
+        clock_offset = strtod(offset_env, &end);
+        if (*end) {
+            fputs("rexian serve: REXIAN_CLOCK_OFFSET must be a number of seconds\n", stderr);
+            return 2;
+        }
     }
     /* signals are taken by sigwait below, in this thread only */
     sigset_t sigs;
@@ -257,7 +271,19 @@ static int cmd_serve(int argc, char **argv)
     rx_app *app = NULL;
     rx_http_server *srv = NULL;
     rx_kb *probe = NULL;
+    rx_tickets *tickets = NULL;
+    rx_wf_setup setup = {0};
+    rx_diags diags = {0};
     int status = 2;
+    int rc = rx_wf_setup_load(&setup, corpus, rules, &diags);
+    for (size_t k = 0; k < diags.n; k++)
+        fprintf(stderr, "rexian serve: %s:%zu: %s\n", diags.items[k].path, diags.items[k].line,
+                diags.items[k].reason);
+    rx_diags_free(&diags);
+    if (rc != RX_OK) {
+        fprintf(stderr, "rexian serve: %s\n", rx_error_last());
+        return 2;
+    }
     if (rx_kb_open(&probe, index) != RX_OK) {
         fprintf(stderr, "rexian serve: %s\n", rx_error_last());
         goto done;
@@ -275,7 +301,18 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "rexian serve: %s\n", rx_error_last());
         goto done;
     }
-    rx_app_config ac = {.index_path = index, .corpus_path = corpus, .db = db};
+    if (rx_tickets_open(&tickets, dbpath, setup.departments, setup.calendar, &setup.rules) !=
+        RX_OK) {
+        fprintf(stderr, "rexian serve: %s\n", rx_error_last());
+        free(admin_token);
+        goto done;
+    }
+    rx_app_config ac = {.index_path = index,
+                        .corpus_path = corpus,
+                        .db = db,
+                        .tickets = tickets,
+                        .scan_interval_s = setup.rules.scan_interval_s,
+                        .clock_offset = clock_offset};
     unsigned port = 0;
     if (rx_app_new(&app, &ac) != RX_OK ||
         rx_http_start(&srv, &hc, rx_app_dispatch, app, &port) != RX_OK) {
@@ -304,6 +341,8 @@ static int cmd_serve(int argc, char **argv)
 done:
     rx_http_stop(srv, 0);
     rx_app_free(app);
+    rx_tickets_free(tickets);
+    rx_wf_setup_clear(&setup);
     sqlite3_close(db);
     return status;
 }

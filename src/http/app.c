@@ -4,6 +4,7 @@
 #include "rexian/error.h"
 #include "rexian/reindex.h"
 #include "rexian/strmap.h"
+#include "rexian/tickets.h"
 #include "rexian/users.h"
 
 #include "routes.h"
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 typedef enum { AUTH_NONE, AUTH_ANY, AUTH_ADMIN } auth_level;
 
@@ -21,7 +23,7 @@ typedef void (*handler_fn)(rx_app *app, const rx_http_request *req, rx_http_resp
 
 typedef struct {
     const char *method;
-    const char *path; /* a trailing "{id}" segment matches one path segment */
+    const char *path; /* an "{id}" segment matches one path segment */
     handler_fn handler;
     auth_level auth;
     const char *name; /* for metrics */
@@ -37,6 +39,12 @@ static const route routes[] = {
     {"POST", "/api/v1/admin/users", rx_route_users_create, AUTH_ADMIN, "users"},
     {"POST", "/api/v1/admin/reindex", rx_route_reindex_start, AUTH_ADMIN, "reindex"},
     {"GET", "/api/v1/admin/reindex/{id}", rx_route_reindex_status, AUTH_ADMIN, "reindex"},
+    {"POST", "/api/v1/tickets", rx_route_tickets_create, AUTH_ANY, "tickets"},
+    {"GET", "/api/v1/tickets", rx_route_tickets_list, AUTH_ANY, "tickets"},
+    {"GET", "/api/v1/tickets/{id}", rx_route_ticket_get, AUTH_ANY, "ticket"},
+    {"POST", "/api/v1/tickets/{id}/actions", rx_route_ticket_act, AUTH_ANY, "ticket_actions"},
+    {"GET", "/api/v1/callbacks", rx_route_callbacks, AUTH_ANY, "callbacks"},
+    {"POST", "/api/v1/admin/scan", rx_route_scan, AUTH_ADMIN, "scan"},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 #define ROUTE_NONE NROUTES /* metrics slot for unmatched requests */
@@ -59,7 +67,16 @@ struct rx_app {
     unsigned long serial;
     char *index_path;
     sqlite3 *db;
+    rx_tickets *tickets;
+    double clock_offset;
     rx_reindexer *reindexer;
+    /* the overdue scanner */
+    pthread_t scanner;
+    bool scanning;
+    int scan_interval_s;
+    pthread_mutex_t scan_mu;
+    pthread_cond_t scan_cv;
+    bool stopping;
     route_stats stats[NROUTES + 1];
     double started;
     /* every thread's kb, to free at the end */
@@ -78,6 +95,31 @@ struct rx_app {
 static _Thread_local rx_kb *tls_kb;
 static _Thread_local unsigned long tls_kb_owner;
 static atomic_ulong app_serial;
+
+/* The overdue scanner: a pass at start, then one every interval, until the
+ * application stops. */
+static void *scanner_main(void *arg)
+{
+    rx_app *app = arg;
+    pthread_mutex_lock(&app->scan_mu);
+    while (!app->stopping) {
+        pthread_mutex_unlock(&app->scan_mu);
+        rx_scan_result r;
+        if (rx_tickets_scan(app->tickets, rx_app_clock(app), &r) == RX_OK &&
+            (r.overdue || r.escalated))
+            fprintf(stderr, "rexian serve: scanner: %d tickets newly overdue, %d supervisions opened\n",
+                    r.overdue, r.escalated);
+        pthread_mutex_lock(&app->scan_mu);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += app->scan_interval_s;
+        while (!app->stopping &&
+               pthread_cond_timedwait(&app->scan_cv, &app->scan_mu, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&app->scan_mu);
+    return NULL;
+}
 
 int rx_app_new(rx_app **out, const rx_app_config *cfg)
 {
@@ -98,6 +140,13 @@ int rx_app_new(rx_app **out, const rx_app_config *cfg)
     }
     pthread_mutex_init(&app->kbs_mu, NULL);
     pthread_rwlock_init(&app->users_mu, NULL);
+    pthread_mutex_init(&app->scan_mu, NULL);
+    pthread_cond_init(&app->scan_cv, NULL);
+    app->tickets = cfg->tickets;
+    app->clock_offset = cfg->clock_offset;
+    app->scan_interval_s = cfg->scan_interval_s;
+    if (app->tickets && app->scan_interval_s > 0)
+        app->scanning = pthread_create(&app->scanner, NULL, scanner_main, app) == 0;
     *out = app;
     return RX_OK;
 }
@@ -106,6 +155,15 @@ void rx_app_free(rx_app *app)
 {
     if (!app)
         return;
+    if (app->scanning) {
+        pthread_mutex_lock(&app->scan_mu);
+        app->stopping = true;
+        pthread_cond_signal(&app->scan_cv);
+        pthread_mutex_unlock(&app->scan_mu);
+        pthread_join(app->scanner, NULL);
+    }
+    pthread_mutex_destroy(&app->scan_mu);
+    pthread_cond_destroy(&app->scan_cv);
     rx_reindexer_free(app->reindexer);
     for (size_t k = 0; k < app->nkbs; k++)
         rx_kb_free(app->kbs[k]);
@@ -125,6 +183,18 @@ void rx_app_free(rx_app *app)
 sqlite3 *rx_app_db(rx_app *app)
 {
     return app->db;
+}
+
+rx_tickets *rx_app_tickets(rx_app *app)
+{
+    return app->tickets;
+}
+
+double rx_app_clock(rx_app *app)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + app->clock_offset;
 }
 
 rx_reindexer *rx_app_reindexer(rx_app *app)
@@ -206,14 +276,19 @@ static bool authenticate(rx_app *app, const char *token, const char **name, cons
     return ok;
 }
 
-/* Matches a path against a route pattern; *id receives a {id} segment. */
+/* Matches a path against a route pattern; *id receives the {id} segment
+ * (the rest of the path must then match the rest of the pattern). */
 static bool path_matches(const char *pattern, const char *path, const char **id)
 {
     const char *brace = strstr(pattern, "{id}");
     if (!brace)
         return strcmp(pattern, path) == 0;
     size_t prefix = (size_t)(brace - pattern);
-    if (strncmp(pattern, path, prefix) != 0 || !path[prefix] || strchr(path + prefix, '/'))
+    if (strncmp(pattern, path, prefix) != 0 || !path[prefix] || path[prefix] == '/')
+        return false;
+    const char *slash = strchr(path + prefix, '/');
+    const char *rest = brace + 4;
+    if (slash ? strcmp(slash, rest) != 0 : *rest != 0)
         return false;
     *id = path + prefix;
     return true;
@@ -245,6 +320,12 @@ void rx_app_dispatch(void *arg, rx_http_request *in, rx_http_response *res)
             continue;
         if (strcmp(routes[k].method, req.method) == 0) {
             hit = &routes[k];
+            if (id) { /* the segment alone, without what follows it */
+                static _Thread_local char segment[256];
+                size_t n = strcspn(id, "/");
+                snprintf(segment, sizeof segment, "%.*s", (int)(n < 255 ? n : 255), id);
+                id = segment;
+            }
             req.path_id = id;
             break;
         }

@@ -14,4 +14,11 @@ void rx_route_users_create(rx_app *app, const rx_http_request *req, rx_http_resp
 void rx_route_reindex_start(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_reindex_status(rx_app *app, const rx_http_request *req, rx_http_response *res);
 
+void rx_route_tickets_create(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_tickets_list(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_ticket_get(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_ticket_act(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_callbacks(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_scan(rx_app *app, const rx_http_request *req, rx_http_response *res);
+
 #endif

@@ -656,7 +656,39 @@ new OD3
 drive "$OD3" dispatch1 accept
 new OD2
 act "$OD2" '{"action":"dispatch","level":"immediate","lead":"市水务局","deadline_days":365}'
-new ODR # stays received
+new ODR # stays received; no category, no area
+# for the escalation rules of the rules file
+MEDIA_N=$(rule media_min_tickets 10)
+JOINT_AFTER=$(rule joint_after_overdue 2)
+LEADER_CAT=$(rule leader_categories 公共安全)
+LEADER_CAT=${LEADER_CAT%%,*}
+LEADER_REWORK=$(rule leader_after_rework 3)
+LEADER_ROUNDS=$(rule leader_after_rounds 3)
+MEDIA=() NOISE=()
+for ((k = 1; k <= MEDIA_N; k++)); do
+    mk id "{\"channel\":\"phone\",\"category\":\"路灯照明\",\"address\":\"渌口区渌湘大道${k}号\",\"content\":\"渌湘大道${k}号附近一排路灯晚上不亮\"}"
+    MEDIA+=("$id")
+done
+for ((k = 1; k < MEDIA_N; k++)); do
+    mk id "{\"channel\":\"phone\",\"category\":\"噪声扰民\",\"address\":\"天元区珠江北路${k}号\",\"content\":\"珠江北路${k}号附近工地夜间施工噪声\"}"
+    NOISE+=("$id")
+done
+mk LC "{\"channel\":\"phone\",\"category\":\"$LEADER_CAT\",\"content\":\"重大情况：某商场消防通道被堵死\"}"
+new JD
+act "$JD" '{"action":"dispatch","level":"consult","lead":"住建局","co":["城管局","自规局"],"approved_by":"王副秘书长","deadline_days":1}'
+new RW
+drive "$RW" dispatch accept reply
+for ((k = 1; k <= LEADER_REWORK; k++)); do
+    act "$RW" '{"action":"reject","reason":"答复不到位","deadline_days":100}'
+    [ "$k" -lt "$LEADER_REWORK" ] && drive "$RW" accept reply
+done
+check "$LEADER_REWORK rejects count rework $LEADER_REWORK" okj 200 "j['rework']==$LEADER_REWORK and j['status']=='dispatched'"
+new RD
+for ((k = 1; k < LEADER_ROUNDS; k++)); do
+    drive "$RD" dispatch accept reply approve
+    act "$RD" '{"action":"callback","result":"unsatisfied","note":"仍不满意"}'
+done
+check "$((LEADER_ROUNDS - 1)) unsatisfied callbacks make round $LEADER_ROUNDS" okj 200 "j['round']==$LEADER_ROUNDS and j['status']=='reopened'"
 list overdue=1
 check "before the clock moves nothing is overdue" okj 200 "j['total']==0"
 stop_server
@@ -677,6 +709,28 @@ check "the overdue event is stamped with the shifted clock (20 days on)" jtrue \
     "evs('overdue')[0]['at'][:10] in TODAYS"
 check "a supervise event by system: kind hotline, rule overdue, a note" jtrue \
     "[(e['actor'],e['role'],e['payload'].get('kind'),e['payload'].get('rule'),bool(e['payload'].get('note'))) for e in evs('supervise')][:1]==[('system','system','hotline','overdue',True)] and chain()"
+sup_of() { # sup_of ID...: print each ticket's supervision, one a line
+    local id
+    for id in "$@"; do get "$id" && jv "j['supervision']"; done
+}
+check "media: $MEDIA_N tickets of one category in one area all get media supervision" \
+    same "$(sup_of "${MEDIA[@]}" | sort | uniq -c | tr -s ' ')" " $MEDIA_N media" "supervisions"
+get "${MEDIA[0]}"
+check "the media supervision is a supervise event by system (kind media, a rule, a note)" jtrue \
+    "[(e['actor'],e['role'],e['payload'].get('kind'),bool(e['payload'].get('rule')),bool(e['payload'].get('note'))) for e in evs('supervise')]==[('system','system','media',True,True)] and chain()"
+check "media: $((MEDIA_N - 1)) tickets of one category in one area get none" \
+    same "$(sup_of "${NOISE[@]}" | sort | uniq -c | tr -s ' ')" " $((MEDIA_N - 1)) null" "supervisions"
+get "$ODR"
+check "a ticket without category or area gets no media supervision (no NULL pair)" okj 200 "j['supervision'] is None and not evs('supervise')"
+get "$LC"
+check "a ticket of category $LEADER_CAT gets leader supervision" okj 200 \
+    "j['supervision']=='leader' and [e['payload'].get('kind') for e in evs('supervise') if e['actor']=='system']==['leader']"
+get "$JD"
+check "an overdue ticket with 3 departments gets joint supervision" okj 200 "j['overdue'] is True and j['supervision']=='joint'"
+get "$RW"
+check "a ticket rejected $LEADER_REWORK times gets leader supervision" okj 200 "j['supervision']=='leader' and j['overdue'] is False"
+get "$RD"
+check "a ticket in round $LEADER_ROUNDS gets leader supervision" okj 200 "j['supervision']=='leader' and j['status']=='reopened'"
 get "$OD3"
 check "the accepted ticket past its deadline is overdue too" okj 200 "j['overdue'] is True and j['overdue_count']==1 and len(evs('overdue'))==1"
 get "$OD2"
@@ -698,6 +752,8 @@ as "$ADMIN" -X POST "$U/api/v1/admin/scan"
 get "$OD1"
 check "past the new deadline too, the next scan marks it again: overdue_count 2" okj 200 \
     "j['overdue_count']==2 and len(evs('overdue'))==2 and evs('overdue')[1]['payload'].get('count')==2 and evs('overdue')[1]['payload'].get('deadline')==j['deadline'] and chain()"
+check "overdue twice (joint_after_overdue $JOINT_AFTER): supervision at least joint" jtrue \
+    "j['supervision'] in (('joint','media','leader') if $JOINT_AFTER<=2 else ('hotline',))"
 drive "$OD3" reply
 list overdue=1 limit=100
 check "a replied ticket is no longer overdue" okj 200 "'$OD3' not in ids() and '$OD1' in ids()"

@@ -13,8 +13,19 @@ PY=$("$PY" -c 'import sys; print(sys.executable)') # skip a pyenv shim's start-u
 
 SRV=  # the server's pid
 PIDS=() # background clients
+# The shipped rules, with the background scanner slowed down so that only
+# POST /api/v1/admin/scan runs it while the tests look.
 RULES=()
-[ -f "$ROOT/etc/workflow.conf" ] && RULES=(--rules "$ROOT/etc/workflow.conf")
+if [ -f "$ROOT/etc/workflow.conf" ]; then
+    sed 's/^[[:space:]]*scan_interval_s[[:space:]]*=.*/scan_interval_s = 3600/' "$ROOT/etc/workflow.conf" >"$T/workflow.conf"
+    RULES=(--rules "$T/workflow.conf")
+fi
+rule() { # rule KEY DEFAULT: a value of the rules file in use
+    local v
+    v=$(sed -n "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*\([^#]*\).*/\1/p" "$T/workflow.conf" 2>/dev/null | tail -1)
+    v=${v%"${v##*[![:space:]]}"}
+    echo "${v:-$2}"
+}
 export T
 export CAL=$T/corpus/calendar.txt
 export CLOCK_OFFSET=0 # what the server's REXIAN_CLOCK_OFFSET is, for today() in the checks

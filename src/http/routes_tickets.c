@@ -1,0 +1,256 @@
+/* Ticket routes: create, read, list and case search, actions, the callback
+ * queue and the scanner trigger. The workflow and the store answer with
+ * rx_wf_error, whose status and code go straight to the client. */
+#include "rexian/app.h"
+#include "rexian/error.h"
+#include "rexian/kb.h"
+#include "rexian/text.h"
+#include "rexian/tickets.h"
+#include "rexian/util.h"
+
+#include "routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static rx_tickets *store_or_fail(rx_app *app, rx_http_response *res)
+{
+    rx_tickets *t = rx_app_tickets(app);
+    if (!t)
+        rx_http_error(res, 503, "tickets_unavailable", "工单库未启用");
+    return t;
+}
+
+static void fail(rx_http_response *res, const rx_wf_error *err)
+{
+    rx_http_error(res, err->status ? err->status : 500, err->code ? err->code : "internal", "%s",
+                  err->message);
+}
+
+/* Trainers read cases; they do not change them. */
+static bool may_write(const rx_http_request *req, rx_http_response *res)
+{
+    if (req->role && strcmp(req->role, "trainer") == 0) {
+        rx_http_error(res, 403, "forbidden", "培训师（trainer）角色只能查看工单，不能创建或办理");
+        return false;
+    }
+    return true;
+}
+
+static cJSON *parse_body(const rx_http_request *req, rx_http_response *res, const char *example)
+{
+    size_t bad;
+    if (!rx_utf8_valid(req->body, req->body_len, &bad)) {
+        rx_http_error(res, 400, "invalid_json", "请求体不是合法的 UTF-8（第 %zu 字节）", bad);
+        return NULL;
+    }
+    cJSON *body = req->body_len ? cJSON_ParseWithLength(req->body, req->body_len) : NULL;
+    if (!cJSON_IsObject(body)) {
+        cJSON_Delete(body);
+        rx_http_error(res, 400, "invalid_json", "请求体必须是 JSON 对象，例如 %s", example);
+        return NULL;
+    }
+    return body;
+}
+
+static bool doc_exists(void *ctx, const char *id)
+{
+    rx_kb *kb = rx_app_kb(ctx);
+    if (!kb)
+        return true; /* the index is away: do not refuse the agent's answer */
+    cJSON *doc = NULL;
+    int rc = rx_kb_get(&doc, kb, id);
+    cJSON_Delete(doc);
+    return rc != RX_ENOTFOUND;
+}
+
+static rx_actor actor(rx_app *app, const rx_http_request *req)
+{
+    return (rx_actor){.name = req->user ? req->user : "anonymous",
+                      .role = req->role ? req->role : "anonymous",
+                      .now = rx_app_clock(app),
+                      .doc_exists = doc_exists,
+                      .doc_ctx = app};
+}
+
+void rx_route_tickets_create(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    rx_tickets *t = store_or_fail(app, res);
+    if (!t || !may_write(req, res))
+        return;
+    cJSON *body = parse_body(req, res, "{\"channel\":\"phone\",\"content\":\"…\"}");
+    if (!body)
+        return;
+    rx_actor who = actor(app, req);
+    cJSON *out;
+    rx_wf_error err;
+    if (rx_tickets_create(&out, t, body, &who, &err) == RX_OK)
+        rx_http_json(res, 201, out);
+    else
+        fail(res, &err);
+    cJSON_Delete(body);
+}
+
+void rx_route_ticket_get(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    rx_tickets *t = store_or_fail(app, res);
+    if (!t)
+        return;
+    cJSON *out;
+    rx_wf_error err;
+    if (rx_tickets_get(&out, t, req->path_id, rx_app_clock(app), &err) == RX_OK)
+        rx_http_json(res, 200, out);
+    else
+        fail(res, &err);
+}
+
+void rx_route_ticket_act(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    rx_tickets *t = store_or_fail(app, res);
+    if (!t || !may_write(req, res))
+        return;
+    cJSON *body = parse_body(req, res, "{\"action\":\"accept\"}");
+    if (!body)
+        return;
+    rx_actor who = actor(app, req);
+    cJSON *out;
+    rx_wf_error err;
+    if (rx_tickets_act(&out, t, req->path_id, body, &who, &err) == RX_OK)
+        rx_http_json(res, 200, out);
+    else
+        fail(res, &err);
+    cJSON_Delete(body);
+}
+
+/* A whole-number parameter in [lo, hi]; answers 400 itself when bad. */
+static bool int_param(int *out, const rx_http_request *req, rx_http_response *res,
+                      const char *key, int def, int lo, int hi)
+{
+    const char *v = rx_http_param(req, key);
+    *out = def;
+    if (!v || !*v)
+        return true;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < lo || n > hi) {
+        rx_http_error(res, 400, "invalid_parameter", "参数 %s 必须是 %d 到 %d 之间的整数", key,
+                      lo, hi);
+        return false;
+    }
+    *out = (int)n;
+    return true;
+}
+
+static bool date_param(long *out, const rx_http_request *req, rx_http_response *res,
+                       const char *key)
+{
+    const char *v = rx_http_param(req, key);
+    *out = RX_DATE_INVALID;
+    if (!v || !*v)
+        return true;
+    *out = rx_date_parse(v, strlen(v));
+    if (*out == RX_DATE_INVALID) {
+        rx_http_error(res, 400, "invalid_parameter", "参数 %s 必须是 YYYY-MM-DD 格式的日期", key);
+        return false;
+    }
+    return true;
+}
+
+/* A text parameter: valid UTF-8 of at most max bytes, or absent. */
+static bool text_param(const char **out, const rx_http_request *req, rx_http_response *res,
+                       const char *key, size_t max)
+{
+    const char *v = rx_http_param(req, key);
+    *out = NULL;
+    if (!v || !*v)
+        return true;
+    size_t n = strlen(v);
+    if (n > max || !rx_utf8_valid(v, n, NULL)) {
+        rx_http_error(res, 400, "invalid_parameter", "参数 %s 过长或不是合法的 UTF-8", key);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static void list(rx_app *app, const rx_http_request *req, rx_http_response *res, bool callbacks)
+{
+    rx_tickets *t = store_or_fail(app, res);
+    if (!t)
+        return;
+    rx_ticket_query q = {.callback_queue = callbacks};
+    const char *status, *supervision, *overdue;
+    if (!int_param(&q.limit, req, res, "limit", 20, 1, 100) ||
+        !int_param(&q.offset, req, res, "offset", 0, 0, 10000) ||
+        !date_param(&q.from, req, res, "from") || !date_param(&q.to, req, res, "to") ||
+        !text_param(&status, req, res, "status", 200) ||
+        !text_param(&q.department, req, res, "department", 200) ||
+        !text_param(&q.category, req, res, "category", 100) ||
+        !text_param(&q.channel, req, res, "channel", 32) ||
+        !text_param(&supervision, req, res, "supervision", 32) ||
+        !text_param(&overdue, req, res, "overdue", 8) || !text_param(&q.q, req, res, "q", 1024))
+        return;
+    if (status) { /* a comma-separated list of statuses */
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", status);
+        char *save = NULL;
+        for (char *s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+            int k = rx_status_find(s);
+            if (k < 0) {
+                rx_http_error(res, 400, "invalid_parameter",
+                              "未知状态“%s”：可用 received、dispatched、accepted、replied、"
+                              "closed、reopened、archived",
+                              s);
+                return;
+            }
+            q.status_mask |= 1u << k;
+        }
+    }
+    if (supervision && (q.supervision = rx_supervision_find(supervision)) <= 0) {
+        rx_http_error(res, 400, "invalid_parameter",
+                      "supervision 必须是 hotline、joint、media 或 leader");
+        return;
+    }
+    if (overdue) {
+        if (strcmp(overdue, "1") && strcmp(overdue, "0") && strcmp(overdue, "true") &&
+            strcmp(overdue, "false")) {
+            rx_http_error(res, 400, "invalid_parameter", "overdue 必须是 1 或 0");
+            return;
+        }
+        q.overdue = !strcmp(overdue, "1") || !strcmp(overdue, "true");
+    }
+    cJSON *out;
+    rx_wf_error err;
+    if (rx_tickets_list(&out, t, &q, rx_app_clock(app), &err) == RX_OK)
+        rx_http_json(res, 200, out);
+    else
+        fail(res, &err);
+}
+
+void rx_route_tickets_list(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    list(app, req, res, false);
+}
+
+void rx_route_callbacks(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    list(app, req, res, true);
+}
+
+void rx_route_scan(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    (void)req;
+    rx_tickets *t = store_or_fail(app, res);
+    if (!t)
+        return;
+    rx_scan_result r;
+    if (rx_tickets_scan(t, rx_app_clock(app), &r) != RX_OK) {
+        rx_http_error(res, 500, "internal", "扫描超期工单失败");
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddNumberToObject(doc, "overdue", r.overdue);
+    cJSON_AddNumberToObject(doc, "escalated", r.escalated);
+    rx_http_json(res, 200, doc);
+}
