@@ -343,8 +343,8 @@ typedef struct {
     long ntimes, next;
     double tmpl_cum[13][N(tmpls)]; /* per month */
     matter ring[RING];
-    long nring;
-    double keep; /* chance a matter joins the ring: it spans about 20 days */
+    long nring, span; /* the ring holds span matters, about 20 days' worth */
+    double keep;      /* the chance a new matter joins the ring */
 } loader;
 
 /* One ticket's walk. */
@@ -355,6 +355,7 @@ typedef struct {
     const char *lead;
     long deadline;
     int sup, round, rework;
+    char agent[16];
     matter m;
 } walk;
 
@@ -391,9 +392,8 @@ static double within_hours(rng *r, double t, double open, double close, double w
     return t;
 }
 
-static void put(char *out, size_t cap, size_t *len, const char *s)
+static void put(char *out, size_t cap, size_t *len, const char *s, size_t n)
 {
-    size_t n = strlen(s);
     if (*len + n >= cap)
         n = 0; /* the tables keep every text far below cap */
     memcpy(out + *len, s, n);
@@ -411,9 +411,7 @@ static void expand(char *out, size_t cap, const char *text, const matter *m, dou
         if (!e) {
             const char *b = strchr(p + 1, '{');
             size_t n = b ? (size_t)(b - p) : strlen(p);
-            char chunk[1024];
-            snprintf(chunk, sizeof chunk, "%.*s", (int)n, p);
-            put(out, cap, &len, chunk);
+            put(out, cap, &len, p, n);
             p += n;
             continue;
         }
@@ -442,12 +440,12 @@ static void expand(char *out, size_t cap, const char *text, const matter *m, dou
             snprintf(v, sizeof v, "%d月%d日", atoi(d + 5), atoi(d + 8));
         }
 #undef IS
-        put(out, cap, &len, v);
+        put(out, cap, &len, v, strlen(v));
         p = e + 1;
     }
 }
 
-static void new_matter(loader *L, matter *m, int month, long day)
+static void new_matter(loader *L, matter *m, int month)
 {
     rng *r = &L->r;
     double x = unif(r) * L->tmpl_cum[month][N(tmpls) - 1];
@@ -477,7 +475,7 @@ static void new_matter(loader *L, matter *m, int month, long day)
     m->day = 2 + pick(r, 14);
     m->money = 10 * (10 + pick(r, 490));
     m->wage = 1000 * (3 + pick(r, 50));
-    m->year = month_of(day) > 0 ? 2012 + pick(r, 10) : 2015;
+    m->year = 2012 + pick(r, 10);
     m->building = 1 + pick(r, 30);
     m->unit = 1 + pick(r, 4);
     m->number = 1 + pick(r, 300);
@@ -565,30 +563,37 @@ static cJSON *with(cJSON *b, const char *key, const char *value)
             return rc_;                                                                            \
     } while (0)
 
-static char agent[16];
-static const char *agent_for(loader *L)
+/* One of the sixteen call-takers, named in w. */
+static const char *agent_for(loader *L, walk *w)
 {
-    snprintf(agent, sizeof agent, "agent%02d", 1 + pick(&L->r, 16));
-    return agent;
+    snprintf(w->agent, sizeof w->agent, "agent%02d", 1 + pick(&L->r, 16));
+    return w->agent;
 }
 
 static int dispatch(loader *L, walk *w, int level, const char *lead)
 {
+    static const int days[] = {3, 5, 10, 15};
     rng *r = &L->r;
+    int cat = tmpls[w->m.tmpl].cat;
+    const char *gov = areas[w->m.area].gov, *cand[3];
+    int nc = 0;
+    for (int i = 0; i < 3; i++) { /* co-handlers: the category's, then the area's */
+        const char *c = i < 2 && cats[cat].co[i] ? cats[cat].co[i] : gov;
+        bool dup = !strcmp(c, lead);
+        for (int j = 0; j < nc; j++)
+            dup = dup || !strcmp(c, cand[j]);
+        if (!dup)
+            cand[nc++] = c;
+    }
+    if (nc == 0)
+        cand[nc++] = "市12345热线服务中心";
+    int want = level == RX_LEVEL_CONSULT  ? 1 + chance(r, 0.4)
+               : level == RX_LEVEL_LEADER ? pick(r, 3)
+                                          : 0;
     cJSON *b = with(with(action("dispatch"), "level", levels[level]), "lead", lead);
     cJSON *co = b ? cJSON_AddArrayToObject(b, "co") : NULL;
-    const char *cand[3] = {cats[tmpls[w->m.tmpl].cat].co[0], cats[tmpls[w->m.tmpl].cat].co[1],
-                           areas[w->m.area].gov};
-    int want = level == RX_LEVEL_CONSULT ? 1 + chance(r, 0.4) : level == RX_LEVEL_LEADER ? pick(r, 3) : 0;
-    for (int i = 0, got = 0; co && i < 3 && got < want; i++) {
-        const char *c = cand[i] ? cand[i] : areas[w->m.area].gov;
-        if (strcmp(c, lead) && (i < 2 || !got) && (i == 2 || !cand[i] || strcmp(c, areas[w->m.area].gov) || !got)) {
-            cJSON_AddItemToArray(co, cJSON_CreateString(c));
-            got++;
-        }
-    }
-    if (co && level == RX_LEVEL_CONSULT && cJSON_GetArraySize(co) == 0)
-        cJSON_AddItemToArray(co, cJSON_CreateString(strcmp(lead, "市12345热线服务中心") ? "市12345热线服务中心" : "市政府督查室"));
+    for (int i = 0; co && i < want && i < nc; i++)
+        cJSON_AddItemToArray(co, cJSON_CreateString(cand[i]));
     if (level == RX_LEVEL_CONSULT)
         b = with(b, "approved_by", consult_approvers[pick(r, N(consult_approvers))]);
     if (level == RX_LEVEL_LEADER)
@@ -596,9 +601,9 @@ static int dispatch(loader *L, walk *w, int level, const char *lead)
     if (b && (tmpls[w->m.tmpl].flags & U))
         cJSON_AddNumberToObject(b, "deadline_days", 1 + pick(r, 2));
     else if (b && chance(r, 0.1))
-        cJSON_AddNumberToObject(b, "deadline_days", (double)(int[]){3, 5, 10, 15}[pick(r, 4)]);
+        cJSON_AddNumberToObject(b, "deadline_days", days[pick(r, N(days))]);
     w->lead = lead;
-    return act(L, w, within_hours(r, w->now + between(r, 300, 5400), 7, 22, 1), agent_for(L),
+    return act(L, w, within_hours(r, w->now + between(r, 300, 5400), 7, 22, 1), agent_for(L, w),
                "agent", b);
 }
 
@@ -689,7 +694,7 @@ static int callbacks(loader *L, walk *w, bool first_contact)
         int res = pick_weighted(r, weights, 4);
         cJSON *b = with(with(action("callback"), "result", results[res]), "note",
                         callback_notes[res][pick(r, 3)]);
-        STEP(act(L, w, at, agent_for(L), "agent", b));
+        STEP(act(L, w, at, agent_for(L, w), "agent", b));
         if (res == 3 && ++unreachable < 3)
             continue;
         if (res != 2)
@@ -711,15 +716,14 @@ static int walk_ticket(loader *L, double created)
 {
     rng *r = &L->r;
     walk w_ = {.now = created, .deadline = RX_DATE_INVALID, .round = 1}, *w = &w_;
-    long day = day_of(created);
-    int month = month_of(day);
+    int month = month_of(day_of(created));
     bool repeat = L->nring > 0 && chance(r, 0.06);
     if (repeat)
-        w->m = L->ring[pick(r, (size_t)(L->nring < RING ? L->nring : RING))];
+        w->m = L->ring[pick(r, (size_t)(L->nring < L->span ? L->nring : L->span))];
     else {
-        new_matter(L, &w->m, month, day);
+        new_matter(L, &w->m, month);
         if (chance(r, L->keep))
-            L->ring[L->nring++ % RING] = w->m;
+            L->ring[L->nring++ % L->span] = w->m;
     }
     const matter *m = &w->m;
     char content[4096], text[2048], addr[256], caller[64];
@@ -740,13 +744,15 @@ static int walk_ticket(loader *L, double created)
     if (!(tmpls[m->tmpl].flags & Q) || chance(r, 0.5))
         body = with(body, "address", addr);
     body = with(body, "category", cats[tmpls[m->tmpl].cat].name);
-    rx_actor a = {.name = agent_for(L), .role = "agent", .now = created};
+    rx_actor a = {.name = agent_for(L, w), .role = "agent", .now = created};
     rx_wf_error err = {0};
     cJSON *out = NULL;
     int rc = body ? rx_tickets_create(&out, L->t, body, &a, &err) : RX_ENOMEM;
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(out, "id");
-    if (rc == RX_OK && !cJSON_IsString(id))
-        rc = rx_wf_fail(&err, 500, "internal", "创建的工单没有 id"), rc = RX_EINVALID;
+    if (rc == RX_OK && !cJSON_IsString(id)) {
+        rx_wf_fail(&err, 500, "internal", "创建的工单没有 id");
+        rc = RX_EINVALID;
+    }
     if (rc != RX_OK) {
         fprintf(stderr, "rx_tickets_demo: rx_tickets_create: %s (%d %s)\n",
                 err.message[0] ? err.message : rx_error_last(), err.status, err.code ? err.code : "");
@@ -759,16 +765,16 @@ static int walk_ticket(loader *L, double created)
         return rc;
 
     bool fc = ch < 3 && !(tmpls[m->tmpl].flags & U) &&
-              chance(r, (tmpls[m->tmpl].flags & Q) ? 0.85 : 0.3);
+              chance(r, (tmpls[m->tmpl].flags & Q) ? 0.85 : 0.33);
     if (fc) {
         cJSON *b = action("resolve_first_contact");
         if (b && !cJSON_AddArrayToObject(b, "doc_ids"))
             cJSON_Delete(b), b = NULL;
-        STEP(act(L, w, created + between(r, 120, 900), a.name, "agent", b));
+        STEP(act(L, w, created + between(r, 120, 900), w->agent, "agent", b));
     } else {
         int level = ch == 4 || tmpls[m->tmpl].cat == SAFETY ? RX_LEVEL_LEADER
                     : chance(r, 0.12) ? RX_LEVEL_CONSULT
-                    : chance(r, 0.02) ? RX_LEVEL_LEADER : RX_LEVEL_IMMEDIATE;
+                    : chance(r, 0.005) ? RX_LEVEL_LEADER : RX_LEVEL_IMMEDIATE;
         STEP(handle(L, w, level));
     }
     return callbacks(L, w, fc);
@@ -883,6 +889,7 @@ int rx_tickets_demo(rx_tickets *t, long count, unsigned seed, double start, doub
             L->tmpl_cum[mo][i] = (i ? L->tmpl_cum[mo][i - 1] : 0) + tw;
         }
     double per_day = (double)count / (double)L->ndays;
+    L->span = per_day * 20 > RING ? RING : per_day * 20 < 16 ? 16 : (long)(per_day * 20);
     L->keep = per_day * 20 > RING ? RING / (per_day * 20) : 1;
 
     while (L->done < count) {
