@@ -32,6 +32,7 @@ typedef struct {
     double now;
     bool (*doc_exists)(void *ctx, const char *id);
     void *doc_ctx;
+    bool brief; /* answer {"id","status","version"} only (bulk loading) */
 } rx_actor;
 
 /* Creates a ticket from a request body; *out is the ticket with events and

@@ -2,6 +2,7 @@
  * call the module, report. */
 #include "rexian/analyzer.h"
 #include "rexian/app.h"
+#include "rexian/demo.h"
 #include "rexian/error.h"
 #include "rexian/http.h"
 #include "rexian/indexer.h"
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RX_VERSION "0.1.0"
@@ -30,6 +32,7 @@ static void usage(FILE *f)
           "  rexian serve [--index DIR] [--db FILE] [--corpus DIR] [--web DIR]\n"
           "               [--listen ADDR:PORT] [--threads N] [--rules FILE] [--quiet]\n"
           "  rexian user add NAME --role agent|supervisor|trainer|admin [--db FILE]\n"
+          "  rexian demo [--db FILE] [--count N] [--seed S] [--corpus DIR] [--quiet]\n"
           "  rexian --version | help\n",
           f);
 }
@@ -381,6 +384,77 @@ static int cmd_user(int argc, char **argv)
     return 0;
 }
 
+static void demo_progress(void *ctx, long done, long total)
+{
+    (void)ctx;
+    fprintf(stderr, "\r%ld / %ld 张工单", done, total);
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, 'd'},    {"corpus", required_argument, 0, 'c'},
+        {"count", required_argument, 0, 'n'}, {"seed", required_argument, 0, 's'},
+        {"quiet", no_argument, 0, 'q'},       {0, 0, 0, 0}};
+    const char *dbpath = "var/rexian.db", *corpus = "corpus";
+    long count = 20000;
+    unsigned seed = 12345;
+    bool quiet = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'd': dbpath = optarg; break;
+        case 'c': corpus = optarg; break;
+        case 'n':
+            count = strtol(optarg, &end, 10);
+            if (*end || count < 1 || count > 100000000) {
+                fputs("rexian demo: --count must be a number from 1 to 100000000\n", stderr);
+                return 2;
+            }
+            break;
+        case 's': seed = (unsigned)strtoul(optarg, &end, 10); break;
+        case 'q': quiet = true; break;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    rx_wf_setup setup;
+    rx_diags diags = {0};
+    if (rx_wf_setup_load(&setup, corpus, NULL, &diags) != RX_OK) {
+        fprintf(stderr, "rexian demo: %s\n", rx_error_last());
+        rx_diags_free(&diags);
+        return 2;
+    }
+    rx_diags_free(&diags);
+    sqlite3 *db = NULL;
+    rx_tickets *t = NULL;
+    int status = 2;
+    if (rx_store_open(&db, dbpath) != RX_OK ||
+        rx_tickets_open(&t, dbpath, setup.departments, setup.calendar, &setup.rules) != RX_OK) {
+        fprintf(stderr, "rexian demo: %s\n", rx_error_last());
+        goto done;
+    }
+    double end = (double)time(NULL), t0 = rx_now();
+    if (rx_tickets_demo(t, count, seed, end - 365 * 86400.0, end,
+                        quiet || !isatty(2) ? NULL : demo_progress, NULL) != RX_OK) {
+        fprintf(stderr, "\nrexian demo: %s\n", rx_error_last());
+        goto done;
+    }
+    fprintf(stderr, "%s已载入 %ld 张演示工单（近一年），用时 %.1f 秒：%s\n",
+            quiet || !isatty(2) ? "" : "\n", count, rx_now() - t0, dbpath);
+    status = 0;
+done:
+    rx_tickets_free(t);
+    sqlite3_close(db);
+    rx_wf_setup_clear(&setup);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -404,6 +478,8 @@ int main(int argc, char **argv)
         return cmd_serve(argc - 1, argv + 1);
     if (!strcmp(cmd, "user"))
         return cmd_user(argc - 1, argv + 1);
+    if (!strcmp(cmd, "demo"))
+        return cmd_demo(argc - 1, argv + 1);
     fprintf(stderr, "rexian: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

@@ -517,7 +517,7 @@ static int act(loader *L, walk *w, double at, const char *who, const char *role,
         return RX_OK;
     }
     w->now = at;
-    rx_actor a = {.name = who, .role = role, .now = at};
+    rx_actor a = {.name = who, .role = role, .now = at, .brief = true};
     rx_wf_error err = {0};
     cJSON *out = NULL;
     int rc = body ? rx_tickets_act(&out, L->t, w->id, body, &a, &err) : RX_ENOMEM;
@@ -744,7 +744,7 @@ static int walk_ticket(loader *L, double created)
     if (!(tmpls[m->tmpl].flags & Q) || chance(r, 0.5))
         body = with(body, "address", addr);
     body = with(body, "category", cats[tmpls[m->tmpl].cat].name);
-    rx_actor a = {.name = agent_for(L, w), .role = "agent", .now = created};
+    rx_actor a = {.name = agent_for(L, w), .role = "agent", .now = created, .brief = true};
     rx_wf_error err = {0};
     cJSON *out = NULL;
     int rc = body ? rx_tickets_create(&out, L->t, body, &a, &err) : RX_ENOMEM;

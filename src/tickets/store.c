@@ -148,6 +148,9 @@ int rx_tickets_open(rx_tickets **out, const char *path, const rx_departments *de
         free(t);
         return rc;
     }
+    /* a larger page cache for the writer: batches and index updates */
+    sqlite3_exec(t->writer.db, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY", NULL, NULL,
+                 NULL);
     pthread_mutex_init(&t->wmu, NULL);
     pthread_mutex_init(&t->rmu, NULL);
     *out = t;
@@ -513,9 +516,17 @@ static cJSON *links_json(conn *c, long long n)
     return arr;
 }
 
-/* The whole ticket: fields, repeat links and the event timeline. */
-static cJSON *full_json(conn *c, const rx_ticket *tk, long today)
+/* The whole ticket: fields, repeat links and the event timeline; or only
+ * its id, status and version when brief. */
+static cJSON *full_json(conn *c, const rx_ticket *tk, long today, bool brief)
 {
+    if (brief) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", tk->id);
+        cJSON_AddStringToObject(o, "status", rx_status_name(tk->status));
+        cJSON_AddNumberToObject(o, "version", tk->version);
+        return o;
+    }
     cJSON *o = rx_ticket_json(tk, today);
     cJSON_AddItemToObject(o, "repeat_of", links_json(c, tk->rowid));
     cJSON_AddItemToObject(o, "events", events_json(c, tk->rowid));
@@ -678,7 +689,7 @@ int rx_tickets_create(cJSON **out, rx_tickets *t, const cJSON *body, const rx_ac
     cJSON_AddItemToObject(payload, "repeat_of", cJSON_Duplicate(repeats, true));
     if ((rc = save(c, &tk, (rx_status)-1, "create", who->name, who->role, now, payload)) != RX_OK)
         goto rollback;
-    *out = full_json(c, &tk, env.today);
+    *out = full_json(c, &tk, env.today, who->brief);
     rc = write_end(t, true);
     if (rc != RX_OK) {
         cJSON_Delete(*out);
@@ -749,7 +760,7 @@ int rx_tickets_act(cJSON **out, rx_tickets *t, const char *id, const cJSON *body
     else if (rc == RX_OK)
         rc = apply_locked(c, &tk, &in, &env, who->name, who->role, err);
     if (rc == RX_OK)
-        *out = full_json(c, &tk, env.today);
+        *out = full_json(c, &tk, env.today, who->brief);
     int end = write_end(t, rc == RX_OK);
     if (rc == RX_OK && end != RX_OK) {
         cJSON_Delete(*out);
@@ -778,7 +789,7 @@ int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now, rx_wf
         sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
     int rc = load(&tk, c, id, 0);
     if (rc == RX_OK)
-        *out = full_json(c, &tk, rx_wf_day(now));
+        *out = full_json(c, &tk, rx_wf_day(now), false);
     if (own)
         sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
     rx_ticket_clear(&tk);

@@ -2,9 +2,11 @@
  * the ticket benchmark (until `rexian demo` does the same), and prints how
  * long it took and how the tickets came out.
  *
- *   load_tickets DB COUNT [SEED] [DAYS] [CORPUS]
+ *   load_tickets DB COUNT [SEED] [DAYS] [END]
  *
- * The tickets are created over the DAYS (365) days before now. */
+ * The tickets are created over the DAYS (365) days before END (seconds
+ * since the epoch; default now), with corpus/ and etc/workflow.conf of the
+ * current directory. */
 #include "rexian/demo.h"
 #include "rexian/error.h"
 #include "rexian/store.h"
@@ -54,14 +56,14 @@ static void breakdown(sqlite3 *db, const char *label, const char *sql, long tota
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fputs("usage: load_tickets DB COUNT [SEED] [DAYS] [CORPUS]\n", stderr);
+        fputs("usage: load_tickets DB COUNT [SEED] [DAYS] [END]\n", stderr);
         return 2;
     }
     const char *path = argv[1];
     long count = atol(argv[2]);
     unsigned seed = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 10) : 1;
     double days = argc > 4 ? atof(argv[4]) : 365;
-    const char *corpus = argc > 5 ? argv[5] : "corpus";
+    double end = argc > 5 ? atof(argv[5]) : (double)time(NULL), start = end - days * 86400;
 
     sqlite3 *db = NULL;
     rx_tickets *t = NULL;
@@ -69,7 +71,7 @@ int main(int argc, char **argv)
     rx_diags diags = {0};
     int status = 1;
     if (rx_store_open(&db, path) != RX_OK ||
-        rx_wf_setup_load(&setup, corpus, NULL, &diags) != RX_OK) {
+        rx_wf_setup_load(&setup, "corpus", NULL, &diags) != RX_OK) {
         fprintf(stderr, "load_tickets: %s\n", rx_error_last());
         goto done;
     }
@@ -80,7 +82,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "load_tickets: %s\n", rx_error_last());
         goto done;
     }
-    double end = (double)time(NULL), start = end - days * 86400;
     meter m = {rx_now(), rx_now()};
     int rc = rx_tickets_demo(t, count, seed, start, end, progress, &m);
     double secs = rx_now() - m.t0;
