@@ -48,6 +48,13 @@ int rx_tickets_act(cJSON **out, rx_tickets *t, const char *id, const cJSON *body
 /* The ticket with its events and repeat links. 404 in err if unknown. */
 int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now, rx_wf_error *err);
 
+/* Records a knowledge-base lookup made for ticket id: the query, how many
+ * documents matched and the ids shown first (a JSON array, borrowed). The
+ * ticket's answer lists them under "lookups". 404 in err if unknown. */
+int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who,
+                             const char *query, double total, const cJSON *top,
+                             rx_wf_error *err);
+
 /* Filters for the list; NULL / 0 fields are not applied. */
 typedef struct {
     unsigned status_mask; /* bit per rx_status; 0 = all */

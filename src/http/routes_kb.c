@@ -4,6 +4,7 @@
 #include "rexian/error.h"
 #include "rexian/kb.h"
 #include "rexian/text.h"
+#include "rexian/tickets.h"
 #include "rexian/util.h"
 
 #include "routes.h"
@@ -166,12 +167,40 @@ static bool run_search(cJSON **out, rx_kb_query *q, rx_app *app, const rx_http_r
     return true;
 }
 
+/* A search made for a ticket (ticket=ID) is recorded with it: the query,
+ * the total and the ids shown. An unknown ticket does not cost the agent
+ * the answer; "ticket_recorded" says whether it was kept. */
+static void record_lookup(rx_app *app, const rx_http_request *req, cJSON *out)
+{
+    const char *ticket = rx_http_param(req, "ticket");
+    rx_tickets *t = rx_app_tickets(app);
+    if (!ticket || !*ticket || !t)
+        return;
+    cJSON *top = cJSON_CreateArray();
+    const cJSON *hit;
+    cJSON_ArrayForEach(hit, cJSON_GetObjectItemCaseSensitive(out, "hits"))
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(hit, "id");
+        if (cJSON_IsString(id) && cJSON_GetArraySize(top) < 10)
+            cJSON_AddItemToArray(top, cJSON_CreateString(id->valuestring));
+    }
+    const cJSON *total = cJSON_GetObjectItemCaseSensitive(out, "total");
+    rx_actor who = {.name = req->user ? req->user : "anonymous", .now = rx_app_clock(app)};
+    rx_wf_error err;
+    int rc = rx_tickets_record_lookup(t, ticket, &who, rx_http_param(req, "q"),
+                                      cJSON_IsNumber(total) ? total->valuedouble : 0, top, &err);
+    cJSON_Delete(top);
+    cJSON_AddBoolToObject(out, "ticket_recorded", rc == RX_OK);
+}
+
 void rx_route_search(rx_app *app, const rx_http_request *req, rx_http_response *res)
 {
     rx_kb_query q;
     cJSON *out;
-    if (run_search(&out, &q, app, req, res, 100, 10))
-        rx_http_json(res, 200, out);
+    if (!run_search(&out, &q, app, req, res, 100, 10))
+        return;
+    record_lookup(app, req, out);
+    rx_http_json(res, 200, out);
 }
 
 void rx_route_suggest(rx_app *app, const rx_http_request *req, rx_http_response *res)

@@ -77,6 +77,13 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (ticket, earlier)"
     ") WITHOUT ROWID;"
     "CREATE INDEX ticket_links_earlier ON ticket_links(earlier);"
+    "CREATE TABLE ticket_lookups ("
+    "  n INTEGER PRIMARY KEY,"
+    "  ticket INTEGER NOT NULL REFERENCES tickets(n),"
+    "  at TEXT NOT NULL, actor TEXT NOT NULL, query TEXT NOT NULL,"
+    "  total INTEGER NOT NULL, top TEXT NOT NULL DEFAULT '[]'"
+    ");"
+    "CREATE INDEX ticket_lookups_ticket ON ticket_lookups(ticket);"
     "CREATE VIRTUAL TABLE ticket_fts USING fts5(body, replies, notes, tokenize='rx_bigram');",
 };
 

@@ -42,6 +42,9 @@ enum {
     S_BY_ADDRESS,
     S_LINK,
     S_LINKS,
+    S_LOOKUP_ADD,
+    S_LOOKUPS,
+    S_ROWID,
     NSTMT
 };
 
@@ -75,6 +78,11 @@ static const char *const sql[NSTMT] = {
     [S_LINK] = "INSERT OR IGNORE INTO ticket_links(ticket, earlier, score) VALUES(?, ?, ?)",
     [S_LINKS] = "SELECT t.id FROM ticket_links l JOIN tickets t ON t.n = l.earlier "
                 "WHERE l.ticket = ? ORDER BY l.earlier DESC",
+    [S_LOOKUP_ADD] = "INSERT INTO ticket_lookups(ticket, at, actor, query, total, top) "
+                     "VALUES(?, ?, ?, ?, ?, ?)",
+    [S_LOOKUPS] = "SELECT at, actor, query, total, top FROM ticket_lookups WHERE ticket = ? "
+                  "ORDER BY n",
+    [S_ROWID] = "SELECT n FROM tickets WHERE id = ?",
 };
 
 typedef struct {
@@ -516,6 +524,27 @@ static cJSON *links_json(conn *c, long long n)
     return arr;
 }
 
+static cJSON *lookups_json(conn *c, long long n)
+{
+    cJSON *arr = cJSON_CreateArray();
+    sqlite3_stmt *st = stmt(c, S_LOOKUPS);
+    if (!st)
+        return arr;
+    sqlite3_bind_int64(st, 1, n);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "at", (const char *)sqlite3_column_text(st, 0));
+        cJSON_AddStringToObject(e, "actor", (const char *)sqlite3_column_text(st, 1));
+        cJSON_AddStringToObject(e, "query", (const char *)sqlite3_column_text(st, 2));
+        cJSON_AddNumberToObject(e, "total", sqlite3_column_double(st, 3));
+        cJSON *top = cJSON_Parse((const char *)sqlite3_column_text(st, 4));
+        cJSON_AddItemToObject(e, "top", top ? top : cJSON_CreateArray());
+        cJSON_AddItemToArray(arr, e);
+    }
+    sqlite3_reset(st);
+    return arr;
+}
+
 /* The whole ticket: fields, repeat links and the event timeline; or only
  * its id, status and version when brief. */
 static cJSON *full_json(conn *c, const rx_ticket *tk, long today, bool brief)
@@ -529,6 +558,7 @@ static cJSON *full_json(conn *c, const rx_ticket *tk, long today, bool brief)
     }
     cJSON *o = rx_ticket_json(tk, today);
     cJSON_AddItemToObject(o, "repeat_of", links_json(c, tk->rowid));
+    cJSON_AddItemToObject(o, "lookups", lookups_json(c, tk->rowid));
     cJSON_AddItemToObject(o, "events", events_json(c, tk->rowid));
     return o;
 }
@@ -796,6 +826,57 @@ int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now, rx_wf
     if (rc == RX_ENOTFOUND)
         return rx_wf_fail(err, 404, "ticket_not_found", "没有编号为 %.40s 的工单", id);
     return rc == RX_OK ? RX_OK : internal(err);
+}
+
+int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who,
+                             const char *query, double total, const cJSON *top,
+                             rx_wf_error *err)
+{
+    memset(err, 0, sizeof *err);
+    char now[32];
+    rx_wf_time_format(now, who->now);
+    char *top_text = cJSON_PrintUnformatted(top);
+    if (!top_text)
+        return rx_wf_fail(err, 500, "internal", "内存不足");
+    if (write_begin(t) != RX_OK) {
+        free(top_text);
+        return internal(err);
+    }
+    conn *c = &t->writer;
+    int rc = RX_OK;
+    sqlite3_stmt *st = stmt(c, S_ROWID);
+    if (!st) {
+        rc = RX_EIO;
+    } else {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+        int s = sqlite3_step(st);
+        long long n = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        sqlite3_reset(st);
+        if (s == SQLITE_DONE)
+            rc = rx_wf_fail(err, 404, "ticket_not_found", "没有编号为 %.40s 的工单", id);
+        else if (s != SQLITE_ROW)
+            rc = db_error(c, "lookup");
+        else if (!(st = stmt(c, S_LOOKUP_ADD)))
+            rc = RX_EIO;
+        else {
+            sqlite3_bind_int64(st, 1, n);
+            sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 3, who->name, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 4, query, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_double(st, 5, total);
+            sqlite3_bind_text(st, 6, top_text, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                rc = db_error(c, "lookup");
+            sqlite3_reset(st);
+        }
+    }
+    free(top_text);
+    int end = write_end(t, rc == RX_OK);
+    if (rc == RX_OK)
+        rc = end;
+    if (rc != RX_OK && !err->code)
+        internal(err);
+    return rc;
 }
 
 /* ---- list and case search ---- */

@@ -680,6 +680,31 @@ static void event_log_is_append_only(void **state)
                      200);
 }
 
+static void lookups_are_recorded_with_the_ticket(void **state)
+{
+    fixture *fx = *state;
+    char id[32];
+    create(fx, id, NEW_TICKET);
+    cJSON *top = cJSON_Parse("[\"faq-h1-003\",\"zhujian-drain-01\"]");
+    rx_actor who = agent(fx->now);
+    rx_wf_error err;
+    assert_int_equal(rx_tickets_record_lookup(fx->t, id, &who, "下水道堵了", 12, top, &err), RX_OK);
+    assert_int_equal(rx_tickets_record_lookup(fx->t, "ZZ20000101-000001", &who, "x", 0, top, &err),
+                     RX_ENOTFOUND);
+    assert_int_equal(err.status, 404);
+    cJSON_Delete(top);
+    cJSON *t = get(fx, id);
+    const cJSON *lookups = cJSON_GetObjectItemCaseSensitive(t, "lookups");
+    assert_int_equal(cJSON_GetArraySize(lookups), 1);
+    const cJSON *l = cJSON_GetArrayItem(lookups, 0);
+    assert_string_equal(str(l, "query"), "下水道堵了");
+    assert_string_equal(str(l, "actor"), "小王");
+    assert_int_equal(num(l, "total"), 12);
+    assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(l, "top"), 1)->valuestring,
+                        "zhujian-drain-01");
+    cJSON_Delete(t);
+}
+
 static void create_validates_fields(void **state)
 {
     fixture *fx = *state;
@@ -767,6 +792,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(case_search_handles_chinese, setup, teardown),
         cmocka_unit_test_setup_teardown(event_log_is_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(create_validates_fields, setup, teardown),
+        cmocka_unit_test_setup_teardown(lookups_are_recorded_with_the_ticket, setup, teardown),
         cmocka_unit_test(rules_file_is_checked),
         cmocka_unit_test(area_and_similarity),
     };
