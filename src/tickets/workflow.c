@@ -475,7 +475,7 @@ static int parse_dispatch(rx_wf_input *in, const cJSON *body, const rx_wf_env *e
     if ((rc = text_field(&approved, body, "approved_by", 64, false, err)) != RX_OK)
         return rc;
     if (!approved && in->level != RX_LEVEL_IMMEDIATE)
-        return rx_wf_fail(err, 422, "invalid_value", "%s需要审定人（approved_by）",
+        return rx_wf_fail(err, 400, "invalid_field", "%s需要审定人（approved_by）",
                           in->level == RX_LEVEL_CONSULT ? "会商交办" : "领导交办");
     if (approved)
         cJSON_AddStringToObject(in->payload, "approved_by", approved);

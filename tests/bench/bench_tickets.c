@@ -137,15 +137,14 @@ static bool read_answer(client *c)
 
 /* One request; the latency goes into s (if not NULL). False when the
  * connection failed (it is reopened for the next request). */
-static bool request(client *c, const char *method, const char *target, const char *json,
-                    samples *s)
+static bool request(client *c, const char *method, const char *target, const char *json, samples *s)
 {
     char head[2048];
     size_t blen = json ? strlen(json) : 0;
     int n = snprintf(head, sizeof head,
-                 "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
-                 "Connection: keep-alive\r\n",
-                 method, target, token);
+                     "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+                     "Connection: keep-alive\r\n",
+                     method, target, token);
     if (json)
         n += snprintf(head + n, sizeof head - (size_t)n,
                       "Content-Type: application/json\r\nContent-Length: %zu\r\n", blen);

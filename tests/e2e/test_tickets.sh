@@ -496,7 +496,9 @@ check "q=医保 finds the 医保 ticket first (best match first)" okj 200 "ids()
 check "q=医保 does not find the 公积金 and 路灯 tickets" jtrue "'$Q2' not in ids() and '$Q3' not in ids()"
 check "each hit carries a snippet with <mark>, and lists carry no events" jtrue \
     "j['tickets'] and all('<mark>' in t.get('snippet','') for t in j['tickets']) and all('events' not in t for t in j['tickets'])"
-check "a list item carries every documented field" jtrue "all(not missing(t) for t in j['tickets'])"
+check "the snippets mark only what matched: every <mark> span is 医保" jtrue \
+    "all(m=='医保' for t in j['tickets'] for m in re.findall(r'<mark>(.*?)</mark>', t.get('snippet','')))"
+check "a list item carries every documented field" jtrue "all(not missing(t) for t in j['tickets']) or why('missing: %s' % missing(j['tickets'][0]))"
 list q=公积金提取
 check "q=公积金提取 finds the 公积金 ticket, not the 医保 one" okj 200 "'$Q2' in ids() and '$Q1' not in ids()"
 list "q=提取 公积金"
@@ -577,8 +579,10 @@ for k in $(seq 1 20); do
     curl -s -o "$T/cc.$k" -w '%{http_code}' --max-time 10 -H "Authorization: Bearer $AG" \
         -H 'Content-Type: application/json' \
         --data-binary "{\"channel\":\"web\",\"content\":\"并发建单第${k}号：楼道照明损坏\"}" "$U/api/v1/tickets" >"$T/cc.$k.code" &
+    PIDS+=($!)
 done
-wait
+wait "${PIDS[@]}" # not a bare wait: the server is a child too
+PIDS=()
 conc_ok() {
     "$PY" - "$T" <<'EOF'
 import json, re, sys
@@ -610,13 +614,17 @@ fire() { # fire K ID A|B JSON
 for k in $(seq 0 19); do
     if [ "$k" -lt 10 ]; then
         fire "$k" "${RACE[$k]}" A '{"action":"accept"}' &
+        PIDS+=($!)
         fire "$k" "${RACE[$k]}" B '{"action":"return","reason":"竞态退单"}' &
     else
         fire "$k" "${RACE[$k]}" A '{"action":"approve"}' &
+        PIDS+=($!)
         fire "$k" "${RACE[$k]}" B '{"action":"reject","reason":"竞态驳回","deadline_days":3}' &
     fi
+    PIDS+=($!)
 done
-wait
+wait "${PIDS[@]}"
+PIDS=()
 for k in $(seq 0 19); do get "${RACE[$k]}" && cp "$T/body" "$T/race.$k.ticket"; done
 race_ok() {
     "$PY" - "$T" <<'EOF'

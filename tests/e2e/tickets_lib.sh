@@ -105,6 +105,9 @@ err_any() { # err_any CODE|CODE... STATUS|STATUS...: one of these errors
     [[ "|$2|" == *"|$code|"* ]] || { echo "  # expected status $2"; show; return 1; }
     jtrue "set(j)=={'error'} and j['error']['code'] in '$1'.split('|') and j['error']['message']!=''"
 }
+same() { # same A B [WHAT]
+    [ "$1" = "$2" ] || { echo "  # ${3:-values} differ: '$1' vs '$2'"; return 1; }
+}
 save() { cp "$T/body" "$T/s.$1"; } # save NAME: keep the last body for S('NAME')
 
 # --- JSON assertions. j is the last body; helpers are in $T/h.py.

@@ -281,10 +281,10 @@ static void dispatch_rules_by_level(void **state)
          "\"approved_by\":\"副秘书长\"}",
          422}, /* no co-handler */
         {"{\"action\":\"dispatch\",\"level\":\"consult\",\"lead\":\"住建局\",\"co\":[\"城管局\"]}",
-         422}, /* no approver */
+         400}, /* no approver */
         {"{\"action\":\"dispatch\",\"level\":\"immediate\",\"lead\":\"住建局\",\"co\":[\"城管局\"]}",
          422}, /* one department only */
-        {"{\"action\":\"dispatch\",\"level\":\"leader\",\"lead\":\"住建局\"}", 422},
+        {"{\"action\":\"dispatch\",\"level\":\"leader\",\"lead\":\"住建局\"}", 400},
         {"{\"action\":\"dispatch\",\"level\":\"urgent\",\"lead\":\"住建局\"}", 422},
         {"{\"action\":\"dispatch\",\"level\":\"immediate\",\"lead\":\"火星局\"}", 422},
         {"{\"action\":\"dispatch\",\"level\":\"immediate\"}", 400},
