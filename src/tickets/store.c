@@ -7,7 +7,9 @@
  * thread, which WAL lets run beside the writer.
  */
 #include "rexian/tickets.h"
+#include "rexian/analyzer.h"
 #include "rexian/error.h"
+#include "rexian/snippet.h"
 #include "rexian/store.h"
 #include "rexian/text.h"
 #include "rexian/util.h"
@@ -948,23 +950,6 @@ static int build_match(rx_buf *out, const char *q)
     return fq.words;
 }
 
-/* Appends s HTML-escaped, with the \x01 / \x02 markers of FTS5's snippet()
- * turned into <mark> and </mark>. */
-static void snippet_html(rx_buf *out, const char *s)
-{
-    for (const char *p = s; *p;) {
-        const char *q = p;
-        while (*q && *q != 1 && *q != 2)
-            q++;
-        rx_buf_put_html(out, p, (size_t)(q - p));
-        if (*q == 1)
-            rx_buf_puts(out, "<mark>");
-        else if (*q == 2)
-            rx_buf_puts(out, "</mark>");
-        p = *q ? q + 1 : q;
-    }
-}
-
 typedef struct {
     int type; /* 0 text, 1 integer */
     const char *text;
@@ -1053,6 +1038,11 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
         rx_buf_free(&match);
         return internal(err);
     }
+    /* snippets mark the query's bigrams and words, as the knowledge base's do */
+    rx_query_plan *plan = NULL;
+    rx_analyzer an = {.flags = RX_AN_BIGRAM};
+    if (q->q && rx_plan_query(&plan, &an, q->q, strlen(q->q)) != RX_OK)
+        plan = NULL;
     cJSON *doc = cJSON_CreateObject(), *list = cJSON_CreateArray();
     int rc = RX_OK;
     sqlite3_stmt *st = NULL;
@@ -1075,7 +1065,9 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
                                   "t.returns, t.round, t.callback_attempts, t.satisfaction, "
                                   "t.discipline, t.first_contact, t.doc_ids, t.reply, "
                                   "t.closed_at, t.version%s%s%s%s LIMIT ? OFFSET ?",
-                          q->q ? ", snippet(ticket_fts, -1, char(1), char(2), '…', 24)" : "",
+                          q->q ? ", ticket_fts.body || char(10) || ticket_fts.replies || "
+                                 "char(10) || ticket_fts.notes"
+                               : "",
                           from, where.data ? where.data : "", order);
         }
         if (sqlite3_prepare_v2(c->db, query.data, -1, &st, NULL) != SQLITE_OK) {
@@ -1102,9 +1094,10 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
             memset(&tk, 0, sizeof tk);
             load_row(&tk, st);
             cJSON *o = rx_ticket_json(&tk, today);
-            if (q->q) {
+            if (plan) {
                 rx_buf snip = {0};
-                snippet_html(&snip, (const char *)sqlite3_column_text(st, 33));
+                const char *text = (const char *)sqlite3_column_text(st, 33);
+                rx_snippet(&snip, text ? text : "", text ? strlen(text) : 0, plan, 60);
                 cJSON_AddStringToObject(o, "snippet", snip.data ? snip.data : "");
                 rx_buf_free(&snip);
             }
@@ -1121,6 +1114,7 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
     rx_buf_free(&where);
     rx_buf_free(&match);
     rx_buf_free(&query);
+    rx_query_plan_free(plan);
     if (rc != RX_OK) {
         cJSON_Delete(doc);
         cJSON_Delete(list);

@@ -156,6 +156,16 @@ check "a form body is 400 invalid_json" err 400 invalid_json
 list limit=100
 check "no refused create left a ticket (the list holds 7 tickets)" okj 200 "j['total']==7 and len(j['tickets'])==7"
 
+# --- methods
+as "$AG" -X DELETE "$U/api/v1/tickets/$C1"
+check "DELETE /api/v1/tickets/ID is 405 method_not_allowed" err 405 method_not_allowed
+check "…with Allow: GET" grep -qi '^Allow: GET'$'\r''$' "$T/headers"
+as "$AG" "$U/api/v1/tickets/$C1/actions"
+check "GET /api/v1/tickets/ID/actions is 405 method_not_allowed" err 405 method_not_allowed
+as "$AG" -X PUT "$U/api/v1/tickets"
+check "PUT /api/v1/tickets is 405 method_not_allowed" err 405 method_not_allowed
+check "answers are application/json; charset=utf-8" grep -qi '^Content-Type: application/json; charset=utf-8' "$T/headers"
+
 # --- unknown tickets and bad action bodies
 get ZZ20000101-000001
 check "GET an unknown ticket is 404 ticket_not_found" err 404 ticket_not_found
@@ -201,8 +211,8 @@ check "the callback event records result and note" jtrue \
     "last()['payload'].get('result')=='satisfied' and last()['payload'].get('note')=='来电人对处理结果满意'"
 new L0
 act "$L0" '{"action":"dispatch","level":"immediate","lead":"市水务局"}'
-check "dispatch without deadline_days takes the level's default (1..365 working days)" okj 200 \
-    "isinstance(j['deadline_days'],int) and 1<=j['deadline_days']<=365 and j['deadline'] in {add_wd(d,j['deadline_days']) for d in TODAYS}"
+check "dispatch immediate without deadline_days takes the rules' default ($(rule deadline_days_immediate 5))" okj 200 \
+    "j['deadline_days']==$(rule deadline_days_immediate 5) and j['deadline'] in {add_wd(d,j['deadline_days']) for d in TODAYS}"
 
 # --- life cycle, level consult (会商交办), department aliases
 new L2
@@ -229,6 +239,8 @@ new L4
 act "$L4" '{"action":"dispatch","level":"leader","lead":"交警","co":["公安"],"approved_by":"张副市长"}'
 check "a leader dispatch may have co-handlers (aliases 交警, 公安 → canonical)" okj 200 \
     "j['lead']=='市公安局交通警察支队' and j['co']==['市公安局']"
+check "leader without deadline_days takes the rules' default ($(rule deadline_days_leader 15))" jtrue \
+    "j['deadline_days']==$(rule deadline_days_leader 15) and j['deadline'] in {add_wd(d,j['deadline_days']) for d in TODAYS}"
 
 # --- dispatch rules and validation (all on one received ticket, which stays untouched)
 new V
@@ -314,6 +326,10 @@ act "$X" '{"action":"extend","deadline_days":1,"reason":"等待材料"}'
 check "extend on accepted works too" okj 200 "j['status']=='accepted' and j['deadline']==add_wd(add_wd('$D0',2),1)"
 act "$X" '{"action":"extend","deadline_days":0,"reason":"零天"}'
 check "extend by 0 days is 422 invalid_value" err 422 invalid_value
+act "$X" '{"action":"extend","deadline_days":366,"reason":"太久"}'
+check "extend by 366 days is 422 invalid_value" err 422 invalid_value
+act "$X" '{"action":"extend","reason":"没有天数"}'
+check "extend without deadline_days is 400 invalid_field" err 400 invalid_field
 drive "$X" reply
 act "$X" '{"action":"extend","deadline_days":2,"reason":"已答复还延期"}'
 check "extend on replied is 409 illegal_transition" err 409 illegal_transition
@@ -326,6 +342,8 @@ check "callback unsatisfied: reopened (二次办理), round 2" okj 200 \
     "j['status']=='reopened' and j['status_label']=='二次办理' and j['round']==2 and j['satisfaction'] in (None,'unsatisfied')"
 act "$UN" '{"action":"accept"}'
 check "accept on reopened is 409 illegal_transition" err 409 illegal_transition
+act "$UN" '{"action":"callback","result":"satisfied","note":"x"}'
+check "callback on reopened is 409 illegal_transition" err 409 illegal_transition
 act "$UN" '{"action":"dispatch","level":"immediate","lead":"市水务局","deadline_days":5}'
 check "the reopened ticket is dispatched again (reopened → dispatched)" okj 200 \
     "j['status']=='dispatched' and j['round']==2 and (last()['from'],last()['to'])==('reopened','dispatched') and chain()"
@@ -434,6 +452,8 @@ act "$SL" '{"action":"accept","version":2}'
 check "an action with the current version is 200" okj 200 "j['status']=='accepted' and j['version']==3"
 act "$SL" '{"action":"reply","text":"x","version":2}'
 check "the old version is stale now" err 409 stale_version
+act "$SL" '{"action":"reply","text":"x","version":"3"}'
+check "a version that is not a number is 400 invalid_field" err 400 invalid_field
 
 # --- resolve_first_contact (一次办结)
 new FC
@@ -461,6 +481,8 @@ as "$TR" "$U/api/v1/tickets"
 check "trainer GET /api/v1/tickets is 200" okj 200 "j['total']>0"
 as "$AG" -X POST "$U/api/v1/admin/scan"
 check "an agent running the scanner is 403 forbidden" err 403 forbidden
+as "$TR" -X POST "$U/api/v1/admin/scan"
+check "a trainer running the scanner is 403 forbidden" err 403 forbidden
 create '{"channel":"phone","content":"管理员建单"}' "$ADMIN"
 check "admin may create tickets; created_by admin" okj 201 "j['created_by']=='admin' and j['events'][0]['role']=='admin'"
 ADM_T=$(jv "j['id']")
@@ -485,6 +507,8 @@ mk RA2 '{"channel":"phone","phone":"13833334444","address":"芦淞区建设南�
 check "a similar complaint at the same address from another number is linked" jtrue "j['repeat_of']==['$RA1']"
 
 # --- the list: filters, order, full-text search
+mk Q5 '{"channel":"web","content":"网页表单里输入<b>加粗</b>和<script>alert(1)</script>的投诉内容"}'
+check "content with markup is stored as given" jtrue "j['content']=='网页表单里输入<b>加粗</b>和<script>alert(1)</script>的投诉内容'"
 mk Q1 '{"channel":"phone","address":"天元区黄河北路","category":"医疗保障","content":"我父亲在外地住院，异地就医的医保怎么报销？医保备案要提前办吗？医保卡在外地能直接刷吗？"}'
 mk Q4 '{"channel":"web","content":"单位一直没有给我缴纳社保，我想了解劳动合同、工伤认定、养老保险转移、失业金申领、医保断缴后怎么补缴、生育津贴怎么领这些问题，请人社部门给个答复"}'
 mk Q2 '{"channel":"phone","category":"住房公积金","content":"想咨询公积金提取需要哪些材料，租房提取公积金每个月能取多少"}'
@@ -498,6 +522,8 @@ check "each hit carries a snippet with <mark>, and lists carry no events" jtrue 
     "j['tickets'] and all('<mark>' in t.get('snippet','') for t in j['tickets']) and all('events' not in t for t in j['tickets'])"
 check "the snippets mark only what matched: every <mark> span is 医保" jtrue \
     "all(m=='医保' for t in j['tickets'] for m in re.findall(r'<mark>(.*?)</mark>', t.get('snippet','')))"
+check "the snippet repeats no text: no bigram occurs in it more often than in the ticket" jtrue \
+    "all(re.sub(r'</?mark>|…|\\n','',t['snippet']).count(b) <= (t['content']+t['address']+t['category']).count(b) or why('%s: %r %d times in the snippet' % (t['id'], b, re.sub(r'</?mark>|…|\\n','',t['snippet']).count(b))) for t in j['tickets'][:1] for s in [re.sub(r'</?mark>|…','',t['snippet'])] for b in {s[i:i+2] for i in range(len(s)-1)} if '\\n' not in b)"
 check "a list item carries every documented field" jtrue "all(not missing(t) for t in j['tickets']) or why('missing: %s' % missing(j['tickets'][0]))"
 list q=公积金提取
 check "q=公积金提取 finds the 公积金 ticket, not the 医保 one" okj 200 "'$Q2' in ids() and '$Q1' not in ids()"
@@ -505,6 +531,10 @@ list "q=提取 公积金"
 check "q='提取 公积金' (two words, reversed) finds the 公积金 ticket" okj 200 "'$Q2' in ids()"
 list "q=公积金 医保"
 check "q='公积金 医保': all words must match, so neither ticket" okj 200 "'$Q2' not in ids() and '$Q1' not in ids()"
+list q=加粗
+check "q=加粗 finds the ticket with markup in its content" okj 200 "ids()==['$Q5']"
+check "its snippet escapes the markup: no < or > outside <mark>…</mark>" jtrue \
+    "not re.search(r'[<>]', re.sub(r'</?mark>', '', j['tickets'][0]['snippet'])) and '&lt;' in j['tickets'][0]['snippet']"
 list q=灯泡
 check "q searches the replies (灯泡 is only in Q3's reply)" okj 200 "ids()==['$Q3']"
 list q=高速公路管理处
@@ -513,6 +543,14 @@ list q=黄河北路
 check "q searches the address" okj 200 "ids()==['$Q1']"
 list q=住房公积金
 check "q searches the category" okj 200 "'$Q2' in ids()"
+list q=无人接听
+check "q searches callback notes" okj 200 "ids()==['$UR']"
+list q=推诿扯皮
+check "q searches referral notes" okj 200 "ids()==['$L1']"
+list q=现场勘查
+check "q searches extend reasons" okj 200 "ids()==['$X']"
+list q=协同督办
+check "q searches supervision notes" okj 200 "ids()==['$SV']"
 list q=没有这种词语的工单内容
 check "a q that matches nothing is 200 with total 0" okj 200 "j['total']==0 and j['tickets']==[]"
 list limit=1
@@ -521,6 +559,10 @@ list limit=100
 check "the list is newest first (created non-increasing)" okj 200 \
     "[t['created'] for t in j['tickets']]==sorted([t['created'] for t in j['tickets']],reverse=True) and ids()[0]=='$Q3'"
 ALL=$(jv "j['total']")
+list
+check "without limit the list holds 20 tickets (of $ALL)" okj 200 "len(j['tickets'])==20 and j['total']==$ALL"
+list offset=10000
+check "an offset past the end is an empty page with the full total" okj 200 "j['tickets']==[] and j['total']==$ALL"
 list limit=2 offset=1
 check "limit=2 offset=1: two tickets, the total of all" okj 200 "len(j['tickets'])==2 and j['total']==$ALL"
 list status=archived limit=100
@@ -655,6 +697,33 @@ if bad: sys.exit(1)
 EOF
 }
 check "20 races (accept vs return, approve vs reject): one 200 and one 409 each, one event" race_ok
+# optimistic locking under a race: two supervisions sent with the same version
+for k in $(seq 0 9); do
+    v=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$T/race.$k.ticket")
+    fire "v$k" "${RACE[$k]}" A "{\"action\":\"supervise\",\"kind\":\"hotline\",\"note\":\"甲\",\"version\":$v}" &
+    PIDS+=($!)
+    fire "v$k" "${RACE[$k]}" B "{\"action\":\"supervise\",\"kind\":\"hotline\",\"note\":\"乙\",\"version\":$v}" &
+    PIDS+=($!)
+done
+wait "${PIDS[@]}"
+PIDS=()
+stale_race_ok() {
+    "$PY" - "$T" <<'EOF'
+import json, sys
+T = sys.argv[1]
+bad = 0
+for k in range(10):
+    codes = sorted(open('%s/race.v%d.%s.code' % (T, k, x)).read() for x in 'AB')
+    errs = []
+    for x in 'AB':
+        try: errs.append(json.load(open('%s/race.v%d.%s' % (T, k, x)))['error']['code'])
+        except Exception: pass
+    if codes != ['200', '409'] or errs != ['stale_version']:
+        print('  # race v%d: codes %s, errors %s' % (k, codes, errs)); bad += 1
+sys.exit(1 if bad else 0)
+EOF
+}
+check "10 races of two supervisions with the same version: one 200, one 409 stale_version" stale_race_ok
 
 # --- the overdue scanner: restart with the clock 20 days ahead
 mk OD1 '{"channel":"phone","category":"逾期测试","content":"逾期测试：路口红绿灯时间太短，老人过马路来不及"}'
@@ -763,12 +832,40 @@ check "past the new deadline too, the next scan marks it again: overdue_count 2"
 check "overdue twice (joint_after_overdue $JOINT_AFTER): supervision at least joint" jtrue \
     "j['supervision'] in (('joint','media','leader') if $JOINT_AFTER<=2 else ('hotline',))"
 drive "$OD3" reply
+act "$JD" '{"action":"extend","deadline_days":30,"reason":"协调三个部门需要时间"}'
+check "extending an overdue ticket past today makes it not overdue" okj 200 "j['overdue'] is False and j['status']=='dispatched'"
 list overdue=1 limit=100
-check "a replied ticket is no longer overdue" okj 200 "'$OD3' not in ids() and '$OD1' in ids()"
+check "a replied ticket and a ticket extended past today are no longer overdue" okj 200 "'$OD3' not in ids() and '$JD' not in ids() and '$OD1' in ids()"
 new SHIFT
 check "a ticket created under the shifted clock carries the shifted date in id and created" jtrue \
     "j['id'][2:10] in {d.replace('-','') for d in TODAYS} and j['created'][:10] in TODAYS"
 check "its sequence restarts for the new day (000001)" jtrue "j['id'].endswith('-000001')"
 check "the server process is still alive" kill -0 "$SRV"
+
+# --- deadlines over holidays and 调休 workdays: the clock on Friday 2027-01-29,
+# 02:00 in Shanghai (still Thursday in UTC)
+stop_server
+export CLOCK_OFFSET=$("$PY" -c '
+import datetime as dt
+sh = dt.timezone(dt.timedelta(hours=8))
+print(int((dt.datetime(2027, 1, 29, 2, 0, tzinfo=sh) - dt.datetime.now(sh)).total_seconds()))')
+start_server REXIAN_CLOCK_OFFSET=$CLOCK_OFFSET
+check "the server restarts with the clock on 2027-01-29" test -n "$PORT"
+new H1
+check "a ticket created then is dated 2027-01-29" jtrue "j['id'].startswith('ZZ20270129-') and j['created'][:10]=='2027-01-29'"
+act "$H1" '{"action":"dispatch","level":"immediate","lead":"市水务局","deadline_days":1}'
+check "1 working day after Fri 2027-01-29 is Sun 01-31, a 调休 workday" okj 200 "j['deadline']=='2027-01-31'"
+new H2
+act "$H2" '{"action":"dispatch","level":"immediate","lead":"市水务局","deadline_days":3}'
+check "3 working days after 2027-01-29 is 02-02" okj 200 "j['deadline']=='2027-02-02'"
+new H3
+act "$H3" '{"action":"dispatch","level":"consult","lead":"市水务局","co":["市供水公司"],"approved_by":"王副秘书长","deadline_days":10}'
+check "10 working days after 2027-01-29 skip the Spring Festival holidays: 02-19" okj 200 "j['deadline']=='2027-02-19'"
+act "$H2" '{"action":"extend","deadline_days":3,"reason":"春节期间"}'
+check "extend 3 working days from 02-02 crosses the holidays: 02-15" okj 200 "j['deadline']=='2027-02-15'"
+mk H4 "$RP"
+check "a repeat of a complaint older than 30 days is not linked" jtrue "j['repeat_of']==[]"
+list from=2027-01-29 to=2027-01-29 limit=100
+check "from=to=2027-01-29 lists exactly the tickets created that day" okj 200 "sorted(ids())==sorted(['$H1','$H2','$H3','$H4'])"
 
 finish

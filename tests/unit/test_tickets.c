@@ -643,6 +643,7 @@ static void case_search_handles_chinese(void **state)
     const char *snip = str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out, "tickets"), 0),
                            "snippet");
     assert_non_null(strstr(snip, "&lt;script&gt;"));
+    assert_non_null(strstr(snip, "<mark>医保</mark>卡丢了")); /* marks sit on the match */
     assert_null(strstr(snip, "<script>"));
     cJSON_Delete(out);
 }
