@@ -1094,6 +1094,7 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
             memset(&tk, 0, sizeof tk);
             load_row(&tk, st);
             cJSON *o = rx_ticket_json(&tk, today);
+            cJSON_AddItemToObject(o, "repeat_of", links_json(c, tk.rowid));
             if (plan) {
                 rx_buf snip = {0};
                 const char *text = (const char *)sqlite3_column_text(st, 33);

@@ -877,6 +877,15 @@ char *rx_wf_address_key(const char *address)
         r += n;
     }
     norm[w] = 0;
+    /* the province and the city are implied: 株洲市芦淞区… = 芦淞区… */
+    static const char *const implied[] = {"湖南省", "湖南", "株洲市", "株洲"};
+    for (size_t k = 0; k < sizeof implied / sizeof implied[0]; k++) {
+        size_t n = strlen(implied[k]);
+        if (strncmp(norm, implied[k], n) == 0 && norm[n]) {
+            memmove(norm, norm + n, strlen(norm + n) + 1);
+            w -= n;
+        }
+    }
     if (!w) {
         free(norm);
         return NULL;

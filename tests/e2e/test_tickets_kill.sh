@@ -49,6 +49,7 @@ client() {
                 echo "create $id $ver" >>"$T/acks.$me"
                 st=received
             else
+                [ "$c" = 000 ] && echo "create" >>"$T/cut.$me"
                 sleep 0.05
             fi
             continue
@@ -80,6 +81,7 @@ client() {
             st=$(grep -o '"status":"[a-z]*"' <<<"$body" | head -1 | cut -d'"' -f4)
         else
             st= # 409 (a lost answer's action did happen), 000 (server down), 5xx: ask again
+            [ "$c" = 000 ] && echo "$id" >>"$T/cut.$me"
             [ "$c" = 409 ] || sleep 0.05
         fi
     done
@@ -87,6 +89,7 @@ client() {
 rm -f "$T/stop"
 for ((m = 1; m <= CLIENTS; m++)); do
     : >"$T/acks.$m"
+    : >"$T/cut.$m"
     client "$m" &
     PIDS+=($!)
 done
@@ -117,6 +120,8 @@ check "the server restarted on the same database after every kill" [ "$failed_st
 check "the server is up after the last restart" kill -0 "$SRV"
 creates=$(cat "$T"/acks.* | grep -c '^create ')
 actions=$(cat "$T"/acks.* | grep -vc '^create ')
+cut=$(cat "$T"/cut.* | wc -l)
+check "the kills cut off requests in flight or refused them ($cut)" [ "$cut" -ge 10 ]
 check "the clients got at least 10 creates and 30 actions acknowledged ($creates, $actions)" test "$creates" -ge 10 -a "$actions" -ge 30
 
 # --- every acknowledged create and action survived

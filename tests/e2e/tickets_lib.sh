@@ -197,6 +197,14 @@ def chain(t=None):
 def moves(t=None):
     """[(action, from, to)] of the non-create events"""
     return [(e['action'], e['from'], e['to']) for e in tk(t)['events'][1:]]
+def overrep(t):
+    """bigrams a list item's snippet holds more often than the ticket's text"""
+    src = '\n'.join(str(t.get(k) or '') for k in ('content', 'address', 'category', 'reply'))
+    counts = {}
+    for piece in re.split(r'[…\s]+', re.sub(r'</?mark>', '', t.get('snippet') or '')):
+        for i in range(len(piece) - 1):
+            counts[piece[i:i + 2]] = counts.get(piece[i:i + 2], 0) + 1
+    return sorted(b for b, n in counts.items() if n > src.count(b))
 def summary(x):
     if isinstance(x, dict) and isinstance(x.get('events'), list):
         x = dict(x)

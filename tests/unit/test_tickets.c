@@ -773,6 +773,11 @@ static void area_and_similarity(void **state)
     }
     assert_true(rx_wf_similarity("楼下烧烤店油烟太大", "楼下烧烤店的油烟太大了") > 0.6);
     assert_true(rx_wf_similarity("楼下烧烤店油烟太大", "孩子入学要什么材料") < 0.1);
+    char *k1 = rx_wf_address_key("株洲市芦淞区建设南路66号"),
+         *k2 = rx_wf_address_key("芦淞区 建设南路 ６６号");
+    assert_string_equal(k1, k2);
+    free(k1);
+    free(k2);
     char *p = rx_wf_phone_key("+86 139-0733-1234");
     assert_string_equal(p, "13907331234");
     free(p);
