@@ -80,6 +80,8 @@ typedef struct {
     int joint_min_departments;
     int media_min_tickets;
     int media_window_days;
+    int media_baseline_days;
+    double media_spike_ratio;
     int leader_after_rounds;
     int leader_after_rework;
     int leader_after_overdue;

@@ -49,7 +49,7 @@ static const char *const migrations[] = {
     "CREATE INDEX tickets_phone ON tickets(phone_key, created_day) WHERE phone_key IS NOT NULL;"
     "CREATE INDEX tickets_address ON tickets(address_key, created_day)"
     "  WHERE address_key IS NOT NULL;"
-    "CREATE INDEX tickets_topic ON tickets(category, area, created_day);"
+    "CREATE INDEX tickets_category ON tickets(category, created_day);"
     "CREATE TABLE ticket_departments ("
     "  ticket INTEGER NOT NULL REFERENCES tickets(n),"
     "  department TEXT NOT NULL,"

@@ -556,6 +556,11 @@ static cJSON *full_json(conn *c, const rx_ticket *tk, long today, bool brief)
         cJSON_AddStringToObject(o, "id", tk->id);
         cJSON_AddStringToObject(o, "status", rx_status_name(tk->status));
         cJSON_AddNumberToObject(o, "version", tk->version);
+        if (tk->deadline != RX_DATE_INVALID) {
+            char day[11];
+            rx_date_format(day, tk->deadline);
+            cJSON_AddStringToObject(o, "deadline", day);
+        }
         return o;
     }
     cJSON *o = rx_ticket_json(tk, today);
@@ -999,8 +1004,8 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
         rx_buf_putc(&where, ')');
     }
     if (dept) {
-        rx_buf_puts(&where, " AND t.n IN (SELECT ticket FROM ticket_departments "
-                            "WHERE department = ?)");
+        rx_buf_puts(&where, " AND EXISTS (SELECT 1 FROM ticket_departments d "
+                            "WHERE d.ticket = t.n AND d.department = ?)");
         binds[nb++] = (bindv){0, dept, 0};
     }
     if (q->category) {
@@ -1027,11 +1032,17 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
         rx_buf_puts(&where, " AND t.created_day <= ?");
         binds[nb++] = (bindv){1, NULL, q->to};
     }
-    const char *from = q->q ? " FROM ticket_fts JOIN tickets t ON t.n = ticket_fts.rowid WHERE 1"
+    /* CROSS JOIN keeps the full-text match the outer loop: SQLite would
+     * otherwise walk a status index and run the match once per ticket */
+    const char *from = q->q ? " FROM ticket_fts CROSS JOIN tickets t ON t.n = ticket_fts.rowid WHERE 1"
                             : " FROM tickets t WHERE 1";
     const char *order = q->q ? " ORDER BY ticket_fts.rank"
                         : q->callback_queue ? " ORDER BY t.closed_at, t.n"
                                             : " ORDER BY t.n DESC";
+    /* Ranking scores every match: over RANK_LIMIT matches (a common word
+     * in a million tickets) the newest come first instead, and the answer
+     * says so ("order"). */
+    enum { RANK_LIMIT = 2000 };
     conn *c = reader(t);
     if (!c) {
         rx_buf_free(&where);
@@ -1056,6 +1067,8 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
     long long total = 0;
     for (int pass = 0; pass < 2 && rc == RX_OK; pass++) {
         if (pass == 1) {
+            if (q->q && total > RANK_LIMIT)
+                order = " ORDER BY t.n DESC";
             rx_buf_reset(&query);
             rx_buf_printf(&query, "SELECT t.n, t.id, t.status, t.channel, t.caller, t.phone, "
                                   "t.address, t.area, t.category, t.content, t.created, "
@@ -1123,6 +1136,8 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
     }
     cJSON_AddNumberToObject(doc, "total", (double)(total > COUNT_CAP ? COUNT_CAP : total));
     cJSON_AddBoolToObject(doc, "total_exact", total <= COUNT_CAP);
+    if (q->q)
+        cJSON_AddStringToObject(doc, "order", total > RANK_LIMIT ? "newest" : "relevance");
     cJSON_AddItemToObject(doc, "tickets", list);
     *out = doc;
     return RX_OK;
@@ -1259,21 +1274,34 @@ int rx_tickets_scan(rx_tickets *t, double now, rx_scan_result *out)
         out->escalated += escalate(t, rows[k], RX_SUP_JOINT, "joint",
                                    "多次超期或多部门交叉，启动协同督办", &env);
     free(rows);
-    /* 3. media: many tickets on one topic in one area */
-    long long a3[] = {env.today - r->media_window_days, r->media_min_tickets, RX_SUP_MEDIA,
-                      env.today - r->media_window_days};
-    rows = select_rows(t,
-                       "WITH hot AS (SELECT category, area FROM tickets "
-                       "  WHERE created_day >= ? AND category IS NOT NULL AND area IS NOT NULL "
-                       "  GROUP BY category, area HAVING count(*) >= ?) "
-                       "SELECT t.n FROM tickets t JOIN hot h "
-                       "  ON t.category = h.category AND t.area = h.area "
-                       "WHERE t.status IN " OPEN_SQL " AND t.supervision < ? "
-                       "  AND t.created_day >= ?",
-                       a3, 4, &n);
+    /* 3. media: a hot spot, many tickets on one topic in one area now */
+    long window = env.today - r->media_window_days,
+         base = window - r->media_baseline_days;
+    char spike[32];
+    snprintf(spike, sizeof spike, "%.6f",
+             r->media_spike_ratio * r->media_window_days / r->media_baseline_days);
+    long long a3[] = {window, r->media_min_tickets, base, window, RX_SUP_MEDIA, window};
+    rx_buf media = {0};
+    rx_buf_printf(&media,
+                  "WITH recent AS (SELECT category, area, count(*) AS c FROM tickets "
+                  "    WHERE created_day >= ?1 AND category IS NOT NULL AND area IS NOT NULL "
+                  "    GROUP BY category, area HAVING count(*) >= ?2), "
+                  "  usual AS (SELECT category, area, count(*) AS c FROM tickets "
+                  "    WHERE created_day >= ?3 AND created_day < ?4 "
+                  "      AND category IN (SELECT category FROM recent) "
+                  "    GROUP BY category, area), "
+                  "  hot AS (SELECT r.category, r.area FROM recent r LEFT JOIN usual u "
+                  "    ON u.category = r.category AND u.area = r.area "
+                  "    WHERE r.c >= %s * coalesce(u.c, 0)) "
+                  "SELECT t.n FROM hot h JOIN tickets t "
+                  "  ON t.category = h.category AND t.area = h.area AND t.created_day >= ?6 "
+                  "WHERE t.status IN " OPEN_SQL " AND t.supervision < ?5",
+                  spike);
+    rows = media.data ? select_rows(t, media.data, a3, 6, &n) : NULL;
+    rx_buf_free(&media);
     for (size_t k = 0; k < n; k++)
         out->escalated += escalate(t, rows[k], RX_SUP_MEDIA, "media",
-                                   "同一区域同类诉求集中反映，启动媒体督办", &env);
+                                   "同一区域同类诉求近期集中反映（热点问题），启动媒体督办", &env);
     free(rows);
     /* 4. leader: repeated failure, or a major case */
     char *major = NULL;

@@ -103,7 +103,9 @@ void rx_wf_rules_default(rx_wf_rules *r)
         .joint_after_overdue = 2,
         .joint_min_departments = 3,
         .media_min_tickets = 10,
-        .media_window_days = 30,
+        .media_window_days = 7,
+        .media_baseline_days = 90,
+        .media_spike_ratio = 3.0,
         .leader_after_rounds = 3,
         .leader_after_rework = 3,
         .leader_after_overdue = 3,
@@ -178,6 +180,7 @@ int rx_wf_rules_parse(rx_wf_rules *r, const char *path, const char *text, size_t
         K("joint_min_departments", joint_min_departments, 2, 100),
         K("media_min_tickets", media_min_tickets, 2, 100000),
         K("media_window_days", media_window_days, 1, 366),
+        K("media_baseline_days", media_baseline_days, 7, 3660),
         K("leader_after_rounds", leader_after_rounds, 2, 100),
         K("leader_after_rework", leader_after_rework, 1, 100),
         K("leader_after_overdue", leader_after_overdue, 1, 100),
@@ -227,7 +230,17 @@ int rx_wf_rules_parse(rx_wf_rules *r, const char *path, const char *text, size_t
                 *(int *)((char *)r + ints[k].offset) = (int)v;
             }
         }
-        if (strcmp(key, "repeat_similarity") == 0) {
+        if (strcmp(key, "media_spike_ratio") == 0) {
+            known = true;
+            char *e;
+            double v = strtod(value, &e);
+            if (!*value || *e || v < 1 || v > 1000) {
+                rx_diags_add(diags, path, lineno, "media_spike_ratio must be from 1 to 1000");
+                rc = RX_EINVALID;
+            } else {
+                r->media_spike_ratio = v;
+            }
+        } else if (strcmp(key, "repeat_similarity") == 0) {
             known = true;
             char *e;
             double v = strtod(value, &e);

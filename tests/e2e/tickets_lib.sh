@@ -17,7 +17,10 @@ PIDS=() # background clients
 # POST /api/v1/admin/scan runs it while the tests look.
 RULES=()
 if [ -f "$ROOT/etc/workflow.conf" ]; then
-    sed 's/^[[:space:]]*scan_interval_s[[:space:]]*=.*/scan_interval_s = 3600/' "$ROOT/etc/workflow.conf" >"$T/workflow.conf"
+    # the media window covers the 20 days the clock moves before the scan
+    sed -e 's/^[[:space:]]*scan_interval_s[[:space:]]*=.*/scan_interval_s = 3600/' \
+        -e 's/^[[:space:]]*media_window_days[[:space:]]*=.*/media_window_days = 30/' \
+        "$ROOT/etc/workflow.conf" >"$T/workflow.conf"
     RULES=(--rules "$T/workflow.conf")
 fi
 rule() { # rule KEY DEFAULT: a value of the rules file in use

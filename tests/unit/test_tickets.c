@@ -512,9 +512,30 @@ static void scanner_media_and_leader_rules(void **state)
     create(fx, major,
            "{\"channel\":\"phone\",\"category\":\"公共安全\",\"address\":\"石峰区\","
            "\"content\":\"老旧居民楼外墙开裂，随时可能掉落\"}");
+    /* a busy but steady topic is not a hot spot: one ticket a day for the
+     * baseline, then as many as the minimum in the window */
+    cJSON *steady = cJSON_Parse("{\"channel\":\"phone\",\"category\":\"供水\","
+                                "\"address\":\"天元区黄河路\",\"content\":\"水压小\"}");
+    for (int d = 0; d < fx->setup.rules.media_baseline_days + fx->setup.rules.media_window_days;
+         d++) {
+        rx_actor who = agent(fx->now - 86400.0 * (d + 1));
+        cJSON *out;
+        rx_wf_error err;
+        assert_int_equal(rx_tickets_create(&out, fx->t, steady, &who, &err), RX_OK);
+        cJSON_Delete(out);
+    }
+    cJSON_Delete(steady);
+    char busy[32];
+    for (int k = 0; k < fx->setup.rules.media_min_tickets; k++)
+        create(fx, busy,
+               "{\"channel\":\"phone\",\"category\":\"供水\",\"address\":\"天元区黄河路\","
+               "\"content\":\"水压小\"}");
     rx_scan_result r;
     assert_int_equal(rx_tickets_scan(fx->t, fx->now, &r), RX_OK);
     assert_int_equal(r.escalated, fx->setup.rules.media_min_tickets + 1);
+    cJSON *b = get(fx, busy);
+    assert_null(str(b, "supervision"));
+    cJSON_Delete(b);
     cJSON *t = get(fx, ids[0]);
     assert_string_equal(str(t, "supervision"), "media");
     assert_string_equal(str(t, "area"), "芦淞区");
