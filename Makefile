@@ -42,6 +42,7 @@ define apt_install
 	fi
 endef
 
+.PHONY: bench-tickets
 .PHONY: all deps bench-deps fuzz fuzz-deps test unit e2e asan eval bench bench-search run lint format format-check clean
 
 all: $(BIN)
@@ -151,6 +152,13 @@ bench-deps:
 
 bench: bench-deps bench-search
 	bash tests/bench/bench_http.sh
+
+# The ticket workflow with BENCH_TICKETS (1,000,000) synthetic tickets loaded
+# by `rexian demo` (about 20 minutes to load; BENCH_REUSE=1 keeps the
+# database in build/bench-tickets for the next run): actions/s over HTTP and
+# list, filter and search latency, against /healthz in the same run.
+bench-tickets: deps $(BIN)
+	bash tests/bench/bench_tickets.sh
 
 # Index corpus/ (incremental: quick when nothing changed), then serve it.
 # On first start the admin token is printed with the URL.

@@ -47,6 +47,7 @@ enum {
     S_LOOKUP_ADD,
     S_LOOKUPS,
     S_ROWID,
+    S_FTS_TEXT,
     NSTMT
 };
 
@@ -85,6 +86,8 @@ static const char *const sql[NSTMT] = {
     [S_LOOKUPS] = "SELECT at, actor, query, total, top FROM ticket_lookups WHERE ticket = ? "
                   "ORDER BY n",
     [S_ROWID] = "SELECT n FROM tickets WHERE id = ?",
+    [S_FTS_TEXT] = "SELECT body || char(10) || replies || char(10) || notes FROM ticket_fts "
+                   "WHERE rowid = ?",
 };
 
 typedef struct {
@@ -955,6 +958,24 @@ static int build_match(rx_buf *out, const char *q)
     return fq.words;
 }
 
+/* The snippet of ticket n's searchable text: its window that best matches
+ * the query, with <mark>. */
+static void add_snippet(cJSON *o, conn *c, long long n, const rx_query_plan *plan)
+{
+    sqlite3_stmt *st = stmt(c, S_FTS_TEXT);
+    if (!st)
+        return;
+    sqlite3_bind_int64(st, 1, n);
+    rx_buf snip = {0};
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        rx_snippet(&snip, text ? text : "", text ? strlen(text) : 0, plan, 60);
+    }
+    sqlite3_reset(st);
+    cJSON_AddStringToObject(o, "snippet", snip.data ? snip.data : "");
+    rx_buf_free(&snip);
+}
+
 typedef struct {
     int type; /* 0 text, 1 integer */
     const char *text;
@@ -978,19 +999,34 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
             return rx_wf_fail(err, 422, "unknown_department", "未知部门“%.200s”",
                               q->department);
     }
+    /* The access path, chosen by hand: SQLite has no statistics on how
+     * skewed the statuses are (a million archived tickets, a few thousand
+     * open ones), so
+     *  - a filter on open statuses (or overdue) is selective: the status
+     *    index drives, and the search match and the department are tests;
+     *  - otherwise a search drives (the full-text index, newest rowid first
+     *    or by rank), or else a department (its index, newest first);
+     *  - otherwise the newest tickets, filtered. */
+    unsigned mask = q->callback_queue ? 1u << RX_ST_CLOSED : q->status_mask;
+    bool selective = (mask && !(mask & (1u << RX_ST_ARCHIVED))) || q->overdue;
+    enum { BY_TICKETS, BY_SEARCH, BY_DEPARTMENT } path =
+        q->q && !selective ? BY_SEARCH : dept && !q->q && !selective ? BY_DEPARTMENT : BY_TICKETS;
     if (q->q) {
         if (build_match(&match, q->q) == 0) {
             /* nothing searchable (only punctuation or function words) */
             *out = cJSON_CreateObject();
             cJSON_AddNumberToObject(*out, "total", 0);
+            cJSON_AddBoolToObject(*out, "total_exact", true);
+            cJSON_AddStringToObject(*out, "order", "relevance");
             cJSON_AddArrayToObject(*out, "tickets");
             rx_buf_free(&match);
             return RX_OK;
         }
-        rx_buf_puts(&where, " AND ticket_fts MATCH ?");
+        rx_buf_puts(&where, path == BY_SEARCH
+                                ? " AND ticket_fts MATCH ?"
+                                : " AND t.n IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)");
         binds[nb++] = (bindv){0, match.data, 0};
     }
-    unsigned mask = q->callback_queue ? 1u << RX_ST_CLOSED : q->status_mask;
     if (mask) {
         rx_buf_puts(&where, " AND t.status IN (");
         int first = 1;
@@ -1004,8 +1040,10 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
         rx_buf_putc(&where, ')');
     }
     if (dept) {
-        rx_buf_puts(&where, " AND EXISTS (SELECT 1 FROM ticket_departments d "
-                            "WHERE d.ticket = t.n AND d.department = ?)");
+        rx_buf_puts(&where, path == BY_DEPARTMENT
+                                ? " AND d.department = ?"
+                                : " AND EXISTS (SELECT 1 FROM ticket_departments d "
+                                  "WHERE d.ticket = t.n AND d.department = ?)");
         binds[nb++] = (bindv){0, dept, 0};
     }
     if (q->category) {
@@ -1032,16 +1070,21 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
         rx_buf_puts(&where, " AND t.created_day <= ?");
         binds[nb++] = (bindv){1, NULL, q->to};
     }
-    /* CROSS JOIN keeps the full-text match the outer loop: SQLite would
-     * otherwise walk a status index and run the match once per ticket */
-    const char *from = q->q ? " FROM ticket_fts CROSS JOIN tickets t ON t.n = ticket_fts.rowid WHERE 1"
-                            : " FROM tickets t WHERE 1";
-    const char *order = q->q ? " ORDER BY ticket_fts.rank"
-                        : q->callback_queue ? " ORDER BY t.closed_at, t.n"
-                                            : " ORDER BY t.n DESC";
+    /* CROSS JOIN fixes the driving table as the first one */
+    const char *from =
+        path == BY_SEARCH       ? " FROM ticket_fts CROSS JOIN tickets t ON t.n = ticket_fts.rowid WHERE 1"
+        : path == BY_DEPARTMENT ? " FROM ticket_departments d CROSS JOIN tickets t ON t.n = d.ticket WHERE 1"
+                                : " FROM tickets t WHERE 1";
+    const char *order = path == BY_SEARCH       ? " ORDER BY ticket_fts.rank"
+                        : path == BY_DEPARTMENT ? " ORDER BY d.ticket DESC"
+                        : q->callback_queue     ? " ORDER BY t.closed_at, t.n"
+                        : q->category && !selective
+                            ? " ORDER BY t.created_day DESC, t.n DESC" /* the category index */
+                            : " ORDER BY t.n DESC";
     /* Ranking scores every match: over RANK_LIMIT matches (a common word
      * in a million tickets) the newest come first instead, and the answer
-     * says so ("order"). */
+     * says so ("order"). A search under a selective filter is newest
+     * first too. */
     enum { RANK_LIMIT = 2000 };
     conn *c = reader(t);
     if (!c) {
@@ -1062,13 +1105,15 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
         sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
     /* the total, counted up to a cap so that a list stays fast at scale */
     enum { COUNT_CAP = 10000 };
-    rx_buf_printf(&query, "SELECT count(*) FROM (SELECT 1%s%s LIMIT %d)", from,
+    /* a search with no other filter is counted in the full-text index alone */
+    rx_buf_printf(&query, "SELECT count(*) FROM (SELECT 1%s%s LIMIT %d)",
+                  path == BY_SEARCH && nb == 1 ? " FROM ticket_fts WHERE 1" : from,
                   where.data ? where.data : "", COUNT_CAP + 1);
     long long total = 0;
     for (int pass = 0; pass < 2 && rc == RX_OK; pass++) {
         if (pass == 1) {
-            if (q->q && total > RANK_LIMIT)
-                order = " ORDER BY t.n DESC";
+            if (path == BY_SEARCH && total > RANK_LIMIT)
+                order = " ORDER BY ticket_fts.rowid DESC";
             rx_buf_reset(&query);
             rx_buf_printf(&query, "SELECT t.n, t.id, t.status, t.channel, t.caller, t.phone, "
                                   "t.address, t.area, t.category, t.content, t.created, "
@@ -1077,10 +1122,7 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
                                   "t.marked_deadline, t.overdue_count, t.supervision, t.rework, "
                                   "t.returns, t.round, t.callback_attempts, t.satisfaction, "
                                   "t.discipline, t.first_contact, t.doc_ids, t.reply, "
-                                  "t.closed_at, t.version%s%s%s%s LIMIT ? OFFSET ?",
-                          q->q ? ", ticket_fts.body || char(10) || ticket_fts.replies || "
-                                 "char(10) || ticket_fts.notes"
-                               : "",
+                                  "t.closed_at, t.version%s%s%s LIMIT ? OFFSET ?",
                           from, where.data ? where.data : "", order);
         }
         if (sqlite3_prepare_v2(c->db, query.data, -1, &st, NULL) != SQLITE_OK) {
@@ -1108,13 +1150,8 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
             load_row(&tk, st);
             cJSON *o = rx_ticket_json(&tk, today);
             cJSON_AddItemToObject(o, "repeat_of", links_json(c, tk.rowid));
-            if (plan) {
-                rx_buf snip = {0};
-                const char *text = (const char *)sqlite3_column_text(st, 33);
-                rx_snippet(&snip, text ? text : "", text ? strlen(text) : 0, plan, 60);
-                cJSON_AddStringToObject(o, "snippet", snip.data ? snip.data : "");
-                rx_buf_free(&snip);
-            }
+            if (plan)
+                add_snippet(o, c, tk.rowid, plan);
             cJSON_AddItemToArray(list, o);
             rx_ticket_clear(&tk);
         }
@@ -1137,7 +1174,8 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
     cJSON_AddNumberToObject(doc, "total", (double)(total > COUNT_CAP ? COUNT_CAP : total));
     cJSON_AddBoolToObject(doc, "total_exact", total <= COUNT_CAP);
     if (q->q)
-        cJSON_AddStringToObject(doc, "order", total > RANK_LIMIT ? "newest" : "relevance");
+        cJSON_AddStringToObject(doc, "order",
+                                path == BY_SEARCH && total <= RANK_LIMIT ? "relevance" : "newest");
     cJSON_AddItemToObject(doc, "tickets", list);
     *out = doc;
     return RX_OK;
