@@ -1074,6 +1074,7 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
     const char *from =
         path == BY_SEARCH       ? " FROM ticket_fts CROSS JOIN tickets t ON t.n = ticket_fts.rowid WHERE 1"
         : path == BY_DEPARTMENT ? " FROM ticket_departments d CROSS JOIN tickets t ON t.n = d.ticket WHERE 1"
+        : selective ? " FROM tickets t INDEXED BY tickets_status WHERE 1"
                                 : " FROM tickets t WHERE 1";
     const char *order = path == BY_SEARCH       ? " ORDER BY ticket_fts.rank"
                         : path == BY_DEPARTMENT ? " ORDER BY d.ticket DESC"
