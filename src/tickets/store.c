@@ -1007,8 +1007,8 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
      *  - otherwise a search drives (the full-text index, newest rowid first
      *    or by rank), or else a department (its index, newest first);
      *  - otherwise the newest tickets, filtered. */
-    unsigned mask = q->callback_queue ? 1u << RX_ST_CLOSED : q->status_mask;
-    bool selective = (mask && !(mask & (1u << RX_ST_ARCHIVED))) || q->overdue;
+    unsigned mask = q->callback_queue ? 0 : q->status_mask;
+    bool selective = (mask && !(mask & (1u << RX_ST_ARCHIVED))) || q->overdue || q->callback_queue;
     enum { BY_TICKETS, BY_SEARCH, BY_DEPARTMENT } path =
         q->q && !selective ? BY_SEARCH : dept && !q->q && !selective ? BY_DEPARTMENT : BY_TICKETS;
     if (q->q) {
@@ -1074,6 +1074,8 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
     const char *from =
         path == BY_SEARCH       ? " FROM ticket_fts CROSS JOIN tickets t ON t.n = ticket_fts.rowid WHERE 1"
         : path == BY_DEPARTMENT ? " FROM ticket_departments d CROSS JOIN tickets t ON t.n = d.ticket WHERE 1"
+        : q->callback_queue
+            ? " FROM tickets t INDEXED BY tickets_callback WHERE t.status = 'closed'"
         : selective ? " FROM tickets t INDEXED BY tickets_status WHERE 1"
                                 : " FROM tickets t WHERE 1";
     const char *order = path == BY_SEARCH       ? " ORDER BY ticket_fts.rank"
@@ -1106,9 +1108,12 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
         sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
     /* the total, counted up to a cap so that a list stays fast at scale */
     enum { COUNT_CAP = 10000 };
-    /* a search with no other filter is counted in the full-text index alone */
+    /* a search or a department with no other filter is counted in its own
+     * index alone */
     rx_buf_printf(&query, "SELECT count(*) FROM (SELECT 1%s%s LIMIT %d)",
-                  path == BY_SEARCH && nb == 1 ? " FROM ticket_fts WHERE 1" : from,
+                  path == BY_SEARCH && nb == 1       ? " FROM ticket_fts WHERE 1"
+                  : path == BY_DEPARTMENT && nb == 1 ? " FROM ticket_departments d WHERE 1"
+                                                     : from,
                   where.data ? where.data : "", COUNT_CAP + 1);
     long long total = 0;
     for (int pass = 0; pass < 2 && rc == RX_OK; pass++) {
