@@ -12,8 +12,8 @@ typedef struct rx_app rx_app;
 
 typedef struct {
     const char *index_path;
-    const char *corpus_path; /* for reindexing from the service */
-    sqlite3 *db;             /* borrowed; serialized connection */
+    const char *corpus_path;    /* for reindexing from the service */
+    sqlite3 *db;                /* borrowed; serialized connection */
     struct rx_tickets *tickets; /* borrowed; NULL: no ticket routes */
     int scan_interval_s;        /* overdue scanner period; 0: no scanner thread */
     double clock_offset;        /* seconds added to the workflow's clock (tests) */

@@ -51,9 +51,8 @@ int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now, rx_wf
 /* Records a knowledge-base lookup made for ticket id: the query, how many
  * documents matched and the ids shown first (a JSON array, borrowed). The
  * ticket's answer lists them under "lookups". 404 in err if unknown. */
-int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who,
-                             const char *query, double total, const cJSON *top,
-                             rx_wf_error *err);
+int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who, const char *query,
+                             double total, const cJSON *top, rx_wf_error *err);
 
 /* Filters for the list; NULL / 0 fields are not applied. */
 typedef struct {
@@ -63,8 +62,8 @@ typedef struct {
     const char *channel;
     int supervision; /* rx_supervision; 0 = any */
     bool overdue;
-    long from, to; /* creation days, RX_DATE_INVALID for open ends */
-    const char *q; /* full-text case search */
+    long from, to;       /* creation days, RX_DATE_INVALID for open ends */
+    const char *q;       /* full-text case search */
     bool callback_queue; /* closed tickets, longest waiting first */
     int limit, offset;
 } rx_ticket_query;

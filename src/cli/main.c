@@ -215,12 +215,15 @@ static int cmd_search(int argc, char **argv)
 
 static int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"index", required_argument, 0, 'i'},  {"db", required_argument, 0, 'd'},
-        {"corpus", required_argument, 0, 'c'}, {"web", required_argument, 0, 'w'},
-        {"listen", required_argument, 0, 'l'}, {"threads", required_argument, 0, 't'},
-        {"quiet", no_argument, 0, 'q'},        {"rules", required_argument, 0, 'r'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"index", required_argument, 0, 'i'},
+                                         {"db", required_argument, 0, 'd'},
+                                         {"corpus", required_argument, 0, 'c'},
+                                         {"web", required_argument, 0, 'w'},
+                                         {"listen", required_argument, 0, 'l'},
+                                         {"threads", required_argument, 0, 't'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"rules", required_argument, 0, 'r'},
+                                         {0, 0, 0, 0}};
     const char *index = "var/index", *dbpath = "var/rexian.db", *corpus = "corpus";
     const char *rules = NULL;
     rx_http_config hc = {.listen = "127.0.0.1:8080", .threads = 2, .access_log = true};

@@ -107,14 +107,14 @@ static void *scanner_main(void *arg)
         rx_scan_result r;
         if (rx_tickets_scan(app->tickets, rx_app_clock(app), &r) == RX_OK &&
             (r.overdue || r.escalated))
-            fprintf(stderr, "rexian serve: scanner: %d tickets newly overdue, %d supervisions opened\n",
+            fprintf(stderr,
+                    "rexian serve: scanner: %d tickets newly overdue, %d supervisions opened\n",
                     r.overdue, r.escalated);
         pthread_mutex_lock(&app->scan_mu);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += app->scan_interval_s;
-        while (!app->stopping &&
-               pthread_cond_timedwait(&app->scan_cv, &app->scan_mu, &until) == 0)
+        while (!app->stopping && pthread_cond_timedwait(&app->scan_cv, &app->scan_mu, &until) == 0)
             ;
     }
     pthread_mutex_unlock(&app->scan_mu);

@@ -124,8 +124,8 @@ void rx_route_ticket_act(rx_app *app, const rx_http_request *req, rx_http_respon
 }
 
 /* A whole-number parameter in [lo, hi]; answers 400 itself when bad. */
-static bool int_param(int *out, const rx_http_request *req, rx_http_response *res,
-                      const char *key, int def, int lo, int hi)
+static bool int_param(int *out, const rx_http_request *req, rx_http_response *res, const char *key,
+                      int def, int lo, int hi)
 {
     const char *v = rx_http_param(req, key);
     *out = def;
@@ -134,8 +134,8 @@ static bool int_param(int *out, const rx_http_request *req, rx_http_response *re
     char *end;
     long n = strtol(v, &end, 10);
     if (*end || n < lo || n > hi) {
-        rx_http_error(res, 400, "invalid_parameter", "参数 %s 必须是 %d 到 %d 之间的整数", key,
-                      lo, hi);
+        rx_http_error(res, 400, "invalid_parameter", "参数 %s 必须是 %d 到 %d 之间的整数", key, lo,
+                      hi);
         return false;
     }
     *out = (int)n;

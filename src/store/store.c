@@ -147,8 +147,8 @@ int rx_store_open(sqlite3 **out, const char *path)
     sqlite3_finalize(st);
     if (version > rx_store_schema_version()) {
         rc = rx_error_set(RX_EINVALID,
-                              "database %s has schema version %d, newer than this rexian (%d)",
-                              path, version, rx_store_schema_version());
+                          "database %s has schema version %d, newer than this rexian (%d)", path,
+                          version, rx_store_schema_version());
         sqlite3_close(db);
         return rc;
     }

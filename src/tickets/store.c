@@ -6,12 +6,12 @@
  * event, refresh the search row, commit. Reads use one connection per
  * thread, which WAL lets run beside the writer.
  */
-#include "rexian/tickets.h"
+#include "rexian/store.h"
 #include "rexian/analyzer.h"
 #include "rexian/error.h"
 #include "rexian/snippet.h"
-#include "rexian/store.h"
 #include "rexian/text.h"
+#include "rexian/tickets.h"
 #include "rexian/util.h"
 
 #include <pthread.h>
@@ -22,9 +22,9 @@
 #include <string.h>
 
 #define COLS                                                                                       \
-    "n, id, status, channel, caller, phone, address, area, category, content, created, updated, " \
-    "created_by, level, lead, co, approved_by, deadline_days, deadline, marked_deadline, "        \
-    "overdue_count, supervision, rework, returns, round, callback_attempts, satisfaction, "       \
+    "n, id, status, channel, caller, phone, address, area, category, content, created, updated, "  \
+    "created_by, level, lead, co, approved_by, deadline_days, deadline, marked_deadline, "         \
+    "overdue_count, supervision, rework, returns, round, callback_attempts, satisfaction, "        \
     "discipline, first_contact, doc_ids, reply, closed_at, version"
 
 enum {
@@ -123,9 +123,8 @@ static int db_error(conn *c, const char *what)
 /* The cached statement k, reset and unbound. NULL on a prepare failure. */
 static sqlite3_stmt *stmt(conn *c, int k)
 {
-    if (!c->st[k] &&
-        sqlite3_prepare_v3(c->db, sql[k], -1, SQLITE_PREPARE_PERSISTENT, &c->st[k], NULL) !=
-            SQLITE_OK) {
+    if (!c->st[k] && sqlite3_prepare_v3(c->db, sql[k], -1, SQLITE_PREPARE_PERSISTENT, &c->st[k],
+                                        NULL) != SQLITE_OK) {
         db_error(c, "prepare");
         return NULL;
     }
@@ -296,7 +295,7 @@ static char *list_json(char **v, size_t n)
 static long col_day(sqlite3_stmt *st, int k)
 {
     return sqlite3_column_type(st, k) == SQLITE_NULL ? RX_DATE_INVALID
-                                                      : (long)sqlite3_column_int64(st, k);
+                                                     : (long)sqlite3_column_int64(st, k);
 }
 
 /* Reads a row of COLS into tk (cleared first). */
@@ -627,8 +626,7 @@ static int link_repeats(conn *c, rx_tickets *t, rx_ticket *tk, const char *phone
             if (dup || nseen == sizeof seen / sizeof seen[0])
                 continue;
             seen[nseen++] = n;
-            double score =
-                rx_wf_similarity(tk->content, (const char *)sqlite3_column_text(st, 2));
+            double score = rx_wf_similarity(tk->content, (const char *)sqlite3_column_text(st, 2));
             if (score >= t->rules->repeat_similarity && nhits < 50) {
                 hits[nhits++] = (cand){n, score};
                 cJSON_AddItemToArray(found,
@@ -695,9 +693,12 @@ int rx_tickets_create(cJSON **out, rx_tickets *t, const cJSON *body, const rx_ac
         rc = RX_EIO;
         goto rollback;
     }
-    const char *vals[] = {tk.id,       rx_status_name(tk.status), tk.channel, tk.caller,
-                          tk.phone,    phone_key,                 tk.address, address_key,
-                          tk.area,     tk.category,               tk.content, tk.created};
+    const char *vals[] = {tk.id,      rx_status_name(tk.status),
+                          tk.channel, tk.caller,
+                          tk.phone,   phone_key,
+                          tk.address, address_key,
+                          tk.area,    tk.category,
+                          tk.content, tk.created};
     int k = 1;
     for (size_t v = 0; v < sizeof vals / sizeof vals[0]; v++)
         bind_text_or_null(st, k++, vals[v]);
@@ -762,8 +763,8 @@ static int apply_locked(conn *c, rx_ticket *tk, const rx_wf_input *in, const rx_
     int rc = rx_wf_apply(tk, in, env, err);
     if (rc != RX_OK)
         return rc;
-    if ((rc = save(c, tk, from, rx_action_name(in->action), actor, role, env->now,
-                   in->payload)) != RX_OK)
+    if ((rc = save(c, tk, from, rx_action_name(in->action), actor, role, env->now, in->payload)) !=
+        RX_OK)
         return rc;
     if (in->action == RX_ACT_DISPATCH || in->action == RX_ACT_RETURN)
         rc = save_departments(c, tk);
@@ -838,9 +839,8 @@ int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now, rx_wf
     return rc == RX_OK ? RX_OK : internal(err);
 }
 
-int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who,
-                             const char *query, double total, const cJSON *top,
-                             rx_wf_error *err)
+int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who, const char *query,
+                             double total, const cJSON *top, rx_wf_error *err)
 {
     memset(err, 0, sizeof *err);
     char now[32];
@@ -942,8 +942,8 @@ static int build_match(rx_buf *out, const char *q)
         size_t n = pos < len ? rx_utf8_next(norm + pos, len - pos, &cp) : 0;
         int k = pos == len ? 0 : rx_is_han(cp) ? 1 : query_word_char(cp) ? 2 : 0;
         if (k != kind) {
-            if (kind == 1 && rx_segment(RX_SEG_ICU, norm + start, pos - start, add_word, &fq) !=
-                                 RX_OK)
+            if (kind == 1 &&
+                rx_segment(RX_SEG_ICU, norm + start, pos - start, add_word, &fq) != RX_OK)
                 add_word(&fq, norm + start, pos - start);
             else if (kind == 2)
                 add_word(&fq, norm + start, pos - start);
@@ -996,8 +996,7 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
         dept = t->departments ? rx_departments_canonical(t->departments, q->department)
                               : q->department;
         if (!dept)
-            return rx_wf_fail(err, 422, "unknown_department", "未知部门“%.200s”",
-                              q->department);
+            return rx_wf_fail(err, 422, "unknown_department", "未知部门“%.200s”", q->department);
     }
     /* The access path, chosen by hand: SQLite has no statistics on how
      * skewed the statuses are (a million archived tickets, a few thousand
@@ -1009,8 +1008,13 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
      *  - otherwise the newest tickets, filtered. */
     unsigned mask = q->callback_queue ? 0 : q->status_mask;
     bool selective = (mask && !(mask & (1u << RX_ST_ARCHIVED))) || q->overdue || q->callback_queue;
-    enum { BY_TICKETS, BY_SEARCH, BY_DEPARTMENT } path =
-        q->q && !selective ? BY_SEARCH : dept && !q->q && !selective ? BY_DEPARTMENT : BY_TICKETS;
+    enum {
+        BY_TICKETS,
+        BY_SEARCH,
+        BY_DEPARTMENT
+    } path = q->q && !selective            ? BY_SEARCH
+             : dept && !q->q && !selective ? BY_DEPARTMENT
+                                           : BY_TICKETS;
     if (q->q) {
         if (build_match(&match, q->q) == 0) {
             /* nothing searchable (only punctuation or function words) */
@@ -1022,9 +1026,10 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
             rx_buf_free(&match);
             return RX_OK;
         }
-        rx_buf_puts(&where, path == BY_SEARCH
-                                ? " AND ticket_fts MATCH ?"
-                                : " AND t.n IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)");
+        rx_buf_puts(&where,
+                    path == BY_SEARCH
+                        ? " AND ticket_fts MATCH ?"
+                        : " AND t.n IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)");
         binds[nb++] = (bindv){0, match.data, 0};
     }
     if (mask) {
@@ -1072,12 +1077,14 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
     }
     /* CROSS JOIN fixes the driving table as the first one */
     const char *from =
-        path == BY_SEARCH       ? " FROM ticket_fts CROSS JOIN tickets t ON t.n = ticket_fts.rowid WHERE 1"
-        : path == BY_DEPARTMENT ? " FROM ticket_departments d CROSS JOIN tickets t ON t.n = d.ticket WHERE 1"
+        path == BY_SEARCH
+            ? " FROM ticket_fts CROSS JOIN tickets t ON t.n = ticket_fts.rowid WHERE 1"
+        : path == BY_DEPARTMENT
+            ? " FROM ticket_departments d CROSS JOIN tickets t ON t.n = d.ticket WHERE 1"
         : q->callback_queue
             ? " FROM tickets t INDEXED BY tickets_callback WHERE t.status = 'closed'"
         : selective ? " FROM tickets t INDEXED BY tickets_status WHERE 1"
-                                : " FROM tickets t WHERE 1";
+                    : " FROM tickets t WHERE 1";
     const char *order = path == BY_SEARCH       ? " ORDER BY ticket_fts.rank"
                         : path == BY_DEPARTMENT ? " ORDER BY d.ticket DESC"
                         : q->callback_queue     ? " ORDER BY t.closed_at, t.n"
@@ -1121,14 +1128,15 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
             if (path == BY_SEARCH && total > RANK_LIMIT)
                 order = " ORDER BY ticket_fts.rowid DESC";
             rx_buf_reset(&query);
-            rx_buf_printf(&query, "SELECT t.n, t.id, t.status, t.channel, t.caller, t.phone, "
-                                  "t.address, t.area, t.category, t.content, t.created, "
-                                  "t.updated, t.created_by, t.level, t.lead, t.co, "
-                                  "t.approved_by, t.deadline_days, t.deadline, "
-                                  "t.marked_deadline, t.overdue_count, t.supervision, t.rework, "
-                                  "t.returns, t.round, t.callback_attempts, t.satisfaction, "
-                                  "t.discipline, t.first_contact, t.doc_ids, t.reply, "
-                                  "t.closed_at, t.version%s%s%s LIMIT ? OFFSET ?",
+            rx_buf_printf(&query,
+                          "SELECT t.n, t.id, t.status, t.channel, t.caller, t.phone, "
+                          "t.address, t.area, t.category, t.content, t.created, "
+                          "t.updated, t.created_by, t.level, t.lead, t.co, "
+                          "t.approved_by, t.deadline_days, t.deadline, "
+                          "t.marked_deadline, t.overdue_count, t.supervision, t.rework, "
+                          "t.returns, t.round, t.callback_attempts, t.satisfaction, "
+                          "t.discipline, t.first_contact, t.doc_ids, t.reply, "
+                          "t.closed_at, t.version%s%s%s LIMIT ? OFFSET ?",
                           from, where.data ? where.data : "", order);
         }
         if (sqlite3_prepare_v2(c->db, query.data, -1, &st, NULL) != SQLITE_OK) {
@@ -1210,8 +1218,8 @@ static int escalate(rx_tickets *t, long long n, rx_supervision kind, const char 
         cJSON_AddStringToObject(in.payload, "note", note);
         in.text = cJSON_GetObjectItemCaseSensitive(in.payload, "note")->valuestring;
         rx_wf_error err;
-        opened = apply_locked(c, &tk, &in, env, system_actor.name, system_actor.role, &err) ==
-                 RX_OK;
+        opened =
+            apply_locked(c, &tk, &in, env, system_actor.name, system_actor.role, &err) == RX_OK;
         rx_wf_input_clear(&in);
     }
     rx_ticket_clear(&tk);
@@ -1239,8 +1247,8 @@ static int mark_overdue(rx_tickets *t, long long n, const rx_wf_env *env, rx_sca
         rx_date_format(day, tk.deadline);
         cJSON_AddStringToObject(payload, "deadline", day);
         cJSON_AddNumberToObject(payload, "count", tk.overdue_count);
-        marked = save(c, &tk, tk.status, "overdue", system_actor.name, system_actor.role,
-                      env->now, payload) == RX_OK;
+        marked = save(c, &tk, tk.status, "overdue", system_actor.name, system_actor.role, env->now,
+                      payload) == RX_OK;
         cJSON_Delete(payload);
     }
     rx_ticket_clear(&tk);
@@ -1315,12 +1323,11 @@ int rx_tickets_scan(rx_tickets *t, double now, rx_scan_result *out)
                        "AND json_array_length(co) >= ?))",
                        a2, 4, &n);
     for (size_t k = 0; k < n; k++)
-        out->escalated += escalate(t, rows[k], RX_SUP_JOINT, "joint",
-                                   "多次超期或多部门交叉，启动协同督办", &env);
+        out->escalated +=
+            escalate(t, rows[k], RX_SUP_JOINT, "joint", "多次超期或多部门交叉，启动协同督办", &env);
     free(rows);
     /* 3. media: a hot spot, many tickets on one topic in one area now */
-    long window = env.today - r->media_window_days,
-         base = window - r->media_baseline_days;
+    long window = env.today - r->media_window_days, base = window - r->media_baseline_days;
     char spike[32];
     snprintf(spike, sizeof spike, "%.6f",
              r->media_spike_ratio * r->media_window_days / r->media_baseline_days);
@@ -1384,9 +1391,9 @@ int rx_tickets_scan(rx_tickets *t, double now, rx_scan_result *out)
         }
         sqlite3_finalize(st);
         for (size_t k = 0; k < n; k++)
-            out->escalated += escalate(t, rows[k], RX_SUP_LEADER, "leader",
-                                       "多次督办无果、反复不满意或重大民生事项，启动领导督办",
-                                       &env);
+            out->escalated +=
+                escalate(t, rows[k], RX_SUP_LEADER, "leader",
+                         "多次督办无果、反复不满意或重大民生事项，启动领导督办", &env);
         free(rows);
     }
     free(major);

@@ -16,12 +16,20 @@ static const char *const status_names[RX_ST_COUNT] = {
     "received", "dispatched", "accepted", "replied", "closed", "reopened", "archived"};
 static const char *const status_labels[RX_ST_COUNT] = {"已受理", "已交办",   "已签收", "已答复",
                                                        "已办结", "二次办理", "已归档"};
-static const char *const action_names[RX_ACT_COUNT] = {
-    "resolve_first_contact", "dispatch", "return",    "accept",   "reply",           "approve",
-    "reject",                "extend",   "supervise", "callback", "refer_discipline"};
+static const char *const action_names[RX_ACT_COUNT] = {"resolve_first_contact",
+                                                       "dispatch",
+                                                       "return",
+                                                       "accept",
+                                                       "reply",
+                                                       "approve",
+                                                       "reject",
+                                                       "extend",
+                                                       "supervise",
+                                                       "callback",
+                                                       "refer_discipline"};
 static const char *const action_labels[RX_ACT_COUNT] = {
-    "一次办结", "交办", "退单", "签收", "答复", "审核通过", "驳回重办", "延期", "督办", "回访",
-    "移交纪委监委"};
+    "一次办结", "交办", "退单", "签收", "答复",        "审核通过",
+    "驳回重办", "延期", "督办", "回访", "移交纪委监委"};
 static const char *const level_names[] = {NULL, "immediate", "consult", "leader"};
 static const char *const supervision_names[] = {NULL, "hotline", "joint", "media", "leader"};
 static const char *const supervision_labels[] = {NULL, "热线督办", "协同督办", "媒体督办",
@@ -64,18 +72,54 @@ static int find(const char *const *names, size_t n, const char *name)
     return -1;
 }
 
-const char *rx_status_name(rx_status s) { return status_names[s]; }
-const char *rx_status_label(rx_status s) { return status_labels[s]; }
-int rx_status_find(const char *name) { return find(status_names, RX_ST_COUNT, name); }
-const char *rx_action_name(rx_action a) { return action_names[a]; }
-const char *rx_action_label(rx_action a) { return action_labels[a]; }
-int rx_action_find(const char *name) { return find(action_names, RX_ACT_COUNT, name); }
-const char *rx_level_name(rx_level l) { return level_names[l]; }
-int rx_level_find(const char *name) { return find(level_names, 4, name); }
-const char *rx_supervision_name(rx_supervision s) { return supervision_names[s]; }
-const char *rx_supervision_label(rx_supervision s) { return supervision_labels[s]; }
-int rx_supervision_find(const char *name) { return find(supervision_names, 5, name); }
-bool rx_status_open(rx_status s) { return (OPEN & ST(s)) != 0; }
+const char *rx_status_name(rx_status s)
+{
+    return status_names[s];
+}
+const char *rx_status_label(rx_status s)
+{
+    return status_labels[s];
+}
+int rx_status_find(const char *name)
+{
+    return find(status_names, RX_ST_COUNT, name);
+}
+const char *rx_action_name(rx_action a)
+{
+    return action_names[a];
+}
+const char *rx_action_label(rx_action a)
+{
+    return action_labels[a];
+}
+int rx_action_find(const char *name)
+{
+    return find(action_names, RX_ACT_COUNT, name);
+}
+const char *rx_level_name(rx_level l)
+{
+    return level_names[l];
+}
+int rx_level_find(const char *name)
+{
+    return find(level_names, 4, name);
+}
+const char *rx_supervision_name(rx_supervision s)
+{
+    return supervision_names[s];
+}
+const char *rx_supervision_label(rx_supervision s)
+{
+    return supervision_labels[s];
+}
+int rx_supervision_find(const char *name)
+{
+    return find(supervision_names, 5, name);
+}
+bool rx_status_open(rx_status s)
+{
+    return (OPEN & ST(s)) != 0;
+}
 
 bool rx_wf_allowed(rx_action a, rx_status from)
 {
@@ -322,8 +366,8 @@ static int text_field(const char **out, const cJSON *body, const char *key, size
     size_t n = strlen(s);
     size_t bad;
     if (!rx_utf8_valid(s, n, &bad))
-        return rx_wf_fail(err, 400, "invalid_field", "字段 %s 不是合法的 UTF-8（第 %zu 字节）",
-                          key, bad);
+        return rx_wf_fail(err, 400, "invalid_field", "字段 %s 不是合法的 UTF-8（第 %zu 字节）", key,
+                          bad);
     const char *b = s;
     while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
         b++;
@@ -369,8 +413,7 @@ int rx_wf_create(rx_ticket *out, const cJSON *body, const rx_wf_env *env, rx_wf_
         return rc;
     if (find(channels, 5, channel) < 0)
         return rx_wf_fail(err, 422, "invalid_value",
-                          "channel 必须是 phone、web、app、media 或 leader_day，收到“%s”",
-                          channel);
+                          "channel 必须是 phone、web、app、media 或 leader_day，收到“%s”", channel);
     if (phone && strspn(phone, "0123456789+- ") != strlen(phone))
         return rx_wf_fail(err, 422, "invalid_value", "电话号码只能包含数字、+、- 和空格");
     out->status = RX_ST_RECEIVED;
@@ -464,8 +507,7 @@ static int parse_dispatch(rx_wf_input *in, const cJSON *body, const rx_wf_env *e
         if ((rc = department(&name, c, "co", env, err)) != RX_OK)
             return rc;
         if (strcmp(name, lead_name) == 0)
-            return rx_wf_fail(err, 422, "invalid_value", "协办部门不能与主办部门（%s）相同",
-                              name);
+            return rx_wf_fail(err, 422, "invalid_value", "协办部门不能与主办部门（%s）相同", name);
         const cJSON *seen;
         cJSON_ArrayForEach(seen, co_out)
         {
@@ -550,22 +592,18 @@ int rx_wf_parse(rx_wf_input *out, const cJSON *body, const rx_wf_env *env, rx_wf
         }
         break;
     }
-    case RX_ACT_DISPATCH:
-        rc = parse_dispatch(out, body, env, err);
-        break;
+    case RX_ACT_DISPATCH: rc = parse_dispatch(out, body, env, err); break;
     case RX_ACT_RETURN:
     case RX_ACT_REJECT:
         if ((rc = text_field(&s, body, "reason", 2000, true, err)) == RX_OK)
             cJSON_AddStringToObject(out->payload, "reason", s);
         if (rc == RX_OK && out->action == RX_ACT_REJECT &&
-            (rc = whole_number(&out->deadline_days, body, "deadline_days", 1, 365, err)) ==
-                RX_OK &&
+            (rc = whole_number(&out->deadline_days, body, "deadline_days", 1, 365, err)) == RX_OK &&
             out->deadline_days)
             cJSON_AddNumberToObject(out->payload, "deadline_days", out->deadline_days);
         break;
     case RX_ACT_ACCEPT:
-    case RX_ACT_APPROVE:
-        break;
+    case RX_ACT_APPROVE: break;
     case RX_ACT_REPLY:
         if ((rc = text_field(&s, body, "text", 10000, true, err)) == RX_OK)
             cJSON_AddStringToObject(out->payload, "text", s);
@@ -574,11 +612,11 @@ int rx_wf_parse(rx_wf_input *out, const cJSON *body, const rx_wf_env *env, rx_wf
         if ((rc = text_field(&s, body, "reason", 2000, true, err)) != RX_OK)
             break;
         cJSON_AddStringToObject(out->payload, "reason", s);
-        if ((rc = whole_number(&out->deadline_days, body, "deadline_days", 1, 365, err)) !=
-            RX_OK)
+        if ((rc = whole_number(&out->deadline_days, body, "deadline_days", 1, 365, err)) != RX_OK)
             break;
         if (!out->deadline_days)
-            rc = rx_wf_fail(err, 400, "invalid_field", "缺少必填字段 deadline_days（延期工作日数）");
+            rc =
+                rx_wf_fail(err, 400, "invalid_field", "缺少必填字段 deadline_days（延期工作日数）");
         else
             cJSON_AddNumberToObject(out->payload, "deadline_days", out->deadline_days);
         break;
@@ -624,8 +662,7 @@ int rx_wf_parse(rx_wf_input *out, const cJSON *body, const rx_wf_env *env, rx_wf
         if ((rc = text_field(&s, body, "note", 2000, false, err)) == RX_OK && s)
             cJSON_AddStringToObject(out->payload, "note", s);
         break;
-    case RX_ACT_COUNT:
-        break;
+    case RX_ACT_COUNT: break;
     }
     if (rc != RX_OK)
         return rc;
@@ -671,8 +708,8 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env, rx_wf
                           "工单 %s 已被他人更新（当前版本 %d，请求基于版本 %d），请刷新后重试",
                           t->id, t->version, in->version);
     if (!rx_wf_allowed(a, t->status))
-        return rx_wf_fail(err, 409, "illegal_transition", "工单 %s 当前为“%s”，不能执行“%s”",
-                          t->id, rx_status_label(t->status), rx_action_label(a));
+        return rx_wf_fail(err, 409, "illegal_transition", "工单 %s 当前为“%s”，不能执行“%s”", t->id,
+                          rx_status_label(t->status), rx_action_label(a));
     int rc = RX_OK;
     switch (a) {
     case RX_ACT_RESOLVE_FIRST_CONTACT: {
@@ -703,8 +740,7 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env, rx_wf
         t->co = v;
         t->nco = n;
         const cJSON *ab = cJSON_GetObjectItemCaseSensitive(in->payload, "approved_by");
-        rc = set_str(&t->lead,
-                     cJSON_GetObjectItemCaseSensitive(in->payload, "lead")->valuestring) |
+        rc = set_str(&t->lead, cJSON_GetObjectItemCaseSensitive(in->payload, "lead")->valuestring) |
              set_str(&t->approved_by, ab ? ab->valuestring : NULL);
         t->level = in->level;
         t->deadline_days = in->deadline_days;
@@ -723,9 +759,7 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env, rx_wf
         t->returns++;
         t->status = RX_ST_RECEIVED;
         break;
-    case RX_ACT_ACCEPT:
-        t->status = RX_ST_ACCEPTED;
-        break;
+    case RX_ACT_ACCEPT: t->status = RX_ST_ACCEPTED; break;
     case RX_ACT_REPLY:
         rc = set_str(&t->reply, in->text);
         t->status = RX_ST_REPLIED;
@@ -752,8 +786,7 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env, rx_wf
         if (in->kind < t->supervision)
             return rx_wf_fail(err, 409, "supervision_downgrade",
                               "工单 %s 已在“%s”，督办不能降级为“%s”", t->id,
-                              rx_supervision_label(t->supervision),
-                              rx_supervision_label(in->kind));
+                              rx_supervision_label(t->supervision), rx_supervision_label(in->kind));
         t->supervision = in->kind;
         break;
     case RX_ACT_CALLBACK:
@@ -776,8 +809,7 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env, rx_wf
             return rx_wf_fail(err, 409, "already_referred", "工单 %s 已移交纪委监委", t->id);
         t->discipline = true;
         break;
-    case RX_ACT_COUNT:
-        break;
+    case RX_ACT_COUNT: break;
     }
     if (rc != RX_OK)
         return rx_wf_fail(err, 500, "internal", "内存不足");

@@ -254,8 +254,7 @@ static void callback_outcomes(void **state)
         assert_int_equal(num(out, "callback_attempts"), k);
         cJSON_Delete(out);
     }
-    assert_int_equal(act(fx, id, "{\"action\":\"callback\",\"result\":\"satisfied\"}", NULL),
-                     409);
+    assert_int_equal(act(fx, id, "{\"action\":\"callback\",\"result\":\"satisfied\"}", NULL), 409);
     char id2[32];
     create(fx, id2, NEW_TICKET);
     for (int k = 0; path_to[RX_ST_CLOSED][k]; k++)
@@ -282,7 +281,8 @@ static void dispatch_rules_by_level(void **state)
          422}, /* no co-handler */
         {"{\"action\":\"dispatch\",\"level\":\"consult\",\"lead\":\"住建局\",\"co\":[\"城管局\"]}",
          400}, /* no approver */
-        {"{\"action\":\"dispatch\",\"level\":\"immediate\",\"lead\":\"住建局\",\"co\":[\"城管局\"]}",
+        {"{\"action\":\"dispatch\",\"level\":\"immediate\",\"lead\":\"住建局\",\"co\":[\"城管局\"]"
+         "}",
          422}, /* one department only */
         {"{\"action\":\"dispatch\",\"level\":\"leader\",\"lead\":\"住建局\"}", 400},
         {"{\"action\":\"dispatch\",\"level\":\"urgent\",\"lead\":\"住建局\"}", 422},
@@ -312,7 +312,8 @@ static void dispatch_rules_by_level(void **state)
                          &out),
                      200);
     /* aliases stored canonical */
-    assert_string_equal(str(out, "lead"), rx_departments_canonical(fx->setup.departments, "住建局"));
+    assert_string_equal(str(out, "lead"),
+                        rx_departments_canonical(fx->setup.departments, "住建局"));
     assert_string_not_equal(str(out, "lead"), "住建局");
     const cJSON *co = cJSON_GetObjectItemCaseSensitive(out, "co");
     assert_int_equal(cJSON_GetArraySize(co), 2);
@@ -322,8 +323,8 @@ static void dispatch_rules_by_level(void **state)
     assert_int_equal(num(out, "deadline_days"), fx->setup.rules.deadline_days[RX_LEVEL_CONSULT]);
     cJSON_Delete(out);
     /* the co-handler finds it by its own name */
-    rx_ticket_query q = {.department = "市生态环境局", .from = RX_DATE_INVALID,
-                         .to = RX_DATE_INVALID, .limit = 10};
+    rx_ticket_query q = {
+        .department = "市生态环境局", .from = RX_DATE_INVALID, .to = RX_DATE_INVALID, .limit = 10};
     rx_wf_error err;
     assert_int_equal(rx_tickets_list(&out, fx->t, &q, fx->now, &err), RX_OK);
     assert_int_equal(num(out, "total"), 1);
@@ -459,7 +460,8 @@ static void scanner_marks_overdue_and_escalates(void **state)
     char id[32];
     create(fx, id, NEW_TICKET);
     must(fx, id,
-         "{\"action\":\"dispatch\",\"level\":\"immediate\",\"lead\":\"城管局\",\"deadline_days\":1}");
+         "{\"action\":\"dispatch\",\"level\":\"immediate\",\"lead\":\"城管局\",\"deadline_days\":"
+         "1}");
     rx_scan_result r;
     assert_int_equal(rx_tickets_scan(fx->t, fx->now, &r), RX_OK);
     assert_int_equal(r.overdue, 0);
@@ -639,16 +641,15 @@ static void case_search_handles_chinese(void **state)
 {
     fixture *fx = *state;
     char yibao[32], gjj[32], noise[32];
-    create(fx, yibao,
-           "{\"channel\":\"phone\",\"content\":\"医保卡丢了怎么补办？<script>\"}");
+    create(fx, yibao, "{\"channel\":\"phone\",\"content\":\"医保卡丢了怎么补办？<script>\"}");
     create(fx, gjj, "{\"channel\":\"phone\",\"content\":\"我想提取公积金付房租，需要什么材料\"}");
     create(fx, noise, "{\"channel\":\"phone\",\"content\":\"小区路灯坏了一个月没人修\"}");
     assert_int_equal(search_count(fx, "医保", yibao), 1);
     assert_int_equal(search_count(fx, "公积金提取", gjj), 1);
     assert_int_equal(search_count(fx, "提取公积金", gjj), 1);
     assert_int_equal(search_count(fx, "路灯", noise), 1);
-    assert_int_equal(search_count(fx, "医保 路灯", NULL), 0); /* every word must match */
-    assert_int_equal(search_count(fx, "ＳＣＲＩＰＴ", yibao), 1);   /* folded */
+    assert_int_equal(search_count(fx, "医保 路灯", NULL), 0);     /* every word must match */
+    assert_int_equal(search_count(fx, "ＳＣＲＩＰＴ", yibao), 1); /* folded */
     assert_int_equal(search_count(fx, "！？", NULL), 0);
     /* replies and notes are searchable too */
     must(fx, noise, DISPATCH);
@@ -656,13 +657,13 @@ static void case_search_handles_chinese(void **state)
     must(fx, noise, "{\"action\":\"reply\",\"text\":\"已联系供电公司更换灯具\"}");
     assert_int_equal(search_count(fx, "灯具", noise), 1);
     /* the snippet escapes HTML */
-    rx_ticket_query query = {.q = "医保", .from = RX_DATE_INVALID, .to = RX_DATE_INVALID,
-                             .limit = 5};
+    rx_ticket_query query = {
+        .q = "医保", .from = RX_DATE_INVALID, .to = RX_DATE_INVALID, .limit = 5};
     cJSON *out;
     rx_wf_error err;
     assert_int_equal(rx_tickets_list(&out, fx->t, &query, fx->now, &err), RX_OK);
-    const char *snip = str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out, "tickets"), 0),
-                           "snippet");
+    const char *snip =
+        str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out, "tickets"), 0), "snippet");
     assert_non_null(strstr(snip, "&lt;script&gt;"));
     assert_non_null(strstr(snip, "<mark>医保</mark>卡丢了")); /* marks sit on the match */
     assert_null(strstr(snip, "<script>"));
@@ -694,12 +695,10 @@ static void event_log_is_append_only(void **state)
     assert_int_equal(rx_tickets_get(&out, fx->t, "nope", fx->now, &err), RX_ENOTFOUND);
     assert_int_equal(err.status, 404);
     /* a stale version is refused */
-    assert_int_equal(act(fx, id, "{\"action\":\"supervise\",\"kind\":\"hotline\",\"version\":0}",
-                         NULL),
-                     409);
-    assert_int_equal(act(fx, id, "{\"action\":\"supervise\",\"kind\":\"hotline\",\"version\":1}",
-                         NULL),
-                     200);
+    assert_int_equal(
+        act(fx, id, "{\"action\":\"supervise\",\"kind\":\"hotline\",\"version\":0}", NULL), 409);
+    assert_int_equal(
+        act(fx, id, "{\"action\":\"supervise\",\"kind\":\"hotline\",\"version\":1}", NULL), 200);
 }
 
 static void lookups_are_recorded_with_the_ticket(void **state)
@@ -722,8 +721,9 @@ static void lookups_are_recorded_with_the_ticket(void **state)
     assert_string_equal(str(l, "query"), "下水道堵了");
     assert_string_equal(str(l, "actor"), "小王");
     assert_int_equal(num(l, "total"), 12);
-    assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(l, "top"), 1)->valuestring,
-                        "zhujian-drain-01");
+    assert_string_equal(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(l, "top"), 1)->valuestring,
+        "zhujian-drain-01");
     cJSON_Delete(t);
 }
 
