@@ -213,8 +213,8 @@ static void list(rx_app *app, const rx_http_request *req, rx_http_response *res,
         return;
     }
     if (overdue) {
-        if (strcmp(overdue, "1") && strcmp(overdue, "0") && strcmp(overdue, "true") &&
-            strcmp(overdue, "false")) {
+        if (strcmp(overdue, "1") != 0 && strcmp(overdue, "0") != 0 &&
+            strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0) {
             rx_http_error(res, 400, "invalid_parameter", "overdue 必须是 1 或 0");
             return;
         }

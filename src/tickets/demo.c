@@ -498,7 +498,7 @@ static void expand(char *out, size_t cap, const char *text, const matter *m, dou
         char v[128] = "";
         for (size_t i = 0; i < N(names); i++) {
             if ((size_t)(e - p - 1) != strlen(names[i]) ||
-                memcmp(p + 1, names[i], strlen(names[i])))
+                memcmp(p + 1, names[i], strlen(names[i])) != 0)
                 continue;
             if (i < N(strs))
                 snprintf(v, sizeof v, "%s", strs[i]);
@@ -653,7 +653,7 @@ static int dispatch(loader *L, walk *w, int level, const char *lead)
     static const int days[] = {3, 5, 10, 15};
     rng *r = &L->r;
     int cat = tmpls[w->m.tmpl].cat;
-    const char *gov = areas[w->m.area].gov, *cand[3];
+    const char *gov = areas[w->m.area].gov, *cand[3] = {NULL, NULL, NULL};
     int nc = 0;
     for (int i = 0; i < 3; i++) { /* co-handlers: the category's, then the area's */
         const char *c = i < 2 && cats[cat].co[i] ? cats[cat].co[i] : gov;
@@ -711,7 +711,7 @@ static int handle(loader *L, walk *w, int level)
                               "市城市管理和综合执法局"};
         w->m.alt = NULL;
         for (size_t i = (size_t)k; i < N(cand) && !w->m.alt; i++)
-            if (cand[i] && strcmp(cand[i], w->lead))
+            if (cand[i] && strcmp(cand[i], w->lead) != 0)
                 w->m.alt = cand[i];
         expand(text, sizeof text, return_reasons[pick(r, N(return_reasons))], &w->m, w->now);
         STEP(act(L, w, within_hours(r, w->now + between(r, HOUR, 20 * HOUR), 8.5, 17.5, 0.05),

@@ -790,7 +790,7 @@ int rx_tickets_act(cJSON **out, rx_tickets *t, const char *id, const cJSON *body
     rx_ticket tk;
     memset(&tk, 0, sizeof tk);
     rx_ticket_clear(&tk);
-    if ((rc = write_begin(t)) != RX_OK) {
+    if (write_begin(t) != RX_OK) {
         rx_wf_input_clear(&in);
         return internal(err);
     }
@@ -942,10 +942,10 @@ static int build_match(rx_buf *out, const char *q)
         size_t n = pos < len ? rx_utf8_next(norm + pos, len - pos, &cp) : 0;
         int k = pos == len ? 0 : rx_is_han(cp) ? 1 : query_word_char(cp) ? 2 : 0;
         if (k != kind) {
-            if (kind == 1 &&
-                rx_segment(RX_SEG_ICU, norm + start, pos - start, add_word, &fq) != RX_OK)
-                add_word(&fq, norm + start, pos - start);
-            else if (kind == 2)
+            /* Han runs in ICU's words; a run ICU cannot split is one word */
+            if ((kind == 1 &&
+                 rx_segment(RX_SEG_ICU, norm + start, pos - start, add_word, &fq) != RX_OK) ||
+                kind == 2)
                 add_word(&fq, norm + start, pos - start);
             start = pos;
             kind = k;

@@ -6,6 +6,7 @@
 #include "rexian/text.h"
 #include "rexian/util.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -444,6 +445,7 @@ void rx_wf_input_clear(rx_wf_input *in)
 static int department(const char **out, const cJSON *v, const char *key, const rx_wf_env *env,
                       rx_wf_error *err)
 {
+    *out = NULL;
     if (!cJSON_IsString(v))
         return rx_wf_fail(err, 400, "invalid_field", "%s 必须是部门名称（字符串）", key);
     const char *name = v->valuestring;
@@ -490,7 +492,7 @@ static int parse_dispatch(rx_wf_input *in, const cJSON *body, const rx_wf_env *e
     const cJSON *lead = field(body, "lead");
     if (!lead)
         return rx_wf_fail(err, 400, "invalid_field", "缺少必填字段 lead（主办部门）");
-    const char *lead_name;
+    const char *lead_name = NULL;
     if ((rc = department(&lead_name, lead, "lead", env, err)) != RX_OK)
         return rc;
     const cJSON *co = field(body, "co");
@@ -503,9 +505,10 @@ static int parse_dispatch(rx_wf_input *in, const cJSON *body, const rx_wf_env *e
     const cJSON *c;
     cJSON_ArrayForEach(c, co)
     {
-        const char *name;
+        const char *name = NULL;
         if ((rc = department(&name, c, "co", env, err)) != RX_OK)
             return rc;
+        assert(name && lead_name); /* department() sets them on success */
         if (strcmp(name, lead_name) == 0)
             return rx_wf_fail(err, 422, "invalid_value", "协办部门不能与主办部门（%s）相同", name);
         const cJSON *seen;
@@ -719,7 +722,7 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env, rx_wf
         if (n && !v)
             return rx_wf_fail(err, 500, "internal", "内存不足");
         const cJSON *id;
-        cJSON_ArrayForEach(id, ids) v[k++] = strdup(id->valuestring);
+        cJSON_ArrayForEach(id, ids) if (v && k < n) v[k++] = strdup(id->valuestring);
         free_list(t->doc_ids, t->ndoc_ids);
         t->doc_ids = v;
         t->ndoc_ids = n;
@@ -735,7 +738,7 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env, rx_wf
         if (n && !v)
             return rx_wf_fail(err, 500, "internal", "内存不足");
         const cJSON *c;
-        cJSON_ArrayForEach(c, co) v[k++] = strdup(c->valuestring);
+        cJSON_ArrayForEach(c, co) if (v && k < n) v[k++] = strdup(c->valuestring);
         free_list(t->co, t->nco);
         t->co = v;
         t->nco = n;
