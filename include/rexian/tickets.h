@@ -72,6 +72,11 @@ typedef struct {
 int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double now,
                     rx_wf_error *err);
 
+/* Tickets that are not archived, by status (counts[rx_status]; archived
+ * is left 0: counting a million archived rows is not worth a scrape), and
+ * how many are overdue at time now. For /metrics. */
+int rx_tickets_counts(rx_tickets *t, double now, long long counts[RX_ST_COUNT], long long *overdue);
+
 /* One pass of the overdue scanner and the escalation rules at time now. */
 typedef struct {
     int overdue;   /* tickets newly marked overdue */

@@ -52,6 +52,21 @@ void rx_route_metrics(rx_app *app, const rx_http_request *req, rx_http_response 
                       "# HELP rexian_index_generation Generation of the served index.\n"
                       "# TYPE rexian_index_generation gauge\nrexian_index_generation %ld\n",
                       rx_kb_doccount(kb), rx_kb_generation(kb));
+    rx_tickets *t = rx_app_tickets(app);
+    long long counts[RX_ST_COUNT], overdue;
+    if (t && rx_tickets_counts(t, rx_app_clock(app), counts, &overdue) == RX_OK) {
+        rx_buf_puts(&res->body, "# HELP rexian_tickets Tickets by status (archived not counted).\n"
+                                "# TYPE rexian_tickets gauge\n");
+        for (int s = 0; s < RX_ST_COUNT; s++)
+            if (s != RX_ST_ARCHIVED)
+                rx_buf_printf(&res->body, "rexian_tickets{status=\"%s\"} %lld\n",
+                              rx_status_name((rx_status)s), counts[s]);
+        rx_buf_printf(
+            &res->body,
+            "# HELP rexian_tickets_overdue Dispatched or accepted tickets past their "
+            "deadline.\n# TYPE rexian_tickets_overdue gauge\nrexian_tickets_overdue %lld\n",
+            overdue);
+    }
 }
 
 /* A whole number in [lo, hi] from param key, or def when absent. Answers 400

@@ -1195,6 +1195,32 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
     return RX_OK;
 }
 
+#define OPEN_SQL "('received','dispatched','accepted','replied','reopened')"
+#define OPEN_SQL_CLOSED "('received','dispatched','accepted','replied','reopened','closed')"
+
+int rx_tickets_counts(rx_tickets *t, double now, long long counts[RX_ST_COUNT], long long *overdue)
+{
+    memset(counts, 0, sizeof(long long) * RX_ST_COUNT);
+    *overdue = 0;
+    conn *c = reader(t);
+    sqlite3_stmt *st;
+    if (!c || sqlite3_prepare_v2(c->db,
+                                 "SELECT status, count(*), sum(status IN ('dispatched','accepted') "
+                                 "AND deadline < ?) FROM tickets INDEXED BY tickets_status "
+                                 "WHERE status IN " OPEN_SQL_CLOSED " GROUP BY status",
+                                 -1, &st, NULL) != SQLITE_OK)
+        return c ? db_error(c, "counts") : RX_EIO;
+    sqlite3_bind_int64(st, 1, rx_wf_day(now));
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int s = rx_status_find((const char *)sqlite3_column_text(st, 0));
+        if (s >= 0)
+            counts[s] = sqlite3_column_int64(st, 1);
+        *overdue += sqlite3_column_int64(st, 2);
+    }
+    sqlite3_finalize(st);
+    return RX_OK;
+}
+
 /* ---- the overdue scanner ---- */
 
 static const rx_actor system_actor = {.name = "system", .role = "system"};
@@ -1291,8 +1317,6 @@ static long long *select_rows(rx_tickets *t, const char *query, const long long 
     sqlite3_finalize(st);
     return v;
 }
-
-#define OPEN_SQL "('received','dispatched','accepted','replied','reopened')"
 
 int rx_tickets_scan(rx_tickets *t, double now, rx_scan_result *out)
 {

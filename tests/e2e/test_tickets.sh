@@ -868,4 +868,12 @@ check "a repeat of a complaint older than 30 days is not linked" jtrue "j['repea
 list from=2027-01-29 to=2027-01-29 limit=100
 check "from=to=2027-01-29 lists exactly the tickets created that day" okj 200 "sorted(ids())==sorted(['$H1','$H2','$H3','$H4'])"
 
+# --- /metrics: ticket gauges agree with the list
+list status=dispatched limit=1
+DISPATCHED=$(jv "j['total']")
+as "$ADMIN" "$U/metrics"
+check "/metrics has the rexian_tickets gauge per status, matching the list ($DISPATCHED dispatched)" \
+    grep -q "^rexian_tickets{status=\"dispatched\"} $DISPATCHED\$" "$T/body"
+check "/metrics has rexian_tickets_overdue" grep -q '^rexian_tickets_overdue [0-9]' "$T/body"
+
 finish
