@@ -14,6 +14,14 @@ check() { # check NAME COMMAND...
     local name=$1; shift
     if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
+stop_all() { # stop_all PID...: TERM, a moment, then KILL; no job notices
+    local p
+    disown -a 2>/dev/null
+    for p in "$@"; do kill "$p" 2>/dev/null; done
+    sleep 0.1
+    for p in "$@"; do kill -9 "$p" 2>/dev/null; done
+    return 0
+}
 finish() {
     echo "$PASS passed, $FAIL failed"
     [ "$FAIL" -eq 0 ]

@@ -8,11 +8,7 @@
 SRV= # the server's pid
 LOADERS=()
 cleanup() {
-    local p
-    disown -a 2>/dev/null # no job notices at exit
-    for p in "${LOADERS[@]}" $SRV; do kill "$p" 2>/dev/null; done
-    sleep 0.1
-    for p in "${LOADERS[@]}" $SRV; do kill -9 "$p" 2>/dev/null; done
+    stop_all "${LOADERS[@]}" $SRV
     rm -rf "$T"
 }
 trap cleanup EXIT

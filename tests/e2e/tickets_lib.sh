@@ -34,11 +34,7 @@ export CAL=$T/corpus/calendar.txt
 export CLOCK_OFFSET=0 # what the server's REXIAN_CLOCK_OFFSET is, for today() in the checks
 
 cleanup() {
-    local p
-    disown -a 2>/dev/null # no job notices at exit
-    for p in "${PIDS[@]}" $SRV; do kill "$p" 2>/dev/null; done
-    sleep 0.1
-    for p in "${PIDS[@]}" $SRV; do kill -9 "$p" 2>/dev/null; done
+    stop_all "${PIDS[@]}" $SRV
     rm -rf "$T"
 }
 trap cleanup EXIT
