@@ -10,16 +10,7 @@
 . "$(dirname "$0")/tickets_lib.sh"
 
 # --- index a copy of the shipped corpus and start the server on a free port
-cp -r "$ROOT/corpus" "$T/corpus"
-"$REXIAN" index --quiet "$T/corpus" "$T/idx" 2>"$T/index.err"
-check "the corpus copy indexes with exit 0" [ $? -eq 0 ]
-start_server
-ADMIN=$(sed -n '2,$p' "$T/out" | grep -o 'rx_[A-Za-z0-9_-]*' | head -1)
-check "serve starts and prints the admin token" test -n "$PORT" -a -n "$ADMIN"
-if [ -z "$PORT" ] || [ -z "$ADMIN" ]; then
-    finish
-    exit 1
-fi
+boot
 DOC=$("$REXIAN" search --index "$T/idx" --json --limit 1 医保 2>/dev/null |
     "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])' 2>/dev/null)
 check "the index has a document to cite (rexian search --json 医保: '$DOC')" [ -n "$DOC" ]

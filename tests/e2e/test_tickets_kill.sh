@@ -12,16 +12,7 @@ KILLS=${KILLS:-24}
 CLIENTS=${CLIENTS:-3}
 BUDGET=${BUDGET:-40} # seconds for the kill phase at most
 
-cp -r "$ROOT/corpus" "$T/corpus"
-"$REXIAN" index --quiet "$T/corpus" "$T/idx" 2>"$T/index.err"
-check "the corpus copy indexes with exit 0" [ $? -eq 0 ]
-start_server
-ADMIN=$(sed -n '2,$p' "$T/out" | grep -o 'rx_[A-Za-z0-9_-]*' | head -1)
-check "serve starts on a fresh database and prints the admin token" test -n "$PORT" -a -n "$ADMIN"
-if [ -z "$PORT" ] || [ -z "$ADMIN" ]; then
-    finish
-    exit 1
-fi
+boot
 as "$ADMIN" --data-binary '{"channel":"phone","content":"耐久测试：探测工单接口"}' "$U/api/v1/tickets"
 if [ "$code" != 201 ]; then
     echo "# POST /api/v1/tickets answers $code: the server has no ticket API"

@@ -243,3 +243,16 @@ PYEOF
 jtrue() { "$PY" "$T/h.py" t "$1"; }        # jtrue EXPR: EXPR holds for the last body
 jv() { "$PY" "$T/h.py" v "$1" 2>/dev/null; } # jv EXPR: print EXPR's value
 okj() { is "$1" && jtrue "$2"; }           # okj STATUS EXPR
+
+boot() { # boot: index a copy of the shipped corpus, start the server, read $ADMIN; exit if it fails
+    cp -r "$ROOT/corpus" "$T/corpus"
+    "$REXIAN" index --quiet "$T/corpus" "$T/idx" 2>"$T/index.err"
+    check "the corpus copy indexes with exit 0" [ $? -eq 0 ]
+    start_server
+    ADMIN=$(sed -n '2,$p' "$T/out" | grep -o 'rx_[A-Za-z0-9_-]*' | head -1)
+    check "serve starts on a fresh database and prints the admin token" test -n "$PORT" -a -n "$ADMIN"
+    if [ -z "$PORT" ] || [ -z "$ADMIN" ]; then
+        finish
+        exit 1
+    fi
+}
