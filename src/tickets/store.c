@@ -506,6 +506,9 @@ static cJSON *events_json(conn *c, long long n)
             const char *v = (const char *)sqlite3_column_text(st, k + 1);
             cJSON_AddItemToObject(e, keys[k], v ? cJSON_CreateString(v) : cJSON_CreateNull());
         }
+        /* DESIGN.md's words for the same two: who acted, and when */
+        cJSON_AddItemToObject(e, "who", cJSON_Duplicate(cJSON_GetObjectItem(e, "actor"), 1));
+        cJSON_AddItemToObject(e, "when", cJSON_Duplicate(cJSON_GetObjectItem(e, "at"), 1));
         const char *pl = (const char *)sqlite3_column_text(st, 7);
         cJSON *p = pl ? cJSON_Parse(pl) : NULL;
         cJSON_AddItemToObject(e, "payload", p ? p : cJSON_CreateObject());

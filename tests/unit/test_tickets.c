@@ -478,6 +478,8 @@ static void scanner_marks_overdue_and_escalates(void **state)
     const cJSON *overdue = cJSON_GetArrayItem(events, 2);
     assert_string_equal(str(overdue, "action"), "overdue");
     assert_string_equal(str(overdue, "actor"), "system");
+    assert_string_equal(str(overdue, "who"), "system"); /* DESIGN's word for the actor */
+    assert_string_equal(str(overdue, "when"), str(overdue, "at"));
     assert_string_equal(last_action(t), "supervise");
     cJSON_Delete(t);
     /* the same deadline is not marked twice */
