@@ -415,8 +415,8 @@ int rx_wf_create(rx_ticket *out, const cJSON *body, const rx_wf_env *env, rx_wf_
     if (find(channels, 5, channel) < 0)
         return rx_wf_fail(err, 422, "invalid_value",
                           "channel 必须是 phone、web、app、media 或 leader_day，收到“%s”", channel);
-    if (phone && strspn(phone, "0123456789+- ") != strlen(phone))
-        return rx_wf_fail(err, 422, "invalid_value", "电话号码只能包含数字、+、- 和空格");
+    if (phone && strspn(phone, "0123456789+-() ") != strlen(phone))
+        return rx_wf_fail(err, 422, "invalid_value", "电话号码只能包含数字、+、-、括号和空格");
     out->status = RX_ST_RECEIVED;
     out->round = 1;
     out->version = 0;
