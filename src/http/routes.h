@@ -4,6 +4,20 @@
 
 #include "rexian/app.h"
 
+#include <stdbool.h>
+
+/* Query parameters (params.c). An empty value counts as absent (NULL, def or
+ * RX_DATE_INVALID). On a bad value each answers 400 into res itself and
+ * returns false. */
+bool rx_param_text(const char **out, const rx_http_request *req, rx_http_response *res,
+                   const char *key, size_t max);
+bool rx_param_number(long *out, const rx_http_request *req, rx_http_response *res, const char *key,
+                     long def, long lo, long hi);
+bool rx_param_date(long *out, const rx_http_request *req, rx_http_response *res, const char *key);
+/* The request body as a JSON object in valid UTF-8 (caller frees), or NULL
+ * after answering 400 invalid_json with example in the message. */
+cJSON *rx_body_object(const rx_http_request *req, rx_http_response *res, const char *example);
+
 void rx_route_healthz(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_metrics(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_search(rx_app *app, const rx_http_request *req, rx_http_response *res);

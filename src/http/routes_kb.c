@@ -69,76 +69,34 @@ void rx_route_metrics(rx_app *app, const rx_http_request *req, rx_http_response 
     }
 }
 
-/* A whole number in [lo, hi] from param key, or def when absent. Answers 400
- * itself and returns false when the value is bad. */
-static bool number_param(long *out, const rx_http_request *req, rx_http_response *res,
-                         const char *key, long def, long lo, long hi)
-{
-    const char *v = rx_http_param(req, key);
-    *out = def;
-    if (!v)
-        return true;
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (!*v || *end || n < lo || n > hi || v[0] == '+' || v[0] == ' ') {
-        rx_http_error(res, 400, "invalid_parameter", "参数 %s 必须是 %ld 到 %ld 之间的整数", key,
-                      lo, hi);
-        return false;
-    }
-    *out = n;
-    return true;
-}
-
-static bool text_param(const char **out, const rx_http_request *req, rx_http_response *res,
-                       const char *key, size_t max)
-{
-    const char *v = rx_http_param(req, key);
-    *out = v;
-    if (!v)
-        return true;
-    size_t n = strlen(v);
-    if (!rx_utf8_valid(v, n, NULL)) {
-        rx_http_error(res, 400, "invalid_utf8", "参数 %s 不是有效的 UTF-8 文本", key);
-        return false;
-    }
-    if (n > max) {
-        rx_http_error(res, 400, "parameter_too_long", "参数 %s 过长（%zu 字节，上限 %zu）", key, n,
-                      max);
-        return false;
-    }
-    return true;
-}
-
 /* Reads and checks the search parameters shared by search and suggest. */
 static bool read_query(rx_kb_query *q, rx_kb *kb, const rx_http_request *req, rx_http_response *res,
                        long max_limit)
 {
-    long limit, offset;
+    long limit, offset, as_of_day;
     const char *text, *dept, *type, *as_of, *expired, *ticket;
-    if (!text_param(&text, req, res, "q", MAX_QUERY_BYTES) ||
-        !text_param(&dept, req, res, "department", 200) ||
-        !text_param(&type, req, res, "type", 16) || !text_param(&as_of, req, res, "as_of", 16) ||
-        !text_param(&expired, req, res, "expired", 8) ||
-        !text_param(&ticket, req, res, "ticket", 64) ||
-        !number_param(&limit, req, res, "limit", 10, 1, max_limit) ||
-        !number_param(&offset, req, res, "offset", 0, 0, MAX_OFFSET))
+    if (!rx_param_text(&text, req, res, "q", MAX_QUERY_BYTES) ||
+        !rx_param_text(&dept, req, res, "department", 200) ||
+        !rx_param_text(&type, req, res, "type", 16) ||
+        !rx_param_text(&as_of, req, res, "as_of", 16) ||
+        !rx_param_date(&as_of_day, req, res, "as_of") ||
+        !rx_param_text(&expired, req, res, "expired", 8) ||
+        !rx_param_text(&ticket, req, res, "ticket", 64) ||
+        !rx_param_number(&limit, req, res, "limit", 10, 1, max_limit) ||
+        !rx_param_number(&offset, req, res, "offset", 0, 0, MAX_OFFSET))
         return false;
-    if (!text || !*text) {
+    if (!text) {
         rx_http_error(res, 400, "missing_query", "缺少查询内容：请提供参数 q");
         return false;
     }
-    if (dept && *dept && !rx_kb_department(kb, dept)) {
+    if (dept && !rx_kb_department(kb, dept)) {
         rx_http_error(res, 400, "unknown_department", "未知的部门：%s", dept);
         return false;
     }
-    if (type && *type && strcmp(type, "policy") != 0 && strcmp(type, "guide") != 0 &&
+    if (type && strcmp(type, "policy") != 0 && strcmp(type, "guide") != 0 &&
         strcmp(type, "notice") != 0 && strcmp(type, "faq") != 0) {
         rx_http_error(res, 400, "invalid_parameter",
                       "参数 type 只能是 policy、guide、notice 或 faq");
-        return false;
-    }
-    if (as_of && *as_of && rx_date_parse(as_of, strlen(as_of)) == RX_DATE_INVALID) {
-        rx_http_error(res, 400, "invalid_parameter", "参数 as_of 必须是 YYYY-MM-DD 格式的日期");
         return false;
     }
     if (expired && strcmp(expired, "0") != 0 && strcmp(expired, "1") != 0) {
@@ -146,12 +104,12 @@ static bool read_query(rx_kb_query *q, rx_kb *kb, const rx_http_request *req, rx
         return false;
     }
     *q = (rx_kb_query){.q = text,
-                       .department = dept && *dept ? dept : NULL,
-                       .type = type && *type ? type : NULL,
+                       .department = dept,
+                       .type = type,
                        .limit = (size_t)limit,
                        .offset = (size_t)offset,
                        .expired = expired && strcmp(expired, "1") == 0,
-                       .as_of = as_of && *as_of ? as_of : NULL};
+                       .as_of = as_of};
     return true;
 }
 

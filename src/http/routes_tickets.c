@@ -38,22 +38,6 @@ static bool may_write(const rx_http_request *req, rx_http_response *res)
     return true;
 }
 
-static cJSON *parse_body(const rx_http_request *req, rx_http_response *res, const char *example)
-{
-    size_t bad;
-    if (!rx_utf8_valid(req->body, req->body_len, &bad)) {
-        rx_http_error(res, 400, "invalid_json", "请求体不是合法的 UTF-8（第 %zu 字节）", bad);
-        return NULL;
-    }
-    cJSON *body = req->body_len ? cJSON_ParseWithLength(req->body, req->body_len) : NULL;
-    if (!cJSON_IsObject(body)) {
-        cJSON_Delete(body);
-        rx_http_error(res, 400, "invalid_json", "请求体必须是 JSON 对象，例如 %s", example);
-        return NULL;
-    }
-    return body;
-}
-
 static bool doc_exists(void *ctx, const char *id)
 {
     rx_kb *kb = rx_app_kb(ctx);
@@ -79,7 +63,7 @@ void rx_route_tickets_create(rx_app *app, const rx_http_request *req, rx_http_re
     rx_tickets *t = store_or_fail(app, res);
     if (!t || !may_write(req, res))
         return;
-    cJSON *body = parse_body(req, res, "{\"channel\":\"phone\",\"content\":\"…\"}");
+    cJSON *body = rx_body_object(req, res, "{\"channel\":\"phone\",\"content\":\"…\"}");
     if (!body)
         return;
     rx_actor who = actor(app, req);
@@ -110,7 +94,7 @@ void rx_route_ticket_act(rx_app *app, const rx_http_request *req, rx_http_respon
     rx_tickets *t = store_or_fail(app, res);
     if (!t || !may_write(req, res))
         return;
-    cJSON *body = parse_body(req, res, "{\"action\":\"accept\"}");
+    cJSON *body = rx_body_object(req, res, "{\"action\":\"accept\"}");
     if (!body)
         return;
     rx_actor who = actor(app, req);
@@ -123,57 +107,6 @@ void rx_route_ticket_act(rx_app *app, const rx_http_request *req, rx_http_respon
     cJSON_Delete(body);
 }
 
-/* A whole-number parameter in [lo, hi]; answers 400 itself when bad. */
-static bool int_param(int *out, const rx_http_request *req, rx_http_response *res, const char *key,
-                      int def, int lo, int hi)
-{
-    const char *v = rx_http_param(req, key);
-    *out = def;
-    if (!v || !*v)
-        return true;
-    char *end;
-    long n = strtol(v, &end, 10);
-    if (*end || n < lo || n > hi) {
-        rx_http_error(res, 400, "invalid_parameter", "参数 %s 必须是 %d 到 %d 之间的整数", key, lo,
-                      hi);
-        return false;
-    }
-    *out = (int)n;
-    return true;
-}
-
-static bool date_param(long *out, const rx_http_request *req, rx_http_response *res,
-                       const char *key)
-{
-    const char *v = rx_http_param(req, key);
-    *out = RX_DATE_INVALID;
-    if (!v || !*v)
-        return true;
-    *out = rx_date_parse(v, strlen(v));
-    if (*out == RX_DATE_INVALID) {
-        rx_http_error(res, 400, "invalid_parameter", "参数 %s 必须是 YYYY-MM-DD 格式的日期", key);
-        return false;
-    }
-    return true;
-}
-
-/* A text parameter: valid UTF-8 of at most max bytes, or absent. */
-static bool text_param(const char **out, const rx_http_request *req, rx_http_response *res,
-                       const char *key, size_t max)
-{
-    const char *v = rx_http_param(req, key);
-    *out = NULL;
-    if (!v || !*v)
-        return true;
-    size_t n = strlen(v);
-    if (n > max || !rx_utf8_valid(v, n, NULL)) {
-        rx_http_error(res, 400, "invalid_parameter", "参数 %s 过长或不是合法的 UTF-8", key);
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 static void list(rx_app *app, const rx_http_request *req, rx_http_response *res, bool callbacks)
 {
     rx_tickets *t = store_or_fail(app, res);
@@ -181,16 +114,20 @@ static void list(rx_app *app, const rx_http_request *req, rx_http_response *res,
         return;
     rx_ticket_query q = {.callback_queue = callbacks};
     const char *status, *supervision, *overdue;
-    if (!int_param(&q.limit, req, res, "limit", 20, 1, 100) ||
-        !int_param(&q.offset, req, res, "offset", 0, 0, 10000) ||
-        !date_param(&q.from, req, res, "from") || !date_param(&q.to, req, res, "to") ||
-        !text_param(&status, req, res, "status", 200) ||
-        !text_param(&q.department, req, res, "department", 200) ||
-        !text_param(&q.category, req, res, "category", 100) ||
-        !text_param(&q.channel, req, res, "channel", 32) ||
-        !text_param(&supervision, req, res, "supervision", 32) ||
-        !text_param(&overdue, req, res, "overdue", 8) || !text_param(&q.q, req, res, "q", 1024))
+    long limit, offset;
+    if (!rx_param_number(&limit, req, res, "limit", 20, 1, 100) ||
+        !rx_param_number(&offset, req, res, "offset", 0, 0, 10000) ||
+        !rx_param_date(&q.from, req, res, "from") || !rx_param_date(&q.to, req, res, "to") ||
+        !rx_param_text(&status, req, res, "status", 200) ||
+        !rx_param_text(&q.department, req, res, "department", 200) ||
+        !rx_param_text(&q.category, req, res, "category", 100) ||
+        !rx_param_text(&q.channel, req, res, "channel", 32) ||
+        !rx_param_text(&supervision, req, res, "supervision", 32) ||
+        !rx_param_text(&overdue, req, res, "overdue", 8) ||
+        !rx_param_text(&q.q, req, res, "q", 1024))
         return;
+    q.limit = (int)limit;
+    q.offset = (int)offset;
     if (status) { /* a comma-separated list of statuses */
         char buf[256];
         snprintf(buf, sizeof buf, "%s", status);

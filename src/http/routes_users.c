@@ -25,13 +25,9 @@ void rx_route_users_list(rx_app *app, const rx_http_request *req, rx_http_respon
 
 void rx_route_users_create(rx_app *app, const rx_http_request *req, rx_http_response *res)
 {
-    cJSON *body = cJSON_ParseWithLength(req->body, req->body_len);
-    if (!body || !cJSON_IsObject(body)) {
-        cJSON_Delete(body);
-        rx_http_error(res, 400, "invalid_json",
-                      "请求体必须是 JSON 对象，例如 {\"name\":\"张三\",\"role\":\"agent\"}");
+    cJSON *body = rx_body_object(req, res, "{\"name\":\"张三\",\"role\":\"agent\"}");
+    if (!body)
         return;
-    }
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(body, "name");
     const cJSON *role = cJSON_GetObjectItemCaseSensitive(body, "role");
     if (!cJSON_IsString(name) || !cJSON_IsString(role)) {
