@@ -189,6 +189,11 @@ bool rx_ticket_overdue(const rx_ticket *t, long today);
 /* The ticket as API JSON (without events). */
 cJSON *rx_ticket_json(const rx_ticket *t, long today);
 
+/* The strings of a JSON array (other items skipped) as a malloc'd vector of
+ * *n strdup'ed strings (NULL when none), and back to a new JSON array. */
+char **rx_strings_from_json(const cJSON *arr, size_t *n);
+cJSON *rx_strings_to_json(char *const *v, size_t n);
+
 /* Keys for repeat detection: the digits of a phone (without a leading 86
  * country code), and an address without spaces or punctuation, folded.
  * NULL for empty input. Caller frees. */

@@ -267,26 +267,16 @@ static char *col_str(sqlite3_stmt *st, int k)
 
 static char **col_list(sqlite3_stmt *st, int k, size_t *n)
 {
-    *n = 0;
     const char *s = (const char *)sqlite3_column_text(st, k);
     cJSON *arr = s ? cJSON_Parse(s) : NULL;
-    int count = cJSON_GetArraySize(arr);
-    char **v = count > 0 ? calloc((size_t)count, sizeof *v) : NULL;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, arr)
-    {
-        if (v && cJSON_IsString(e))
-            v[(*n)++] = strdup(e->valuestring);
-    }
+    char **v = rx_strings_from_json(arr, n);
     cJSON_Delete(arr);
     return v;
 }
 
-static char *list_json(char **v, size_t n)
+static char *list_json(char *const *v, size_t n)
 {
-    cJSON *arr = cJSON_CreateArray();
-    for (size_t k = 0; k < n; k++)
-        cJSON_AddItemToArray(arr, cJSON_CreateString(v[k]));
+    cJSON *arr = rx_strings_to_json(v, n);
     char *s = cJSON_PrintUnformatted(arr);
     cJSON_Delete(arr);
     return s;
@@ -979,11 +969,28 @@ static void add_snippet(cJSON *o, conn *c, long long n, const rx_query_plan *pla
     rx_buf_free(&snip);
 }
 
+/* A value for a statement whose text is built at run time. */
 typedef struct {
-    int type; /* 0 text, 1 integer */
-    const char *text;
+    enum { BIND_TEXT, BIND_INT, BIND_REAL } type;
+    const char *text; /* borrowed; must outlive the statement */
     long long num;
+    double real;
 } bindv;
+#define B_TEXT(s) ((bindv){BIND_TEXT, (s), 0, 0})
+#define B_INT(n) ((bindv){BIND_INT, NULL, (n), 0})
+#define B_REAL(x) ((bindv){BIND_REAL, NULL, 0, (x)})
+
+static void bind_all(sqlite3_stmt *st, const bindv *v, int n)
+{
+    for (int k = 0; k < n; k++) {
+        if (v[k].type == BIND_TEXT)
+            sqlite3_bind_text(st, k + 1, v[k].text, -1, SQLITE_STATIC);
+        else if (v[k].type == BIND_INT)
+            sqlite3_bind_int64(st, k + 1, v[k].num);
+        else
+            sqlite3_bind_double(st, k + 1, v[k].real);
+    }
+}
 
 int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double now,
                     rx_wf_error *err)
@@ -1033,7 +1040,7 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
                     path == BY_SEARCH
                         ? " AND ticket_fts MATCH ?"
                         : " AND t.n IN (SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ?)");
-        binds[nb++] = (bindv){0, match.data, 0};
+        binds[nb++] = B_TEXT(match.data);
     }
     if (mask) {
         rx_buf_puts(&where, " AND t.status IN (");
@@ -1043,7 +1050,7 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
                 continue;
             rx_buf_puts(&where, first ? "?" : ",?");
             first = 0;
-            binds[nb++] = (bindv){0, rx_status_name((rx_status)s), 0};
+            binds[nb++] = B_TEXT(rx_status_name((rx_status)s));
         }
         rx_buf_putc(&where, ')');
     }
@@ -1052,31 +1059,31 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
                                 ? " AND d.department = ?"
                                 : " AND EXISTS (SELECT 1 FROM ticket_departments d "
                                   "WHERE d.ticket = t.n AND d.department = ?)");
-        binds[nb++] = (bindv){0, dept, 0};
+        binds[nb++] = B_TEXT(dept);
     }
     if (q->category) {
         rx_buf_puts(&where, " AND t.category = ?");
-        binds[nb++] = (bindv){0, q->category, 0};
+        binds[nb++] = B_TEXT(q->category);
     }
     if (q->channel) {
         rx_buf_puts(&where, " AND t.channel = ?");
-        binds[nb++] = (bindv){0, q->channel, 0};
+        binds[nb++] = B_TEXT(q->channel);
     }
     if (q->supervision) {
         rx_buf_puts(&where, " AND t.supervision = ?");
-        binds[nb++] = (bindv){1, NULL, q->supervision};
+        binds[nb++] = B_INT(q->supervision);
     }
     if (q->overdue) {
         rx_buf_puts(&where, " AND t.status IN ('dispatched','accepted') AND t.deadline < ?");
-        binds[nb++] = (bindv){1, NULL, today};
+        binds[nb++] = B_INT(today);
     }
     if (q->from != RX_DATE_INVALID) {
         rx_buf_puts(&where, " AND t.created_day >= ?");
-        binds[nb++] = (bindv){1, NULL, q->from};
+        binds[nb++] = B_INT(q->from);
     }
     if (q->to != RX_DATE_INVALID) {
         rx_buf_puts(&where, " AND t.created_day <= ?");
-        binds[nb++] = (bindv){1, NULL, q->to};
+        binds[nb++] = B_INT(q->to);
     }
     /* CROSS JOIN fixes the driving table as the first one */
     const char *from =
@@ -1146,12 +1153,7 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
             rc = db_error(c, "list");
             break;
         }
-        for (int k = 0; k < nb; k++) {
-            if (binds[k].type == 0)
-                sqlite3_bind_text(st, k + 1, binds[k].text, -1, SQLITE_STATIC);
-            else
-                sqlite3_bind_int64(st, k + 1, binds[k].num);
-        }
+        bind_all(st, binds, nb);
         if (pass == 1) {
             sqlite3_bind_int(st, nb + 1, q->limit);
             sqlite3_bind_int(st, nb + 2, q->offset);
@@ -1292,7 +1294,7 @@ static int mark_overdue(rx_tickets *t, long long n, const rx_wf_env *env, rx_sca
 }
 
 /* The rowids a query with integer binds returns (read on the reader). */
-static long long *select_rows(rx_tickets *t, const char *query, const long long *args, int nargs,
+static long long *select_rows(rx_tickets *t, const char *query, const bindv *args, int nargs,
                               size_t *n)
 {
     *n = 0;
@@ -1303,8 +1305,7 @@ static long long *select_rows(rx_tickets *t, const char *query, const long long 
             db_error(c, "scan");
         return NULL;
     }
-    for (int k = 0; k < nargs; k++)
-        sqlite3_bind_int64(st, k + 1, args[k]);
+    bind_all(st, args, nargs);
     size_t cap = 0;
     long long *v = NULL;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -1321,6 +1322,21 @@ static long long *select_rows(rx_tickets *t, const char *query, const long long 
     return v;
 }
 
+/* Opens supervision kind on every ticket the query selects; returns how
+ * many were opened. */
+static int escalate_where(rx_tickets *t, const char *query, const bindv *args, int nargs,
+                          rx_supervision kind, const char *rule, const char *note,
+                          const rx_wf_env *env)
+{
+    size_t n;
+    long long *rows = select_rows(t, query, args, nargs, &n);
+    int opened = 0;
+    for (size_t k = 0; k < n; k++)
+        opened += escalate(t, rows[k], kind, rule, note, env);
+    free(rows);
+    return opened;
+}
+
 int rx_tickets_scan(rx_tickets *t, double now, rx_scan_result *out)
 {
     *out = (rx_scan_result){0};
@@ -1329,100 +1345,67 @@ int rx_tickets_scan(rx_tickets *t, double now, rx_scan_result *out)
     who.now = now;
     char nowtext[32];
     rx_wf_env env = env_for(t, &who, nowtext);
-    size_t n;
-    long long *rows;
     /* 1. overdue: dispatched or accepted, past the deadline, not yet marked */
-    long long a1[] = {env.today};
-    rows = select_rows(t,
-                       "SELECT n FROM tickets WHERE status IN ('dispatched','accepted') "
-                       "AND deadline < ? AND marked_deadline IS NOT deadline",
-                       a1, 1, &n);
+    bindv a1[] = {B_INT(env.today)};
+    size_t n;
+    long long *rows = select_rows(t,
+                                  "SELECT n FROM tickets WHERE status IN ('dispatched','accepted') "
+                                  "AND deadline < ? AND marked_deadline IS NOT deadline",
+                                  a1, 1, &n);
     for (size_t k = 0; k < n; k++)
         mark_overdue(t, rows[k], &env, out);
     free(rows);
     /* 2. joint: overdue again, or overdue with several departments */
-    long long a2[] = {RX_SUP_JOINT, r->joint_after_overdue, env.today,
-                      r->joint_min_departments - 1};
-    rows = select_rows(t,
+    bindv a2[] = {B_INT(RX_SUP_JOINT), B_INT(r->joint_after_overdue), B_INT(env.today),
+                  B_INT(r->joint_min_departments - 1)};
+    out->escalated +=
+        escalate_where(t,
                        "SELECT n FROM tickets WHERE status IN " OPEN_SQL
                        " AND supervision < ? AND (overdue_count >= ? OR "
                        "(status IN ('dispatched','accepted') AND deadline < ? "
                        "AND json_array_length(co) >= ?))",
-                       a2, 4, &n);
-    for (size_t k = 0; k < n; k++)
-        out->escalated +=
-            escalate(t, rows[k], RX_SUP_JOINT, "joint", "多次超期或多部门交叉，启动协同督办", &env);
-    free(rows);
-    /* 3. media: a hot spot, many tickets on one topic in one area now */
+                       a2, 4, RX_SUP_JOINT, "joint", "多次超期或多部门交叉，启动协同督办", &env);
+    /* 3. media: a hot spot, many tickets on one topic in one area now; the
+     * window's count against the pair's usual rate over the baseline */
     long window = env.today - r->media_window_days, base = window - r->media_baseline_days;
-    char spike[32];
-    snprintf(spike, sizeof spike, "%.6f",
-             r->media_spike_ratio * r->media_window_days / r->media_baseline_days);
-    long long a3[] = {window, r->media_min_tickets, base, window, RX_SUP_MEDIA, window};
-    rx_buf media = {0};
-    rx_buf_printf(&media,
-                  "WITH recent AS (SELECT category, area, count(*) AS c FROM tickets "
-                  "    WHERE created_day >= ?1 AND category IS NOT NULL AND area IS NOT NULL "
-                  "    GROUP BY category, area HAVING count(*) >= ?2), "
-                  "  usual AS (SELECT category, area, count(*) AS c FROM tickets "
-                  "    WHERE created_day >= ?3 AND created_day < ?4 "
-                  "      AND category IN (SELECT category FROM recent) "
-                  "    GROUP BY category, area), "
-                  "  hot AS (SELECT r.category, r.area FROM recent r LEFT JOIN usual u "
-                  "    ON u.category = r.category AND u.area = r.area "
-                  "    WHERE r.c >= %s * coalesce(u.c, 0)) "
-                  "SELECT t.n FROM hot h JOIN tickets t "
-                  "  ON t.category = h.category AND t.area = h.area AND t.created_day >= ?6 "
-                  "WHERE t.status IN " OPEN_SQL " AND t.supervision < ?5",
-                  spike);
-    rows = media.data ? select_rows(t, media.data, a3, 6, &n) : NULL;
-    rx_buf_free(&media);
-    for (size_t k = 0; k < n; k++)
-        out->escalated += escalate(t, rows[k], RX_SUP_MEDIA, "media",
-                                   "同一区域同类诉求近期集中反映（热点问题），启动媒体督办", &env);
-    free(rows);
+    bindv a3[] = {B_INT(window),
+                  B_INT(r->media_min_tickets),
+                  B_INT(base),
+                  B_INT(window),
+                  B_INT(RX_SUP_MEDIA),
+                  B_INT(window),
+                  B_REAL(r->media_spike_ratio * r->media_window_days / r->media_baseline_days)};
+    out->escalated +=
+        escalate_where(t,
+                       "WITH recent AS (SELECT category, area, count(*) AS c FROM tickets "
+                       "    WHERE created_day >= ?1 AND category IS NOT NULL AND area IS NOT NULL "
+                       "    GROUP BY category, area HAVING count(*) >= ?2), "
+                       "  usual AS (SELECT category, area, count(*) AS c FROM tickets "
+                       "    WHERE created_day >= ?3 AND created_day < ?4 "
+                       "      AND category IN (SELECT category FROM recent) "
+                       "    GROUP BY category, area), "
+                       "  hot AS (SELECT r.category, r.area FROM recent r LEFT JOIN usual u "
+                       "    ON u.category = r.category AND u.area = r.area "
+                       "    WHERE r.c >= ?7 * coalesce(u.c, 0)) "
+                       "SELECT t.n FROM hot h JOIN tickets t "
+                       "  ON t.category = h.category AND t.area = h.area AND t.created_day >= ?6 "
+                       "WHERE t.status IN " OPEN_SQL " AND t.supervision < ?5",
+                       a3, 7, RX_SUP_MEDIA, "media",
+                       "同一区域同类诉求近期集中反映（热点问题），启动媒体督办", &env);
     /* 4. leader: repeated failure, or a major case */
-    char *major = NULL;
-    {
-        cJSON *arr = cJSON_CreateArray();
-        for (size_t k = 0; k < r->nleader_categories; k++)
-            cJSON_AddItemToArray(arr, cJSON_CreateString(r->leader_categories[k]));
-        major = cJSON_PrintUnformatted(arr);
-        cJSON_Delete(arr);
-    }
-    conn *c = reader(t);
-    sqlite3_stmt *st;
-    if (c && major &&
-        sqlite3_prepare_v2(c->db,
-                           "SELECT n FROM tickets WHERE status IN " OPEN_SQL
-                           " AND supervision < ?1 AND (round >= ?2 OR rework >= ?3 OR "
-                           "overdue_count >= ?4 OR category IN (SELECT value FROM json_each(?5)))",
-                           -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int(st, 1, RX_SUP_LEADER);
-        sqlite3_bind_int(st, 2, r->leader_after_rounds);
-        sqlite3_bind_int(st, 3, r->leader_after_rework);
-        sqlite3_bind_int(st, 4, r->leader_after_overdue);
-        sqlite3_bind_text(st, 5, major, -1, SQLITE_STATIC);
-        size_t cap = 0;
-        rows = NULL;
-        n = 0;
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                long long *grown = realloc(rows, cap * sizeof *rows);
-                if (!grown)
-                    break;
-                rows = grown;
-            }
-            rows[n++] = sqlite3_column_int64(st, 0);
-        }
-        sqlite3_finalize(st);
-        for (size_t k = 0; k < n; k++)
-            out->escalated +=
-                escalate(t, rows[k], RX_SUP_LEADER, "leader",
-                         "多次督办无果、反复不满意或重大民生事项，启动领导督办", &env);
-        free(rows);
-    }
+    cJSON *majors = rx_strings_to_json(r->leader_categories, r->nleader_categories);
+    char *major = cJSON_PrintUnformatted(majors);
+    cJSON_Delete(majors);
+    bindv a4[] = {B_INT(RX_SUP_LEADER), B_INT(r->leader_after_rounds),
+                  B_INT(r->leader_after_rework), B_INT(r->leader_after_overdue),
+                  B_TEXT(major ? major : "[]")};
+    out->escalated +=
+        escalate_where(t,
+                       "SELECT n FROM tickets WHERE status IN " OPEN_SQL
+                       " AND supervision < ?1 AND (round >= ?2 OR rework >= ?3 OR "
+                       "overdue_count >= ?4 OR category IN (SELECT value FROM json_each(?5)))",
+                       a4, 5, RX_SUP_LEADER, "leader",
+                       "多次督办无果、反复不满意或重大民生事项，启动领导督办", &env);
     free(major);
     return RX_OK;
 }

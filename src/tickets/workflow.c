@@ -232,6 +232,15 @@ int rx_wf_rules_parse(rx_wf_rules *r, const char *path, const char *text, size_t
         K("repeat_window_days", repeat_window_days, 1, 366),
 #undef K
     };
+    static const struct {
+        const char *key;
+        size_t offset;
+        double lo, hi;
+        bool above; /* lo itself is not allowed */
+    } reals[] = {
+        {"media_spike_ratio", offsetof(rx_wf_rules, media_spike_ratio), 1, 1000, false},
+        {"repeat_similarity", offsetof(rx_wf_rules, repeat_similarity), 0, 1, true},
+    };
     int rc = RX_OK;
     size_t lineno = 0;
     const char *p = text, *end = text + len;
@@ -275,27 +284,22 @@ int rx_wf_rules_parse(rx_wf_rules *r, const char *path, const char *text, size_t
                 *(int *)((char *)r + ints[k].offset) = (int)v;
             }
         }
-        if (strcmp(key, "media_spike_ratio") == 0) {
+        for (size_t k = 0; k < sizeof reals / sizeof reals[0]; k++) {
+            if (strcmp(key, reals[k].key) != 0)
+                continue;
             known = true;
             char *e;
             double v = strtod(value, &e);
-            if (!*value || *e || v < 1 || v > 1000) {
-                rx_diags_add(diags, path, lineno, "media_spike_ratio must be from 1 to 1000");
+            if (!*value || *e || v < reals[k].lo || (reals[k].above && v == reals[k].lo) ||
+                v > reals[k].hi) {
+                rx_diags_add(diags, path, lineno, "%s must be %s %g, at most %g", key,
+                             reals[k].above ? "above" : "at least", reals[k].lo, reals[k].hi);
                 rc = RX_EINVALID;
             } else {
-                r->media_spike_ratio = v;
+                *(double *)((char *)r + reals[k].offset) = v;
             }
-        } else if (strcmp(key, "repeat_similarity") == 0) {
-            known = true;
-            char *e;
-            double v = strtod(value, &e);
-            if (!*value || *e || v <= 0 || v > 1) {
-                rx_diags_add(diags, path, lineno, "repeat_similarity must be above 0, at most 1");
-                rc = RX_EINVALID;
-            } else {
-                r->repeat_similarity = v;
-            }
-        } else if (strcmp(key, "leader_categories") == 0) {
+        }
+        if (strcmp(key, "leader_categories") == 0) {
             known = true;
             if (add_categories(r, value) != RX_OK) {
                 free(line);
@@ -716,13 +720,9 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env, rx_wf
     int rc = RX_OK;
     switch (a) {
     case RX_ACT_RESOLVE_FIRST_CONTACT: {
-        const cJSON *ids = cJSON_GetObjectItemCaseSensitive(in->payload, "doc_ids");
-        size_t n = (size_t)cJSON_GetArraySize(ids), k = 0;
-        char **v = n ? calloc(n, sizeof *v) : NULL;
-        if (n && !v)
-            return rx_wf_fail(err, 500, "internal", "内存不足");
-        const cJSON *id;
-        cJSON_ArrayForEach(id, ids) if (v && k < n) v[k++] = strdup(id->valuestring);
+        size_t n;
+        char **v =
+            rx_strings_from_json(cJSON_GetObjectItemCaseSensitive(in->payload, "doc_ids"), &n);
         free_list(t->doc_ids, t->ndoc_ids);
         t->doc_ids = v;
         t->ndoc_ids = n;
@@ -732,13 +732,8 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env, rx_wf
         break;
     }
     case RX_ACT_DISPATCH: {
-        const cJSON *co = cJSON_GetObjectItemCaseSensitive(in->payload, "co");
-        size_t n = (size_t)cJSON_GetArraySize(co), k = 0;
-        char **v = n ? calloc(n, sizeof *v) : NULL;
-        if (n && !v)
-            return rx_wf_fail(err, 500, "internal", "内存不足");
-        const cJSON *c;
-        cJSON_ArrayForEach(c, co) if (v && k < n) v[k++] = strdup(c->valuestring);
+        size_t n;
+        char **v = rx_strings_from_json(cJSON_GetObjectItemCaseSensitive(in->payload, "co"), &n);
         free_list(t->co, t->nco);
         t->co = v;
         t->nco = n;
@@ -830,11 +825,26 @@ static void add_str(cJSON *o, const char *key, const char *v)
     cJSON_AddItemToObject(o, key, v ? cJSON_CreateString(v) : cJSON_CreateNull());
 }
 
-static void add_list(cJSON *o, const char *key, char **v, size_t n)
+char **rx_strings_from_json(const cJSON *arr, size_t *n)
 {
-    cJSON *arr = cJSON_AddArrayToObject(o, key);
+    *n = 0;
+    int count = cJSON_GetArraySize(arr);
+    char **v = count > 0 ? calloc((size_t)count, sizeof *v) : NULL;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (v && cJSON_IsString(e) && (v[*n] = strdup(e->valuestring)))
+            (*n)++;
+    }
+    return v;
+}
+
+cJSON *rx_strings_to_json(char *const *v, size_t n)
+{
+    cJSON *arr = cJSON_CreateArray();
     for (size_t k = 0; k < n; k++)
         cJSON_AddItemToArray(arr, cJSON_CreateString(v[k]));
+    return arr;
 }
 
 cJSON *rx_ticket_json(const rx_ticket *t, long today)
@@ -856,7 +866,7 @@ cJSON *rx_ticket_json(const rx_ticket *t, long today)
     add_str(o, "created_by", t->created_by);
     add_str(o, "level", t->level ? rx_level_name(t->level) : NULL);
     add_str(o, "lead", t->lead);
-    add_list(o, "co", t->co, t->nco);
+    cJSON_AddItemToObject(o, "co", rx_strings_to_json(t->co, t->nco));
     add_str(o, "approved_by", t->approved_by);
     if (t->deadline_days > 0)
         cJSON_AddNumberToObject(o, "deadline_days", t->deadline_days);
@@ -878,7 +888,7 @@ cJSON *rx_ticket_json(const rx_ticket *t, long today)
     add_str(o, "satisfaction", t->satisfaction);
     cJSON_AddBoolToObject(o, "discipline", t->discipline);
     cJSON_AddBoolToObject(o, "first_contact", t->first_contact);
-    add_list(o, "doc_ids", t->doc_ids, t->ndoc_ids);
+    cJSON_AddItemToObject(o, "doc_ids", rx_strings_to_json(t->doc_ids, t->ndoc_ids));
     add_str(o, "reply", t->reply);
     add_str(o, "closed_at", t->closed_at);
     cJSON_AddNumberToObject(o, "version", t->version);
@@ -903,6 +913,25 @@ char *rx_wf_phone_key(const char *phone)
     return *d ? strdup(d) : NULL;
 }
 
+/* Past the province and the city an address may start with (湖南省, 株洲市,
+ * or 湖南, 株洲), which are implied: 株洲市芦淞区… is 芦淞区…. Not when
+ * what follows is 区, 县 or 市 (株洲县 is a place of its own). */
+static const char *skip_implied(const char *s)
+{
+    static const char *const implied[][2] = {{"湖南省", "湖南"}, {"株洲市", "株洲"}};
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t j = 0; j < 2; j++) {
+            size_t n = strlen(implied[k][j]);
+            if (strncmp(s, implied[k][j], n) != 0 || !s[n] || strncmp(s + n, "区", 3) == 0 ||
+                strncmp(s + n, "县", 3) == 0 || strncmp(s + n, "市", 3) == 0)
+                continue;
+            s += n;
+            break;
+        }
+    }
+    return s;
+}
+
 char *rx_wf_address_key(const char *address)
 {
     if (!address)
@@ -925,15 +954,9 @@ char *rx_wf_address_key(const char *address)
         r += n;
     }
     norm[w] = 0;
-    /* the province and the city are implied: 株洲市芦淞区… = 芦淞区… */
-    static const char *const implied[] = {"湖南省", "湖南", "株洲市", "株洲"};
-    for (size_t k = 0; k < sizeof implied / sizeof implied[0]; k++) {
-        size_t n = strlen(implied[k]);
-        if (strncmp(norm, implied[k], n) == 0 && norm[n]) {
-            memmove(norm, norm + n, strlen(norm + n) + 1);
-            w -= n;
-        }
-    }
+    const char *rest = skip_implied(norm);
+    w -= (size_t)(rest - norm);
+    memmove(norm, rest, w + 1);
     if (!w) {
         free(norm);
         return NULL;
@@ -948,10 +971,7 @@ char *rx_wf_area(const char *address)
     const char *p = address;
     while (*p == ' ')
         p++;
-    if (strncmp(p, "湖南省", strlen("湖南省")) == 0)
-        p += strlen("湖南省");
-    if (strncmp(p, "株洲市", strlen("株洲市")) == 0)
-        p += strlen("株洲市");
+    p = skip_implied(p);
     /* the first 区, 县 or 市 within six characters closes the area */
     const char *q = p;
     size_t len = strlen(p);
