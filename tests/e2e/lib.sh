@@ -14,6 +14,23 @@ check() { # check NAME COMMAND...
     local name=$1; shift
     if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
+# HTTP requests: the status is left in $code, the body in $T/body
+req() { # req CURL-ARGS... URL
+    code=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' --max-time 10 "$@")
+}
+show() { printf '  # got %s: %s\n' "$code" "$(head -c 400 "$T/body" | tr '\n' ' ')"; }
+is() { # is STATUS [SUBSTRING...]: the last response had STATUS and each SUBSTRING
+    local want=$1 s
+    shift
+    if [ "$code" != "$want" ]; then
+        echo "  # expected status $want"
+        show
+        return 1
+    fi
+    for s in "$@"; do
+        grep -qF -- "$s" "$T/body" || { echo "  # expected the body to contain: $s"; show; return 1; }
+    done
+}
 stop_all() { # stop_all PID...: TERM, a moment, then KILL; no job notices
     local p
     disown -a 2>/dev/null

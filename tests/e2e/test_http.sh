@@ -14,28 +14,8 @@ cleanup() {
 trap cleanup EXIT
 trap '' PIPE # writes to a socket the server closed fail instead of ending the script
 
-# --- helpers: a request leaves its status in $code and its body in $T/body
-req() { # req CURL-ARGS... URL
-    code=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' --max-time 10 "$@")
-}
+# --- helpers (req, show and is are in lib.sh)
 api() { req -H "Authorization: Bearer $ADMIN" "$@"; } # as the admin
-show() { printf '  # got %s: %s\n' "$code" "$(head -c 300 "$T/body" | tr '\n' ' ')"; }
-is() { # is STATUS [SUBSTRING...]: the last response had STATUS and each SUBSTRING
-    local want=$1 s
-    shift
-    if [ "$code" != "$want" ]; then
-        echo "  # expected status $want"
-        show
-        return 1
-    fi
-    for s in "$@"; do
-        if ! grep -qF -- "$s" "$T/body"; then
-            echo "  # expected the body to contain: $s"
-            show
-            return 1
-        fi
-    done
-}
 err() { # err STATUS CODE: the last response was our JSON error CODE with STATUS
     is "$1" "{\"error\":{\"code\":\"$2\",\"message\":\"" && is "$1" '"}}'
 }

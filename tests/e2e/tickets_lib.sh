@@ -77,25 +77,11 @@ stop_server() { # SIGTERM, then SIGKILL after 10 s
     SRV=
 }
 
-# --- requests: the status is left in $code, the body in $T/body
-req() { code=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' --max-time 10 "$@"); }
+# --- requests (req, show and is are in lib.sh)
 as() { # as TOKEN CURL-ARGS...
     local tok=$1
     shift
     req -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' "$@"
-}
-show() { printf '  # got %s: %s\n' "$code" "$(head -c 400 "$T/body" | tr '\n' ' ')"; }
-is() { # is STATUS [SUBSTRING...]
-    local want=$1 s
-    shift
-    if [ "$code" != "$want" ]; then
-        echo "  # expected status $want"
-        show
-        return 1
-    fi
-    for s in "$@"; do
-        grep -qF -- "$s" "$T/body" || { echo "  # expected the body to contain: $s"; show; return 1; }
-    done
 }
 err() { # err STATUS CODE: our JSON error CODE with STATUS and a non-empty message
     is "$1" && jtrue "set(j)=={'error'} and set(j['error'])=={'code','message'} and j['error']['code']=='$2' and isinstance(j['error']['message'],str) and j['error']['message']!=''"
