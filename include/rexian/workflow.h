@@ -99,7 +99,6 @@ void rx_wf_rules_default(rx_wf_rules *r);
 int rx_wf_rules_parse(rx_wf_rules *r, const char *path, const char *text, size_t len,
                       rx_diags *diags);
 void rx_wf_rules_clear(rx_wf_rules *r);
-bool rx_wf_rules_major(const rx_wf_rules *r, const char *category);
 
 /* What a failed request gets: HTTP status, snake_case code and a message
  * in Chinese for people. */

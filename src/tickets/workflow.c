@@ -168,16 +168,6 @@ void rx_wf_rules_clear(rx_wf_rules *r)
     r->nleader_categories = 0;
 }
 
-bool rx_wf_rules_major(const rx_wf_rules *r, const char *category)
-{
-    if (!category)
-        return false;
-    for (size_t k = 0; k < r->nleader_categories; k++)
-        if (strcmp(r->leader_categories[k], category) == 0)
-            return true;
-    return false;
-}
-
 static char *trim(char *s)
 {
     while (*s == ' ' || *s == '\t')

@@ -766,7 +766,7 @@ static void rules_file_is_checked(void **state)
     assert_int_equal(rx_wf_rules_parse(&r, "x.conf", good, strlen(good), &diags), RX_OK);
     assert_int_equal(r.joint_after_overdue, 4);
     assert_int_equal(r.nleader_categories, 3);
-    assert_true(rx_wf_rules_major(&r, "丙"));
+    assert_string_equal(r.leader_categories[2], "丙");
     const char *bad = "joint_after_overdue = many\nno_such_key = 1\n";
     assert_int_equal(rx_wf_rules_parse(&r, "x.conf", bad, strlen(bad), &diags), RX_EINVALID);
     assert_int_equal(diags.n, 2);
