@@ -1414,19 +1414,12 @@ int rx_tickets_scan(rx_tickets *t, double now, rx_scan_result *out)
 
 int rx_tickets_batch(rx_tickets *t, int (*fn)(void *ctx, rx_tickets *t), void *ctx)
 {
-    pthread_mutex_lock(&t->wmu);
-    if (sqlite3_exec(t->writer.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        int rc = db_error(&t->writer, "begin");
-        pthread_mutex_unlock(&t->wmu);
+    int rc = write_begin(t);
+    if (rc != RX_OK)
         return rc;
-    }
-    tls_batch = t->serial;
-    int rc = fn(ctx, t);
+    tls_batch = t->serial; /* the store's calls from fn join this transaction */
+    rc = fn(ctx, t);
     tls_batch = 0;
-    if (rc == RX_OK && sqlite3_exec(t->writer.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        rc = db_error(&t->writer, "commit");
-    if (rc != RX_OK && !sqlite3_get_autocommit(t->writer.db))
-        sqlite3_exec(t->writer.db, "ROLLBACK", NULL, NULL, NULL);
-    pthread_mutex_unlock(&t->wmu);
-    return rc;
+    int end = write_end(t, rc == RX_OK);
+    return rc == RX_OK ? end : rc;
 }
