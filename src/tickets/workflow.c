@@ -271,7 +271,8 @@ int rx_wf_rules_parse(rx_wf_rules *r, const char *path, const char *text, size_t
                              ints[k].lo, ints[k].hi);
                 rc = RX_EINVALID;
             } else {
-                *(int *)((char *)r + ints[k].offset) = (int)v;
+                int iv = (int)v;
+                memcpy((char *)r + ints[k].offset, &iv, sizeof iv);
             }
         }
         for (size_t k = 0; k < sizeof reals / sizeof reals[0]; k++) {
@@ -286,7 +287,7 @@ int rx_wf_rules_parse(rx_wf_rules *r, const char *path, const char *text, size_t
                              reals[k].above ? "above" : "at least", reals[k].lo, reals[k].hi);
                 rc = RX_EINVALID;
             } else {
-                *(double *)((char *)r + reals[k].offset) = v;
+                memcpy((char *)r + reals[k].offset, &v, sizeof v);
             }
         }
         if (strcmp(key, "leader_categories") == 0) {
