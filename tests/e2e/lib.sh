@@ -31,6 +31,14 @@ is() { # is STATUS [SUBSTRING...]: the last response had STATUS and each SUBSTRI
         grep -qF -- "$s" "$T/body" || { echo "  # expected the body to contain: $s"; show; return 1; }
     done
 }
+wait_exit() { # wait_exit PID SECONDS: true once PID is gone, false on timeout
+    local k
+    for ((k = 0; k < $2 * 20; k++)); do
+        kill -0 "$1" 2>/dev/null || return 0
+        sleep 0.05
+    done
+    return 1
+}
 stop_all() { # stop_all PID...: TERM, a moment, then KILL; no job notices
     local p
     disown -a 2>/dev/null

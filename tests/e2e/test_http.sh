@@ -88,14 +88,6 @@ raw() { # raw BYTES...: one raw request on its own connection, answer in $T/raw
         timeout 3 cat <&3 >"$T/raw"
     )
 }
-wait_exit() { # wait_exit PID SECONDS: true once PID is gone, false on timeout
-    local k
-    for ((k = 0; k < $2 * 20; k++)); do
-        kill -0 "$1" 2>/dev/null || return 0
-        sleep 0.05
-    done
-    return 1
-}
 
 start_server() { # starts serve on a free port: $SRV, $PORT; stdout in $T/out, stderr in $T/log
     local k

@@ -40,14 +40,6 @@ cleanup() {
 trap cleanup EXIT
 trap '' PIPE
 
-wait_exit() { # wait_exit PID SECONDS: true once PID is gone, false on timeout
-    local k
-    for ((k = 0; k < $2 * 20; k++)); do
-        kill -0 "$1" 2>/dev/null || return 0
-        sleep 0.05
-    done
-    return 1
-}
 
 start_server() { # start_server [NAME=VALUE...]: serve on a free port: $SRV, $PORT, $U
     local k
