@@ -7,6 +7,7 @@
 #include "rexian/record.h"
 #include "rexian/search.h"
 #include "rexian/strmap.h"
+#include "rexian/related.h"
 #include "rexian/synonyms.h"
 #include "rexian/text.h"
 #include "rexian/util.h"
@@ -815,8 +816,10 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     rx_strmap manifest = {0}, ids = {0};
     manifest_ctx mctx = {.manifest = &manifest};
     char *syn_text = NULL, *dep_text = NULL, *cal_text = NULL, *syn_ser = NULL;
-    size_t syn_len = 0, dep_len = 0, cal_len = 0;
+    char *rel_text = NULL, *rel_ser = NULL;
+    size_t syn_len = 0, dep_len = 0, cal_len = 0, rel_len = 0;
     rx_synonyms *syn = NULL;
+    rx_related *rel = NULL;
     rx_departments *deps = NULL;
     rx_calendar *cal = NULL;
     rx_writer *w = NULL, *w2 = NULL;
@@ -850,20 +853,30 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     /* the reference lists */
     if ((rc = read_list(&syn_text, &syn_len, o->corpus_dir, "synonyms.txt")) ||
         (rc = read_list(&dep_text, &dep_len, o->corpus_dir, "departments.txt")) ||
-        (rc = read_list(&cal_text, &cal_len, o->corpus_dir, "calendar.txt")))
+        (rc = read_list(&cal_text, &cal_len, o->corpus_dir, "calendar.txt")) ||
+        (rc = read_list(&rel_text, &rel_len, o->corpus_dir, "related.txt")))
         goto done;
     size_t before = diags->n;
-    list_diag_ctx lc = {diags, "synonyms.txt"};
+    list_diag_ctx lc = {diags, "synonyms.txt"}, rlc = {diags, "related.txt"};
     if ((rc = rx_departments_parse(&deps, "departments.txt", dep_text, dep_len, diags)) ||
         (rc = rx_calendar_parse(&cal, "calendar.txt", cal_text, cal_len, diags)) ||
-        (rc = rx_synonyms_parse(&syn, syn_text, syn_len, list_diag, &lc)))
+        (rc = rx_synonyms_parse(&syn, syn_text, syn_len, list_diag, &lc)) ||
+        (rc = rx_related_parse(&rel, rel_text, rel_len, list_diag, &rlc)))
         goto done;
+    /* query-time only: stored beside the index, it changes no document */
+    if (!(rel_ser = rx_related_serialize(rel)) && rx_related_count(rel) > 0) {
+        rc = rx_error_set(RX_ENOMEM, "out of memory");
+        goto done;
+    }
     /* department aliases are synonyms too (住建局 finds 市住房和城乡建设局) */
     if ((rc = rx_synonyms_add(syn, dep_text, dep_len, NULL, NULL)))
         goto done;
     st->files_rejected += diags->n > before ? 1 : 0;
     syn_ser = rx_synonyms_serialize(syn);
-    rx_buf_printf(&tmp, "%s|%u|%s|%s", FORMAT_VERSION, flags, syn_ser, dep_text);
+    /* a change to any list rebuilds: the lists shape every document's terms
+     * (related.txt only the queries, but it must reach a new generation) */
+    rx_buf_printf(&tmp, "%s|%u|%s|%s|%s", FORMAT_VERSION, flags, syn_ser, dep_text,
+                  rel_ser ? rel_ser : "");
     char config[33];
     rx_hash_hex(config, tmp.data, tmp.len);
     rx_buf_free(&tmp);
@@ -977,6 +990,7 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     if ((rc = rx_writer_set_meta(w, RX_META_FORMAT, FORMAT_VERSION)) ||
         (rc = rx_writer_set_meta(w, RX_META_ANALYZER, flagbuf)) ||
         (rc = rx_writer_set_meta(w, RX_META_SYNONYMS, syn_ser)) ||
+        (rc = rx_writer_set_meta(w, RX_META_RELATED, rel_ser)) ||
         (rc = rx_writer_set_meta(w, RX_META_DEPARTMENTS, dep_text)) ||
         (rc = rx_writer_set_meta(w, RX_META_CONFIG, config)) ||
         (rc = rx_writer_set_meta(w, RX_META_GENERATION, genbuf)))
@@ -1027,6 +1041,9 @@ done:
     rx_buf_free(&tmp);
     free_files(&fl);
     rx_synonyms_free(syn);
+    rx_related_free(rel);
+    free(rel_text);
+    free(rel_ser);
     rx_departments_free(deps);
     rx_calendar_free(cal);
     free(syn_text);

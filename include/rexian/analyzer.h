@@ -16,6 +16,7 @@
 #ifndef REXIAN_ANALYZER_H
 #define REXIAN_ANALYZER_H
 
+#include "rexian/related.h"
 #include "rexian/strmap.h"
 #include "rexian/synonyms.h"
 
@@ -39,6 +40,7 @@ enum {
 typedef struct {
     unsigned flags;
     const rx_synonyms *synonyms; /* borrowed; may be NULL */
+    const rx_related *related;   /* borrowed; may be NULL (queries only) */
 } rx_analyzer;
 
 /* Adds the title field terms ("T" + bigram or word) of text to bag. */
@@ -49,9 +51,21 @@ int rx_analyze_title(rx_strmap *bag, const rx_analyzer *an, const char *text, si
 int rx_analyze_text(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len,
                     unsigned wdf_inc);
 
+/* Where a query term comes from; ranking and confidence treat them apart. */
+typedef enum {
+    RX_QT_BIGRAM,  /* a Han bigram (or lone character) or a Latin word of the query */
+    RX_QT_STOP,    /* a function-word bigram (怎么, 哪里 …), down-weighted */
+    RX_QT_CONCEPT, /* a synonym group or department the query names */
+    RX_QT_PINYIN,  /* the sound of a query bigram, for typos */
+    RX_QT_WORD,    /* a friso or ICU word */
+    RX_QT_TITLE,   /* a title-field term */
+    RX_QT_RELATED, /* a concept the query's situation words point to (related.txt) */
+} rx_qterm_kind;
+
 typedef struct {
     char *term;
     double weight;
+    rx_qterm_kind kind;
     bool wildcard; /* expand to every term starting with `term` */
     char *base;    /* "P" terms: the query bigram they are the sound of */
 } rx_qterm;

@@ -22,6 +22,15 @@ size_t rx_kb_doccount(rx_kb *kb);
 /* Generation number of the open index (0 if unknown). */
 long rx_kb_generation(rx_kb *kb);
 
+/* Ranking knobs, for the relevance study (tests/eval); NULL in rx_kb_query
+ * means the shipped values (docs/RELEVANCE.md). */
+typedef struct {
+    double concept_weight; /* query weight of a concept the query names (bigram = 1) */
+    double anchor_boost;   /* rerank: × (1 + anchor_boost × share of the named concepts) */
+    double coord;          /* rerank: × (1 + coord × share of the query's weighted terms) */
+    double related_weight; /* < 0: leave related.txt out of the query */
+} rx_rank_params;
+
 typedef struct {
     const char *q;
     const char *department; /* name or alias, or NULL */
@@ -33,10 +42,15 @@ typedef struct {
     const char *today; /* YYYY-MM-DD override of today's date, or NULL */
     unsigned analyzer; /* 0 → the index's own configuration */
     double k1, b;      /* BM25 (0 → defaults) */
+    const rx_rank_params *rank;  /* NULL → shipped values */
+    const char *const *exclude;  /* ids left out of the answer (NULL-terminated), or NULL */
+    bool signals;                /* add "signals": what the confidence rests on */
 } rx_kb_query;
 
-/* Runs a search; *out is {"query","total","took_ms","hits":[...],
- * "facets":{"department":{},"type":{}}}. Bad parameters → RX_EINVALID with a
+/* Runs a search; *out is {"query","total","took_ms","confident","confidence",
+ * "hits":[...],"facets":{"department":{},"type":{}}}. `confident` is true when
+ * the first hit very likely answers the query (`confidence`, 0–1, is the
+ * calibrated estimate behind it). Bad parameters → RX_EINVALID with a
  * message naming the parameter. */
 int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q);
 
@@ -52,6 +66,7 @@ int rx_kb_get(cJSON **out, rx_kb *kb, const char *id);
 #define RX_META_FORMAT "rx:format"
 #define RX_META_ANALYZER "rx:analyzer"
 #define RX_META_SYNONYMS "rx:synonyms"
+#define RX_META_RELATED "rx:related"
 #define RX_META_DEPARTMENTS "rx:departments"
 #define RX_META_GENERATION "rx:generation"
 #define RX_META_CONFIG "rx:config"

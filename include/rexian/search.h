@@ -83,6 +83,8 @@ typedef struct {
                                 NULL = keep expired documents */
     size_t offset, limit;
     size_t facet_sample; /* documents to examine at least, for facets */
+    size_t explain;      /* for this many best matches, tell which plan terms each contains */
+    const char *const *exclude; /* ids to leave out (NULL-terminated), or NULL */
 } rx_search_opts;
 
 typedef struct {
@@ -102,6 +104,17 @@ typedef struct {
     size_t n;
     rx_facet *departments, *types;
     size_t ndepartments, ntypes;
+    /* What ranking and confidence read about the query's terms: */
+    double doccount;     /* documents in the index */
+    double max_possible; /* the highest score any document could reach */
+    size_t nterms;       /* = the plan's nterms */
+    double *term_freq;   /* per plan term: documents containing it (a pinyin term: its most
+                            common homophone's; 0 for a term the query did not use) */
+    bool *used;          /* per plan term: whether the query ran it (common terms and
+                            unlikely typos are left out) */
+    size_t nexplained;   /* min(explain, n) */
+    unsigned char *matched; /* nexplained × nterms: 1 where match k contains plan term t
+                               (a pinyin term: one of its homophones) */
 } rx_results;
 
 /* Runs the weighted-OR query of a plan. *out belongs to the caller. */

@@ -23,6 +23,11 @@ typedef void (*rx_diag_fn)(void *ctx, size_t line, const char *reason);
 int rx_synonyms_parse(rx_synonyms **out, const char *text, size_t len, rx_diag_fn diag, void *ctx);
 /* Adds the groups of another text (same syntax) to an existing set. */
 int rx_synonyms_add(rx_synonyms *s, const char *text, size_t len, rx_diag_fn diag, void *ctx);
+/* Adds the group of one line (no comment handling) with at least min_terms
+ * distinct terms; *out receives its number, or SIZE_MAX when the line holds
+ * fewer terms (reported through diag when it holds some). */
+int rx_synonyms_add_group(rx_synonyms *s, size_t *out, const char *line, size_t len,
+                          size_t min_terms, size_t lineno, rx_diag_fn diag, void *ctx);
 void rx_synonyms_free(rx_synonyms *s);
 
 size_t rx_synonyms_count(const rx_synonyms *s);

@@ -21,13 +21,16 @@
 #define W_STOP 0.1
 #define W_TITLE 0.5
 
-typedef void (*term_fn)(void *ctx, const char *term, size_t len, double weight);
+/* related: the term comes from a related.txt expansion, not the text */
+typedef void (*term_fn)(void *ctx, const char *term, size_t len, double weight, bool related);
 
 typedef struct {
     const rx_analyzer *an;
     term_fn emit;
     void *ctx;
     int rc;
+    bool related; /* walking the target of a related.txt association (its
+                     weight is the ranker's choice: rx_kb_search) */
 } walker;
 
 bool rx_pinyin_pair(char *out, size_t cap, uint32_t a, uint32_t b)
@@ -45,6 +48,11 @@ bool rx_pinyin_pair(char *out, size_t cap, uint32_t a, uint32_t b)
     return true;
 }
 
+static void emit(walker *w, const char *term, size_t len, double weight)
+{
+    w->emit(w->ctx, term, len, weight, w->related);
+}
+
 static void emit_prefixed(walker *w, char prefix, const char *s, size_t n, double weight)
 {
     char buf[MAX_WORD_BYTES * 4 + 2];
@@ -52,7 +60,7 @@ static void emit_prefixed(walker *w, char prefix, const char *s, size_t n, doubl
         return;
     buf[0] = prefix;
     memcpy(buf + 1, s, n);
-    w->emit(w->ctx, buf, n + 1, weight);
+    emit(w, buf, n + 1, weight);
 }
 
 static void on_friso_word(void *ctx, const char *word, size_t len)
@@ -94,7 +102,7 @@ static void walk_han(walker *w, const char *s, size_t len, bool query)
             double weight = 1.0;
             if (query && (flags & RX_AN_STOP) && is_stop_bigram(s + prev, i + n - prev))
                 weight = W_STOP;
-            w->emit(w->ctx, s + prev, i + n - prev, weight);
+            emit(w, s + prev, i + n - prev, weight);
         }
         /* pinyin keys are query-side: the index keeps a pinyin → bigram
          * lexicon instead of a posting per pinyin pair (see search.h) */
@@ -105,7 +113,7 @@ static void walk_han(walker *w, const char *s, size_t len, bool query)
                 size_t kl = strlen(key);
                 key[kl] = '\t';
                 memcpy(key + kl + 1, s + prev, i + n - prev);
-                w->emit(w->ctx, key, kl + 1 + (i + n - prev), W_PINYIN);
+                emit(w, key, kl + 1 + (i + n - prev), W_PINYIN);
             }
         }
         last = cp;
@@ -114,7 +122,7 @@ static void walk_han(walker *w, const char *s, size_t len, bool query)
         nchars++;
     }
     if (nchars == 1 && (flags & RX_AN_BIGRAM))
-        w->emit(w->ctx, s, len, 1.0);
+        emit(w, s, len, 1.0);
     if (flags & RX_AN_FRISO) {
         int rc = rx_segment(RX_SEG_FRISO, s, len, on_friso_word, w);
         if (rc != RX_OK)
@@ -137,7 +145,21 @@ static void on_synonym(void *ctx, size_t g, size_t start, size_t len)
     emit_prefixed(w, 'G', terms[0], strlen(terms[0]), W_SYNONYM);
 }
 
-/* Walks normalised text, emitting every term. */
+static int walk(walker *w, const char *s, size_t len, bool query);
+
+/* A related concept: its bigrams and synonym concepts. */
+static void on_related(void *ctx, const char *target)
+{
+    walker *w = ctx;
+    walker sub = *w;
+    sub.related = true;
+    walk(&sub, target, strlen(target), false);
+    if (sub.rc != RX_OK)
+        w->rc = sub.rc;
+}
+
+/* Walks normalised text, emitting every term; a query also gets the
+ * concepts its situation words are associated with. */
 static int walk(walker *w, const char *s, size_t len, bool query)
 {
     size_t i = 0;
@@ -161,13 +183,15 @@ static int walk(walker *w, const char *s, size_t len, bool query)
                 i += n;
             }
             if (i - start <= MAX_WORD_BYTES)
-                w->emit(w->ctx, s + start, i - start, 1.0);
+                emit(w, s + start, i - start, 1.0);
         } else {
             i += n;
         }
     }
     if ((w->an->flags & RX_AN_SYNONYM) && w->an->synonyms)
         rx_synonyms_scan(w->an->synonyms, s, len, on_synonym, w);
+    if (query && w->an->related)
+        rx_related_scan(w->an->related, s, len, on_related, w);
     return w->rc;
 }
 
@@ -178,9 +202,10 @@ typedef struct {
     char prefix; /* 'T' for the title field: plain terms only, prefixed */
 } bag_ctx;
 
-static void bag_emit(void *ctx, const char *term, size_t len, double weight)
+static void bag_emit(void *ctx, const char *term, size_t len, double weight, bool related)
 {
     (void)weight;
+    (void)related;
     bag_ctx *b = ctx;
     char buf[MAX_WORD_BYTES * 4 + 2];
     if (b->prefix) {
@@ -209,7 +234,7 @@ static int analyze(rx_strmap *bag, const rx_analyzer *an, const char *text, size
     if (rc != RX_OK)
         return rc;
     bag_ctx b = {bag, wdf_inc, RX_OK, prefix};
-    walker w = {an, bag_emit, &b, RX_OK};
+    walker w = {.an = an, .emit = bag_emit, .ctx = &b, .rc = RX_OK};
     rc = walk(&w, norm, nlen, false);
     free(norm);
     if (rc == RX_OK && b.rc != RX_OK)
@@ -225,7 +250,7 @@ int rx_analyze_text(rx_strmap *bag, const rx_analyzer *an, const char *text, siz
 
 int rx_analyze_title(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len)
 {
-    rx_analyzer plain = {an->flags & RX_AN_BIGRAM, NULL};
+    rx_analyzer plain = {.flags = an->flags & RX_AN_BIGRAM};
     return analyze(bag, &plain, text, len, 1, 'T');
 }
 
@@ -239,7 +264,21 @@ typedef struct {
     int rc;
 } plan_ctx;
 
-static void plan_emit(void *ctx, const char *term, size_t len, double weight)
+static rx_qterm_kind kind_of(const char *term, double weight, bool related)
+{
+    if (related)
+        return RX_QT_RELATED;
+    switch (term[0]) {
+    case 'P': return RX_QT_PINYIN;
+    case 'G': return RX_QT_CONCEPT;
+    case 'W':
+    case 'U': return RX_QT_WORD;
+    case 'T': return RX_QT_TITLE;
+    default: return weight < 1.0 ? RX_QT_STOP : RX_QT_BIGRAM;
+    }
+}
+
+static void plan_emit(void *ctx, const char *term, size_t len, double weight, bool related)
 {
     plan_ctx *p = ctx;
     const char *base = NULL;
@@ -261,8 +300,11 @@ static void plan_emit(void *ctx, const char *term, size_t len, double weight)
     if (!added) {
         /* a repeated term keeps its highest weight */
         rx_qterm *t = &p->plan->terms[e->value];
-        if (weight > t->weight)
+        if (weight > t->weight) {
             t->weight = weight;
+            if (!related)
+                t->kind = kind_of(term, weight, related);
+        }
         return;
     }
     if (p->plan->nterms == p->cap) {
@@ -284,6 +326,7 @@ static void plan_emit(void *ctx, const char *term, size_t len, double weight)
     memcpy(t->term, term, len);
     t->term[len] = '\0';
     t->weight = weight;
+    t->kind = kind_of(term, weight, related);
     t->base = NULL;
     if (base && (t->base = malloc(base_len + 1))) {
         memcpy(t->base, base, base_len);
@@ -299,7 +342,7 @@ static void plan_emit(void *ctx, const char *term, size_t len, double weight)
         char tt[256];
         tt[0] = 'T';
         memcpy(tt + 1, term, len);
-        plan_emit(p, tt, len + 1, weight * W_TITLE);
+        plan_emit(p, tt, len + 1, weight * W_TITLE, related);
     }
     /* highlight keys: bigrams, words and pinyin pairs as they are; word
      * terms through their bigrams; synonym groups in rx_plan_query */
@@ -309,9 +352,10 @@ static void plan_emit(void *ctx, const char *term, size_t len, double weight)
         rx_strmap_upsert(&p->plan->marks, term, len, NULL);
 }
 
-static void mark_emit(void *ctx, const char *term, size_t len, double weight)
+static void mark_emit(void *ctx, const char *term, size_t len, double weight, bool related)
 {
     (void)weight;
+    (void)related;
     rx_strmap_upsert(ctx, term, len, NULL);
 }
 
@@ -319,8 +363,8 @@ static void mark_emit(void *ctx, const char *term, size_t len, double weight)
  * and its words, exactly as the highlighter compares them. */
 static void mark_text(rx_strmap *marks, const char *s, size_t len)
 {
-    static const rx_analyzer plain = {RX_AN_BIGRAM, NULL};
-    walker w = {&plain, mark_emit, marks, RX_OK};
+    static const rx_analyzer plain = {.flags = RX_AN_BIGRAM};
+    walker w = {.an = &plain, .emit = mark_emit, .ctx = marks, .rc = RX_OK};
     walk(&w, s, len, false);
 }
 
@@ -353,7 +397,7 @@ int rx_plan_query(rx_query_plan **out, const rx_analyzer *an, const char *q, siz
         return rc;
     }
     plan_ctx p = {.plan = plan, .flags = an->flags};
-    walker w = {an, plan_emit, &p, RX_OK};
+    walker w = {.an = an, .emit = plan_emit, .ctx = &p, .rc = RX_OK};
     rc = walk(&w, plan->normalized, nlen, true);
     if (rc == RX_OK && (an->flags & RX_AN_SYNONYM) && an->synonyms) {
         syn_mark_ctx m = {an->synonyms, &plan->marks};

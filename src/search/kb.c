@@ -7,10 +7,12 @@
 #include "rexian/record.h"
 #include "rexian/search.h"
 #include "rexian/snippet.h"
+#include "rexian/related.h"
 #include "rexian/synonyms.h"
 #include "rexian/text.h"
 #include "rexian/util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,7 @@
 struct rx_kb {
     rx_index *ix;
     rx_synonyms *synonyms;
+    rx_related *related;
     rx_departments *departments;
     unsigned analyzer;
     long generation;
@@ -36,33 +39,41 @@ struct rx_kb {
 
 static int load_config(rx_kb *kb)
 {
-    char *syn = NULL, *dep = NULL, *an = NULL, *gen = NULL;
+    char *syn = NULL, *dep = NULL, *an = NULL, *gen = NULL, *rel = NULL;
     rx_synonyms *s = NULL;
     rx_departments *d = NULL;
+    rx_related *r = NULL;
     int rc;
     if ((rc = rx_index_meta(kb->ix, RX_META_SYNONYMS, &syn)) ||
+        (rc = rx_index_meta(kb->ix, RX_META_RELATED, &rel)) ||
         (rc = rx_index_meta(kb->ix, RX_META_DEPARTMENTS, &dep)) ||
         (rc = rx_index_meta(kb->ix, RX_META_ANALYZER, &an)) ||
         (rc = rx_index_meta(kb->ix, RX_META_GENERATION, &gen)))
         goto done;
     rx_diags diags = {0};
     if ((rc = rx_synonyms_parse(&s, syn, strlen(syn), NULL, NULL)) ||
+        (rc = rx_related_parse(&r, rel, strlen(rel), NULL, NULL)) ||
         (rc = rx_departments_parse(&d, "departments", dep, strlen(dep), &diags))) {
         rx_diags_free(&diags);
         goto done;
     }
     rx_diags_free(&diags);
     rx_synonyms_free(kb->synonyms);
+    rx_related_free(kb->related);
     rx_departments_free(kb->departments);
     kb->synonyms = s;
+    kb->related = r;
     kb->departments = d;
     s = NULL;
+    r = NULL;
     d = NULL;
     kb->analyzer = *an ? (unsigned)strtoul(an, NULL, 10) : RX_AN_DEFAULT;
     kb->generation = strtol(gen, NULL, 10);
 done:
     rx_synonyms_free(s);
+    rx_related_free(r);
     rx_departments_free(d);
+    free(rel);
     free(syn);
     free(dep);
     free(an);
@@ -93,6 +104,7 @@ void rx_kb_free(rx_kb *kb)
         return;
     rx_index_free(kb->ix);
     rx_synonyms_free(kb->synonyms);
+    rx_related_free(kb->related);
     rx_departments_free(kb->departments);
     free(kb);
 }
@@ -189,9 +201,127 @@ static double title_coverage(const rx_query_plan *plan, const char *title, size_
     return want >= 3 ? (double)have / (double)want : 0;
 }
 
+/* The shipped ranking (docs/RELEVANCE.md). */
+static const rx_rank_params SHIPPED = {
+    .concept_weight = 1.0,
+    .anchor_boost = 0.0,
+    .coord = 0.0,
+    .related_weight = 0.5,
+};
+
+/* A concept the query names is an anchor when it is specific: in fewer than
+ * this share of the documents (补办 or 办理 are concepts too, but common). */
+#define ANCHOR_SHARE 0.05
+
+/* What one of the best matches covers of the query. */
+typedef struct {
+    double coverage; /* share of the query's idf-weighted content terms it contains */
+    double anchors;  /* share of the query's anchors (idf-weighted); 1 with none */
+} features;
+
+/* Per-query facts shared by every match's features. */
+typedef struct {
+    const rx_query_plan *plan;
+    const rx_results *res;
+    double *idf;    /* per plan term: log((N + 1) / (df + 0.5)) × query weight, or 0 */
+    bool *anchor;   /* per plan term */
+    size_t *sound;  /* per plan term: the pinyin term standing for it, or SIZE_MAX */
+    double mass, anchor_mass;
+} query_facts;
+
+static bool is_content(const rx_qterm *t)
+{
+    return !t->wildcard &&
+           (t->kind == RX_QT_BIGRAM || t->kind == RX_QT_CONCEPT || t->kind == RX_QT_WORD);
+}
+
+static int facts_init(query_facts *f, const rx_query_plan *plan, const rx_results *res)
+{
+    size_t nt = plan->nterms;
+    *f = (query_facts){.plan = plan, .res = res};
+    f->idf = calloc(nt ? nt : 1, sizeof *f->idf);
+    f->anchor = calloc(nt ? nt : 1, sizeof *f->anchor);
+    f->sound = malloc((nt ? nt : 1) * sizeof *f->sound);
+    if (!f->idf || !f->anchor || !f->sound)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    double n = res->doccount > 0 ? res->doccount : 1;
+    for (size_t k = 0; k < nt; k++) {
+        const rx_qterm *t = &plan->terms[k];
+        f->sound[k] = SIZE_MAX;
+        if (!is_content(t) || !res->term_freq)
+            continue;
+        double df = res->term_freq[k];
+        f->idf[k] = t->weight * log((n + 1) / (df + 0.5));
+        f->mass += f->idf[k];
+        if (t->kind == RX_QT_CONCEPT && df > 0 && df / n < ANCHOR_SHARE) {
+            f->anchor[k] = true;
+            f->anchor_mass += f->idf[k];
+        }
+    }
+    /* a typo's bigram counts as matched where one of its homophones is */
+    for (size_t k = 0; k < nt; k++) {
+        const rx_qterm *t = &plan->terms[k];
+        if (t->kind != RX_QT_PINYIN || !t->base || !res->used || !res->used[k])
+            continue;
+        for (size_t j = 0; j < nt; j++)
+            if (plan->terms[j].kind == RX_QT_BIGRAM && !strcmp(plan->terms[j].term, t->base))
+                f->sound[j] = k;
+    }
+    return RX_OK;
+}
+
+static void facts_free(query_facts *f)
+{
+    free(f->idf);
+    free(f->anchor);
+    free(f->sound);
+}
+
+static features features_of(const query_facts *f, size_t row)
+{
+    features x = {0, 1};
+    const rx_results *res = f->res;
+    if (row >= res->nexplained || f->mass <= 0)
+        return x;
+    const unsigned char *hit = res->matched + row * res->nterms;
+    double got = 0, anchors = 0;
+    for (size_t k = 0; k < res->nterms; k++) {
+        if (f->idf[k] <= 0)
+            continue;
+        bool m = hit[k] || (f->sound[k] != SIZE_MAX && hit[f->sound[k]]);
+        if (m) {
+            got += f->idf[k];
+            if (f->anchor[k])
+                anchors += f->idf[k];
+        }
+    }
+    x.coverage = got / f->mass;
+    if (f->anchor_mass > 0)
+        x.anchors = anchors / f->anchor_mass;
+    return x;
+}
+
+/* Confidence that the first hit answers the query: a logistic model over
+ * what the first hit covers of the query, how far it stands above the
+ * second, and how close its score comes to the best the query could reach.
+ * Fitted by tests/eval (`make eval`, "calibration") on the judged queries
+ * and on the same queries with their answers taken out of the index (what a
+ * question the knowledge base does not cover looks like). */
+static const double CONF_BIAS = -6.0, CONF_COVERAGE = 6.0, CONF_ANCHORS = 2.0,
+                    CONF_RATIO = 2.0, CONF_GAP = 2.0;
+#define CONFIDENT_AT 0.5
+
+static double confidence_of(features top, double ratio, double gap)
+{
+    double z = CONF_BIAS + CONF_COVERAGE * top.coverage + CONF_ANCHORS * top.anchors +
+               CONF_RATIO * ratio + CONF_GAP * gap;
+    return 1.0 / (1.0 + exp(-z));
+}
+
 typedef struct {
     size_t index;
     double score;
+    features f;
 } ranked;
 
 static int by_score(const void *a, const void *b)
@@ -202,11 +332,52 @@ static int by_score(const void *a, const void *b)
     return (x->index > y->index) - (x->index < y->index);
 }
 
+/* Applies the ranking knobs to the plan's query weights. */
+static void weigh_plan(rx_query_plan *plan, const rx_rank_params *rp)
+{
+    size_t keep = 0;
+    for (size_t k = 0; k < plan->nterms; k++) {
+        rx_qterm *t = &plan->terms[k];
+        if (t->kind == RX_QT_CONCEPT)
+            t->weight *= rp->concept_weight;
+        else if (t->kind == RX_QT_RELATED)
+            t->weight *= rp->related_weight;
+        if (t->weight > 0) {
+            plan->terms[keep++] = *t;
+        } else {
+            free(t->term);
+            free(t->base);
+        }
+    }
+    plan->nterms = keep;
+}
+
+/* Re-scores the best RERANK_DEPTH matches. */
+static void rerank(ranked *order, const rx_results *res, const query_facts *facts,
+                   const rx_rank_params *rp)
+{
+    size_t depth = res->n < RERANK_DEPTH ? res->n : RERANK_DEPTH;
+    for (size_t k = 0; k < depth; k++) {
+        rx_record r;
+        ranked *o = &order[k];
+        o->f = features_of(facts, k);
+        if (rx_record_decode(&r, res->matches[k].data, res->matches[k].len) == RX_OK)
+            o->score *= 1.0 + TITLE_BOOST * title_coverage(facts->plan, r.f[RX_REC_TITLE],
+                                                           r.len[RX_REC_TITLE]);
+        if (facts->anchor_mass > 0)
+            o->score *= 1.0 + rp->anchor_boost * o->f.anchors;
+        o->score *= 1.0 + rp->coord * o->f.coverage;
+    }
+    if (depth > 1)
+        qsort(order, depth, sizeof *order, by_score);
+}
+
 int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
 {
     *out = NULL;
     double t0 = rx_now();
     const char *text = q->q ? q->q : "";
+    const rx_rank_params *rp = q->rank ? q->rank : &SHIPPED;
     size_t qlen = strlen(text);
     if (qlen > MAX_QUERY_BYTES)
         return rx_error_set(RX_ETOOBIG, "q is %zu bytes; at most %d are accepted", qlen,
@@ -217,7 +388,9 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
                         .b = q->b,
                         .offset = q->offset,
                         .limit = q->limit ? q->limit : 10,
-                        .facet_sample = FACET_SAMPLE};
+                        .facet_sample = FACET_SAMPLE,
+                        .explain = RERANK_DEPTH,
+                        .exclude = q->exclude};
     if (o.limit > MAX_LIMIT)
         return rx_error_set(RX_EINVALID, "limit must be between 1 and %d", MAX_LIMIT);
     if (q->department && *q->department) {
@@ -250,21 +423,28 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
         o.expired_by = day_before;
     }
 
-    rx_analyzer an = {q->analyzer ? q->analyzer : kb->analyzer, kb->synonyms};
+    rx_analyzer an = {q->analyzer ? q->analyzer : kb->analyzer, kb->synonyms,
+                      rp->related_weight > 0 ? kb->related : NULL};
     rx_query_plan *plan = NULL;
     rx_results *res = NULL;
     ranked *order = NULL;
+    query_facts facts = {0};
     size_t page_from = o.offset, page_len = o.limit;
-    /* the best RERANK_DEPTH are re-ordered by title coverage, then paged */
-    if (o.offset < RERANK_DEPTH) {
+    /* the best RERANK_DEPTH are re-ordered, then paged */
+    bool reranked = o.offset < RERANK_DEPTH;
+    if (reranked) {
         o.limit = o.offset + o.limit > RERANK_DEPTH ? o.offset + o.limit : RERANK_DEPTH;
         o.offset = 0;
     } else {
         page_from = 0;
     }
     int rc = rx_plan_query(&plan, &an, text, qlen);
-    if (rc == RX_OK)
+    if (rc == RX_OK) {
+        weigh_plan(plan, rp);
         rc = rx_index_search(&res, kb->ix, plan, &o);
+    }
+    if (rc == RX_OK)
+        rc = facts_init(&facts, plan, res);
     if (rc != RX_OK)
         goto done;
     order = calloc(res->n ? res->n : 1, sizeof *order);
@@ -272,20 +452,34 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
         rc = rx_error_set(RX_ENOMEM, "out of memory");
         goto done;
     }
-    for (size_t k = 0; k < res->n; k++) {
-        rx_record r;
-        order[k].index = k;
-        order[k].score = res->matches[k].score;
-        if (o.offset == 0 && k < RERANK_DEPTH &&
-            rx_record_decode(&r, res->matches[k].data, res->matches[k].len) == RX_OK)
-            order[k].score *=
-                1.0 + TITLE_BOOST * title_coverage(plan, r.f[RX_REC_TITLE], r.len[RX_REC_TITLE]);
+    for (size_t k = 0; k < res->n; k++)
+        order[k] = (ranked){k, res->matches[k].score, {0, 1}};
+    if (reranked)
+        rerank(order, res, &facts, rp);
+    double confidence = 0;
+    if (reranked && res->n > 0) {
+        double s1 = order[0].score, s2 = res->n > 1 ? order[1].score : 0;
+        double raw = res->matches[order[0].index].score;
+        double ratio = res->max_possible > 0 ? raw / res->max_possible : 0;
+        confidence = confidence_of(order[0].f, ratio, s1 > 0 ? (s1 - s2) / s1 : 0);
     }
-    if (o.offset == 0 && res->n > 1)
-        qsort(order, res->n < RERANK_DEPTH ? res->n : RERANK_DEPTH, sizeof *order, by_score);
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "query", text);
     cJSON_AddNumberToObject(root, "total", (double)res->total);
+    cJSON_AddBoolToObject(root, "confident", confidence >= CONFIDENT_AT);
+    cJSON_AddNumberToObject(root, "confidence", round(confidence * 1000) / 1000);
+    if (q->signals && reranked && res->n > 0) {
+        cJSON *sg = cJSON_AddObjectToObject(root, "signals");
+        double s1 = order[0].score, s2 = res->n > 1 ? order[1].score : 0;
+        cJSON_AddNumberToObject(sg, "coverage", order[0].f.coverage);
+        cJSON_AddNumberToObject(sg, "anchors", order[0].f.anchors);
+        cJSON_AddNumberToObject(sg, "ratio", res->max_possible > 0
+                                                 ? res->matches[order[0].index].score /
+                                                       res->max_possible
+                                                 : 0);
+        cJSON_AddNumberToObject(sg, "gap", s1 > 0 ? (s1 - s2) / s1 : 0);
+        cJSON_AddBoolToObject(sg, "has_anchors", facts.anchor_mass > 0);
+    }
     cJSON *hits = cJSON_CreateArray();
     for (size_t k = page_from; k < res->n && k < page_from + page_len; k++) {
         rx_record r;
@@ -302,6 +496,7 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
     cJSON_AddItemToObject(root, "facets", facets);
     *out = root;
 done:
+    facts_free(&facts);
     free(order);
     rx_results_free(res);
     rx_query_plan_free(plan);

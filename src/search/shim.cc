@@ -11,6 +11,8 @@
 #include <new>
 #include <string>
 #include <sys/stat.h>
+#include <unordered_map>
+#include <vector>
 
 extern "C" {
 #include "rexian/error.h"
@@ -320,8 +322,21 @@ extern "C" int rx_index_get(rx_index *ix, const char *id, char **data, size_t *l
     });
 }
 
-static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan *plan)
+// What build_query learnt about each plan term, for the explanation of the
+// best matches: its frequency, whether it ran, and which index terms stand
+// for it (a pinyin term: the homophones it asked for).
+struct plan_terms {
+    std::vector<double> freq;
+    std::vector<bool> used;
+    std::unordered_map<std::string, size_t> owner; // index term → plan term
+    std::vector<size_t> wildcards;                 // plan terms expanded by prefix
+};
+
+static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan *plan,
+                                 plan_terms &pt)
 {
+    pt.freq.assign(plan->nterms, 0);
+    pt.used.assign(plan->nterms, false);
     std::vector<Xapian::Query> parts;
     parts.reserve(plan->nterms);
     // rarer than this and a query bigram may be a typo
@@ -376,16 +391,27 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
             }
             std::sort(cands.begin(), cands.end(), std::greater<>());
             std::vector<Xapian::Query> alts;
-            for (size_t c = 0; c < cands.size() && c < 4; c++)
+            for (size_t c = 0; c < cands.size() && c < 4; c++) {
                 alts.emplace_back(cands[c].second);
-            if (!alts.empty())
+                pt.owner.emplace(cands[c].second, k); // a query bigram keeps its own
+            }
+            if (!alts.empty()) {
                 parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
                                    Xapian::Query(Xapian::Query::OP_OR, alts.begin(), alts.end()),
                                    t.weight);
+                pt.freq[k] = static_cast<double>(cands[0].first);
+                pt.used[k] = true;
+            }
             continue;
         }
+        pt.freq[k] = static_cast<double>(tf[k]);
         if (drop_common && !t.wildcard && tf[k] > common_tf)
             continue;
+        pt.used[k] = true;
+        if (t.wildcard)
+            pt.wildcards.push_back(k);
+        else
+            pt.owner[t.term] = k;
         Xapian::Query q = t.wildcard ? Xapian::Query(Xapian::Query::OP_WILDCARD, t.term, 64,
                                                      Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT)
                                      : Xapian::Query(t.term);
@@ -413,10 +439,55 @@ static rx_facet *collect_facets(const Xapian::ValueCountMatchSpy &spy, size_t *n
     return f;
 }
 
+// Fills the per-term facts and, for the best `depth` matches, which plan
+// terms each contains.
+static void explain(rx_results *r, const Xapian::Enquire &enq, const Xapian::MSet &m,
+                    const rx_query_plan *plan, const plan_terms &pt, size_t depth)
+{
+    size_t nt = plan->nterms;
+    r->nterms = nt;
+    r->term_freq = static_cast<double *>(std::calloc(nt ? nt : 1, sizeof(double)));
+    r->used = static_cast<bool *>(std::calloc(nt ? nt : 1, sizeof(bool)));
+    if (!r->term_freq || !r->used)
+        throw std::bad_alloc();
+    for (size_t k = 0; k < nt; k++) {
+        r->term_freq[k] = pt.freq[k];
+        r->used[k] = pt.used[k];
+    }
+    size_t ne = std::min<size_t>(depth, r->n);
+    if (ne == 0 || nt == 0)
+        return;
+    r->matched = static_cast<unsigned char *>(std::calloc(ne * nt, 1));
+    if (!r->matched)
+        throw std::bad_alloc();
+    r->nexplained = ne;
+    size_t row = 0;
+    for (auto it = m.begin(); it != m.end() && row < ne; ++it, ++row) {
+        unsigned char *hit = r->matched + row * nt;
+        for (auto t = enq.get_matching_terms_begin(it); t != enq.get_matching_terms_end(it);
+             ++t) {
+            const std::string term = *t;
+            auto o = pt.owner.find(term);
+            if (o != pt.owner.end()) {
+                hit[o->second] = 1;
+                continue;
+            }
+            for (size_t w : pt.wildcards) {
+                const char *pre = plan->terms[w].term;
+                if (term.compare(0, std::strlen(pre), pre) == 0)
+                    hit[w] = 1;
+            }
+        }
+    }
+}
+
 extern "C" void rx_results_free(rx_results *r)
 {
     if (!r)
         return;
+    std::free(r->term_freq);
+    std::free(r->used);
+    std::free(r->matched);
     for (size_t k = 0; k < r->n; k++)
         std::free(r->matches[k].data);
     std::free(r->matches);
@@ -443,7 +514,8 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
             throw std::bad_alloc();
         if (plan->nterms == 0)
             return RX_OK;
-        Xapian::Query q = build_query(ix->db, plan);
+        plan_terms pt;
+        Xapian::Query q = build_query(ix->db, plan, pt);
         std::vector<Xapian::Query> filters;
         if (o->department)
             filters.emplace_back(std::string("XD") + o->department);
@@ -460,6 +532,13 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
             q = Xapian::Query(
                 Xapian::Query::OP_AND_NOT, q,
                 Xapian::Query(Xapian::Query::OP_VALUE_LE, RX_SLOT_EXPIRES, o->expired_by));
+        if (o->exclude && o->exclude[0]) {
+            std::vector<Xapian::Query> ids;
+            for (size_t k = 0; o->exclude[k]; k++)
+                ids.emplace_back(std::string("Q") + o->exclude[k]);
+            q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
+                              Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end()));
+        }
         Xapian::Enquire enq(ix->db);
         enq.set_query(q);
         enq.set_weighting_scheme(
@@ -489,6 +568,9 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
             r->departments = collect_facets(dspy, &r->ndepartments);
             r->types = collect_facets(tspy, &r->ntypes);
         }
+        explain(r, enq, m, plan, pt, o->explain);
+        r->doccount = ix->db.get_doccount();
+        r->max_possible = m.get_max_possible();
         return RX_OK;
     });
     if (rc != RX_OK) {

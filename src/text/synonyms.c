@@ -6,6 +6,7 @@
 #include "rexian/util.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,40 @@ static int parse_line(group *g, const char *line, size_t len, size_t lineno, rx_
     return RX_OK;
 }
 
+int rx_synonyms_add_group(rx_synonyms *s, size_t *out, const char *line, size_t len,
+                          size_t min_terms, size_t lineno, rx_diag_fn diag, void *ctx)
+{
+    *out = SIZE_MAX;
+    group g = {0};
+    if (parse_line(&g, line, len, lineno, diag, ctx) != RX_OK) {
+        free_group(&g);
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    }
+    if (g.n == 0 || g.n < min_terms) {
+        if (g.n > 0 && diag)
+            diag(ctx, lineno, "a synonym group needs at least two different terms");
+        free_group(&g);
+        return RX_OK;
+    }
+    if (s->ngroups == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        group *gs = realloc(s->groups, cap * sizeof *gs);
+        if (!gs) {
+            free_group(&g);
+            return rx_error_set(RX_ENOMEM, "out of memory");
+        }
+        s->groups = gs;
+        s->cap = cap;
+    }
+    size_t id = s->ngroups++;
+    s->groups[id] = g;
+    for (size_t k = 0; k < g.n; k++)
+        if (add_term_to_index(s, g.terms[k], id) != RX_OK)
+            return rx_error_set(RX_ENOMEM, "out of memory");
+    *out = id;
+    return RX_OK;
+}
+
 int rx_synonyms_add(rx_synonyms *s, const char *text, size_t len, rx_diag_fn diag, void *ctx)
 {
     size_t lineno = 0, pos = 0;
@@ -157,34 +192,10 @@ int rx_synonyms_add(rx_synonyms *s, const char *text, size_t len, rx_diag_fn dia
             llen = (size_t)(hash - line);
         if (lineno == 1 && llen >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
             line += 3, llen -= 3;
-        group g = {0};
-        if (parse_line(&g, line, llen, lineno, diag, ctx) != RX_OK) {
-            free_group(&g);
-            return rx_error_set(RX_ENOMEM, "out of memory");
-        }
-        if (g.n == 0)
-            continue;
-        if (g.n < 2) {
-            if (diag)
-                diag(ctx, lineno, "a synonym group needs at least two different terms");
-            free_group(&g);
-            continue;
-        }
-        if (s->ngroups == s->cap) {
-            size_t cap = s->cap ? s->cap * 2 : 64;
-            group *gs = realloc(s->groups, cap * sizeof *gs);
-            if (!gs) {
-                free_group(&g);
-                return rx_error_set(RX_ENOMEM, "out of memory");
-            }
-            s->groups = gs;
-            s->cap = cap;
-        }
-        size_t id = s->ngroups++;
-        s->groups[id] = g;
-        for (size_t k = 0; k < g.n; k++)
-            if (add_term_to_index(s, g.terms[k], id) != RX_OK)
-                return rx_error_set(RX_ENOMEM, "out of memory");
+        size_t id;
+        int rc = rx_synonyms_add_group(s, &id, line, llen, 2, lineno, diag, ctx);
+        if (rc != RX_OK)
+            return rc;
     }
     return RX_OK;
 }

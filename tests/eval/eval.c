@@ -11,6 +11,13 @@
  *     of docs/RELEVANCE.md); the last one is the shipped default.
  * Expired documents are removed from every system's results (as of
  * --today) so that all are judged alike.
+ *
+ * Then the ranking variants of the shipped analyzer (docs/RELEVANCE.md), and
+ * the confidence of the shipped ranking: how often a right first hit is
+ * called confident, how often a confident first hit is right, and (with
+ * --ooc FILE, questions no document answers) how often those are called
+ * not confident. --calibrate refits the confidence model on the queries and
+ * on the same queries with their answers taken out of the index.
  */
 #include "rexian/analyzer.h"
 #include "rexian/corpus.h"
@@ -25,6 +32,7 @@
 #include "../common/peers.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +57,7 @@ static const char *styles[MAX_STYLES];
 static size_t nstyles;
 static rx_strmap expired;
 static FILE *fail_log;
+static const char *fail_dir;
 
 static size_t style_index(const char *s)
 {
@@ -60,7 +69,8 @@ static size_t style_index(const char *s)
     return nstyles < MAX_STYLES ? nstyles++ : MAX_STYLES - 1;
 }
 
-static size_t load_queries(query **out, const char *path)
+/* Reads `style<TAB>query<TAB>ids` lines (with_ids) or `style<TAB>query`. */
+static size_t load_queries(query **out, const char *path, bool with_ids)
 {
     char *data;
     size_t len;
@@ -73,9 +83,14 @@ static size_t load_queries(query **out, const char *path)
     char *save = NULL;
     for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-        if (!t1 || !t2 || line[0] == '#')
+        if (!t1 || (with_ids && !t2) || line[0] == '#')
             continue;
-        *t1 = *t2 = '\0';
+        *t1 = '\0';
+        if (t2)
+            *t2 = '\0';
+        char *cr = strchr(t1 + 1, '\r');
+        if (cr)
+            *cr = '\0';
         if (n == cap) {
             cap = cap ? cap * 2 : 256;
             qs = realloc(qs, cap * sizeof *qs);
@@ -86,15 +101,29 @@ static size_t load_queries(query **out, const char *path)
         q->ids = NULL;
         q->nids = 0;
         char *s2 = NULL;
-        for (char *id = strtok_r(t2 + 1, ", \r", &s2); id; id = strtok_r(NULL, ", \r", &s2)) {
+        for (char *id = t2 ? strtok_r(t2 + 1, ", \r", &s2) : NULL; id;
+             id = strtok_r(NULL, ", \r", &s2)) {
             q->ids = realloc(q->ids, (q->nids + 1) * sizeof *q->ids);
             q->ids[q->nids++] = strdup(id);
         }
-        style_index(q->style);
+        if (with_ids)
+            style_index(q->style);
     }
     free(data);
     *out = qs;
     return n;
+}
+
+static void free_queries(query *qs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(qs[i].style);
+        free(qs[i].text);
+        for (size_t k = 0; k < qs[i].nids; k++)
+            free(qs[i].ids[k]);
+        free(qs[i].ids);
+    }
+    free(qs);
 }
 
 /* Records the rank of the first judged id among got[0..n). */
@@ -165,14 +194,232 @@ static const variant variants[] = {
     {"rexian (default)", RX_AN_DEFAULT},
 };
 
+/* ---- ranking variants of the shipped analyzer ---- */
+
+typedef struct {
+    const char *name;
+    rx_rank_params p;
+} rank_variant;
+
+/* {concept weight, anchor boost, coord, related weight}; the first is the
+ * ranking of the previous release, the last the shipped one. */
+static const rank_variant rank_variants[] = {
+    {"previous release (no related)", {1.0, 0.0, 0.0, -1}},
+    {"+related 0.3", {1.0, 0.0, 0.0, 0.3}},
+    {"+related 0.5", {1.0, 0.0, 0.0, 0.5}},
+    {"+related 1.0", {1.0, 0.0, 0.0, 1.0}},
+    {"concept weight 2", {2.0, 0.0, 0.0, 0.5}},
+    {"concept weight 3", {3.0, 0.0, 0.0, 0.5}},
+    {"anchor boost 0.3", {1.0, 0.3, 0.0, 0.5}},
+    {"anchor boost 0.6", {1.0, 0.6, 0.0, 0.5}},
+    {"anchor boost 1.0", {1.0, 1.0, 0.0, 0.5}},
+    {"coord 0.5", {1.0, 0.0, 0.5, 0.5}},
+    {"coord 1.0", {1.0, 0.0, 1.0, 0.5}},
+    {"coord 2.0", {1.0, 0.0, 2.0, 0.5}},
+    {"cw2 + anchor 0.6", {2.0, 0.6, 0.0, 0.5}},
+    {"cw2 + coord 1.0", {2.0, 0.0, 1.0, 0.5}},
+    {"anchor 0.6 + coord 1.0", {1.0, 0.6, 1.0, 0.5}},
+    {"shipped", {0, 0, 0, 0}},
+};
+
+typedef struct {
+    size_t right1, right1_conf, conf, conf_right, n;
+} conf_stats;
+
+typedef struct {
+    double x[5];
+    int y;
+} sample;
+
+static sample *samples;
+static size_t nsamples, samples_cap;
+
+static void add_sample(const cJSON *res, int y)
+{
+    const cJSON *sg = cJSON_GetObjectItemCaseSensitive(res, "signals");
+    if (!sg)
+        return;
+    if (nsamples == samples_cap) {
+        samples_cap = samples_cap ? samples_cap * 2 : 512;
+        samples = realloc(samples, samples_cap * sizeof *samples);
+    }
+    sample *s = &samples[nsamples++];
+    s->x[0] = 1;
+    s->x[1] = cJSON_GetObjectItemCaseSensitive(sg, "coverage")->valuedouble;
+    s->x[2] = cJSON_GetObjectItemCaseSensitive(sg, "anchors")->valuedouble;
+    s->x[3] = cJSON_GetObjectItemCaseSensitive(sg, "ratio")->valuedouble;
+    s->x[4] = cJSON_GetObjectItemCaseSensitive(sg, "gap")->valuedouble;
+    s->y = y;
+}
+
+/* Runs one query through kb; got[] receives the ids (caller frees). */
+static size_t run_kb(char **got, cJSON **res_out, rx_kb *kb, const char *text, const char *today,
+                     const rx_rank_params *rp, const char *const *exclude)
+{
+    rx_kb_query kq = {.q = text,
+                      .limit = TOPK,
+                      .today = today,
+                      .k1 = getenv("RX_K1") ? atof(getenv("RX_K1")) : 0,
+                      .b = getenv("RX_B") ? atof(getenv("RX_B")) : 0,
+                      .rank = rp,
+                      .exclude = exclude,
+                      .signals = true};
+    cJSON *res = NULL;
+    size_t n = 0;
+    if (rx_kb_search(&res, kb, &kq) == RX_OK) {
+        const cJSON *h;
+        cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(res, "hits"))
+        {
+            got[n++] = strdup(cJSON_GetObjectItemCaseSensitive(h, "id")->valuestring);
+        }
+    }
+    *res_out = res;
+    return n;
+}
+
+static bool is_judged(const query *q, const char *id)
+{
+    for (size_t k = 0; k < q->nids; k++)
+        if (!strcmp(id, q->ids[k]))
+            return true;
+    return false;
+}
+
+/* Scores one ranking on every query; cs (may be NULL) gathers confidence. */
+static void run_ranking(score *sc, conf_stats *cs, rx_kb *kb, const query *qs, size_t nq,
+                        const char *today, const rx_rank_params *rp, bool calibrate)
+{
+    char *got[64];
+    for (size_t i = 0; i < nq; i++) {
+        cJSON *res;
+        size_t n = run_kb(got, &res, kb, qs[i].text, today, rp, NULL);
+        judge(sc, &qs[i], got, n);
+        /* the first hit that is not expired */
+        const char *first = NULL;
+        for (size_t k = 0; k < n && !first; k++)
+            if (!rx_strmap_get(&expired, got[k], strlen(got[k])))
+                first = got[k];
+        bool right = first && is_judged(&qs[i], first);
+        const cJSON *c = res ? cJSON_GetObjectItemCaseSensitive(res, "confident") : NULL;
+        bool conf = c && cJSON_IsTrue(c);
+        if (cs) {
+            cs->n++;
+            cs->right1 += right;
+            cs->right1_conf += right && conf;
+            cs->conf += conf;
+            cs->conf_right += conf && right;
+        }
+        if (calibrate && res)
+            add_sample(res, right);
+        for (size_t k = 0; k < n; k++)
+            free(got[k]);
+        cJSON_Delete(res);
+        if (calibrate) {
+            /* the same question once the knowledge base lacks its answers */
+            const char *ex[65];
+            size_t ne = 0;
+            for (size_t k = 0; k < qs[i].nids && ne < 64; k++)
+                ex[ne++] = qs[i].ids[k];
+            ex[ne] = NULL;
+            n = run_kb(got, &res, kb, qs[i].text, today, rp, ex);
+            if (res)
+                add_sample(res, 0);
+            for (size_t k = 0; k < n; k++)
+                free(got[k]);
+            cJSON_Delete(res);
+        }
+    }
+}
+
+/* Out-of-corpus questions: how many are answered not confident. */
+static void run_ooc(const char *path, rx_kb *kb, const char *today)
+{
+    query *oq;
+    size_t no = load_queries(&oq, path, false), unsure = 0;
+    char *got[64];
+    FILE *log = NULL;
+    char lp[4096];
+    if (fail_dir) {
+        snprintf(lp, sizeof lp, "%s/ooc-confident.tsv", fail_dir);
+        log = fopen(lp, "w");
+    }
+    for (size_t i = 0; i < no; i++) {
+        cJSON *res;
+        size_t n = run_kb(got, &res, kb, oq[i].text, today, NULL, NULL);
+        const cJSON *c = res ? cJSON_GetObjectItemCaseSensitive(res, "confident") : NULL;
+        bool conf = c && cJSON_IsTrue(c);
+        unsure += !conf;
+        if (conf && log)
+            fprintf(log, "%s\t%s\n", oq[i].text, n ? got[0] : "-");
+        for (size_t k = 0; k < n; k++)
+            free(got[k]);
+        cJSON_Delete(res);
+    }
+    if (log)
+        fclose(log);
+    printf("out-of-corpus questions answered confident:false: %zu of %zu = %.3f (goal >= 0.90)\n",
+           unsure, no, no ? (double)unsure / (double)no : 0);
+    free_queries(oq, no);
+}
+
+/* Logistic regression by gradient descent on the gathered samples. */
+static void fit_confidence(void)
+{
+    double w[5] = {0};
+    for (int it = 0; it < 20000; it++) {
+        double g[5] = {0};
+        for (size_t i = 0; i < nsamples; i++) {
+            double z = 0;
+            for (int k = 0; k < 5; k++)
+                z += w[k] * samples[i].x[k];
+            double p = 1 / (1 + exp(-z));
+            for (int k = 0; k < 5; k++)
+                g[k] += (p - samples[i].y) * samples[i].x[k];
+        }
+        for (int k = 0; k < 5; k++)
+            w[k] -= 0.5 * g[k] / (double)nsamples;
+    }
+    size_t pos = 0;
+    for (size_t i = 0; i < nsamples; i++)
+        pos += (size_t)samples[i].y;
+    printf("\ncalibration: %zu samples (%zu right first hits; the rest wrong, or the answer taken out)\n",
+           nsamples, pos);
+    printf("fitted: bias %.2f  coverage %.2f  anchors %.2f  ratio %.2f  gap %.2f\n", w[0], w[1],
+           w[2], w[3], w[4]);
+    for (double th = 0.3; th < 0.81; th += 0.1) {
+        size_t tp = 0, fp = 0, fn = 0, tn = 0;
+        for (size_t i = 0; i < nsamples; i++) {
+            double z = 0;
+            for (int k = 0; k < 5; k++)
+                z += w[k] * samples[i].x[k];
+            bool c = 1 / (1 + exp(-z)) >= th;
+            if (c && samples[i].y)
+                tp++;
+            else if (c)
+                fp++;
+            else if (samples[i].y)
+                fn++;
+            else
+                tn++;
+        }
+        printf("  at %.1f: right called confident %.3f, confident right %.3f, wrong called unsure "
+               "%.3f\n",
+               th, (double)tp / (double)(tp + fn ? tp + fn : 1),
+               (double)tp / (double)(tp + fp ? tp + fp : 1),
+               (double)tn / (double)(tn + fp ? tn + fp : 1));
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *corpus = "corpus", *qpath = "tests/relevance/queries.tsv", *work = "build/eval";
-    const char *today = "2026-11-28", *only = NULL;
+    const char *today = "2026-11-28", *only = NULL, *ooc = NULL;
+    bool calibrate = false;
     static const struct option opts[] = {
         {"corpus", required_argument, 0, 'c'}, {"queries", required_argument, 0, 'q'},
         {"work", required_argument, 0, 'w'},   {"today", required_argument, 0, 't'},
-        {"only", required_argument, 0, 'o'},   {0, 0, 0, 0}};
+        {"only", required_argument, 0, 'o'},   {"ooc", required_argument, 0, 'x'},
+        {"calibrate", no_argument, 0, 'k'},    {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -181,11 +428,13 @@ int main(int argc, char **argv)
         case 'w': work = optarg; break;
         case 't': today = optarg; break;
         case 'o': only = optarg; break;
+        case 'x': ooc = optarg; break;
+        case 'k': calibrate = true; break;
         default: return 2;
         }
     }
     query *qs;
-    size_t nq = load_queries(&qs, qpath);
+    size_t nq = load_queries(&qs, qpath, true);
     rx_doc *docs;
     size_t nd;
     rx_diags diags = {0};
@@ -200,6 +449,7 @@ int main(int argc, char **argv)
     char path[4096];
     snprintf(path, sizeof path, "%s/failures.tsv", work);
     fail_log = fopen(path, "w");
+    fail_dir = work;
     printf("%zu queries, %zu documents (%zu expired as of %s)\n", nq, nd, expired.count, today);
 
     size_t nvar = sizeof variants / sizeof variants[0];
@@ -248,7 +498,7 @@ int main(int argc, char **argv)
     }
 
     for (size_t v = 0; v < nvar; v++) {
-        if (only && strcmp(only, "default") == 0 && v + 1 != nvar)
+        if (only && v + 1 != nvar)
             continue;
         snprintf(path, sizeof path, "%s/v%zu", work, v);
         rx_build_opts bo = {
@@ -266,44 +516,52 @@ int main(int argc, char **argv)
             return 2;
         }
         sc[nsys].name = variants[v].name;
-        for (size_t i = 0; i < nq; i++) {
-            rx_kb_query kq = {.q = qs[i].text,
-                              .limit = TOPK,
-                              .today = today,
-                              .k1 = getenv("RX_K1") ? atof(getenv("RX_K1")) : 0,
-                              .b = getenv("RX_B") ? atof(getenv("RX_B")) : 0};
-            cJSON *res = NULL;
-            size_t n = 0;
-            if (rx_kb_search(&res, kb, &kq) == RX_OK) {
-                const cJSON *h;
-                cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(res, "hits"))
-                {
-                    got[n++] = strdup(cJSON_GetObjectItemCaseSensitive(h, "id")->valuestring);
-                }
-            }
-            judge(&sc[nsys], &qs[i], got, n);
-            for (size_t k = 0; k < n; k++)
-                free(got[k]);
-            cJSON_Delete(res);
-        }
-        rx_kb_free(kb);
+        run_ranking(&sc[nsys], NULL, kb, qs, nq, today, NULL, false);
         nsys++;
+        if (v + 1 < nvar) {
+            rx_kb_free(kb);
+            continue;
+        }
+        /* the shipped analyzer: its ranking variants, then its confidence */
+        size_t nrank = sizeof rank_variants / sizeof rank_variants[0];
+        score *rs = calloc(nrank, sizeof *rs);
+        conf_stats cs = {0};
+        for (size_t r = 0; r < nrank; r++) {
+            bool shipped = r + 1 == nrank;
+            if (only && !shipped && strcmp(only, "ranking") != 0)
+                continue;
+            rs[r].name = rank_variants[r].name;
+            run_ranking(&rs[r], shipped ? &cs : NULL, kb, qs, nq, today,
+                        shipped ? NULL : &rank_variants[r].p, shipped && calibrate);
+        }
+        print_table(sc, nsys);
+        printf("\nranking variants of the shipped analyzer (rexian default)\n");
+        score *shown = calloc(nrank, sizeof *shown);
+        size_t nshown = 0;
+        for (size_t r = 0; r < nrank; r++)
+            if (rs[r].name)
+                shown[nshown++] = rs[r];
+        print_table(shown, nshown);
+        free(shown);
+        free(rs);
+        printf("\nconfidence (shipped): right first hits called confident %zu of %zu = %.3f "
+               "(goal >= 0.85); confident first hits right %zu of %zu = %.3f (goal >= 0.93)\n",
+               cs.right1_conf, cs.right1, cs.right1 ? (double)cs.right1_conf / (double)cs.right1 : 0,
+               cs.conf_right, cs.conf, cs.conf ? (double)cs.conf_right / (double)cs.conf : 0);
+        if (ooc)
+            run_ooc(ooc, kb, today);
+        if (calibrate)
+            fit_confidence();
+        rx_kb_free(kb);
     }
-    print_table(sc, nsys);
     printf("\nper-query misses: %s/failures.tsv\n", work);
     if (fail_log)
         fclose(fail_log);
     for (size_t k = 0; k < nd; k++)
         rx_doc_clear(&docs[k]);
     free(docs);
-    for (size_t i = 0; i < nq; i++) {
-        free(qs[i].style);
-        free(qs[i].text);
-        for (size_t k = 0; k < qs[i].nids; k++)
-            free(qs[i].ids[k]);
-        free(qs[i].ids);
-    }
-    free(qs);
+    free_queries(qs, nq);
+    free(samples);
     free(sc);
     rx_strmap_free(&expired);
     rx_diags_free(&diags);

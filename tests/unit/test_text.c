@@ -486,7 +486,7 @@ static void analyze_bigrams_and_synonyms(void **state)
 {
     (void)state;
     rx_synonyms *syn = one_group("备案 登记");
-    rx_analyzer an = {RX_AN_BIGRAM | RX_AN_PINYIN | RX_AN_SYNONYM, syn};
+    rx_analyzer an = {.flags = RX_AN_BIGRAM | RX_AN_PINYIN | RX_AN_SYNONYM, .synonyms = syn};
     rx_strmap bag = {0};
     const char text[] = "备案备案 ＡＢＣ";
     assert_int_equal(rx_analyze_text(&bag, &an, text, strlen(text), 3), RX_OK);
@@ -521,7 +521,7 @@ static void analyze_bigrams_and_synonyms(void **state)
 static void analyze_lone_character_and_words(void **state)
 {
     (void)state;
-    rx_analyzer an = {RX_AN_BIGRAM, NULL};
+    rx_analyzer an = {.flags = RX_AN_BIGRAM, .synonyms = NULL};
     rx_strmap bag = {0};
     const char text[] = "案 A1b2，证!";
     assert_int_equal(rx_analyze_text(&bag, &an, text, strlen(text), 1), RX_OK);
@@ -535,7 +535,7 @@ static void analyze_lone_character_and_words(void **state)
 static void analyze_friso_words(void **state)
 {
     (void)state;
-    rx_analyzer an = {RX_AN_FRISO, NULL};
+    rx_analyzer an = {.flags = RX_AN_FRISO, .synonyms = NULL};
     rx_strmap bag = {0};
     const char text[] = "异地就医备案";
     assert_int_equal(rx_analyze_text(&bag, &an, text, strlen(text), 1), RX_OK);
@@ -557,7 +557,7 @@ static const rx_qterm *find_qterm(const rx_query_plan *p, const char *term)
 static void plan_homophone_typo_has_pinyin(void **state)
 {
     (void)state;
-    rx_analyzer an = {RX_AN_DEFAULT, NULL};
+    rx_analyzer an = {.flags = RX_AN_DEFAULT, .synonyms = NULL};
     rx_query_plan *p = NULL;
     /* 公基金 typed for 公积金: both share the pinyin pairs */
     assert_int_equal(rx_plan_query(&p, &an, "公基金", strlen("公基金")), RX_OK);
@@ -585,7 +585,7 @@ static void plan_homophone_typo_has_pinyin(void **state)
 static void plan_lone_character_is_wildcard(void **state)
 {
     (void)state;
-    rx_analyzer an = {RX_AN_DEFAULT, NULL};
+    rx_analyzer an = {.flags = RX_AN_DEFAULT, .synonyms = NULL};
     rx_query_plan *p = NULL;
     assert_int_equal(rx_plan_query(&p, &an, "异地 案", strlen("异地 案")), RX_OK);
     const rx_qterm *t = find_qterm(p, "案");
@@ -604,7 +604,7 @@ static void plan_lone_character_is_wildcard(void **state)
 static void plan_stop_bigram_downweighted(void **state)
 {
     (void)state;
-    rx_analyzer an = {RX_AN_DEFAULT, NULL};
+    rx_analyzer an = {.flags = RX_AN_DEFAULT, .synonyms = NULL};
     rx_query_plan *p = NULL;
     assert_int_equal(rx_plan_query(&p, &an, "怎么备案", strlen("怎么备案")), RX_OK);
     const rx_qterm *stop = find_qterm(p, "怎么"), *word = find_qterm(p, "备案");
@@ -625,7 +625,7 @@ static void plan_synonym_and_ascii_terms(void **state)
 {
     (void)state;
     rx_synonyms *syn = one_group("备案 登记");
-    rx_analyzer an = {RX_AN_DEFAULT, syn};
+    rx_analyzer an = {.flags = RX_AN_DEFAULT, .synonyms = syn};
     rx_query_plan *p = NULL;
     assert_int_equal(rx_plan_query(&p, &an, "ＷｉＦｉ登记", strlen("ＷｉＦｉ登记")), RX_OK);
     assert_string_equal(p->normalized, "wifi登记");
@@ -650,7 +650,7 @@ static void plan_synonym_and_ascii_terms(void **state)
 
 static char *snippet_of(const char *query, const rx_synonyms *syn, const char *text, size_t width)
 {
-    rx_analyzer an = {RX_AN_DEFAULT, syn};
+    rx_analyzer an = {.flags = RX_AN_DEFAULT, .synonyms = syn};
     rx_query_plan *p = NULL;
     assert_int_equal(rx_plan_query(&p, &an, query, strlen(query)), RX_OK);
     rx_buf b = {0};
