@@ -29,6 +29,7 @@ typedef struct {
     double anchor_boost;   /* rerank: × (1 + anchor_boost × share of the named concepts) */
     double coord;          /* rerank: × (1 + coord × share of the query's weighted terms) */
     double related_weight; /* < 0: leave related.txt out of the query */
+    size_t max_terms;      /* a long query runs only its most telling terms (0: all) */
 } rx_rank_params;
 
 typedef struct {

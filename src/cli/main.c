@@ -27,7 +27,7 @@ static void usage(FILE *f)
 {
     fputs("usage:\n"
           "  rexian index [--full] [--quiet] CORPUS_DIR INDEX_DIR\n"
-          "  rexian search [--index DIR] [--limit N] [--json] [--department D] [--type T]\n"
+          "  rexian search [--index DIR] [--limit N] [--json|--answer] [--department D] [--type T]\n"
           "                [--expired] [--as-of YYYY-MM-DD] [--today YYYY-MM-DD] QUERY...\n"
           "  rexian serve [--index DIR] [--db FILE] [--corpus DIR] [--web DIR]\n"
           "               [--listen ADDR:PORT] [--threads N] [--rules FILE] [--quiet]\n"
@@ -132,9 +132,10 @@ static int cmd_search(int argc, char **argv)
         {"json", no_argument, 0, 'j'},           {"department", required_argument, 0, 'd'},
         {"type", required_argument, 0, 't'},     {"expired", no_argument, 0, 'e'},
         {"as-of", required_argument, 0, 'o'},    {"today", required_argument, 0, 'T'},
-        {"analyzer", required_argument, 0, 'a'}, {0, 0, 0, 0}};
+        {"analyzer", required_argument, 0, 'a'}, {"answer", no_argument, 0, 'A'},
+        {0, 0, 0, 0}};
     const char *index = "var/index";
-    bool json = false;
+    bool json = false, answer = false;
     rx_kb_query q = {0};
     int c;
     optind = 1;
@@ -152,6 +153,7 @@ static int cmd_search(int argc, char **argv)
             break;
         }
         case 'j': json = true; break;
+        case 'A': answer = true; break;
         case 'd': q.department = optarg; break;
         case 't': q.type = optarg; break;
         case 'e': q.expired = true; break;
@@ -185,8 +187,10 @@ static int cmd_search(int argc, char **argv)
         return 2;
     }
     const cJSON *hits = cJSON_GetObjectItemCaseSensitive(res, "hits");
-    if (json) {
-        char *s = cJSON_PrintUnformatted(hits);
+    bool confident = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "confident"));
+    if (json || answer) {
+        /* --json: the hits, as always; --answer: the whole API answer */
+        char *s = cJSON_PrintUnformatted(answer ? res : hits);
         puts(s ? s : "[]");
         free(s);
     } else {
@@ -203,6 +207,8 @@ static int cmd_search(int argc, char **argv)
         }
         if (!i)
             puts("没有找到相关文档。");
+        else if (!confident)
+            puts("没有把握：知识库里可能没有这个问题的答案，请核实后再答复或交办。");
         printf("(%d of about %.0f, %.2f ms)\n", i,
                cJSON_GetObjectItemCaseSensitive(res, "total")->valuedouble,
                cJSON_GetObjectItemCaseSensitive(res, "took_ms")->valuedouble);

@@ -207,7 +207,13 @@ static const rx_rank_params SHIPPED = {
     .anchor_boost = 0.0,
     .coord = 0.0,
     .related_weight = 0.5,
+    .max_terms = 16,
 };
+
+/* Matches explained (which query terms each contains) when the ranking does
+ * not need them all: the first hit's features are what confidence reads, and
+ * the title tie-breaker moves a hit up by a place or two at most. */
+#define EXPLAIN_FOR_CONFIDENCE 3
 
 /* A concept the query names is an anchor when it is specific: in fewer than
  * this share of the documents (补办 or 办理 are concepts too, but common). */
@@ -389,7 +395,10 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
                         .offset = q->offset,
                         .limit = q->limit ? q->limit : 10,
                         .facet_sample = FACET_SAMPLE,
-                        .explain = RERANK_DEPTH,
+                        .explain = rp->anchor_boost > 0 || rp->coord > 0
+                                       ? RERANK_DEPTH
+                                       : EXPLAIN_FOR_CONFIDENCE,
+                        .max_terms = rp->max_terms,
                         .exclude = q->exclude};
     if (o.limit > MAX_LIMIT)
         return rx_error_set(RX_EINVALID, "limit must be between 1 and %d", MAX_LIMIT);

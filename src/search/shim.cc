@@ -333,7 +333,7 @@ struct plan_terms {
 };
 
 static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan *plan,
-                                 plan_terms &pt)
+                                 size_t max_terms, plan_terms &pt)
 {
     pt.freq.assign(plan->nterms, 0);
     pt.used.assign(plan->nterms, false);
@@ -419,6 +419,11 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
             q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, t.weight);
         parts.push_back(q);
     }
+    // A long spoken question: only its max_terms most telling terms (highest
+    // possible weight) are run, which bounds the matcher's work.
+    if (max_terms && parts.size() > max_terms)
+        return Xapian::Query(Xapian::Query::OP_ELITE_SET, parts.begin(), parts.end(),
+                             static_cast<Xapian::termcount>(max_terms));
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
@@ -515,7 +520,7 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
         if (plan->nterms == 0)
             return RX_OK;
         plan_terms pt;
-        Xapian::Query q = build_query(ix->db, plan, pt);
+        Xapian::Query q = build_query(ix->db, plan, o->max_terms, pt);
         std::vector<Xapian::Query> filters;
         if (o->department)
             filters.emplace_back(std::string("XD") + o->department);

@@ -195,6 +195,11 @@ check "a hit object is exactly id,title,department,type,score,snippet,effective,
 check "snippets mark matches with <mark>…</mark>" body_matches '"snippet":"[^"]*<mark>[^"]*</mark>'
 check "the colloquial query 楼上天天砸墙几点能装修 finds a zjj- document" \
     id_like '^zjj-'
+check "a search answer says whether it is confident" body_matches '"confident":(true|false),"confidence":[0-9.]+'
+api --get --data-urlencode q=株洲市住宅装修施工时段管理规定 "$U/api/v1/search"
+check "a document's own title is answered confident:true" is 200 '"confident":true'
+api --get --data-urlencode q=附近哪家火锅店好吃又便宜 "$U/api/v1/search"
+check "a question the knowledge base does not cover is answered confident:false" is 200 '"confident":false'
 check "facets have department and type objects" body_matches '"facets":\{"department":\{"[^"]+":[0-9]+.*\},"type":\{"(policy|guide|notice|faq)":[0-9]+'
 api --get --data-urlencode q=装修 --data-urlencode department=住建局 "$U/api/v1/search"
 check "department=住建局 (an alias) is 200" is 200 '"hits":[{'

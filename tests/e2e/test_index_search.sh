@@ -54,6 +54,30 @@ check "expired document left out by default" bash -c "! \"$REXIAN\" search --ind
 check "expired document found with --expired" bash -c "\"$REXIAN\" search --index \"$T/small\" --expired --json 旧版装修 | grep -q zjj-old"
 check "as-of finds the rule in force then" bash -c "\"$REXIAN\" search --index \"$T/small\" --as-of 2020-06-01 --json 旧版装修 | grep -q zjj-old"
 
+# --- related.txt: a caller's situation words reach the concept's documents
+check "without related.txt, 楼上砸墙 finds nothing (no shared words)" \
+    bash -c "! \"$REXIAN\" search --index \"$T/small\" --json 楼上砸墙 | grep -q zjj-good"
+printf '# 情景联想\n砸墙 电钻声 => 装修\n这一行没有箭头\n' >"$C/related.txt"
+"$REXIAN" index --quiet "$C" "$T/small" 2>"$T/err"
+check "a related.txt line without => is reported with its line" \
+    grep -q 'related.txt:3: an association needs `=>`' "$T/err"
+check "a related.txt change publishes a new index" grep -q 'published' "$T/err"
+check "with related.txt, 楼上砸墙 finds the 装修 document" \
+    bash -c "\"$REXIAN\" search --index \"$T/small\" --json 楼上砸墙 | grep -q zjj-good"
+rm "$C/related.txt"
+
+# --- confidence: shown by the CLI, and in the whole answer with --answer
+"$REXIAN" search --index "$T/idx" --today 2026-11-28 --answer 株洲市住宅装修施工时段管理规定 >"$T/ans"
+check "--answer prints the whole answer with confident:true for a title" \
+    grep -q '"confident":true,"confidence":' "$T/ans"
+"$REXIAN" search --index "$T/idx" --today 2026-11-28 --answer 附近哪家火锅店好吃又便宜 >"$T/ans"
+check "a question the knowledge base does not cover is confident:false" \
+    grep -q '"confident":false' "$T/ans"
+check "the CLI says 没有把握 when the answer is not confident" \
+    bash -c "\"$REXIAN\" search --index \"$T/idx\" --today 2026-11-28 附近哪家火锅店好吃又便宜 | grep -q 没有把握"
+check "the CLI does not say 没有把握 for a confident answer" \
+    bash -c "! \"$REXIAN\" search --index \"$T/idx\" --today 2026-11-28 株洲市住宅装修施工时段管理规定 | grep -q 没有把握"
+
 # --- incremental: unchanged is a no-op, edits and deletions are picked up
 rm "$C/zjj/bad.md" "$C/zjj/zdup.md"
 sed -i '$d' "$C/faq/a.csv"

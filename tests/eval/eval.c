@@ -201,25 +201,25 @@ typedef struct {
     rx_rank_params p;
 } rank_variant;
 
-/* {concept weight, anchor boost, coord, related weight}; the first is the
- * ranking of the previous release, the last the shipped one. */
+/* {concept weight, anchor boost, coord, related weight, max terms}; the
+ * first is the ranking of the previous release, the last the shipped one. */
 static const rank_variant rank_variants[] = {
-    {"previous release (no related)", {1.0, 0.0, 0.0, -1}},
-    {"+related 0.3", {1.0, 0.0, 0.0, 0.3}},
-    {"+related 0.5", {1.0, 0.0, 0.0, 0.5}},
-    {"+related 1.0", {1.0, 0.0, 0.0, 1.0}},
-    {"concept weight 2", {2.0, 0.0, 0.0, 0.5}},
-    {"concept weight 3", {3.0, 0.0, 0.0, 0.5}},
-    {"anchor boost 0.3", {1.0, 0.3, 0.0, 0.5}},
-    {"anchor boost 0.6", {1.0, 0.6, 0.0, 0.5}},
-    {"anchor boost 1.0", {1.0, 1.0, 0.0, 0.5}},
-    {"coord 0.5", {1.0, 0.0, 0.5, 0.5}},
-    {"coord 1.0", {1.0, 0.0, 1.0, 0.5}},
-    {"coord 2.0", {1.0, 0.0, 2.0, 0.5}},
-    {"cw2 + anchor 0.6", {2.0, 0.6, 0.0, 0.5}},
-    {"cw2 + coord 1.0", {2.0, 0.0, 1.0, 0.5}},
-    {"anchor 0.6 + coord 1.0", {1.0, 0.6, 1.0, 0.5}},
-    {"shipped", {0, 0, 0, 0}},
+    {"previous release", {1.0, 0.0, 0.0, -1, 0}},
+    {"+related 0.3", {1.0, 0.0, 0.0, 0.3, 0}},
+    {"+related 0.5", {1.0, 0.0, 0.0, 0.5, 0}},
+    {"+related 1.0", {1.0, 0.0, 0.0, 1.0, 0}},
+    {"+rel 0.5, concept weight 2", {2.0, 0.0, 0.0, 0.5, 0}},
+    {"+rel 0.5, concept weight 3", {3.0, 0.0, 0.0, 0.5, 0}},
+    {"+rel 0.5, anchor boost 0.3", {1.0, 0.3, 0.0, 0.5, 0}},
+    {"+rel 0.5, anchor boost 0.6", {1.0, 0.6, 0.0, 0.5, 0}},
+    {"+rel 0.5, coord 0.5", {1.0, 0.0, 0.5, 0.5, 0}},
+    {"+rel 0.5, coord 1.0", {1.0, 0.0, 1.0, 0.5, 0}},
+    {"+rel 0.5, cw 2, coord 1.0", {2.0, 0.0, 1.0, 0.5, 0}},
+    {"+rel 0.5, elite 12 terms", {1.0, 0.0, 0.0, 0.5, 12}},
+    {"+rel 0.5, elite 16 terms", {1.0, 0.0, 0.0, 0.5, 16}},
+    {"+rel 0.5, elite 20 terms", {1.0, 0.0, 0.0, 0.5, 20}},
+    {"+rel 0.5, elite 24 terms", {1.0, 0.0, 0.0, 0.5, 24}},
+    {"shipped", {0, 0, 0, 0, 0}},
 };
 
 typedef struct {
