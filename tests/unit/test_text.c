@@ -482,72 +482,6 @@ static rx_synonyms *one_group(const char *line)
     return s;
 }
 
-typedef struct {
-    size_t lines[8];
-    size_t n;
-} diag_log;
-
-static void log_diag(void *ctx, size_t line, const char *reason)
-{
-    (void)reason;
-    diag_log *d = ctx;
-    if (d->n < 8)
-        d->lines[d->n++] = line;
-}
-
-static void related_parse_and_report(void **state)
-{
-    (void)state;
-    const char text[] = "# 情景\n砸墙 电钻声 => 装修 装修噪声\n没有箭头\n=> 只有目标\n只有触发 =>\n\n"
-                        "狗咬人 => 犬伤\n";
-    rx_related *r;
-    diag_log d = {0};
-    assert_int_equal(rx_related_parse(&r, text, strlen(text), log_diag, &d), RX_OK);
-    assert_int_equal(rx_related_count(r), 2);
-    assert_int_equal(d.n, 3); /* lines 3, 4 and 5 */
-    assert_int_equal(d.lines[0], 3);
-    assert_int_equal(d.lines[1], 4);
-    assert_int_equal(d.lines[2], 5);
-    char *ser = rx_related_serialize(r);
-    assert_string_equal(ser, "砸墙 电钻声 => 装修 装修噪声\n狗咬人 => 犬伤\n");
-    free(ser);
-    rx_related_free(r);
-}
-
-static void plan_adds_related_concepts(void **state)
-{
-    (void)state;
-    rx_related *r;
-    const char text[] = "砸墙 => 装修\n";
-    assert_int_equal(rx_related_parse(&r, text, strlen(text), NULL, NULL), RX_OK);
-    rx_synonyms *syn = one_group("装修 装潢");
-    rx_analyzer an = {.flags = RX_AN_DEFAULT, .synonyms = syn, .related = r};
-    rx_query_plan *p;
-    assert_int_equal(rx_plan_query(&p, &an, "楼上砸墙", strlen("楼上砸墙")), RX_OK);
-    const rx_qterm *t = find_qterm(p, "装修");
-    assert_non_null(t);
-    assert_int_equal(t->kind, RX_QT_RELATED);
-    t = find_qterm(p, "G装修");
-    assert_non_null(t);
-    assert_int_equal(t->kind, RX_QT_RELATED);
-    t = find_qterm(p, "砸墙");
-    assert_non_null(t);
-    assert_int_equal(t->kind, RX_QT_BIGRAM);
-    rx_query_plan_free(p);
-    /* a query that says the concept itself keeps it as its own term */
-    assert_int_equal(rx_plan_query(&p, &an, "砸墙装修", strlen("砸墙装修")), RX_OK);
-    assert_int_equal(find_qterm(p, "装修")->kind, RX_QT_BIGRAM);
-    assert_int_equal(find_qterm(p, "G装修")->kind, RX_QT_CONCEPT);
-    rx_query_plan_free(p);
-    /* documents are analysed without it */
-    rx_strmap bag = {0};
-    assert_int_equal(rx_analyze_text(&bag, &an, "砸墙", strlen("砸墙"), 1), RX_OK);
-    assert_int_equal(wdf(&bag, "装修"), 0);
-    rx_strmap_free(&bag);
-    rx_synonyms_free(syn);
-    rx_related_free(r);
-}
-
 static void analyze_bigrams_and_synonyms(void **state)
 {
     (void)state;
@@ -619,6 +553,60 @@ static const rx_qterm *find_qterm(const rx_query_plan *p, const char *term)
             return &p->terms[k];
     return NULL;
 }
+
+static void related_parse_and_report(void **state)
+{
+    (void)state;
+    const char text[] = "# 情景\n砸墙 电钻声 => 装修 装修噪声\n没有箭头\n=> 只有目标\n只有触发 =>\n\n"
+                        "狗咬人 => 犬伤\n";
+    rx_related *r;
+    diag_log d = {0};
+    assert_int_equal(rx_related_parse(&r, text, strlen(text), log_diag, &d), RX_OK);
+    assert_int_equal(rx_related_count(r), 2);
+    assert_int_equal(d.n, 3);
+    check_logged(&d, 0, 3, "`=>`");
+    check_logged(&d, 1, 4, "trigger");
+    check_logged(&d, 2, 5, "target");
+    char *ser = rx_related_serialize(r);
+    assert_string_equal(ser, "砸墙 电钻声 => 装修 装修噪声\n狗咬人 => 犬伤\n");
+    free(ser);
+    rx_related_free(r);
+}
+
+static void plan_adds_related_concepts(void **state)
+{
+    (void)state;
+    rx_related *r;
+    const char text[] = "砸墙 => 装修\n";
+    assert_int_equal(rx_related_parse(&r, text, strlen(text), NULL, NULL), RX_OK);
+    rx_synonyms *syn = one_group("装修 装潢");
+    rx_analyzer an = {.flags = RX_AN_DEFAULT, .synonyms = syn, .related = r};
+    rx_query_plan *p;
+    assert_int_equal(rx_plan_query(&p, &an, "楼上砸墙", strlen("楼上砸墙")), RX_OK);
+    const rx_qterm *t = find_qterm(p, "装修");
+    assert_non_null(t);
+    assert_int_equal(t->kind, RX_QT_RELATED);
+    t = find_qterm(p, "G装修");
+    assert_non_null(t);
+    assert_int_equal(t->kind, RX_QT_RELATED);
+    t = find_qterm(p, "砸墙");
+    assert_non_null(t);
+    assert_int_equal(t->kind, RX_QT_BIGRAM);
+    rx_query_plan_free(p);
+    /* a query that says the concept itself keeps it as its own term */
+    assert_int_equal(rx_plan_query(&p, &an, "砸墙装修", strlen("砸墙装修")), RX_OK);
+    assert_int_equal(find_qterm(p, "装修")->kind, RX_QT_BIGRAM);
+    assert_int_equal(find_qterm(p, "G装修")->kind, RX_QT_CONCEPT);
+    rx_query_plan_free(p);
+    /* documents are analysed without it */
+    rx_strmap bag = {0};
+    assert_int_equal(rx_analyze_text(&bag, &an, "砸墙", strlen("砸墙"), 1), RX_OK);
+    assert_int_equal(wdf(&bag, "装修"), 0);
+    rx_strmap_free(&bag);
+    rx_synonyms_free(syn);
+    rx_related_free(r);
+}
+
 
 static void plan_homophone_typo_has_pinyin(void **state)
 {
