@@ -142,6 +142,11 @@ eval: deps $(BIN) $(BUILD)/tools/eval
 	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/queries.tsv --work $(BUILD)/eval
 	@echo; echo "== the blind set (written independently, never tuned on)"
 	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/blind.tsv --work $(BUILD)/eval-blind
+	@echo; echo "== the cold set (frozen; topics the shipped corpus lacks, written without seeing code, lists or queries)"
+	@rm -rf $(BUILD)/eval-cold/corpus && mkdir -p $(BUILD)/eval-cold && cp -r corpus $(BUILD)/eval-cold/corpus && \
+	  cp -r tests/relevance/cold/corpus $(BUILD)/eval-cold/corpus/cold
+	$(BUILD)/tools/eval --corpus $(BUILD)/eval-cold/corpus --queries tests/relevance/cold/queries.tsv \
+	  --ooc tests/relevance/cold/ooc.tsv --work $(BUILD)/eval-cold
 
 bench-search: deps $(BIN) $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
 	bash tests/bench/bench_search.sh
