@@ -10,6 +10,7 @@
  *   G       a synonym group's concept term ("G" + the group's first term)
  *   T       a bigram or word of the title (its own field, so that a query
  *           that names a title ranks it first)
+ *   C       a single Han character (RX_AN_CHAR)
  * The same analyzer must be used to build an index and to query it; the
  * index records its flags and synonym groups (see search.h).
  */
@@ -32,10 +33,14 @@ enum {
     RX_AN_SYNONYM = 1 << 4,
     RX_AN_STOP = 1 << 5,  /* query only: down-weight function-word bigrams */
     RX_AN_TITLE = 1 << 6, /* a title field: "T" + bigram or word */
+    RX_AN_JOIN = 1 << 7,  /* query only: bigrams across a word boundary (friso words and
+                             synonym terms) weigh less: 我妈在村里 asks for 村里, not 妈在 */
+    RX_AN_CHAR = 1 << 8,  /* "C" + each Han character: abbreviations keep the characters
+                             of the full form (孕检 ↔ 孕前检查), a low-weight backoff */
 };
 
 /* The configuration chosen by measurement (docs/RELEVANCE.md). */
-#define RX_AN_DEFAULT (RX_AN_BIGRAM | RX_AN_PINYIN | RX_AN_SYNONYM | RX_AN_STOP)
+#define RX_AN_DEFAULT (RX_AN_BIGRAM | RX_AN_PINYIN | RX_AN_SYNONYM | RX_AN_STOP | RX_AN_CHAR)
 
 typedef struct {
     unsigned flags;
@@ -60,6 +65,7 @@ typedef enum {
     RX_QT_WORD,    /* a friso or ICU word */
     RX_QT_TITLE,   /* a title-field term */
     RX_QT_RELATED, /* a concept the query's situation words point to (related.txt) */
+    RX_QT_CHAR,    /* a single character, the backoff for words spelt differently */
 } rx_qterm_kind;
 
 typedef struct {

@@ -19,6 +19,27 @@
 #define W_WORD 1.0
 #define W_SYNONYM 1.0
 #define W_STOP 0.1
+/* a single character: partial credit only (0.3–0.5 helped every set,
+ * 0.8 cost the blind set's colloquial queries; docs/RELEVANCE.md) */
+#define W_CHAR 0.5
+
+/* Function characters (friso's stop-word list): no use as a lone term. */
+static bool is_stop_char(uint32_t cp)
+{
+    static const char stop[] = "的吗不我们起就最在人有是为以于上他而后之来由及了下可到这与也因此但并个其已无"
+                               "小今去再好只又或很亦某把那你乃它吧被比别趁当从得打凡儿尔该各给跟和何还即几既"
+                               "看据距靠啦另么每嘛拿哪您凭且却让仍啥如若使谁虽随同所她哇嗡往些向沿哟用咱则怎"
+                               "曾至致着诸自啊呢呀哦嗯吧";
+    char buf[4];
+    size_t n = rx_utf8_put(buf, cp);
+    for (size_t k = 0; k + n <= sizeof stop - 1; k += 3)
+        if (memcmp(stop + k, buf, n) == 0)
+            return true;
+    return false;
+}
+
+/* a bigram that straddles two words of a spoken query (妈在, 里自) */
+#define W_CROSS 0.3
 #define W_TITLE 0.5
 
 /* related: the term comes from a related.txt expansion, not the text */
@@ -89,12 +110,51 @@ static bool is_stop_bigram(const char *s, size_t n)
     return false;
 }
 
+typedef struct {
+    const char *base;
+    unsigned char *start;
+} bound_ctx;
+
+static void mark_word_start(void *ctx, const char *word, size_t len)
+{
+    (void)len;
+    bound_ctx *b = ctx;
+    b->start[word - b->base] = 1;
+}
+
+static void clear_inside_term(void *ctx, size_t g, size_t start, size_t len)
+{
+    (void)g;
+    bound_ctx *b = ctx;
+    for (size_t k = start + 1; k < start + len; k++)
+        b->start[k] = 0;
+}
+
+/* Word starts of a Han run (friso words; synonym terms kept whole), or NULL
+ * when segmentation is unavailable. */
+static unsigned char *word_starts(const rx_analyzer *an, const char *s, size_t len)
+{
+    unsigned char *start = calloc(len + 1, 1);
+    if (!start)
+        return NULL;
+    bound_ctx b = {s, start};
+    if (rx_segment(RX_SEG_FRISO, s, len, mark_word_start, &b) != RX_OK) {
+        free(start);
+        return NULL;
+    }
+    if (an->synonyms)
+        rx_synonyms_scan(an->synonyms, s, len, clear_inside_term, &b);
+    return start;
+}
+
 static void walk_han(walker *w, const char *s, size_t len, bool query)
 {
     unsigned flags = w->an->flags;
     uint32_t last = 0;
     size_t nchars = 0;
     size_t i = 0, prev = 0;
+    unsigned char *starts =
+        query && (flags & RX_AN_JOIN) && !w->related ? word_starts(w->an, s, len) : NULL;
     while (i < len) {
         uint32_t cp;
         size_t n = rx_utf8_next(s + i, len - i, &cp);
@@ -102,6 +162,8 @@ static void walk_han(walker *w, const char *s, size_t len, bool query)
             double weight = 1.0;
             if (query && (flags & RX_AN_STOP) && is_stop_bigram(s + prev, i + n - prev))
                 weight = W_STOP;
+            else if (starts && starts[i])
+                weight = W_CROSS;
             emit(w, s + prev, i + n - prev, weight);
         }
         /* pinyin keys are query-side: the index keeps a pinyin → bigram
@@ -116,12 +178,19 @@ static void walk_han(walker *w, const char *s, size_t len, bool query)
                 emit(w, key, kl + 1 + (i + n - prev), W_PINYIN);
             }
         }
+        if ((flags & RX_AN_CHAR) && !(query && is_stop_char(cp)))
+            emit_prefixed(w, 'C', s + i, n, W_CHAR);
         last = cp;
         prev = i;
         i += n;
         nchars++;
     }
-    if (nchars == 1 && (flags & RX_AN_BIGRAM))
+    /* a lone character: in a query, where characters are indexed, it is its
+     * own "C" term, the whole word; otherwise (and in documents) a plain
+     * term, which a query expands to the bigrams it starts */
+    if (nchars == 1 && query && (flags & RX_AN_CHAR))
+        emit_prefixed(w, 'C', s, len, 1.0);
+    else if (nchars == 1 && (flags & RX_AN_BIGRAM))
         emit(w, s, len, 1.0);
     if (flags & RX_AN_FRISO) {
         int rc = rx_segment(RX_SEG_FRISO, s, len, on_friso_word, w);
@@ -133,6 +202,7 @@ static void walk_han(walker *w, const char *s, size_t len, bool query)
         if (rc != RX_OK)
             w->rc = rc;
     }
+    free(starts);
 }
 
 static void on_synonym(void *ctx, size_t g, size_t start, size_t len)
@@ -274,6 +344,7 @@ static rx_qterm_kind kind_of(const char *term, double weight, bool related)
     case 'W':
     case 'U': return RX_QT_WORD;
     case 'T': return RX_QT_TITLE;
+    case 'C': return RX_QT_CHAR;
     default: return weight < 1.0 ? RX_QT_STOP : RX_QT_BIGRAM;
     }
 }
@@ -348,7 +419,7 @@ static void plan_emit(void *ctx, const char *term, size_t len, double weight, bo
      * terms through their bigrams; synonym groups in rx_plan_query */
     if (term[0] == 'W' || term[0] == 'U')
         mark_text(&p->plan->marks, term + 1, len - 1);
-    else if (term[0] != 'G' && term[0] != 'T')
+    else if (term[0] != 'G' && term[0] != 'T' && term[0] != 'C')
         rx_strmap_upsert(&p->plan->marks, term, len, NULL);
 }
 

@@ -206,8 +206,8 @@ static const rx_rank_params SHIPPED = {
     .concept_weight = 1.0,
     .anchor_boost = 0.0,
     .coord = 0.0,
-    .related_weight = 0.5,
-    .max_terms = 16,
+    .related_weight = 0.3,
+    .max_terms = 0,
 };
 
 /* Matches explained (which query terms each contains) when the ranking does

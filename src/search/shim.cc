@@ -54,6 +54,10 @@ char *dup_string(const std::string &s)
 
 const double COMMON_SHARE = 0.15;
 const size_t MAX_TYPOS = 3;
+// Single characters are a backoff: like other terms, only those in at most
+// COMMON_SHARE of the documents, and only the MAX_CHARS rarest of a query
+// (measured: the same relevance as all of them, docs/RELEVANCE.md).
+const size_t MAX_CHARS = 12;
 const char NO_EFFECTIVE[] = "0000-00-00";
 
 } // namespace
@@ -349,7 +353,8 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
     // each term's frequency (a pinyin term's: its bigram's), looked up once
     std::vector<Xapian::doccount> tf(plan->nterms, 0);
     size_t rare_terms = 0;
-    std::vector<std::pair<Xapian::doccount, size_t>> typos;
+    std::vector<std::pair<Xapian::doccount, size_t>> typos, chars;
+
     for (size_t k = 0; k < plan->nterms; k++) {
         const rx_qterm &t = plan->terms[k];
         if (t.term[0] == 'P') {
@@ -358,9 +363,20 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
                 typos.emplace_back(tf[k], k);
         } else if (!t.wildcard) {
             tf[k] = db.get_termfreq(t.term);
-            rare_terms += tf[k] <= common_tf;
+            if (t.kind == RX_QT_CHAR) {
+                if (tf[k] > 0 && tf[k] <= common_tf)
+                    chars.emplace_back(tf[k], k);
+            } else {
+                rare_terms += tf[k] <= common_tf;
+            }
         }
     }
+    std::sort(chars.begin(), chars.end());
+    if (chars.size() > MAX_CHARS)
+        chars.resize(MAX_CHARS);
+    std::vector<bool> char_kept(plan->nterms, false);
+    for (const auto &c : chars)
+        char_kept[c.second] = true;
     const bool drop_common = rare_terms >= 2;
     // the MAX_TYPOS pinyin terms whose bigram is rarest
     std::sort(typos.begin(), typos.end());
@@ -405,7 +421,8 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
             continue;
         }
         pt.freq[k] = static_cast<double>(tf[k]);
-        if (drop_common && !t.wildcard && tf[k] > common_tf)
+        if (t.kind == RX_QT_CHAR ? !char_kept[k]
+                                 : drop_common && !t.wildcard && tf[k] > common_tf)
             continue;
         pt.used[k] = true;
         if (t.wildcard)

@@ -56,7 +56,7 @@ typedef struct {
 static const char *styles[MAX_STYLES];
 static size_t nstyles;
 static rx_strmap expired;
-static FILE *fail_log;
+static FILE *fail_log, *run_log;
 static const char *fail_dir;
 
 static size_t style_index(const char *s)
@@ -138,6 +138,9 @@ static void judge(score *s, const query *q, char **got, size_t n)
             if (!strcmp(got[i], q->ids[k]))
                 rank = kept;
     }
+    for (size_t i = 0, k = 0; run_log && i < n && k < TOPK; i++)
+        if (!rx_strmap_get(&expired, got[i], strlen(got[i])))
+            fprintf(run_log, "%s\t%s\t%zu\t%s\n", s->name, q->text, ++k, got[i]);
     size_t st = style_index(q->style);
     double rr = rank ? 1.0 / (double)rank : 0.0, hit3 = rank && rank <= 3 ? 1.0 : 0.0;
     s->mrr[st] += rr;
@@ -190,7 +193,9 @@ static const variant variants[] = {
     {"rexian: bigrams+syn+pinyin", RX_AN_BIGRAM | RX_AN_SYNONYM | RX_AN_PINYIN},
     {"rexian: bigrams+friso+syn+py+stop",
      RX_AN_BIGRAM | RX_AN_FRISO | RX_AN_SYNONYM | RX_AN_PINYIN | RX_AN_STOP},
+    {"rexian: previous default", RX_AN_DEFAULT & ~RX_AN_CHAR},
     {"rexian: default+title field", RX_AN_DEFAULT | RX_AN_TITLE},
+    {"rexian: default+join", RX_AN_DEFAULT | RX_AN_JOIN},
     {"rexian (default)", RX_AN_DEFAULT},
 };
 
@@ -419,7 +424,8 @@ int main(int argc, char **argv)
         {"corpus", required_argument, 0, 'c'}, {"queries", required_argument, 0, 'q'},
         {"work", required_argument, 0, 'w'},   {"today", required_argument, 0, 't'},
         {"only", required_argument, 0, 'o'},   {"ooc", required_argument, 0, 'x'},
-        {"calibrate", no_argument, 0, 'k'},    {0, 0, 0, 0}};
+        {"calibrate", no_argument, 0, 'k'},    {"run", required_argument, 0, 'r'},
+        {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -430,6 +436,7 @@ int main(int argc, char **argv)
         case 'o': only = optarg; break;
         case 'x': ooc = optarg; break;
         case 'k': calibrate = true; break;
+        case 'r': run_log = fopen(optarg, "w"); break;
         default: return 2;
         }
     }
@@ -557,6 +564,8 @@ int main(int argc, char **argv)
     printf("\nper-query misses: %s/failures.tsv\n", work);
     if (fail_log)
         fclose(fail_log);
+    if (run_log)
+        fclose(run_log);
     for (size_t k = 0; k < nd; k++)
         rx_doc_clear(&docs[k]);
     free(docs);

@@ -616,7 +616,10 @@ static void plan_homophone_typo_has_pinyin(void **state)
     /* 公基金 typed for 公积金: both share the pinyin pairs */
     assert_int_equal(rx_plan_query(&p, &an, "公基金", strlen("公基金")), RX_OK);
     assert_string_equal(p->normalized, "公基金");
-    assert_int_equal(p->nterms, 4);
+    /* 公基 基金, two pinyin pairs, and the three characters */
+    assert_int_equal(p->nterms, 7);
+    assert_float_equal(find_qterm(p, "C基")->weight, 0.5, 1e-9);
+    assert_int_equal(find_qterm(p, "C基")->kind, RX_QT_CHAR);
     const rx_qterm *t = find_qterm(p, "Pgong ji");
     assert_non_null(t);
     assert_false(t->wildcard);
@@ -639,8 +642,15 @@ static void plan_homophone_typo_has_pinyin(void **state)
 static void plan_lone_character_is_wildcard(void **state)
 {
     (void)state;
+    /* where characters are indexed, a lone one is its own term */
     rx_analyzer an = {.flags = RX_AN_DEFAULT, .synonyms = NULL};
     rx_query_plan *p = NULL;
+    assert_int_equal(rx_plan_query(&p, &an, "异地 案", strlen("异地 案")), RX_OK);
+    assert_null(find_qterm(p, "案"));
+    assert_float_equal(find_qterm(p, "C案")->weight, 1.0, 1e-9);
+    rx_query_plan_free(p);
+    /* otherwise it expands to the bigrams it starts */
+    an.flags = RX_AN_DEFAULT & ~RX_AN_CHAR;
     assert_int_equal(rx_plan_query(&p, &an, "异地 案", strlen("异地 案")), RX_OK);
     const rx_qterm *t = find_qterm(p, "案");
     assert_non_null(t);
