@@ -231,8 +231,10 @@ typedef struct {
     size_t right1, right1_conf, conf, conf_right, n;
 } conf_stats;
 
+#define NFEAT 9 /* bias, coverage, anchors, ratio, gap, rare, unknown, wig, nqc */
+
 typedef struct {
-    double x[5];
+    double x[NFEAT];
     int y;
 } sample;
 
@@ -254,6 +256,10 @@ static void add_sample(const cJSON *res, int y)
     s->x[2] = cJSON_GetObjectItemCaseSensitive(sg, "anchors")->valuedouble;
     s->x[3] = cJSON_GetObjectItemCaseSensitive(sg, "ratio")->valuedouble;
     s->x[4] = cJSON_GetObjectItemCaseSensitive(sg, "gap")->valuedouble;
+    s->x[5] = cJSON_GetObjectItemCaseSensitive(sg, "rare")->valuedouble;
+    s->x[6] = cJSON_GetObjectItemCaseSensitive(sg, "unknown")->valuedouble;
+    s->x[7] = cJSON_GetObjectItemCaseSensitive(sg, "wig")->valuedouble;
+    s->x[8] = cJSON_GetObjectItemCaseSensitive(sg, "nqc")->valuedouble;
     s->y = y;
 }
 
@@ -314,30 +320,19 @@ static void run_ranking(score *sc, conf_stats *cs, rx_kb *kb, const query *qs, s
             cs->conf += conf;
             cs->conf_right += conf && right;
         }
-        if (calibrate && res)
-            add_sample(res, right);
+        /* calibration: a right first hit is a positive; a wrong one is left
+         * out (the judgments of a grown corpus are incomplete); the negatives
+         * are questions no document answers (--ooc) */
+        if (calibrate && res && right)
+            add_sample(res, 1);
         for (size_t k = 0; k < n; k++)
             free(got[k]);
         cJSON_Delete(res);
-        if (calibrate) {
-            /* the same question once the knowledge base lacks its answers */
-            const char *ex[65];
-            size_t ne = 0;
-            for (size_t k = 0; k < qs[i].nids && ne < 64; k++)
-                ex[ne++] = qs[i].ids[k];
-            ex[ne] = NULL;
-            n = run_kb(got, &res, kb, qs[i].text, today, rp, ex);
-            if (res)
-                add_sample(res, 0);
-            for (size_t k = 0; k < n; k++)
-                free(got[k]);
-            cJSON_Delete(res);
-        }
     }
 }
 
 /* Out-of-corpus questions: how many are answered not confident. */
-static void run_ooc(const char *path, rx_kb *kb, const char *today)
+static void run_ooc(const char *path, rx_kb *kb, const char *today, bool calibrate)
 {
     query *oq;
     size_t no = load_queries(&oq, path, false), unsure = 0;
@@ -354,6 +349,8 @@ static void run_ooc(const char *path, rx_kb *kb, const char *today)
         const cJSON *c = res ? cJSON_GetObjectItemCaseSensitive(res, "confident") : NULL;
         bool conf = c && cJSON_IsTrue(c);
         unsure += !conf;
+        if (calibrate && res)
+            add_sample(res, 0);
         if (conf && log)
             fprintf(log, "%s\t%s\n", oq[i].text, n ? got[0] : "-");
         for (size_t k = 0; k < n; k++)
@@ -367,51 +364,49 @@ static void run_ooc(const char *path, rx_kb *kb, const char *today)
     free_queries(oq, no);
 }
 
-/* Logistic regression by gradient descent on the gathered samples. */
+/* Logistic regression by gradient descent on the gathered samples, the two
+ * classes weighted alike; then what each threshold would give. */
 static void fit_confidence(void)
 {
-    double w[5] = {0};
-    for (int it = 0; it < 20000; it++) {
-        double g[5] = {0};
-        for (size_t i = 0; i < nsamples; i++) {
-            double z = 0;
-            for (int k = 0; k < 5; k++)
-                z += w[k] * samples[i].x[k];
-            double p = 1 / (1 + exp(-z));
-            for (int k = 0; k < 5; k++)
-                g[k] += (p - samples[i].y) * samples[i].x[k];
-        }
-        for (int k = 0; k < 5; k++)
-            w[k] -= 0.5 * g[k] / (double)nsamples;
-    }
-    size_t pos = 0;
+    double w[NFEAT] = {0}, npos = 0, nneg = 0;
     for (size_t i = 0; i < nsamples; i++)
-        pos += (size_t)samples[i].y;
-    printf("\ncalibration: %zu samples (%zu right first hits; the rest wrong, or the answer taken out)\n",
-           nsamples, pos);
-    printf("fitted: bias %.2f  coverage %.2f  anchors %.2f  ratio %.2f  gap %.2f\n", w[0], w[1],
-           w[2], w[3], w[4]);
-    for (double th = 0.3; th < 0.81; th += 0.1) {
-        size_t tp = 0, fp = 0, fn = 0, tn = 0;
+        *(samples[i].y ? &npos : &nneg) += 1;
+    if (!npos || !nneg)
+        return;
+    /* RX_FEATURES=101100001 picks the features to fit (for the study) */
+    const char *mask = getenv("RX_FEATURES");
+    for (int it = 0; it < 40000; it++) {
+        double g[NFEAT] = {0};
         for (size_t i = 0; i < nsamples; i++) {
             double z = 0;
-            for (int k = 0; k < 5; k++)
+            for (int k = 0; k < NFEAT; k++)
+                z += w[k] * samples[i].x[k];
+            double p = 1 / (1 + exp(-z)), cw = samples[i].y ? 0.5 / npos : 0.5 / nneg;
+            for (int k = 0; k < NFEAT; k++)
+                g[k] += cw * (p - samples[i].y) * samples[i].x[k];
+        }
+        for (int k = 0; k < NFEAT; k++)
+            if (!mask || (k < (int)strlen(mask) && mask[k] == '1'))
+                w[k] -= 2.0 * g[k];
+    }
+    printf("\ncalibration: %.0f right first hits, %.0f questions no document answers\n", npos,
+           nneg);
+    printf("fitted: bias %.2f coverage %.2f anchors %.2f ratio %.2f gap %.2f rare %.2f unknown "
+           "%.2f wig %.2f nqc %.2f\n",
+           w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8]);
+    for (double th = 0.3; th < 0.86; th += 0.05) {
+        double tp = 0, tn = 0;
+        for (size_t i = 0; i < nsamples; i++) {
+            double z = 0;
+            for (int k = 0; k < NFEAT; k++)
                 z += w[k] * samples[i].x[k];
             bool c = 1 / (1 + exp(-z)) >= th;
-            if (c && samples[i].y)
-                tp++;
-            else if (c)
-                fp++;
-            else if (samples[i].y)
-                fn++;
-            else
-                tn++;
+            tp += c && samples[i].y;
+            tn += !c && !samples[i].y;
         }
-        printf("  at %.1f: right called confident %.3f, confident right %.3f, wrong called unsure "
+        printf("  at %.2f: right first hits called confident %.3f, unanswerable called unsure "
                "%.3f\n",
-               th, (double)tp / (double)(tp + fn ? tp + fn : 1),
-               (double)tp / (double)(tp + fp ? tp + fp : 1),
-               (double)tn / (double)(tn + fp ? tn + fp : 1));
+               th, tp / npos, tn / nneg);
     }
 }
 
@@ -556,7 +551,7 @@ int main(int argc, char **argv)
                cs.right1_conf, cs.right1, cs.right1 ? (double)cs.right1_conf / (double)cs.right1 : 0,
                cs.conf_right, cs.conf, cs.conf ? (double)cs.conf_right / (double)cs.conf : 0);
         if (ooc)
-            run_ooc(ooc, kb, today);
+            run_ooc(ooc, kb, today, calibrate);
         if (calibrate)
             fit_confidence();
         rx_kb_free(kb);
