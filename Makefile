@@ -43,7 +43,7 @@ define apt_install
 endef
 
 .PHONY: bench-tickets
-.PHONY: all deps bench-deps fuzz fuzz-deps test unit e2e asan eval bench bench-search run lint format format-check clean
+.PHONY: all deps bench-deps fuzz fuzz-deps test unit e2e asan eval calibrate bench bench-search run lint format format-check clean
 
 all: $(BIN)
 
@@ -147,6 +147,13 @@ eval: deps $(BIN) $(BUILD)/tools/eval
 	  cp -r tests/relevance/cold/corpus $(BUILD)/eval-cold/corpus/cold
 	$(BUILD)/tools/eval --corpus $(BUILD)/eval-cold/corpus --queries tests/relevance/cold/queries.tsv \
 	  --ooc tests/relevance/cold/ooc.tsv --work $(BUILD)/eval-cold
+
+# Refits the confidence model (src/search/kb.c, CONF_W) on the development set
+# and the judged queries; prints the coefficients and each threshold's effect.
+calibrate: deps $(BIN) $(BUILD)/tools/eval
+	cat tests/relevance/queries.tsv tests/relevance/blind.tsv tests/relevance/dev/in.tsv >$(BUILD)/calibrate.tsv
+	RX_FEATURES=110100000 $(BUILD)/tools/eval --corpus corpus --queries $(BUILD)/calibrate.tsv \
+	  --ooc tests/relevance/dev/ooc.tsv --work $(BUILD)/calibrate --only default --calibrate
 
 bench-search: deps $(BIN) $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
 	bash tests/bench/bench_search.sh
