@@ -207,7 +207,7 @@ static const rx_rank_params SHIPPED = {
     .anchor_boost = 0.0,
     .coord = 0.0,
     .related_weight = 0.3,
-    .max_terms = 0,
+    .max_terms = 24,
 };
 
 /* Matches explained (which query terms each contains) when the ranking does

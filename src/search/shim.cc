@@ -341,7 +341,7 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
 {
     pt.freq.assign(plan->nterms, 0);
     pt.used.assign(plan->nterms, false);
-    std::vector<Xapian::Query> parts;
+    std::vector<Xapian::Query> parts, backoff;
     parts.reserve(plan->nterms);
     // rarer than this and a query bigram may be a typo
     const Xapian::doccount typo_tf = std::max<Xapian::doccount>(3, db.get_doccount() / 2000);
@@ -434,13 +434,17 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
                                      : Xapian::Query(t.term);
         if (t.weight != 1.0)
             q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, t.weight);
-        parts.push_back(q);
+        (t.kind == RX_QT_CHAR ? backoff : parts).push_back(q);
     }
-    // A long spoken question: only its max_terms most telling terms (highest
-    // possible weight) are run, which bounds the matcher's work.
-    if (max_terms && parts.size() > max_terms)
-        return Xapian::Query(Xapian::Query::OP_ELITE_SET, parts.begin(), parts.end(),
-                             static_cast<Xapian::termcount>(max_terms));
+    // A long spoken question: only its max_terms most telling words (highest
+    // possible weight) are run, which bounds the matcher's work; the few
+    // character terms stay beside them.
+    if (max_terms && parts.size() > max_terms) {
+        Xapian::Query elite(Xapian::Query::OP_ELITE_SET, parts.begin(), parts.end(),
+                            static_cast<Xapian::termcount>(max_terms));
+        parts.assign(1, elite);
+    }
+    parts.insert(parts.end(), backoff.begin(), backoff.end());
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 

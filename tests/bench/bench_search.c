@@ -88,6 +88,8 @@ static void *run_queries(void *arg)
                 continue;
             }
             r->lat[k++] = (rx_now() - a) * 1000;
+            if (getenv("BENCH_SLOW") && r->lat[k - 1] > atof(getenv("BENCH_SLOW")))
+                fprintf(stderr, "slow %.2f ms: %s\n", r->lat[k - 1], r->qs[i]);
             r->hits += hits;
         }
     }
