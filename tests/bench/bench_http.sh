@@ -50,12 +50,13 @@ wrk_line() { # label conns url [lua]
         "$p99" "${non2xx:-0}" "${sockerr}"
 }
 
-serve() { # index → sets PORT, TOKEN, SPID
+serve() { # index [logging] → sets PORT, TOKEN, SPID
     PORT=$(free_port)
     rm -f "$W/bench.db"*
-    local t0 t1
+    local t0 t1 quiet=--quiet
+    [ -n "${2:-}" ] && quiet=
     t0=$(date +%s%N)
-    "$REXIAN" serve --quiet --index "$1" --db "$W/bench.db" --listen "127.0.0.1:$PORT" >"$W/serve.out" 2>"$W/serve.err" &
+    "$REXIAN" serve $quiet --index "$1" --db "$W/bench.db" --listen "127.0.0.1:$PORT" >"$W/serve.out" 2>"$W/serve.err" &
     SPID=$!
     PIDS+=("$SPID")
     until grep -q 'rx_' "$W/serve.out" 2>/dev/null; do sleep 0.01; done
@@ -70,14 +71,16 @@ NPORT=$(free_port)
 mkdir -p "$W/nginx"
 serve "$W/idx-shipped" >/dev/null
 curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/search?q=%E5%85%AC%E7%A7%AF%E9%87%91%E6%8F%90%E5%8F%96" >"$W/nginx/search.json"
+curl -s "http://127.0.0.1:$PORT/healthz" >"$W/nginx/healthz.json"
 kill "$SPID"; wait "$SPID" 2>/dev/null || true
-cat >"$W/nginx/nginx.conf" <<CONF
+nginx_conf() { # access_log setting > conf
+    cat <<CONF
 worker_processes 2;
 pid $PWD/$W/nginx/nginx.pid;
 error_log $PWD/$W/nginx/error.log;
 events { worker_connections 1024; }
 http {
-    access_log off;
+    access_log $1;
     server {
         listen 127.0.0.1:$NPORT;
         root $PWD/$W/nginx;
@@ -85,12 +88,27 @@ http {
     }
 }
 CONF
-nginx -c "$PWD/$W/nginx/nginx.conf"
-PIDS+=("$(cat "$W/nginx/nginx.pid")")
-echo "== HTTP floor ($(wc -c <"$W/nginx/search.json") byte JSON)"
+}
+nginx_start() { # access_log setting
+    nginx_conf "$1" >"$W/nginx/nginx.conf"
+    nginx -c "$PWD/$W/nginx/nginx.conf"
+    until curl -sf -o /dev/null "http://127.0.0.1:$NPORT/healthz.json"; do sleep 0.01; done
+    PIDS+=("$(cat "$W/nginx/nginx.pid")")
+}
+nginx_stop() {
+    kill "$(cat "$W/nginx/nginx.pid")" 2>/dev/null || true
+    while [ -f "$W/nginx/nginx.pid" ]; do sleep 0.01; done
+}
+nginx_start off
+echo "== HTTP floor ($(wc -c <"$W/nginx/search.json") byte JSON; healthz.json $(wc -c <"$W/nginx/healthz.json") bytes)"
 wrk_line "nginx static" 8 "http://127.0.0.1:$NPORT/search.json"
 wrk_line "nginx static" 64 "http://127.0.0.1:$NPORT/search.json"
-kill "$(cat "$W/nginx/nginx.pid")" 2>/dev/null || true
+wrk_line "nginx healthz.json" 64 "http://127.0.0.1:$NPORT/healthz.json"
+nginx_stop
+rm -f "$W/nginx/access.log"
+nginx_start "$PWD/$W/nginx/access.log"
+wrk_line "nginx healthz.json, logging" 64 "http://127.0.0.1:$NPORT/healthz.json"
+nginx_stop
 
 for label in shipped "$N"; do
     idx=$W/idx-$label
@@ -100,9 +118,15 @@ for label in shipped "$N"; do
     serve "$idx"
     make_lua "$TOKEN"
     wrk_line "rexian /healthz" 8 "http://127.0.0.1:$PORT/healthz"
+    wrk_line "rexian /healthz" 64 "http://127.0.0.1:$PORT/healthz"
     for c in 1 8 64; do
         wrk_line "rexian search" "$c" "http://127.0.0.1:$PORT" "$W/search.lua"
     done
     echo "server peak RSS $(awk '/VmHWM/ {print int($2/1024)}' /proc/$SPID/status) MB"
     kill "$SPID"; wait "$SPID" 2>/dev/null || true
 done
+
+# /healthz with rexian's access log on (to a file, as nginx's above)
+serve "$W/idx-shipped" logging >/dev/null
+wrk_line "rexian /healthz, logging" 64 "http://127.0.0.1:$PORT/healthz"
+kill "$SPID"; wait "$SPID" 2>/dev/null || true
