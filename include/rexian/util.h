@@ -56,4 +56,14 @@ long rx_date_today(void);
 /* Monotonic clock in seconds. */
 double rx_now(void);
 
+/* Walks the lines of a list file (synonyms.txt, related.txt): a leading
+ * UTF-8 BOM and everything from `#` on are dropped. Zero-initialise, set
+ * text and len, then call rx_list_next until it returns false; *line (not
+ * NUL-terminated) and *lineno (1-based) describe each line, blank or not. */
+typedef struct {
+    const char *text;
+    size_t len, pos, lineno;
+} rx_list_iter;
+bool rx_list_next(rx_list_iter *it, const char **line, size_t *len);
+
 #endif

@@ -98,24 +98,15 @@ int rx_related_parse(rx_related **out, const char *text, size_t len, rx_diag_fn 
     if (!r)
         return rx_error_set(RX_ENOMEM, "out of memory");
     int rc = rx_synonyms_parse(&r->triggers, NULL, 0, NULL, NULL);
-    size_t lineno = 0, pos = 0;
-    while (rc == RX_OK && text && pos < len) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - text) : len;
-        const char *line = text + pos;
-        size_t llen = end - pos;
-        pos = end + 1;
-        lineno++;
-        const char *hash = memchr(line, '#', llen);
-        if (hash)
-            llen = (size_t)(hash - line);
-        if (lineno == 1 && llen >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
-            line += 3, llen -= 3;
+    rx_list_iter it = {.text = text, .len = len};
+    const char *line;
+    size_t llen;
+    while (rc == RX_OK && rx_list_next(&it, &line, &llen)) {
         size_t k = 0;
         while (k < llen && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r'))
             k++;
         if (k < llen)
-            rc = add_line(r, line, llen, lineno, diag, ctx);
+            rc = add_line(r, line, llen, it.lineno, diag, ctx);
     }
     if (rc != RX_OK) {
         rx_related_free(r);

@@ -179,21 +179,12 @@ int rx_synonyms_add_group(rx_synonyms *s, size_t *out, const char *line, size_t 
 
 int rx_synonyms_add(rx_synonyms *s, const char *text, size_t len, rx_diag_fn diag, void *ctx)
 {
-    size_t lineno = 0, pos = 0;
-    while (pos < len) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - text) : len;
-        lineno++;
-        size_t llen = end - pos;
-        const char *line = text + pos;
-        pos = end + 1;
-        const char *hash = memchr(line, '#', llen);
-        if (hash)
-            llen = (size_t)(hash - line);
-        if (lineno == 1 && llen >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
-            line += 3, llen -= 3;
+    rx_list_iter it = {.text = text, .len = len};
+    const char *line;
+    size_t llen;
+    while (rx_list_next(&it, &line, &llen)) {
         size_t id;
-        int rc = rx_synonyms_add_group(s, &id, line, llen, 2, lineno, diag, ctx);
+        int rc = rx_synonyms_add_group(s, &id, line, llen, 2, it.lineno, diag, ctx);
         if (rc != RX_OK)
             return rc;
     }

@@ -309,3 +309,22 @@ double rx_now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+bool rx_list_next(rx_list_iter *it, const char **line, size_t *len)
+{
+    if (!it->text || it->pos >= it->len)
+        return false;
+    const char *start = it->text + it->pos;
+    const char *nl = memchr(start, '\n', it->len - it->pos);
+    size_t n = nl ? (size_t)(nl - start) : it->len - it->pos;
+    it->pos += n + 1;
+    it->lineno++;
+    const char *hash = memchr(start, '#', n);
+    if (hash)
+        n = (size_t)(hash - start);
+    if (it->lineno == 1 && n >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0)
+        start += 3, n -= 3;
+    *line = start;
+    *len = n;
+    return true;
+}
