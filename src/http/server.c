@@ -274,11 +274,11 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
         cfg->max_connections ? cfg->max_connections : 1024, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         cfg->max_per_ip ? cfg->max_per_ip : 256, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->timeout_s ? cfg->timeout_s : 30,
-        /* room for request lines and headers up to about 60 KB, so that those
-         * get our JSON errors rather than the library's own pages; not more:
-         * the library clears the pool between requests (256 KiB cost /healthz
-         * a third of its rate) */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+        /* room for request lines and headers past 100 KB, so that those get
+         * our JSON errors rather than the library's own pages; not more: the
+         * library clears the pool between requests (256 KiB cost /healthz at
+         * 64 connections a third of its rate, 128 KiB a few percent) */
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
     if (!srv->daemon) {
         free(srv);
