@@ -167,6 +167,43 @@ static void list_diag(void *ctx, size_t line, const char *reason)
     rx_diags_add(c->diags, c->path, line, "%s", reason);
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the groups of the extra synonym files at the corpus root
+ * (synonyms-*.txt, in name order: lists kept apart for their source or
+ * licence, such as synonyms-cedict.txt) to syn. */
+static int add_extra_synonyms(rx_synonyms *syn, const char *corpus, rx_diags *diags)
+{
+    DIR *d = opendir(corpus);
+    if (!d)
+        return RX_OK; /* the corpus folder itself is checked elsewhere */
+    char *names[64];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 64) {
+        size_t len = strlen(e->d_name);
+        if (len > 13 && strncmp(e->d_name, "synonyms-", 9) == 0 &&
+            strcmp(e->d_name + len - 4, ".txt") == 0 && (names[n] = strdup(e->d_name)))
+            n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, by_name);
+    int rc = RX_OK;
+    for (size_t k = 0; k < n; k++) {
+        char *text = NULL;
+        size_t len = 0;
+        list_diag_ctx lc = {diags, names[k]};
+        if (rc == RX_OK && (rc = read_list(&text, &len, corpus, names[k])) == RX_OK)
+            rc = rx_synonyms_add(syn, text, len, list_diag, &lc);
+        free(text);
+        free(names[k]);
+    }
+    return rc;
+}
+
 static long parse_generation(const char *index_dir)
 {
     char path[PATH_MAX], *data;
@@ -868,6 +905,8 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
         rc = rx_error_set(RX_ENOMEM, "out of memory");
         goto done;
     }
+    if ((rc = add_extra_synonyms(syn, o->corpus_dir, diags)))
+        goto done;
     /* department aliases are synonyms too (住建局 finds 市住房和城乡建设局) */
     if ((rc = rx_synonyms_add(syn, dep_text, dep_len, NULL, NULL)))
         goto done;

@@ -66,6 +66,17 @@ check "with related.txt, 楼上砸墙 finds the 装修 document" \
     bash -c "\"$REXIAN\" search --index \"$T/small\" --json 楼上砸墙 | grep -q zjj-good"
 rm "$C/related.txt"
 
+# --- synonyms-*.txt: extra synonym lists (kept apart for their source or licence)
+check "without synonyms-x.txt, 嘈杂动静 finds nothing" \
+    bash -c "! \"$REXIAN\" search --index \"$T/small\" --json 嘈杂动静 | grep -q zjj-good"
+printf '装修噪声 嘈杂动静\n孤零零\n' >"$C/synonyms-x.txt"
+"$REXIAN" index --quiet "$C" "$T/small" 2>"$T/err"
+check "a bad line of synonyms-x.txt is reported with its file and line" \
+    grep -q 'synonyms-x.txt:2: a synonym group needs at least two different terms' "$T/err"
+check "with synonyms-x.txt, 嘈杂动静 finds the 装修噪声 document" \
+    bash -c "\"$REXIAN\" search --index \"$T/small\" --json 嘈杂动静 | grep -q zjj-good"
+rm "$C/synonyms-x.txt"
+
 # --- confidence: shown by the CLI, and in the whole answer with --answer
 "$REXIAN" search --index "$T/idx" --today 2026-11-28 --answer 株洲市住宅装修施工时段管理规定 >"$T/ans"
 check "--answer prints the whole answer with confident:true for a title" \
