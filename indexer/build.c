@@ -1019,7 +1019,8 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
         }
     }
     producer prod = {
-        .fl = &fl, .o = o, .deps = deps, .an = {flags, syn}, .ids = &ids, .diags = diags};
+        .fl = &fl, .o = o, .deps = deps, .an = {.flags = flags, .synonyms = syn}, .ids = &ids,
+        .diags = diags};
     rx_writer *const writers[NWRITERS] = {w, w2};
     if ((rc = run_pipeline(writers, &prod, batch, st)))
         goto done;

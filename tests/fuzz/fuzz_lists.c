@@ -1,11 +1,20 @@
-/* libFuzzer target: departments.txt, calendar.txt and synonyms.txt. */
+/* libFuzzer target: departments.txt, calendar.txt, synonyms.txt and related.txt. */
 #include "rexian/corpus.h"
+#include "rexian/related.h"
 #include "rexian/synonyms.h"
 
+#include <assert.h>
 #include <stdint.h>
+#include <string.h>
 #include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void count_target(void *ctx, const char *target)
+{
+    assert(target[0] != '\0');
+    (*(size_t *)ctx)++;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,6 +33,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *ser = rx_synonyms_serialize(s);
         free(ser);
         rx_synonyms_free(s);
+    }
+    rx_related *r = NULL;
+    if (rx_related_parse(&r, text, size, NULL, NULL) == 0) {
+        /* what is serialised parses back to the same associations */
+        char *ser = rx_related_serialize(r);
+        rx_related *again = NULL;
+        if (ser && rx_related_parse(&again, ser, strlen(ser), NULL, NULL) == 0) {
+            assert(rx_related_count(again) == rx_related_count(r));
+            rx_related_free(again);
+        }
+        free(ser);
+        size_t targets = 0;
+        rx_related_scan(r, text, size, count_target, &targets);
+        rx_related_free(r);
     }
     rx_diags_free(&diags);
     return 0;
