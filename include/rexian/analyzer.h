@@ -36,7 +36,7 @@ enum {
     RX_AN_JOIN = 1 << 7,  /* query only: bigrams across a word boundary (friso words and
                              synonym terms) weigh less: 我妈在村里 asks for 村里, not 妈在 */
     RX_AN_CHAR = 1 << 8,  /* "C" + each Han character: abbreviations keep the characters
-                             of the full form (孕检 ↔ 孕前检查), a low-weight backoff */
+                             of the full form (社保 ↔ 社会保险), a low-weight backoff */
 };
 
 /* The configuration chosen by measurement (docs/RELEVANCE.md). */
