@@ -5,9 +5,9 @@
 #include "rexian/indexer.h"
 #include "rexian/kb.h"
 #include "rexian/record.h"
+#include "rexian/related.h"
 #include "rexian/search.h"
 #include "rexian/strmap.h"
-#include "rexian/related.h"
 #include "rexian/synonyms.h"
 #include "rexian/text.h"
 #include "rexian/util.h"
@@ -180,7 +180,7 @@ static int add_extra_synonyms(rx_synonyms *syn, const char *corpus, rx_diags *di
     DIR *d = opendir(corpus);
     if (!d)
         return RX_OK; /* the corpus folder itself is checked elsewhere */
-    char *names[64];
+    char *names[64] = {0};
     size_t n = 0;
     struct dirent *e;
     while ((e = readdir(d)) && n < 64) {
@@ -1018,9 +1018,12 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
                 goto done;
         }
     }
-    producer prod = {
-        .fl = &fl, .o = o, .deps = deps, .an = {.flags = flags, .synonyms = syn}, .ids = &ids,
-        .diags = diags};
+    producer prod = {.fl = &fl,
+                     .o = o,
+                     .deps = deps,
+                     .an = {.flags = flags, .synonyms = syn},
+                     .ids = &ids,
+                     .diags = diags};
     rx_writer *const writers[NWRITERS] = {w, w2};
     if ((rc = run_pipeline(writers, &prod, batch, st)))
         goto done;

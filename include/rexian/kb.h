@@ -38,14 +38,14 @@ typedef struct {
     const char *type;       /* policy|guide|notice|faq, or NULL */
     size_t limit;           /* 0 → 10 */
     size_t offset;
-    bool expired;      /* include expired documents */
-    const char *as_of; /* YYYY-MM-DD: rules in force on that date */
-    const char *today; /* YYYY-MM-DD override of today's date, or NULL */
-    unsigned analyzer; /* 0 → the index's own configuration */
-    double k1, b;      /* BM25 (0 → defaults) */
-    const rx_rank_params *rank;  /* NULL → shipped values */
-    const char *const *exclude;  /* ids left out of the answer (NULL-terminated), or NULL */
-    bool signals;                /* add "signals": what the confidence rests on */
+    bool expired;               /* include expired documents */
+    const char *as_of;          /* YYYY-MM-DD: rules in force on that date */
+    const char *today;          /* YYYY-MM-DD override of today's date, or NULL */
+    unsigned analyzer;          /* 0 → the index's own configuration */
+    double k1, b;               /* BM25 (0 → defaults) */
+    const rx_rank_params *rank; /* NULL → shipped values */
+    const char *const *exclude; /* ids left out of the answer (NULL-terminated), or NULL */
+    bool signals;               /* add "signals": what the confidence rests on */
 } rx_kb_query;
 
 /* Runs a search; *out is {"query","total","took_ms","confident","confidence",

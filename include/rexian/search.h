@@ -107,14 +107,14 @@ typedef struct {
     rx_facet *departments, *types;
     size_t ndepartments, ntypes;
     /* What ranking and confidence read about the query's terms: */
-    double doccount;     /* documents in the index */
-    double max_possible; /* the highest score any document could reach */
-    size_t nterms;       /* = the plan's nterms */
-    double *term_freq;   /* per plan term: documents containing it (a pinyin term: its most
-                            common homophone's; 0 for a term the query did not use) */
-    bool *used;          /* per plan term: whether the query ran it (common terms and
-                            unlikely typos are left out) */
-    size_t nexplained;   /* min(explain, n) */
+    double doccount;        /* documents in the index */
+    double max_possible;    /* the highest score any document could reach */
+    size_t nterms;          /* = the plan's nterms */
+    double *term_freq;      /* per plan term: documents containing it (a pinyin term: its most
+                               common homophone's; 0 for a term the query did not use) */
+    bool *used;             /* per plan term: whether the query ran it (common terms and
+                               unlikely typos are left out) */
+    size_t nexplained;      /* min(explain, n) */
     unsigned char *matched; /* nexplained × nterms: 1 where match k contains plan term t
                                (a pinyin term: one of its homophones) */
 } rx_results;

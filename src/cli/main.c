@@ -25,16 +25,17 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage:\n"
-          "  rexian index [--full] [--quiet] CORPUS_DIR INDEX_DIR\n"
-          "  rexian search [--index DIR] [--limit N] [--json|--answer] [--department D] [--type T]\n"
-          "                [--expired] [--as-of YYYY-MM-DD] [--today YYYY-MM-DD] QUERY...\n"
-          "  rexian serve [--index DIR] [--db FILE] [--corpus DIR] [--web DIR]\n"
-          "               [--listen ADDR:PORT] [--threads N] [--rules FILE] [--quiet]\n"
-          "  rexian user add NAME --role agent|supervisor|trainer|admin [--db FILE]\n"
-          "  rexian demo [--db FILE] [--count N] [--seed S] [--corpus DIR] [--quiet]\n"
-          "  rexian --version | help\n",
-          f);
+    fputs(
+        "usage:\n"
+        "  rexian index [--full] [--quiet] CORPUS_DIR INDEX_DIR\n"
+        "  rexian search [--index DIR] [--limit N] [--json|--answer] [--department D] [--type T]\n"
+        "                [--expired] [--as-of YYYY-MM-DD] [--today YYYY-MM-DD] QUERY...\n"
+        "  rexian serve [--index DIR] [--db FILE] [--corpus DIR] [--web DIR]\n"
+        "               [--listen ADDR:PORT] [--threads N] [--rules FILE] [--quiet]\n"
+        "  rexian user add NAME --role agent|supervisor|trainer|admin [--db FILE]\n"
+        "  rexian demo [--db FILE] [--count N] [--seed S] [--corpus DIR] [--quiet]\n"
+        "  rexian --version | help\n",
+        f);
 }
 
 static int cmd_index(int argc, char **argv)
@@ -127,13 +128,17 @@ static const char *json_str(const cJSON *o, const char *k)
 
 static int cmd_search(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"index", required_argument, 0, 'i'},    {"limit", required_argument, 0, 'n'},
-        {"json", no_argument, 0, 'j'},           {"department", required_argument, 0, 'd'},
-        {"type", required_argument, 0, 't'},     {"expired", no_argument, 0, 'e'},
-        {"as-of", required_argument, 0, 'o'},    {"today", required_argument, 0, 'T'},
-        {"analyzer", required_argument, 0, 'a'}, {"answer", no_argument, 0, 'A'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"index", required_argument, 0, 'i'},
+                                         {"limit", required_argument, 0, 'n'},
+                                         {"json", no_argument, 0, 'j'},
+                                         {"department", required_argument, 0, 'd'},
+                                         {"type", required_argument, 0, 't'},
+                                         {"expired", no_argument, 0, 'e'},
+                                         {"as-of", required_argument, 0, 'o'},
+                                         {"today", required_argument, 0, 'T'},
+                                         {"analyzer", required_argument, 0, 'a'},
+                                         {"answer", no_argument, 0, 'A'},
+                                         {0, 0, 0, 0}};
     const char *index = "var/index";
     bool json = false, answer = false;
     rx_kb_query q = {0};

@@ -26,10 +26,11 @@
 /* Function characters (friso's stop-word list): no use as a lone term. */
 static bool is_stop_char(uint32_t cp)
 {
-    static const char stop[] = "的吗不我们起就最在人有是为以于上他而后之来由及了下可到这与也因此但并个其已无"
-                               "小今去再好只又或很亦某把那你乃它吧被比别趁当从得打凡儿尔该各给跟和何还即几既"
-                               "看据距靠啦另么每嘛拿哪您凭且却让仍啥如若使谁虽随同所她哇嗡往些向沿哟用咱则怎"
-                               "曾至致着诸自啊呢呀哦嗯吧";
+    static const char stop[] =
+        "的吗不我们起就最在人有是为以于上他而后之来由及了下可到这与也因此但并个其已无"
+        "小今去再好只又或很亦某把那你乃它吧被比别趁当从得打凡儿尔该各给跟和何还即几既"
+        "看据距靠啦另么每嘛拿哪您凭且却让仍啥如若使谁虽随同所她哇嗡往些向沿哟用咱则怎"
+        "曾至致着诸自啊呢呀哦嗯吧";
     char buf[4];
     size_t n = rx_utf8_put(buf, cp);
     for (size_t k = 0; k + n <= sizeof stop - 1; k += 3)

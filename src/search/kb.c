@@ -5,9 +5,9 @@
 #include "rexian/corpus.h"
 #include "rexian/error.h"
 #include "rexian/record.h"
+#include "rexian/related.h"
 #include "rexian/search.h"
 #include "rexian/snippet.h"
-#include "rexian/related.h"
 #include "rexian/synonyms.h"
 #include "rexian/text.h"
 #include "rexian/util.h"
@@ -232,13 +232,13 @@ typedef struct {
 typedef struct {
     const rx_query_plan *plan;
     const rx_results *res;
-    double *idf;    /* per plan term: log((N + 1) / (df + 0.5)) × query weight, or 0 */
-    bool *anchor;   /* per plan term */
-    size_t *sound;  /* per plan term: the pinyin term standing for it, or SIZE_MAX */
+    double *idf;   /* per plan term: log((N + 1) / (df + 0.5)) × query weight, or 0 */
+    bool *anchor;  /* per plan term */
+    size_t *sound; /* per plan term: the pinyin term standing for it, or SIZE_MAX */
     double mass, anchor_mass;
     size_t rare[RARE_TERMS], nrare; /* the rarest content terms the index knows */
-    double unknown; /* share of the content mass no document has (and no homophone
-                       stands for): words the knowledge base never uses */
+    double unknown;                 /* share of the content mass no document has (and no homophone
+                                       stands for): words the knowledge base never uses */
 } query_facts;
 
 static bool is_content(const rx_qterm *t)
@@ -316,11 +316,12 @@ static features features_of(const query_facts *f, size_t row)
 {
     features x = {0, 1, 0};
     const rx_results *res = f->res;
-    if (row >= res->nexplained || f->mass <= 0)
+    size_t nt = f->plan->nterms;
+    if (row >= res->nexplained || f->mass <= 0 || res->nterms != nt)
         return x;
-    const unsigned char *hit = res->matched + row * res->nterms;
+    const unsigned char *hit = res->matched + row * nt;
     double got = 0, anchors = 0;
-    for (size_t k = 0; k < res->nterms; k++) {
+    for (size_t k = 0; k < nt; k++) {
         if (f->idf[k] <= 0)
             continue;
         bool m = hit[k] || (f->sound[k] != SIZE_MAX && hit[f->sound[k]]);
@@ -371,8 +372,8 @@ static const double CONF_W[] = {
 
 static double confidence_of(const signals *g)
 {
-    const double x[] = {1,     g->top.coverage, g->top.anchors, g->ratio, g->gap,
-                        g->top.rare, g->unknown, g->wig,        g->nqc};
+    const double x[] = {1,           g->top.coverage, g->top.anchors, g->ratio, g->gap,
+                        g->top.rare, g->unknown,      g->wig,         g->nqc};
     double z = 0;
     for (size_t k = 0; k < sizeof x / sizeof x[0]; k++)
         z += CONF_W[k] * x[k];
@@ -462,9 +463,8 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
                         .offset = q->offset,
                         .limit = q->limit ? q->limit : 10,
                         .facet_sample = FACET_SAMPLE,
-                        .explain = rp->anchor_boost > 0 || rp->coord > 0
-                                       ? RERANK_DEPTH
-                                       : EXPLAIN_FOR_CONFIDENCE,
+                        .explain = rp->anchor_boost > 0 || rp->coord > 0 ? RERANK_DEPTH
+                                                                         : EXPLAIN_FOR_CONFIDENCE,
                         .max_terms = rp->max_terms,
                         .exclude = q->exclude};
     if (o.limit > MAX_LIMIT)

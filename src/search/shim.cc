@@ -421,8 +421,7 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
             continue;
         }
         pt.freq[k] = static_cast<double>(tf[k]);
-        if (t.kind == RX_QT_CHAR ? !char_kept[k]
-                                 : drop_common && !t.wildcard && tf[k] > common_tf)
+        if (t.kind == RX_QT_CHAR ? !char_kept[k] : drop_common && !t.wildcard && tf[k] > common_tf)
             continue;
         pt.used[k] = true;
         if (t.wildcard)
@@ -490,8 +489,7 @@ static void explain(rx_results *r, const Xapian::Enquire &enq, const Xapian::MSe
     size_t row = 0;
     for (auto it = m.begin(); it != m.end() && row < ne; ++it, ++row) {
         unsigned char *hit = r->matched + row * nt;
-        for (auto t = enq.get_matching_terms_begin(it); t != enq.get_matching_terms_end(it);
-             ++t) {
+        for (auto t = enq.get_matching_terms_begin(it); t != enq.get_matching_terms_end(it); ++t) {
             const std::string term = *t;
             auto o = pt.owner.find(term);
             if (o != pt.owner.end()) {

@@ -62,6 +62,8 @@ static int add_line(rx_related *r, const char *line, size_t llen, size_t lineno,
     size_t left = (size_t)(arrow - line);
     target_list t;
     int rc = split_terms(&t, arrow + 2, llen - left - 2);
+    if (rc != RX_OK || t.n == 0)
+        free_list(&t);
     if (rc != RX_OK)
         return rc;
     if (t.n == 0) {
@@ -167,8 +169,7 @@ static void on_trigger(void *ctx, size_t g, size_t start, size_t len)
         s->fn(s->ctx, s->r->targets[g].terms[k]);
 }
 
-void rx_related_scan(const rx_related *r, const char *text, size_t len, rx_related_fn fn,
-                     void *ctx)
+void rx_related_scan(const rx_related *r, const char *text, size_t len, rx_related_fn fn, void *ctx)
 {
     if (!r || r->n == 0)
         return;

@@ -414,12 +414,15 @@ int main(int argc, char **argv)
     const char *corpus = "corpus", *qpath = "tests/relevance/queries.tsv", *work = "build/eval";
     const char *today = "2026-11-28", *only = NULL, *ooc = NULL;
     bool calibrate = false;
-    static const struct option opts[] = {
-        {"corpus", required_argument, 0, 'c'}, {"queries", required_argument, 0, 'q'},
-        {"work", required_argument, 0, 'w'},   {"today", required_argument, 0, 't'},
-        {"only", required_argument, 0, 'o'},   {"ooc", required_argument, 0, 'x'},
-        {"calibrate", no_argument, 0, 'k'},    {"run", required_argument, 0, 'r'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"corpus", required_argument, 0, 'c'},
+                                         {"queries", required_argument, 0, 'q'},
+                                         {"work", required_argument, 0, 'w'},
+                                         {"today", required_argument, 0, 't'},
+                                         {"only", required_argument, 0, 'o'},
+                                         {"ooc", required_argument, 0, 'x'},
+                                         {"calibrate", no_argument, 0, 'k'},
+                                         {"run", required_argument, 0, 'r'},
+                                         {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -547,8 +550,9 @@ int main(int argc, char **argv)
         free(rs);
         printf("\nconfidence (shipped): right first hits called confident %zu of %zu = %.3f "
                "(goal >= 0.85); confident first hits right %zu of %zu = %.3f (goal >= 0.93)\n",
-               cs.right1_conf, cs.right1, cs.right1 ? (double)cs.right1_conf / (double)cs.right1 : 0,
-               cs.conf_right, cs.conf, cs.conf ? (double)cs.conf_right / (double)cs.conf : 0);
+               cs.right1_conf, cs.right1,
+               cs.right1 ? (double)cs.right1_conf / (double)cs.right1 : 0, cs.conf_right, cs.conf,
+               cs.conf ? (double)cs.conf_right / (double)cs.conf : 0);
         if (ooc)
             run_ooc(ooc, kb, today, calibrate);
         if (calibrate)

@@ -557,8 +557,9 @@ static const rx_qterm *find_qterm(const rx_query_plan *p, const char *term)
 static void related_parse_and_report(void **state)
 {
     (void)state;
-    const char text[] = "# 情景\n砸墙 电钻声 => 装修 装修噪声\n没有箭头\n=> 只有目标\n只有触发 =>\n\n"
-                        "狗咬人 => 犬伤\n";
+    const char text[] =
+        "# 情景\n砸墙 电钻声 => 装修 装修噪声\n没有箭头\n=> 只有目标\n只有触发 =>\n\n"
+        "狗咬人 => 犬伤\n";
     rx_related *r;
     diag_log d = {0};
     assert_int_equal(rx_related_parse(&r, text, strlen(text), log_diag, &d), RX_OK);
@@ -606,7 +607,6 @@ static void plan_adds_related_concepts(void **state)
     rx_synonyms_free(syn);
     rx_related_free(r);
 }
-
 
 static void plan_homophone_typo_has_pinyin(void **state)
 {
