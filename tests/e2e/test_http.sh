@@ -420,6 +420,23 @@ no_bad() { # no_bad TOTAL: the loops ran, and none recorded a non-200
 }
 check "zero non-200 answers during both swaps" no_bad "$total"
 
+# --- an admin edits related.txt and reindexes through the API: no restart
+top_id() { api --get --data-urlencode "q=$1" "$U/api/v1/search" && ids | head -1; }
+check "before the edit, 家里揭不开锅了 does not find a 民政 document first" \
+    bash -c '[[ $1 != *mzj* ]] || { echo "  # top: $1"; false; }' _ "$(top_id 家里揭不开锅了)"
+printf '揭不开锅 => 最低生活保障\n' >>"$T/corpus/related.txt"
+api -X POST "$U/api/v1/admin/reindex"
+job=$(grep -o '"job":"[^"]*"' "$T/body" | cut -d'"' -f4)
+check "the reindex job is accepted (202)" is 202 '"job":"'
+for ((k = 0; k < 200; k++)); do
+    api "$U/api/v1/admin/reindex/$job"
+    grep -q '"status":"\(done\|failed\)"' "$T/body" && break
+    sleep 0.05
+done
+check "the reindex job finishes and publishes" is 200 '"status":"done"' '"published":true'
+check "after the reindex, 家里揭不开锅了 finds a 民政 document first" \
+    bash -c '[[ $1 == *mzj* ]] || { echo "  # top: $1"; false; }' _ "$(top_id 家里揭不开锅了)"
+
 # --- graceful shutdown: a request in flight finishes, then exit 0
 check "the server is running before the shutdown test" alive
 body='{"name":"late","role":"agent"}'
