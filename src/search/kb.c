@@ -341,18 +341,18 @@ static features features_of(const query_facts *f, size_t row)
     return x;
 }
 
-/* Confidence that the first hit answers the query: a logistic model over
- * what the first hit covers of the query, how far it stands above the
- * second, and how close its score comes to the best the query could reach.
- * Fitted by tests/eval (`make eval`, "calibration") on the judged queries
- * and on the same queries with their answers taken out of the index (what a
- * question the knowledge base does not cover looks like). */
 typedef struct {
     size_t index;
     double score;
     features f;
 } ranked;
 
+/* Confidence that the first hit answers the query: a logistic model over
+ * signals of the first hit and of the query. `make calibrate` fits it on
+ * right first hits of the judged, blind and development questions against
+ * the development set's questions no document answers (tests/relevance/dev);
+ * the weights it prints go into CONF_W. Only coverage and ratio carry the
+ * fit; the other signals are kept for re-measurement (docs/RELEVANCE.md). */
 /* What the confidence of an answer rests on. */
 typedef struct {
     features top;   /* of the first hit */

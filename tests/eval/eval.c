@@ -16,8 +16,8 @@
  * the confidence of the shipped ranking: how often a right first hit is
  * called confident, how often a confident first hit is right, and (with
  * --ooc FILE, questions no document answers) how often those are called
- * not confident. --calibrate refits the confidence model on the queries and
- * on the same queries with their answers taken out of the index.
+ * not confident. --calibrate refits the confidence model: right first hits
+ * of the queries against the --ooc questions (make calibrate).
  */
 #include "rexian/analyzer.h"
 #include "rexian/corpus.h"
