@@ -44,7 +44,6 @@ typedef struct {
     unsigned analyzer;          /* 0 → the index's own configuration */
     double k1, b;               /* BM25 (0 → defaults) */
     const rx_rank_params *rank; /* NULL → shipped values */
-    const char *const *exclude; /* ids left out of the answer (NULL-terminated), or NULL */
     bool signals;               /* add "signals": what the confidence rests on */
 } rx_kb_query;
 

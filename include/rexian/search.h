@@ -86,7 +86,6 @@ typedef struct {
     size_t explain;      /* for this many best matches, tell which plan terms each contains */
     size_t max_terms;    /* run at most this many terms, those of highest possible weight
                             (Xapian's OP_ELITE_SET); 0: all */
-    const char *const *exclude; /* ids to leave out (NULL-terminated), or NULL */
 } rx_search_opts;
 
 typedef struct {

@@ -556,13 +556,6 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
             q = Xapian::Query(
                 Xapian::Query::OP_AND_NOT, q,
                 Xapian::Query(Xapian::Query::OP_VALUE_LE, RX_SLOT_EXPIRES, o->expired_by));
-        if (o->exclude && o->exclude[0]) {
-            std::vector<Xapian::Query> ids;
-            for (size_t k = 0; o->exclude[k]; k++)
-                ids.emplace_back(std::string("Q") + o->exclude[k]);
-            q = Xapian::Query(Xapian::Query::OP_AND_NOT, q,
-                              Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end()));
-        }
         Xapian::Enquire enq(ix->db);
         enq.set_query(q);
         enq.set_weighting_scheme(

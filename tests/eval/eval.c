@@ -264,7 +264,7 @@ static void add_sample(const cJSON *res, int y)
 
 /* Runs one query through kb; got[] receives the ids (caller frees). */
 static size_t run_kb(char **got, cJSON **res_out, rx_kb *kb, const char *text, const char *today,
-                     const rx_rank_params *rp, const char *const *exclude)
+                     const rx_rank_params *rp)
 {
     rx_kb_query kq = {.q = text,
                       .limit = TOPK,
@@ -272,7 +272,6 @@ static size_t run_kb(char **got, cJSON **res_out, rx_kb *kb, const char *text, c
                       .k1 = getenv("RX_K1") ? atof(getenv("RX_K1")) : 0,
                       .b = getenv("RX_B") ? atof(getenv("RX_B")) : 0,
                       .rank = rp,
-                      .exclude = exclude,
                       .signals = true};
     cJSON *res = NULL;
     size_t n = 0;
@@ -302,7 +301,7 @@ static void run_ranking(score *sc, conf_stats *cs, rx_kb *kb, const query *qs, s
     char *got[64];
     for (size_t i = 0; i < nq; i++) {
         cJSON *res;
-        size_t n = run_kb(got, &res, kb, qs[i].text, today, rp, NULL);
+        size_t n = run_kb(got, &res, kb, qs[i].text, today, rp);
         judge(sc, &qs[i], got, n);
         /* the first hit that is not expired */
         const char *first = NULL;
@@ -344,7 +343,7 @@ static void run_ooc(const char *path, rx_kb *kb, const char *today, bool calibra
     }
     for (size_t i = 0; i < no; i++) {
         cJSON *res;
-        size_t n = run_kb(got, &res, kb, oq[i].text, today, NULL, NULL);
+        size_t n = run_kb(got, &res, kb, oq[i].text, today, NULL);
         const cJSON *c = res ? cJSON_GetObjectItemCaseSensitive(res, "confident") : NULL;
         bool conf = c && cJSON_IsTrue(c);
         unsure += !conf;
