@@ -22,7 +22,7 @@ DEB_BUILD := build-essential pkg-config libxapian-dev xapian-tools libsqlite3-de
              libmicrohttpd-dev libcjson-dev libicu-dev libyaml-dev libcsv-dev libcmark-dev \
              libsodium-dev libfriso-dev friso-dict libcmocka-dev zlib1g-dev curl bc util-linux
 
-LIB_C   := $(wildcard src/util/*.c src/text/*.c src/search/*.c src/store/*.c src/tickets/*.c src/http/*.c indexer/*.c)
+LIB_C   := $(wildcard src/util/*.c src/text/*.c src/corpus/*.c src/search/*.c src/store/*.c src/auth/*.c src/tickets/*.c src/http/*.c indexer/*.c)
 LIB_CXX := $(wildcard src/search/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
 LIB     := $(BUILD)/librexian.a
@@ -69,7 +69,7 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/src/cli/main.o $(LIB)
+$(BIN): $(BUILD)/src/cli/main.o $(BUILD)/src/cli/demo.o $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
@@ -186,7 +186,7 @@ SRC_ALL := $(shell git ls-files '*.c' '*.cc' '*.h' 2>/dev/null)
 
 lint: $(BUILD)/gen/pinyin_table.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --suppress=missingIncludeSystem -Iinclude -I$(BUILD)/gen $(LIB_C) src/cli/main.c
+	  --suppress=missingIncludeSystem -Iinclude -I$(BUILD)/gen $(LIB_C) src/cli/main.c src/cli/demo.c
 	clang-tidy --quiet $(LIB_C) -- $(CPPFLAGS) $(PKG_CFLAGS) -std=c17
 
 format:

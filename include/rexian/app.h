@@ -39,6 +39,10 @@ double rx_app_clock(rx_app *app);
 /* The background reindexer (borrowed). */
 struct rx_reindexer *rx_app_reindexer(rx_app *app);
 
+/* The admission check handed to rx_http_start (rx_http_config.admit): the
+ * route, the token and the role, before the body is read. */
+void rx_app_admit(void *app, rx_http_request *req, rx_http_response *res);
+
 /* The dispatcher handed to rx_http_start. */
 void rx_app_dispatch(void *app, rx_http_request *req, rx_http_response *res);
 

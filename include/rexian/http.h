@@ -54,6 +54,13 @@ void rx_http_error(rx_http_response *res, int status, const char *code, const ch
 /* The dispatcher may fill req->user for the access log. */
 typedef void (*rx_http_dispatch_fn)(void *app, rx_http_request *req, rx_http_response *res);
 
+/* Called once the request line and headers are in, before any byte of the
+ * body is read (req->body is NULL): it may answer at once by setting
+ * res->status (401 without a valid token, 403, 404, 405), and the body is
+ * then never read. Leaving res->status 0 lets the request go on to
+ * dispatch. */
+typedef void (*rx_http_admit_fn)(void *app, rx_http_request *req, rx_http_response *res);
+
 typedef struct {
     const char *listen;       /* "ADDR:PORT"; port 0 picks a free one */
     unsigned threads;         /* worker threads (>= 2 for the pool) */
@@ -61,6 +68,7 @@ typedef struct {
     unsigned max_per_ip;
     unsigned timeout_s; /* idle connection timeout */
     bool access_log;    /* one JSON line per request on stderr */
+    rx_http_admit_fn admit; /* NULL: every request is read in full first */
 } rx_http_config;
 
 typedef struct rx_http_server rx_http_server;

@@ -2,7 +2,7 @@
  * call the module, report. */
 #include "rexian/analyzer.h"
 #include "rexian/app.h"
-#include "rexian/demo.h"
+#include "demo.h"
 #include "rexian/error.h"
 #include "rexian/http.h"
 #include "rexian/indexer.h"

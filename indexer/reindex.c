@@ -2,9 +2,9 @@
  * time in a background thread, with progress and result kept for GET. The
  * index is published atomically, so searches go on throughout. */
 #include "rexian/reindex.h"
-#include "rexian/app.h"
 #include "rexian/error.h"
 #include "rexian/indexer.h"
+#include "rexian/util.h"
 
 #include <pthread.h>
 #include <stdio.h>

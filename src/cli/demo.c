@@ -1,7 +1,7 @@
 /* Synthetic tickets (`rexian demo`): callers, their words, and the life of
  * each ticket through the workflow, generated from the tables below with a
  * seeded PRNG and loaded through the store's public API only. */
-#include "rexian/demo.h"
+#include "demo.h"
 
 #include "rexian/error.h"
 #include "rexian/util.h"
