@@ -50,6 +50,10 @@ void rx_http_json(rx_http_response *res, int status, cJSON *doc);
 void rx_http_error(rx_http_response *res, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The HTTP status for a core error code (error.h): the one table, in
+ * src/http/errors.c. */
+int rx_http_status_of(int code);
+
 /* Dispatches one request to the application (routes.c). */
 /* The dispatcher may fill req->user for the access log. */
 typedef void (*rx_http_dispatch_fn)(void *app, rx_http_request *req, rx_http_response *res);

@@ -37,22 +37,21 @@ typedef struct {
 
 /* Creates a ticket from a request body; *out is the ticket with events and
  * repeat_of. */
-int rx_tickets_create(cJSON **out, rx_tickets *t, const cJSON *body, const rx_actor *who,
-                      rx_wf_error *err);
+int rx_tickets_create(cJSON **out, rx_tickets *t, const cJSON *body, const rx_actor *who);
 
 /* Takes an action ({"action":...}) on ticket id; *out is the updated
  * ticket with events. */
 int rx_tickets_act(cJSON **out, rx_tickets *t, const char *id, const cJSON *body,
-                   const rx_actor *who, rx_wf_error *err);
+                   const rx_actor *who);
 
-/* The ticket with its events and repeat links. 404 in err if unknown. */
-int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now, rx_wf_error *err);
+/* The ticket with its events and repeat links. RX_ENOTFOUND if unknown. */
+int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now);
 
 /* Records a knowledge-base lookup made for ticket id: the query, how many
  * documents matched and the ids shown first (a JSON array, borrowed). The
- * ticket's answer lists them under "lookups". 404 in err if unknown. */
+ * ticket's answer lists them under "lookups". RX_ENOTFOUND if unknown. */
 int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who, const char *query,
-                             double total, const cJSON *top, rx_wf_error *err);
+                             double total, const cJSON *top);
 
 /* Filters for the list; NULL / 0 fields are not applied. */
 typedef struct {
@@ -68,9 +67,8 @@ typedef struct {
     int limit, offset;
 } rx_ticket_query;
 
-/* {"total":N,"tickets":[...]}; 422 in err for an unknown department. */
-int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double now,
-                    rx_wf_error *err);
+/* {"total":N,"tickets":[...]}; RX_EVALUE for an unknown department. */
+int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double now);
 
 /* Tickets that are not archived, by status (counts[rx_status]; archived
  * is left 0: counting a million archived rows is not worth a scrape), and

@@ -100,16 +100,6 @@ int rx_wf_rules_parse(rx_wf_rules *r, const char *path, const char *text, size_t
                       rx_diags *diags);
 void rx_wf_rules_clear(rx_wf_rules *r);
 
-/* What a failed request gets: HTTP status, snake_case code and a message
- * in Chinese for people. */
-typedef struct {
-    int status;
-    const char *code;
-    char message[512];
-} rx_wf_error;
-
-int rx_wf_fail(rx_wf_error *err, int status, const char *code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 
 /* Everything an action or a create may consult. */
 typedef struct {
@@ -155,7 +145,7 @@ void rx_ticket_clear(rx_ticket *t);
 /* Validates a create request (channel, content, optional caller, phone,
  * address, category) into a fresh ticket (status received, round 1).
  * The caller sets id, created_by and the keys. */
-int rx_wf_create(rx_ticket *out, const cJSON *body, const rx_wf_env *env, rx_wf_error *err);
+int rx_wf_create(rx_ticket *out, const cJSON *body, const rx_wf_env *env);
 
 /* A parsed action: which one, and its canonical payload for the event. */
 typedef struct {
@@ -172,14 +162,14 @@ typedef struct {
 
 /* Validates an action request against the env (departments, documents).
  * On success *out holds a payload the caller frees with rx_wf_input_clear. */
-int rx_wf_parse(rx_wf_input *out, const cJSON *body, const rx_wf_env *env, rx_wf_error *err);
+int rx_wf_parse(rx_wf_input *out, const cJSON *body, const rx_wf_env *env);
 void rx_wf_input_clear(rx_wf_input *in);
 
 /* Applies a parsed action to t: the transition table, the guards
  * (supervision never steps down, one referral) and the effects (deadline,
- * counters). On failure t is unchanged and err says why (409 for a move
- * the table refuses). */
-int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env, rx_wf_error *err);
+ * counters). On failure t is unchanged and the thread's error (error.h) says why
+ * (RX_ECONFLICT for a move the table refuses). */
+int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env);
 
 /* Whether t is overdue on day today: dispatched or accepted, past its
  * deadline. */

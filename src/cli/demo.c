@@ -593,17 +593,12 @@ static int act(loader *L, walk *w, double at, const char *who, const char *role,
     }
     w->now = at;
     rx_actor a = {.name = who, .role = role, .now = at, .brief = !deadline};
-    rx_wf_error err = {0};
     cJSON *out = NULL;
-    int rc = body ? rx_tickets_act(&out, L->t, w->id, body, &a, &err) : RX_ENOMEM;
+    int rc = body ? rx_tickets_act(&out, L->t, w->id, body, &a) : RX_ENOMEM;
     if (rc != RX_OK) {
         char *s = body ? cJSON_PrintUnformatted(body) : NULL;
-        const char *why = err.message[0] ? err.message : rx_error_last();
-        fprintf(stderr, "rx_tickets_demo: rx_tickets_act %s %s: %s (%d %s)\n", w->id,
-                s ? s : "(no memory)", why, err.status, err.code ? err.code : "");
-        if (err.message[0])
-            rx_error_set(rc, "rx_tickets_act %s %s: %s (%s)", w->id, s ? s : "", why,
-                         err.code ? err.code : "");
+        fprintf(stderr, "rx_tickets_demo: rx_tickets_act %s %s: %s (%s)\n", w->id,
+                s ? s : "(no memory)", rx_error_last(), rx_error_reason());
         free(s);
     } else {
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(out, "deadline");
@@ -832,20 +827,15 @@ static int walk_ticket(loader *L, double created)
         body = with(body, "address", addr);
     body = with(body, "category", cats[tmpls[m->tmpl].cat].name);
     rx_actor a = {.name = agent_for(L, w), .role = "agent", .now = created, .brief = true};
-    rx_wf_error err = {0};
     cJSON *out = NULL;
-    int rc = body ? rx_tickets_create(&out, L->t, body, &a, &err) : RX_ENOMEM;
+    int rc = body ? rx_tickets_create(&out, L->t, body, &a) : RX_ENOMEM;
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(out, "id");
     if (rc == RX_OK && !cJSON_IsString(id)) {
-        rx_wf_fail(&err, 500, "internal", "创建的工单没有 id");
-        rc = RX_EINVALID;
+        rc = rx_error_set(RX_EIO, "the created ticket has no id");
     }
     if (rc != RX_OK) {
-        const char *why = err.message[0] ? err.message : rx_error_last();
-        fprintf(stderr, "rx_tickets_demo: rx_tickets_create: %s (%d %s)\n", why, err.status,
-                err.code ? err.code : "");
-        if (err.message[0])
-            rx_error_set(rc, "rx_tickets_create: %s (%s)", why, err.code ? err.code : "");
+        fprintf(stderr, "rx_tickets_demo: rx_tickets_create: %s (%s)\n", rx_error_last(),
+                rx_error_reason());
     } else {
         snprintf(w->id, sizeof w->id, "%s", id->valuestring);
     }

@@ -20,7 +20,7 @@
  * Work goes through rx_tickets_batch, a few thousand tickets per
  * transaction. progress, if not NULL, is called after each batch with the
  * tickets loaded so far. Returns RX_OK, or the first failing store call's
- * code (its rx_wf_error message is written to stderr); tickets of batches
+ * code (its message is written to stderr); tickets of batches
  * committed before the failure stay. */
 int rx_tickets_demo(rx_tickets *t, long count, unsigned seed, double start, double end,
                     void (*progress)(void *ctx, long done, long total), void *ctx);

@@ -6,6 +6,11 @@
 
 #include <stdbool.h>
 
+/* Answers the thread's last core error (error.h) with the status the one
+ * table in errors.c gives its code (code RX_OK: whatever was recorded).
+ * 5xx answers carry a generic message; the detail goes to the log. */
+void rx_http_fail(rx_http_response *res, int code);
+
 /* Query parameters (params.c). An empty value counts as absent (NULL, def or
  * RX_DATE_INVALID). On a bad value each answers 400 into res itself and
  * returns false. */

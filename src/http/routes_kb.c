@@ -159,9 +159,8 @@ static void record_lookup(rx_app *app, const rx_http_request *req, cJSON *out)
     }
     const cJSON *total = cJSON_GetObjectItemCaseSensitive(out, "total");
     rx_actor who = {.name = req->user ? req->user : "anonymous", .now = rx_app_clock(app)};
-    rx_wf_error err;
     int rc = rx_tickets_record_lookup(t, ticket, &who, rx_http_param(req, "q"),
-                                      cJSON_IsNumber(total) ? total->valuedouble : 0, top, &err);
+                                      cJSON_IsNumber(total) ? total->valuedouble : 0, top);
     cJSON_Delete(top);
     cJSON_AddBoolToObject(out, "ticket_recorded", rc == RX_OK);
 }

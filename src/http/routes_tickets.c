@@ -1,6 +1,6 @@
 /* Ticket routes: create, read, list and case search, actions, the callback
  * queue and the scanner trigger. The workflow and the store answer with
- * rx_wf_error, whose status and code go straight to the client. */
+ * the core's error codes, mapped to statuses by rx_http_fail. */
 #include "rexian/app.h"
 #include "rexian/error.h"
 #include "rexian/kb.h"
@@ -20,12 +20,6 @@ static rx_tickets *store_or_fail(rx_app *app, rx_http_response *res)
     if (!t)
         rx_http_error(res, 503, "tickets_unavailable", "工单库未启用");
     return t;
-}
-
-static void fail(rx_http_response *res, const rx_wf_error *err)
-{
-    rx_http_error(res, err->status ? err->status : 500, err->code ? err->code : "internal", "%s",
-                  err->message);
 }
 
 /* Trainers read cases; they do not change them. */
@@ -68,11 +62,11 @@ void rx_route_tickets_create(rx_app *app, const rx_http_request *req, rx_http_re
         return;
     rx_actor who = actor(app, req);
     cJSON *out;
-    rx_wf_error err;
-    if (rx_tickets_create(&out, t, body, &who, &err) == RX_OK)
+    int rc = rx_tickets_create(&out, t, body, &who);
+    if (rc == RX_OK)
         rx_http_json(res, 201, out);
     else
-        fail(res, &err);
+        rx_http_fail(res, rc);
     cJSON_Delete(body);
 }
 
@@ -82,11 +76,11 @@ void rx_route_ticket_get(rx_app *app, const rx_http_request *req, rx_http_respon
     if (!t)
         return;
     cJSON *out;
-    rx_wf_error err;
-    if (rx_tickets_get(&out, t, req->path_id, rx_app_clock(app), &err) == RX_OK)
+    int rc = rx_tickets_get(&out, t, req->path_id, rx_app_clock(app));
+    if (rc == RX_OK)
         rx_http_json(res, 200, out);
     else
-        fail(res, &err);
+        rx_http_fail(res, rc);
 }
 
 void rx_route_ticket_act(rx_app *app, const rx_http_request *req, rx_http_response *res)
@@ -99,11 +93,11 @@ void rx_route_ticket_act(rx_app *app, const rx_http_request *req, rx_http_respon
         return;
     rx_actor who = actor(app, req);
     cJSON *out;
-    rx_wf_error err;
-    if (rx_tickets_act(&out, t, req->path_id, body, &who, &err) == RX_OK)
+    int rc = rx_tickets_act(&out, t, req->path_id, body, &who);
+    if (rc == RX_OK)
         rx_http_json(res, 200, out);
     else
-        fail(res, &err);
+        rx_http_fail(res, rc);
     cJSON_Delete(body);
 }
 
@@ -158,11 +152,11 @@ static void list(rx_app *app, const rx_http_request *req, rx_http_response *res,
         q.overdue = !strcmp(overdue, "1") || !strcmp(overdue, "true");
     }
     cJSON *out;
-    rx_wf_error err;
-    if (rx_tickets_list(&out, t, &q, rx_app_clock(app), &err) == RX_OK)
+    int rc = rx_tickets_list(&out, t, &q, rx_app_clock(app));
+    if (rc == RX_OK)
         rx_http_json(res, 200, out);
     else
-        fail(res, &err);
+        rx_http_fail(res, rc);
 }
 
 void rx_route_tickets_list(rx_app *app, const rx_http_request *req, rx_http_response *res)

@@ -117,6 +117,10 @@ static _Thread_local unsigned long tls_batch;
 
 static int db_error(conn *c, const char *what)
 {
+    int e = sqlite3_errcode(c->db) & 0xff;
+    if (e == SQLITE_BUSY || e == SQLITE_LOCKED)
+        return rx_fail(RX_EBUSY, "database_busy", "工单数据库正被其他进程占用（%s），请稍后重试",
+                       what);
     return rx_error_set(RX_EIO, "tickets: %s: %s", what, sqlite3_errmsg(c->db));
 }
 
@@ -577,10 +581,12 @@ static rx_wf_env env_for(const rx_tickets *t, const rx_actor *who, char now[32])
                        .doc_ctx = who->doc_ctx};
 }
 
-static int internal(rx_wf_error *err)
+/* The error a failed statement left (RX_EIO or RX_EBUSY, set by
+ * db_error), or a generic one when nothing was recorded. */
+static int internal(void)
 {
-    fprintf(stderr, "rexian: %s\n", rx_error_last());
-    return rx_wf_fail(err, 500, "internal", "工单数据库出错，请稍后再试");
+    int code = rx_error_code();
+    return code != RX_OK ? code : rx_error_set(RX_EIO, "ticket store failed");
 }
 
 /* ---- create ---- */
@@ -644,15 +650,14 @@ static int link_repeats(conn *c, rx_tickets *t, rx_ticket *tk, const char *phone
     return RX_OK;
 }
 
-int rx_tickets_create(cJSON **out, rx_tickets *t, const cJSON *body, const rx_actor *who,
-                      rx_wf_error *err)
+int rx_tickets_create(cJSON **out, rx_tickets *t, const cJSON *body, const rx_actor *who)
 {
     *out = NULL;
-    memset(err, 0, sizeof *err);
+    rx_error_clear();
     char now[32];
     rx_wf_env env = env_for(t, who, now);
     rx_ticket tk;
-    int rc = rx_wf_create(&tk, body, &env, err);
+    int rc = rx_wf_create(&tk, body, &env);
     if (rc != RX_OK)
         return rc;
     char *phone_key = rx_wf_phone_key(tk.phone), *address_key = rx_wf_address_key(tk.address);
@@ -733,8 +738,6 @@ int rx_tickets_create(cJSON **out, rx_tickets *t, const cJSON *body, const rx_ac
 rollback:
     write_end(t, false);
 done:
-    if (rc != RX_OK && !err->code)
-        internal(err);
     rx_buf_free(&text);
     cJSON_Delete(repeats);
     cJSON_Delete(payload);
@@ -750,10 +753,10 @@ done:
  * transaction: the workflow's checks, the row, the event, the department
  * rows and the search text. */
 static int apply_locked(conn *c, rx_ticket *tk, const rx_wf_input *in, const rx_wf_env *env,
-                        const char *actor, const char *role, rx_wf_error *err)
+                        const char *actor, const char *role)
 {
     rx_status from = tk->status;
-    int rc = rx_wf_apply(tk, in, env, err);
+    int rc = rx_wf_apply(tk, in, env);
     if (rc != RX_OK)
         return rc;
     if ((rc = save(c, tk, from, rx_action_name(in->action), actor, role, env->now, in->payload)) !=
@@ -768,14 +771,14 @@ static int apply_locked(conn *c, rx_ticket *tk, const rx_wf_input *in, const rx_
 }
 
 int rx_tickets_act(cJSON **out, rx_tickets *t, const char *id, const cJSON *body,
-                   const rx_actor *who, rx_wf_error *err)
+                   const rx_actor *who)
 {
     *out = NULL;
-    memset(err, 0, sizeof *err);
+    rx_error_clear();
     char now[32];
     rx_wf_env env = env_for(t, who, now);
     rx_wf_input in;
-    int rc = rx_wf_parse(&in, body, &env, err);
+    int rc = rx_wf_parse(&in, body, &env);
     if (rc != RX_OK) {
         rx_wf_input_clear(&in);
         return rc;
@@ -785,14 +788,15 @@ int rx_tickets_act(cJSON **out, rx_tickets *t, const char *id, const cJSON *body
     rx_ticket_clear(&tk);
     if (write_begin(t) != RX_OK) {
         rx_wf_input_clear(&in);
-        return internal(err);
+        return internal();
     }
     conn *c = &t->writer;
     rc = load(&tk, c, id, 0);
     if (rc == RX_ENOTFOUND)
-        rx_wf_fail(err, 404, "ticket_not_found", "没有编号为 %.40s 的工单", id);
+        rx_fail(RX_ENOTFOUND, "ticket_not_found", "没有编号为 %.*s 的工单", rx_utf8_clip(id, 40),
+                id);
     else if (rc == RX_OK)
-        rc = apply_locked(c, &tk, &in, &env, who->name, who->role, err);
+        rc = apply_locked(c, &tk, &in, &env, who->name, who->role);
     if (rc == RX_OK)
         *out = full_json(c, &tk, env.today, who->brief);
     int end = write_end(t, rc == RX_OK);
@@ -801,20 +805,18 @@ int rx_tickets_act(cJSON **out, rx_tickets *t, const char *id, const cJSON *body
         *out = NULL;
         rc = end;
     }
-    if (rc != RX_OK && !err->code)
-        internal(err);
     rx_ticket_clear(&tk);
     rx_wf_input_clear(&in);
     return rc;
 }
 
-int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now, rx_wf_error *err)
+int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now)
 {
     *out = NULL;
-    memset(err, 0, sizeof *err);
+    rx_error_clear();
     conn *c = reader(t);
     if (!c)
-        return internal(err);
+        return internal();
     rx_ticket tk;
     memset(&tk, 0, sizeof tk);
     /* one read transaction, so the row and its events agree */
@@ -828,22 +830,23 @@ int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now, rx_wf
         sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
     rx_ticket_clear(&tk);
     if (rc == RX_ENOTFOUND)
-        return rx_wf_fail(err, 404, "ticket_not_found", "没有编号为 %.40s 的工单", id);
-    return rc == RX_OK ? RX_OK : internal(err);
+        return rx_fail(RX_ENOTFOUND, "ticket_not_found", "没有编号为 %.*s 的工单",
+                       rx_utf8_clip(id, 40), id);
+    return rc == RX_OK ? RX_OK : internal();
 }
 
 int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who, const char *query,
-                             double total, const cJSON *top, rx_wf_error *err)
+                             double total, const cJSON *top)
 {
-    memset(err, 0, sizeof *err);
+    rx_error_clear();
     char now[32];
     rx_wf_time_format(now, who->now);
     char *top_text = cJSON_PrintUnformatted(top);
     if (!top_text)
-        return rx_wf_fail(err, 500, "internal", "内存不足");
+        return rx_fail(RX_EIO, "internal", "内存不足");
     if (write_begin(t) != RX_OK) {
         free(top_text);
-        return internal(err);
+        return internal();
     }
     conn *c = &t->writer;
     int rc = RX_OK;
@@ -856,7 +859,8 @@ int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who,
         long long n = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
         sqlite3_reset(st);
         if (s == SQLITE_DONE)
-            rc = rx_wf_fail(err, 404, "ticket_not_found", "没有编号为 %.40s 的工单", id);
+            rc = rx_fail(RX_ENOTFOUND, "ticket_not_found", "没有编号为 %.*s 的工单",
+                         rx_utf8_clip(id, 40), id);
         else if (s != SQLITE_ROW)
             rc = db_error(c, "lookup");
         else if (!(st = stmt(c, S_LOOKUP_ADD)))
@@ -877,8 +881,6 @@ int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who,
     int end = write_end(t, rc == RX_OK);
     if (rc == RX_OK)
         rc = end;
-    if (rc != RX_OK && !err->code)
-        internal(err);
     return rc;
 }
 
@@ -992,11 +994,10 @@ static void bind_all(sqlite3_stmt *st, const bindv *v, int n)
     }
 }
 
-int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double now,
-                    rx_wf_error *err)
+int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double now)
 {
     *out = NULL;
-    memset(err, 0, sizeof *err);
+    rx_error_clear();
     long today = rx_wf_day(now);
     rx_buf where = {0}, match = {0}, query = {0};
     bindv binds[32];
@@ -1006,7 +1007,8 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
         dept = t->departments ? rx_departments_canonical(t->departments, q->department)
                               : q->department;
         if (!dept)
-            return rx_wf_fail(err, 422, "unknown_department", "未知部门“%.200s”", q->department);
+            return rx_fail(RX_EVALUE, "unknown_department", "未知部门“%.*s”",
+                           rx_utf8_clip(q->department, 200), q->department);
     }
     /* The access path, chosen by hand: SQLite has no statistics on how
      * skewed the statuses are (a million archived tickets, a few thousand
@@ -1110,7 +1112,7 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
     if (!c) {
         rx_buf_free(&where);
         rx_buf_free(&match);
-        return internal(err);
+        return internal();
     }
     /* snippets mark the query's bigrams and words, as the knowledge base's do */
     rx_query_plan *plan = NULL;
@@ -1188,7 +1190,7 @@ int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double
     if (rc != RX_OK) {
         cJSON_Delete(doc);
         cJSON_Delete(list);
-        return internal(err);
+        return internal();
     }
     cJSON_AddNumberToObject(doc, "total", (double)(total > COUNT_CAP ? COUNT_CAP : total));
     cJSON_AddBoolToObject(doc, "total_exact", total <= COUNT_CAP);
@@ -1248,9 +1250,7 @@ static int escalate(rx_tickets *t, long long n, rx_supervision kind, const char 
         cJSON_AddStringToObject(in.payload, "rule", rule);
         cJSON_AddStringToObject(in.payload, "note", note);
         in.text = cJSON_GetObjectItemCaseSensitive(in.payload, "note")->valuestring;
-        rx_wf_error err;
-        opened =
-            apply_locked(c, &tk, &in, env, system_actor.name, system_actor.role, &err) == RX_OK;
+        opened = apply_locked(c, &tk, &in, env, system_actor.name, system_actor.role) == RX_OK;
         rx_wf_input_clear(&in);
     }
     rx_ticket_clear(&tk);

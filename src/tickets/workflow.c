@@ -127,17 +127,6 @@ bool rx_wf_allowed(rx_action a, rx_status from)
     return (transitions[a].from & ST(from)) != 0;
 }
 
-int rx_wf_fail(rx_wf_error *err, int status, const char *code, const char *fmt, ...)
-{
-    err->status = status;
-    err->code = code;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    va_end(ap);
-    return status == 404 ? RX_ENOTFOUND : status == 409 ? RX_ECONFLICT : RX_EINVALID;
-}
-
 /* ---- rules ---- */
 
 void rx_wf_rules_default(rx_wf_rules *r)
@@ -347,33 +336,33 @@ static const cJSON *field(const cJSON *body, const char *key)
 /* A string field of 1..max characters of valid UTF-8 (trimmed of outer
  * white space). *out is NULL when absent and not required. */
 static int text_field(const char **out, const cJSON *body, const char *key, size_t max,
-                      bool required, rx_wf_error *err)
+                      bool required)
 {
     *out = NULL;
     const cJSON *v = field(body, key);
     if (!v) {
         if (required)
-            return rx_wf_fail(err, 400, "invalid_field", "缺少必填字段 %s", key);
+            return rx_fail(RX_EINVALID, "invalid_field", "缺少必填字段 %s", key);
         return RX_OK;
     }
     if (!cJSON_IsString(v))
-        return rx_wf_fail(err, 400, "invalid_field", "字段 %s 必须是字符串", key);
+        return rx_fail(RX_EINVALID, "invalid_field", "字段 %s 必须是字符串", key);
     const char *s = v->valuestring;
     size_t n = strlen(s);
     size_t bad;
     if (!rx_utf8_valid(s, n, &bad))
-        return rx_wf_fail(err, 400, "invalid_field", "字段 %s 不是合法的 UTF-8（第 %zu 字节）", key,
-                          bad);
+        return rx_fail(RX_EINVALID, "invalid_field", "字段 %s 不是合法的 UTF-8（第 %zu 字节）", key,
+                       bad);
     const char *b = s;
     while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
         b++;
     if (!*b) {
         if (required)
-            return rx_wf_fail(err, 422, "invalid_value", "字段 %s 不能为空", key);
+            return rx_fail(RX_EVALUE, "invalid_value", "字段 %s 不能为空", key);
         return RX_OK;
     }
     if (rx_utf8_count(s, n) > max)
-        return rx_wf_fail(err, 422, "invalid_value", "字段 %s 不能超过 %zu 个字", key, max);
+        return rx_fail(RX_EVALUE, "invalid_value", "字段 %s 不能超过 %zu 个字", key, max);
     *out = s;
     return RX_OK;
 }
@@ -390,28 +379,28 @@ static char *dup_trimmed(const char *s)
     return strndup(s, n);
 }
 
-int rx_wf_create(rx_ticket *out, const cJSON *body, const rx_wf_env *env, rx_wf_error *err)
+int rx_wf_create(rx_ticket *out, const cJSON *body, const rx_wf_env *env)
 {
     (void)env;
     memset(out, 0, sizeof *out);
     rx_ticket_clear(out);
     if (!cJSON_IsObject(body))
-        return rx_wf_fail(err, 400, "invalid_json", "请求体必须是 JSON 对象");
+        return rx_fail(RX_EINVALID, "invalid_json", "请求体必须是 JSON 对象");
     static const char *const channels[] = {"phone", "web", "app", "media", "leader_day"};
     const char *channel, *content, *caller, *phone, *address, *category;
     int rc;
-    if ((rc = text_field(&channel, body, "channel", 16, true, err)) != RX_OK ||
-        (rc = text_field(&content, body, "content", 5000, true, err)) != RX_OK ||
-        (rc = text_field(&caller, body, "caller", 64, false, err)) != RX_OK ||
-        (rc = text_field(&phone, body, "phone", 32, false, err)) != RX_OK ||
-        (rc = text_field(&address, body, "address", 200, false, err)) != RX_OK ||
-        (rc = text_field(&category, body, "category", 32, false, err)) != RX_OK)
+    if ((rc = text_field(&channel, body, "channel", 16, true)) != RX_OK ||
+        (rc = text_field(&content, body, "content", 5000, true)) != RX_OK ||
+        (rc = text_field(&caller, body, "caller", 64, false)) != RX_OK ||
+        (rc = text_field(&phone, body, "phone", 32, false)) != RX_OK ||
+        (rc = text_field(&address, body, "address", 200, false)) != RX_OK ||
+        (rc = text_field(&category, body, "category", 32, false)) != RX_OK)
         return rc;
     if (find(channels, 5, channel) < 0)
-        return rx_wf_fail(err, 422, "invalid_value",
-                          "channel 必须是 phone、web、app、media 或 leader_day，收到“%s”", channel);
+        return rx_fail(RX_EVALUE, "invalid_value",
+                       "channel 必须是 phone、web、app、media 或 leader_day，收到“%s”", channel);
     if (phone && strspn(phone, "0123456789+-() ") != strlen(phone))
-        return rx_wf_fail(err, 422, "invalid_value", "电话号码只能包含数字、+、-、括号和空格");
+        return rx_fail(RX_EVALUE, "invalid_value", "电话号码只能包含数字、+、-、括号和空格");
     out->status = RX_ST_RECEIVED;
     out->round = 1;
     out->version = 0;
@@ -425,7 +414,7 @@ int rx_wf_create(rx_ticket *out, const cJSON *body, const rx_wf_env *env, rx_wf_
     if (!out->channel || !out->content || (caller && !out->caller) || (phone && !out->phone) ||
         (address && !out->address) || (category && !out->category)) {
         rx_ticket_clear(out);
-        return rx_wf_fail(err, 500, "internal", "内存不足");
+        return rx_fail(RX_EIO, "internal", "内存不足");
     }
     return RX_OK;
 }
@@ -437,62 +426,62 @@ void rx_wf_input_clear(rx_wf_input *in)
 }
 
 /* Reads a department name, canonicalises it and adds it to payload. */
-static int department(const char **out, const cJSON *v, const char *key, const rx_wf_env *env,
-                      rx_wf_error *err)
+static int department(const char **out, const cJSON *v, const char *key, const rx_wf_env *env)
 {
     *out = NULL;
     if (!cJSON_IsString(v))
-        return rx_wf_fail(err, 400, "invalid_field", "%s 必须是部门名称（字符串）", key);
+        return rx_fail(RX_EINVALID, "invalid_field", "%s 必须是部门名称（字符串）", key);
     const char *name = v->valuestring;
     if (!rx_utf8_valid(name, strlen(name), NULL) || !*name)
-        return rx_wf_fail(err, 422, "invalid_value", "%s 不能为空", key);
+        return rx_fail(RX_EVALUE, "invalid_value", "%s 不能为空", key);
     const char *canon = env->departments ? rx_departments_canonical(env->departments, name) : name;
     if (!canon)
-        return rx_wf_fail(err, 422, "unknown_department",
-                          "未知部门“%.200s”：请使用 corpus/departments.txt 中的部门名称或简称",
-                          name);
+        return rx_fail(RX_EVALUE, "unknown_department",
+                       "未知部门“%.*s”：请使用 corpus/departments.txt 中的部门名称或简称",
+                       rx_utf8_clip(name, 200), name);
     *out = canon;
     return RX_OK;
 }
 
-static int whole_number(int *out, const cJSON *body, const char *key, int lo, int hi,
-                        rx_wf_error *err)
+static int whole_number(int *out, const cJSON *body, const char *key, int lo, int hi)
 {
     const cJSON *v = field(body, key);
     *out = 0;
     if (!v)
         return RX_OK;
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long)v->valuedouble)
-        return rx_wf_fail(err, 400, "invalid_field", "%s 必须是整数", key);
+    /* the range first: converting a double outside long's range is undefined */
+    if (!cJSON_IsNumber(v) || v->valuedouble != v->valuedouble) /* NaN */
+        return rx_fail(RX_EINVALID, "invalid_field", "%s 必须是整数", key);
     if (v->valuedouble < lo || v->valuedouble > hi)
-        return rx_wf_fail(err, 422, "invalid_value", "%s 必须在 %d 到 %d 之间", key, lo, hi);
+        return rx_fail(RX_EVALUE, "invalid_value", "%s 必须在 %d 到 %d 之间", key, lo, hi);
+    if (v->valuedouble != (double)(int)v->valuedouble)
+        return rx_fail(RX_EINVALID, "invalid_field", "%s 必须是整数", key);
     *out = (int)v->valuedouble;
     return RX_OK;
 }
 
-static int parse_dispatch(rx_wf_input *in, const cJSON *body, const rx_wf_env *env,
-                          rx_wf_error *err)
+static int parse_dispatch(rx_wf_input *in, const cJSON *body, const rx_wf_env *env)
 {
     const char *level;
-    int rc = text_field(&level, body, "level", 16, true, err);
+    int rc = text_field(&level, body, "level", 16, true);
     if (rc != RX_OK)
         return rc;
     int l = rx_level_find(level);
     if (l <= 0)
-        return rx_wf_fail(err, 422, "invalid_value",
-                          "level 必须是 immediate（即交即办）、consult（会商交办）或 "
-                          "leader（领导交办），收到“%s”",
-                          level);
+        return rx_fail(RX_EVALUE, "invalid_value",
+                       "level 必须是 immediate（即交即办）、consult（会商交办）或 "
+                       "leader（领导交办），收到“%s”",
+                       level);
     in->level = (rx_level)l;
     const cJSON *lead = field(body, "lead");
     if (!lead)
-        return rx_wf_fail(err, 400, "invalid_field", "缺少必填字段 lead（主办部门）");
+        return rx_fail(RX_EINVALID, "invalid_field", "缺少必填字段 lead（主办部门）");
     const char *lead_name = NULL;
-    if ((rc = department(&lead_name, lead, "lead", env, err)) != RX_OK)
+    if ((rc = department(&lead_name, lead, "lead", env)) != RX_OK)
         return rc;
     const cJSON *co = field(body, "co");
     if (co && !cJSON_IsArray(co))
-        return rx_wf_fail(err, 400, "invalid_field", "co（协办部门）必须是数组");
+        return rx_fail(RX_EINVALID, "invalid_field", "co（协办部门）必须是数组");
     cJSON *co_out = cJSON_CreateArray();
     cJSON_AddStringToObject(in->payload, "level", level);
     cJSON_AddStringToObject(in->payload, "lead", lead_name);
@@ -501,38 +490,37 @@ static int parse_dispatch(rx_wf_input *in, const cJSON *body, const rx_wf_env *e
     cJSON_ArrayForEach(c, co)
     {
         const char *name = NULL;
-        if ((rc = department(&name, c, "co", env, err)) != RX_OK)
+        if ((rc = department(&name, c, "co", env)) != RX_OK)
             return rc;
         assert(name && lead_name); /* department() sets them on success */
         if (strcmp(name, lead_name) == 0)
-            return rx_wf_fail(err, 422, "invalid_value", "协办部门不能与主办部门（%s）相同", name);
+            return rx_fail(RX_EVALUE, "invalid_value", "协办部门不能与主办部门（%s）相同", name);
         const cJSON *seen;
         cJSON_ArrayForEach(seen, co_out)
         {
             if (strcmp(seen->valuestring, name) == 0)
-                return rx_wf_fail(err, 422, "invalid_value", "协办部门“%s”重复", name);
+                return rx_fail(RX_EVALUE, "invalid_value", "协办部门“%s”重复", name);
         }
         if (cJSON_GetArraySize(co_out) >= 16)
-            return rx_wf_fail(err, 422, "invalid_value", "协办部门最多 16 个");
+            return rx_fail(RX_EVALUE, "invalid_value", "协办部门最多 16 个");
         cJSON_AddItemToArray(co_out, cJSON_CreateString(name));
     }
     int nco = cJSON_GetArraySize(co_out);
     if (in->level == RX_LEVEL_IMMEDIATE && nco > 0)
-        return rx_wf_fail(err, 422, "invalid_value",
-                          "即交即办（immediate）只交给一个部门：不能有协办部门，"
-                          "多部门事项请用会商交办（consult）");
+        return rx_fail(RX_EVALUE, "invalid_value",
+                       "即交即办（immediate）只交给一个部门：不能有协办部门，"
+                       "多部门事项请用会商交办（consult）");
     if (in->level == RX_LEVEL_CONSULT && nco == 0)
-        return rx_wf_fail(err, 422, "invalid_value",
-                          "会商交办（consult）需要至少一个协办部门（co）");
+        return rx_fail(RX_EVALUE, "invalid_value", "会商交办（consult）需要至少一个协办部门（co）");
     const char *approved;
-    if ((rc = text_field(&approved, body, "approved_by", 64, false, err)) != RX_OK)
+    if ((rc = text_field(&approved, body, "approved_by", 64, false)) != RX_OK)
         return rc;
     if (!approved && in->level != RX_LEVEL_IMMEDIATE)
-        return rx_wf_fail(err, 400, "invalid_field", "%s需要审定人（approved_by）",
-                          in->level == RX_LEVEL_CONSULT ? "会商交办" : "领导交办");
+        return rx_fail(RX_EINVALID, "invalid_field", "%s需要审定人（approved_by）",
+                       in->level == RX_LEVEL_CONSULT ? "会商交办" : "领导交办");
     if (approved)
         cJSON_AddStringToObject(in->payload, "approved_by", approved);
-    if ((rc = whole_number(&in->deadline_days, body, "deadline_days", 1, 365, err)) != RX_OK)
+    if ((rc = whole_number(&in->deadline_days, body, "deadline_days", 1, 365)) != RX_OK)
         return rc;
     if (!in->deadline_days)
         in->deadline_days = env->rules->deadline_days[in->level];
@@ -540,99 +528,99 @@ static int parse_dispatch(rx_wf_input *in, const cJSON *body, const rx_wf_env *e
     return RX_OK;
 }
 
-int rx_wf_parse(rx_wf_input *out, const cJSON *body, const rx_wf_env *env, rx_wf_error *err)
+int rx_wf_parse(rx_wf_input *out, const cJSON *body, const rx_wf_env *env)
 {
     memset(out, 0, sizeof *out);
     out->version = -1;
     if (!cJSON_IsObject(body))
-        return rx_wf_fail(err, 400, "invalid_json",
-                          "请求体必须是 JSON 对象，例如 {\"action\":\"accept\"}");
+        return rx_fail(RX_EINVALID, "invalid_json",
+                       "请求体必须是 JSON 对象，例如 {\"action\":\"accept\"}");
     const cJSON *a = field(body, "action");
     if (!cJSON_IsString(a))
-        return rx_wf_fail(err, 400, "invalid_field", "缺少字段 action（操作名称，字符串）");
+        return rx_fail(RX_EINVALID, "invalid_field", "缺少字段 action（操作名称，字符串）");
     int act = rx_action_find(a->valuestring);
     if (act < 0)
-        return rx_wf_fail(err, 400, "invalid_field",
-                          "未知操作“%.100s”：可用 resolve_first_contact、dispatch、return、"
-                          "accept、reply、approve、reject、extend、supervise、callback、"
-                          "refer_discipline",
-                          a->valuestring);
+        return rx_fail(RX_EINVALID, "invalid_field",
+                       "未知操作“%.*s”：可用 resolve_first_contact、dispatch、return、"
+                       "accept、reply、approve、reject、extend、supervise、callback、"
+                       "refer_discipline",
+                       rx_utf8_clip(a->valuestring, 100), a->valuestring);
     out->action = (rx_action)act;
     const cJSON *ver = field(body, "version");
     if (ver) {
-        if (!cJSON_IsNumber(ver) || ver->valuedouble < 0 || ver->valuedouble > 1e9 ||
+        if (!cJSON_IsNumber(ver) || !(ver->valuedouble >= 0 && ver->valuedouble <= 1e9) ||
             ver->valuedouble != (double)(int)ver->valuedouble)
-            return rx_wf_fail(err, 400, "invalid_field", "version 必须是非负整数");
+            return rx_fail(RX_EINVALID, "invalid_field", "version 必须是非负整数");
         out->version = (int)ver->valuedouble;
     }
     if (!(out->payload = cJSON_CreateObject()))
-        return rx_wf_fail(err, 500, "internal", "内存不足");
+        return rx_fail(RX_EIO, "internal", "内存不足");
     int rc = RX_OK;
     const char *s = NULL;
     switch (out->action) {
     case RX_ACT_RESOLVE_FIRST_CONTACT: {
         const cJSON *ids = field(body, "doc_ids");
         if (ids && !cJSON_IsArray(ids))
-            return rx_wf_fail(err, 400, "invalid_field", "doc_ids 必须是文档编号数组");
+            return rx_fail(RX_EINVALID, "invalid_field", "doc_ids 必须是文档编号数组");
         cJSON *list = cJSON_AddArrayToObject(out->payload, "doc_ids");
         const cJSON *id;
         cJSON_ArrayForEach(id, ids)
         {
             if (!cJSON_IsString(id))
-                return rx_wf_fail(err, 400, "invalid_field", "doc_ids 的每一项都必须是字符串");
+                return rx_fail(RX_EINVALID, "invalid_field", "doc_ids 的每一项都必须是字符串");
             if (!rx_id_valid(id->valuestring) ||
                 (env->doc_exists && !env->doc_exists(env->doc_ctx, id->valuestring)))
-                return rx_wf_fail(err, 422, "unknown_document", "知识库中没有文档“%.100s”",
-                                  id->valuestring);
+                return rx_fail(RX_EVALUE, "unknown_document", "知识库中没有文档“%.*s”",
+                               rx_utf8_clip(id->valuestring, 100), id->valuestring);
             if (cJSON_GetArraySize(list) >= 20)
-                return rx_wf_fail(err, 422, "invalid_value", "doc_ids 最多 20 个");
+                return rx_fail(RX_EVALUE, "invalid_value", "doc_ids 最多 20 个");
             cJSON_AddItemToArray(list, cJSON_CreateString(id->valuestring));
         }
         break;
     }
-    case RX_ACT_DISPATCH: rc = parse_dispatch(out, body, env, err); break;
+    case RX_ACT_DISPATCH: rc = parse_dispatch(out, body, env); break;
     case RX_ACT_RETURN:
     case RX_ACT_REJECT:
-        if ((rc = text_field(&s, body, "reason", 2000, true, err)) == RX_OK)
+        if ((rc = text_field(&s, body, "reason", 2000, true)) == RX_OK)
             cJSON_AddStringToObject(out->payload, "reason", s);
         if (rc == RX_OK && out->action == RX_ACT_REJECT &&
-            (rc = whole_number(&out->deadline_days, body, "deadline_days", 1, 365, err)) == RX_OK &&
+            (rc = whole_number(&out->deadline_days, body, "deadline_days", 1, 365)) == RX_OK &&
             out->deadline_days)
             cJSON_AddNumberToObject(out->payload, "deadline_days", out->deadline_days);
         break;
     case RX_ACT_ACCEPT:
     case RX_ACT_APPROVE: break;
     case RX_ACT_REPLY:
-        if ((rc = text_field(&s, body, "text", 10000, true, err)) == RX_OK)
+        if ((rc = text_field(&s, body, "text", 10000, true)) == RX_OK)
             cJSON_AddStringToObject(out->payload, "text", s);
         break;
     case RX_ACT_EXTEND:
-        if ((rc = text_field(&s, body, "reason", 2000, true, err)) != RX_OK)
+        if ((rc = text_field(&s, body, "reason", 2000, true)) != RX_OK)
             break;
         cJSON_AddStringToObject(out->payload, "reason", s);
-        if ((rc = whole_number(&out->deadline_days, body, "deadline_days", 1, 365, err)) != RX_OK)
+        if ((rc = whole_number(&out->deadline_days, body, "deadline_days", 1, 365)) != RX_OK)
             break;
         if (!out->deadline_days)
             rc =
-                rx_wf_fail(err, 400, "invalid_field", "缺少必填字段 deadline_days（延期工作日数）");
+                rx_fail(RX_EINVALID, "invalid_field", "缺少必填字段 deadline_days（延期工作日数）");
         else
             cJSON_AddNumberToObject(out->payload, "deadline_days", out->deadline_days);
         break;
     case RX_ACT_SUPERVISE: {
         const char *kind;
-        if ((rc = text_field(&kind, body, "kind", 16, true, err)) != RX_OK)
+        if ((rc = text_field(&kind, body, "kind", 16, true)) != RX_OK)
             break;
         int k = rx_supervision_find(kind);
         if (k <= 0) {
-            rc = rx_wf_fail(err, 422, "invalid_value",
-                            "kind 必须是 hotline（热线督办）、joint（协同督办）、media（媒体督办）"
-                            "或 leader（领导督办），收到“%s”",
-                            kind);
+            rc = rx_fail(RX_EVALUE, "invalid_value",
+                         "kind 必须是 hotline（热线督办）、joint（协同督办）、media（媒体督办）"
+                         "或 leader（领导督办），收到“%s”",
+                         kind);
             break;
         }
         out->kind = (rx_supervision)k;
         cJSON_AddStringToObject(out->payload, "kind", kind);
-        if ((rc = text_field(&s, body, "note", 2000, false, err)) == RX_OK && s)
+        if ((rc = text_field(&s, body, "note", 2000, false)) == RX_OK && s)
             cJSON_AddStringToObject(out->payload, "note", s);
         break;
     }
@@ -640,24 +628,24 @@ int rx_wf_parse(rx_wf_input *out, const cJSON *body, const rx_wf_env *env, rx_wf
         static const char *const results[] = {"satisfied", "basically_satisfied", "unsatisfied",
                                               "unreachable"};
         const char *result;
-        if ((rc = text_field(&result, body, "result", 32, true, err)) != RX_OK)
+        if ((rc = text_field(&result, body, "result", 32, true)) != RX_OK)
             break;
         int r = find(results, 4, result);
         if (r < 0) {
-            rc = rx_wf_fail(err, 422, "invalid_value",
-                            "result 必须是 satisfied（满意）、basically_satisfied（基本满意）、"
-                            "unsatisfied（不满意）或 unreachable（无法联系），收到“%s”",
-                            result);
+            rc = rx_fail(RX_EVALUE, "invalid_value",
+                         "result 必须是 satisfied（满意）、basically_satisfied（基本满意）、"
+                         "unsatisfied（不满意）或 unreachable（无法联系），收到“%s”",
+                         result);
             break;
         }
         out->result = results[r];
         cJSON_AddStringToObject(out->payload, "result", results[r]);
-        if ((rc = text_field(&s, body, "note", 2000, false, err)) == RX_OK && s)
+        if ((rc = text_field(&s, body, "note", 2000, false)) == RX_OK && s)
             cJSON_AddStringToObject(out->payload, "note", s);
         break;
     }
     case RX_ACT_REFER_DISCIPLINE:
-        if ((rc = text_field(&s, body, "note", 2000, false, err)) == RX_OK && s)
+        if ((rc = text_field(&s, body, "note", 2000, false)) == RX_OK && s)
             cJSON_AddStringToObject(out->payload, "note", s);
         break;
     case RX_ACT_COUNT: break;
@@ -698,16 +686,16 @@ static long deadline_from(const rx_wf_env *env, long start, int days)
     return d;
 }
 
-int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env, rx_wf_error *err)
+int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env)
 {
     rx_action a = in->action;
     if (in->version >= 0 && in->version != t->version)
-        return rx_wf_fail(err, 409, "stale_version",
-                          "工单 %s 已被他人更新（当前版本 %d，请求基于版本 %d），请刷新后重试",
-                          t->id, t->version, in->version);
+        return rx_fail(RX_ECONFLICT, "stale_version",
+                       "工单 %s 已被他人更新（当前版本 %d，请求基于版本 %d），请刷新后重试", t->id,
+                       t->version, in->version);
     if (!rx_wf_allowed(a, t->status))
-        return rx_wf_fail(err, 409, "illegal_transition", "工单 %s 当前为“%s”，不能执行“%s”", t->id,
-                          rx_status_label(t->status), rx_action_label(a));
+        return rx_fail(RX_ECONFLICT, "illegal_transition", "工单 %s 当前为“%s”，不能执行“%s”",
+                       t->id, rx_status_label(t->status), rx_action_label(a));
     int rc = RX_OK;
     switch (a) {
     case RX_ACT_RESOLVE_FIRST_CONTACT: {
@@ -773,9 +761,9 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env, rx_wf
     }
     case RX_ACT_SUPERVISE:
         if (in->kind < t->supervision)
-            return rx_wf_fail(err, 409, "supervision_downgrade",
-                              "工单 %s 已在“%s”，督办不能降级为“%s”", t->id,
-                              rx_supervision_label(t->supervision), rx_supervision_label(in->kind));
+            return rx_fail(RX_ECONFLICT, "supervision_downgrade",
+                           "工单 %s 已在“%s”，督办不能降级为“%s”", t->id,
+                           rx_supervision_label(t->supervision), rx_supervision_label(in->kind));
         t->supervision = in->kind;
         break;
     case RX_ACT_CALLBACK:
@@ -795,13 +783,13 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env, rx_wf
         break;
     case RX_ACT_REFER_DISCIPLINE:
         if (t->discipline)
-            return rx_wf_fail(err, 409, "already_referred", "工单 %s 已移交纪委监委", t->id);
+            return rx_fail(RX_ECONFLICT, "already_referred", "工单 %s 已移交纪委监委", t->id);
         t->discipline = true;
         break;
     case RX_ACT_COUNT: break;
     }
     if (rc != RX_OK)
-        return rx_wf_fail(err, 500, "internal", "内存不足");
+        return rx_fail(RX_EIO, "internal", "内存不足");
     return RX_OK;
 }
 

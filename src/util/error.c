@@ -1,16 +1,64 @@
-/* Thread-local error messages behind rx_error_set / rx_error_last. */
+/* The per-thread error behind rx_error_set / rx_fail / rx_error_last. */
 #include "rexian/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local char last_message[1024];
+static _Thread_local int last_code;
+static _Thread_local const char *last_reason;
+
+static const char *default_reason(int code)
+{
+    switch (code) {
+    case RX_EINVALID: return "invalid_input";
+    case RX_ENOTFOUND: return "not_found";
+    case RX_ECONFLICT: return "conflict";
+    case RX_ETOOBIG: return "too_large";
+    case RX_EVALUE: return "invalid_value";
+    case RX_EFORBIDDEN: return "forbidden";
+    case RX_EBUSY: return "busy";
+    case RX_EUNAUTH: return "unauthorized";
+    default: return "internal";
+    }
+}
+
+static void record(int code, const char *reason, const char *fmt, va_list ap)
+{
+    vsnprintf(last_message, sizeof last_message, fmt, ap);
+    /* a message cut at the buffer's end must not end in half a character */
+    size_t n = strlen(last_message);
+    if (n == sizeof last_message - 1) {
+        size_t lead = n;
+        while (lead > 0 && ((unsigned char)last_message[lead - 1] & 0xC0) == 0x80)
+            lead--;
+        /* lead - 1 is the last lead byte; drop it if its sequence is cut */
+        if (lead > 0) {
+            unsigned char c = (unsigned char)last_message[lead - 1];
+            size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+            if (n - (lead - 1) < want)
+                last_message[lead - 1] = '\0';
+        }
+    }
+    last_code = code;
+    last_reason = reason ? reason : default_reason(code);
+}
 
 int rx_error_set(int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_message, sizeof last_message, fmt, ap);
+    record(code, NULL, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int rx_fail(int code, const char *reason, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    record(code, reason, fmt, ap);
     va_end(ap);
     return code;
 }
@@ -18,4 +66,21 @@ int rx_error_set(int code, const char *fmt, ...)
 const char *rx_error_last(void)
 {
     return last_message;
+}
+
+int rx_error_code(void)
+{
+    return last_code;
+}
+
+const char *rx_error_reason(void)
+{
+    return last_reason ? last_reason : "internal";
+}
+
+void rx_error_clear(void)
+{
+    last_message[0] = '\0';
+    last_code = RX_OK;
+    last_reason = NULL;
 }

@@ -3,6 +3,7 @@
  * racing actions, unique ids, the overdue scanner and escalation, repeat
  * complaints, Chinese case search, and the append-only event log. */
 #include "rexian/error.h"
+#include "rexian/http.h"
 #include "rexian/store.h"
 #include "rexian/tickets.h"
 #include "rexian/util.h"
@@ -90,10 +91,9 @@ static void create(fixture *fx, char id[32], const char *json)
     cJSON *body = cJSON_Parse(json), *out;
     assert_non_null(body);
     rx_actor who = agent(fx->now);
-    rx_wf_error err;
-    int rc = rx_tickets_create(&out, fx->t, body, &who, &err);
+    int rc = rx_tickets_create(&out, fx->t, body, &who);
     if (rc != RX_OK)
-        fail_msg("create: %d %s %s", err.status, err.code, err.message);
+        fail_msg("create: %d %s %s", rc, rx_error_reason(), rx_error_last());
     snprintf(id, 32, "%s", str(out, "id"));
     cJSON_Delete(out);
     cJSON_Delete(body);
@@ -105,8 +105,7 @@ static int act(fixture *fx, const char *id, const char *json, cJSON **out)
     cJSON *body = cJSON_Parse(json), *res = NULL;
     assert_non_null(body);
     rx_actor who = agent(fx->now);
-    rx_wf_error err;
-    int rc = rx_tickets_act(&res, fx->t, id, body, &who, &err);
+    int rc = rx_tickets_act(&res, fx->t, id, body, &who);
     cJSON_Delete(body);
     if (out)
         *out = res;
@@ -114,9 +113,9 @@ static int act(fixture *fx, const char *id, const char *json, cJSON **out)
         cJSON_Delete(res);
     if (rc == RX_OK)
         return 200;
-    assert_non_null(err.code);
-    assert_true(err.message[0] != 0);
-    return err.status;
+    assert_true(rx_error_code() == rc);
+    assert_true(rx_error_last()[0] != 0);
+    return rx_http_status_of(rc);
 }
 
 static void must(fixture *fx, const char *id, const char *json)
@@ -131,8 +130,7 @@ static void must(fixture *fx, const char *id, const char *json)
 static cJSON *get(fixture *fx, const char *id)
 {
     cJSON *out;
-    rx_wf_error err;
-    assert_int_equal(rx_tickets_get(&out, fx->t, id, fx->now, &err), RX_OK);
+    assert_int_equal(rx_tickets_get(&out, fx->t, id, fx->now), RX_OK);
     return out;
 }
 
@@ -325,13 +323,12 @@ static void dispatch_rules_by_level(void **state)
     /* the co-handler finds it by its own name */
     rx_ticket_query q = {
         .department = "市生态环境局", .from = RX_DATE_INVALID, .to = RX_DATE_INVALID, .limit = 10};
-    rx_wf_error err;
-    assert_int_equal(rx_tickets_list(&out, fx->t, &q, fx->now, &err), RX_OK);
+    assert_int_equal(rx_tickets_list(&out, fx->t, &q, fx->now), RX_OK);
     assert_int_equal(num(out, "total"), 1);
     cJSON_Delete(out);
     q.department = "没有这个部门";
-    assert_int_not_equal(rx_tickets_list(&out, fx->t, &q, fx->now, &err), RX_OK);
-    assert_int_equal(err.status, 422);
+    assert_int_not_equal(rx_tickets_list(&out, fx->t, &q, fx->now), RX_OK);
+    assert_int_equal(rx_http_status_of(rx_error_code()), 422);
 }
 
 static void deadlines_count_working_days(void **state)
@@ -524,8 +521,7 @@ static void scanner_media_and_leader_rules(void **state)
          d++) {
         rx_actor who = agent(fx->now - 86400.0 * (d + 1));
         cJSON *out;
-        rx_wf_error err;
-        assert_int_equal(rx_tickets_create(&out, fx->t, steady, &who, &err), RX_OK);
+        assert_int_equal(rx_tickets_create(&out, fx->t, steady, &who), RX_OK);
         cJSON_Delete(out);
     }
     cJSON_Delete(steady);
@@ -581,10 +577,9 @@ static void repeat_complaints_are_linked(void **state)
            "\"想咨询一下孩子小学入学需要准备哪些材料\"}");
     cJSON *out;
     rx_actor who = agent(fx->now + 86400 * 3);
-    rx_wf_error err;
     cJSON *body = cJSON_Parse("{\"channel\":\"phone\",\"phone\":\"+86 13907331234\",\"content\":"
                               "\"楼下那家烧烤店晚上油烟还是很大，窗户不敢开，上次反映了没人管\"}");
-    assert_int_equal(rx_tickets_create(&out, fx->t, body, &who, &err), RX_OK);
+    assert_int_equal(rx_tickets_create(&out, fx->t, body, &who), RX_OK);
     snprintf(again, sizeof again, "%s", str(out, "id"));
     const cJSON *rep = cJSON_GetObjectItemCaseSensitive(out, "repeat_of");
     assert_int_equal(cJSON_GetArraySize(rep), 1);
@@ -592,7 +587,7 @@ static void repeat_complaints_are_linked(void **state)
     cJSON_Delete(out);
     /* beyond the window it is a new matter */
     who.now = fx->now + 86400.0 * 45;
-    assert_int_equal(rx_tickets_create(&out, fx->t, body, &who, &err), RX_OK);
+    assert_int_equal(rx_tickets_create(&out, fx->t, body, &who), RX_OK);
     snprintf(far, sizeof far, "%s", str(out, "id"));
     rep = cJSON_GetObjectItemCaseSensitive(out, "repeat_of");
     assert_int_equal(cJSON_GetArraySize(rep), 0);
@@ -618,8 +613,7 @@ static int search_count(fixture *fx, const char *q, const char *expect_id)
 {
     rx_ticket_query query = {.q = q, .from = RX_DATE_INVALID, .to = RX_DATE_INVALID, .limit = 50};
     cJSON *out;
-    rx_wf_error err;
-    assert_int_equal(rx_tickets_list(&out, fx->t, &query, fx->now, &err), RX_OK);
+    assert_int_equal(rx_tickets_list(&out, fx->t, &query, fx->now), RX_OK);
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(out, "tickets");
     int n = cJSON_GetArraySize(list);
     if (expect_id) {
@@ -662,8 +656,7 @@ static void case_search_handles_chinese(void **state)
     rx_ticket_query query = {
         .q = "医保", .from = RX_DATE_INVALID, .to = RX_DATE_INVALID, .limit = 5};
     cJSON *out;
-    rx_wf_error err;
-    assert_int_equal(rx_tickets_list(&out, fx->t, &query, fx->now, &err), RX_OK);
+    assert_int_equal(rx_tickets_list(&out, fx->t, &query, fx->now), RX_OK);
     const char *snip =
         str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out, "tickets"), 0), "snippet");
     assert_non_null(strstr(snip, "&lt;script&gt;"));
@@ -693,9 +686,8 @@ static void event_log_is_append_only(void **state)
     /* unknown ids */
     assert_int_equal(act(fx, "ZZ20260930-999999", "{\"action\":\"accept\"}", NULL), 404);
     cJSON *out;
-    rx_wf_error err;
-    assert_int_equal(rx_tickets_get(&out, fx->t, "nope", fx->now, &err), RX_ENOTFOUND);
-    assert_int_equal(err.status, 404);
+    assert_int_equal(rx_tickets_get(&out, fx->t, "nope", fx->now), RX_ENOTFOUND);
+    assert_int_equal(rx_http_status_of(rx_error_code()), 404);
     /* a stale version is refused */
     assert_int_equal(
         act(fx, id, "{\"action\":\"supervise\",\"kind\":\"hotline\",\"version\":0}", NULL), 409);
@@ -710,11 +702,10 @@ static void lookups_are_recorded_with_the_ticket(void **state)
     create(fx, id, NEW_TICKET);
     cJSON *top = cJSON_Parse("[\"faq-h1-003\",\"zhujian-drain-01\"]");
     rx_actor who = agent(fx->now);
-    rx_wf_error err;
-    assert_int_equal(rx_tickets_record_lookup(fx->t, id, &who, "下水道堵了", 12, top, &err), RX_OK);
-    assert_int_equal(rx_tickets_record_lookup(fx->t, "ZZ20000101-000001", &who, "x", 0, top, &err),
+    assert_int_equal(rx_tickets_record_lookup(fx->t, id, &who, "下水道堵了", 12, top), RX_OK);
+    assert_int_equal(rx_tickets_record_lookup(fx->t, "ZZ20000101-000001", &who, "x", 0, top),
                      RX_ENOTFOUND);
-    assert_int_equal(err.status, 404);
+    assert_int_equal(rx_http_status_of(rx_error_code()), 404);
     cJSON_Delete(top);
     cJSON *t = get(fx, id);
     const cJSON *lookups = cJSON_GetObjectItemCaseSensitive(t, "lookups");
@@ -747,10 +738,10 @@ static void create_validates_fields(void **state)
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         cJSON *body = cJSON_Parse(cases[k].body), *out = NULL;
         rx_actor who = agent(fx->now);
-        rx_wf_error err;
-        assert_int_not_equal(rx_tickets_create(&out, fx->t, body, &who, &err), RX_OK);
-        if (err.status != cases[k].status)
-            fail_msg("%s: expected %d, got %d", cases[k].body, cases[k].status, err.status);
+        assert_int_not_equal(rx_tickets_create(&out, fx->t, body, &who), RX_OK);
+        if (rx_http_status_of(rx_error_code()) != cases[k].status)
+            fail_msg("%s: expected %d, got %d", cases[k].body, cases[k].status,
+                     rx_http_status_of(rx_error_code()));
         assert_null(out);
         cJSON_Delete(body);
     }
