@@ -43,6 +43,10 @@ struct rx_reindexer *rx_app_reindexer(rx_app *app);
  * route, the token and the role, before the body is read. */
 void rx_app_admit(void *app, rx_http_request *req, rx_http_response *res);
 
+/* Makes every cached token be checked against the database again on its
+ * next use (after a revocation or a new user through the API). */
+void rx_app_forget_tokens(rx_app *app);
+
 /* The dispatcher handed to rx_http_start. */
 void rx_app_dispatch(void *app, rx_http_request *req, rx_http_response *res);
 

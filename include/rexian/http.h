@@ -30,8 +30,10 @@ typedef struct {
     const char *remote; /* client address, for the log */
     /* filled by the router for the handler */
     const char *path_id; /* the {id} segment of the matched route */
-    const char *user;    /* authenticated user name */
-    const char *role;    /* and role */
+    const char *user;       /* authenticated user name */
+    const char *role;       /* and role name */
+    int role_id;            /* rx_role (roles.h) */
+    const char *department; /* the department role's department, else NULL */
 } rx_http_request;
 
 typedef struct {
@@ -65,14 +67,29 @@ typedef void (*rx_http_dispatch_fn)(void *app, rx_http_request *req, rx_http_res
  * dispatch. */
 typedef void (*rx_http_admit_fn)(void *app, rx_http_request *req, rx_http_response *res);
 
+/* Limits left 0 take the defaults in brackets. Below max_connections no
+ * client gets an empty reply: overload is answered in JSON. */
 typedef struct {
-    const char *listen;       /* "ADDR:PORT"; port 0 picks a free one */
-    unsigned threads;         /* worker threads (>= 2 for the pool) */
-    unsigned max_connections; /* total */
+    const char *listen; /* "ADDR:PORT"; port 0 picks a free one */
+    unsigned threads;   /* worker threads (>= 2 for the pool) */
+    /* open connections beyond which new ones are refused [8192, less if
+     * RLIMIT_NOFILE is lower] */
+    unsigned max_connections;
+    /* above this many open connections, requests get 503 overloaded
+     * [3/4 of max_connections] */
+    unsigned soft_connections;
+    /* past half the soft limit, an address holding more connections than
+     * this and than its equal share of the soft limit gets 429
+     * [soft_connections / 16, at least 8] */
     unsigned max_per_ip;
-    unsigned timeout_s; /* idle connection timeout */
-    bool access_log;    /* one JSON line per request on stderr */
-    rx_http_admit_fn admit; /* NULL: every request is read in full first */
+    unsigned timeout_s; /* idle connection timeout [30] */
+    /* seconds to deliver the request line and headers, from the
+     * connection's start or the end of its previous request (idle
+     * keep-alive connections are closed then too) [10] */
+    unsigned header_timeout_s;
+    unsigned body_timeout_s; /* and then the whole body [30] */
+    bool access_log;         /* one JSON line per request on stderr */
+    rx_http_admit_fn admit;  /* NULL: every request is read in full first */
 } rx_http_config;
 
 typedef struct rx_http_server rx_http_server;

@@ -8,6 +8,8 @@
 #ifndef REXIAN_KB_H
 #define REXIAN_KB_H
 
+#include "rexian/corpus.h"
+
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -72,5 +74,9 @@ int rx_kb_get(cJSON **out, rx_kb *kb, const char *id);
 #define RX_META_CONFIG "rx:config"
 #define RX_META_FILE_PREFIX "rx:file:"
 #define RX_META_BODY_PREFIX "rx:body:"
+
+/* The departments of the open index (refreshed with it), or NULL when the
+ * index has none. Valid until the next rx_kb_refresh on this handle. */
+const rx_departments *rx_kb_departments(rx_kb *kb);
 
 #endif

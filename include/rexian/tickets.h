@@ -11,6 +11,7 @@
 #ifndef REXIAN_TICKETS_H
 #define REXIAN_TICKETS_H
 
+#include "rexian/roles.h"
 #include "rexian/workflow.h"
 
 #include <cjson/cJSON.h>
@@ -28,7 +29,11 @@ void rx_tickets_free(rx_tickets *t);
  * so that tests and the demo loader can move it). */
 typedef struct {
     const char *name;
-    const char *role;
+    const char *role;       /* a role name (roles.h), or "system" for the service itself */
+    const char *department; /* the department role's department */
+    /* the departments in force (the served index's, refreshed on reindex);
+     * NULL: those given to rx_tickets_open */
+    const rx_departments *departments;
     double now;
     bool (*doc_exists)(void *ctx, const char *id);
     void *doc_ctx;
@@ -44,8 +49,16 @@ int rx_tickets_create(cJSON **out, rx_tickets *t, const cJSON *body, const rx_ac
 int rx_tickets_act(cJSON **out, rx_tickets *t, const char *id, const cJSON *body,
                    const rx_actor *who);
 
-/* The ticket with its events and repeat links. RX_ENOTFOUND if unknown. */
-int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now);
+/* The ticket with its events and repeat links, masked for who's role
+ * (rx_ticket_mask). RX_ENOTFOUND if unknown, or if who is a department
+ * that neither leads nor co-handles it (no answer tells it exists). */
+int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, const rx_actor *who);
+
+/* Masks callers' personal data in a ticket answer (any depth: events'
+ * payloads too) for a role that may see level: RX_PII_CONTACT masks the
+ * name; RX_PII_MASKED also the phone, the address (to its district) and
+ * long digit runs in free text. */
+void rx_ticket_mask(cJSON *doc, rx_pii level);
 
 /* Records a knowledge-base lookup made for ticket id: the query, how many
  * documents matched and the ids shown first (a JSON array, borrowed). The
@@ -62,13 +75,16 @@ typedef struct {
     int supervision; /* rx_supervision; 0 = any */
     bool overdue;
     long from, to;       /* creation days, RX_DATE_INVALID for open ends */
-    const char *q;       /* full-text case search */
+    const char *q;       /* full-text case search (content and category) */
     bool callback_queue; /* closed tickets, longest waiting first */
     int limit, offset;
 } rx_ticket_query;
 
-/* {"total":N,"tickets":[...]}; RX_EVALUE for an unknown department. */
-int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double now);
+/* {"total":N,"tickets":[...]}; RX_EVALUE for an unknown department. A
+ * department actor sees its own tickets only. Callers' data is masked in
+ * every list (RX_PII_MASKED): a list is for finding a ticket; opening it
+ * shows what the role may see. */
+int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, const rx_actor *who);
 
 /* Tickets that are not archived, by status (counts[rx_status]; archived
  * is left 0: counting a million archived rows is not worth a scrape), and

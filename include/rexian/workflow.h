@@ -72,6 +72,10 @@ bool rx_status_open(rx_status s);
  * result and the attempts so far (rx_wf_apply decides). */
 bool rx_wf_allowed(rx_action a, rx_status from);
 
+/* Whether role (rx_role; -1 for the system itself: the scanner, the demo
+ * loader) may take action a at all, by the same table. */
+bool rx_wf_role_may(rx_action a, int role);
+
 /* Thresholds and defaults from the rules file (etc/workflow.conf). */
 typedef struct {
     int scan_interval_s;
@@ -100,7 +104,6 @@ int rx_wf_rules_parse(rx_wf_rules *r, const char *path, const char *text, size_t
                       rx_diags *diags);
 void rx_wf_rules_clear(rx_wf_rules *r);
 
-
 /* Everything an action or a create may consult. */
 typedef struct {
     const rx_departments *departments; /* NULL: any department accepted */
@@ -111,6 +114,8 @@ typedef struct {
     /* whether a knowledge-base document exists (NULL: not checked) */
     bool (*doc_exists)(void *ctx, const char *id);
     void *doc_ctx;
+    int role;               /* rx_role of the actor; -1: the system (no guard) */
+    const char *department; /* the actor's department (department role) */
 } rx_wf_env;
 
 /* A ticket's state as the workflow sees it. Strings are owned (malloc). */
@@ -166,10 +171,14 @@ int rx_wf_parse(rx_wf_input *out, const cJSON *body, const rx_wf_env *env);
 void rx_wf_input_clear(rx_wf_input *in);
 
 /* Applies a parsed action to t: the transition table, the guards
- * (supervision never steps down, one referral) and the effects (deadline,
+ * (the actor's role and department, supervision never steps down, one
+ * referral) and the effects (deadline,
  * counters). On failure t is unchanged and the thread's error (error.h) says why
  * (RX_ECONFLICT for a move the table refuses). */
 int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env);
+
+/* Whether department leads or co-handles t. */
+bool rx_wf_concerns(const rx_ticket *t, const char *department);
 
 /* Whether t is overdue on day today: dispatched or accepted, past its
  * deadline. */

@@ -1,10 +1,12 @@
 /* Users and bearer tokens: random 32-byte tokens (libsodium), stored as
- * BLAKE2b hashes so that a copy of the database grants nothing. */
+ * BLAKE2b hashes so that a copy of the database grants nothing; the audit
+ * log beside them. */
 #include "rexian/users.h"
 #include "rexian/error.h"
 #include "rexian/text.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,25 +14,45 @@
 
 bool rx_role_valid(const char *role)
 {
-    return role && (!strcmp(role, "agent") || !strcmp(role, "supervisor") ||
-                    !strcmp(role, "trainer") || !strcmp(role, "admin"));
+    return rx_role_find(role) >= 0;
 }
 
-static void token_hash(char out[65], const char *token)
+void rx_token_hash(char out[65], const char *token)
 {
     unsigned char h[32];
     crypto_generichash(h, sizeof h, (const unsigned char *)token, strlen(token), NULL, 0);
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-int rx_user_add(char **token, sqlite3 *db, const char *name, const char *role)
+static int db_fail(sqlite3 *db, const char *what)
+{
+    int e = sqlite3_errcode(db) & 0xff;
+    if (e == SQLITE_BUSY || e == SQLITE_LOCKED)
+        return rx_fail(RX_EBUSY, "database_busy", "数据库正被其他进程占用，请稍后重试");
+    return rx_error_set(RX_EIO, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+static bool text_ok(const char *s, size_t max_chars)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n > 0 && rx_utf8_valid(s, n, NULL) && rx_utf8_count(s, n) <= max_chars;
+}
+
+int rx_user_add(char **token, sqlite3 *db, const char *name, const char *role,
+                const char *department)
 {
     *token = NULL;
-    size_t nl = name ? strlen(name) : 0;
-    if (nl == 0 || rx_utf8_count(name, nl) > 64 || !rx_utf8_valid(name, nl, NULL))
-        return rx_error_set(RX_EINVALID, "user name must be 1 to 64 characters of UTF-8");
-    if (!rx_role_valid(role))
-        return rx_error_set(RX_EINVALID, "role must be agent, supervisor, trainer or admin");
+    if (!text_ok(name, 64))
+        return rx_fail(RX_EVALUE, "invalid_name", "用户名必须是 1 到 64 个字符的 UTF-8 文本");
+    int r = rx_role_find(role);
+    if (r < 0)
+        return rx_fail(RX_EVALUE, "invalid_role",
+                       "角色必须是 agent、supervisor、department、trainer 或 admin");
+    if (r == RX_ROLE_DEPARTMENT && !text_ok(department, 64))
+        return rx_fail(RX_EVALUE, "department_required",
+                       "承办单位（department）角色必须指定所属部门");
+    if (r != RX_ROLE_DEPARTMENT && department && *department)
+        return rx_fail(RX_EVALUE, "invalid_department", "只有承办单位（department）角色绑定部门");
     if (sodium_init() < 0)
         return rx_error_set(RX_EIO, "libsodium failed to initialise");
     unsigned char raw[32];
@@ -43,23 +65,27 @@ int rx_user_add(char **token, sqlite3 *db, const char *name, const char *role)
         return rx_error_set(RX_ENOMEM, "out of memory");
     snprintf(t, tl, "%s%s", TOKEN_PREFIX, b64);
     char hash[65];
-    token_hash(hash, t);
+    rx_token_hash(hash, t);
     sqlite3_stmt *st;
     int rc = RX_OK;
-    if (sqlite3_prepare_v2(db, "INSERT INTO users(name, role, token_hash) VALUES(?,?,?)", -1, &st,
-                           NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO users(name, role, department, token_hash) VALUES(?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK) {
         free(t);
-        return rx_error_set(RX_EIO, "users: %s", sqlite3_errmsg(db));
+        return db_fail(db, "users");
     }
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC);
+    if (r == RX_ROLE_DEPARTMENT)
+        sqlite3_bind_text(st, 3, department, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
     int s = sqlite3_step(st);
     if (s == SQLITE_CONSTRAINT)
-        rc = rx_error_set(RX_ECONFLICT, "a user named '%s' already exists", name);
+        rc = rx_fail(RX_ECONFLICT, "user_exists", "用户 %s 已存在", name);
     else if (s != SQLITE_DONE)
-        rc = rx_error_set(RX_EIO, "users: %s", sqlite3_errmsg(db));
+        rc = db_fail(db, "users");
     sqlite3_finalize(st);
+    sodium_memzero(raw, sizeof raw);
     if (rc != RX_OK) {
         free(t);
         return rc;
@@ -68,35 +94,68 @@ int rx_user_add(char **token, sqlite3 *db, const char *name, const char *role)
     return RX_OK;
 }
 
+int rx_user_revoke(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(
+            db,
+            "UPDATE users SET token_hash = NULL, revoked = "
+            "strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE name = ? AND revoked IS NULL",
+            -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, "users");
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (s != SQLITE_DONE)
+        return db_fail(db, "users");
+    if (sqlite3_changes(db) == 0)
+        return rx_fail(RX_ENOTFOUND, "user_not_found", "没有名为 %.*s 的有效用户",
+                       rx_utf8_clip(name ? name : "", 64), name ? name : "");
+    return RX_OK;
+}
+
 int rx_user_count(sqlite3 *db, size_t *out)
 {
     *out = 0;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT count(*) FROM users", -1, &st, NULL) != SQLITE_OK)
-        return rx_error_set(RX_EIO, "users: %s", sqlite3_errmsg(db));
+        return db_fail(db, "users");
     if (sqlite3_step(st) == SQLITE_ROW)
         *out = (size_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return RX_OK;
 }
 
-int rx_user_auth(sqlite3 *db, const char *token, char **name, char **role)
+int rx_user_auth(sqlite3 *db, const char *token, rx_principal *out)
 {
-    *name = *role = NULL;
+    memset(out, 0, sizeof *out);
     if (!token || strncmp(token, TOKEN_PREFIX, strlen(TOKEN_PREFIX)) != 0 || strlen(token) > 128)
-        return rx_error_set(RX_ENOTFOUND, "unknown token");
+        return rx_fail(RX_EUNAUTH, "unauthorized", "令牌无效或已失效");
     char hash[65];
-    token_hash(hash, token);
+    rx_token_hash(hash, token);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT name, role FROM users WHERE token_hash = ?", -1, &st,
-                           NULL) != SQLITE_OK)
-        return rx_error_set(RX_EIO, "users: %s", sqlite3_errmsg(db));
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name, role, department, token_hash FROM users "
+                           "WHERE token_hash = ? AND revoked IS NULL",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, "users");
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-    int rc = rx_error_set(RX_ENOTFOUND, "unknown token");
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *name = strdup((const char *)sqlite3_column_text(st, 0));
-        *role = strdup((const char *)sqlite3_column_text(st, 1));
-        rc = *name && *role ? RX_OK : rx_error_set(RX_ENOMEM, "out of memory");
+    int rc = rx_fail(RX_EUNAUTH, "unauthorized", "令牌无效或已失效");
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW) {
+        const char *stored = (const char *)sqlite3_column_text(st, 3);
+        const char *dep = (const char *)sqlite3_column_text(st, 2);
+        int r = rx_role_find((const char *)sqlite3_column_text(st, 1));
+        /* the index found the row by the hash; compare it again in
+         * constant time so that no timing depends on how much matched */
+        if (r >= 0 && stored && strlen(stored) == 64 && sodium_memcmp(stored, hash, 64) == 0) {
+            snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(st, 0));
+            snprintf(out->department, sizeof out->department, "%s", dep ? dep : "");
+            out->role = (rx_role)r;
+            rc = RX_OK;
+        }
+    } else if (s != SQLITE_DONE) {
+        rc = db_fail(db, "users");
     }
     sqlite3_finalize(st);
     return rc;
@@ -106,16 +165,64 @@ int rx_user_list(cJSON **out, sqlite3 *db)
 {
     *out = NULL;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT name, role, created FROM users ORDER BY id", -1, &st,
-                           NULL) != SQLITE_OK)
-        return rx_error_set(RX_EIO, "users: %s", sqlite3_errmsg(db));
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name, role, department, created, revoked FROM users ORDER BY id",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, "users");
     cJSON *arr = cJSON_CreateArray();
     while (sqlite3_step(st) == SQLITE_ROW) {
         cJSON *u = cJSON_CreateObject();
         cJSON_AddStringToObject(u, "name", (const char *)sqlite3_column_text(st, 0));
         cJSON_AddStringToObject(u, "role", (const char *)sqlite3_column_text(st, 1));
-        cJSON_AddStringToObject(u, "created", (const char *)sqlite3_column_text(st, 2));
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+            cJSON_AddStringToObject(u, "department", (const char *)sqlite3_column_text(st, 2));
+        cJSON_AddStringToObject(u, "created", (const char *)sqlite3_column_text(st, 3));
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            cJSON_AddStringToObject(u, "revoked", (const char *)sqlite3_column_text(st, 4));
         cJSON_AddItemToArray(arr, u);
+    }
+    sqlite3_finalize(st);
+    *out = arr;
+    return RX_OK;
+}
+
+int rx_audit(sqlite3 *db, const char *user, const char *role, const char *action,
+             const char *target, const char *detail)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO audit_log(user, role, action, target, detail) "
+                           "VALUES(?,?,?,?,?)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, "audit");
+    sqlite3_bind_text(st, 1, user ? user : "-", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, role ? role : "-", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, target, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
+    int s = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return s == SQLITE_DONE ? RX_OK : db_fail(db, "audit");
+}
+
+int rx_audit_list(cJSON **out, sqlite3 *db, int limit)
+{
+    *out = NULL;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT at, user, role, action, target, detail FROM audit_log "
+                           "ORDER BY id DESC LIMIT ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, "audit");
+    sqlite3_bind_int(st, 1, limit);
+    cJSON *arr = cJSON_CreateArray();
+    static const char *const keys[] = {"at", "user", "role", "action", "target", "detail"};
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        cJSON *row = cJSON_CreateObject();
+        for (int k = 0; k < 6; k++)
+            if (sqlite3_column_type(st, k) != SQLITE_NULL)
+                cJSON_AddStringToObject(row, keys[k], (const char *)sqlite3_column_text(st, k));
+        cJSON_AddItemToArray(arr, row);
     }
     sqlite3_finalize(st);
     *out = arr;

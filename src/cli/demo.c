@@ -592,7 +592,11 @@ static int act(loader *L, walk *w, double at, const char *who, const char *role,
         return RX_OK;
     }
     w->now = at;
-    rx_actor a = {.name = who, .role = role, .now = at, .brief = !deadline};
+    rx_actor a = {.name = who,
+                  .role = role,
+                  .department = strcmp(role, "department") == 0 ? who : NULL,
+                  .now = at,
+                  .brief = !deadline};
     cJSON *out = NULL;
     int rc = body ? rx_tickets_act(&out, L->t, w->id, body, &a) : RX_ENOMEM;
     if (rc != RX_OK) {
@@ -676,8 +680,11 @@ static int dispatch(loader *L, walk *w, int level, const char *lead)
     else if (b && chance(r, 0.1))
         cJSON_AddNumberToObject(b, "deadline_days", days[pick(r, N(days))]);
     w->lead = lead;
-    return act(L, w, within_hours(r, w->now + between(r, 300, 5400), 7, 22, 1), agent_for(L, w),
-               "agent", b);
+    /* consult and leader dispatches are a supervisor's (they need approval) */
+    bool agent = level == RX_LEVEL_IMMEDIATE;
+    return act(L, w, within_hours(r, w->now + between(r, 300, 5400), 7, 22, 1),
+               agent ? agent_for(L, w) : supervisors[w->m.tmpl % N(supervisors)],
+               agent ? "agent" : "supervisor", b);
 }
 
 static int supervise(loader *L, walk *w, double at, int kind)
@@ -710,19 +717,19 @@ static int handle(loader *L, walk *w, int level)
                 w->m.alt = cand[i];
         expand(text, sizeof text, return_reasons[pick(r, N(return_reasons))], &w->m, w->now);
         STEP(act(L, w, within_hours(r, w->now + between(r, HOUR, 20 * HOUR), 8.5, 17.5, 0.05),
-                 w->lead, "agent", with(action("return"), "reason", text)));
+                 w->lead, "department", with(action("return"), "reason", text)));
         STEP(dispatch(L, w, RX_LEVEL_IMMEDIATE, w->m.alt));
     }
     bool late = chance(r, level == RX_LEVEL_IMMEDIATE ? 0.05 : 0.15);
     for (int pass = 0;; pass++) {
         STEP(act(L, w, within_hours(r, w->now + between(r, 0.3 * HOUR, 6 * HOUR), 8.5, 17.5, 0.05),
-                 w->lead, "agent", action("accept")));
+                 w->lead, "department", action("accept")));
         if (chance(r, 0.03)) { /* 延期 */
             cJSON *b = with(action("extend"), "reason", extend_reasons[pick(r, N(extend_reasons))]);
             if (b)
                 cJSON_AddNumberToObject(b, "deadline_days", 3 + pick(r, 8));
             STEP(act(L, w, within_hours(r, w->now + between(r, 2 * HOUR, 2 * DAY), 8.5, 17.5, 0),
-                     w->lead, "agent", b));
+                     w->lead, "department", b));
         }
         double due = w->deadline == RX_DATE_INVALID ? w->now + 5 * DAY : day_start(w->deadline + 1);
         double span = due - w->now > HOUR ? due - w->now : HOUR;
@@ -746,7 +753,7 @@ static int handle(loader *L, walk *w, int level)
         expand(text, sizeof text, tmpls[w->m.tmpl].reply, &w->m, reply);
         if (pass > 0) /* the second answer, after 驳回重办 */
             strncat(text, "经重新核查，已补充整改到位。", sizeof text - strlen(text) - 1);
-        STEP(act(L, w, reply, w->lead, "agent", with(action("reply"), "text", text)));
+        STEP(act(L, w, reply, w->lead, "department", with(action("reply"), "text", text)));
         double review = within_hours(r, w->now + between(r, HOUR, 30 * HOUR), 8.5, 17.5, 0.1);
         if (pass < 2 && chance(r, pass ? 0.1 : 0.05)) { /* 驳回重办 */
             w->rework++;

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,7 +33,10 @@ static void usage(FILE *f)
         "                [--expired] [--as-of YYYY-MM-DD] [--today YYYY-MM-DD] QUERY...\n"
         "  rexian serve [--index DIR] [--db FILE] [--corpus DIR] [--web DIR]\n"
         "               [--listen ADDR:PORT] [--threads N] [--rules FILE] [--quiet]\n"
-        "  rexian user add NAME --role agent|supervisor|trainer|admin [--db FILE]\n"
+        "               [--max-connections N] [--header-timeout S] [--body-timeout S]\n"
+        "  rexian user add NAME --role agent|supervisor|department|trainer|admin\n"
+        "                  [--department D] [--db FILE] [--index DIR]\n"
+        "  rexian user list | revoke NAME [--db FILE]\n"
         "  rexian demo [--db FILE] [--count N] [--seed S] [--corpus DIR] [--quiet]\n"
         "  rexian --version | help\n",
         f);
@@ -224,6 +228,30 @@ static int cmd_search(int argc, char **argv)
     return 0;
 }
 
+/* *out = optarg as a whole number from lo to hi, or false after saying so. */
+static bool serve_number(unsigned *out, const char *name, long lo, long hi)
+{
+    char *end;
+    long n = strtol(optarg, &end, 10);
+    if (!*optarg || *end || n < lo || n > hi) {
+        fprintf(stderr, "rexian serve: --%s must be a number from %ld to %ld\n", name, lo, hi);
+        return false;
+    }
+    *out = (unsigned)n;
+    return true;
+}
+
+/* Connections take a descriptor each: the soft limit goes up to the hard
+ * one, so that the server's own connection limit is the one that holds. */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
@@ -234,10 +262,14 @@ static int cmd_serve(int argc, char **argv)
                                          {"threads", required_argument, 0, 't'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"rules", required_argument, 0, 'r'},
+                                         {"max-connections", required_argument, 0, 'm'},
+                                         {"header-timeout", required_argument, 0, 'H'},
+                                         {"body-timeout", required_argument, 0, 'B'},
                                          {0, 0, 0, 0}};
     const char *index = "var/index", *dbpath = "var/rexian.db", *corpus = "corpus";
     const char *rules = NULL;
-    rx_http_config hc = {.listen = "127.0.0.1:8080", .threads = 2, .access_log = true};
+    rx_http_config hc = {
+        .listen = "127.0.0.1:8080", .threads = 2, .access_log = true, .admit = rx_app_admit};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -247,16 +279,22 @@ static int cmd_serve(int argc, char **argv)
         case 'c': corpus = optarg; break;
         case 'w': break; /* the web console comes with a later feature */
         case 'l': hc.listen = optarg; break;
-        case 't': {
-            char *end;
-            long n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > 64) {
-                fputs("rexian serve: --threads must be a number from 1 to 64\n", stderr);
+        case 't':
+            if (!serve_number(&hc.threads, "threads", 1, 64))
                 return 2;
-            }
-            hc.threads = (unsigned)n;
             break;
-        }
+        case 'm':
+            if (!serve_number(&hc.max_connections, "max-connections", 16, 1000000))
+                return 2;
+            break;
+        case 'H':
+            if (!serve_number(&hc.header_timeout_s, "header-timeout", 1, 3600))
+                return 2;
+            break;
+        case 'B':
+            if (!serve_number(&hc.body_timeout_s, "body-timeout", 1, 3600))
+                return 2;
+            break;
         case 'q': hc.access_log = false; break;
         case 'r': rules = optarg; break;
         default: usage(stderr); return 2;
@@ -314,7 +352,7 @@ static int cmd_serve(int argc, char **argv)
     size_t users = 0;
     char *admin_token = NULL;
     if (rx_user_count(db, &users) == RX_OK && users == 0 &&
-        rx_user_add(&admin_token, db, "admin", "admin") != RX_OK) {
+        rx_user_add(&admin_token, db, "admin", "admin", NULL) != RX_OK) {
         fprintf(stderr, "rexian serve: %s\n", rx_error_last());
         goto done;
     }
@@ -331,6 +369,7 @@ static int cmd_serve(int argc, char **argv)
                         .scan_interval_s = setup.rules.scan_interval_s,
                         .clock_offset = clock_offset};
     unsigned port = 0;
+    raise_fd_limit();
     if (rx_app_new(&app, &ac) != RX_OK ||
         rx_http_start(&srv, &hc, rx_app_dispatch, app, &port) != RX_OK) {
         fprintf(stderr, "rexian serve: %s\n", rx_error_last());
@@ -342,9 +381,12 @@ static int cmd_serve(int argc, char **argv)
     printf("rexian %s 正在服务：http://%s:%u/  （知识库 %zu 篇文档，%u 个工作线程）\n", RX_VERSION,
            host, port, docs, hc.threads < 2 ? 2 : hc.threads);
     if (admin_token) {
+        /* printed once: whatever captures stdout (journald, docker logs)
+         * should hold as few copies as possible */
         printf("首次启动，已创建管理员 admin。令牌只显示这一次，请妥善保存：\n  %s\n"
-               "示例：curl -H 'Authorization: Bearer %s' 'http://%s:%u/api/v1/search?q=装修'\n",
-               admin_token, admin_token, host, port);
+               "示例：curl -H \"Authorization: Bearer $TOKEN\" "
+               "'http://%s:%u/api/v1/search?q=装修'\n",
+               admin_token, host, port);
         free(admin_token);
     }
     fflush(stdout);
@@ -364,38 +406,114 @@ done:
     return status;
 }
 
+/* Who runs the CLI, for the audit log. */
+static void cli_actor(char *out, size_t cap)
+{
+    const char *u = getenv("SUDO_USER");
+    if (!u || !*u)
+        u = getenv("USER");
+    snprintf(out, cap, "cli:%s", u && *u ? u : "unknown");
+}
+
 static int cmd_user(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"role", required_argument, 0, 'r'}, {"db", required_argument, 0, 'd'}, {0, 0, 0, 0}};
-    const char *role = NULL, *dbpath = "var/rexian.db";
+    static const struct option opts[] = {{"role", required_argument, 0, 'r'},
+                                         {"db", required_argument, 0, 'd'},
+                                         {"department", required_argument, 0, 'D'},
+                                         {"index", required_argument, 0, 'i'},
+                                         {0, 0, 0, 0}};
+    const char *role = NULL, *dbpath = "var/rexian.db", *department = NULL,
+               *index = "var/index";
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
         case 'r': role = optarg; break;
         case 'd': dbpath = optarg; break;
+        case 'D': department = optarg; break;
+        case 'i': index = optarg; break;
         default: usage(stderr); return 2;
         }
     }
-    if (argc - optind != 2 || strcmp(argv[optind], "add") != 0 || !role) {
-        fputs("rexian user: expected `user add NAME --role ROLE`\n", stderr);
+    const char *verb = optind < argc ? argv[optind] : "";
+    int nargs = argc - optind;
+    bool add = !strcmp(verb, "add") && nargs == 2 && role;
+    bool list = !strcmp(verb, "list") && nargs == 1;
+    bool revoke = !strcmp(verb, "revoke") && nargs == 2;
+    if (!add && !list && !revoke) {
+        fputs("rexian user: expected `user add NAME --role ROLE [--department D]`, `user list` "
+              "or `user revoke NAME`\n",
+              stderr);
         usage(stderr);
         return 2;
     }
     sqlite3 *db;
-    char *token = NULL;
-    if (rx_store_open(&db, dbpath) != RX_OK ||
-        rx_user_add(&token, db, argv[optind + 1], role) != RX_OK) {
-        fprintf(stderr, "rexian user add: %s\n", rx_error_last());
+    if (rx_store_open(&db, dbpath) != RX_OK) {
+        fprintf(stderr, "rexian user: %s\n", rx_error_last());
         return 2;
     }
+    char who[128];
+    cli_actor(who, sizeof who);
+    int status = 0;
+    if (list) {
+        cJSON *users = NULL;
+        if (rx_user_list(&users, db) != RX_OK) {
+            fprintf(stderr, "rexian user list: %s\n", rx_error_last());
+            status = 2;
+        }
+        const cJSON *u;
+        cJSON_ArrayForEach(u, users)
+        {
+            const cJSON *dep = cJSON_GetObjectItemCaseSensitive(u, "department");
+            const cJSON *rev = cJSON_GetObjectItemCaseSensitive(u, "revoked");
+            printf("%s\t%s\t%s\t%s%s\n", cJSON_GetObjectItemCaseSensitive(u, "name")->valuestring,
+                   cJSON_GetObjectItemCaseSensitive(u, "role")->valuestring,
+                   cJSON_IsString(dep) ? dep->valuestring : "-",
+                   cJSON_GetObjectItemCaseSensitive(u, "created")->valuestring,
+                   cJSON_IsString(rev) ? "\trevoked" : "");
+        }
+        cJSON_Delete(users);
+    } else if (revoke) {
+        if (rx_user_revoke(db, argv[optind + 1]) != RX_OK) {
+            fprintf(stderr, "rexian user revoke: %s\n", rx_error_last());
+            status = 2;
+        } else {
+            rx_audit(db, who, "admin", "user_revoke", argv[optind + 1], NULL);
+            fprintf(stderr, "user %s revoked: its token no longer works (a running server "
+                            "stops accepting it within a second)\n",
+                    argv[optind + 1]);
+        }
+    } else {
+        /* a department is named as the published index knows it */
+        char canon[256] = "";
+        rx_kb *kb = NULL;
+        if (department && rx_kb_open(&kb, index) == RX_OK) {
+            const char *d = rx_kb_department(kb, department);
+            if (!d) {
+                fprintf(stderr, "rexian user add: unknown department '%s' (see %s)\n", department,
+                        index);
+                rx_kb_free(kb);
+                sqlite3_close(db);
+                return 2;
+            }
+            snprintf(canon, sizeof canon, "%s", d);
+            department = canon;
+        }
+        rx_kb_free(kb);
+        char *token = NULL;
+        if (rx_user_add(&token, db, argv[optind + 1], role, department) != RX_OK) {
+            fprintf(stderr, "rexian user add: %s\n", rx_error_last());
+            status = 2;
+        } else {
+            rx_audit(db, who, "admin", "user_add", argv[optind + 1], role);
+            printf("%s\n", token);
+            fprintf(stderr, "user %s (%s) created; the token above is shown only once\n",
+                    argv[optind + 1], role);
+            free(token);
+        }
+    }
     sqlite3_close(db);
-    printf("%s\n", token);
-    fprintf(stderr, "user %s (%s) created; the token above is shown only once\n", argv[optind + 1],
-            role);
-    free(token);
-    return 0;
+    return status;
 }
 
 static void demo_progress(void *ctx, long done, long total)

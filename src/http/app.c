@@ -3,6 +3,7 @@
 #include "rexian/app.h"
 #include "rexian/error.h"
 #include "rexian/reindex.h"
+#include "rexian/roles.h"
 #include "rexian/strmap.h"
 #include "rexian/tickets.h"
 #include "rexian/users.h"
@@ -17,7 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
-typedef enum { AUTH_NONE, AUTH_ANY, AUTH_ADMIN } auth_level;
+#define PUBLIC (-1) /* no token needed */
 
 typedef void (*handler_fn)(rx_app *app, const rx_http_request *req, rx_http_response *res);
 
@@ -25,26 +26,31 @@ typedef struct {
     const char *method;
     const char *path; /* an "{id}" segment matches one path segment */
     handler_fn handler;
-    auth_level auth;
+    int cap;          /* rx_cap the role must hold, or PUBLIC */
     const char *name; /* for metrics */
 } route;
 
+/* Every route and what it needs; docs/SECURITY.md is this table by role,
+ * and tests/e2e/test_roles.sh walks every cell of it. */
 static const route routes[] = {
-    {"GET", "/healthz", rx_route_healthz, AUTH_NONE, "healthz"},
-    {"GET", "/metrics", rx_route_metrics, AUTH_ANY, "metrics"},
-    {"GET", "/api/v1/search", rx_route_search, AUTH_ANY, "search"},
-    {"GET", "/api/v1/suggest", rx_route_suggest, AUTH_ANY, "suggest"},
-    {"GET", "/api/v1/docs/{id}", rx_route_doc, AUTH_ANY, "docs"},
-    {"GET", "/api/v1/admin/users", rx_route_users_list, AUTH_ADMIN, "users"},
-    {"POST", "/api/v1/admin/users", rx_route_users_create, AUTH_ADMIN, "users"},
-    {"POST", "/api/v1/admin/reindex", rx_route_reindex_start, AUTH_ADMIN, "reindex"},
-    {"GET", "/api/v1/admin/reindex/{id}", rx_route_reindex_status, AUTH_ADMIN, "reindex"},
-    {"POST", "/api/v1/tickets", rx_route_tickets_create, AUTH_ANY, "tickets"},
-    {"GET", "/api/v1/tickets", rx_route_tickets_list, AUTH_ANY, "tickets"},
-    {"GET", "/api/v1/tickets/{id}", rx_route_ticket_get, AUTH_ANY, "ticket"},
-    {"POST", "/api/v1/tickets/{id}/actions", rx_route_ticket_act, AUTH_ANY, "ticket_actions"},
-    {"GET", "/api/v1/callbacks", rx_route_callbacks, AUTH_ANY, "callbacks"},
-    {"POST", "/api/v1/admin/scan", rx_route_scan, AUTH_ADMIN, "scan"},
+    {"GET", "/healthz", rx_route_healthz, PUBLIC, "healthz"},
+    {"GET", "/metrics", rx_route_metrics, RX_CAP_METRICS, "metrics"},
+    {"GET", "/api/v1/search", rx_route_search, RX_CAP_SEARCH, "search"},
+    {"GET", "/api/v1/suggest", rx_route_suggest, RX_CAP_SEARCH, "suggest"},
+    {"GET", "/api/v1/docs/{id}", rx_route_doc, RX_CAP_SEARCH, "docs"},
+    {"GET", "/api/v1/admin/users", rx_route_users_list, RX_CAP_ADMIN, "users"},
+    {"POST", "/api/v1/admin/users", rx_route_users_create, RX_CAP_ADMIN, "users"},
+    {"POST", "/api/v1/admin/users/{id}/revoke", rx_route_users_revoke, RX_CAP_ADMIN, "users"},
+    {"GET", "/api/v1/admin/audit", rx_route_audit, RX_CAP_ADMIN, "audit"},
+    {"POST", "/api/v1/admin/reindex", rx_route_reindex_start, RX_CAP_ADMIN, "reindex"},
+    {"GET", "/api/v1/admin/reindex/{id}", rx_route_reindex_status, RX_CAP_ADMIN, "reindex"},
+    {"POST", "/api/v1/admin/scan", rx_route_scan, RX_CAP_SCAN, "scan"},
+    {"POST", "/api/v1/tickets", rx_route_tickets_create, RX_CAP_TICKET_CREATE, "tickets"},
+    {"GET", "/api/v1/tickets", rx_route_tickets_list, RX_CAP_TICKET_READ, "tickets"},
+    {"GET", "/api/v1/tickets/{id}", rx_route_ticket_get, RX_CAP_TICKET_READ, "ticket"},
+    {"POST", "/api/v1/tickets/{id}/actions", rx_route_ticket_act, RX_CAP_TICKET_ACT,
+     "ticket_actions"},
+    {"GET", "/api/v1/callbacks", rx_route_callbacks, RX_CAP_CALLBACK_QUEUE, "callbacks"},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 #define ROUTE_NONE NROUTES /* metrics slot for unmatched requests */
@@ -59,9 +65,16 @@ typedef struct {
     atomic_ulong sum_us;
 } route_stats;
 
+/* A token seen valid, by its hash; checked against the database again
+ * once it is older than TOKEN_TTL_S, so that a revocation or a deleted user
+ * made by another process (the CLI) takes effect within that time. */
 typedef struct {
-    char *name, *role;
+    rx_principal who;
+    double checked; /* rx_now() of the last check; 0: check again */
+    bool valid;
 } cached_user;
+
+#define TOKEN_TTL_S 1.0
 
 struct rx_app {
     unsigned long serial;
@@ -83,7 +96,7 @@ struct rx_app {
     pthread_mutex_t kbs_mu;
     rx_kb **kbs;
     size_t nkbs, cap_kbs;
-    /* tokens seen valid: token → index in users (read-mostly) */
+    /* tokens seen: hash → index in users (read-mostly) */
     pthread_rwlock_t users_mu;
     rx_strmap tokens;
     cached_user *users;
@@ -168,10 +181,6 @@ void rx_app_free(rx_app *app)
     for (size_t k = 0; k < app->nkbs; k++)
         rx_kb_free(app->kbs[k]);
     free(app->kbs);
-    for (size_t k = 0; k < app->nusers; k++) {
-        free(app->users[k].name);
-        free(app->users[k].role);
-    }
     free(app->users);
     rx_strmap_free(&app->tokens);
     pthread_mutex_destroy(&app->kbs_mu);
@@ -232,48 +241,56 @@ rx_kb *rx_app_kb(rx_app *app)
     return kb;
 }
 
-/* Looks a bearer token up: the in-memory cache first, then the database. */
-static bool authenticate(rx_app *app, const char *token, const char **name, const char **role)
+/* Looks a bearer token up: the in-memory cache (keyed by the token's hash;
+ * the token itself is kept nowhere), then the database. */
+static bool authenticate(rx_app *app, const char *token, rx_principal *out)
 {
-    size_t tl = strlen(token);
+    char hash[65];
+    rx_token_hash(hash, token);
+    double now = rx_now();
     pthread_rwlock_rdlock(&app->users_mu);
-    rx_strmap_entry *e = rx_strmap_get(&app->tokens, token, tl);
-    if (e) {
-        *name = app->users[e->value].name;
-        *role = app->users[e->value].role;
-    }
+    rx_strmap_entry *e = rx_strmap_get(&app->tokens, hash, 64);
+    bool fresh = e && now - app->users[e->value].checked < TOKEN_TTL_S;
+    bool valid = fresh && app->users[e->value].valid;
+    if (valid)
+        *out = app->users[e->value].who;
     pthread_rwlock_unlock(&app->users_mu);
-    if (e)
-        return true;
-    char *n, *r;
-    if (rx_user_auth(app->db, token, &n, &r) != RX_OK)
-        return false;
+    if (fresh)
+        return valid;
+    rx_principal p;
+    int rc = rx_user_auth(app->db, token, &p);
+    if (rc != RX_OK && rc != RX_EUNAUTH)
+        return false; /* the database is away: refuse, cache nothing */
+    valid = rc == RX_OK;
     pthread_rwlock_wrlock(&app->users_mu);
-    bool ok = false;
-    if (app->nusers == app->cap_users) {
-        size_t cap = app->cap_users ? app->cap_users * 2 : 16;
-        cached_user *u = realloc(app->users, cap * sizeof *u);
-        if (u) {
-            app->users = u;
-            app->cap_users = cap;
+    e = rx_strmap_get(&app->tokens, hash, 64);
+    if (!e && valid) { /* unknown tokens are not cached: the map would grow without end */
+        if (app->nusers == app->cap_users) {
+            size_t cap = app->cap_users ? app->cap_users * 2 : 16;
+            cached_user *u = realloc(app->users, cap * sizeof *u);
+            if (u) {
+                app->users = u;
+                app->cap_users = cap;
+            }
         }
-    }
-    int added;
-    if (app->nusers < app->cap_users && (e = rx_strmap_upsert(&app->tokens, token, tl, &added))) {
-        if (added) {
-            app->users[app->nusers] = (cached_user){n, r};
+        int added;
+        if (app->nusers < app->cap_users && (e = rx_strmap_upsert(&app->tokens, hash, 64, &added)))
             e->value = app->nusers++;
-            n = r = NULL;
-        }
-        /* users are never removed, so these pointers stay valid */
-        *name = app->users[e->value].name;
-        *role = app->users[e->value].role;
-        ok = true;
     }
+    if (e)
+        app->users[e->value] = (cached_user){.who = p, .checked = now, .valid = valid};
     pthread_rwlock_unlock(&app->users_mu);
-    free(n);
-    free(r);
-    return ok;
+    if (valid)
+        *out = p;
+    return valid;
+}
+
+void rx_app_forget_tokens(rx_app *app)
+{
+    pthread_rwlock_wrlock(&app->users_mu);
+    for (size_t k = 0; k < app->nusers; k++)
+        app->users[k].checked = 0;
+    pthread_rwlock_unlock(&app->users_mu);
 }
 
 /* Matches a path against a route pattern; *id receives the {id} segment
@@ -307,18 +324,19 @@ static void record(rx_app *app, size_t route_index, int status, double ms)
     atomic_fetch_add(&s->sum_us, (unsigned long)(ms * 1000));
 }
 
-void rx_app_dispatch(void *arg, rx_http_request *in, rx_http_response *res)
+/* Finds the route, authenticates and checks the role. Answers the error
+ * into res and returns NULL when the request may not go on; fills who and
+ * the request's user fields otherwise. */
+static const route *admit(rx_app *app, rx_http_request *req, rx_http_response *res,
+                          rx_principal *who)
 {
-    rx_app *app = arg;
-    double t0 = rx_now();
-    rx_http_request req = *in;
     const route *hit = NULL;
     char allow[64] = "";
     for (size_t k = 0; k < NROUTES; k++) {
         const char *id = NULL;
-        if (!path_matches(routes[k].path, req.path, &id))
+        if (!path_matches(routes[k].path, req->path, &id))
             continue;
-        if (strcmp(routes[k].method, req.method) == 0) {
+        if (strcmp(routes[k].method, req->method) == 0) {
             hit = &routes[k];
             if (id) { /* the segment alone, without what follows it */
                 static _Thread_local char segment[256];
@@ -326,7 +344,7 @@ void rx_app_dispatch(void *arg, rx_http_request *in, rx_http_response *res)
                 snprintf(segment, sizeof segment, "%.*s", (int)(n < 255 ? n : 255), id);
                 id = segment;
             }
-            req.path_id = id;
+            req->path_id = id;
             break;
         }
         if (!strstr(allow, routes[k].method)) {
@@ -335,35 +353,69 @@ void rx_app_dispatch(void *arg, rx_http_request *in, rx_http_response *res)
             strcat(allow, routes[k].method);
         }
     }
-    size_t index = hit ? (size_t)(hit - routes) : ROUTE_NONE;
     if (!hit && *allow) {
         static _Thread_local char allow_header[64];
         snprintf(allow_header, sizeof allow_header, "%s", allow);
-        rx_http_error(res, 405, "method_not_allowed", "%s 不支持 %s 方法（可用：%s）", req.path,
-                      req.method, allow);
+        rx_http_error(res, 405, "method_not_allowed", "%s 不支持 %s 方法（可用：%s）", req->path,
+                      req->method, allow);
         res->allow = allow_header;
-    } else if (!hit) {
-        rx_http_error(res, 404, "not_found", "没有这个接口：%s", req.path);
-    } else if (hit->auth != AUTH_NONE) {
-        const char *auth = req.authorization, *name = NULL, *role = NULL;
-        if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) { /* the scheme is case-insensitive */
-            rx_http_error(res, 401, "unauthorized",
-                          "需要登录：请在 Authorization 头中提供 Bearer 令牌");
-        } else if (!authenticate(app, auth + 7, &name, &role)) {
-            rx_http_error(res, 401, "unauthorized", "令牌无效或已失效");
-        } else if (hit->auth == AUTH_ADMIN && strcmp(role, "admin") != 0) {
-            rx_http_error(res, 403, "forbidden", "此操作需要管理员（admin）角色，当前角色为 %s",
-                          role);
-        } else {
-            req.user = name;
-            req.role = role;
-            hit->handler(app, &req, res);
-        }
-    } else {
-        hit->handler(app, &req, res);
+        return NULL;
     }
-    in->user = req.user; /* for the access log */
-    record(app, index, res->status, (rx_now() - t0) * 1000);
+    if (!hit) {
+        rx_http_error(res, 404, "not_found", "没有这个接口：%s", req->path);
+        return NULL;
+    }
+    if (hit->cap == PUBLIC)
+        return hit;
+    const char *auth = req->authorization;
+    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0) { /* the scheme is case-insensitive */
+        rx_http_error(res, 401, "unauthorized",
+                      "需要登录：请在 Authorization 头中提供 Bearer 令牌");
+        return NULL;
+    }
+    if (!authenticate(app, auth + 7, who)) {
+        rx_http_error(res, 401, "unauthorized", "令牌无效或已失效");
+        return NULL;
+    }
+    req->user = who->name;
+    req->role = rx_role_name(who->role);
+    req->role_id = (int)who->role;
+    req->department = who->department[0] ? who->department : NULL;
+    if (!rx_role_can(who->role, (rx_cap)hit->cap)) {
+        rx_http_error(res, 403, "forbidden", "%s（%s）无权访问 %s %s", rx_role_label(who->role),
+                      rx_role_name(who->role), req->method, req->path);
+        return NULL;
+    }
+    return hit;
+}
+
+void rx_app_admit(void *arg, rx_http_request *req, rx_http_response *res)
+{
+    rx_principal who;
+    rx_http_request r = *req;
+    if (!admit(arg, &r, res, &who))
+        record(arg, ROUTE_NONE, res->status, 0);
+    else
+        res->status = 0; /* go on and read the body */
+}
+
+void rx_app_dispatch(void *arg, rx_http_request *in, rx_http_response *res)
+{
+    rx_app *app = arg;
+    double t0 = rx_now();
+    rx_http_request req = *in;
+    rx_principal who;
+    const route *hit = admit(app, &req, res, &who);
+    if (hit)
+        hit->handler(app, &req, res);
+    /* for the access log (written after this returns): the user's name
+     * only, never the token */
+    static _Thread_local char log_user[sizeof who.name];
+    if (req.user) {
+        snprintf(log_user, sizeof log_user, "%s", req.user);
+        in->user = log_user;
+    }
+    record(app, hit ? (size_t)(hit - routes) : ROUTE_NONE, res->status, (rx_now() - t0) * 1000);
 }
 
 void rx_app_metrics(rx_app *app, rx_buf *out)

@@ -30,6 +30,8 @@ void rx_route_suggest(rx_app *app, const rx_http_request *req, rx_http_response 
 void rx_route_doc(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_users_list(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_users_create(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_users_revoke(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_audit(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_reindex_start(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_reindex_status(rx_app *app, const rx_http_request *req, rx_http_response *res);
 

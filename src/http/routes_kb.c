@@ -3,6 +3,7 @@
 #include "rexian/app.h"
 #include "rexian/error.h"
 #include "rexian/kb.h"
+#include "rexian/roles.h"
 #include "rexian/text.h"
 #include "rexian/tickets.h"
 #include "rexian/util.h"
@@ -90,7 +91,8 @@ static bool read_query(rx_kb_query *q, rx_kb *kb, const rx_http_request *req, rx
         return false;
     }
     if (dept && !rx_kb_department(kb, dept)) {
-        rx_http_error(res, 400, "unknown_department", "未知的部门：%s", dept);
+        rx_http_error(res, rx_http_status_of(RX_EVALUE), "unknown_department", "未知部门“%.*s”",
+                      rx_utf8_clip(dept, 200), dept);
         return false;
     }
     if (type && strcmp(type, "policy") != 0 && strcmp(type, "guide") != 0 &&
@@ -158,7 +160,10 @@ static void record_lookup(rx_app *app, const rx_http_request *req, cJSON *out)
             cJSON_AddItemToArray(top, cJSON_CreateString(id->valuestring));
     }
     const cJSON *total = cJSON_GetObjectItemCaseSensitive(out, "total");
-    rx_actor who = {.name = req->user ? req->user : "anonymous", .now = rx_app_clock(app)};
+    rx_actor who = {.name = req->user ? req->user : "anonymous",
+                    .role = req->role,
+                    .department = req->department,
+                    .now = rx_app_clock(app)};
     int rc = rx_tickets_record_lookup(t, ticket, &who, rx_http_param(req, "q"),
                                       cJSON_IsNumber(total) ? total->valuedouble : 0, top);
     cJSON_Delete(top);
@@ -167,6 +172,12 @@ static void record_lookup(rx_app *app, const rx_http_request *req, cJSON *out)
 
 void rx_route_search(rx_app *app, const rx_http_request *req, rx_http_response *res)
 {
+    const char *ticket = rx_http_param(req, "ticket");
+    if (ticket && *ticket && !rx_role_can((rx_role)req->role_id, RX_CAP_RECORD_LOOKUP)) {
+        rx_http_error(res, 403, "forbidden", "%s（%s）只能检索，不能把检索记入工单（ticket 参数）",
+                      rx_role_label((rx_role)req->role_id), req->role);
+        return;
+    }
     rx_kb_query q;
     cJSON *out;
     if (!run_search(&out, &q, app, req, res, 100, 10))

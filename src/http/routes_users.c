@@ -1,7 +1,9 @@
 /* Admin routes: users and their tokens, reindexing. */
 #include "rexian/app.h"
 #include "rexian/error.h"
+#include "rexian/kb.h"
 #include "rexian/reindex.h"
+#include "rexian/text.h"
 #include "rexian/users.h"
 
 #include "routes.h"
@@ -13,9 +15,9 @@ void rx_route_users_list(rx_app *app, const rx_http_request *req, rx_http_respon
 {
     (void)req;
     cJSON *list;
-    if (rx_user_list(&list, rx_app_db(app)) != RX_OK) {
-        fprintf(stderr, "rexian serve: %s\n", rx_error_last());
-        rx_http_error(res, 500, "internal", "读取用户列表失败");
+    int rc = rx_user_list(&list, rx_app_db(app));
+    if (rc != RX_OK) {
+        rx_http_fail(res, rc);
         return;
     }
     cJSON *doc = cJSON_CreateObject();
@@ -30,32 +32,72 @@ void rx_route_users_create(rx_app *app, const rx_http_request *req, rx_http_resp
         return;
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(body, "name");
     const cJSON *role = cJSON_GetObjectItemCaseSensitive(body, "role");
-    if (!cJSON_IsString(name) || !cJSON_IsString(role)) {
+    const cJSON *dep = cJSON_GetObjectItemCaseSensitive(body, "department");
+    if (!cJSON_IsString(name) || !cJSON_IsString(role) || (dep && !cJSON_IsString(dep))) {
         cJSON_Delete(body);
-        rx_http_error(res, 400, "invalid_field", "name 和 role 都必须是字符串");
+        rx_http_error(res, 400, "invalid_field",
+                      "name 和 role 必须是字符串（department 可选，字符串）");
+        return;
+    }
+    /* a department is named as the served index knows it (one source) */
+    const char *department = dep ? dep->valuestring : NULL;
+    rx_kb *kb = department ? rx_app_kb(app) : NULL;
+    if (department && kb && !(department = rx_kb_department(kb, dep->valuestring))) {
+        rx_http_error(res, 422, "unknown_department", "未知部门“%.*s”",
+                      rx_utf8_clip(dep->valuestring, 200), dep->valuestring);
+        cJSON_Delete(body);
         return;
     }
     char *token;
-    int rc = rx_user_add(&token, rx_app_db(app), name->valuestring, role->valuestring);
-    if (rc == RX_ECONFLICT)
-        rx_http_error(res, 409, "user_exists", "用户 %s 已存在", name->valuestring);
-    else if (rc == RX_EINVALID && !rx_role_valid(role->valuestring))
-        rx_http_error(res, 422, "invalid_role", "角色必须是 agent、supervisor、trainer 或 admin");
-    else if (rc == RX_EINVALID)
-        rx_http_error(res, 422, "invalid_name", "用户名必须是 1 到 64 个字符");
-    else if (rc != RX_OK)
-        rx_http_error(res, 500, "internal", "创建用户失败");
+    int rc = rx_user_add(&token, rx_app_db(app), name->valuestring, role->valuestring, department);
     if (rc != RX_OK) {
+        rx_http_fail(res, rc);
         cJSON_Delete(body);
         return;
     }
+    rx_audit(rx_app_db(app), req->user, req->role, "user_add", name->valuestring,
+             role->valuestring);
+    rx_app_forget_tokens(app);
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "name", name->valuestring);
     cJSON_AddStringToObject(doc, "role", role->valuestring);
+    if (department)
+        cJSON_AddStringToObject(doc, "department", department);
     cJSON_AddStringToObject(doc, "token", token);
     free(token);
     cJSON_Delete(body);
     rx_http_json(res, 201, doc);
+}
+
+void rx_route_users_revoke(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    int rc = rx_user_revoke(rx_app_db(app), req->path_id);
+    if (rc != RX_OK) {
+        rx_http_fail(res, rc);
+        return;
+    }
+    rx_audit(rx_app_db(app), req->user, req->role, "user_revoke", req->path_id, NULL);
+    rx_app_forget_tokens(app);
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "name", req->path_id);
+    cJSON_AddBoolToObject(doc, "revoked", true);
+    rx_http_json(res, 200, doc);
+}
+
+void rx_route_audit(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    long limit;
+    if (!rx_param_number(&limit, req, res, "limit", 100, 1, 1000))
+        return;
+    cJSON *rows;
+    int rc = rx_audit_list(&rows, rx_app_db(app), (int)limit);
+    if (rc != RX_OK) {
+        rx_http_fail(res, rc);
+        return;
+    }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddItemToObject(doc, "entries", rows);
+    rx_http_json(res, 200, doc);
 }
 
 void rx_route_reindex_start(rx_app *app, const rx_http_request *req, rx_http_response *res)
@@ -80,6 +122,12 @@ void rx_route_reindex_start(rx_app *app, const rx_http_request *req, rx_http_res
     }
     long id = 0;
     int rc = rx_reindexer_start(rx_app_reindexer(app), full, &id);
+    if (rc == RX_OK) {
+        char what[32];
+        snprintf(what, sizeof what, "%ld", id);
+        rx_audit(rx_app_db(app), req->user, req->role, full ? "reindex_full" : "reindex", what,
+                 NULL);
+    }
     if (rc == RX_ECONFLICT) {
         rx_http_error(res, 409, "reindex_running", "已有重建索引任务在运行（任务 %ld）", id);
         return;

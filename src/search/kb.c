@@ -576,6 +576,11 @@ done:
     return rc;
 }
 
+const rx_departments *rx_kb_departments(rx_kb *kb)
+{
+    return rx_departments_count(kb->departments) ? kb->departments : NULL;
+}
+
 const char *rx_kb_department(rx_kb *kb, const char *name)
 {
     return rx_departments_count(kb->departments) ? rx_departments_canonical(kb->departments, name)

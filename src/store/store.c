@@ -86,6 +86,32 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX ticket_lookups_ticket ON ticket_lookups(ticket);"
     "CREATE VIRTUAL TABLE ticket_fts USING fts5(body, replies, notes, tokenize='rx_bigram');",
+    /* 3: the department role (bound to one department), revocable tokens,
+     * and the append-only audit log */
+    "CREATE TABLE users_v3 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  role TEXT NOT NULL"
+    "    CHECK (role IN ('agent','supervisor','department','trainer','admin')),"
+    "  department TEXT CHECK ((role = 'department') = (department IS NOT NULL)),"
+    "  token_hash TEXT UNIQUE,"
+    "  revoked TEXT,"
+    "  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+    ");"
+    "INSERT INTO users_v3(id, name, role, token_hash, created)"
+    "  SELECT id, name, role, token_hash, created FROM users;"
+    "DROP TABLE users;"
+    "ALTER TABLE users_v3 RENAME TO users;"
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+    "  user TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,"
+    "  target TEXT, detail TEXT"
+    ");"
+    "CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 };
 
 int rx_store_schema_version(void)

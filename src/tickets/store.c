@@ -9,6 +9,7 @@
 #include "rexian/store.h"
 #include "rexian/analyzer.h"
 #include "rexian/error.h"
+#include "rexian/roles.h"
 #include "rexian/snippet.h"
 #include "rexian/text.h"
 #include "rexian/tickets.h"
@@ -569,10 +570,22 @@ static cJSON *full_json(conn *c, const rx_ticket *tk, long today, bool brief)
     return o;
 }
 
+/* The actor's role as the workflow checks it: -1 for the system itself,
+ * RX_ROLE_COUNT (allowed nothing) for a name that is no role. */
+static int actor_role(const rx_actor *who)
+{
+    if (who->role && strcmp(who->role, "system") == 0)
+        return -1;
+    int r = rx_role_find(who->role);
+    return r >= 0 ? r : RX_ROLE_COUNT;
+}
+
 static rx_wf_env env_for(const rx_tickets *t, const rx_actor *who, char now[32])
 {
     rx_wf_time_format(now, who->now);
-    return (rx_wf_env){.departments = t->departments,
+    return (rx_wf_env){.role = actor_role(who),
+                       .department = who->department,
+                       .departments = who->departments ? who->departments : t->departments,
                        .calendar = t->calendar,
                        .rules = t->rules,
                        .today = rx_wf_day(who->now),
@@ -666,8 +679,9 @@ int rx_tickets_create(cJSON **out, rx_tickets *t, const cJSON *body, const rx_ac
     tk.created_by = strdup(who->name);
     cJSON *repeats = cJSON_CreateArray(), *payload = cJSON_CreateObject();
     rx_buf text = {0};
-    rx_buf_printf(&text, "%s\n%s\n%s\n%s", tk.content, tk.address ? tk.address : "",
-                  tk.category ? tk.category : "", tk.caller ? tk.caller : "");
+    /* the searchable text is the case, not the caller: no name or address,
+     * so that a case search cannot find where someone lives */
+    rx_buf_printf(&text, "%s\n%s", tk.content, tk.category ? tk.category : "");
     if ((rc = write_begin(t)) != RX_OK)
         goto done;
     conn *c = &t->writer;
@@ -810,8 +824,10 @@ int rx_tickets_act(cJSON **out, rx_tickets *t, const char *id, const cJSON *body
     return rc;
 }
 
-int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now)
+int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, const rx_actor *who)
 {
+    double now = who->now;
+    int role = actor_role(who);
     *out = NULL;
     rx_error_clear();
     conn *c = reader(t);
@@ -824,10 +840,14 @@ int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, double now)
     if (own)
         sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
     int rc = load(&tk, c, id, 0);
+    if (rc == RX_OK && role == RX_ROLE_DEPARTMENT && !rx_wf_concerns(&tk, who->department))
+        rc = RX_ENOTFOUND;
     if (rc == RX_OK)
         *out = full_json(c, &tk, rx_wf_day(now), false);
     if (own)
         sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    if (*out && role >= 0 && role < RX_ROLE_COUNT)
+        rx_ticket_mask(*out, rx_role_pii((rx_role)role));
     rx_ticket_clear(&tk);
     if (rc == RX_ENOTFOUND)
         return rx_fail(RX_ENOTFOUND, "ticket_not_found", "没有编号为 %.*s 的工单",
@@ -994,18 +1014,41 @@ static void bind_all(sqlite3_stmt *st, const bindv *v, int n)
     }
 }
 
-int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *q, double now)
+static int list_query(cJSON **out, rx_tickets *t, const rx_ticket_query *q, const rx_actor *who);
+
+int rx_tickets_list(cJSON **out, rx_tickets *t, const rx_ticket_query *query, const rx_actor *who)
+{
+    rx_ticket_query q = *query;
+    int role = actor_role(who);
+    if (role == RX_ROLE_DEPARTMENT) {
+        /* its own tickets only, whatever it asked for */
+        if (!who->department || (q.department && strcmp(q.department, who->department) != 0)) {
+            *out = cJSON_CreateObject();
+            cJSON_AddNumberToObject(*out, "total", 0);
+            cJSON_AddItemToObject(*out, "tickets", cJSON_CreateArray());
+            return RX_OK;
+        }
+        q.department = who->department;
+    }
+    int rc = list_query(out, t, &q, who);
+    if (rc == RX_OK && role >= 0)
+        rx_ticket_mask(*out, RX_PII_MASKED);
+    return rc;
+}
+
+static int list_query(cJSON **out, rx_tickets *t, const rx_ticket_query *q, const rx_actor *who)
 {
     *out = NULL;
     rx_error_clear();
+    double now = who->now;
+    const rx_departments *departments = who->departments ? who->departments : t->departments;
     long today = rx_wf_day(now);
     rx_buf where = {0}, match = {0}, query = {0};
     bindv binds[32];
     int nb = 0;
     const char *dept = NULL;
     if (q->department) {
-        dept = t->departments ? rx_departments_canonical(t->departments, q->department)
-                              : q->department;
+        dept = departments ? rx_departments_canonical(departments, q->department) : q->department;
         if (!dept)
             return rx_fail(RX_EVALUE, "unknown_department", "未知部门“%.*s”",
                            rx_utf8_clip(q->department, 200), q->department);

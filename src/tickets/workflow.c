@@ -3,6 +3,7 @@
  * the transaction that saves the result. */
 #include "rexian/workflow.h"
 #include "rexian/error.h"
+#include "rexian/roles.h"
 #include "rexian/text.h"
 #include "rexian/util.h"
 
@@ -44,24 +45,37 @@ static const char *const supervision_labels[] = {NULL, "热线督办", "协同�
 #define SAME (-1)   /* the status does not change */
 #define RESULT (-2) /* callback: depends on the result */
 
+#define A RX_ROLE_BIT(RX_ROLE_AGENT)
+#define S RX_ROLE_BIT(RX_ROLE_SUPERVISOR)
+#define D RX_ROLE_BIT(RX_ROLE_DEPARTMENT)
+#define M RX_ROLE_BIT(RX_ROLE_ADMIN)
+
 /* The state machine on one screen: from which statuses an action may be
- * taken, and where it leads. */
+ * taken, where it leads, and which roles may take it (DESIGN.md "Roles";
+ * the trainer takes none). rx_wf_apply moves the status by this table;
+ * a department acts only on tickets it leads or co-handles, and an agent
+ * dispatches at the immediate level only. */
 static const struct {
     unsigned from;
     int to;
+    unsigned roles;
 } transitions[RX_ACT_COUNT] = {
-    [RX_ACT_RESOLVE_FIRST_CONTACT] = {ST(RX_ST_RECEIVED), RX_ST_CLOSED},
-    [RX_ACT_DISPATCH] = {ST(RX_ST_RECEIVED) | ST(RX_ST_REOPENED), RX_ST_DISPATCHED},
-    [RX_ACT_RETURN] = {ST(RX_ST_DISPATCHED), RX_ST_RECEIVED}, /* 退单 */
-    [RX_ACT_ACCEPT] = {ST(RX_ST_DISPATCHED), RX_ST_ACCEPTED},
-    [RX_ACT_REPLY] = {ST(RX_ST_ACCEPTED), RX_ST_REPLIED},
-    [RX_ACT_APPROVE] = {ST(RX_ST_REPLIED), RX_ST_CLOSED},
-    [RX_ACT_REJECT] = {ST(RX_ST_REPLIED), RX_ST_DISPATCHED}, /* 驳回重办 */
-    [RX_ACT_EXTEND] = {ST(RX_ST_DISPATCHED) | ST(RX_ST_ACCEPTED), SAME},
-    [RX_ACT_SUPERVISE] = {OPEN, SAME},
-    [RX_ACT_CALLBACK] = {ST(RX_ST_CLOSED), RESULT},
-    [RX_ACT_REFER_DISCIPLINE] = {ANY, SAME},
+    [RX_ACT_RESOLVE_FIRST_CONTACT] = {ST(RX_ST_RECEIVED), RX_ST_CLOSED, A | S | M},
+    [RX_ACT_DISPATCH] = {ST(RX_ST_RECEIVED) | ST(RX_ST_REOPENED), RX_ST_DISPATCHED, A | S | M},
+    [RX_ACT_RETURN] = {ST(RX_ST_DISPATCHED), RX_ST_RECEIVED, D | M}, /* 退单 */
+    [RX_ACT_ACCEPT] = {ST(RX_ST_DISPATCHED), RX_ST_ACCEPTED, D | M},
+    [RX_ACT_REPLY] = {ST(RX_ST_ACCEPTED), RX_ST_REPLIED, D | M},
+    [RX_ACT_APPROVE] = {ST(RX_ST_REPLIED), RX_ST_CLOSED, S | M},
+    [RX_ACT_REJECT] = {ST(RX_ST_REPLIED), RX_ST_DISPATCHED, S | M}, /* 驳回重办 */
+    [RX_ACT_EXTEND] = {ST(RX_ST_DISPATCHED) | ST(RX_ST_ACCEPTED), SAME, S | D | M},
+    [RX_ACT_SUPERVISE] = {OPEN, SAME, S | M},
+    [RX_ACT_CALLBACK] = {ST(RX_ST_CLOSED), RESULT, A | S | M},
+    [RX_ACT_REFER_DISCIPLINE] = {ANY, SAME, S | M},
 };
+#undef A
+#undef S
+#undef D
+#undef M
 
 static int find(const char *const *names, size_t n, const char *name)
 {
@@ -125,6 +139,23 @@ bool rx_status_open(rx_status s)
 bool rx_wf_allowed(rx_action a, rx_status from)
 {
     return (transitions[a].from & ST(from)) != 0;
+}
+
+bool rx_wf_role_may(rx_action a, int role)
+{
+    return role < 0 || (role < RX_ROLE_COUNT && (transitions[a].roles & RX_ROLE_BIT(role)) != 0);
+}
+
+bool rx_wf_concerns(const rx_ticket *t, const char *department)
+{
+    if (!department || !*department)
+        return false;
+    if (t->lead && strcmp(t->lead, department) == 0)
+        return true;
+    for (size_t k = 0; k < t->nco; k++)
+        if (strcmp(t->co[k], department) == 0)
+            return true;
+    return false;
 }
 
 /* ---- rules ---- */
@@ -693,6 +724,20 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env)
         return rx_fail(RX_ECONFLICT, "stale_version",
                        "工单 %s 已被他人更新（当前版本 %d，请求基于版本 %d），请刷新后重试", t->id,
                        t->version, in->version);
+    /* who first: a department must not learn the status of a ticket that
+     * is not its own */
+    if (env->role == RX_ROLE_DEPARTMENT && !rx_wf_concerns(t, env->department))
+        return rx_fail(RX_ENOTFOUND, "ticket_not_found", "没有编号为 %s 的工单", t->id);
+    if (env->role >= RX_ROLE_COUNT)
+        return rx_fail(RX_EFORBIDDEN, "forbidden", "未知角色不能办理工单");
+    if (!rx_wf_role_may(a, env->role))
+        return rx_fail(RX_EFORBIDDEN, "forbidden", "%s（%s）不能执行“%s”",
+                       rx_role_label((rx_role)env->role), rx_role_name((rx_role)env->role),
+                       rx_action_label(a));
+    if (a == RX_ACT_DISPATCH && env->role == RX_ROLE_AGENT && in->level != RX_LEVEL_IMMEDIATE)
+        return rx_fail(
+            RX_EFORBIDDEN, "forbidden",
+            "话务员只能即交即办（immediate）；会商交办和领导交办需值班长（supervisor）审批");
     if (!rx_wf_allowed(a, t->status))
         return rx_fail(RX_ECONFLICT, "illegal_transition", "工单 %s 当前为“%s”，不能执行“%s”",
                        t->id, rx_status_label(t->status), rx_action_label(a));
@@ -706,7 +751,6 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env)
         t->doc_ids = v;
         t->ndoc_ids = n;
         t->first_contact = true;
-        t->status = RX_ST_CLOSED;
         rc = set_str(&t->closed_at, env->now);
         break;
     }
@@ -722,7 +766,6 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env)
         t->level = in->level;
         t->deadline_days = in->deadline_days;
         t->deadline = deadline_from(env, env->today, in->deadline_days);
-        t->status = RX_ST_DISPATCHED;
         break;
     }
     case RX_ACT_RETURN: /* 退单: back to the center to dispatch again */
@@ -734,17 +777,10 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env)
         t->deadline = RX_DATE_INVALID;
         t->deadline_days = 0;
         t->returns++;
-        t->status = RX_ST_RECEIVED;
         break;
-    case RX_ACT_ACCEPT: t->status = RX_ST_ACCEPTED; break;
-    case RX_ACT_REPLY:
-        rc = set_str(&t->reply, in->text);
-        t->status = RX_ST_REPLIED;
-        break;
-    case RX_ACT_APPROVE:
-        t->status = RX_ST_CLOSED;
-        rc = set_str(&t->closed_at, env->now);
-        break;
+    case RX_ACT_ACCEPT: break;
+    case RX_ACT_REPLY: rc = set_str(&t->reply, in->text); break;
+    case RX_ACT_APPROVE: rc = set_str(&t->closed_at, env->now); break;
     case RX_ACT_REJECT: /* 驳回重办: same lead, a new deadline */
         if (in->deadline_days)
             t->deadline_days = in->deadline_days;
@@ -752,7 +788,6 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env)
             t->deadline_days = env->rules->deadline_days[t->level ? t->level : 1];
         t->deadline = deadline_from(env, env->today, t->deadline_days);
         t->rework++;
-        t->status = RX_ST_DISPATCHED;
         break;
     case RX_ACT_EXTEND: {
         long base = t->deadline != RX_DATE_INVALID ? t->deadline : env->today;
@@ -789,7 +824,9 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env)
     case RX_ACT_COUNT: break;
     }
     if (rc != RX_OK)
-        return rx_fail(RX_EIO, "internal", "内存不足");
+        return rx_fail(RX_ENOMEM, "internal", "内存不足");
+    if (transitions[a].to >= 0) /* callback moved it by its result above */
+        t->status = (rx_status)transitions[a].to;
     return RX_OK;
 }
 

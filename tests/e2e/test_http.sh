@@ -244,7 +244,7 @@ for bad in limit=0 limit=101 limit=abc limit=5x offset=-1 offset=10001 expired=2
     check "search $bad is 400 invalid_parameter" err 400 invalid_parameter
 done
 api --get --data-urlencode q=装修 --data-urlencode department=不存在的部门 "$U/api/v1/search"
-check "an unknown department is 400 unknown_department" err 400 unknown_department
+check "an unknown department is 422 unknown_department (as in tickets: one error table)" err 422 unknown_department
 printf 'a%.0s' {1..1025} >"$T/q1025"
 api --get --data-urlencode q@"$T/q1025" "$U/api/v1/search"
 check "q of 1025 bytes is 400 parameter_too_long" err 400 parameter_too_long

@@ -161,7 +161,7 @@ def chain(t=None):
         if e['seq'] != i + 1: return why('event %d has seq %r' % (i + 1, e['seq']))
         if not rfc(e['at']): return False
         if not isinstance(e['actor'], str) or not e['actor']: return why('event %d: actor %r' % (i + 1, e['actor']))
-        if e['role'] not in ('agent', 'supervisor', 'trainer', 'admin', 'system'): return why('event %d: role %r' % (i + 1, e['role']))
+        if e['role'] not in ('agent', 'supervisor', 'department', 'trainer', 'admin', 'system'): return why('event %d: role %r' % (i + 1, e['role']))
         if e['payload'] is not None and not isinstance(e['payload'], dict): return why('event %d: payload %r' % (i + 1, e['payload']))
         if i == 0 and (e['action'] != 'create' or e['to'] != 'received'): return why('first event %r' % e)
         if prev is not None:

@@ -67,9 +67,10 @@ static int teardown(void **state)
     return 0;
 }
 
+/* An admin: may take every action, so the state machine is tested alone (roles: test_roles.sh). */
 static rx_actor agent(double now)
 {
-    return (rx_actor){.name = "小王", .role = "agent", .now = now};
+    return (rx_actor){.name = "小王", .role = "admin", .now = now};
 }
 
 static const char *str(const cJSON *o, const char *key)
@@ -130,7 +131,9 @@ static void must(fixture *fx, const char *id, const char *json)
 static cJSON *get(fixture *fx, const char *id)
 {
     cJSON *out;
-    assert_int_equal(rx_tickets_get(&out, fx->t, id, fx->now), RX_OK);
+    assert_int_equal(rx_tickets_get(&out, fx->t, id,
+                                    &(rx_actor){.name = "t", .role = "supervisor", .now = fx->now}),
+                     RX_OK);
     return out;
 }
 
@@ -323,11 +326,17 @@ static void dispatch_rules_by_level(void **state)
     /* the co-handler finds it by its own name */
     rx_ticket_query q = {
         .department = "市生态环境局", .from = RX_DATE_INVALID, .to = RX_DATE_INVALID, .limit = 10};
-    assert_int_equal(rx_tickets_list(&out, fx->t, &q, fx->now), RX_OK);
+    assert_int_equal(
+        rx_tickets_list(&out, fx->t, &q,
+                        &(rx_actor){.name = "t", .role = "supervisor", .now = fx->now}),
+        RX_OK);
     assert_int_equal(num(out, "total"), 1);
     cJSON_Delete(out);
     q.department = "没有这个部门";
-    assert_int_not_equal(rx_tickets_list(&out, fx->t, &q, fx->now), RX_OK);
+    assert_int_not_equal(
+        rx_tickets_list(&out, fx->t, &q,
+                        &(rx_actor){.name = "t", .role = "supervisor", .now = fx->now}),
+        RX_OK);
     assert_int_equal(rx_http_status_of(rx_error_code()), 422);
 }
 
@@ -613,7 +622,10 @@ static int search_count(fixture *fx, const char *q, const char *expect_id)
 {
     rx_ticket_query query = {.q = q, .from = RX_DATE_INVALID, .to = RX_DATE_INVALID, .limit = 50};
     cJSON *out;
-    assert_int_equal(rx_tickets_list(&out, fx->t, &query, fx->now), RX_OK);
+    assert_int_equal(
+        rx_tickets_list(&out, fx->t, &query,
+                        &(rx_actor){.name = "t", .role = "supervisor", .now = fx->now}),
+        RX_OK);
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(out, "tickets");
     int n = cJSON_GetArraySize(list);
     if (expect_id) {
@@ -656,7 +668,10 @@ static void case_search_handles_chinese(void **state)
     rx_ticket_query query = {
         .q = "医保", .from = RX_DATE_INVALID, .to = RX_DATE_INVALID, .limit = 5};
     cJSON *out;
-    assert_int_equal(rx_tickets_list(&out, fx->t, &query, fx->now), RX_OK);
+    assert_int_equal(
+        rx_tickets_list(&out, fx->t, &query,
+                        &(rx_actor){.name = "t", .role = "supervisor", .now = fx->now}),
+        RX_OK);
     const char *snip =
         str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(out, "tickets"), 0), "snippet");
     assert_non_null(strstr(snip, "&lt;script&gt;"));
@@ -686,7 +701,9 @@ static void event_log_is_append_only(void **state)
     /* unknown ids */
     assert_int_equal(act(fx, "ZZ20260930-999999", "{\"action\":\"accept\"}", NULL), 404);
     cJSON *out;
-    assert_int_equal(rx_tickets_get(&out, fx->t, "nope", fx->now), RX_ENOTFOUND);
+    assert_int_equal(rx_tickets_get(&out, fx->t, "nope",
+                                    &(rx_actor){.name = "t", .role = "supervisor", .now = fx->now}),
+                     RX_ENOTFOUND);
     assert_int_equal(rx_http_status_of(rx_error_code()), 404);
     /* a stale version is refused */
     assert_int_equal(
