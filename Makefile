@@ -43,7 +43,7 @@ define apt_install
 endef
 
 .PHONY: bench-tickets
-.PHONY: all deps bench-deps fuzz fuzz-deps test unit e2e asan eval calibrate bench bench-search run lint format format-check clean
+.PHONY: all deps bench-deps fuzz fuzz-deps fuzz-build fuzz-smoke test unit e2e asan eval calibrate bench bench-search run lint format format-check clean
 
 all: $(BIN)
 
@@ -110,27 +110,71 @@ asan: deps
 	  build/asan/rexian unit e2e
 
 # ---- fuzzing (libFuzzer; FUZZ_SECONDS per target) ----
+#
+# A target tests/fuzz/fuzz_NAME.c starts from the shipped files it parses
+# (copied to build/fuzz/seeds/DIR/, where the fuzzer also keeps the inputs
+# it finds) and from tests/fuzz/seeds/NAME/. Inputs that once broke a
+# target stay in tests/fuzz/regressions/NAME/; fuzz-smoke replays them.
 
 FUZZ_SECONDS ?= 30
+FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 DEB_FUZZ := clang libclang-rt-14-dev
+
+# build/fuzz/seeds/DIR of a target (NAME unless given) and its shipped seeds
+FUZZ_DIR_fuzz_markdown := md
+FUZZ_DIR_fuzz_faq := csv
+FUZZ_DIR_fuzz_lists := txt
+FUZZ_DIR_fuzz_query := txt
+FUZZ_SHIPPED_fuzz_markdown := corpus/zhujian/*.md
+FUZZ_SHIPPED_fuzz_faq := corpus/faq/*.csv
+FUZZ_SHIPPED_fuzz_lists := corpus/*.txt
+FUZZ_SHIPPED_fuzz_query := corpus/*.txt
+FUZZ_SHIPPED_fuzz_rules := etc/workflow.conf
+fuzz_name = $(1:fuzz_%=%)
+fuzz_dir = build/fuzz/seeds/$(or $(FUZZ_DIR_$(1)),$(call fuzz_name,$(1)))
+fuzz_own_seeds = $(wildcard tests/fuzz/seeds/$(call fuzz_name,$(1)))
+fuzz_regressions = $(wildcard tests/fuzz/regressions/$(call fuzz_name,$(1)))
+FUZZ_FLAGS = -print_final_stats=1 -artifact_prefix=build/fuzz/findings/$(1)-
 
 fuzz-deps:
 	$(call apt_install,$(DEB_FUZZ))
 
-# Each target runs FUZZ_SECONDS from a seed corpus of the shipped files;
-# findings are written to build/fuzz/findings/.
-fuzz: deps fuzz-deps
+fuzz-build:
 	$(MAKE) BUILD=build/fuzz CC=clang CXX=clang++ OPT="-O1 -g" \
 	  SAN="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all" \
 	  $(FUZZ_TARGETS:%=build/fuzz/bin/%)
-	@mkdir -p build/fuzz/findings build/fuzz/seeds/md build/fuzz/seeds/csv build/fuzz/seeds/txt
-	@cp corpus/zhujian/*.md build/fuzz/seeds/md/; cp corpus/faq/*.csv build/fuzz/seeds/csv/
-	@cp corpus/*.txt build/fuzz/seeds/txt/
-	build/fuzz/bin/fuzz_markdown -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/findings/ build/fuzz/seeds/md
-	build/fuzz/bin/fuzz_faq -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/findings/ build/fuzz/seeds/csv
-	build/fuzz/bin/fuzz_lists -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/findings/ build/fuzz/seeds/txt
-	build/fuzz/bin/fuzz_query -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/findings/ build/fuzz/seeds/txt
+
+# Runs target $(1) for FUZZ_SECONDS from its seeds; findings are written to
+# build/fuzz/findings/TARGET-*.
+define fuzz_run
+	@mkdir -p build/fuzz/findings $(call fuzz_dir,$(1))
+	$(if $(FUZZ_SHIPPED_$(1)),@cp $(FUZZ_SHIPPED_$(1)) $(call fuzz_dir,$(1))/)
+	build/fuzz/bin/$(1) -max_total_time=$(FUZZ_SECONDS) $(call FUZZ_FLAGS,$(1)) \
+	  $(call fuzz_dir,$(1)) $(call fuzz_own_seeds,$(1))
+
+endef
+
+fuzz: deps fuzz-deps fuzz-build
+	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t)))
+
+# Every target replays its shipped seeds, tests/fuzz/seeds/NAME/ and
+# tests/fuzz/regressions/NAME/ (a crash fails), then fuzzes for
+# FUZZ_SMOKE_SECONDS from them in a scratch folder: about a minute in all.
+define fuzz_smoke_run
+	@rm -rf build/fuzz/smoke/$(1) && mkdir -p build/fuzz/findings build/fuzz/smoke/$(1)
+	$(if $(FUZZ_SHIPPED_$(1)),@cp $(FUZZ_SHIPPED_$(1)) build/fuzz/smoke/$(1)/)
+	@echo "== $(1): $(FUZZ_SMOKE_SECONDS) s (log: build/fuzz/smoke/$(1).log)"
+	@build/fuzz/bin/$(1) -max_total_time=$(FUZZ_SMOKE_SECONDS) $(call FUZZ_FLAGS,$(1)) \
+	  build/fuzz/smoke/$(1) $(call fuzz_own_seeds,$(1)) $(call fuzz_regressions,$(1)) \
+	  >build/fuzz/smoke/$(1).log 2>&1 && \
+	  grep -E '^(INFO: seed corpus|stat::(number_of_executed_units|new_units_added))' \
+	    build/fuzz/smoke/$(1).log || { tail -n 60 build/fuzz/smoke/$(1).log; exit 1; }
+
+endef
+
+fuzz-smoke: fuzz-deps fuzz-build
+	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_smoke_run,$(t)))
 
 build/fuzz/bin/%: build/fuzz/tests/fuzz/%.o build/fuzz/librexian.a
 	@mkdir -p $(dir $@)
