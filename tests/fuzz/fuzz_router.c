@@ -1,11 +1,12 @@
 /* libFuzzer target: the router and every handler behind it, through
  * rx_app_dispatch as the server calls it, on a real application (a small
  * index built once, a temporary database with a ticket store, an admin and
- * a trainer token).
+ * a token for each other role).
  *
  * An input is: one byte choosing the Authorization header (odd: the admin
- * token; 2 mod 4: the trainer's; 4 mod 8: a token nobody holds; 0 mod 8:
- * none), then lines: the method, the path, `key=value` query parameters up
+ * token; 2 mod 8: the trainer's; 6 mod 8: the department's (市住房和城乡建设局);
+ * 4 mod 8: the agent's; 8 mod 16: a token nobody holds; 0 mod 16: none),
+ * then lines: the method, the path, `key=value` query parameters up
  * to a blank line, and the body (the rest, byte for byte). "{t}" in the
  * path or a parameter stands for the ticket created last. Requests the server would turn
  * away before dispatch (a path not in UTF-8, more than RX_HTTP_MAX_PARAMS
@@ -74,10 +75,11 @@ static struct {
     sqlite3 *db;
     rx_tickets *tickets;
     rx_app *app;
-    char *admin_token, *trainer_token;
+    char *admin_token, *trainer_token, *department_token, *agent_token;
     char ticket[64]; /* the ticket created last, for "{t}" */
     unsigned long runs;
     bool reset; /* make the database anew before the next input */
+    bool trace;
 } F;
 
 static void die(const char *what)
@@ -102,10 +104,12 @@ static void stop_app(void)
     sqlite3_close(F.db);
     free(F.admin_token);
     free(F.trainer_token);
+    free(F.department_token);
+    free(F.agent_token);
     F.app = NULL;
     F.tickets = NULL;
     F.db = NULL;
-    F.admin_token = F.trainer_token = NULL;
+    F.admin_token = F.trainer_token = F.department_token = F.agent_token = NULL;
     F.ticket[0] = '\0';
     static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
     for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
@@ -128,7 +132,10 @@ static void start_app(void)
     if (rx_store_open(&F.db, F.db_path) != RX_OK)
         die("database");
     if (rx_user_add(&F.admin_token, F.db, "admin", "admin", NULL) != RX_OK ||
-        rx_user_add(&F.trainer_token, F.db, "培训师", "trainer", NULL) != RX_OK)
+        rx_user_add(&F.trainer_token, F.db, "培训师", "trainer", NULL) != RX_OK ||
+        rx_user_add(&F.department_token, F.db, "住建局承办人", "department",
+                    "市住房和城乡建设局") != RX_OK ||
+        rx_user_add(&F.agent_token, F.db, "话务员", "agent", NULL) != RX_OK)
         die("users");
     if (rx_tickets_open(&F.tickets, F.db_path, F.setup.departments, F.setup.calendar,
                         &F.setup.rules) != RX_OK)
@@ -184,6 +191,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     rx_diags_free(&diags);
     start_app();
     atexit(cleanup);
+    const char *trace = getenv("FUZZ_ROUTER_TRACE");
+    F.trace = trace && *trace && strcmp(trace, "0") != 0;
     return 0;
 }
 
@@ -289,22 +298,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(body, p, body_len);
         req.body = body;
         req.body_len = body_len;
-        char bogus[] = "Bearer rx_0000000000000000000000000000000000000000";
+        const char *token = (who & 1)         ? F.admin_token
+                            : (who & 7) == 2  ? F.trainer_token
+                            : (who & 7) == 6  ? F.department_token
+                            : (who & 7) == 4  ? F.agent_token
+                            : (who & 15) == 8 ? "rx_0000000000000000000000000000000000000000"
+                                              : NULL;
+        bool authed = token && (who & 15) != 8;
         char header[256];
-        bool authed = false;
-        if (who & 1) {
-            snprintf(header, sizeof header, "Bearer %s", F.admin_token);
+        if (token) {
+            snprintf(header, sizeof header, "Bearer %s", token);
             req.authorization = header;
-            authed = true;
-        } else if ((who & 3) == 2) {
-            snprintf(header, sizeof header, "Bearer %s", F.trainer_token);
-            req.authorization = header;
-            authed = true;
-        } else if ((who & 7) == 4) {
-            req.authorization = bogus;
         }
         rx_http_response res = {0};
         rx_app_dispatch(F.app, &req, &res);
+        if (F.trace) /* FUZZ_ROUTER_TRACE=1: what each input did, for seed writers */
+            fprintf(stderr, "fuzz_router: %s %s -> %d %.*s\n", req.method, req.path, res.status,
+                    (int)(res.body.len < 160 ? res.body.len : 160),
+                    res.body.data ? res.body.data : "");
         check_response(&req, &res, authed);
         note_answer(&req, &res);
         rx_buf_free(&res.body);
