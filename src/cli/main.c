@@ -1,8 +1,8 @@
 /* rexian: the command-line entry point. Wiring only: parse the command,
  * call the module, report. */
+#include "demo.h"
 #include "rexian/analyzer.h"
 #include "rexian/app.h"
-#include "demo.h"
 #include "rexian/error.h"
 #include "rexian/http.h"
 #include "rexian/indexer.h"
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -422,8 +423,7 @@ static int cmd_user(int argc, char **argv)
                                          {"department", required_argument, 0, 'D'},
                                          {"index", required_argument, 0, 'i'},
                                          {0, 0, 0, 0}};
-    const char *role = NULL, *dbpath = "var/rexian.db", *department = NULL,
-               *index = "var/index";
+    const char *role = NULL, *dbpath = "var/rexian.db", *department = NULL, *index = "var/index";
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -479,8 +479,9 @@ static int cmd_user(int argc, char **argv)
             status = 2;
         } else {
             rx_audit(db, who, "admin", "user_revoke", argv[optind + 1], NULL);
-            fprintf(stderr, "user %s revoked: its token no longer works (a running server "
-                            "stops accepting it within a second)\n",
+            fprintf(stderr,
+                    "user %s revoked: its token no longer works (a running server "
+                    "stops accepting it within a second)\n",
                     argv[optind + 1]);
         }
     } else {
@@ -589,6 +590,9 @@ done:
 
 int main(int argc, char **argv)
 {
+    /* citizens' data: what this process creates (the database, its WAL,
+     * index generations) is for its owner only */
+    umask(077);
     if (argc < 2) {
         usage(stderr);
         return 2;

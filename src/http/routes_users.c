@@ -104,13 +104,9 @@ void rx_route_reindex_start(rx_app *app, const rx_http_request *req, rx_http_res
 {
     bool full = false;
     if (req->body_len) {
-        cJSON *body = cJSON_ParseWithLength(req->body, req->body_len);
-        if (!cJSON_IsObject(body)) {
-            cJSON_Delete(body);
-            rx_http_error(res, 400, "invalid_json",
-                          "请求体必须是 JSON 对象，例如 {\"full\":true}，或者留空");
+        cJSON *body = rx_body_object(req, res, "{\"full\":true}，或者留空");
+        if (!body)
             return;
-        }
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(body, "full");
         if (f && !cJSON_IsBool(f)) {
             cJSON_Delete(body);

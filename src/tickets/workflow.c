@@ -301,8 +301,9 @@ int rx_wf_rules_parse(rx_wf_rules *r, const char *path, const char *text, size_t
             known = true;
             char *e;
             double v = strtod(value, &e);
-            if (!*value || *e || v < reals[k].lo || (reals[k].above && v == reals[k].lo) ||
-                v > reals[k].hi) {
+            /* written so that NaN (strtod reads "nan") fails every test */
+            if (!*value || *e || !(v >= reals[k].lo) || (reals[k].above && v == reals[k].lo) ||
+                !(v <= reals[k].hi)) {
                 rx_diags_add(diags, path, lineno, "%s must be %s %g, at most %g", key,
                              reals[k].above ? "above" : "at least", reals[k].lo, reals[k].hi);
                 rc = RX_EINVALID;
