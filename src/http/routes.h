@@ -20,7 +20,9 @@ bool rx_param_number(long *out, const rx_http_request *req, rx_http_response *re
                      long def, long lo, long hi);
 bool rx_param_date(long *out, const rx_http_request *req, rx_http_response *res, const char *key);
 /* The request body as a JSON object in valid UTF-8 (caller frees), or NULL
- * after answering 400 invalid_json with example in the message. */
+ * after answering 400 invalid_json with example in the message. Strict:
+ * nothing but white space after the object, no key twice in an object, no
+ * \u0000 inside a string. */
 cJSON *rx_body_object(const rx_http_request *req, rx_http_response *res, const char *example);
 
 void rx_route_healthz(rx_app *app, const rx_http_request *req, rx_http_response *res);
