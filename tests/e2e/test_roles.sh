@@ -277,6 +277,27 @@ check "an escaped backslash before u0000 is text, not NUL (201)" is 201
 as "$ADMIN" --get --data-urlencode limit=1 "$U/api/v1/tickets"
 check "the refused bodies stored nothing (one ticket more: the accepted one)" jtrue "j['total']==$BEFORE+1"
 
+# --- departments have one source: the served index, refreshed on reindex
+printf '市低空经济发展局 低空局 无人机管理局\n' >>"$T/corpus/departments.txt"
+new_ticket NEWD
+as "${TOK[agent]}" --data-binary '{"action":"dispatch","level":"immediate","lead":"低空局"}' "$U/api/v1/tickets/$NEWD/actions"
+check "before the reindex a department only in departments.txt is unknown to the workflow (422)" err 422 unknown_department
+as "$ADMIN" --data-binary '{"full":true}' "$U/api/v1/admin/reindex"
+job=$(jv "j['job']")
+for k in $(seq 1 600); do
+    as "$ADMIN" "$U/api/v1/admin/reindex/$job"
+    [ "$(jv "j['status']")" = running ] || break
+    sleep 0.1
+done
+check "the admin's reindex finishes" okj 200 "j['status']=='done'"
+as "${TOK[agent]}" --data-binary '{"action":"dispatch","level":"immediate","lead":"低空局"}' "$U/api/v1/tickets/$NEWD/actions"
+check "after it, without a restart, the workflow dispatches to the new department by its alias" okj 200 \
+    "j['lead']=='市低空经济发展局'"
+as "${TOK[agent]}" --get --data-urlencode q=无人机 --data-urlencode department=低空局 "$U/api/v1/search"
+check "… and search knows it too (no 422): the same list for both" is 200
+as "$ADMIN" --get --data-urlencode department=无人机管理局 "$U/api/v1/tickets"
+check "… and the ticket list's department filter takes its alias" okj 200 "'$NEWD' in ids()"
+
 # --- files
 check "the database and its WAL are not readable by others" \
     bash -c "for f in '$T/db' '$T/db-wal'; do [ ! -e \"\$f\" ] || [ \$((0\$(stat -c %a \"\$f\") & 077)) -eq 0 ] || exit 1; done"
