@@ -29,17 +29,22 @@
 #include "rexian/util.h"
 
 #include <assert.h>
+#include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define RESET_EVERY 4096
+#define DIR_PREFIX "rexian-fuzz-router-" /* then the process id */
 
 /* A corpus small enough to index in a moment and to reindex from the
  * admin route: every kind of file the indexer reads. */
@@ -95,6 +100,28 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
     (void)ftw;
     remove(path);
     return 0;
+}
+
+/* A crash skips the clean-up at exit (and -fork=1 crashes often): the
+ * folders of processes that are gone are removed at the next start. */
+static void sweep(const char *tmp)
+{
+    DIR *d = opendir(tmp);
+    if (!d)
+        return;
+    size_t n = strlen(DIR_PREFIX);
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strncmp(e->d_name, DIR_PREFIX, n) != 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + n, &end, 10);
+        if (pid <= 0 || *end || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* not ours, or its process is alive */
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s", tmp, e->d_name);
+        nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    closedir(d);
 }
 
 static void stop_app(void)
@@ -156,9 +183,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp)
         tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    snprintf(F.dir, sizeof F.dir, "%s/rexian-fuzz-router-XXXXXX", tmp);
-    if (!mkdtemp(F.dir)) {
-        perror("fuzz_router: mkdtemp");
+    sweep(tmp);
+    snprintf(F.dir, sizeof F.dir, "%s/%s%ld", tmp, DIR_PREFIX, (long)getpid());
+    nftw(F.dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (mkdir(F.dir, 0700) != 0) {
+        perror("fuzz_router: mkdir");
         abort();
     }
     snprintf(F.corpus, sizeof F.corpus, "%s/corpus", F.dir);
