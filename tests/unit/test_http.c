@@ -4,6 +4,7 @@
 #include "rexian/error.h"
 #include "rexian/indexer.h"
 #include "rexian/store.h"
+#include "rexian/text.h"
 #include "rexian/users.h"
 
 #include <setjmp.h>
@@ -56,8 +57,8 @@ static int setup(void **state)
     assert_int_equal(rx_build(&st, &o, &d), RX_OK);
     rx_diags_free(&d);
     assert_int_equal(rx_store_open(&fx->db, ":memory:"), RX_OK);
-    assert_int_equal(rx_user_add(&fx->admin, fx->db, "admin", "admin"), RX_OK);
-    assert_int_equal(rx_user_add(&fx->agent, fx->db, "王芳", "agent"), RX_OK);
+    assert_int_equal(rx_user_add(&fx->admin, fx->db, "admin", "admin", NULL), RX_OK);
+    assert_int_equal(rx_user_add(&fx->agent, fx->db, "王芳", "agent", NULL), RX_OK);
     rx_app_config ac = {.index_path = idx, .corpus_path = path, .db = fx->db};
     assert_int_equal(rx_app_new(&fx->app, &ac), RX_OK);
     *state = fx;
@@ -226,6 +227,76 @@ static void store_refuses_a_newer_schema(void **state)
     unlink(wal);
 }
 
+static void strict_json_bodies_are_refused(void **state)
+{
+    fixture *fx = *state;
+    static const char *const bad[] = {
+        "{\"name\":\"甲\",\"role\":\"agent\",\"role\":\"admin\"}",        /* a key twice */
+        "{\"name\":\"乙\",\"role\":\"agent\"} x",                         /* trailing data */
+        "{\"name\":\"丙\\u0000admin\",\"role\":\"agent\"}",               /* NUL in a string */
+        "{\"name\":\"丁\",\"role\":\"agent\",\"x\":[{\"a\":1,\"a\":2}]}", /* nested */
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        rx_http_response r = call(fx, "POST", "/api/v1/admin/users", fx->admin, bad[k], NULL, NULL);
+        expect(&r, 400, "invalid_json");
+    }
+    size_t users = 0;
+    assert_int_equal(rx_user_count(fx->db, &users), RX_OK);
+    assert_int_equal(users, 2); /* nothing stored */
+    rx_http_response r = call(fx, "POST", "/api/v1/admin/users", fx->admin,
+                              "{\"name\":\"戊\",\"role\":\"agent\"}  \n", NULL, NULL);
+    expect(&r, 201, "\"token\":\"rx_");
+}
+
+static void one_table_maps_core_codes_to_statuses(void **state)
+{
+    (void)state;
+    assert_int_equal(rx_http_status_of(RX_EINVALID), 400);
+    assert_int_equal(rx_http_status_of(RX_EUNAUTH), 401);
+    assert_int_equal(rx_http_status_of(RX_EFORBIDDEN), 403);
+    assert_int_equal(rx_http_status_of(RX_ENOTFOUND), 404);
+    assert_int_equal(rx_http_status_of(RX_ECONFLICT), 409);
+    assert_int_equal(rx_http_status_of(RX_ETOOBIG), 413);
+    assert_int_equal(rx_http_status_of(RX_EVALUE), 422);
+    assert_int_equal(rx_http_status_of(RX_EBUSY), 503);
+    assert_int_equal(rx_http_status_of(RX_EIO), 500);
+    assert_int_equal(rx_http_status_of(-999), 500);
+}
+
+static void revoked_token_is_refused_at_once(void **state)
+{
+    fixture *fx = *state;
+    rx_http_response r = call(fx, "GET", "/api/v1/search", fx->agent, NULL, "q", "装修");
+    expect(&r, 200, "\"hits\"");
+    r = call(fx, "POST", "/api/v1/admin/users/王芳/revoke", fx->agent, NULL, NULL, NULL);
+    expect(&r, 403, "forbidden"); /* only an admin revokes */
+    r = call(fx, "POST", "/api/v1/admin/users/王芳/revoke", fx->admin, NULL, NULL, NULL);
+    expect(&r, 200, "\"revoked\":true");
+    r = call(fx, "GET", "/api/v1/search", fx->agent, NULL, "q", "装修");
+    expect(&r, 401, "unauthorized");
+    cJSON *log = NULL;
+    assert_int_equal(rx_audit_list(&log, fx->db, 10), RX_OK);
+    char *s = cJSON_PrintUnformatted(log);
+    assert_non_null(strstr(s, "\"action\":\"user_revoke\",\"target\":\"王芳\""));
+    free(s);
+    cJSON_Delete(log);
+}
+
+static void an_error_message_cut_stays_utf8(void **state)
+{
+    fixture *fx = *state;
+    char path[2048] = "/api/v1/";
+    for (int k = 0; k < 600; k++)
+        strcat(path, "中");
+    rx_http_response r = call(fx, "GET", path, fx->admin, NULL, NULL, NULL);
+    assert_int_equal(r.status, 404);
+    assert_true(rx_utf8_valid(r.body.data, r.body.len, NULL));
+    cJSON *doc = cJSON_Parse(r.body.data);
+    assert_non_null(doc);
+    cJSON_Delete(doc);
+    rx_buf_free(&r.body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +309,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(created_user_token_works, setup, teardown),
         cmocka_unit_test_setup_teardown(reindex_job_runs_and_reports, setup, teardown),
         cmocka_unit_test(store_refuses_a_newer_schema),
+        cmocka_unit_test_setup_teardown(strict_json_bodies_are_refused, setup, teardown),
+        cmocka_unit_test(one_table_maps_core_codes_to_statuses),
+        cmocka_unit_test_setup_teardown(revoked_token_is_refused_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_error_message_cut_stays_utf8, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -929,6 +929,30 @@ static void buf_put_html_escapes(void **state)
     assert_null(b.data);
 }
 
+static void clip_and_error_messages_keep_characters_whole(void **state)
+{
+    (void)state;
+    const char *s = "工单abc"; /* 3 + 3 + 3 bytes */
+    assert_int_equal(rx_utf8_clip(s, 100), 9);
+    assert_int_equal(rx_utf8_clip(s, 5), 3); /* not into the middle of 单 */
+    assert_int_equal(rx_utf8_clip(s, 6), 6);
+    assert_int_equal(rx_utf8_clip(s, 2), 0);
+    char big[3000] = "";
+    for (int k = 0; k < 900; k++)
+        strcat(big, "单");
+    /* a message longer than the buffer is cut on a character boundary */
+    for (int pad = 0; pad < 3; pad++) {
+        rx_fail(RX_EVALUE, "x", "%.*s%s", pad, "aa", big);
+        const char *m = rx_error_last();
+        assert_true(rx_utf8_valid(m, strlen(m), NULL));
+        assert_true(strlen(m) > 1000);
+    }
+    assert_int_equal(rx_error_code(), RX_EVALUE);
+    assert_string_equal(rx_error_reason(), "x");
+    rx_error_set(RX_ENOTFOUND, "y");
+    assert_string_equal(rx_error_reason(), "not_found");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -974,6 +998,7 @@ int main(void)
         cmocka_unit_test(buf_put_html_escapes),
         cmocka_unit_test(related_parse_and_report),
         cmocka_unit_test(plan_adds_related_concepts),
+        cmocka_unit_test(clip_and_error_messages_keep_characters_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -814,6 +814,77 @@ static void area_and_similarity(void **state)
     free(p);
 }
 
+/* Takes an action as a given role (and department); returns the core code. */
+static int act_as(fixture *fx, const char *id, const char *json, const char *role,
+                  const char *department)
+{
+    cJSON *body = cJSON_Parse(json), *res = NULL;
+    assert_non_null(body);
+    rx_actor who = {.name = "某人", .role = role, .department = department, .now = fx->now};
+    int rc = rx_tickets_act(&res, fx->t, id, body, &who);
+    cJSON_Delete(body);
+    cJSON_Delete(res);
+    return rc;
+}
+
+static void roles_guard_actions_in_the_core(void **state)
+{
+    fixture *fx = *state;
+    char id[32];
+    create(fx, id, NEW_TICKET);
+    /* the trainer and unknown roles take nothing; an agent may not approve */
+    assert_int_equal(act_as(fx, id, DISPATCH, "trainer", NULL), RX_EFORBIDDEN);
+    assert_int_equal(act_as(fx, id, DISPATCH, "nobody", NULL), RX_EFORBIDDEN);
+    assert_int_equal(act_as(fx, id,
+                            "{\"action\":\"dispatch\",\"level\":\"leader\",\"lead\":\"城管局\","
+                            "\"approved_by\":\"张副市长\"}",
+                            "agent", NULL),
+                     RX_EFORBIDDEN); /* leader level needs a supervisor */
+    assert_int_equal(act_as(fx, id, DISPATCH, "agent", NULL), RX_OK);
+    /* a department that is not the lead: not found, whatever the action */
+    assert_int_equal(act_as(fx, id, "{\"action\":\"accept\"}", "department", "市公安局"),
+                     RX_ENOTFOUND);
+    assert_int_equal(act_as(fx, id, "{\"action\":\"accept\"}", "agent", NULL), RX_EFORBIDDEN);
+    assert_int_equal(
+        act_as(fx, id, "{\"action\":\"accept\"}", "department", "市城市管理和综合执法局"), RX_OK);
+    assert_int_equal(
+        act_as(fx, id, "{\"action\":\"approve\"}", "department", "市城市管理和综合执法局"),
+        RX_EFORBIDDEN); /* the role before the status */
+    cJSON *t = get(fx, id);
+    assert_string_equal(cJSON_GetObjectItem(t, "status")->valuestring, "accepted");
+    assert_int_equal(cJSON_GetObjectItem(t, "version")->valueint, 3); /* refusals left no event */
+    cJSON_Delete(t);
+}
+
+static void masking_by_level(void **state)
+{
+    (void)state;
+    const char *json =
+        "{\"caller\":\"李女士\",\"phone\":\"13907331234\",\"address\":\"荷塘区新华西路8号\","
+        "\"content\":\"回电13907331234或0731-2888123\",\"events\":[{\"payload\":"
+        "{\"caller\":\"李女士\",\"phone\":\"13907331234\",\"address\":\"荷塘区新华西路8号\"}}]}";
+    cJSON *full = cJSON_Parse(json), *contact = cJSON_Parse(json), *masked = cJSON_Parse(json);
+    rx_ticket_mask(full, RX_PII_FULL);
+    rx_ticket_mask(contact, RX_PII_CONTACT);
+    rx_ticket_mask(masked, RX_PII_MASKED);
+    char *f = cJSON_PrintUnformatted(full), *c = cJSON_PrintUnformatted(contact),
+         *m = cJSON_PrintUnformatted(masked);
+    assert_non_null(strstr(f, "\"caller\":\"李女士\""));
+    assert_non_null(strstr(c, "\"caller\":\"李*\",\"phone\":\"13907331234\""));
+    assert_null(strstr(c, "李女士"));
+    assert_non_null(
+        strstr(m, "\"caller\":\"李*\",\"phone\":\"139****1234\",\"address\":\"荷塘区\""));
+    assert_null(strstr(m, "13907331234"));
+    assert_null(strstr(m, "新华西路"));
+    assert_non_null(strstr(m, "*******1234")); /* the number typed into the content */
+    free(f);
+    free(c);
+    free(m);
+    cJSON_Delete(full);
+    cJSON_Delete(contact);
+    cJSON_Delete(masked);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -832,6 +903,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(lookups_are_recorded_with_the_ticket, setup, teardown),
         cmocka_unit_test(rules_file_is_checked),
         cmocka_unit_test(area_and_similarity),
+        cmocka_unit_test_setup_teardown(roles_guard_actions_in_the_core, setup, teardown),
+        cmocka_unit_test(masking_by_level),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
