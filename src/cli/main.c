@@ -357,8 +357,9 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "rexian serve: %s\n", rx_error_last());
         goto done;
     }
-    if (rx_tickets_open(&tickets, dbpath, setup.departments, setup.calendar, &setup.rules) !=
-        RX_OK) {
+    /* departments have one source while serving: the published index,
+     * refreshed on every reindex (each request passes its handle's list) */
+    if (rx_tickets_open(&tickets, dbpath, NULL, setup.calendar, &setup.rules) != RX_OK) {
         fprintf(stderr, "rexian serve: %s\n", rx_error_last());
         free(admin_token);
         goto done;
