@@ -4,11 +4,19 @@
 #include "rexian/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+/* How long a statement waits for a lock another connection or process
+ * holds before SQLite gives up with SQLITE_BUSY (which the ticket store
+ * reports as RX_EBUSY, "database_busy": try again). */
+#define BUSY_TIMEOUT_MS 5000
 
 /* Each entry moves the schema one version up; never edit a shipped one. */
 static const char *const migrations[] = {
@@ -126,20 +134,52 @@ static int mkdir_parent(const char *path)
     return rx_mkdir_p(dirname(tmp));
 }
 
+/* The database holds callers' names, phones and addresses: it is its
+ * owner's only, whatever the umask. SQLite gives the -wal and -shm files it
+ * creates the database file's mode, so creating that file 0600 before
+ * SQLite does is enough; files left by an older rexian are tightened.
+ * Never open and close an existing database file here: closing any
+ * descriptor of it drops the POSIX locks the process's other connections
+ * hold on it (fcntl semantics), so only a new file is opened, and modes are
+ * changed by path. */
+static int make_private(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        fchmod(fd, 0600); /* the umask may have cut it */
+        close(fd);
+    } else if (errno != EEXIST) {
+        return rx_error_set(RX_EIO, "cannot create database %s: %s", path, strerror(errno));
+    }
+    static const char *const files[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        char f[PATH_MAX];
+        struct stat st;
+        snprintf(f, sizeof f, "%s%s", path, files[k]);
+        if (stat(f, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077))
+            chmod(f, (st.st_mode & 0700) | 0600);
+    }
+    return RX_OK;
+}
+
 int rx_store_connect(sqlite3 **out, const char *path)
 {
     *out = NULL;
-    if (strcmp(path, ":memory:") != 0 && mkdir_parent(path) != 0)
+    bool file = strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0;
+    if (file && mkdir_parent(path) != 0)
         return rx_error_set(RX_EIO, "cannot create the folder of %s: %s", path, strerror(errno));
+    int rc = file ? make_private(path) : RX_OK;
+    if (rc != RX_OK)
+        return rc;
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
     if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-        int rc = rx_error_set(RX_EIO, "cannot open database %s: %s", path,
-                              db ? sqlite3_errmsg(db) : "out of memory");
+        rc = rx_error_set(RX_EIO, "cannot open database %s: %s", path,
+                          db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
         return rc;
     }
-    sqlite3_busy_timeout(db, 5000);
+    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
     char *err = NULL;
     if (rx_store_register_fts(db) != SQLITE_OK) {
         err = sqlite3_mprintf("cannot register the rx_bigram tokenizer (FTS5 missing?)");
@@ -150,7 +190,7 @@ int rx_store_connect(sqlite3 **out, const char *path)
         *out = db;
         return RX_OK;
     }
-    int rc = rx_error_set(RX_EIO, "database %s: %s", path, err ? err : sqlite3_errmsg(db));
+    rc = rx_error_set(RX_EIO, "database %s: %s", path, err ? err : sqlite3_errmsg(db));
     sqlite3_free(err);
     sqlite3_close(db);
     return rc;
