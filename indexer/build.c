@@ -23,16 +23,21 @@
 #include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define FORMAT_VERSION "6"
 #define TITLE_WDF 5
 #define TAG_WDF 3
 #define KEEP_GENERATIONS 2
+/* what the indexer creates is its owner's only, whatever the umask */
+#define DIR_MODE 0700
+#define FILE_MODE 0600
 
 typedef struct {
     char *rel; /* path relative to the corpus */
     bool csv;
+    bool special; /* not a regular file (a FIFO, a device): never opened */
     char *data;
     size_t len;
     char hash[33];
@@ -61,14 +66,149 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcasecmp(s + n - m, suffix) == 0;
 }
 
-/* Collects *.md (in sub-folders) and *.csv files, sorted by path. */
-static int scan_dir(file_list *fl, const char *root, const char *rel, int depth)
+/* ---- reading the corpus without following symbolic links ----
+ * The corpus folder itself may be a link (the operator names it); nothing
+ * inside it is followed, so nothing outside it is read or walked. Every step
+ * below the corpus folder is opened relative to the folder above with
+ * O_NOFOLLOW: a link swapped in after the scan cannot lead out either. */
+
+#define LINK_REFUSED "symbolic link refused: the corpus must hold the file itself"
+#define DIR_LINK_REFUSED                                                                           \
+    "symbolic link to a folder refused, not walked: the corpus must hold the folder itself"
+
+/* Opens rel ("/"-separated names from the scan) under the folder root with
+ * flags for its last step; -1 with errno on failure (ELOOP: a link). */
+static int open_beneath(int root, const char *rel, int flags)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s%s%s", root, *rel ? "/" : "", rel);
-    DIR *d = opendir(path);
-    if (!d)
-        return rx_error_set(RX_EIO, "cannot read corpus folder %s: %s", path, strerror(errno));
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", rel) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = root, e;
+    char *name = buf, *slash;
+    while ((slash = strchr(name, '/')) != NULL) {
+        *slash = '\0';
+        int next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        e = errno;
+        if (fd != root)
+            close(fd);
+        if (next < 0) {
+            errno = e;
+            return -1;
+        }
+        fd = next;
+        name = slash + 1;
+    }
+    int out = openat(fd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+    e = errno;
+    if (fd != root)
+        close(fd);
+    errno = e;
+    return out;
+}
+
+/* Reads the corpus file rel into *out (NUL-terminated, caller frees).
+ * RX_ETOOBIG over max bytes; any other failure means the file could not be
+ * read, and the message says why (without the path). */
+static int read_beneath(char **out, size_t *len, int root, const char *rel, size_t max)
+{
+    *out = NULL;
+    *len = 0;
+    /* O_NONBLOCK: a FIFO put in a file's place must not hang the indexer */
+    int fd = open_beneath(root, rel, O_RDONLY | O_NONBLOCK);
+    if (fd < 0)
+        return rx_error_set(errno == ENOENT ? RX_ENOTFOUND : RX_EIO, "%s",
+                            errno == ELOOP ? LINK_REFUSED : strerror(errno));
+    int rc = RX_OK;
+    char *data = NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        rc = rx_error_set(RX_EIO, "%s", strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rc = rx_error_set(RX_EIO, "not a regular file");
+        goto done;
+    }
+    if ((size_t)st.st_size > max) {
+        rc = rx_error_set(RX_ETOOBIG, "file too large (%lld bytes, over the %zu-byte limit)",
+                          (long long)st.st_size, max);
+        goto done;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    if (!(data = malloc(cap))) {
+        rc = rx_error_set(RX_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (;;) {
+        if (n + 1 == cap) { /* it grew since fstat */
+            if (cap > max) {
+                rc = rx_error_set(RX_ETOOBIG, "file too large (over the %zu-byte limit)", max);
+                goto done;
+            }
+            cap = cap * 2 < max + 1 ? cap * 2 : max + 1;
+            char *more = realloc(data, cap);
+            if (!more) {
+                rc = rx_error_set(RX_ENOMEM, "out of memory");
+                goto done;
+            }
+            data = more;
+        }
+        ssize_t got = read(fd, data + n, cap - n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            rc = rx_error_set(RX_EIO, "%s", strerror(errno));
+            goto done;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    data[n] = '\0';
+    *out = data;
+    *len = n;
+    data = NULL;
+done:
+    free(data);
+    close(fd);
+    return rc;
+}
+
+static int add_file(file_list *fl, const char *rel, bool csv, bool special)
+{
+    if (fl->n == fl->cap) {
+        size_t cap = fl->cap ? fl->cap * 2 : 256;
+        corpus_file *items = realloc(fl->items, cap * sizeof *items);
+        if (!items)
+            return rx_error_set(RX_ENOMEM, "out of memory");
+        fl->items = items;
+        fl->cap = cap;
+    }
+    corpus_file *f = &fl->items[fl->n];
+    memset(f, 0, sizeof *f);
+    if (!(f->rel = strdup(rel)))
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    f->csv = csv;
+    f->special = special;
+    fl->n++;
+    return RX_OK;
+}
+
+/* Collects *.md (in sub-folders) and *.csv files under the folder dfd
+ * (closed here), sorted by path. Symbolic links are reported to diags and
+ * counted in *refused, never followed. */
+static int scan_dir(file_list *fl, int dfd, const char *rel, int depth, rx_diags *diags,
+                    size_t *refused)
+{
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        int rc = rx_error_set(RX_EIO, "cannot read corpus folder %s: %s", *rel ? rel : ".",
+                              strerror(errno));
+        close(dfd);
+        return rc;
+    }
     char **names = NULL;
     size_t n = 0, cap = 0;
     struct dirent *e;
@@ -91,39 +231,43 @@ static int scan_dir(file_list *fl, const char *root, const char *rel, int depth)
         }
         n++;
     }
-    closedir(d);
     if (n)
         qsort(names, n, sizeof *names, cmp_str);
     for (size_t k = 0; k < n && rc == RX_OK; k++) {
-        char sub[PATH_MAX], full[PATH_MAX];
+        char sub[PATH_MAX];
         snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", names[k]);
-        snprintf(full, sizeof full, "%s/%s", root, sub);
-        struct stat st;
-        if (stat(full, &st) != 0)
-            continue;
-        if (S_ISDIR(st.st_mode)) {
-            if (depth < 8)
-                rc = scan_dir(fl, root, sub, depth + 1);
-            continue;
-        }
         bool md = ends_with(names[k], ".md") && strcasecmp(names[k], "README.md") != 0;
         bool csv = ends_with(names[k], ".csv");
-        if (!S_ISREG(st.st_mode) || (!md && !csv) || (md && depth == 0))
+        bool doc = csv || (md && depth > 0);
+        struct stat st;
+        if (fstatat(dirfd(d), names[k], &st, AT_SYMLINK_NOFOLLOW) != 0)
             continue;
-        if (fl->n == fl->cap) {
-            fl->cap = fl->cap ? fl->cap * 2 : 256;
-            corpus_file *items = realloc(fl->items, fl->cap * sizeof *items);
-            if (!items) {
-                rc = rx_error_set(RX_ENOMEM, "out of memory");
-                break;
+        if (S_ISLNK(st.st_mode)) {
+            /* only what would have been read or walked is worth a report */
+            struct stat to;
+            bool to_dir = fstatat(dirfd(d), names[k], &to, 0) == 0 && S_ISDIR(to.st_mode);
+            if (to_dir || doc) {
+                rx_diags_add(diags, sub, 1, "%s", to_dir ? DIR_LINK_REFUSED : LINK_REFUSED);
+                if (refused)
+                    (*refused)++;
             }
-            fl->items = items;
+            continue;
         }
-        corpus_file *f = &fl->items[fl->n++];
-        memset(f, 0, sizeof *f);
-        f->rel = strdup(sub);
-        f->csv = csv;
+        if (S_ISDIR(st.st_mode)) {
+            if (depth >= 8)
+                continue;
+            int cfd = openat(dirfd(d), names[k], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (cfd < 0)
+                rc = rx_error_set(RX_EIO, "cannot read corpus folder %s: %s", sub,
+                                  errno == ELOOP ? DIR_LINK_REFUSED : strerror(errno));
+            else
+                rc = scan_dir(fl, cfd, sub, depth + 1, diags, refused);
+            continue;
+        }
+        if (doc)
+            rc = add_file(fl, sub, csv, !S_ISREG(st.st_mode));
     }
+    closedir(d);
     for (size_t k = 0; k < n; k++)
         free(names[k]);
     free(names);
@@ -142,18 +286,23 @@ static void free_files(file_list *fl)
     free(fl->items);
 }
 
-/* Reads an optional list file at the corpus root ("" when absent). */
-static int read_list(char **out, size_t *len, const char *corpus, const char *name)
+/* Reads an optional list file at the corpus root ("" when absent). A list
+ * that cannot be read (or is a link) is fatal: without departments.txt every
+ * document would be rejected. */
+static int read_list(char **out, size_t *len, int root, const char *name)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", corpus, name);
-    int rc = rx_file_read(out, len, path, RX_MAX_FILE_BYTES);
+    int rc = read_beneath(out, len, root, name, RX_MAX_FILE_BYTES);
     if (rc == RX_ENOTFOUND) {
         *out = strdup("");
         *len = 0;
         return *out ? RX_OK : rx_error_set(RX_ENOMEM, "out of memory");
     }
-    return rc;
+    if (rc != RX_OK) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", rx_error_last());
+        return rx_error_set(rc, "corpus file %s: %s", name, why);
+    }
+    return RX_OK;
 }
 
 typedef struct {
@@ -172,14 +321,24 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A descriptor of the folder root with its own reading position. */
+static int reopen_dir(int root)
+{
+    return openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 /* Adds the groups of the extra synonym files at the corpus root
  * (synonyms-*.txt, in name order: lists kept apart for their source or
  * licence, such as synonyms-cedict.txt) to syn. */
-static int add_extra_synonyms(rx_synonyms *syn, const char *corpus, rx_diags *diags)
+static int add_extra_synonyms(rx_synonyms *syn, int root, rx_diags *diags)
 {
-    DIR *d = opendir(corpus);
-    if (!d)
+    int dfd = reopen_dir(root);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
         return RX_OK; /* the corpus folder itself is checked elsewhere */
+    }
     char *names[64] = {0};
     size_t n = 0;
     struct dirent *e;
@@ -196,7 +355,7 @@ static int add_extra_synonyms(rx_synonyms *syn, const char *corpus, rx_diags *di
         char *text = NULL;
         size_t len = 0;
         list_diag_ctx lc = {diags, names[k]};
-        if (rc == RX_OK && (rc = read_list(&text, &len, corpus, names[k])) == RX_OK)
+        if (rc == RX_OK && (rc = read_list(&text, &len, root, names[k])) == RX_OK)
             rc = rx_synonyms_add(syn, text, len, list_diag, &lc);
         free(text);
         free(names[k]);
@@ -204,12 +363,17 @@ static int add_extra_synonyms(rx_synonyms *syn, const char *corpus, rx_diags *di
     return rc;
 }
 
+/* The live generation's number, 0 if none, -1 (error set) if `current`
+ * cannot be read: building gen-000001 over a live one would break it. */
 static long parse_generation(const char *index_dir)
 {
     char path[PATH_MAX], *data;
     snprintf(path, sizeof path, "%s/current", index_dir);
-    if (rx_file_read(&data, NULL, path, 4096) != RX_OK)
+    int rc = rx_file_read(&data, NULL, path, 4096);
+    if (rc == RX_ENOTFOUND)
         return 0;
+    if (rc != RX_OK)
+        return -1;
     long g = 0;
     const char *p = strstr(data, "gen-");
     if (p)
@@ -226,7 +390,7 @@ static int copy_file(const char *from, const char *to)
         rc = rx_error_set(RX_EIO, "%s: %s", from, strerror(errno));
         goto done;
     }
-    out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, FILE_MODE);
     if (out < 0) {
         rc = rx_error_set(RX_EIO, "%s: %s", to, strerror(errno));
         goto done;
@@ -251,15 +415,24 @@ done:
     return rc;
 }
 
+/* A new folder of the index, its owner's only. */
+static int make_dir(const char *path)
+{
+    if (mkdir(path, DIR_MODE) != 0)
+        return rx_error_set(RX_EIO, "cannot create %s: %s", path, strerror(errno));
+    chmod(path, DIR_MODE); /* mkdir's mode went through the umask */
+    return RX_OK;
+}
+
 static int copy_dir(const char *from, const char *to)
 {
-    if (mkdir(to, 0755) != 0)
-        return rx_error_set(RX_EIO, "cannot create %s: %s", to, strerror(errno));
+    int rc = make_dir(to);
+    if (rc != RX_OK)
+        return rc;
     DIR *d = opendir(from);
     if (!d)
         return rx_error_set(RX_EIO, "cannot read %s: %s", from, strerror(errno));
     struct dirent *e;
-    int rc = RX_OK;
     while (rc == RX_OK && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.' || strcmp(e->d_name, "flintlock") == 0)
             continue;
@@ -270,6 +443,20 @@ static int copy_dir(const char *from, const char *to)
     }
     closedir(d);
     return rc;
+}
+
+/* Makes the files Xapian created in dir (through the umask) its owner's
+ * only. */
+static void restrict_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            fchmodat(dirfd(d), e->d_name, FILE_MODE, 0);
+    closedir(d);
 }
 
 static void remove_dir(const char *path)
@@ -287,6 +474,64 @@ static void remove_dir(const char *path)
     }
     closedir(d);
     rmdir(path);
+}
+
+#define MAX_DB_FILES 64
+
+typedef struct {
+    dev_t dev;
+    ino_t ino;
+} file_id;
+
+/* Closes every descriptor of this process on a file of dir, then removes
+ * dir: for the folders of a failed build only, once its writers are closed.
+ * Xapian's compactor leaks its output tables, descriptors included, when it
+ * fails (glass_compact.cc deletes them only on success), so nothing else
+ * will ever close those; a server would hold the deleted files until it is
+ * restarted. */
+static void discard_dir(const char *path)
+{
+    file_id files[MAX_DB_FILES];
+    size_t nfiles = 0;
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *e;
+    struct stat st;
+    while ((e = readdir(d)) != NULL && nfiles < MAX_DB_FILES)
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+            files[nfiles++] = (file_id){st.st_dev, st.st_ino};
+    closedir(d);
+    int leaked[MAX_DB_FILES];
+    size_t nleaked = 0;
+    DIR *fds = opendir("/proc/self/fd");
+    long limit = fds ? 0 : sysconf(_SC_OPEN_MAX); /* without /proc: try every number */
+    if (limit < 0 || limit > 65536)
+        limit = 65536;
+    for (long fd = 0; nfiles && nleaked < MAX_DB_FILES;) {
+        if (fds) {
+            if (!(e = readdir(fds)))
+                break;
+            char *end;
+            fd = strtol(e->d_name, &end, 10);
+            if (*end || end == e->d_name || fd == dirfd(fds))
+                continue;
+        } else if (++fd >= limit) {
+            break;
+        }
+        if (fstat((int)fd, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        for (size_t k = 0; k < nfiles; k++)
+            if (files[k].dev == st.st_dev && files[k].ino == st.st_ino) {
+                leaked[nleaked++] = (int)fd;
+                break;
+            }
+    }
+    if (fds)
+        closedir(fds);
+    for (size_t k = 0; k < nleaked; k++)
+        close(leaked[k]);
+    remove_dir(path);
 }
 
 /* Removes generation directories other than the live one and the one
@@ -309,6 +554,63 @@ static void prune_generations(const char *index_dir, long live)
         remove_dir(p);
     }
     closedir(d);
+}
+
+/* Publishes generation gen: a new stub (its owner's only) renamed over
+ * INDEX_DIR/current, then the folder synced so that the rename survives a
+ * crash. */
+static int publish(const char *index_dir, long gen)
+{
+    char stub[64], tmp[PATH_MAX], path[PATH_MAX];
+    int sl = snprintf(stub, sizeof stub, "auto gen-%06ld\n", gen);
+    snprintf(path, sizeof path, "%s/current", index_dir);
+    snprintf(tmp, sizeof tmp, "%s/.current.tmp", index_dir);
+    unlink(tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, FILE_MODE);
+    if (fd < 0)
+        return rx_error_set(RX_EIO, "%s: %s", tmp, strerror(errno));
+    int rc = RX_OK;
+    errno = 0;
+    if (write(fd, stub, (size_t)sl) != sl || fsync(fd) != 0)
+        rc = rx_error_set(RX_EIO, "%s: %s", tmp, errno ? strerror(errno) : "short write");
+    if (close(fd) != 0 && rc == RX_OK)
+        rc = rx_error_set(RX_EIO, "%s: %s", tmp, strerror(errno));
+    if (rc == RX_OK && rename(tmp, path) != 0)
+        rc = rx_error_set(RX_EIO, "rename %s: %s", path, strerror(errno));
+    if (rc != RX_OK) {
+        unlink(tmp);
+        return rc;
+    }
+    int dfd = open(index_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return RX_OK;
+}
+
+/* Says what the file system of the index folder has to do with a failed
+ * build: Xapian's "Error writing block 29" does not say that the disk is
+ * full. err: errno where the build failed (the file system can show free
+ * room again by the time this runs). */
+static int explain_failure(int rc, const char *index_dir, int err)
+{
+    struct statvfs vs;
+    if ((rc != RX_EIO && rc != RX_EINDEX) || statvfs(index_dir, &vs) != 0)
+        return rc;
+    unsigned long long avail = (unsigned long long)vs.f_bavail * vs.f_frsize;
+    const char *last = rx_error_last();
+    char why[700];
+    snprintf(why, sizeof why, "%.*s", rx_utf8_clip(last, sizeof why - 1), last);
+    if (err == EROFS || (vs.f_flag & ST_RDONLY))
+        return rx_error_set(RX_EIO, "the index folder %s is on a read-only file system: %s",
+                            index_dir, why);
+    if (err == ENOSPC || err == EDQUOT || avail < 1024 * 1024)
+        return rx_error_set(RX_EIO,
+                            "no space left on the file system of the index folder %s (%llu KB "
+                            "free now): %s",
+                            index_dir, avail / 1024, why);
+    return rc;
 }
 
 typedef struct {
@@ -503,6 +805,7 @@ typedef struct {
     size_t next_writer;
     file_list *fl;
     const rx_build_opts *o;
+    int root; /* the corpus folder */
     const rx_departments *deps;
     rx_analyzer an;
     rx_strmap *ids;  /* ids taken so far */
@@ -567,11 +870,18 @@ static int prepare_doc(producer *p, item *it)
 static int produce_file(producer *p, size_t k)
 {
     corpus_file *f = &p->fl->items[k];
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", p->o->corpus_dir, f->rel);
-    if (rx_file_read(&f->data, &f->len, path, RX_MAX_FILE_BYTES) != RX_OK) {
+    int rc = read_beneath(&f->data, &f->len, p->root, f->rel, RX_MAX_FILE_BYTES);
+    if (rc == RX_ETOOBIG) {
         rx_diags_add(p->diags, f->rel, 1, "%s", rx_error_last());
         rx_buf_printf(&f->diags, "1\t%s\n", rx_error_last());
+        rc = RX_OK;
+    } else if (rc != RX_OK) {
+        /* read when scanned, not now: its old documents were not claimed,
+         * so they cannot be kept; publish nothing rather than drop them */
+        char why[256];
+        snprintf(why, sizeof why, "%s", rx_error_last());
+        return rx_error_set(RX_EIO, "%s/%s could no longer be read while indexing (%s)",
+                            p->o->corpus_dir, f->rel, why);
     } else {
         rx_hash_hex(f->hash, f->data, f->len); /* what is indexed is what is recorded */
     }
@@ -583,9 +893,8 @@ static int produce_file(producer *p, size_t k)
     size_t before = p->diags->n;
     rx_doc *docs = NULL;
     size_t ndocs = 0;
-    if (f->data) /* an unreadable file, reported above, is indexed as empty */
+    if (f->data) /* a file too large, reported above, is indexed as empty */
         parse_file(&docs, &ndocs, f, p->deps, p->diags);
-    int rc = RX_OK;
     for (size_t i = 0; i < ndocs; i++) {
         rx_doc *d = &docs[i];
         int added = 0;
@@ -748,7 +1057,7 @@ typedef struct {
     rx_writer *w;
     producer *p;
     size_t which, batch, removed;
-    int rc;
+    int rc, err; /* err: errno where it failed (ENOSPC says the disk is full) */
     char error[512];
 } writer_run;
 
@@ -765,6 +1074,7 @@ static void *write_thread(void *arg)
 {
     writer_run *r = arg;
     r->rc = consume(r->w, r->p, r->which, r->batch, &r->removed);
+    r->err = errno;
     if (r->rc != RX_OK) {
         snprintf(r->error, sizeof r->error, "%s", rx_error_last());
         stop_queue(&r->p->q[r->which]);
@@ -774,7 +1084,7 @@ static void *write_thread(void *arg)
 
 /* Runs the producer thread and one writer thread per database (Xapian's
  * writer is the bottleneck; the databases are merged when compacted).
- * Always joins every thread. */
+ * Always joins every thread. A failed writer's errno is left in errno. */
 static int run_pipeline(rx_writer *const *writers, producer *p, size_t batch, rx_build_stats *st)
 {
     writer_run runs[NWRITERS];
@@ -809,8 +1119,10 @@ static int run_pipeline(rx_writer *const *writers, producer *p, size_t batch, rx
             continue;
         pthread_join(wt[k], NULL);
         st->removed += runs[k].removed;
-        if (rc == RX_OK && runs[k].rc != RX_OK)
+        if (rc == RX_OK && runs[k].rc != RX_OK) {
             rc = rx_error_set(runs[k].rc, "%s", runs[k].error);
+            errno = runs[k].err; /* for explain_failure */
+        }
     }
     for (size_t k = 0; k < NWRITERS; k++) {
         queue *q = &p->q[k];
@@ -843,6 +1155,47 @@ static void manifest_parts(const char *v, char hash[33], const char **ids, size_
     *diags = nl2 ? nl2 + 1 : "";
 }
 
+/* Counts the ids of a space-separated list. */
+static size_t count_ids(const char *list, size_t len)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < len; k++)
+        n += list[k] != ' ' && (k == 0 || list[k - 1] == ' ');
+    return n;
+}
+
+/* Passes a step's status through, noting errno in *err when it failed and
+ * nothing was noted yet: a full disk shows in errno, not in Xapian's
+ * message, and later steps (closing the other writer) change errno. */
+static int noting_errno(int rc, int *err)
+{
+    if (rc != RX_OK && *err == 0)
+        *err = errno;
+    return rc;
+}
+
+/* Creates the index folder (its owner's only) if it does not exist. */
+static int make_index_dir(const char *dir)
+{
+    struct stat sb;
+    if (stat(dir, &sb) == 0)
+        return S_ISDIR(sb.st_mode) ? RX_OK
+                                   : rx_error_set(RX_EIO, "index folder %s is not a folder", dir);
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof parent, "%s", dir);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) {
+        *slash = '\0';
+        if (rx_mkdir_p(parent) != 0)
+            return rx_error_set(RX_EIO, "cannot create index folder %s: %s", dir, strerror(errno));
+    }
+    if (mkdir(dir, DIR_MODE) == 0)
+        chmod(dir, DIR_MODE); /* mkdir's mode went through the umask */
+    else if (errno != EEXIST)
+        return rx_error_set(RX_EIO, "cannot create index folder %s: %s", dir, strerror(errno));
+    return RX_OK;
+}
+
 int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
 {
     memset(st, 0, sizeof *st);
@@ -862,21 +1215,23 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     rx_writer *w = NULL, *w2 = NULL;
     rx_index *old = NULL;
     rx_buf tmp = {0};
-    int lock_fd = -1, rc;
-    char path[PATH_MAX], gen_dir[PATH_MAX] = "", gen_dir2[PATH_MAX] = "";
-    struct stat sb;
+    int lock_fd = -1, root = -1, rc, err = 0; /* err: errno of the failed step */
+    /* the folders of the generation being built, removed unless published */
+    char path[PATH_MAX], gen_dir[PATH_MAX] = "", gen_dir2[PATH_MAX] = "", final_dir[PATH_MAX] = "";
 
-    if (stat(o->corpus_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        rc = rx_error_set(RX_ENOTFOUND, "corpus folder %s does not exist", o->corpus_dir);
+    root = open(o->corpus_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) {
+        int e = errno;
+        rc = e == ENOENT || e == ENOTDIR
+                 ? rx_error_set(RX_ENOTFOUND, "corpus folder %s does not exist", o->corpus_dir)
+                 : rx_error_set(RX_EIO, "cannot read corpus folder %s: %s", o->corpus_dir,
+                                strerror(e));
         goto done;
     }
-    if (rx_mkdir_p(o->index_dir) != 0) {
-        rc = rx_error_set(RX_EIO, "cannot create index folder %s: %s", o->index_dir,
-                          strerror(errno));
+    if ((rc = make_index_dir(o->index_dir)))
         goto done;
-    }
     snprintf(path, sizeof path, "%s/.lock", o->index_dir);
-    lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, FILE_MODE);
     if (lock_fd < 0) {
         rc = rx_error_set(RX_EIO, "cannot write to index folder %s: %s", o->index_dir,
                           strerror(errno));
@@ -886,12 +1241,13 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
         rc = rx_error_set(RX_ECONFLICT, "another `rexian index` is running on %s", o->index_dir);
         goto done;
     }
+    fchmod(lock_fd, FILE_MODE); /* one made by an older rexian */
 
     /* the reference lists */
-    if ((rc = read_list(&syn_text, &syn_len, o->corpus_dir, "synonyms.txt")) ||
-        (rc = read_list(&dep_text, &dep_len, o->corpus_dir, "departments.txt")) ||
-        (rc = read_list(&cal_text, &cal_len, o->corpus_dir, "calendar.txt")) ||
-        (rc = read_list(&rel_text, &rel_len, o->corpus_dir, "related.txt")))
+    if ((rc = read_list(&syn_text, &syn_len, root, "synonyms.txt")) ||
+        (rc = read_list(&dep_text, &dep_len, root, "departments.txt")) ||
+        (rc = read_list(&cal_text, &cal_len, root, "calendar.txt")) ||
+        (rc = read_list(&rel_text, &rel_len, root, "related.txt")))
         goto done;
     size_t before = diags->n;
     list_diag_ctx lc = {diags, "synonyms.txt"}, rlc = {diags, "related.txt"};
@@ -905,7 +1261,7 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
         rc = rx_error_set(RX_ENOMEM, "out of memory");
         goto done;
     }
-    if ((rc = add_extra_synonyms(syn, o->corpus_dir, diags)))
+    if ((rc = add_extra_synonyms(syn, root, diags)))
         goto done;
     /* department aliases are synonyms too (住建局 finds 市住房和城乡建设局) */
     if ((rc = rx_synonyms_add(syn, dep_text, dep_len, NULL, NULL)))
@@ -921,29 +1277,82 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     rx_buf_free(&tmp);
 
     /* the corpus and what changed */
-    if ((rc = scan_dir(&fl, o->corpus_dir, "", 0)))
+    int scan_fd = reopen_dir(root);
+    if (scan_fd < 0) {
+        rc = rx_error_set(RX_EIO, "cannot read corpus folder %s: %s", o->corpus_dir,
+                          strerror(errno));
+        goto done;
+    }
+    if ((rc = scan_dir(&fl, scan_fd, "", 0, diags, &st->files_rejected)))
         goto done;
     long live = parse_generation(o->index_dir);
-    bool incremental = false;
-    if (live > 0 && !o->full) {
+    if (live < 0) {
+        rc = RX_EIO;
+        goto done;
+    }
+    /* the live generation's manifest: what each file gave, to reuse what did
+     * not change and to keep what cannot be read */
+    bool have_manifest = false, incremental = false;
+    if (live > 0) {
         snprintf(path, sizeof path, "%s/current", o->index_dir);
         if (rx_index_open(&old, path) == RX_OK) {
             char *cfg = NULL;
-            if (rx_index_meta(old, RX_META_CONFIG, &cfg) == RX_OK && strcmp(cfg, config) == 0 &&
-                rx_index_each_meta(old, RX_META_FILE_PREFIX, on_manifest, &mctx) == RX_OK)
-                incremental = true;
+            have_manifest =
+                rx_index_each_meta(old, RX_META_FILE_PREFIX, on_manifest, &mctx) == RX_OK;
+            incremental = have_manifest && !o->full &&
+                          rx_index_meta(old, RX_META_CONFIG, &cfg) == RX_OK &&
+                          strcmp(cfg, config) == 0;
             free(cfg);
         }
     }
     size_t nchanged = 0;
     for (size_t k = 0; k < fl.n; k++) {
         corpus_file *f = &fl.items[k];
-        snprintf(path, sizeof path, "%s/%s", o->corpus_dir, f->rel);
-        int r = rx_file_read(&f->data, &f->len, path, RX_MAX_FILE_BYTES);
-        if (r != RX_OK) {
-            rx_diags_add(diags, f->rel, 1, "%s",
-                         r == RX_ETOOBIG ? "file too large" : rx_error_last());
+        int r = f->special ? rx_error_set(RX_EIO, "not a regular file")
+                           : read_beneath(&f->data, &f->len, root, f->rel, RX_MAX_FILE_BYTES);
+        rx_strmap_entry *e =
+            have_manifest ? rx_strmap_get(&manifest, f->rel, strlen(f->rel)) : NULL;
+        char h[33];
+        const char *idl = "", *dl = "";
+        size_t idn = 0;
+        if (e)
+            manifest_parts(mctx.values[e->value], h, &idl, &idn, &dl);
+        if (r == RX_ENOTFOUND) /* removed since the scan */
+            continue;
+        if (r == RX_ETOOBIG) { /* rejected like a bad file: its documents go */
+            rx_diags_add(diags, f->rel, 1, "%s", rx_error_last());
             st->files_rejected++;
+            continue;
+        }
+        if (r != RX_OK) {
+            /* unreadable (permissions, an I/O error): what it gave before
+             * stays, as if unchanged, until it can be read again */
+            char why[256];
+            snprintf(why, sizeof why, "%s", rx_error_last());
+            size_t kept = count_ids(idl, idn);
+            if (kept && !incremental) {
+                /* a full rebuild starts empty: its documents cannot be kept */
+                rc = rx_error_set(RX_EIO,
+                                  "cannot read %s/%s (%s): rebuilding without it would drop its "
+                                  "%zu document%s from the index; make it readable or remove it",
+                                  o->corpus_dir, f->rel, why, kept, kept == 1 ? "" : "s");
+                goto done;
+            }
+            st->files_rejected++;
+            if (!kept) {
+                rx_diags_add(diags, f->rel, 1, "cannot read the file: %s", why);
+                continue;
+            }
+            rx_diags_add(diags, f->rel, 1,
+                         "cannot read the file: %s (kept its %zu document%s from the previous "
+                         "index)",
+                         why, kept, kept == 1 ? "" : "s");
+            e->value = SIZE_MAX; /* seen */
+            if (!(f->old_ids = strndup(idl, idn)) || (rc = claim_ids(&ids, f->old_ids))) {
+                rc = rc ? rc : rx_error_set(RX_ENOMEM, "out of memory");
+                goto done;
+            }
+            rx_buf_puts(&f->ids, f->old_ids);
             continue;
         }
         rx_hash_hex(f->hash, f->data, f->len);
@@ -952,13 +1361,8 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
         free(f->data);
         f->data = NULL;
         f->readable = true;
-        rx_strmap_entry *e = incremental ? rx_strmap_get(&manifest, f->rel, strlen(f->rel)) : NULL;
         f->changed = true;
-        if (e) {
-            char h[33];
-            const char *idl, *dl;
-            size_t idn;
-            manifest_parts(mctx.values[e->value], h, &idl, &idn, &dl);
+        if (incremental && e) {
             f->old_ids = strndup(idl, idn);
             /* unchanged and clean: keep it; files with problems are always
              * re-read so that their report stays current */
@@ -983,10 +1387,9 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
         goto done; /* up to date: nothing to publish */
     }
 
-    /* a new generation beside the live one */
+    /* a new generation beside the live one, written in gen-N.build and
+     * gen-N.build2, then compacted into gen-N and published */
     long gen = live + 1;
-    /* written in gen-N.build, then compacted into gen-N and published */
-    char final_dir[PATH_MAX];
     snprintf(final_dir, sizeof final_dir, "%s/gen-%06ld", o->index_dir, gen);
     snprintf(gen_dir, sizeof gen_dir, "%s.build", final_dir);
     snprintf(gen_dir2, sizeof gen_dir2, "%s.build2", final_dir);
@@ -996,10 +1399,14 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     if (incremental) {
         char live_dir[PATH_MAX];
         snprintf(live_dir, sizeof live_dir, "%s/gen-%06ld", o->index_dir, live);
-        if ((rc = copy_dir(live_dir, gen_dir)))
+        if ((rc = noting_errno(copy_dir(live_dir, gen_dir), &err)))
             goto done;
+    } else if ((rc = noting_errno(make_dir(gen_dir), &err))) {
+        goto done;
     }
-    if ((rc = rx_writer_open(&w, gen_dir)) || (rc = rx_writer_open(&w2, gen_dir2)))
+    if ((rc = noting_errno(make_dir(gen_dir2), &err)) ||
+        (rc = noting_errno(rx_writer_open(&w, gen_dir), &err)) ||
+        (rc = noting_errno(rx_writer_open(&w2, gen_dir2), &err)))
         goto done;
     if (incremental) {
         /* files gone from the corpus */
@@ -1020,12 +1427,13 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     }
     producer prod = {.fl = &fl,
                      .o = o,
+                     .root = root,
                      .deps = deps,
                      .an = {.flags = flags, .synonyms = syn},
                      .ids = &ids,
                      .diags = diags};
     rx_writer *const writers[NWRITERS] = {w, w2};
-    if ((rc = run_pipeline(writers, &prod, batch, st)))
+    if ((rc = noting_errno(run_pipeline(writers, &prod, batch, st), &err)))
         goto done;
     char genbuf[32], flagbuf[32];
     snprintf(genbuf, sizeof genbuf, "%ld", gen);
@@ -1039,41 +1447,55 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
         (rc = rx_writer_set_meta(w, RX_META_GENERATION, genbuf)))
         goto done;
     st->documents = rx_writer_doccount(w) + rx_writer_doccount(w2);
-    rc = rx_writer_close(w);
+    /* committed before closing: closing a writer that failed to commit
+     * changes errno on the way */
+    if ((rc = noting_errno(rx_writer_commit(w), &err)) ||
+        (rc = noting_errno(rx_writer_commit(w2), &err)))
+        goto done;
+    rc = noting_errno(rx_writer_close(w), &err);
     w = NULL;
-    int rc2 = rx_writer_close(w2);
+    int rc2 = noting_errno(rx_writer_close(w2), &err);
     w2 = NULL;
     if (rc == RX_OK)
         rc = rc2;
     /* the two databases become one, compacted */
     const char *parts[NWRITERS] = {gen_dir, gen_dir2};
-    if (rc || (rc = rx_index_compact(parts, NWRITERS, final_dir)))
+    if (rc || (rc = noting_errno(make_dir(final_dir), &err)) ||
+        (rc = noting_errno(rx_index_compact(parts, NWRITERS, final_dir), &err)))
         goto done;
+    restrict_files(final_dir);
     remove_dir(gen_dir);
     remove_dir(gen_dir2);
-    snprintf(gen_dir, sizeof gen_dir, "%s", final_dir); /* removed if publishing fails */
+    gen_dir[0] = gen_dir2[0] = '\0';
     if (o->progress)
         fputc('\n', stderr);
 
     /* publish: a new stub renamed over `current` */
-    char stub[64];
-    int sl = snprintf(stub, sizeof stub, "auto gen-%06ld\n", gen);
-    snprintf(path, sizeof path, "%s/current", o->index_dir);
-    if ((rc = rx_file_write_atomic(path, stub, (size_t)sl)))
+    if ((rc = noting_errno(publish(o->index_dir, gen), &err)))
         goto done;
-    gen_dir[0] = '\0'; /* published: keep it */
+    final_dir[0] = '\0'; /* published: keep it */
     st->generation = gen;
     st->published = true;
     prune_generations(o->index_dir, gen);
 done:
-    if (w)
-        rx_writer_close(w);
-    if (w2)
-        rx_writer_close(w2);
-    if (gen_dir2[0])
-        remove_dir(gen_dir2);
-    if (gen_dir[0] && rc != RX_OK)
-        remove_dir(gen_dir);
+    if (rc != RX_OK && final_dir[0]) /* while the disk is still as it failed */
+        rc = explain_failure(rc, o->index_dir, err);
+    /* closing a writer that failed fails again: keep the first message */
+    char message[1024] = "";
+    const char *reason = rc != RX_OK ? rx_error_reason() : NULL;
+    if (rc != RX_OK)
+        snprintf(message, sizeof message, "%s", rx_error_last());
+    rx_writer_close(w);
+    rx_writer_close(w2);
+    /* a failed build leaves no folder behind and no descriptor open */
+    if (rc != RX_OK) {
+        if (gen_dir[0])
+            discard_dir(gen_dir);
+        if (gen_dir2[0])
+            discard_dir(gen_dir2);
+        if (final_dir[0])
+            discard_dir(final_dir);
+    }
     rx_index_free(old);
     for (size_t k = 0; k < mctx.n; k++)
         free(mctx.values[k]);
@@ -1093,9 +1515,13 @@ done:
     free(dep_text);
     free(cal_text);
     free(syn_ser);
+    if (root >= 0)
+        close(root);
     if (lock_fd >= 0)
         close(lock_fd);
     st->seconds = rx_now() - t0;
+    if (rc != RX_OK)
+        rx_fail(rc, reason, "%s", message);
     return rc;
 }
 
@@ -1104,19 +1530,26 @@ int rx_corpus_load(rx_doc **docs, size_t *n, const char *corpus_dir, rx_diags *d
     *docs = NULL;
     *n = 0;
     file_list fl = {0};
-    char *dep_text = NULL, path[PATH_MAX];
+    char *dep_text = NULL;
     size_t dep_len = 0, cap = 0;
     rx_departments *deps = NULL;
-    int rc = read_list(&dep_text, &dep_len, corpus_dir, "departments.txt");
+    int root = open(corpus_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), scan_fd = -1;
+    int rc = root >= 0 ? RX_OK
+                       : rx_error_set(RX_EIO, "cannot read corpus folder %s: %s", corpus_dir,
+                                      strerror(errno));
+    if (rc == RX_OK)
+        rc = read_list(&dep_text, &dep_len, root, "departments.txt");
     if (rc == RX_OK)
         rc = rx_departments_parse(&deps, "departments.txt", dep_text, dep_len, diags);
+    if (rc == RX_OK && (scan_fd = reopen_dir(root)) < 0)
+        rc = rx_error_set(RX_EIO, "cannot read corpus folder %s: %s", corpus_dir, strerror(errno));
     if (rc == RX_OK)
-        rc = scan_dir(&fl, corpus_dir, "", 0);
+        rc = scan_dir(&fl, scan_fd, "", 0, diags, NULL);
     for (size_t k = 0; rc == RX_OK && k < fl.n; k++) {
         corpus_file *f = &fl.items[k];
-        snprintf(path, sizeof path, "%s/%s", corpus_dir, f->rel);
-        if (rx_file_read(&f->data, &f->len, path, RX_MAX_FILE_BYTES) != RX_OK) {
-            rx_diags_add(diags, f->rel, 1, "%s", rx_error_last());
+        if (f->special || read_beneath(&f->data, &f->len, root, f->rel, RX_MAX_FILE_BYTES)) {
+            rx_diags_add(diags, f->rel, 1, "%s",
+                         f->special ? "not a regular file" : rx_error_last());
             continue;
         }
         rx_doc *got = NULL;
@@ -1145,5 +1578,7 @@ int rx_corpus_load(rx_doc **docs, size_t *n, const char *corpus_dir, rx_diags *d
     free_files(&fl);
     rx_departments_free(deps);
     free(dep_text);
+    if (root >= 0)
+        close(root);
     return rc;
 }

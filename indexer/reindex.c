@@ -4,6 +4,7 @@
 #include "rexian/reindex.h"
 #include "rexian/error.h"
 #include "rexian/indexer.h"
+#include "rexian/text.h"
 #include "rexian/util.h"
 
 #include <pthread.h>
@@ -109,13 +110,21 @@ static void *run(void *arg)
     j->diags = diags;
     j->finished = rx_now();
     j->state = rc == RX_OK ? JOB_DONE : JOB_FAILED;
-    if (rc != RX_OK)
-        snprintf(j->error, sizeof j->error, "%s", rx_error_last());
+    if (rc != RX_OK) {
+        /* a failed build leaves the published index as it was: say so */
+        static const char tail[] = " (the published index is unchanged)";
+        const char *why = rx_error_last();
+        snprintf(j->error, sizeof j->error, "%.*s%s",
+                 rx_utf8_clip(why, sizeof j->error - sizeof tail), why, tail);
+    }
     r->running = false;
     pthread_mutex_unlock(&r->mu);
-    fprintf(stderr,
-            "rexian serve: reindex job %ld %s: %zu documents, generation %ld, %zu rejected\n",
-            c->id, rc == RX_OK ? "done" : "failed", st.documents, st.generation, diags.n);
+    if (rc != RX_OK)
+        fprintf(stderr, "rexian serve: reindex job %ld failed: %s\n", c->id, rx_error_last());
+    else
+        fprintf(stderr,
+                "rexian serve: reindex job %ld done: %zu documents, generation %ld, %zu rejected\n",
+                c->id, st.documents, st.generation, diags.n);
     free(c);
     return NULL;
 }

@@ -8,6 +8,27 @@
  * new stub over `current`: readers see the old index or the new one, never a
  * mix, whenever the indexer is killed. One indexer runs at a time
  * (INDEX_DIR/.lock).
+ *
+ * Hostile corpora and file systems:
+ * - Symbolic links inside the corpus are refused, all of them (a link to a
+ *   file or folder outside could make the server publish any file the
+ *   process can read; one inside would only duplicate ids): each is reported
+ *   as `PATH:1: symbolic link refused ...` and a linked folder is not
+ *   walked. Every step below CORPUS_DIR is opened with O_NOFOLLOW, so a link
+ *   swapped in after the scan is not followed either. CORPUS_DIR itself may
+ *   be a link. A reference list (departments.txt, synonyms*.txt, ...) that is
+ *   a link or cannot be read is fatal.
+ * - A file that cannot be read (permissions, I/O error, not a regular file)
+ *   is reported and keeps the documents it gave the live generation; a file
+ *   that parses as bad (or is too large) is rejected and its documents go.
+ *   A rebuild from scratch (--full, or changed lists) cannot keep them: it
+ *   fails instead, leaving the published index as it was.
+ * - A build that fails at any step (a full disk, a read-only folder) leaves
+ *   no partial generation and no descriptor open on its files (Xapian's
+ *   compactor leaks its output's descriptors when it fails; they are
+ *   closed), and its message says when the disk is full or read-only.
+ * - What the indexer creates is its owner's only (folders 0700, files 0600)
+ *   whatever the process umask.
  */
 #ifndef REXIAN_INDEXER_H
 #define REXIAN_INDEXER_H
@@ -40,8 +61,10 @@ typedef struct {
 } rx_build_stats;
 
 /* Builds and publishes. Problems with individual files go to diags (the
- * rest is indexed and published); a fatal problem returns an error and
- * leaves the published index exactly as it was. */
+ * rest is indexed and published); a fatal problem returns an error (RX_EIO
+ * for the file system, RX_EINDEX for Xapian, RX_ECONFLICT when another
+ * indexer holds the lock, RX_ENOTFOUND without a corpus) and leaves the
+ * published index exactly as it was. */
 int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags);
 
 /* Reads and validates every document of a corpus without indexing it (for

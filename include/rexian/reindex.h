@@ -17,7 +17,9 @@ int rx_reindexer_start(rx_reindexer *r, bool full, long *id);
 /* {"job","status":"running|done|failed","files_done","files_total",
  *  "documents","seconds", and when finished "generation","published",
  *  "files_changed","rejected":[{"path","line","reason"}],"rejected_total",
- *  "error"}; RX_ENOTFOUND for an unknown or forgotten id. */
+ *  "error"}; RX_ENOTFOUND for an unknown or forgotten id. A failed job's
+ * "error" says why (a full disk, a read-only index folder, an unreadable
+ * file a rebuild would drop) and that the published index is unchanged. */
 int rx_reindexer_status(cJSON **out, rx_reindexer *r, long id);
 
 #endif
