@@ -67,17 +67,33 @@ static int segment_friso(const char *text, size_t len, rx_word_fn fn, void *ctx)
     return RX_OK;
 }
 
-static _Thread_local UBreakIterator *icu_brk;
+/* Each thread's word break iterator, opened on first use and closed when the
+ * thread exits (a worker thread of the HTTP server would leak it otherwise). */
+static pthread_once_t icu_once = PTHREAD_ONCE_INIT;
+static pthread_key_t icu_key;
+
+static void icu_close(void *brk)
+{
+    ubrk_close(brk);
+}
+
+static void icu_key_create(void)
+{
+    pthread_key_create(&icu_key, icu_close);
+}
 
 static int segment_icu(const char *text, size_t len, rx_word_fn fn, void *ctx)
 {
     UErrorCode err = U_ZERO_ERROR;
+    pthread_once(&icu_once, icu_key_create);
+    UBreakIterator *icu_brk = pthread_getspecific(icu_key);
     if (!icu_brk) {
         icu_brk = ubrk_open(UBRK_WORD, "zh", NULL, 0, &err);
         if (U_FAILURE(err)) {
-            icu_brk = NULL;
+            ubrk_close(icu_brk);
             return rx_error_set(RX_EIO, "ICU word break: %s", u_errorName(err));
         }
+        pthread_setspecific(icu_key, icu_brk);
     }
     UText *ut = utext_openUTF8(NULL, text, (int64_t)len, &err);
     if (U_FAILURE(err))
