@@ -1,27 +1,30 @@
 /* The SQLite database (var/rexian.db): opening, pragmas and versioned schema
  * migrations. Users, tokens and tickets live here.
- * All SQL of a module stays in that module's store file. */
+ * All SQL of a module, its schema too, stays in that module. */
 #ifndef REXIAN_STORE_H
 #define REXIAN_STORE_H
 
 #include <sqlite3.h>
 
-/* Opens (creating it and its folder if needed) the database at path in WAL
- * mode with foreign keys on, and migrates the schema to the current
- * version. The connection is serialized (safe to share between threads).
- * *out belongs to the caller (sqlite3_close). */
+/* Opens (creating it and its folder if needed, 0600) the database at path
+ * in WAL mode with foreign keys on and a busy timeout. The connection is
+ * serialized (safe to share between threads). No table is created here:
+ * each module migrates its own (rx_store_migrate). *out belongs to the
+ * caller (sqlite3_close). */
 int rx_store_open(sqlite3 **out, const char *path);
 
-/* Registers the rx_bigram FTS5 tokenizer (src/tickets/fts.c) on db; every
- * connection that touches the ticket search table needs it. rx_store_open
- * does it. Returns SQLITE_OK or an SQLite error code. */
-int rx_store_register_fts(sqlite3 *db);
+/* A module's tables: its migrations, each moving them one version up
+ * (never edit a shipped one), and, for databases made before versions were
+ * kept per module, legacy(PRAGMA user_version) → the module's version. */
+typedef struct {
+    const char *module;
+    const char *const *steps;
+    int nsteps;
+    int (*legacy)(int user_version);
+} rx_schema;
 
-/* Opens one more connection to a database with the same pragmas and the
- * tokenizer, without migrating (the ticket store's writer and readers). */
-int rx_store_connect(sqlite3 **out, const char *path);
-
-/* The schema version this build migrates to. */
-int rx_store_schema_version(void);
+/* Brings s's tables up to date, each step in its own transaction.
+ * RX_EINVALID if the database holds a newer version than this build. */
+int rx_store_migrate(sqlite3 *db, const rx_schema *s);
 
 #endif

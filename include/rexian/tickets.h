@@ -19,7 +19,8 @@
 
 typedef struct rx_tickets rx_tickets;
 
-/* Opens the store on the database at path (migrated by rx_store_open).
+/* Opens the store on the database at path, creating or migrating its
+ * tables.
  * departments, calendar and rules are borrowed and must outlive it. */
 int rx_tickets_open(rx_tickets **out, const char *path, const rx_departments *departments,
                     const rx_calendar *calendar, const rx_wf_rules *rules);

@@ -11,6 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Creates or migrates the users, tokens and audit tables in db (after
+ * rx_store_open; before any other function here). */
+int rx_users_migrate(sqlite3 *db);
+
 /* Whether role names a role (roles.h). */
 bool rx_role_valid(const char *role);
 

@@ -3,6 +3,7 @@
  * log beside them. */
 #include "rexian/users.h"
 #include "rexian/error.h"
+#include "rexian/store.h"
 #include "rexian/text.h"
 
 #include <sodium.h>
@@ -11,6 +12,57 @@
 #include <string.h>
 
 #define TOKEN_PREFIX "rx_"
+
+/* The users, tokens and audit tables, one step per version. */
+static const char *const steps[] = {
+    /* 1: users and tokens */
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  role TEXT NOT NULL CHECK (role IN ('agent','supervisor','trainer','admin')),"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+    ");",
+    /* 2: the department role (bound to one department), revocable tokens,
+     * and the append-only audit log */
+    "CREATE TABLE users_v3 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  role TEXT NOT NULL"
+    "    CHECK (role IN ('agent','supervisor','department','trainer','admin')),"
+    "  department TEXT CHECK ((role = 'department') = (department IS NOT NULL)),"
+    "  token_hash TEXT UNIQUE,"
+    "  revoked TEXT,"
+    "  created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+    ");"
+    "INSERT INTO users_v3(id, name, role, token_hash, created)"
+    "  SELECT id, name, role, token_hash, created FROM users;"
+    "DROP TABLE users;"
+    "ALTER TABLE users_v3 RENAME TO users;"
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+    "  user TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,"
+    "  target TEXT, detail TEXT"
+    ");"
+    "CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+};
+
+/* Before versions were kept per module: user_version 1 and 2 both had
+ * step 1 (the users table) and nothing of step 2. */
+static int legacy(int user_version)
+{
+    return user_version >= 1 ? 1 : 0;
+}
+
+int rx_users_migrate(sqlite3 *db)
+{
+    static const rx_schema schema = {"users", steps, (int)(sizeof steps / sizeof steps[0]), legacy};
+    return rx_store_migrate(db, &schema);
+}
 
 bool rx_role_valid(const char *role)
 {

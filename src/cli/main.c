@@ -346,7 +346,7 @@ static int cmd_serve(int argc, char **argv)
     }
     size_t docs = rx_kb_doccount(probe);
     rx_kb_free(probe);
-    if (rx_store_open(&db, dbpath) != RX_OK) {
+    if (rx_store_open(&db, dbpath) != RX_OK || rx_users_migrate(db) != RX_OK) {
         fprintf(stderr, "rexian serve: %s\n", rx_error_last());
         goto done;
     }
@@ -449,8 +449,9 @@ static int cmd_user(int argc, char **argv)
         return 2;
     }
     sqlite3 *db;
-    if (rx_store_open(&db, dbpath) != RX_OK) {
+    if (rx_store_open(&db, dbpath) != RX_OK || rx_users_migrate(db) != RX_OK) {
         fprintf(stderr, "rexian user: %s\n", rx_error_last());
+        sqlite3_close(db);
         return 2;
     }
     char who[128];

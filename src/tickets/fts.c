@@ -10,7 +10,7 @@
  * digits form words as usual. Every code point is folded (full-width to
  * ASCII, lower case) with offsets kept on the original text.
  */
-#include "rexian/store.h"
+#include "fts.h"
 #include "rexian/text.h"
 
 #include <sqlite3.h>
@@ -117,7 +117,7 @@ static int tok_tokenize(Fts5Tokenizer *self, void *ctx, int flags, const char *t
     return rc;
 }
 
-int rx_store_register_fts(sqlite3 *db)
+int rx_tickets_register_fts(sqlite3 *db)
 {
     fts5_api *api = NULL;
     sqlite3_stmt *st = NULL;

@@ -7,6 +7,8 @@
  * thread, which WAL lets run beside the writer.
  */
 #include "rexian/store.h"
+
+#include "fts.h"
 #include "rexian/analyzer.h"
 #include "rexian/error.h"
 #include "rexian/roles.h"
@@ -146,6 +148,97 @@ static void conn_close(conn *c)
     memset(c, 0, sizeof *c);
 }
 
+/* The ticket tables, one step per version. */
+static const char *const steps[] = {
+    /* 1: tickets, their append-only event log, repeat links, case search */
+    "CREATE TABLE tickets ("
+    "  n INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  status TEXT NOT NULL CHECK (status IN ('received','dispatched','accepted','replied',"
+    "    'closed','reopened','archived')),"
+    "  channel TEXT NOT NULL,"
+    "  caller TEXT, phone TEXT, phone_key TEXT, address TEXT, address_key TEXT, area TEXT,"
+    "  category TEXT,"
+    "  content TEXT NOT NULL,"
+    "  created TEXT NOT NULL, created_day INTEGER NOT NULL, updated TEXT NOT NULL,"
+    "  created_by TEXT NOT NULL,"
+    "  level TEXT CHECK (level IN ('immediate','consult','leader')),"
+    "  lead TEXT, co TEXT NOT NULL DEFAULT '[]', approved_by TEXT,"
+    "  deadline_days INTEGER, deadline INTEGER, marked_deadline INTEGER,"
+    "  overdue_count INTEGER NOT NULL DEFAULT 0,"
+    "  supervision INTEGER NOT NULL DEFAULT 0 CHECK (supervision BETWEEN 0 AND 4),"
+    "  rework INTEGER NOT NULL DEFAULT 0, returns INTEGER NOT NULL DEFAULT 0,"
+    "  round INTEGER NOT NULL DEFAULT 1, callback_attempts INTEGER NOT NULL DEFAULT 0,"
+    "  satisfaction TEXT, discipline INTEGER NOT NULL DEFAULT 0,"
+    "  first_contact INTEGER NOT NULL DEFAULT 0, doc_ids TEXT NOT NULL DEFAULT '[]',"
+    "  reply TEXT, closed_at TEXT,"
+    "  version INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX tickets_status ON tickets(status, deadline);"
+    "CREATE INDEX tickets_created ON tickets(created_day, category, area);"
+    "CREATE INDEX tickets_callback ON tickets(closed_at) WHERE status = 'closed';"
+    "CREATE INDEX tickets_phone ON tickets(phone_key, created_day) WHERE phone_key IS NOT NULL;"
+    "CREATE INDEX tickets_address ON tickets(address_key, created_day)"
+    "  WHERE address_key IS NOT NULL;"
+    "CREATE INDEX tickets_category ON tickets(category, created_day);"
+    "CREATE TABLE ticket_departments ("
+    "  ticket INTEGER NOT NULL REFERENCES tickets(n),"
+    "  department TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('lead','co')),"
+    "  PRIMARY KEY (ticket, department)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX ticket_departments_by_name ON ticket_departments(department, ticket);"
+    "CREATE TABLE ticket_events ("
+    "  n INTEGER PRIMARY KEY,"
+    "  ticket INTEGER NOT NULL REFERENCES tickets(n),"
+    "  seq INTEGER NOT NULL,"
+    "  action TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, at TEXT NOT NULL,"
+    "  from_status TEXT, to_status TEXT NOT NULL, payload TEXT NOT NULL DEFAULT '{}',"
+    "  UNIQUE (ticket, seq)"
+    ");"
+    "CREATE TRIGGER ticket_events_append_only_u BEFORE UPDATE ON ticket_events"
+    "  BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;"
+    "CREATE TRIGGER ticket_events_append_only_d BEFORE DELETE ON ticket_events"
+    "  BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;"
+    "CREATE TABLE ticket_seq (day TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE ticket_links ("
+    "  ticket INTEGER NOT NULL REFERENCES tickets(n),"
+    "  earlier INTEGER NOT NULL REFERENCES tickets(n),"
+    "  score REAL NOT NULL,"
+    "  PRIMARY KEY (ticket, earlier)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX ticket_links_earlier ON ticket_links(earlier);"
+    "CREATE TABLE ticket_lookups ("
+    "  n INTEGER PRIMARY KEY,"
+    "  ticket INTEGER NOT NULL REFERENCES tickets(n),"
+    "  at TEXT NOT NULL, actor TEXT NOT NULL, query TEXT NOT NULL,"
+    "  total INTEGER NOT NULL, top TEXT NOT NULL DEFAULT '[]'"
+    ");"
+    "CREATE INDEX ticket_lookups_ticket ON ticket_lookups(ticket);"
+    "CREATE VIRTUAL TABLE ticket_fts USING fts5(body, replies, notes, tokenize='rx_bigram');",
+};
+
+/* Before versions were kept per module: user_version 2 had step 1. */
+static int legacy(int user_version)
+{
+    return user_version >= 2 ? 1 : 0;
+}
+
+static const rx_schema schema = {"tickets", steps, (int)(sizeof steps / sizeof steps[0]), legacy};
+
+/* A connection to the ticket database: the pragmas, and the rx_bigram
+ * tokenizer the search table needs on every connection. */
+static int connect(sqlite3 **out, const char *path)
+{
+    int rc = rx_store_open(out, path);
+    if (rc == RX_OK && rx_tickets_register_fts(*out) != SQLITE_OK) {
+        sqlite3_close(*out);
+        *out = NULL;
+        rc = rx_error_set(RX_EIO, "cannot register the rx_bigram tokenizer (FTS5 missing?)");
+    }
+    return rc;
+}
+
 int rx_tickets_open(rx_tickets **out, const char *path, const rx_departments *departments,
                     const rx_calendar *calendar, const rx_wf_rules *rules)
 {
@@ -159,7 +252,10 @@ int rx_tickets_open(rx_tickets **out, const char *path, const rx_departments *de
     t->calendar = calendar;
     t->rules = rules;
     t->serial = atomic_fetch_add(&store_serial, 1) + 1;
-    int rc = rx_store_connect(&t->writer.db, path);
+    int rc = connect(&t->writer.db, path);
+    if (rc == RX_OK && (rc = rx_store_migrate(t->writer.db, &schema)) != RX_OK) {
+        sqlite3_close(t->writer.db);
+    }
     if (rc != RX_OK) {
         free(t->path);
         free(t);
@@ -199,7 +295,7 @@ static conn *reader(rx_tickets *t)
     if (tls_reader && tls_reader_owner == t->serial)
         return tls_reader;
     conn *c = calloc(1, sizeof *c);
-    if (!c || rx_store_connect(&c->db, t->path) != RX_OK) {
+    if (!c || connect(&c->db, t->path) != RX_OK) {
         free(c);
         return NULL;
     }

@@ -156,7 +156,7 @@ static void cleanup(void)
 /* A fresh database, users and ticket store, and the application on them. */
 static void start_app(void)
 {
-    if (rx_store_open(&F.db, F.db_path) != RX_OK)
+    if (rx_store_open(&F.db, F.db_path) != RX_OK || rx_users_migrate(F.db) != RX_OK)
         die("database");
     if (rx_user_add(&F.admin_token, F.db, "admin", "admin", NULL) != RX_OK ||
         rx_user_add(&F.trainer_token, F.db, "培训师", "trainer", NULL) != RX_OK ||

@@ -57,6 +57,7 @@ static int setup(void **state)
     assert_int_equal(rx_build(&st, &o, &d), RX_OK);
     rx_diags_free(&d);
     assert_int_equal(rx_store_open(&fx->db, ":memory:"), RX_OK);
+    assert_int_equal(rx_users_migrate(fx->db), RX_OK);
     assert_int_equal(rx_user_add(&fx->admin, fx->db, "admin", "admin", NULL), RX_OK);
     assert_int_equal(rx_user_add(&fx->agent, fx->db, "王芳", "agent", NULL), RX_OK);
     rx_app_config ac = {.index_path = idx, .corpus_path = path, .db = fx->db};
@@ -213,18 +214,66 @@ static void store_refuses_a_newer_schema(void **state)
     close(fd);
     sqlite3 *db;
     assert_int_equal(rx_store_open(&db, path), RX_OK);
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", rx_store_schema_version() + 1);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(rx_users_migrate(db), RX_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE schema_versions SET version = 99 WHERE module = 'users'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(rx_store_open(&db, path), RX_EINVALID);
+    assert_int_equal(rx_store_open(&db, path), RX_OK);
+    assert_int_equal(rx_users_migrate(db), RX_EINVALID);
     assert_non_null(strstr(rx_error_last(), "newer"));
+    sqlite3_close(db);
     unlink(path);
     char wal[64];
     snprintf(wal, sizeof wal, "%s-wal", path);
     unlink(wal);
     snprintf(wal, sizeof wal, "%s-shm", path);
     unlink(wal);
+}
+
+/* A database made before versions were kept per module (user_version 2,
+ * the first users table) is migrated in place: its users and their tokens
+ * are kept, and they gain the department column and the audit log. */
+static void a_legacy_database_is_migrated(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/rexian-unit-legacy.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char hash[65];
+    rx_token_hash(hash, "rx_legacytoken");
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+             " role TEXT NOT NULL CHECK (role IN ('agent','supervisor','trainer','admin')),"
+             " token_hash TEXT NOT NULL UNIQUE, created TEXT NOT NULL DEFAULT 'x');"
+             "INSERT INTO users(name, role, token_hash) VALUES('老用户', 'supervisor', '%s');"
+             "PRAGMA user_version=2;",
+             hash);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(rx_store_open(&db, path), RX_OK);
+    assert_int_equal(rx_users_migrate(db), RX_OK);
+    rx_principal who;
+    assert_int_equal(rx_user_auth(db, "rx_legacytoken", &who), RX_OK);
+    assert_string_equal(who.name, "老用户");
+    assert_int_equal(who.role, RX_ROLE_SUPERVISOR);
+    char *token = NULL;
+    assert_int_equal(rx_user_add(&token, db, "承办", "department", "市水务局"), RX_OK);
+    free(token);
+    assert_int_equal(rx_audit(db, "老用户", "supervisor", "test", NULL, NULL), RX_OK);
+    assert_int_equal(rx_users_migrate(db), RX_OK); /* idempotent */
+    sqlite3_close(db);
+    unlink(path);
+    char side[64];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
 }
 
 static void strict_json_bodies_are_refused(void **state)
@@ -309,6 +358,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(created_user_token_works, setup, teardown),
         cmocka_unit_test_setup_teardown(reindex_job_runs_and_reports, setup, teardown),
         cmocka_unit_test(store_refuses_a_newer_schema),
+        cmocka_unit_test(a_legacy_database_is_migrated),
         cmocka_unit_test_setup_teardown(strict_json_bodies_are_refused, setup, teardown),
         cmocka_unit_test(one_table_maps_core_codes_to_statuses),
         cmocka_unit_test_setup_teardown(revoked_token_is_refused_at_once, setup, teardown),

@@ -133,7 +133,7 @@ static void test_database_private_under_umask_0(void **state)
     sqlite3 *db = NULL, *db2 = NULL;
     int rc = rx_store_open(&db, path);
     /* a second connection must not disturb the first one's locks */
-    int rc2 = rx_store_connect(&db2, path);
+    int rc2 = rx_store_open(&db2, path);
     umask(old);
     assert_int_equal(rc, RX_OK);
     assert_int_equal(rc2, RX_OK);
