@@ -66,23 +66,25 @@ as "$ADMIN" -X POST "$U/api/v1/admin/reindex"
 JOB=$(jv "j['job']")
 
 # --- the endpoint x role table, every cell
-ROUTES=$("$PY" - "$ROOT/docs/SECURITY.md" <<'EOF'
+table() { # table HEADING: the rows of that docs/SECURITY.md table: "WORDS LEVEL y|n x5"
+    "$PY" - "$ROOT/docs/SECURITY.md" "$1" <<'EOF'
 import re, sys
 lines = open(sys.argv[1], encoding='utf-8').read().split('\n')
-start = lines.index('### Endpoint × role')
-for l in lines[start:]:
-    if l.startswith('### Ticket action'): break
-    m = re.match(r'\| `(\w+) ([^`]+)`( \([^)]*\))? \| (.*) \|$', l)
+start = lines.index(sys.argv[2])
+for l in lines[start + 1:]:
+    if l.startswith('#'): break
+    m = re.match(r'\| `([^`]+)`(?: \((\w+)\)| \([^)]*\))? \| (.*) \|$', l)
     if m:
-        cells = [c.strip() for c in m.group(4).split('|')]
-        print(m.group(1), m.group(2), ' '.join('y' if c == '✓' else 'n' for c in cells))
+        cells = [c.strip() for c in m.group(3).split('|')]
+        print(m.group(1), m.group(2) or '-', ' '.join('y' if c == '✓' else 'n' for c in cells))
 EOF
-)
+}
+ROUTES=$(table '### Endpoint × role')
 check "docs/SECURITY.md lists 18 routes with 5 roles each" [ "$(grep -c ' [yn] [yn] [yn] [yn] [yn]$' <<<"$ROUTES")" = 18 ]
 ROLES=(agent supervisor department trainer admin)
 cell=0
 bad=()
-while read -r method path y0 y1 y2 y3 y4; do
+while read -r method path _ y0 y1 y2 y3 y4; do
     allow=($y0 $y1 $y2 $y3 $y4)
     for r in 0 1 2 3 4; do
         role=${ROLES[$r]}
@@ -132,18 +134,7 @@ for b in "${bad[@]}"; do echo "  # $b"; done
 check "every cell of the endpoint x role table holds ($cell cells, and 401 without a token)" [ ${#bad[@]} -eq 0 -a $cell -eq 90 ]
 
 # --- the action x role table, every cell, each on a fresh ticket in the right status
-ACTIONS=$("$PY" - "$ROOT/docs/SECURITY.md" <<'EOF'
-import re, sys
-lines = open(sys.argv[1], encoding='utf-8').read().split('\n')
-start = lines.index('### Ticket action × role')
-for l in lines[start:]:
-    if l.startswith('## ') : break
-    m = re.match(r'\| `(\w+)`( \((\w+)\))? \| (.*) \|$', l)
-    if m:
-        cells = [c.strip() for c in m.group(4).split('|')]
-        print(m.group(1), m.group(3) or '-', ' '.join('y' if c == '✓' else 'n' for c in cells))
-EOF
-)
+ACTIONS=$(table '### Ticket action × role')
 check "docs/SECURITY.md lists 13 action rows" [ "$(grep -c ' [yn] [yn] [yn] [yn] [yn]$' <<<"$ACTIONS")" = 13 ]
 bad=()
 cells=0

@@ -205,6 +205,17 @@ static void reindex_job_runs_and_reports(void **state)
     expect(&r, 404, "not_found");
 }
 
+/* Removes a database file and its WAL and shared-memory files. */
+static void remove_db(const char *path)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (size_t k = 0; k < 3; k++) {
+        char f[256];
+        snprintf(f, sizeof f, "%s%s", path, suffix[k]);
+        unlink(f);
+    }
+}
+
 static void store_refuses_a_newer_schema(void **state)
 {
     (void)state;
@@ -224,12 +235,7 @@ static void store_refuses_a_newer_schema(void **state)
     assert_int_equal(rx_users_migrate(db), RX_EINVALID);
     assert_non_null(strstr(rx_error_last(), "newer"));
     sqlite3_close(db);
-    unlink(path);
-    char wal[64];
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s-shm", path);
-    unlink(wal);
+    remove_db(path);
 }
 
 /* A database made before versions were kept per module (user_version 2,
@@ -268,12 +274,7 @@ static void a_legacy_database_is_migrated(void **state)
     assert_int_equal(rx_audit(db, "老用户", "supervisor", "test", NULL, NULL), RX_OK);
     assert_int_equal(rx_users_migrate(db), RX_OK); /* idempotent */
     sqlite3_close(db);
-    unlink(path);
-    char side[64];
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    remove_db(path);
 }
 
 static void strict_json_bodies_are_refused(void **state)
