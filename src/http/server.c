@@ -1,40 +1,116 @@
-/* libmicrohttpd glue: accumulate a request (bounded), hand our own request
- * struct to the dispatcher, send its response. Internal thread pool with
- * epoll, so every core serves; limits against slow or hostile clients. */
+/* libmicrohttpd glue: admit a request once its headers are in, accumulate
+ * its body (bounded), hand our own request struct to the dispatcher, send
+ * its response. Internal thread pool with epoll, so every core serves.
+ * Against slow or hostile clients: every connection has a deadline that a
+ * sweeper thread enforces (the library's idle timer restarts on every
+ * byte), and open connections are counted, in total and per address, so
+ * that overload is answered in JSON (503, 429) instead of with refused or
+ * empty connections. Written against libmicrohttpd 0.9.75. */
 #include "rexian/error.h"
 #include "rexian/http.h"
 #include "rexian/text.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+/* The library's per-connection memory pool holds the request line, the
+ * header fields, 56 bytes of bookkeeping per field, cookie and query
+ * parameter, a copy of the Cookie header, and then the response's headers.
+ * Room for request lines past 100 KB, so that those get our JSON errors
+ * rather than the library's own pages; not more: the library clears the
+ * pool between requests (256 KiB cost /healthz at 64 connections a third
+ * of its rate, 128 KiB a few percent).
+ *
+ * Our limits keep every admitted request inside it with room for the
+ * response (100 KiB + 16 KiB + 132 records leave ~4 KiB). A request past
+ * them that still fits gets our JSON 414 or 431, written straight to the
+ * socket (the pool may be full). What does not fit is answered by the
+ * library itself with its HTML page, before we see the request. Measured
+ * with 0.9.75 on an otherwise minimal GET: a request target over 130,885
+ * bytes (431, or 414 once the request line alone overflows), one header
+ * field over 130,804 bytes, more than 1,760 header fields or more than
+ * 1,622 cookies (431); in general a request head past ~130,800 bytes. */
+#define POOL_BYTES (128 * 1024)
+#define MAX_URI (100 * 1024)        /* the request target, bytes */
+#define MAX_FIELD_BYTES (16 * 1024) /* header names and values */
+#define MAX_FIELDS 100
+#define DEFAULT_MAX_CONNECTIONS 8192
+#define FD_RESERVE 256 /* descriptors left for the index, the database and logs */
+#define IP_BUCKETS 1024
+#define SWEEP_MS 200
+
+/* The connections open from one address. */
+typedef struct ip_slot {
+    struct ip_slot *next;
+    unsigned char addr[16];
+    unsigned char len; /* 4, 16, or 0 for an address of another family */
+    unsigned bucket;   /* its chain in rx_http_server.ips */
+    atomic_uint open;
+} ip_slot;
+
+/* One connection, from the library's start notification to its close
+ * notification (which it sends before it closes the socket). */
+typedef struct conn_rec {
+    struct conn_rec *prev, *next;
+    int fd;
+    ip_slot *ip;
+    /* monotonic ms past which the sweeper shuts the socket down; 0: none
+     * (while a request is dispatched and answered) */
+    atomic_llong deadline_ms;
+    atomic_bool idle; /* between requests (keep-alive), no request line yet */
+    bool shut;        /* under the server's mu */
+} conn_rec;
+
 struct rx_http_server {
     struct MHD_Daemon *daemon;
-    atomic_int in_flight; /* requests begun and not yet completed */
+    atomic_int in_flight; /* requests admitted and not yet completed */
     rx_http_dispatch_fn dispatch;
+    rx_http_admit_fn admit;
     void *app;
     bool access_log;
+    unsigned soft, per_ip;
+    long long header_ms, body_ms;
+    atomic_uint open;      /* connections open */
+    atomic_uint addresses; /* distinct client addresses among them */
+    pthread_mutex_t mu;    /* guards conns, ips, conn_rec.shut, stopping */
+    conn_rec *conns;
+    ip_slot *ips[IP_BUCKETS];
+    pthread_cond_t wake; /* wakes the sweeper to stop */
+    pthread_t sweeper;
+    bool sweeping, stopping;
 };
 
-/* One request being received. */
+/* One request being received. Made when its request line is in. */
 typedef struct {
     rx_buf body;
-    bool too_large;
     double started;
+    bool begun;           /* its headers are in: admitted or answered */
+    bool uri_too_long;    /* longer than MAX_URI */
+    bool too_many_params; /* more than RX_HTTP_MAX_PARAMS in its query string */
 } conn_state;
 
-typedef struct {
-    rx_http_request *req;
-} param_ctx;
+/* Set when a handler returns MHD_NO on purpose, after answering: the
+ * library then logs that the application failed, which it did not. */
+static _Thread_local bool tl_closing;
+
+static long long now_ms(void)
+{
+    return (long long)(rx_now() * 1000);
+}
 
 static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
                                      const char *value)
@@ -48,6 +124,26 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind, const c
     req->params[req->nparams].key = key;
     req->params[req->nparams].value = value ? value : "";
     req->nparams++;
+    return MHD_YES;
+}
+
+/* What a request's header fields take in the pool: their bytes, and one
+ * record per field and per cookie (the library parses the Cookie header
+ * into a copy of its own). */
+typedef struct {
+    size_t bytes, count;
+} field_tally;
+
+static enum MHD_Result tally_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    (void)kind;
+    (void)value;
+    field_tally *t = cls;
+    t->count++;
+    t->bytes += key_size + value_size;
+    if (kind == MHD_HEADER_KIND && strcasecmp(key, MHD_HTTP_HEADER_COOKIE) == 0)
+        t->bytes += value_size;
     return MHD_YES;
 }
 
@@ -99,8 +195,10 @@ static void log_request(const rx_http_request *req, int status, size_t bytes, do
     }
 }
 
+/* Queues res; retry_after (seconds, 0: none) becomes a Retry-After header. */
 static enum MHD_Result send_response(struct MHD_Connection *conn, rx_http_server *srv,
-                                     rx_http_request *req, rx_http_response *res, double started)
+                                     rx_http_request *req, rx_http_response *res, double started,
+                                     unsigned retry_after)
 {
     if (!res->status)
         rx_http_error(res, 500, "internal", "服务器没有生成响应");
@@ -115,11 +213,50 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, rx_http_server
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (res->allow)
         MHD_add_response_header(r, "Allow", res->allow);
+    if (retry_after) {
+        char v[16];
+        snprintf(v, sizeof v, "%u", retry_after);
+        MHD_add_response_header(r, "Retry-After", v);
+    }
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, r);
     MHD_destroy_response(r);
     if (srv->access_log)
         log_request(req, res->status, res->body.len, (rx_now() - started) * 1000);
     return ok;
+}
+
+/* Writes res (JSON) straight to the socket and returns MHD_NO, so that the
+ * library closes the connection without reading on. For the two moments
+ * when the library would not send a response of ours: in the middle of a
+ * body (0.9.75 queues one only before the first body byte or after the
+ * last), and after a request head big enough that the pool may have no
+ * room left for the response's headers (it would then close the
+ * connection with no reply). Nothing else is being written on the
+ * connection then: the previous response, if any, was sent in full. */
+static enum MHD_Result send_direct(struct MHD_Connection *conn, rx_http_server *srv,
+                                   rx_http_request *req, rx_http_response *res, double started)
+{
+    const union MHD_ConnectionInfo *fi =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (fi) {
+        char head[320];
+        int n =
+            snprintf(head, sizeof head,
+                     "HTTP/1.1 %d %s\r\nContent-Type: application/json; charset=utf-8\r\n"
+                     "Content-Length: %zu\r\nCache-Control: no-store\r\n"
+                     "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+                     res->status, MHD_get_reason_phrase_for((unsigned)res->status), res->body.len);
+        struct iovec iov[2] = {{head, (size_t)n}, {res->body.data, res->body.len}};
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+        /* the socket is empty and non-blocking: a client that reads
+         * nothing loses the answer, and is closed all the same */
+        ssize_t w = sendmsg(fi->connect_fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)w;
+    }
+    if (srv->access_log)
+        log_request(req, res->status, res->body.len, (rx_now() - started) * 1000);
+    tl_closing = true;
+    return MHD_NO;
 }
 
 static void client_address(struct MHD_Connection *conn, char *out, size_t cap)
@@ -138,79 +275,349 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t cap)
                   (socklen_t)cap);
 }
 
+/* ---- connections: counted per address, closed past their deadline ---- */
+
+static conn_rec *conn_record(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+static void set_deadline(conn_rec *rec, long long ms_from_now)
+{
+    if (rec)
+        atomic_store(&rec->deadline_ms, ms_from_now ? now_ms() + ms_from_now : 0);
+}
+
+/* The slot of the address sa, made if new; NULL when out of memory. Under mu. */
+static ip_slot *ip_slot_get(rx_http_server *srv, const struct sockaddr *sa)
+{
+    unsigned char addr[16] = {0}, len = 0;
+    if (sa && sa->sa_family == AF_INET) {
+        memcpy(addr, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+        len = 4;
+    } else if (sa && sa->sa_family == AF_INET6) {
+        memcpy(addr, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+        len = 16;
+    }
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (unsigned k = 0; k < len; k++)
+        h = (h ^ addr[k]) * 16777619u;
+    unsigned bucket = h % IP_BUCKETS;
+    ip_slot **head = &srv->ips[bucket];
+    for (ip_slot *s = *head; s; s = s->next)
+        if (s->len == len && memcmp(s->addr, addr, len) == 0)
+            return s;
+    ip_slot *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    memcpy(s->addr, addr, sizeof addr);
+    s->len = len;
+    s->bucket = bucket;
+    s->next = *head;
+    *head = s;
+    atomic_fetch_add(&srv->addresses, 1);
+    return s;
+}
+
+/* Unlinks and frees slot s, whose last connection closed. Under mu. */
+static void ip_slot_drop(rx_http_server *srv, ip_slot *s)
+{
+    for (ip_slot **p = &srv->ips[s->bucket]; *p; p = &(*p)->next)
+        if (*p == s) {
+            *p = s->next;
+            free(s);
+            atomic_fetch_sub(&srv->addresses, 1);
+            return;
+        }
+}
+
+/* The library's connection notifications. CLOSED comes before the library
+ * closes the socket (daemon.c, MHD_cleanup_connections), and takes mu, so
+ * the sweeper, which shuts sockets down under mu, never touches a
+ * descriptor that was closed and reused. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    rx_http_server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_rec *rec = calloc(1, sizeof *rec);
+        if (!rec)
+            return; /* untracked: neither counted nor swept */
+        const union MHD_ConnectionInfo *fi =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ai =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        rec->fd = fi ? fi->connect_fd : -1;
+        atomic_init(&rec->deadline_ms, now_ms() + srv->header_ms);
+        pthread_mutex_lock(&srv->mu);
+        rec->ip = ip_slot_get(srv, ai ? ai->client_addr : NULL);
+        if (rec->ip) {
+            atomic_fetch_add(&rec->ip->open, 1);
+            rec->next = srv->conns;
+            if (srv->conns)
+                srv->conns->prev = rec;
+            srv->conns = rec;
+            atomic_fetch_add(&srv->open, 1);
+        }
+        pthread_mutex_unlock(&srv->mu);
+        if (rec->ip)
+            *socket_context = rec;
+        else
+            free(rec);
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        conn_rec *rec = *socket_context;
+        if (!rec)
+            return;
+        pthread_mutex_lock(&srv->mu);
+        if (rec->prev)
+            rec->prev->next = rec->next;
+        else
+            srv->conns = rec->next;
+        if (rec->next)
+            rec->next->prev = rec->prev;
+        if (atomic_fetch_sub(&rec->ip->open, 1) == 1)
+            ip_slot_drop(srv, rec->ip);
+        atomic_fetch_sub(&srv->open, 1);
+        pthread_mutex_unlock(&srv->mu);
+        free(rec);
+        *socket_context = NULL;
+    }
+}
+
+/* The sweeper: a few times a second, shuts down every connection past its
+ * deadline (the library then sees the end of the stream and closes it),
+ * and says how many it closed, in one line every 10 s at most. */
+static void *sweep(void *arg)
+{
+    rx_http_server *srv = arg;
+    unsigned long closed = 0;              /* not yet reported */
+    long long reported = now_ms() - 10000; /* when they last were */
+    pthread_mutex_lock(&srv->mu);
+    while (!srv->stopping) {
+        long long now = now_ms();
+        for (conn_rec *c = srv->conns; c; c = c->next) {
+            long long d = atomic_load(&c->deadline_ms);
+            if (d && now >= d && !c->shut && c->fd >= 0) {
+                shutdown(c->fd, SHUT_RDWR);
+                c->shut = true;
+                if (!atomic_load(&c->idle))
+                    closed++;
+            }
+        }
+        if (closed && now - reported >= 10000) { /* idle keep-alive ones are not news */
+            char line[256];
+            int n = snprintf(line, sizeof line,
+                             "rexian serve: closed %lu slow connections (request line and "
+                             "headers are due within %lld s, a body within %lld s)\n",
+                             closed, srv->header_ms / 1000, srv->body_ms / 1000);
+            ssize_t w = write(STDERR_FILENO, line, (size_t)n);
+            (void)w;
+            closed = 0;
+            reported = now;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += SWEEP_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&srv->wake, &srv->mu, &ts);
+    }
+    pthread_mutex_unlock(&srv->mu);
+    return NULL;
+}
+
+/* ---- requests ---- */
+
+/* How many parameters the library will make of query string q: one per
+ * '&'-separated piece, but none for an empty last piece. */
+static size_t count_params(const char *q)
+{
+    if (!*q)
+        return 0;
+    size_t n = 1;
+    for (const char *p = q; *p; p++)
+        if (*p == '&')
+            n++;
+    return q[strlen(q) - 1] == '&' ? n - 1 : n;
+}
+
+/* Called with the raw request target as soon as the request line is in;
+ * what it returns becomes the request's state (*con_cls).
+ *
+ * libmicrohttpd 0.9.75 parses the query string right after this call, into
+ * records taken from the connection's pool, and ignores a failure: the
+ * error page it queues is lost when it moves on to the headers, and the
+ * connection then hangs until the idle timeout with no answer (~2,000
+ * parameters are enough). So a target that is too long or has too many
+ * parameters has its query string cut here, in the library's own buffer
+ * (uri points into it, and the library has already found the '?'), and
+ * the handler answers 414 or 400 once the headers are in. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    conn_rec *rec = conn_record(conn);
+    if (rec)
+        atomic_store(&rec->idle, false);
+    conn_state *cs = calloc(1, sizeof *cs);
+    if (!cs || !uri)
+        return cs;
+    char *query = strchr(uri, '?');
+    if (strlen(uri) > MAX_URI)
+        cs->uri_too_long = true;
+    else if (query && count_params(query + 1) > RX_HTTP_MAX_PARAMS)
+        cs->too_many_params = true;
+    if (query && (cs->uri_too_long || cs->too_many_params))
+        query[1] = '\0';
+    return cs;
+}
+
+/* The checks made once the headers are in, before any body byte is read.
+ * Sets res->status to refuse; *direct when the answer must bypass the
+ * library (send_direct), *retry_after for overload. */
+static void admit(rx_http_server *srv, struct MHD_Connection *conn, conn_rec *rec, conn_state *cs,
+                  rx_http_request *req, rx_http_response *res, bool *direct, unsigned *retry_after)
+{
+    unsigned open = atomic_load(&srv->open);
+    if (open > srv->soft) {
+        rx_http_error(res, 503, "overloaded", "服务器繁忙（当前 %u 个连接），请稍后重试", open);
+        *retry_after = 2;
+        return;
+    }
+    if (rec && open > srv->soft / 2) {
+        unsigned mine = atomic_load(&rec->ip->open), addresses = atomic_load(&srv->addresses);
+        unsigned share = srv->soft / (addresses ? addresses : 1);
+        if (mine > share && mine > srv->per_ip) {
+            rx_http_error(res, 429, "too_many_requests", "来自 %s 的连接过多（%u 个），请稍后重试",
+                          req->remote, mine);
+            *retry_after = 1;
+            return;
+        }
+    }
+    if (cs->uri_too_long) {
+        rx_http_error(res, 414, "uri_too_long", "请求地址过长（上限 %d KB）", MAX_URI / 1024);
+        *direct = true;
+        return;
+    }
+    field_tally t = {0};
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND | MHD_COOKIE_KIND, tally_field, &t);
+    if (t.bytes > MAX_FIELD_BYTES || t.count > MAX_FIELDS) {
+        rx_http_error(res, 431, "headers_too_large", "请求头过大（上限 %d KB、%d 个字段）",
+                      MAX_FIELD_BYTES / 1024, MAX_FIELDS);
+        *direct = true;
+        return;
+    }
+    if (cs->too_many_params || req->too_many_params) {
+        rx_http_error(res, 400, "too_many_parameters", "查询参数过多（最多 %d 个）",
+                      RX_HTTP_MAX_PARAMS);
+        return;
+    }
+    if (!rx_utf8_valid(req->path, strlen(req->path), NULL)) {
+        rx_http_error(res, 400, "invalid_utf8", "请求路径不是有效的 UTF-8");
+        return;
+    }
+    if (srv->admit) {
+        srv->admit(srv->app, req, res);
+        if (res->status)
+            return;
+    }
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > RX_HTTP_MAX_BODY)
+        rx_http_error(res, 413, "body_too_large", "请求体超过 %d KB 的上限",
+                      RX_HTTP_MAX_BODY / 1024);
+}
+
+/* The library calls this first when the headers are in, then once per
+ * piece of body, then with no data when the request is complete. A
+ * response queued on the first call goes out at once; the library then
+ * reads no body and closes the connection. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
 {
     (void)version;
     rx_http_server *srv = cls;
+    tl_closing = false;
     conn_state *cs = *con_cls;
     if (!cs) {
         cs = calloc(1, sizeof *cs);
         if (!cs)
             return MHD_NO;
-        cs->started = rx_now();
         *con_cls = cs;
-        atomic_fetch_add(&srv->in_flight, 1);
-        const char *cl =
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > RX_HTTP_MAX_BODY) {
-            /* answer at once; the library then closes the connection */
-            rx_http_request req = {.method = method, .path = url};
-            rx_http_response res = {0};
-            rx_http_error(&res, 413, "body_too_large", "请求体超过 %d KB 的上限",
-                          RX_HTTP_MAX_BODY / 1024);
-            cs->too_large = true;
-            enum MHD_Result ok = send_response(conn, srv, &req, &res, cs->started);
-            rx_buf_free(&res.body);
-            return ok;
-        }
-        return MHD_YES;
     }
-    if (*upload_size) {
-        if (!cs->too_large) {
-            if (cs->body.len + *upload_size > RX_HTTP_MAX_BODY)
-                cs->too_large = true;
-            else if (rx_buf_append(&cs->body, upload_data, *upload_size) != RX_OK)
-                return MHD_NO;
-        }
-        *upload_size = 0;
-        return MHD_YES;
-    }
+    conn_rec *rec = conn_record(conn);
     char remote[64];
-    client_address(conn, remote, sizeof remote);
     rx_http_request req = {.method = method, .path = url, .remote = remote};
     rx_http_response res = {0};
+    if (!cs->begun) {
+        cs->begun = true;
+        cs->started = rx_now();
+        atomic_fetch_add(&srv->in_flight, 1);
+        set_deadline(rec, srv->body_ms);
+        client_address(conn, remote, sizeof remote);
+        req.authorization =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &req);
+        bool direct = false;
+        unsigned retry_after = 0;
+        admit(srv, conn, rec, cs, &req, &res, &direct, &retry_after);
+        if (!res.status)
+            return MHD_YES; /* admitted: on to the body */
+        set_deadline(rec, 0);
+        enum MHD_Result ok = direct
+                                 ? send_direct(conn, srv, &req, &res, cs->started)
+                                 : send_response(conn, srv, &req, &res, cs->started, retry_after);
+        rx_buf_free(&res.body);
+        return ok;
+    }
+    if (*upload_size) {
+        if (cs->body.len + *upload_size <= RX_HTTP_MAX_BODY) {
+            if (rx_buf_append(&cs->body, upload_data, *upload_size) != RX_OK)
+                return MHD_NO;
+            *upload_size = 0;
+            return MHD_YES;
+        }
+        /* a chunked body past the limit: answer now, read no further */
+        client_address(conn, remote, sizeof remote);
+        rx_http_error(&res, 413, "body_too_large", "请求体超过 %d KB 的上限",
+                      RX_HTTP_MAX_BODY / 1024);
+        enum MHD_Result ok = send_direct(conn, srv, &req, &res, cs->started);
+        rx_buf_free(&res.body);
+        return ok;
+    }
+    set_deadline(rec, 0);
+    client_address(conn, remote, sizeof remote);
     req.authorization =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &req);
-    if (cs->too_large) {
-        rx_http_error(&res, 413, "body_too_large", "请求体超过 %d KB 的上限",
-                      RX_HTTP_MAX_BODY / 1024);
-    } else if (req.too_many_params) {
-        rx_http_error(&res, 400, "too_many_parameters", "查询参数过多（最多 %d 个）",
-                      RX_HTTP_MAX_PARAMS);
-    } else if (!rx_utf8_valid(url, strlen(url), NULL)) {
-        rx_http_error(&res, 400, "invalid_utf8", "请求路径不是有效的 UTF-8");
-    } else {
-        req.body = cs->body.data ? cs->body.data : "";
-        req.body_len = cs->body.len;
-        srv->dispatch(srv->app, &req, &res);
-    }
-    enum MHD_Result ok = send_response(conn, srv, &req, &res, cs->started);
+    req.body = cs->body.data ? cs->body.data : "";
+    req.body_len = cs->body.len;
+    srv->dispatch(srv->app, &req, &res);
+    enum MHD_Result ok = send_response(conn, srv, &req, &res, cs->started, 0);
     rx_buf_free(&res.body);
     return ok;
 }
 
+/* The end of a request, answered or not: its state goes, and the
+ * connection has the header deadline again, for its next request. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     rx_http_server *srv = cls;
+    conn_rec *rec = conn_record(conn);
+    if (rec) {
+        set_deadline(rec, srv->header_ms);
+        atomic_store(&rec->idle, true);
+    }
     conn_state *cs = *con_cls;
     if (cs) {
-        atomic_fetch_sub(&srv->in_flight, 1);
+        if (cs->begun)
+            atomic_fetch_sub(&srv->in_flight, 1);
         rx_buf_free(&cs->body);
         free(cs);
         *con_cls = NULL;
@@ -220,8 +627,34 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
-    fputs("rexian serve: libmicrohttpd: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    char line[1024];
+    int n = snprintf(line, sizeof line, "rexian serve: libmicrohttpd: ");
+    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    if (tl_closing && strstr(line, "Application reported internal error")) {
+        tl_closing = false; /* we closed it on purpose, after answering */
+        return;
+    }
+    /* a socket the sweeper shut down mid-request; the sweeper counts them */
+    if (strstr(line, "detected connection closure"))
+        return;
+    size_t len = strlen(line);
+    while (len && line[len - 1] == '\n') /* some messages bring their own */
+        len--;
+    line[len++] = '\n';
+    ssize_t w = write(STDERR_FILENO, line, len);
+    (void)w;
+}
+
+/* Descriptors this process may still open for connections. */
+static unsigned fd_room(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return DEFAULT_MAX_CONNECTIONS;
+    if (rl.rlim_cur < FD_RESERVE + 64)
+        return 64;
+    rlim_t room = rl.rlim_cur - FD_RESERVE;
+    return room > UINT_MAX ? UINT_MAX : (unsigned)room;
 }
 
 int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispatch_fn fn,
@@ -265,25 +698,45 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
     if (!srv)
         return rx_error_set(RX_ENOMEM, "out of memory");
     srv->dispatch = fn;
+    srv->admit = cfg->admit;
     srv->app = app;
     srv->access_log = cfg->access_log;
+    unsigned room = fd_room();
+    unsigned hard = cfg->max_connections ? cfg->max_connections : DEFAULT_MAX_CONNECTIONS;
+    if (hard > room)
+        hard = room;
+    srv->soft = cfg->soft_connections && cfg->soft_connections < hard ? cfg->soft_connections
+                                                                      : hard - hard / 4;
+    srv->per_ip = cfg->max_per_ip ? cfg->max_per_ip : srv->soft / 16;
+    if (srv->per_ip < 8)
+        srv->per_ip = 8;
+    srv->header_ms = 1000LL * (cfg->header_timeout_s ? cfg->header_timeout_s : 10);
+    srv->body_ms = 1000LL * (cfg->body_timeout_s ? cfg->body_timeout_s : 30);
+    pthread_mutex_init(&srv->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&srv->wake, &ca);
+    pthread_condattr_destroy(&ca);
     unsigned threads = cfg->threads < 2 ? 2 : cfg->threads;
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
-        cfg->max_connections ? cfg->max_connections : 1024, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        cfg->max_per_ip ? cfg->max_per_ip : 256, MHD_OPTION_CONNECTION_TIMEOUT,
-        cfg->timeout_s ? cfg->timeout_s : 30,
-        /* room for request lines and headers past 100 KB, so that those get
-         * our JSON errors rather than the library's own pages; not more: the
-         * library clears the pool between requests (256 KiB cost /healthz at
-         * 64 connections a third of its rate, 128 KiB a few percent) */
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+        hard, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s ? cfg->timeout_s : 30,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+        srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+    int rc;
     if (!srv->daemon) {
-        free(srv);
-        return rx_error_set(RX_EIO, "cannot listen on %s (in use, or not allowed)", cfg->listen);
+        rc = rx_error_set(RX_EIO, "cannot listen on %s (in use, or not allowed)", cfg->listen);
+        goto fail;
     }
+    if (pthread_create(&srv->sweeper, NULL, sweep, srv) != 0) {
+        MHD_stop_daemon(srv->daemon);
+        rc = rx_error_set(RX_EIO, "cannot start the connection sweeper thread");
+        goto fail;
+    }
+    srv->sweeping = true;
     if (port_out) {
         const union MHD_DaemonInfo *di =
             MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -291,6 +744,11 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
     }
     *out = srv;
     return RX_OK;
+fail:
+    pthread_cond_destroy(&srv->wake);
+    pthread_mutex_destroy(&srv->mu);
+    free(srv);
+    return rc;
 }
 
 void rx_http_stop(rx_http_server *srv, unsigned grace_s)
@@ -306,7 +764,21 @@ void rx_http_stop(rx_http_server *srv, unsigned grace_s)
     double deadline = rx_now() + grace_s;
     while (rx_now() < deadline && atomic_load(&srv->in_flight) > 0)
         usleep(10 * 1000);
-    MHD_stop_daemon(srv->daemon);
+    MHD_stop_daemon(srv->daemon); /* every connection's CLOSED notification */
+    pthread_mutex_lock(&srv->mu);
+    srv->stopping = true;
+    pthread_cond_signal(&srv->wake);
+    pthread_mutex_unlock(&srv->mu);
+    if (srv->sweeping)
+        pthread_join(srv->sweeper, NULL);
+    for (size_t b = 0; b < IP_BUCKETS; b++)
+        while (srv->ips[b]) {
+            ip_slot *next = srv->ips[b]->next;
+            free(srv->ips[b]);
+            srv->ips[b] = next;
+        }
+    pthread_cond_destroy(&srv->wake);
+    pthread_mutex_destroy(&srv->mu);
     free(srv);
 }
 
@@ -344,6 +816,11 @@ void rx_http_error(rx_http_response *res, int status, const char *code, const ch
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* a message cut mid-character, or echoing a client's bytes that are
+     * not UTF-8, must still make valid JSON: each bad byte becomes '?' */
+    size_t n = strlen(msg), bad;
+    while (!rx_utf8_valid(msg, n, &bad))
+        msg[bad] = '?';
     cJSON *doc = cJSON_CreateObject(), *err = cJSON_AddObjectToObject(doc, "error");
     cJSON_AddStringToObject(err, "code", code);
     cJSON_AddStringToObject(err, "message", msg);
