@@ -116,6 +116,12 @@ static int parse_line(group *g, const char *line, size_t len, size_t lineno, rx_
             free(norm);
             continue;
         }
+        if (strlen(norm) != nlen) { /* a NUL byte: the term would be cut there */
+            if (diag)
+                diag(ctx, lineno, "a term holds a NUL byte");
+            free(norm);
+            continue;
+        }
         if (rx_utf8_count(norm, nlen) > MAX_TERM_CHARS) {
             if (diag) {
                 char msg[128];

@@ -24,7 +24,8 @@ static const char *default_reason(int code)
     }
 }
 
-static void record(int code, const char *reason, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void record(int code, const char *reason,
+                                                         const char *fmt, va_list ap)
 {
     vsnprintf(last_message, sizeof last_message, fmt, ap);
     /* a message cut at the buffer's end must not end in half a character */
