@@ -91,6 +91,7 @@ raw() { # raw BYTES...: one raw request on its own connection, answer in $T/raw
 
 start_server() { # starts serve on a free port: $SRV, $PORT; stdout in $T/out, stderr in $T/log
     local k
+    : >"$T/out" # not the last server's line: the job below truncates it only once it runs
     "$REXIAN" serve --index "$T/idx" --db "$T/db" --corpus "$T/corpus" --listen 127.0.0.1:0 >"$T/out" 2>"$T/log" &
     SRV=$!
     for ((k = 0; k < 100; k++)); do
