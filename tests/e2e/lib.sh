@@ -7,6 +7,8 @@ T=$(mktemp -d /tmp/rexian-e2e.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 PASS=0
 FAIL=0
+# RX_TEST_SLOW=N stretches the waits for the server N times (make valgrind)
+SLOW=${RX_TEST_SLOW:-1}
 
 ok() { PASS=$((PASS + 1)); echo "ok   - $1"; }
 not_ok() { FAIL=$((FAIL + 1)); echo "FAIL - $1"; }
@@ -16,7 +18,7 @@ check() { # check NAME COMMAND...
 }
 # HTTP requests: the status is left in $code, the body in $T/body
 req() { # req CURL-ARGS... URL
-    code=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' --max-time 10 "$@")
+    code=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' --max-time $((10 * SLOW)) "$@")
 }
 show() { printf '  # got %s: %s\n' "$code" "$(head -c 400 "$T/body" | tr '\n' ' ')"; }
 is() { # is STATUS [SUBSTRING...]: the last response had STATUS and each SUBSTRING
@@ -33,7 +35,7 @@ is() { # is STATUS [SUBSTRING...]: the last response had STATUS and each SUBSTRI
 }
 wait_exit() { # wait_exit PID SECONDS: true once PID is gone, false on timeout
     local k
-    for ((k = 0; k < $2 * 20; k++)); do
+    for ((k = 0; k < $2 * 20 * SLOW; k++)); do
         kill -0 "$1" 2>/dev/null || return 0
         sleep 0.05
     done
@@ -44,6 +46,9 @@ stop_all() { # stop_all PID...: TERM, a moment, then KILL; no job notices
     disown -a 2>/dev/null
     for p in "$@"; do kill "$p" 2>/dev/null; done
     sleep 0.1
+    if [ "$SLOW" -gt 1 ]; then # let valgrind write its report
+        for p in "$@"; do wait_exit "$p" 1; done
+    fi
     for p in "$@"; do kill -9 "$p" 2>/dev/null; done
     return 0
 }

@@ -429,7 +429,7 @@ printf '揭不开锅 => 最低生活保障\n' >>"$T/corpus/related.txt"
 api -X POST "$U/api/v1/admin/reindex"
 job=$(grep -o '"job":"[^"]*"' "$T/body" | cut -d'"' -f4)
 check "the reindex job is accepted (202)" is 202 '"job":"'
-for ((k = 0; k < 200; k++)); do
+for ((k = 0; k < 200 * SLOW; k++)); do
     api "$U/api/v1/admin/reindex/$job"
     grep -q '"status":"\(done\|failed\)"' "$T/body" && break
     sleep 0.05

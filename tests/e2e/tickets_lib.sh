@@ -47,7 +47,7 @@ start_server() { # start_server [NAME=VALUE...]: serve on a free port: $SRV, $PO
     env "$@" "$REXIAN" serve --index "$T/idx" --db "$T/db" --corpus "$T/corpus" \
         --listen 127.0.0.1:0 --threads 4 "${RULES[@]}" >"$T/out" 2>>"$T/log" &
     SRV=$!
-    for ((k = 0; k < 200; k++)); do
+    for ((k = 0; k < 200 * SLOW; k++)); do
         grep -q '正在服务' "$T/out" 2>/dev/null && break
         kill -0 $SRV 2>/dev/null || break
         sleep 0.05
