@@ -101,8 +101,10 @@ e2e: $(BIN)
 	@for t in tests/e2e/*.sh; do echo "== $$t"; REXIAN=$(BIN) bash $$t || exit 1; done
 
 test: deps
+	bash tools/check_layers.sh
 	$(MAKE) all $(UNIT_BIN)
 	$(MAKE) unit e2e
+	$(MAKE) fuzz-smoke
 
 asan: deps
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
