@@ -29,7 +29,7 @@ typedef struct {
     size_t body_len;
     const char *remote; /* client address, for the log */
     /* filled by the router for the handler */
-    const char *path_id; /* the {id} segment of the matched route */
+    const char *path_id;    /* the {id} segment of the matched route */
     const char *user;       /* authenticated user name */
     const char *role;       /* and role name */
     int role_id;            /* rx_role (roles.h) */
