@@ -101,7 +101,14 @@ for ((i = 1; i <= KILLS; i++)); do
         start_server && echo "$PORT" >"$T/port" # one more try
     fi
 done
-sleep 0.5 # the clients get some answers from the last server
+# the clients get some answers from the last server: at least half a second,
+# and (on a slow build, such as ASan's) until they have done enough to judge
+sleep 0.5
+for ((w = 0; w < 300; w++)); do
+    [ "$(cat "$T"/acks.* | grep -c '^create ')" -ge 10 ] &&
+        [ "$(cat "$T"/acks.* | grep -vc '^create ')" -ge 30 ] && break
+    sleep 0.1
+done
 touch "$T/stop"
 wait "${PIDS[@]}"
 PIDS=()
