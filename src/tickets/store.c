@@ -216,6 +216,11 @@ static const char *const steps[] = {
     ");"
     "CREATE INDEX ticket_lookups_ticket ON ticket_lookups(ticket);"
     "CREATE VIRTUAL TABLE ticket_fts USING fts5(body, replies, notes, tokenize='rx_bigram');",
+    /* 2: the searchable text is the case, not the caller: tickets made
+     * before lose their caller's name and address from it */
+    "UPDATE ticket_fts SET body = (SELECT t.content || char(10) || coalesce(t.category, '')"
+    "  FROM tickets t WHERE t.n = ticket_fts.rowid)"
+    " WHERE rowid IN (SELECT n FROM tickets WHERE caller IS NOT NULL OR address IS NOT NULL);",
 };
 
 /* Before versions were kept per module: user_version 2 had step 1. */

@@ -33,6 +33,15 @@ is() { # is STATUS [SUBSTRING...]: the last response had STATUS and each SUBSTRI
         grep -qF -- "$s" "$T/body" || { echo "  # expected the body to contain: $s"; show; return 1; }
     done
 }
+wait_served() { # wait_served PID OUT: until `rexian serve` (PID) prints in OUT that it serves, or dies; $PORT ("" if it did not start)
+    local k
+    for ((k = 0; k < 200 * SLOW; k++)); do
+        grep -q '正在服务' "$2" 2>/dev/null && break
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.05
+    done
+    PORT=$(sed -n '1s|^rexian .*正在服务：http://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' "$2")
+}
 wait_exit() { # wait_exit PID SECONDS: true once PID is gone, false on timeout
     local k
     for ((k = 0; k < $2 * 20 * SLOW; k++)); do

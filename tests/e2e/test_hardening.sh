@@ -69,17 +69,12 @@ hold() { # hold NAME COUNT ADDRS TRICKLE DURATION: background connections; waits
     wait_file "$T/$1.ready" 20 || echo "  # $1: the connections did not open"
 }
 start_server() { # start_server NAME ARGS...: serve on a free port; $PID, $PORT
-    local name=$1 k
+    local name=$1
     shift
     "$REXIAN" serve --index "$T/idx" --db "$T/db" --corpus "$T/corpus" --listen 127.0.0.1:0 \
         "$@" >"$T/$name.out" 2>"$T/$name.log" &
     PID=$!
-    for ((k = 0; k < 200; k++)); do
-        grep -q '正在服务' "$T/$name.out" 2>/dev/null && break
-        kill -0 $PID 2>/dev/null || break
-        sleep 0.05
-    done
-    PORT=$(sed -n '1s|^rexian .*正在服务：http://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' "$T/$name.out")
+    wait_served $PID "$T/$name.out"
     if [ -z "$PORT" ]; then
         echo "  # the server did not start; its output:"
         sed 's/^/  #   /' "$T/$name.out" "$T/$name.log" | head -20

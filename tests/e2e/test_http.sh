@@ -90,16 +90,10 @@ raw() { # raw BYTES...: one raw request on its own connection, answer in $T/raw
 }
 
 start_server() { # starts serve on a free port: $SRV, $PORT; stdout in $T/out, stderr in $T/log
-    local k
     : >"$T/out" # not the last server's line: the job below truncates it only once it runs
     "$REXIAN" serve --index "$T/idx" --db "$T/db" --corpus "$T/corpus" --listen 127.0.0.1:0 >"$T/out" 2>"$T/log" &
     SRV=$!
-    for ((k = 0; k < 100; k++)); do
-        grep -q '正在服务' "$T/out" 2>/dev/null && break
-        kill -0 $SRV 2>/dev/null || break
-        sleep 0.05
-    done
-    PORT=$(sed -n '1s|^rexian .*正在服务：http://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' "$T/out")
+    wait_served $SRV "$T/out"
     if [ -z "$PORT" ]; then
         echo "  # the server did not start; its output:"
         sed 's/^/  #   /' "$T/out" "$T/log" | head -20

@@ -147,15 +147,10 @@ check "with umask 000 nothing the indexer made is open to group or others" \
 # the server, started with umask 000 on a fresh database
 PORT=
 start_server() {
-    local k
+    : >"$T/out"
     (umask 000 && exec "$REXIAN" serve --index "$IX" --db "$T/db" --corpus "$SC" --listen 127.0.0.1:0) >"$T/out" 2>"$T/log" &
     SRV=$!
-    for ((k = 0; k < 200; k++)); do
-        grep -q '正在服务' "$T/out" 2>/dev/null && break
-        kill -0 $SRV 2>/dev/null || break
-        sleep 0.05
-    done
-    PORT=$(sed -n '1s|^rexian .*正在服务：http://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' "$T/out")
+    wait_served $SRV "$T/out"
 }
 start_server
 ADMIN=$(sed -n '2,$p' "$T/out" | grep -o 'rx_[A-Za-z0-9_-]*' | head -1)

@@ -42,17 +42,11 @@ trap '' PIPE
 
 
 start_server() { # start_server [NAME=VALUE...]: serve on a free port: $SRV, $PORT, $U
-    local k
     : >"$T/out"
     env "$@" "$REXIAN" serve --index "$T/idx" --db "$T/db" --corpus "$T/corpus" \
         --listen 127.0.0.1:0 --threads 4 "${RULES[@]}" >"$T/out" 2>>"$T/log" &
     SRV=$!
-    for ((k = 0; k < 200 * SLOW; k++)); do
-        grep -q '正在服务' "$T/out" 2>/dev/null && break
-        kill -0 $SRV 2>/dev/null || break
-        sleep 0.05
-    done
-    PORT=$(sed -n '1s|^rexian .*正在服务：http://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' "$T/out")
+    wait_served $SRV "$T/out"
     U=http://127.0.0.1:$PORT
     if [ -z "$PORT" ]; then
         echo "  # the server did not start; its output:"

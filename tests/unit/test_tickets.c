@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "../../src/tickets/fts.h"
+
 typedef struct {
     char dir[64], db[96];
     rx_wf_setup setup;
@@ -885,6 +887,43 @@ static void masking_by_level(void **state)
     cJSON_Delete(masked);
 }
 
+/* A database made before the case search left callers out: opening it
+ * takes the caller's name and address out of the searchable text. */
+static void old_search_text_loses_callers_data(void **state)
+{
+    fixture *fx = *state;
+    char id[32];
+    create(fx, id,
+           "{\"channel\":\"phone\",\"caller\":\"赵先生\",\"address\":\"芦淞区建设南路9号\","
+           "\"content\":\"医保卡丢了怎么补办\"}");
+    rx_tickets_free(fx->t);
+    fx->t = NULL;
+    sqlite3 *db;
+    assert_int_equal(rx_store_open(&db, fx->db), RX_OK);
+    assert_int_equal(rx_tickets_register_fts(db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE ticket_fts SET body = body || char(10) || "
+                                  "'芦淞区建设南路9号' || char(10) || '赵先生';"
+                                  "UPDATE schema_versions SET version = 1 WHERE module = 'tickets'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(rx_tickets_open(&fx->t, fx->db, fx->setup.departments, fx->setup.calendar,
+                                     &fx->setup.rules),
+                     RX_OK);
+    rx_actor who = {.name = "t", .role = "supervisor", .now = fx->now};
+    static const char *const probes[][2] = {{"建设南路", "0"}, {"赵先生", "0"}, {"医保", "1"}};
+    for (size_t k = 0; k < 3; k++) {
+        rx_ticket_query q = {
+            .q = probes[k][0], .limit = 10, .from = RX_DATE_INVALID, .to = RX_DATE_INVALID};
+        cJSON *out;
+        assert_int_equal(rx_tickets_list(&out, fx->t, &q, &who), RX_OK);
+        if (cJSON_GetObjectItem(out, "total")->valueint != atoi(probes[k][1]))
+            fail_msg("q=%s: %d tickets", probes[k][0], cJSON_GetObjectItem(out, "total")->valueint);
+        cJSON_Delete(out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -905,6 +944,7 @@ int main(void)
         cmocka_unit_test(area_and_similarity),
         cmocka_unit_test_setup_teardown(roles_guard_actions_in_the_core, setup, teardown),
         cmocka_unit_test(masking_by_level),
+        cmocka_unit_test_setup_teardown(old_search_text_loses_callers_data, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
