@@ -101,6 +101,10 @@ typedef struct {
     bool begun;           /* its headers are in: admitted or answered */
     bool uri_too_long;    /* longer than MAX_URI */
     bool too_many_params; /* more than RX_HTTP_MAX_PARAMS in its query string */
+    /* the request as its headers gave it, read once: the library keeps
+     * the strings it points to until the request completes */
+    rx_http_request req;
+    char remote[64];
 } conn_state;
 
 /* Set when a handler returns MHD_NO on purpose, after answering: the
@@ -519,13 +523,19 @@ static void admit(rx_http_server *srv, struct MHD_Connection *conn, conn_rec *re
         rx_http_error(res, 400, "invalid_utf8", "请求路径不是有效的 UTF-8");
         return;
     }
-    if (srv->admit) {
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    /* the application's admission matters only before a body: without one
+     * the dispatch that follows checks the same at once (and a token is
+     * hashed and looked up once per request, not twice) */
+    bool body =
+        (cl && strtoull(cl, NULL, 10) > 0) ||
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    if (srv->admit && body) {
         srv->admit(srv->app, req, res);
         if (res->status)
             return;
     }
-    const char *cl =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && strtoull(cl, NULL, 10) > RX_HTTP_MAX_BODY)
         rx_http_error(res, 413, "body_too_large", "请求体超过 %d KB 的上限",
                       RX_HTTP_MAX_BODY / 1024);
@@ -550,27 +560,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = cs;
     }
     conn_rec *rec = conn_record(conn);
-    char remote[64];
-    rx_http_request req = {.method = method, .path = url, .remote = remote};
     rx_http_response res = {0};
     if (!cs->begun) {
         cs->begun = true;
         cs->started = rx_now();
         atomic_fetch_add(&srv->in_flight, 1);
         set_deadline(rec, srv->body_ms);
-        client_address(conn, remote, sizeof remote);
-        req.authorization =
+        cs->req = (rx_http_request){.method = method, .path = url, .remote = cs->remote};
+        client_address(conn, cs->remote, sizeof cs->remote);
+        cs->req.authorization =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &req);
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &cs->req);
         bool direct = false;
         unsigned retry_after = 0;
-        admit(srv, conn, rec, cs, &req, &res, &direct, &retry_after);
+        admit(srv, conn, rec, cs, &cs->req, &res, &direct, &retry_after);
         if (!res.status)
             return MHD_YES; /* admitted: on to the body */
         set_deadline(rec, 0);
-        enum MHD_Result ok = direct
-                                 ? send_direct(conn, srv, &req, &res, cs->started)
-                                 : send_response(conn, srv, &req, &res, cs->started, retry_after);
+        enum MHD_Result ok =
+            direct ? send_direct(conn, srv, &cs->req, &res, cs->started)
+                   : send_response(conn, srv, &cs->req, &res, cs->started, retry_after);
         rx_buf_free(&res.body);
         return ok;
     }
@@ -582,22 +591,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_YES;
         }
         /* a chunked body past the limit: answer now, read no further */
-        client_address(conn, remote, sizeof remote);
         rx_http_error(&res, 413, "body_too_large", "请求体超过 %d KB 的上限",
                       RX_HTTP_MAX_BODY / 1024);
-        enum MHD_Result ok = send_direct(conn, srv, &req, &res, cs->started);
+        enum MHD_Result ok = send_direct(conn, srv, &cs->req, &res, cs->started);
         rx_buf_free(&res.body);
         return ok;
     }
     set_deadline(rec, 0);
-    client_address(conn, remote, sizeof remote);
-    req.authorization =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_param, &req);
-    req.body = cs->body.data ? cs->body.data : "";
-    req.body_len = cs->body.len;
-    srv->dispatch(srv->app, &req, &res);
-    enum MHD_Result ok = send_response(conn, srv, &req, &res, cs->started, 0);
+    cs->req.body = cs->body.data ? cs->body.data : "";
+    cs->req.body_len = cs->body.len;
+    srv->dispatch(srv->app, &cs->req, &res);
+    enum MHD_Result ok = send_response(conn, srv, &cs->req, &res, cs->started, 0);
     rx_buf_free(&res.body);
     return ok;
 }
