@@ -13,6 +13,12 @@
  * caller (sqlite3_close). */
 int rx_store_open(sqlite3 **out, const char *path);
 
+/* The error a failed statement on db leaves: RX_EBUSY ("database_busy",
+ * try again) when another connection or process holds the lock past the
+ * busy timeout, else RX_EIO naming what failed and SQLite's message (for the
+ * operator's log). Returns the code. */
+int rx_store_fail(sqlite3 *db, const char *what);
+
 /* A module's tables: its migrations, each moving them one version up
  * (never edit a shipped one), and, for databases made before versions were
  * kept per module, legacy(PRAGMA user_version) → the module's version. */

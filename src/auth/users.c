@@ -5,6 +5,7 @@
 #include "rexian/error.h"
 #include "rexian/store.h"
 #include "rexian/text.h"
+#include "rexian/util.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -76,14 +77,6 @@ void rx_token_hash(char out[65], const char *token)
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-static int db_fail(sqlite3 *db, const char *what)
-{
-    int e = sqlite3_errcode(db) & 0xff;
-    if (e == SQLITE_BUSY || e == SQLITE_LOCKED)
-        return rx_fail(RX_EBUSY, "database_busy", "数据库正被其他进程占用，请稍后重试");
-    return rx_error_set(RX_EIO, "%s: %s", what, sqlite3_errmsg(db));
-}
-
 static bool text_ok(const char *s, size_t max_chars)
 {
     size_t n = s ? strlen(s) : 0;
@@ -124,7 +117,7 @@ int rx_user_add(char **token, sqlite3 *db, const char *name, const char *role,
                            "INSERT INTO users(name, role, department, token_hash) VALUES(?,?,?,?)",
                            -1, &st, NULL) != SQLITE_OK) {
         free(t);
-        return db_fail(db, "users");
+        return rx_store_fail(db, "users");
     }
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC);
@@ -135,7 +128,7 @@ int rx_user_add(char **token, sqlite3 *db, const char *name, const char *role,
     if (s == SQLITE_CONSTRAINT)
         rc = rx_fail(RX_ECONFLICT, "user_exists", "用户 %s 已存在", name);
     else if (s != SQLITE_DONE)
-        rc = db_fail(db, "users");
+        rc = rx_store_fail(db, "users");
     sqlite3_finalize(st);
     sodium_memzero(raw, sizeof raw);
     if (rc != RX_OK) {
@@ -154,12 +147,12 @@ int rx_user_revoke(sqlite3 *db, const char *name)
             "UPDATE users SET token_hash = NULL, revoked = "
             "strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE name = ? AND revoked IS NULL",
             -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, "users");
+        return rx_store_fail(db, "users");
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     int s = sqlite3_step(st);
     sqlite3_finalize(st);
     if (s != SQLITE_DONE)
-        return db_fail(db, "users");
+        return rx_store_fail(db, "users");
     if (sqlite3_changes(db) == 0)
         return rx_fail(RX_ENOTFOUND, "user_not_found", "没有名为 %.*s 的有效用户",
                        rx_utf8_clip(name ? name : "", 64), name ? name : "");
@@ -171,7 +164,7 @@ int rx_user_count(sqlite3 *db, size_t *out)
     *out = 0;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT count(*) FROM users", -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, "users");
+        return rx_store_fail(db, "users");
     if (sqlite3_step(st) == SQLITE_ROW)
         *out = (size_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -190,7 +183,7 @@ int rx_user_auth(sqlite3 *db, const char *token, rx_principal *out)
                            "SELECT name, role, department, token_hash FROM users "
                            "WHERE token_hash = ? AND revoked IS NULL",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, "users");
+        return rx_store_fail(db, "users");
     sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
     int rc = rx_fail(RX_EUNAUTH, "unauthorized", "令牌无效或已失效");
     int s = sqlite3_step(st);
@@ -207,7 +200,7 @@ int rx_user_auth(sqlite3 *db, const char *token, rx_principal *out)
             rc = RX_OK;
         }
     } else if (s != SQLITE_DONE) {
-        rc = db_fail(db, "users");
+        rc = rx_store_fail(db, "users");
     }
     sqlite3_finalize(st);
     return rc;
@@ -220,7 +213,7 @@ int rx_user_list(cJSON **out, sqlite3 *db)
     if (sqlite3_prepare_v2(db,
                            "SELECT name, role, department, created, revoked FROM users ORDER BY id",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, "users");
+        return rx_store_fail(db, "users");
     cJSON *arr = cJSON_CreateArray();
     while (sqlite3_step(st) == SQLITE_ROW) {
         cJSON *u = cJSON_CreateObject();
@@ -246,7 +239,7 @@ int rx_audit(sqlite3 *db, const char *user, const char *role, const char *action
                            "INSERT INTO audit_log(user, role, action, target, detail) "
                            "VALUES(?,?,?,?,?)",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, "audit");
+        return rx_store_fail(db, "audit");
     sqlite3_bind_text(st, 1, user ? user : "-", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, role ? role : "-", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
@@ -254,7 +247,7 @@ int rx_audit(sqlite3 *db, const char *user, const char *role, const char *action
     sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
     int s = sqlite3_step(st);
     sqlite3_finalize(st);
-    return s == SQLITE_DONE ? RX_OK : db_fail(db, "audit");
+    return s == SQLITE_DONE ? RX_OK : rx_store_fail(db, "audit");
 }
 
 int rx_audit_list(cJSON **out, sqlite3 *db, int limit)
@@ -265,7 +258,7 @@ int rx_audit_list(cJSON **out, sqlite3 *db, int limit)
                            "SELECT at, user, role, action, target, detail FROM audit_log "
                            "ORDER BY id DESC LIMIT ?",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, "audit");
+        return rx_store_fail(db, "audit");
     sqlite3_bind_int(st, 1, limit);
     cJSON *arr = cJSON_CreateArray();
     static const char *const keys[] = {"at", "user", "role", "action", "target", "detail"};

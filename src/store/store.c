@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 /* How long a statement waits for a lock another connection or process
- * holds before SQLite gives up with SQLITE_BUSY (which the ticket store
+ * holds before SQLite gives up with SQLITE_BUSY (which rx_store_fail
  * reports as RX_EBUSY, "database_busy": try again). */
 #define BUSY_TIMEOUT_MS 5000
 
@@ -94,6 +94,14 @@ int rx_store_migrate(sqlite3 *db, const rx_schema *s)
         }
     }
     return RX_OK;
+}
+
+int rx_store_fail(sqlite3 *db, const char *what)
+{
+    int e = sqlite3_errcode(db) & 0xff;
+    if (e == SQLITE_BUSY || e == SQLITE_LOCKED)
+        return rx_fail(RX_EBUSY, "database_busy", "数据库正被其他进程占用（%s），请稍后重试", what);
+    return rx_error_set(RX_EIO, "%s: %s", what, sqlite3_errmsg(db));
 }
 
 static int mkdir_parent(const char *path)

@@ -120,11 +120,9 @@ static _Thread_local unsigned long tls_batch;
 
 static int db_error(conn *c, const char *what)
 {
-    int e = sqlite3_errcode(c->db) & 0xff;
-    if (e == SQLITE_BUSY || e == SQLITE_LOCKED)
-        return rx_fail(RX_EBUSY, "database_busy", "工单数据库正被其他进程占用（%s），请稍后重试",
-                       what);
-    return rx_error_set(RX_EIO, "tickets: %s: %s", what, sqlite3_errmsg(c->db));
+    char where[64];
+    snprintf(where, sizeof where, "tickets: %s", what);
+    return rx_store_fail(c->db, where);
 }
 
 /* The cached statement k, reset and unbound. NULL on a prepare failure. */
