@@ -21,10 +21,6 @@ size_t rx_utf8_next(const char *s, size_t len, uint32_t *cp);
 /* Encodes cp into out and returns the number of bytes (1..4). */
 size_t rx_utf8_put(char out[4], uint32_t cp);
 
-/* The length in bytes of the longest prefix of the string s that is at
- * most max bytes and does not cut a character: for "%.*s" in messages. */
-int rx_utf8_clip(const char *s, size_t max);
-
 /* Number of code points in s[0..len). */
 size_t rx_utf8_count(const char *s, size_t len);
 

@@ -66,4 +66,9 @@ typedef struct {
 } rx_list_iter;
 bool rx_list_next(rx_list_iter *it, const char **line, size_t *len);
 
+/* The length in bytes of the longest prefix of the string s that is at
+ * most max bytes and does not cut a UTF-8 character: for "%.*s" in
+ * messages. */
+int rx_utf8_clip(const char *s, size_t max);
+
 #endif

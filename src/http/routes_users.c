@@ -5,6 +5,7 @@
 #include "rexian/reindex.h"
 #include "rexian/text.h"
 #include "rexian/users.h"
+#include "rexian/util.h"
 
 #include "routes.h"
 

@@ -1,8 +1,6 @@
 /* UTF-8 validation, decoding and the character classes rexian needs. */
 #include "rexian/text.h"
 
-#include <string.h>
-
 bool rx_utf8_valid(const char *str, size_t len, size_t *bad_offset)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -124,15 +122,4 @@ uint32_t rx_fold_char(uint32_t cp)
     if (cp >= 'A' && cp <= 'Z')
         cp += 'a' - 'A';
     return cp;
-}
-
-int rx_utf8_clip(const char *s, size_t max)
-{
-    size_t n = strnlen(s, max + 1);
-    if (n <= max)
-        return (int)n;
-    n = max;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) /* s[n] continues a character */
-        n--;
-    return (int)n;
 }

@@ -1,5 +1,6 @@
 /* The per-thread error behind rx_error_set / rx_fail / rx_error_last. */
 #include "rexian/error.h"
+#include "rexian/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,18 +31,7 @@ __attribute__((format(printf, 3, 0))) static void record(int code, const char *r
     vsnprintf(last_message, sizeof last_message, fmt, ap);
     /* a message cut at the buffer's end must not end in half a character */
     size_t n = strlen(last_message);
-    if (n == sizeof last_message - 1) {
-        size_t lead = n;
-        while (lead > 0 && ((unsigned char)last_message[lead - 1] & 0xC0) == 0x80)
-            lead--;
-        /* lead - 1 is the last lead byte; drop it if its sequence is cut */
-        if (lead > 0) {
-            unsigned char c = (unsigned char)last_message[lead - 1];
-            size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-            if (n - (lead - 1) < want)
-                last_message[lead - 1] = '\0';
-        }
-    }
+    last_message[rx_utf8_clip(last_message, n < sizeof last_message - 1 ? n : n - 1)] = '\0';
     last_code = code;
     last_reason = reason ? reason : default_reason(code);
 }

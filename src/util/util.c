@@ -328,3 +328,14 @@ bool rx_list_next(rx_list_iter *it, const char **line, size_t *len)
     *len = n;
     return true;
 }
+
+int rx_utf8_clip(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n <= max)
+        return (int)n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) /* s[n] continues a character */
+        n--;
+    return (int)n;
+}
