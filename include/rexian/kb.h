@@ -56,8 +56,9 @@ typedef struct {
  * message naming the parameter. */
 int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q);
 
-/* Canonical name of a department name or alias known to the index, or
- * NULL. Borrowed, valid until the next refresh. */
+/* Canonical name of a department name or alias known to the index (any
+ * name when the index has no list), or NULL with RX_EVALUE
+ * "unknown_department" recorded. Borrowed, valid until the next refresh. */
 const char *rx_kb_department(rx_kb *kb, const char *name);
 
 /* The document with this id: {"id","title","department","type","tags",

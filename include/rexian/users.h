@@ -15,9 +15,6 @@
  * rx_store_open; before any other function here). */
 int rx_users_migrate(sqlite3 *db);
 
-/* Whether role names a role (roles.h). */
-bool rx_role_valid(const char *role);
-
 /* Creates a user (name: 1..64 characters, unique) and returns a fresh token
  * in *token (caller frees). department is required for the department role
  * and refused for the others; the caller canonicalises it. RX_ECONFLICT if

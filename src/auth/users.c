@@ -65,11 +65,6 @@ int rx_users_migrate(sqlite3 *db)
     return rx_store_migrate(db, &schema);
 }
 
-bool rx_role_valid(const char *role)
-{
-    return rx_role_find(role) >= 0;
-}
-
 void rx_token_hash(char out[65], const char *token)
 {
     unsigned char h[32];

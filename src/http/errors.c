@@ -28,8 +28,6 @@ int rx_http_status_of(int code)
 
 void rx_http_fail(rx_http_response *res, int code)
 {
-    if (code == RX_OK)
-        code = rx_error_code() != RX_OK ? rx_error_code() : RX_EIO;
     int status = rx_http_status_of(code);
     const char *reason = rx_error_code() == code ? rx_error_reason() : "internal";
     if (status >= 500 && code != RX_EBUSY) {

@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
-/* Answers the thread's last core error (error.h) with the status the one
- * table in errors.c gives its code (code RX_OK: whatever was recorded).
+/* Answers the thread's last core error (error.h), code, with the status the
+ * one table in errors.c gives it.
  * 5xx answers carry a generic message; the detail goes to the log. */
 void rx_http_fail(rx_http_response *res, int code);
 

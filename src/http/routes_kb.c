@@ -91,8 +91,7 @@ static bool read_query(rx_kb_query *q, rx_kb *kb, const rx_http_request *req, rx
         return false;
     }
     if (dept && !rx_kb_department(kb, dept)) {
-        rx_http_error(res, rx_http_status_of(RX_EVALUE), "unknown_department", "未知部门“%.*s”",
-                      rx_utf8_clip(dept, 200), dept);
+        rx_http_fail(res, RX_EVALUE);
         return false;
     }
     if (type && strcmp(type, "policy") != 0 && strcmp(type, "guide") != 0 &&

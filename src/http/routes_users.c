@@ -3,9 +3,7 @@
 #include "rexian/error.h"
 #include "rexian/kb.h"
 #include "rexian/reindex.h"
-#include "rexian/text.h"
 #include "rexian/users.h"
-#include "rexian/util.h"
 
 #include "routes.h"
 
@@ -44,8 +42,7 @@ void rx_route_users_create(rx_app *app, const rx_http_request *req, rx_http_resp
     const char *department = dep ? dep->valuestring : NULL;
     rx_kb *kb = department ? rx_app_kb(app) : NULL;
     if (department && kb && !(department = rx_kb_department(kb, dep->valuestring))) {
-        rx_http_error(res, 422, "unknown_department", "未知部门“%.*s”",
-                      rx_utf8_clip(dep->valuestring, 200), dep->valuestring);
+        rx_http_fail(res, RX_EVALUE);
         cJSON_Delete(body);
         return;
     }

@@ -469,11 +469,8 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
     if (o.limit > MAX_LIMIT)
         return rx_error_set(RX_EINVALID, "limit must be between 1 and %d", MAX_LIMIT);
     if (q->department && *q->department) {
-        o.department = rx_departments_count(kb->departments)
-                           ? rx_departments_canonical(kb->departments, q->department)
-                           : q->department;
-        if (!o.department)
-            return rx_error_set(RX_EINVALID, "unknown department '%s'", q->department);
+        if (!(o.department = rx_kb_department(kb, q->department)))
+            return RX_EVALUE;
     }
     if (q->type && *q->type) {
         if (!valid_type(q->type))
@@ -583,8 +580,12 @@ const rx_departments *rx_kb_departments(rx_kb *kb)
 
 const char *rx_kb_department(rx_kb *kb, const char *name)
 {
-    return rx_departments_count(kb->departments) ? rx_departments_canonical(kb->departments, name)
-                                                 : name;
+    if (!rx_departments_count(kb->departments))
+        return name;
+    const char *canon = rx_departments_canonical(kb->departments, name);
+    if (!canon)
+        rx_fail(RX_EVALUE, "unknown_department", "未知部门“%.*s”", rx_utf8_clip(name, 200), name);
+    return canon;
 }
 
 int rx_kb_get(cJSON **out, rx_kb *kb, const char *id)
