@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "files.h"
+
 typedef struct {
     sqlite3 *db;
     rx_app *app;
@@ -25,31 +27,20 @@ typedef struct {
     char dir[64];
 } fixture;
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
     snprintf(fx->dir, sizeof fx->dir, "/tmp/rexian-unit-http.XXXXXX");
     assert_non_null(mkdtemp(fx->dir));
-    char path[256], idx[256];
+    char path[256], zjj[256], idx[256];
     snprintf(path, sizeof path, "%s/corpus", fx->dir);
     mkdir(path, 0755);
-    snprintf(path, sizeof path, "%s/corpus/zjj", fx->dir);
-    mkdir(path, 0755);
-    snprintf(path, sizeof path, "%s/corpus/departments.txt", fx->dir);
-    write_file(path, "市住房和城乡建设局 住建局\n");
-    snprintf(path, sizeof path, "%s/corpus/zjj/zjj-1.md", fx->dir);
-    write_file(path,
+    snprintf(zjj, sizeof zjj, "%s/corpus/zjj", fx->dir);
+    mkdir(zjj, 0755);
+    write_file(path, "departments.txt", "市住房和城乡建设局 住建局\n");
+    write_file(zjj, "zjj-1.md",
                "---\nid: zjj-1\ntitle: 住宅装修施工时段规定\ndepartment: 住建局\ntype: policy\n"
                "effective: 2024-01-01\n---\n工作日中午禁止产生噪声的装修作业。\n");
-    snprintf(path, sizeof path, "%s/corpus", fx->dir);
     snprintf(idx, sizeof idx, "%s/idx", fx->dir);
     rx_build_opts o = {.corpus_dir = path, .index_dir = idx};
     rx_build_stats st;

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "files.h"
+
 #include "rexian/error.h"
 #include "rexian/indexer.h"
 #include "rexian/kb.h"
@@ -27,16 +29,6 @@ typedef struct {
     char dir[64];
     char corpus[96], zjj[128], idx[96];
 } fixture;
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static void write_doc(const char *dir, const char *id, const char *title)
 {

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "files.h"
+
 #include "rexian/analyzer.h"
 #include "rexian/error.h"
 #include "rexian/indexer.h"
@@ -23,16 +25,6 @@ typedef struct {
     char dir[64];
     rx_kb *kb;
 } fixture;
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static int setup(void **state)
 {
