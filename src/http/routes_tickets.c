@@ -24,9 +24,10 @@ static rx_tickets *store_or_fail(rx_app *app, rx_http_response *res)
     return t;
 }
 
+/* ctx: the request's knowledge-base handle, or NULL */
 static bool doc_exists(void *ctx, const char *id)
 {
-    rx_kb *kb = rx_app_kb(ctx);
+    rx_kb *kb = ctx;
     if (!kb)
         return true; /* the index is away: do not refuse the agent's answer */
     cJSON *doc = NULL;
@@ -36,7 +37,9 @@ static bool doc_exists(void *ctx, const char *id)
 }
 
 /* The authenticated user as the ticket store sees it, with the departments
- * of the served index (one source: refreshed on every reindex). */
+ * of the served index (one source: refreshed on every reindex). The handle
+ * is refreshed here once: departments and documents are read from the same
+ * generation, and no refresh frees the list while the action uses it. */
 static rx_actor actor(rx_app *app, const rx_http_request *req)
 {
     rx_kb *kb = rx_app_kb(app);
@@ -46,7 +49,7 @@ static rx_actor actor(rx_app *app, const rx_http_request *req)
                       .departments = kb ? rx_kb_departments(kb) : NULL,
                       .now = rx_app_clock(app),
                       .doc_exists = doc_exists,
-                      .doc_ctx = app};
+                      .doc_ctx = kb};
 }
 
 /* Every answer that shows a caller's data unmasked is written to the audit
