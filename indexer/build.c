@@ -1206,8 +1206,9 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     rx_strmap manifest = {0}, ids = {0};
     manifest_ctx mctx = {.manifest = &manifest};
     char *syn_text = NULL, *dep_text = NULL, *cal_text = NULL, *syn_ser = NULL;
-    char *rel_text = NULL, *rel_ser = NULL;
-    size_t syn_len = 0, dep_len = 0, cal_len = 0, rel_len = 0;
+    char *rel_text = NULL, *rel_ser = NULL, *duty_text = NULL, *duty_ser = NULL;
+    size_t syn_len = 0, dep_len = 0, cal_len = 0, rel_len = 0, duty_len = 0;
+    rx_duties *duties = NULL;
     rx_synonyms *syn = NULL;
     rx_related *rel = NULL;
     rx_departments *deps = NULL;
@@ -1247,15 +1248,22 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     if ((rc = read_list(&syn_text, &syn_len, root, "synonyms.txt")) ||
         (rc = read_list(&dep_text, &dep_len, root, "departments.txt")) ||
         (rc = read_list(&cal_text, &cal_len, root, "calendar.txt")) ||
-        (rc = read_list(&rel_text, &rel_len, root, "related.txt")))
+        (rc = read_list(&rel_text, &rel_len, root, "related.txt")) ||
+        (rc = read_list(&duty_text, &duty_len, root, "duties.txt")))
         goto done;
     size_t before = diags->n;
     list_diag_ctx lc = {diags, "synonyms.txt"}, rlc = {diags, "related.txt"};
     if ((rc = rx_departments_parse(&deps, "departments.txt", dep_text, dep_len, diags)) ||
         (rc = rx_calendar_parse(&cal, "calendar.txt", cal_text, cal_len, diags)) ||
         (rc = rx_synonyms_parse(&syn, syn_text, syn_len, list_diag, &lc)) ||
-        (rc = rx_related_parse(&rel, rel_text, rel_len, list_diag, &rlc)))
+        (rc = rx_related_parse(&rel, rel_text, rel_len, list_diag, &rlc)) ||
+        (rc = rx_duties_parse(&duties, "duties.txt", duty_text, duty_len, deps, diags)))
         goto done;
+    /* duties change no document: stored beside the index for assist */
+    if (!(duty_ser = rx_duties_serialize(duties))) {
+        rc = rx_error_set(RX_ENOMEM, "out of memory");
+        goto done;
+    }
     /* query-time only: stored beside the index, it changes no document */
     if (!(rel_ser = rx_related_serialize(rel)) && rx_related_count(rel) > 0) {
         rc = rx_error_set(RX_ENOMEM, "out of memory");
@@ -1443,6 +1451,7 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
         (rc = rx_writer_set_meta(w, RX_META_SYNONYMS, syn_ser)) ||
         (rc = rx_writer_set_meta(w, RX_META_RELATED, rel_ser)) ||
         (rc = rx_writer_set_meta(w, RX_META_DEPARTMENTS, dep_text)) ||
+        (rc = rx_writer_set_meta(w, RX_META_DUTIES, duty_ser)) ||
         (rc = rx_writer_set_meta(w, RX_META_CONFIG, config)) ||
         (rc = rx_writer_set_meta(w, RX_META_GENERATION, genbuf)))
         goto done;
@@ -1510,6 +1519,9 @@ done:
     free(rel_text);
     free(rel_ser);
     rx_departments_free(deps);
+    rx_duties_free(duties);
+    free(duty_text);
+    free(duty_ser);
     rx_calendar_free(cal);
     free(syn_text);
     free(dep_text);

@@ -58,6 +58,24 @@ size_t rx_departments_count(const rx_departments *d);
 const char *rx_departments_name(const rx_departments *d, size_t i, const char *const **aliases,
                                 size_t *n);
 
+/* Duties (职责清单, duties.txt): what each department handles, one
+ * `department<TAB>duty` per line; the department is stored canonical. Lines
+ * naming an unknown department are reported and skipped. deps may be NULL
+ * (any name accepted). */
+typedef struct {
+    char *department;
+    char *text;
+    size_t line;
+} rx_duty;
+typedef struct rx_duties rx_duties;
+int rx_duties_parse(rx_duties **out, const char *path, const char *text, size_t len,
+                    const rx_departments *deps, rx_diags *diags);
+void rx_duties_free(rx_duties *d);
+size_t rx_duties_count(const rx_duties *d);
+const rx_duty *rx_duties_get(const rx_duties *d, size_t i);
+/* The valid lines as duties.txt text (stored with the index); caller frees. */
+char *rx_duties_serialize(const rx_duties *d);
+
 /* Holidays and adjusted workdays (调休). */
 typedef struct rx_calendar rx_calendar;
 

@@ -8,6 +8,7 @@
 #ifndef REXIAN_KB_H
 #define REXIAN_KB_H
 
+#include "rexian/analyzer.h"
 #include "rexian/corpus.h"
 
 #include <cjson/cJSON.h>
@@ -71,6 +72,7 @@ int rx_kb_get(cJSON **out, rx_kb *kb, const char *id);
 #define RX_META_SYNONYMS "rx:synonyms"
 #define RX_META_RELATED "rx:related"
 #define RX_META_DEPARTMENTS "rx:departments"
+#define RX_META_DUTIES "rx:duties"
 #define RX_META_GENERATION "rx:generation"
 #define RX_META_CONFIG "rx:config"
 #define RX_META_FILE_PREFIX "rx:file:"
@@ -79,5 +81,14 @@ int rx_kb_get(cJSON **out, rx_kb *kb, const char *id);
 /* The departments of the open index (refreshed with it), or NULL when the
  * index has none. Valid until the next rx_kb_refresh on this handle. */
 const rx_departments *rx_kb_departments(rx_kb *kb);
+
+/* The duties (职责清单) stored with the open index; never NULL (empty when
+ * the corpus had no duties.txt). Valid until the next rx_kb_refresh. */
+const rx_duties *rx_kb_duties(rx_kb *kb);
+
+/* The analyzer the index was built with (its synonyms borrowed from kb,
+ * valid until the next rx_kb_refresh): for text that must be analysed the
+ * way the index is. */
+rx_analyzer rx_kb_analyzer(rx_kb *kb);
 
 #endif

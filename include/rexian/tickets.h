@@ -103,6 +103,40 @@ int rx_tickets_scan(rx_tickets *t, double now, rx_scan_result *out);
  * store's own calls made by fn on this thread join it. */
 int rx_tickets_batch(rx_tickets *t, int (*fn)(void *ctx, rx_tickets *t), void *ctx);
 
+/* One event of the dispatch loop with its ticket's text: what assist
+ * learns from. Strings are borrowed for the call. */
+typedef struct {
+    long long event;         /* the event's number: increasing */
+    long long ticket;        /* the ticket's row number */
+    const char *action;      /* dispatch | return | accept | approve | resolve_first_contact */
+    double at;               /* when, seconds since the epoch */
+    const char *from_status; /* the status it left */
+    const char *department;  /* the lead of the dispatch the event answers (NULL before any) */
+    const char *level;       /* dispatch: its level */
+    const char *doc_ids;     /* resolve_first_contact: the documents, a JSON array */
+    const char *lookups;     /* resolve_first_contact: the queries searched for the ticket,
+                                one per line, or NULL */
+    const char *content, *address, *area;
+} rx_signal;
+typedef int (*rx_signal_fn)(void *ctx, const rx_signal *s);
+
+/* Calls fn for up to max events after event number after, oldest first;
+ * *last is the number of the last one fn accepted (RX_OK). fn's error
+ * stops the walk and is returned. */
+int rx_tickets_signals(rx_tickets *t, long long after, int max, rx_signal_fn fn, void *ctx,
+                       long long *last);
+
+/* Past tickets whose text matches match (an FTS5 expression over the case
+ * text), best first, but never exclude_id: [{"id","status","content",
+ * "lead","outcome","reply","returns","score"}], callers' data masked.
+ * outcome: first_contact | satisfied | basically_satisfied | unsatisfied |
+ * unreachable | closed | open. */
+int rx_tickets_similar(cJSON **out, rx_tickets *t, const char *match, const char *exclude_id,
+                       int limit);
+
+/* The highest ticket row number (about the number of tickets), or -1. */
+long long rx_tickets_count(rx_tickets *t);
+
 /* What the workflow needs from the corpus and the rules file. */
 typedef struct {
     rx_departments *departments; /* NULL when corpus/departments.txt is missing */

@@ -344,3 +344,114 @@ long rx_calendar_add_workdays(const rx_calendar *c, long start, int n)
     }
     return day;
 }
+
+/* ---- duties (职责清单) ---- */
+
+struct rx_duties {
+    rx_duty *items;
+    size_t n, cap;
+};
+
+typedef struct {
+    rx_duties *d;
+    const rx_departments *deps;
+    const char *path;
+    rx_diags *diags;
+    int rc;
+} duty_ctx;
+
+static void duty_line(void *ctx, size_t lineno, char *line)
+{
+    duty_ctx *c = ctx;
+    char *tab = strchr(line, '\t');
+    if (!rx_utf8_valid(line, strlen(line), NULL)) {
+        rx_diags_add(c->diags, c->path, lineno, "invalid UTF-8");
+        return;
+    }
+    if (!tab) {
+        rx_diags_add(c->diags, c->path, lineno,
+                     "expected 'department<TAB>duty' (no tab on this line)");
+        return;
+    }
+    *tab = '\0';
+    const char *text = tab + 1;
+    while (*text == '\t' || *text == ' ')
+        text++;
+    const char *dept = c->deps ? rx_departments_canonical(c->deps, line) : line;
+    if (!dept) {
+        rx_diags_add(c->diags, c->path, lineno,
+                     "unknown department '%.*s' (not in departments.txt)", rx_utf8_clip(line, 120),
+                     line);
+        return;
+    }
+    if (!*text || strchr(text, '\t')) {
+        rx_diags_add(c->diags, c->path, lineno,
+                     *text ? "more than one tab: expected 'department<TAB>duty'" : "empty duty");
+        return;
+    }
+    if (c->d->n == c->d->cap) {
+        size_t cap = c->d->cap ? 2 * c->d->cap : 64;
+        rx_duty *items = realloc(c->d->items, cap * sizeof *items);
+        if (!items) {
+            c->rc = RX_ENOMEM;
+            return;
+        }
+        c->d->items = items;
+        c->d->cap = cap;
+    }
+    char *d = strdup(dept), *t = strdup(text);
+    if (!d || !t) {
+        free(d);
+        free(t);
+        c->rc = RX_ENOMEM;
+        return;
+    }
+    c->d->items[c->d->n++] = (rx_duty){.department = d, .text = t, .line = lineno};
+}
+
+int rx_duties_parse(rx_duties **out, const char *path, const char *text, size_t len,
+                    const rx_departments *deps, rx_diags *diags)
+{
+    *out = NULL;
+    rx_duties *d = calloc(1, sizeof *d);
+    if (!d)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    duty_ctx c = {d, deps, path, diags, RX_OK};
+    each_line(text, len, duty_line, &c);
+    if (c.rc != RX_OK) {
+        rx_duties_free(d);
+        return rx_error_set(c.rc, "out of memory");
+    }
+    *out = d;
+    return RX_OK;
+}
+
+void rx_duties_free(rx_duties *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->items[i].department);
+        free(d->items[i].text);
+    }
+    free(d->items);
+    free(d);
+}
+
+size_t rx_duties_count(const rx_duties *d)
+{
+    return d ? d->n : 0;
+}
+
+const rx_duty *rx_duties_get(const rx_duties *d, size_t i)
+{
+    return &d->items[i];
+}
+
+char *rx_duties_serialize(const rx_duties *d)
+{
+    rx_buf b = {0};
+    for (size_t i = 0; d && i < d->n; i++)
+        rx_buf_printf(&b, "%s\t%s\n", d->items[i].department, d->items[i].text);
+    return b.data ? b.data : strdup("");
+}

@@ -33,27 +33,31 @@ struct rx_kb {
     rx_synonyms *synonyms;
     rx_related *related;
     rx_departments *departments;
+    rx_duties *duties;
     unsigned analyzer;
     long generation;
 };
 
 static int load_config(rx_kb *kb)
 {
-    char *syn = NULL, *dep = NULL, *an = NULL, *gen = NULL, *rel = NULL;
+    char *syn = NULL, *dep = NULL, *an = NULL, *gen = NULL, *rel = NULL, *dut = NULL;
     rx_synonyms *s = NULL;
     rx_departments *d = NULL;
+    rx_duties *du = NULL;
     rx_related *r = NULL;
     int rc;
     if ((rc = rx_index_meta(kb->ix, RX_META_SYNONYMS, &syn)) ||
         (rc = rx_index_meta(kb->ix, RX_META_RELATED, &rel)) ||
         (rc = rx_index_meta(kb->ix, RX_META_DEPARTMENTS, &dep)) ||
+        (rc = rx_index_meta(kb->ix, RX_META_DUTIES, &dut)) ||
         (rc = rx_index_meta(kb->ix, RX_META_ANALYZER, &an)) ||
         (rc = rx_index_meta(kb->ix, RX_META_GENERATION, &gen)))
         goto done;
     rx_diags diags = {0};
     if ((rc = rx_synonyms_parse(&s, syn, strlen(syn), NULL, NULL)) ||
         (rc = rx_related_parse(&r, rel, strlen(rel), NULL, NULL)) ||
-        (rc = rx_departments_parse(&d, "departments", dep, strlen(dep), &diags))) {
+        (rc = rx_departments_parse(&d, "departments", dep, strlen(dep), &diags)) ||
+        (rc = rx_duties_parse(&du, "duties", dut, strlen(dut), d, &diags))) {
         rx_diags_free(&diags);
         goto done;
     }
@@ -64,6 +68,9 @@ static int load_config(rx_kb *kb)
     kb->synonyms = s;
     kb->related = r;
     kb->departments = d;
+    rx_duties_free(kb->duties);
+    kb->duties = du;
+    du = NULL;
     s = NULL;
     r = NULL;
     d = NULL;
@@ -73,6 +80,8 @@ done:
     rx_synonyms_free(s);
     rx_related_free(r);
     rx_departments_free(d);
+    rx_duties_free(du);
+    free(dut);
     free(rel);
     free(syn);
     free(dep);
@@ -106,6 +115,7 @@ void rx_kb_free(rx_kb *kb)
     rx_synonyms_free(kb->synonyms);
     rx_related_free(kb->related);
     rx_departments_free(kb->departments);
+    rx_duties_free(kb->duties);
     free(kb);
 }
 
@@ -634,4 +644,14 @@ int rx_kb_get(cJSON **out, rx_kb *kb, const char *id)
     }
     free(data);
     return rc;
+}
+
+const rx_duties *rx_kb_duties(rx_kb *kb)
+{
+    return kb->duties;
+}
+
+rx_analyzer rx_kb_analyzer(rx_kb *kb)
+{
+    return (rx_analyzer){.flags = kb->analyzer, .synonyms = kb->synonyms, .related = kb->related};
 }

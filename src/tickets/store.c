@@ -1565,3 +1565,139 @@ int rx_tickets_batch(rx_tickets *t, int (*fn)(void *ctx, rx_tickets *t), void *c
     int end = write_end(t, rc == RX_OK);
     return rc == RX_OK ? end : rc;
 }
+
+/* ---- what assist learns from ---- */
+
+int rx_tickets_signals(rx_tickets *t, long long after, int max, rx_signal_fn fn, void *ctx,
+                       long long *last)
+{
+    *last = after;
+    conn *c = reader(t);
+    sqlite3_stmt *st;
+    /* the department of an event is the lead of the dispatch it answers:
+     * the latest dispatch at or before it */
+    if (!c || sqlite3_prepare_v2(
+                  c->db,
+                  "SELECT e.n, e.ticket, e.action, unixepoch(e.at), e.from_status, "
+                  "  json_extract(e.payload, '$.level'), json_extract(e.payload, '$.doc_ids'), "
+                  "  t.content, t.address, t.area, "
+                  "  (SELECT json_extract(d.payload, '$.lead') FROM ticket_events d "
+                  "    WHERE d.ticket = e.ticket AND d.n <= e.n AND d.action = 'dispatch' "
+                  "    ORDER BY d.n DESC LIMIT 1), "
+                  "  CASE WHEN e.action = 'resolve_first_contact' THEN (SELECT "
+                  "    group_concat(l.query, char(10)) FROM ticket_lookups l "
+                  "    WHERE l.ticket = e.ticket) END "
+                  "FROM ticket_events e JOIN tickets t ON t.n = e.ticket "
+                  "WHERE e.n > ?1 AND e.action IN ('dispatch', 'return', 'accept', 'approve', "
+                  "  'resolve_first_contact') "
+                  "ORDER BY e.n LIMIT ?2",
+                  -1, &st, NULL) != SQLITE_OK)
+        return c ? db_error(c, "signals") : RX_EIO;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, max);
+    int s, rc = RX_OK;
+    while (rc == RX_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        rx_signal sig = {
+            .event = sqlite3_column_int64(st, 0),
+            .ticket = sqlite3_column_int64(st, 1),
+            .action = (const char *)sqlite3_column_text(st, 2),
+            .at = (double)sqlite3_column_int64(st, 3),
+            .from_status = (const char *)sqlite3_column_text(st, 4),
+            .level = (const char *)sqlite3_column_text(st, 5),
+            .doc_ids = (const char *)sqlite3_column_text(st, 6),
+            .content = (const char *)sqlite3_column_text(st, 7),
+            .address = (const char *)sqlite3_column_text(st, 8),
+            .area = (const char *)sqlite3_column_text(st, 9),
+            .department = (const char *)sqlite3_column_text(st, 10),
+            .lookups = (const char *)sqlite3_column_text(st, 11),
+        };
+        rc = fn(ctx, &sig);
+        if (rc == RX_OK)
+            *last = sig.event;
+    }
+    if (rc == RX_OK && s != SQLITE_DONE)
+        rc = db_error(c, "signals");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* A past ticket's outcome, in a word for the call-taker's list. */
+static const char *outcome_of(const char *status, int first_contact, const char *satisfaction)
+{
+    if (first_contact)
+        return "first_contact";
+    if (satisfaction && *satisfaction && strcmp(status, "reopened") != 0)
+        return satisfaction;
+    if (!strcmp(status, "closed") || !strcmp(status, "archived"))
+        return "closed";
+    if (!strcmp(status, "reopened"))
+        return "unsatisfied";
+    return "open";
+}
+
+int rx_tickets_similar(cJSON **out, rx_tickets *t, const char *match, const char *exclude_id,
+                       int limit)
+{
+    *out = NULL;
+    conn *c = reader(t);
+    sqlite3_stmt *st;
+    /* bm25 weights: the case text; replies and notes say little about what
+     * the caller asked */
+    if (!c || sqlite3_prepare_v2(c->db,
+                                 "SELECT t.id, t.status, t.content, t.lead, t.first_contact, "
+                                 "  t.satisfaction, t.reply, t.returns, bm25(ticket_fts, 1.0, 0.0, "
+                                 "  0.0) AS r "
+                                 "FROM ticket_fts JOIN tickets t ON t.n = ticket_fts.rowid "
+                                 "WHERE ticket_fts MATCH ?1 AND t.id != ?2 "
+                                 "ORDER BY r LIMIT ?3",
+                                 -1, &st, NULL) != SQLITE_OK)
+        return c ? db_error(c, "similar") : RX_EIO;
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, exclude_id ? exclude_id : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, limit);
+    cJSON *list = cJSON_CreateArray();
+    int s;
+    while (list && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *o = cJSON_CreateObject();
+        const char *status = (const char *)sqlite3_column_text(st, 1);
+        cJSON_AddStringToObject(o, "id", (const char *)sqlite3_column_text(st, 0));
+        cJSON_AddStringToObject(o, "status", status);
+        cJSON_AddStringToObject(o, "content", (const char *)sqlite3_column_text(st, 2));
+        const char *lead = (const char *)sqlite3_column_text(st, 3);
+        cJSON_AddItemToObject(o, "lead", lead ? cJSON_CreateString(lead) : cJSON_CreateNull());
+        cJSON_AddStringToObject(o, "outcome",
+                                outcome_of(status, sqlite3_column_int(st, 4),
+                                           (const char *)sqlite3_column_text(st, 5)));
+        const char *reply = (const char *)sqlite3_column_text(st, 6);
+        if (reply)
+            cJSON_AddStringToObject(o, "reply", reply);
+        cJSON_AddNumberToObject(o, "returns", sqlite3_column_int(st, 7));
+        cJSON_AddNumberToObject(o, "score", -sqlite3_column_double(st, 8));
+        cJSON_AddItemToArray(list, o);
+    }
+    if (list && s != SQLITE_DONE) {
+        int rc = sqlite3_errcode(c->db) == SQLITE_ERROR
+                     ? rx_fail(RX_EINVALID, "invalid_query", "相似工单检索式无效")
+                     : db_error(c, "similar");
+        sqlite3_finalize(st);
+        cJSON_Delete(list);
+        return rc;
+    }
+    sqlite3_finalize(st);
+    if (!list)
+        return rx_fail(RX_EIO, "internal", "内存不足");
+    rx_ticket_mask(list, RX_PII_MASKED);
+    *out = list;
+    return RX_OK;
+}
+
+long long rx_tickets_count(rx_tickets *t)
+{
+    conn *c = reader(t);
+    sqlite3_stmt *st;
+    if (!c || sqlite3_prepare_v2(c->db, "SELECT max(n) FROM tickets", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return n;
+}
