@@ -22,7 +22,7 @@ DEB_BUILD := build-essential pkg-config libxapian-dev xapian-tools libsqlite3-de
              libmicrohttpd-dev libcjson-dev libicu-dev libyaml-dev libcsv-dev libcmark-dev \
              libsodium-dev libfriso-dev friso-dict libcmocka-dev zlib1g-dev curl bc util-linux
 
-LIB_C   := $(wildcard src/util/*.c src/text/*.c src/corpus/*.c src/search/*.c src/store/*.c src/auth/*.c src/tickets/*.c src/http/*.c indexer/*.c)
+LIB_C   := $(wildcard src/util/*.c src/text/*.c src/corpus/*.c src/search/*.c src/store/*.c src/auth/*.c src/tickets/*.c src/assist/*.c src/http/*.c indexer/*.c)
 LIB_CXX := $(wildcard src/search/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
 LIB     := $(BUILD)/librexian.a

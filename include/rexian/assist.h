@@ -1,0 +1,115 @@
+/* Agent assist: from a ticket's text and address to the department that
+ * should lead it, the dispatch level and the documents that answer it,
+ * learning from every call (docs/ASSIST.md).
+ *
+ * The model learns from the ticket store's event log (rx_tickets_signals):
+ * a dispatch the department accepted or whose reply was approved is
+ * evidence for it, a return (退单) evidence against; duties.txt seeds
+ * every department; a call resolved with documents attaches the words of
+ * its searches to those documents (learned terms, with a bounded weight
+ * that decays, listed and removed by admins). It is one object shared by
+ * every thread; reads run beside each other, learning takes a write lock
+ * for the time it takes to apply a batch.
+ */
+#ifndef REXIAN_ASSIST_H
+#define REXIAN_ASSIST_H
+
+#include "rexian/analyzer.h"
+#include "rexian/corpus.h"
+#include "rexian/kb.h"
+#include "rexian/tickets.h"
+#include "rexian/workflow.h"
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct rx_assist rx_assist;
+
+/* db (may be NULL: nothing kept) holds the terms admins removed, so that
+ * they are not learned again. */
+int rx_assist_new(rx_assist **out, sqlite3 *db);
+void rx_assist_free(rx_assist *a);
+
+/* Seeds the departments from the served index: its department list (a
+ * class per department; the governments of districts and counties, named
+ * …人民政府 or …管委会, share one class, 属地, resolved by the address)
+ * and its duties. Cheap when generation is the one already loaded. */
+int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duties *duties,
+                         const rx_analyzer *an, long generation);
+
+/* Learns one event of the dispatch loop. */
+int rx_assist_observe(rx_assist *a, const rx_analyzer *an, const rx_signal *s);
+
+/* Learns the events the store holds after the last one learnt, at most
+ * max of them; *applied (may be NULL) says how many. Only one thread
+ * learns at a time: another that finds the model busy returns at once. */
+int rx_assist_sync(rx_assist *a, rx_tickets *t, const rx_analyzer *an, int max, long *applied);
+
+/* Events learnt so far, and the last event number. */
+void rx_assist_progress(rx_assist *a, long long *events, long long *last);
+
+/* Suggestion for one ticket. */
+#define RX_ASSIST_MAX_DEPTS 5
+#define RX_ASSIST_MAX_REASONS 4
+typedef struct {
+    char name[128]; /* canonical */
+    double score;   /* posterior probability, 0–1 */
+    char why[512];  /* what it rests on, in Chinese */
+} rx_dept_hint;
+typedef struct {
+    rx_dept_hint depts[RX_ASSIST_MAX_DEPTS];
+    size_t ndepts;
+    rx_level level;
+    const char *reasons[RX_ASSIST_MAX_REASONS]; /* static Chinese strings */
+    size_t nreasons;
+} rx_assist_hint;
+
+typedef struct {
+    const char *content;
+    const char *address;    /* may be NULL */
+    int unresolved_repeats; /* earlier tickets of this caller/place on the same matter, not
+                               resolved to the caller's satisfaction */
+    /* votes of similar past tickets (kNN): lead names and weights */
+    const char *const *neighbours;
+    const double *neighbour_weights;
+    size_t nneighbours;
+} rx_assist_input;
+
+typedef enum {
+    RX_ASSIST_NB = 1 << 0,  /* the learnt classifier (duties and past dispatches) */
+    RX_ASSIST_KNN = 1 << 1, /* votes of similar past tickets */
+    RX_ASSIST_BOTH = RX_ASSIST_NB | RX_ASSIST_KNN,
+} rx_assist_method;
+
+int rx_assist_suggest(rx_assist_hint *out, rx_assist *a, const rx_analyzer *an,
+                      const rx_departments *deps, const rx_assist_input *in, unsigned method);
+
+/* The FTS5 expression (caller frees) that finds past tickets like text:
+ * its most telling bigrams, OR'ed; NULL when text has none. */
+char *rx_assist_similar_query(rx_assist *a, const rx_analyzer *an, const char *text);
+
+/* ---- resolution feeds ranking ---- */
+
+/* Reorders search hits (the "hits" array of a search answer, each with
+ * "id" and "score") by what past resolutions teach about query: a hit's
+ * score is multiplied by 1 + RX_LEARNED_GAIN × its learned share, and
+ * "learned" is added to the hits it moved. Returns whether anything was
+ * learned for the query. */
+#define RX_LEARNED_GAIN 0.5
+bool rx_assist_rerank(rx_assist *a, const rx_analyzer *an, const char *query, cJSON *hits,
+                      double now);
+
+/* Whether any learned term of query exists (to widen the search first). */
+bool rx_assist_has_learned(rx_assist *a, const rx_analyzer *an, const char *query);
+
+/* The learned terms, strongest first, optionally of one document:
+ * [{"term","doc","weight","resolutions","last"}] (weight decayed to now). */
+cJSON *rx_assist_learned(rx_assist *a, const char *doc, double now, int limit);
+
+/* Removes what was learned for doc (all its terms when term is NULL) and
+ * keeps it from being learned again. RX_ENOTFOUND when nothing matched. */
+int rx_assist_forget(rx_assist *a, const char *doc, const char *term, const char *by, double now);
+
+#endif

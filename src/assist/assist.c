@@ -1,0 +1,202 @@
+/* The assist model's life: creation, learning from the event log, and the
+ * suggestion for one ticket (model.c holds the classifier). */
+#include "model.h"
+
+#include "rexian/error.h"
+#include "rexian/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int rx_assist_new(rx_assist **out, sqlite3 *db)
+{
+    *out = NULL;
+    rx_assist *a = calloc(1, sizeof *a);
+    if (!a)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    pthread_rwlock_init(&a->mu, NULL);
+    pthread_mutex_init(&a->sync_mu, NULL);
+    a->db = db;
+    a->cache_ticket = -1;
+    a->cname[LOCAL] = strdup("属地");
+    a->nc = 1;
+    int rc = a->cname[LOCAL] ? rx_learned_open(a) : rx_error_set(RX_ENOMEM, "out of memory");
+    if (rc != RX_OK) {
+        rx_assist_free(a);
+        return rc;
+    }
+    *out = a;
+    return RX_OK;
+}
+
+void rx_assist_free(rx_assist *a)
+{
+    if (!a)
+        return;
+    rx_assist_clear_corpus(a);
+    for (size_t i = 0; i < a->nf; i++)
+        free(a->f[i].e);
+    free(a->f);
+    rx_strmap_free(&a->fmap);
+    rx_strmap_free(&a->cmap);
+    for (size_t c = 0; c < a->nc; c++)
+        free(a->cname[c]);
+    free(a->cache_ids);
+    rx_learned_free(a);
+    pthread_rwlock_destroy(&a->mu);
+    pthread_mutex_destroy(&a->sync_mu);
+    free(a);
+}
+
+/* Learns one event; the caller holds the write lock. Consecutive events
+ * of one ticket (dispatch, accept, approve) share its analysed text. */
+static int observe_locked(rx_assist *a, const rx_analyzer *an, const rx_signal *s)
+{
+    int rc = RX_OK;
+    if (!strcmp(s->action, "resolve_first_contact")) {
+        rc = rx_learned_observe(a, an, s);
+    } else if (s->content) {
+        if (s->ticket != a->cache_ticket) {
+            free(a->cache_ids);
+            a->cache_ids = NULL;
+            a->cache_ticket = -1;
+            if ((rc = rx_assist_features(a, an, s->content, s->address, true, &a->cache_ids,
+                                         &a->cache_n)) != RX_OK)
+                return rc;
+            a->cache_ticket = s->ticket;
+        }
+        rc = rx_assist_learn(a, s, a->cache_ids, a->cache_n);
+    }
+    a->events++;
+    if (s->event > a->last_event)
+        a->last_event = s->event;
+    return rc;
+}
+
+int rx_assist_observe(rx_assist *a, const rx_analyzer *an, const rx_signal *s)
+{
+    pthread_rwlock_wrlock(&a->mu);
+    int rc = observe_locked(a, an, s);
+    pthread_rwlock_unlock(&a->mu);
+    return rc;
+}
+
+typedef struct {
+    rx_assist *a;
+    const rx_analyzer *an;
+    long applied;
+} sync_ctx;
+
+static int sync_one(void *ctx, const rx_signal *s)
+{
+    sync_ctx *c = ctx;
+    c->applied++;
+    return observe_locked(c->a, c->an, s);
+}
+
+int rx_assist_sync(rx_assist *a, rx_tickets *t, const rx_analyzer *an, int max, long *applied)
+{
+    if (applied)
+        *applied = 0;
+    if (pthread_mutex_trylock(&a->sync_mu) != 0)
+        return RX_OK; /* another thread is learning */
+    long long last;
+    pthread_rwlock_rdlock(&a->mu);
+    long long after = a->last_event;
+    pthread_rwlock_unlock(&a->mu);
+    sync_ctx c = {a, an, 0};
+    /* the store is read under the write lock: a batch is a few thousand
+     * events at most, and learning them is most of the time */
+    pthread_rwlock_wrlock(&a->mu);
+    int rc = rx_tickets_signals(t, after, max, sync_one, &c, &last);
+    pthread_rwlock_unlock(&a->mu);
+    pthread_mutex_unlock(&a->sync_mu);
+    if (applied)
+        *applied = c.applied;
+    return rc;
+}
+
+void rx_assist_progress(rx_assist *a, long long *events, long long *last)
+{
+    pthread_rwlock_rdlock(&a->mu);
+    *events = a->events;
+    *last = a->last_event;
+    pthread_rwlock_unlock(&a->mu);
+}
+
+int rx_assist_suggest(rx_assist_hint *out, rx_assist *a, const rx_analyzer *an,
+                      const rx_departments *deps, const rx_assist_input *in, unsigned method)
+{
+    (void)deps;
+    int *ids = NULL;
+    size_t n = 0;
+    pthread_rwlock_rdlock(&a->mu);
+    int rc = rx_assist_features(a, an, in->content, in->address, false, &ids, &n);
+    if (rc == RX_OK)
+        rc = rx_assist_suggest_locked(out, a, ids, n, in, method);
+    pthread_rwlock_unlock(&a->mu);
+    free(ids);
+    return rc;
+}
+
+/* Two Han characters (3-byte UTF-8 each): what the ticket search indexes. */
+static bool han_bigram(const char *s, size_t len)
+{
+    return len == 6 && (unsigned char)s[0] >= 0xE3 && (unsigned char)s[0] <= 0xE9 &&
+           (unsigned char)s[3] >= 0xE3 && (unsigned char)s[3] <= 0xE9;
+}
+
+typedef struct {
+    const char *term;
+    size_t len;
+    double idf;
+} telling;
+
+static int by_idf(const void *x, const void *y)
+{
+    double a = ((const telling *)x)->idf, b = ((const telling *)y)->idf;
+    return a < b ? 1 : a > b ? -1 : 0;
+}
+
+#define SIMILAR_TERMS 10
+
+char *rx_assist_similar_query(rx_assist *a, const rx_analyzer *an, const char *text)
+{
+    (void)an;
+    rx_analyzer fa = {.flags = RX_AN_BIGRAM};
+    rx_strmap bag = {0};
+    if (rx_analyze_text(&bag, &fa, text, strlen(text), 1) != RX_OK) {
+        rx_strmap_free(&bag);
+        return NULL;
+    }
+    telling *t = calloc(bag.count + 1, sizeof *t);
+    size_t n = 0;
+    pthread_rwlock_rdlock(&a->mu);
+    /* the rarest bigrams the store has seen: they say what the matter is,
+     * and their short posting lists keep the search fast at a million
+     * tickets; bigrams in more than 2% of tickets are left out */
+    double cap = a->examples * 0.02 + 50;
+    for (size_t i = 0; t && i < bag.count; i++) {
+        const rx_strmap_entry *e = &bag.entries[i];
+        if (!han_bigram(e->key, e->klen))
+            continue;
+        const rx_strmap_entry *f = rx_strmap_get(&a->fmap, e->key, e->klen);
+        if (!f || a->f[f->value].df <= 0 || a->f[f->value].df > cap)
+            continue;
+        t[n++] = (telling){e->key, e->klen, rx_assist_idf(a, (int)f->value)};
+    }
+    pthread_rwlock_unlock(&a->mu);
+    char *q = NULL;
+    if (t && n) {
+        qsort(t, n, sizeof *t, by_idf);
+        rx_buf b = {0};
+        rx_buf_puts(&b, "body : (");
+        for (size_t i = 0; i < n && i < SIMILAR_TERMS; i++)
+            rx_buf_printf(&b, "%s\"%.*s\"", i ? " OR " : "", (int)t[i].len, t[i].term);
+        rx_buf_puts(&b, ")");
+        q = b.data;
+    }
+    free(t);
+    rx_strmap_free(&bag);
+    return q;
+}

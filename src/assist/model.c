@@ -1,0 +1,560 @@
+/* The assist model: a naive Bayes classifier over a ticket's character
+ * bigrams and synonym concepts (plus a few address and situation
+ * features), trained from duties.txt and the dispatch loop's events, with
+ * a second naive Bayes per department over what it returned (退单), and
+ * the level classifier beside it. Learned terms (resolution → documents)
+ * are in learned.c. docs/ASSIST.md has the measurements behind the
+ * choices. */
+#include "model.h"
+
+#include "rexian/error.h"
+#include "rexian/util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ALPHA 0.1       /* smoothing of P(feature | department) */
+#define DUTY_WEIGHT 3   /* a duty line counts as this many tickets */
+#define KEPT_WEIGHT 1   /* an accepted dispatch */
+#define DONE_WEIGHT 1   /* an approved reply (办结) */
+#define PRIOR_POWER 0.5 /* the department prior, flattened: busy departments win less on size */
+#define RETURN_BETA 20  /* backoff of the returned-tickets model to the kept one */
+
+/* ---- features ---- */
+
+static int feature_id(rx_assist *a, const char *term, size_t len, bool add)
+{
+    int added = 0;
+    rx_strmap_entry *e =
+        add ? rx_strmap_upsert(&a->fmap, term, len, &added) : rx_strmap_get(&a->fmap, term, len);
+    if (!e)
+        return -1;
+    if (added) {
+        if (a->nf == a->capf) {
+            size_t cap = a->capf ? 2 * a->capf : 4096;
+            feature *f = realloc(a->f, cap * sizeof *f);
+            if (!f)
+                return -1;
+            a->f = f;
+            a->capf = cap;
+        }
+        memset(&a->f[a->nf], 0, sizeof a->f[a->nf]);
+        e->value = a->nf++;
+    }
+    return (int)e->value;
+}
+
+static bool has_any(const char *s, const char *const *words)
+{
+    for (; s && *words; words++)
+        if (strstr(s, *words))
+            return true;
+    return false;
+}
+
+/* Many people affected: the words, or a count of ten or more households
+ * or people ("三十多户", "120名"). */
+static bool many_people(const char *s)
+{
+    static const char *const words[] = {
+        "几十户",   "上百户",   "数十户", "上百名", "几百户", "全村", "整栋",
+        "整个小区", "全体业主", "业主们", "居民们", "村民们", "联名", "集体",
+        "群体",     "上千",     "几十名", "几十个", "多户",   "大批", NULL};
+    if (has_any(s, words))
+        return true;
+    static const char *const units[] = {"户", "名", "人", "家", NULL};
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            continue;
+        long v = strtol(p, (char **)&p, 10);
+        for (size_t k = 0; units[k]; k++)
+            if (v >= 10 && strncmp(p, units[k], strlen(units[k])) == 0)
+                return true;
+        if (!*p)
+            break;
+    }
+    return false;
+}
+
+static const char *const repeat_words[] = {"多次",   "反复",     "屡次",   "好几次", "再次反映",
+                                           "又反映", "一直没",   "仍未",   "至今",   "还是没",
+                                           "几次",   "不止一次", "没人管", NULL};
+static const char *const legacy_words[] = {"历史遗留", "多年",   "十几年", "好几年", "遗留", "烂尾",
+                                           "跑路",     "十多年", "几年了", "二十年", NULL};
+
+unsigned rx_assist_cues(const char *content)
+{
+    unsigned c = 0;
+    if (many_people(content))
+        c |= CUE_MANY;
+    if (has_any(content, repeat_words))
+        c |= CUE_REPEAT;
+    if (has_any(content, legacy_words))
+        c |= CUE_LEGACY;
+    return c;
+}
+
+/* Where the address puts the matter: inside a residential compound, in a
+ * village, or on a street. */
+static const char *address_kind(const char *addr)
+{
+    static const char *const compound[] = {"小区", "花园", "苑",   "栋",   "单元", "公寓",
+                                           "家园", "新村", "宿舍", "大院", "号楼", NULL};
+    static const char *const village[] = {"村", "组", "镇", "乡", NULL};
+    static const char *const street[] = {"路", "街", "大道", "巷", "桥", NULL};
+    if (!addr || !*addr)
+        return NULL;
+    if (has_any(addr, compound))
+        return "@xq";
+    if (has_any(addr, village))
+        return "@cun";
+    if (has_any(addr, street))
+        return "@road";
+    return NULL;
+}
+
+int rx_assist_features(rx_assist *a, const rx_analyzer *an, const char *content,
+                       const char *address, bool add, int **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    rx_analyzer fa = {.flags = RX_AN_BIGRAM | RX_AN_SYNONYM, .synonyms = an ? an->synonyms : NULL};
+    rx_strmap bag = {0};
+    int rc = rx_analyze_text(&bag, &fa, content, strlen(content), 1);
+    if (rc != RX_OK) {
+        rx_strmap_free(&bag);
+        return rc;
+    }
+    const char *extra[5];
+    size_t nextra = 0;
+    unsigned cues = rx_assist_cues(content);
+    if (cues & CUE_MANY)
+        extra[nextra++] = "!many";
+    if (cues & CUE_REPEAT)
+        extra[nextra++] = "!repeat";
+    if (cues & CUE_LEGACY)
+        extra[nextra++] = "!legacy";
+    const char *k = address_kind(address);
+    if (k)
+        extra[nextra++] = k;
+    int *ids = malloc((bag.count + nextra + 1) * sizeof *ids);
+    if (!ids) {
+        rx_strmap_free(&bag);
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < bag.count; i++) {
+        int id = feature_id(a, bag.entries[i].key, bag.entries[i].klen, add);
+        if (id >= 0)
+            ids[m++] = id;
+    }
+    for (size_t i = 0; i < nextra; i++) {
+        int id = feature_id(a, extra[i], strlen(extra[i]), add);
+        if (id >= 0)
+            ids[m++] = id;
+    }
+    rx_strmap_free(&bag);
+    *out = ids;
+    *n = m;
+    return RX_OK;
+}
+
+/* ---- classes ---- */
+
+/* The governments of districts and counties are one class: what makes a
+ * matter 属地 is the kind of matter; which government, the address. */
+static bool is_local_government(const char *name)
+{
+    size_t n = strlen(name);
+    static const char *const ends[] = {"人民政府", "管委会", "管理委员会"};
+    for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) {
+        size_t e = strlen(ends[k]);
+        if (n > e && strcmp(name + n - e, ends[k]) == 0)
+            return true;
+    }
+    return false;
+}
+
+int rx_assist_class(rx_assist *a, const char *name, bool add)
+{
+    if (!name || !*name)
+        return -1;
+    if (is_local_government(name))
+        return LOCAL;
+    int added = 0;
+    rx_strmap_entry *e = add ? rx_strmap_upsert(&a->cmap, name, strlen(name), &added)
+                             : rx_strmap_get(&a->cmap, name, strlen(name));
+    if (!e)
+        return -1;
+    if (added) {
+        if (a->nc >= MAX_CLASSES)
+            return -1; /* e->value stays 0: LOCAL would be wrong, so refuse */
+        e->value = a->nc;
+        a->cname[a->nc++] = strdup(name);
+    }
+    return (int)e->value;
+}
+
+static centry *class_entry(feature *f, int cls, bool add)
+{
+    for (uint16_t i = 0; i < f->n; i++)
+        if (f->e[i].cls == cls)
+            return &f->e[i];
+    if (!add)
+        return NULL;
+    if (f->n == f->cap) {
+        uint16_t cap = f->cap ? (uint16_t)(2 * f->cap) : 2;
+        centry *e = realloc(f->e, cap * sizeof *e);
+        if (!e)
+            return NULL;
+        f->e = e;
+        f->cap = cap;
+    }
+    f->e[f->n] = (centry){.cls = (uint16_t)cls};
+    return &f->e[f->n++];
+}
+
+/* Adds (w > 0) or takes back (w < 0) one example of class cls. */
+void rx_assist_count(rx_assist *a, const int *ids, size_t n, int cls, double w, bool returned)
+{
+    for (size_t i = 0; i < n; i++) {
+        centry *e = class_entry(&a->f[ids[i]], cls, true);
+        if (!e)
+            continue;
+        if (returned)
+            e->neg += (float)w;
+        else
+            e->pos += (float)w;
+    }
+    if (returned) {
+        a->neg_total[cls] += w * (double)n;
+        a->neg_n[cls] += w;
+    } else {
+        a->pos_total[cls] += w * (double)n;
+        a->pos_n[cls] += w;
+    }
+}
+
+static void count_df(rx_assist *a, const int *ids, size_t n, double w)
+{
+    for (size_t i = 0; i < n; i++)
+        a->f[ids[i]].df += (float)w;
+    a->examples += w;
+}
+
+double rx_assist_idf(const rx_assist *a, int id)
+{
+    double df = id >= 0 ? a->f[id].df : 0;
+    return log((a->examples + 1) / (df + 0.5));
+}
+
+/* ---- the corpus: departments, districts and duties ---- */
+
+static void clear_duties(rx_assist *a)
+{
+    for (size_t i = 0; i < a->nduties; i++) {
+        duty *d = &a->duties[i];
+        rx_assist_count(a, d->feats, d->nfeats, d->cls, -DUTY_WEIGHT, false);
+        count_df(a, d->feats, d->nfeats, -DUTY_WEIGHT);
+        free(d->dept);
+        free(d->text);
+        free(d->feats);
+    }
+    free(a->duties);
+    a->duties = NULL;
+    a->nduties = 0;
+    for (size_t i = 0; i < a->nlocals; i++) {
+        free(a->locals[i].name);
+        for (size_t k = 0; k < a->locals[i].n; k++)
+            free(a->locals[i].aliases[k]);
+        free(a->locals[i].aliases);
+    }
+    free(a->locals);
+    a->locals = NULL;
+    a->nlocals = 0;
+}
+
+void rx_assist_clear_corpus(rx_assist *a)
+{
+    clear_duties(a);
+}
+
+int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duties *duties,
+                         const rx_analyzer *an, long generation)
+{
+    pthread_rwlock_rdlock(&a->mu);
+    bool same = a->generation == generation && a->generation != 0;
+    pthread_rwlock_unlock(&a->mu);
+    if (same)
+        return RX_OK;
+    pthread_rwlock_wrlock(&a->mu);
+    int rc = RX_OK;
+    clear_duties(a);
+    a->generation = generation;
+    size_t nd = deps ? rx_departments_count(deps) : 0;
+    a->locals = calloc(nd ? nd : 1, sizeof *a->locals);
+    for (size_t i = 0; a->locals && i < nd; i++) {
+        const char *const *al;
+        size_t n;
+        const char *name = rx_departments_name(deps, i, &al, &n);
+        if (is_local_government(name)) {
+            local *l = &a->locals[a->nlocals++];
+            l->name = strdup(name);
+            l->aliases = calloc(n + 1, sizeof *l->aliases);
+            for (size_t k = 0; l->aliases && k < n; k++)
+                if (strlen(al[k]) >= 6) /* two characters at least: 攸县, 天元 */
+                    l->aliases[l->n++] = strdup(al[k]);
+        } else {
+            rx_assist_class(a, name, true);
+        }
+    }
+    size_t n = rx_duties_count(duties);
+    a->duties = calloc(n ? n : 1, sizeof *a->duties);
+    rx_strmap seen = {0}; /* 属地 duties repeat under each government: once is enough */
+    for (size_t i = 0; a->duties && i < n; i++) {
+        const rx_duty *d = rx_duties_get(duties, i);
+        int cls = rx_assist_class(a, d->department, true);
+        if (cls < 0)
+            continue;
+        if (cls == LOCAL) {
+            int added = 0;
+            if (!rx_strmap_upsert(&seen, d->text, strlen(d->text), &added) || !added)
+                continue;
+        }
+        duty *x = &a->duties[a->nduties];
+        if ((rc = rx_assist_features(a, an, d->text, NULL, true, &x->feats, &x->nfeats)) != RX_OK)
+            break;
+        x->cls = cls;
+        x->dept = strdup(d->department);
+        x->text = strdup(d->text);
+        rx_assist_count(a, x->feats, x->nfeats, cls, DUTY_WEIGHT, false);
+        count_df(a, x->feats, x->nfeats, DUTY_WEIGHT);
+        a->nduties++;
+    }
+    rx_strmap_free(&seen);
+    pthread_rwlock_unlock(&a->mu);
+    return rc;
+}
+
+/* The district or county government the address names, or NULL. */
+static const char *local_of(const rx_assist *a, const char *addr)
+{
+    const char *best = NULL, *at = NULL;
+    for (size_t i = 0; addr && i < a->nlocals; i++) {
+        const local *l = &a->locals[i];
+        const char *p = strstr(addr, l->name);
+        for (size_t k = 0; !p && k < l->n; k++)
+            p = strstr(addr, l->aliases[k]);
+        if (p && (!at || p < at)) {
+            at = p;
+            best = l->name;
+        }
+    }
+    return best;
+}
+
+/* ---- learning from the dispatch loop ---- */
+
+int rx_assist_learn(rx_assist *a, const rx_signal *s, const int *ids, size_t n)
+{
+    const char *act = s->action;
+    if (!strcmp(act, "dispatch")) {
+        int l = s->level ? rx_level_find(s->level) : -1;
+        /* the level a dispatcher chose from the text: not a re-dispatch of
+         * a reopened ticket, whose level follows its history */
+        if (l >= RX_LEVEL_IMMEDIATE && s->from_status && !strcmp(s->from_status, "received")) {
+            int k = l - RX_LEVEL_IMMEDIATE;
+            for (size_t i = 0; i < n; i++)
+                a->f[ids[i]].lvl[k] += 1;
+            a->lvl_total[k] += (double)n;
+            a->lvl_n[k] += 1;
+        }
+        count_df(a, ids, n, 1);
+        return RX_OK;
+    }
+    int cls = rx_assist_class(a, s->department, true);
+    if (cls < 0)
+        return RX_OK;
+    if (!strcmp(act, "accept"))
+        rx_assist_count(a, ids, n, cls, KEPT_WEIGHT, false);
+    else if (!strcmp(act, "approve"))
+        rx_assist_count(a, ids, n, cls, DONE_WEIGHT, false);
+    else if (!strcmp(act, "return"))
+        rx_assist_count(a, ids, n, cls, 1, true);
+    return RX_OK;
+}
+
+/* ---- suggesting ---- */
+
+static double logistic(double x)
+{
+    return 1 / (1 + exp(-x));
+}
+
+/* The duty line of cls that shares the most telling features with x. */
+static const duty *best_duty(const rx_assist *a, int cls, const int *ids, size_t n, double *score)
+{
+    const duty *best = NULL;
+    *score = 0;
+    for (size_t i = 0; i < a->nduties; i++) {
+        const duty *d = &a->duties[i];
+        if (d->cls != cls)
+            continue;
+        double s = 0;
+        for (size_t j = 0; j < d->nfeats; j++)
+            for (size_t k = 0; k < n; k++)
+                if (d->feats[j] == ids[k]) {
+                    s += rx_assist_idf(a, ids[k]);
+                    break;
+                }
+        if (s > *score) {
+            *score = s;
+            best = d;
+        }
+    }
+    return best;
+}
+
+typedef struct {
+    int cls;
+    double p;
+} ranked;
+
+static int by_p(const void *x, const void *y)
+{
+    double a = ((const ranked *)x)->p, b = ((const ranked *)y)->p;
+    return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/* Level: naive Bayes over the same features, with the level prior. */
+static rx_level suggest_level(const rx_assist *a, const int *ids, size_t n)
+{
+    double total = a->lvl_n[0] + a->lvl_n[1] + a->lvl_n[2];
+    if (total < 30)
+        return RX_LEVEL_IMMEDIATE; /* too little history to say otherwise */
+    double V = (double)a->nf, lp[3];
+    for (int l = 0; l < 3; l++) {
+        lp[l] = log((a->lvl_n[l] + 1) / (total + 3));
+        for (size_t i = 0; i < n; i++)
+            lp[l] += log((a->f[ids[i]].lvl[l] + ALPHA) / (a->lvl_total[l] + ALPHA * V));
+    }
+    int best = 0;
+    for (int l = 1; l < 3; l++)
+        if (lp[l] > lp[best])
+            best = l;
+    return (rx_level)(RX_LEVEL_IMMEDIATE + best);
+}
+
+int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, size_t n,
+                             const rx_assist_input *in, unsigned method)
+{
+    memset(out, 0, sizeof *out);
+    size_t C = a->nc;
+    double lp[MAX_CLASSES], p[MAX_CLASSES], pret[MAX_CLASSES], knn[MAX_CLASSES];
+    double V = (double)(a->nf ? a->nf : 1), N = 0, knn_total = 0;
+    for (size_t c = 0; c < C; c++)
+        N += a->pos_n[c];
+    for (size_t c = 0; c < C; c++) {
+        knn[c] = 0;
+        pret[c] = 0;
+        if (a->pos_n[c] <= 0) {
+            lp[c] = -INFINITY;
+            continue;
+        }
+        lp[c] = PRIOR_POWER * log((a->pos_n[c] + 1) / (N + (double)C));
+        double denom = a->pos_total[c] + ALPHA * V;
+        double nden = a->neg_total[c] + RETURN_BETA, llr = 0;
+        for (size_t i = 0; i < n; i++) {
+            const centry *e = class_entry(&a->f[ids[i]], (int)c, false);
+            double pk = ((e ? e->pos : 0) + ALPHA) / denom;
+            lp[c] += log(pk);
+            if (a->neg_n[c] > 0) /* x as the department's returns, against its kept tickets */
+                llr += log(((e ? e->neg : 0) + RETURN_BETA * pk) / nden) - log(pk);
+        }
+        if (a->neg_n[c] > 0)
+            pret[c] = logistic(llr + log(a->neg_n[c] / (a->pos_n[c] + 1)));
+    }
+    /* the sum over many bigrams makes naive Bayes overconfident: temper it */
+    double T = n > 8 ? sqrt((double)n / 8) : 1, max = -INFINITY, sum = 0;
+    for (size_t c = 0; c < C; c++)
+        if (lp[c] / T > max)
+            max = lp[c] / T;
+    for (size_t c = 0; c < C; c++) {
+        p[c] = isfinite(lp[c]) ? exp(lp[c] / T - max) * (1 - 0.9 * pret[c]) : 0;
+        sum += p[c];
+    }
+    for (size_t c = 0; c < C; c++)
+        p[c] = sum > 0 ? p[c] / sum : 0;
+    for (size_t i = 0; i < in->nneighbours; i++) {
+        int c = rx_assist_class(a, in->neighbours[i], false);
+        if (c >= 0) {
+            knn[c] += in->neighbour_weights[i];
+            knn_total += in->neighbour_weights[i];
+        }
+    }
+    ranked r[MAX_CLASSES];
+    for (size_t c = 0; c < C; c++) {
+        double pk = knn_total > 0 ? knn[c] / knn_total : 0;
+        double v = method == RX_ASSIST_NB    ? p[c]
+                   : method == RX_ASSIST_KNN ? (knn_total > 0 ? pk : p[c])
+                   : knn_total > 0           ? 0.5 * p[c] + 0.5 * pk
+                                             : p[c];
+        r[c] = (ranked){(int)c, v};
+    }
+    qsort(r, C, sizeof *r, by_p);
+    const char *district = local_of(a, in->address);
+    if (!district)
+        district = local_of(a, in->content);
+    for (size_t k = 0; k < C && out->ndepts < RX_ASSIST_MAX_DEPTS; k++) {
+        int c = r[k].cls;
+        if (r[k].p < 0.01 && out->ndepts >= 1)
+            break;
+        if (c == LOCAL && !district)
+            continue;
+        rx_dept_hint *h = &out->depts[out->ndepts++];
+        snprintf(h->name, sizeof h->name, "%s", c == LOCAL ? district : a->cname[c]);
+        h->score = r[k].p;
+        rx_buf why = {0};
+        double ds;
+        const duty *d = best_duty(a, c, ids, n, &ds);
+        if (c == LOCAL)
+            rx_buf_printf(&why, "属地事项，地址在%s辖区", district);
+        if (d && ds > 0)
+            rx_buf_printf(&why, "%s职责清单：%s", why.len ? "；" : "", d->text);
+        if (knn[c] > 0) {
+            int votes = 0;
+            for (size_t i = 0; i < in->nneighbours; i++)
+                votes += rx_assist_class(a, in->neighbours[i], false) == c;
+            rx_buf_printf(&why, "%s%d 张相似历史工单由其承办", why.len ? "；" : "", votes);
+        } else if (a->pos_n[c] > DUTY_WEIGHT * 20) {
+            rx_buf_printf(&why, "%s过去同类工单多由其承办", why.len ? "；" : "");
+        }
+        if (pret[c] > 0.3)
+            rx_buf_printf(&why, "%s注意：类似工单曾被其退回", why.len ? "；" : "");
+        snprintf(h->why, sizeof h->why, "%s", why.len ? why.data : "历史派单统计");
+        rx_buf_free(&why);
+    }
+    /* the level, and what it rests on */
+    unsigned cues = rx_assist_cues(in->content);
+    rx_level l = suggest_level(a, ids, n);
+    if (in->unresolved_repeats > 0 && l == RX_LEVEL_IMMEDIATE && (cues & CUE_REPEAT))
+        l = RX_LEVEL_CONSULT;
+    out->level = l;
+    if (l != RX_LEVEL_IMMEDIATE) {
+        if (out->ndepts >= 2 && out->depts[1].score >= 0.2)
+            out->reasons[out->nreasons++] = "涉及多个部门职责";
+        if (cues & CUE_MANY)
+            out->reasons[out->nreasons++] = "涉及人数多";
+        if ((cues & CUE_REPEAT) || in->unresolved_repeats > 0)
+            out->reasons[out->nreasons++] = "反复投诉未解决";
+        if (cues & CUE_LEGACY)
+            out->reasons[out->nreasons++] = "历史遗留问题";
+        if (!out->nreasons)
+            out->reasons[out->nreasons++] = "过去类似工单多以此级别交办";
+    } else {
+        out->reasons[out->nreasons++] = "单一部门职责，可即交即办";
+    }
+    return RX_OK;
+}

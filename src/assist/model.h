@@ -1,0 +1,104 @@
+/* The assist model's state, shared by the files of src/assist. */
+#ifndef REXIAN_SRC_ASSIST_MODEL_H
+#define REXIAN_SRC_ASSIST_MODEL_H
+
+#include "rexian/assist.h"
+#include "rexian/strmap.h"
+
+#include <pthread.h>
+#include <stdint.h>
+
+#define MAX_CLASSES 128
+#define LOCAL 0 /* the class of the district and county governments (属地) */
+
+enum { CUE_MANY = 1, CUE_REPEAT = 2, CUE_LEGACY = 4 };
+
+typedef struct {
+    uint16_t cls;
+    float pos, neg; /* examples kept by the department, and returned by it */
+} centry;
+
+typedef struct {
+    float df;     /* examples containing it */
+    float lvl[3]; /* dispatches containing it, by level */
+    uint16_t n, cap;
+    centry *e;
+} feature;
+
+typedef struct {
+    int cls;
+    char *dept, *text;
+    int *feats;
+    size_t nfeats;
+} duty;
+
+typedef struct {
+    char *name;
+    char **aliases;
+    size_t n;
+} local;
+
+/* What resolutions taught: one document for a learned term. */
+typedef struct {
+    char *doc;
+    double strength; /* decayed count of resolutions, at time `at` */
+    double at;
+    int resolutions;
+} ldoc;
+
+typedef struct {
+    ldoc *d;
+    size_t n, cap;
+} lterm;
+
+struct rx_assist {
+    pthread_rwlock_t mu;
+    pthread_mutex_t sync_mu;
+    sqlite3 *db;
+    /* the classifier */
+    rx_strmap fmap;
+    feature *f;
+    size_t nf, capf;
+    rx_strmap cmap; /* canonical name → class */
+    char *cname[MAX_CLASSES];
+    size_t nc;
+    double pos_total[MAX_CLASSES], pos_n[MAX_CLASSES], neg_total[MAX_CLASSES], neg_n[MAX_CLASSES];
+    double lvl_total[3], lvl_n[3];
+    double examples;
+    /* the corpus */
+    long generation;
+    duty *duties;
+    size_t nduties;
+    local *locals;
+    size_t nlocals;
+    /* learning */
+    long long last_event, events;
+    long long cache_ticket;
+    int *cache_ids;
+    size_t cache_n;
+    /* learned terms */
+    rx_strmap lmap;
+    lterm *lt;
+    size_t nlt, caplt;
+    rx_strmap forgotten; /* "term\x1f" "doc" */
+};
+
+unsigned rx_assist_cues(const char *content);
+/* The feature ids of a text (add: register new features; else unknown
+ * ones are left out). *out is the caller's to free. */
+int rx_assist_features(rx_assist *a, const rx_analyzer *an, const char *content,
+                       const char *address, bool add, int **out, size_t *n);
+int rx_assist_class(rx_assist *a, const char *name, bool add);
+void rx_assist_count(rx_assist *a, const int *ids, size_t n, int cls, double w, bool returned);
+double rx_assist_idf(const rx_assist *a, int id);
+int rx_assist_learn(rx_assist *a, const rx_signal *s, const int *ids, size_t n);
+int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, size_t n,
+                             const rx_assist_input *in, unsigned method);
+void rx_assist_clear_corpus(rx_assist *a);
+
+/* learned.c */
+int rx_learned_open(rx_assist *a);
+int rx_learned_observe(rx_assist *a, const rx_analyzer *an, const rx_signal *s);
+void rx_learned_free(rx_assist *a);
+
+#endif
