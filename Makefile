@@ -29,7 +29,7 @@ LIB     := $(BUILD)/librexian.a
 BIN     := $(BUILD)/rexian
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOLS   := $(BUILD)/tools/eval $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
+TOOLS   := $(BUILD)/tools/eval $(BUILD)/tools/assist_eval $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
 
 # Installs the missing Debian packages of the list $(1) (as root, or with sudo).
 define apt_install
@@ -85,6 +85,10 @@ $(BUILD)/tools/gencorpus: tests/bench/gencorpus.c
 	$(CC) -std=c17 -O2 $(CWARN) $(SAN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $< -o $@
 
 $(BUILD)/tools/eval: $(BUILD)/tests/eval/eval.o $(BUILD)/tests/common/peers.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+
+$(BUILD)/tools/assist_eval: $(BUILD)/tests/eval/assist_eval.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 

@@ -1,0 +1,348 @@
+/* Measures agent assist (docs/ASSIST.md):
+ *
+ *   assist_eval --index DIR --corpus DIR --db FILE --heldout TSV [--docs TSV]
+ *               [--method nb|knn|both] [--misses]
+ *     department top-1/top-3, level and (for consultations) documents
+ *     recall@3 on held-out tickets, the model trained on the tickets in FILE
+ *     (a `rexian demo` database);
+ *   assist_eval --index DIR --corpus DIR --learned QUERIES.tsv
+ *     resolution feeds ranking: half of each document's queries resolve a
+ *     simulated call with it, the other half are searched, MRR@10 with and
+ *     without the learned terms.
+ *
+ * heldout: id kind content address lead level answer_need (header line);
+ * docs: id doc_ids (comma-separated; empty when nothing in the corpus
+ * answers).
+ */
+#include "rexian/assist.h"
+#include "rexian/error.h"
+#include "rexian/kb.h"
+#include "rexian/tickets.h"
+#include "rexian/util.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXF 8
+
+typedef struct {
+    char *f[MAXF];
+    int n;
+} row;
+
+static int read_tsv(row **out, const char *path, bool header)
+{
+    char *data;
+    if (rx_file_read(&data, NULL, path, 64u << 20) != RX_OK) {
+        fprintf(stderr, "assist_eval: cannot read %s\n", path);
+        exit(2);
+    }
+    int n = 0, cap = 0;
+    row *rows = NULL;
+    char *save, *line = strtok_r(data, "\n", &save);
+    for (bool first = true; line; line = strtok_r(NULL, "\n", &save), first = false) {
+        if ((first && header) || !*line)
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            rows = realloc(rows, (size_t)cap * sizeof *rows);
+        }
+        row *r = &rows[n++];
+        memset(r, 0, sizeof *r);
+        char *p = line;
+        while (r->n < MAXF) {
+            char *tab = strchr(p, '\t');
+            if (tab)
+                *tab = '\0';
+            size_t l = strlen(p);
+            if (l && p[l - 1] == '\r')
+                p[l - 1] = '\0';
+            r->f[r->n++] = p;
+            if (!tab)
+                break;
+            p = tab + 1;
+        }
+    }
+    *out = rows;
+    return n;
+}
+
+static const char *field(const row *r, int i)
+{
+    return i < r->n ? r->f[i] : "";
+}
+
+static bool in_list(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *p = list; (p = strstr(p, id)); p += n)
+        if ((p == list || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+            return true;
+    return false;
+}
+
+/* The ids of the first k hits of a search answer. */
+static int hit_rank(const cJSON *res, const char *relevant, int k)
+{
+    int i = 0;
+    const cJSON *h;
+    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(res, "hits"))
+    {
+        if (i >= k)
+            break;
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(h, "id");
+        if (cJSON_IsString(id) && in_list(relevant, id->valuestring))
+            return i + 1;
+        i++;
+    }
+    return 0;
+}
+
+static int learn(void *ctx, const rx_signal *s)
+{
+    void **c = ctx;
+    return rx_assist_observe(c[0], c[1], s);
+}
+
+static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t, const char *path,
+                   const char *docs_path, unsigned method, bool misses)
+{
+    row *rows, *docs = NULL;
+    int n = read_tsv(&rows, path, true), nd = docs_path ? read_tsv(&docs, docs_path, false) : 0;
+    int top1 = 0, top3 = 0, lvl = 0, nlocal = 0, local1 = 0, ncons = 0, cons3 = 0, confident = 0;
+    int lvl_conf[3][3] = {{0}};
+    double took = 0, worst = 0;
+    for (int i = 0; i < n; i++) {
+        const row *r = &rows[i];
+        const char *content = field(r, 2), *addr = field(r, 3), *lead = field(r, 4),
+                   *level = field(r, 5);
+        double t0 = rx_now();
+        const char *names[20];
+        double w[20];
+        size_t nn = 0;
+        cJSON *sim = NULL;
+        char *q = rx_assist_similar_query(a, an, content);
+        if (q && t && rx_tickets_similar(&sim, t, q, NULL, 20) == RX_OK) {
+            const cJSON *s;
+            cJSON_ArrayForEach(s, sim)
+            {
+                const cJSON *l = cJSON_GetObjectItemCaseSensitive(s, "lead");
+                const cJSON *sc = cJSON_GetObjectItemCaseSensitive(s, "score");
+                if (cJSON_IsString(l) && nn < 20) {
+                    names[nn] = l->valuestring;
+                    w[nn++] = cJSON_IsNumber(sc) ? sc->valuedouble : 1;
+                }
+            }
+        }
+        free(q);
+        rx_assist_input in = {.content = content,
+                              .address = addr,
+                              .neighbours = names,
+                              .neighbour_weights = w,
+                              .nneighbours = nn};
+        rx_assist_hint h;
+        rx_assist_suggest(&h, a, an, NULL, &in, method);
+        double dt = rx_now() - t0;
+        took += dt;
+        if (dt > worst)
+            worst = dt;
+        int rank = 0;
+        for (size_t k = 0; k < h.ndepts; k++)
+            if (!strcmp(h.depts[k].name, lead) && !rank)
+                rank = (int)k + 1;
+        top1 += rank == 1;
+        top3 += rank >= 1 && rank <= 3;
+        bool is_local = strstr(lead, "人民政府") || strstr(lead, "管委会");
+        nlocal += is_local;
+        local1 += is_local && rank == 1;
+        int want = rx_level_find(level), got = h.level;
+        lvl += want == got;
+        if (want >= 1 && got >= 1)
+            lvl_conf[want - 1][got - 1]++;
+        if (misses && rank != 1)
+            printf("MISS %s\t%s\t%s\tgot %s\n", field(r, 0), lead, content,
+                   h.ndepts ? h.depts[0].name : "-");
+        cJSON_Delete(sim);
+        /* documents, for consultations with a judged answer */
+        const char *judged = NULL;
+        for (int k = 0; k < nd; k++)
+            if (!strcmp(field(&docs[k], 0), field(r, 0)))
+                judged = field(&docs[k], 1);
+        if (!strcmp(field(r, 1), "consult") && judged && *judged) {
+            rx_kb_query kq = {.q = content, .limit = 10};
+            cJSON *res = NULL;
+            if (rx_kb_search(&res, kb, &kq) == RX_OK) {
+                rx_assist_rerank(a, an, content, cJSON_GetObjectItemCaseSensitive(res, "hits"),
+                                 rx_now());
+                ncons++;
+                int rr = hit_rank(res, judged, 3);
+                cons3 += rr > 0;
+                confident += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "confident"));
+                if (misses && !rr)
+                    printf("DOCMISS %s\t%s\twant %s\n", field(r, 0), content, judged);
+            }
+            cJSON_Delete(res);
+        }
+    }
+    printf("tickets %d: department top-1 %.3f top-3 %.3f; 属地 %d top-1 %.3f; level %.3f\n", n,
+           (double)top1 / n, (double)top3 / n, nlocal, nlocal ? (double)local1 / nlocal : 0,
+           (double)lvl / n);
+    printf("level confusion (rows: want immediate/consult/leader; cols: got): "
+           "%d %d %d | %d %d %d | %d %d %d\n",
+           lvl_conf[0][0], lvl_conf[0][1], lvl_conf[0][2], lvl_conf[1][0], lvl_conf[1][1],
+           lvl_conf[1][2], lvl_conf[2][0], lvl_conf[2][1], lvl_conf[2][2]);
+    printf("consultations with a judged answer %d: documents recall@3 %.3f (confident %d)\n", ncons,
+           ncons ? (double)cons3 / ncons : 0, confident);
+    printf("suggestion time: mean %.2f ms, max %.2f ms\n", 1000 * took / n, 1000 * worst);
+    return 0;
+}
+
+/* Half of each document's queries resolve a call with it; the others are
+ * searched with and without what that taught. */
+static int learned(rx_kb *kb, rx_assist *a, const rx_analyzer *an, const char *path,
+                   const char *test_path)
+{
+    row *rows;
+    int n = read_tsv(&rows, path, false), nlogrows = n;
+    if (test_path) { /* every query of path resolves a call; test_path's are searched */
+        row *test;
+        int nt = read_tsv(&test, test_path, false);
+        rows = realloc(rows, (size_t)(n + nt) * sizeof *rows);
+        memcpy(rows + n, test, (size_t)nt * sizeof *test);
+        n += nt;
+    }
+    bool *logq = calloc((size_t)n, sizeof *logq);
+    /* alternate within each first relevant document */
+    for (int i = 0; i < n; i++) {
+        int before = 0;
+        char first[128];
+        snprintf(first, sizeof first, "%.*s", (int)strcspn(field(&rows[i], 2), ","),
+                 field(&rows[i], 2));
+        for (int k = 0; k < i; k++)
+            before += strncmp(field(&rows[k], 2), first, strlen(first)) == 0;
+        logq[i] = test_path ? i < nlogrows : before % 2 == 0;
+    }
+    double now = rx_now();
+    long long ev = 1;
+    int nlog = 0;
+    for (int i = 0; i < n; i++) {
+        if (!logq[i])
+            continue;
+        char ids[256];
+        snprintf(ids, sizeof ids, "[\"%.*s\"]", (int)strcspn(field(&rows[i], 2), ","),
+                 field(&rows[i], 2));
+        rx_signal s = {.event = ev++,
+                       .ticket = ev,
+                       .action = "resolve_first_contact",
+                       .at = now - 86400,
+                       .doc_ids = ids,
+                       .lookups = field(&rows[i], 1),
+                       .content = field(&rows[i], 1)};
+        rx_assist_observe(a, an, &s);
+        nlog++;
+    }
+    double mrr0 = 0, mrr1 = 0;
+    int ntest = 0, better = 0, worse = 0;
+    for (int i = 0; i < n; i++) {
+        if (logq[i])
+            continue;
+        rx_kb_query kq = {.q = field(&rows[i], 1), .limit = 30};
+        cJSON *res = NULL;
+        if (rx_kb_search(&res, kb, &kq) != RX_OK)
+            continue;
+        int r0 = hit_rank(res, field(&rows[i], 2), 10);
+        rx_assist_rerank(a, an, kq.q, cJSON_GetObjectItemCaseSensitive(res, "hits"), now);
+        int r1 = hit_rank(res, field(&rows[i], 2), 10);
+        mrr0 += r0 ? 1.0 / r0 : 0;
+        mrr1 += r1 ? 1.0 / r1 : 0;
+        better += (r1 && (!r0 || r1 < r0));
+        worse += (r0 && (!r1 || r1 > r0));
+        ntest++;
+        cJSON_Delete(res);
+    }
+    printf("learned terms: %d resolved calls, %d test queries (never a resolved one): MRR@10 "
+           "%.3f without, %.3f with (%d better, %d worse)\n",
+           nlog, ntest, mrr0 / ntest, mrr1 / ntest, better, worse);
+    free(logq);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *index = NULL, *corpus = "corpus", *db = NULL, *held = NULL, *docs = NULL,
+               *lq = NULL, *lt = NULL;
+    unsigned method = RX_ASSIST_BOTH;
+    bool misses = false;
+    static const struct option opts[] = {{"index", 1, 0, 'i'},        {"corpus", 1, 0, 'c'},
+                                         {"db", 1, 0, 'd'},           {"heldout", 1, 0, 'h'},
+                                         {"docs", 1, 0, 'D'},         {"learned", 1, 0, 'l'},
+                                         {"method", 1, 0, 'm'},       {"misses", 0, 0, 'M'},
+                                         {"learned-test", 1, 0, 'L'}, {0, 0, 0, 0}};
+    int o;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case 'i': index = optarg; break;
+        case 'c': corpus = optarg; break;
+        case 'd': db = optarg; break;
+        case 'h': held = optarg; break;
+        case 'D': docs = optarg; break;
+        case 'l': lq = optarg; break;
+        case 'L': lt = optarg; break;
+        case 'M': misses = true; break;
+        case 'm':
+            method = !strcmp(optarg, "nb")    ? RX_ASSIST_NB
+                     : !strcmp(optarg, "knn") ? RX_ASSIST_KNN
+                                              : RX_ASSIST_BOTH;
+            break;
+        default: return 2;
+        }
+    }
+    if (!index || (!held && !lq)) {
+        fprintf(stderr, "usage: assist_eval --index DIR [--corpus DIR] (--db FILE --heldout TSV "
+                        "[--docs TSV] [--method nb|knn|both] [--misses] | --learned TSV)\n");
+        return 2;
+    }
+    rx_kb *kb;
+    rx_assist *a;
+    if (rx_kb_open(&kb, index) != RX_OK || rx_assist_new(&a, NULL) != RX_OK) {
+        fprintf(stderr, "assist_eval: %s\n", rx_error_last());
+        return 1;
+    }
+    rx_analyzer an = rx_kb_analyzer(kb);
+    rx_assist_set_corpus(a, rx_kb_departments(kb), rx_kb_duties(kb), &an, rx_kb_generation(kb));
+    rx_tickets *t = NULL;
+    rx_wf_setup setup = {0};
+    if (db) {
+        rx_diags diags = {0};
+        if (rx_wf_setup_load(&setup, corpus, NULL, &diags) != RX_OK ||
+            rx_tickets_open(&t, db, setup.departments, setup.calendar, &setup.rules) != RX_OK) {
+            fprintf(stderr, "assist_eval: %s\n", rx_error_last());
+            return 1;
+        }
+        rx_diags_free(&diags);
+        double t0 = rx_now();
+        long long last = 0, after = -1;
+        void *ctx[2] = {a, &an};
+        while (last != after) {
+            after = last;
+            if (rx_tickets_signals(t, after, 50000, learn, ctx, &last) != RX_OK) {
+                fprintf(stderr, "assist_eval: %s\n", rx_error_last());
+                return 1;
+            }
+        }
+        long long events, lastev;
+        rx_assist_progress(a, &events, &lastev);
+        printf("learnt %lld events of %lld tickets in %.1f s\n", events, rx_tickets_count(t),
+               rx_now() - t0);
+    }
+    int rc =
+        held ? heldout(kb, a, &an, t, held, docs, method, misses) : learned(kb, a, &an, lq, lt);
+    rx_tickets_free(t);
+    rx_wf_setup_clear(&setup);
+    rx_assist_free(a);
+    rx_kb_free(kb);
+    return rc;
+}
