@@ -36,6 +36,9 @@ struct rx_tickets *rx_app_tickets(rx_app *app);
  * offset. */
 double rx_app_clock(rx_app *app);
 
+/* Agent assist (borrowed), or NULL without a ticket store. */
+struct rx_assist *rx_app_assist(rx_app *app);
+
 /* The background reindexer (borrowed). */
 struct rx_reindexer *rx_app_reindexer(rx_app *app);
 

@@ -83,12 +83,23 @@ typedef enum {
     RX_ASSIST_BOTH = RX_ASSIST_NB | RX_ASSIST_KNN,
 } rx_assist_method;
 
+/* The method shipped (docs/ASSIST.md compares them). */
+#define RX_ASSIST_DEFAULT RX_ASSIST_BOTH
+
 int rx_assist_suggest(rx_assist_hint *out, rx_assist *a, const rx_analyzer *an,
                       const rx_departments *deps, const rx_assist_input *in, unsigned method);
 
 /* The FTS5 expression (caller frees) that finds past tickets like text:
  * its most telling bigrams, OR'ed; NULL when text has none. */
 char *rx_assist_similar_query(rx_assist *a, const rx_analyzer *an, const char *text);
+
+/* The assist of ticket id as who may see it: {"ticket","documents",
+ * "confident","similar","departments","level","level_why","repeat_of",
+ * "model","took_ms"}. Seeds the model from kb's corpus and learns what the
+ * store logged since the last pass first. RX_ENOTFOUND for an unknown
+ * ticket (or one a department may not see). */
+int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const char *id,
+                     const rx_actor *who);
 
 /* ---- resolution feeds ranking ---- */
 

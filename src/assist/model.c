@@ -338,18 +338,21 @@ int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duti
     return rc;
 }
 
-/* The district or county government the address names, or NULL. */
-static const char *local_of(const rx_assist *a, const char *addr)
+/* The district or county government the address names first, or NULL;
+ * *said is the name as the address has it. */
+static const char *local_of(const rx_assist *a, const char *addr, const char **said)
 {
     const char *best = NULL, *at = NULL;
     for (size_t i = 0; addr && i < a->nlocals; i++) {
         const local *l = &a->locals[i];
-        const char *p = strstr(addr, l->name);
+        const char *p = strstr(addr, l->name), *name = l->name;
         for (size_t k = 0; !p && k < l->n; k++)
-            p = strstr(addr, l->aliases[k]);
-        if (p && (!at || p < at)) {
+            if ((p = strstr(addr, l->aliases[k])))
+                name = l->aliases[k];
+        if (p && (!at || p < at || (p == at && strlen(name) > strlen(*said)))) {
             at = p;
             best = l->name;
+            *said = name;
         }
     }
     return best;
@@ -504,9 +507,10 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         r[c] = (ranked){(int)c, v};
     }
     qsort(r, C, sizeof *r, by_p);
-    const char *district = local_of(a, in->address);
+    const char *said = "";
+    const char *district = local_of(a, in->address, &said);
     if (!district)
-        district = local_of(a, in->content);
+        district = local_of(a, in->content, &said);
     for (size_t k = 0; k < C && out->ndepts < RX_ASSIST_MAX_DEPTS; k++) {
         int c = r[k].cls;
         if (r[k].p < 0.01 && out->ndepts >= 1)
@@ -520,7 +524,7 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         double ds;
         const duty *d = best_duty(a, c, ids, n, &ds);
         if (c == LOCAL)
-            rx_buf_printf(&why, "属地事项，地址在%s辖区", district);
+            rx_buf_printf(&why, "属地事项，地址在%s", said);
         if (d && ds > 0)
             rx_buf_printf(&why, "%s职责清单：%s", why.len ? "；" : "", d->text);
         if (knn[c] > 0) {

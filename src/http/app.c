@@ -1,6 +1,7 @@
 /* The application behind the HTTP server: the route table, bearer-token
  * authentication, per-thread knowledge-base handles and request metrics. */
 #include "rexian/app.h"
+#include "rexian/assist.h"
 #include "rexian/error.h"
 #include "rexian/reindex.h"
 #include "rexian/roles.h"
@@ -50,7 +51,10 @@ static const route routes[] = {
     {"GET", "/api/v1/tickets/{id}", rx_route_ticket_get, RX_CAP_TICKET_READ, "ticket"},
     {"POST", "/api/v1/tickets/{id}/actions", rx_route_ticket_act, RX_CAP_TICKET_ACT,
      "ticket_actions"},
+    {"GET", "/api/v1/tickets/{id}/assist", rx_route_ticket_assist, RX_CAP_ASSIST, "assist"},
     {"GET", "/api/v1/callbacks", rx_route_callbacks, RX_CAP_CALLBACK_QUEUE, "callbacks"},
+    {"GET", "/api/v1/admin/learned", rx_route_learned_list, RX_CAP_ADMIN, "learned"},
+    {"POST", "/api/v1/admin/learned/forget", rx_route_learned_forget, RX_CAP_ADMIN, "learned"},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 #define ROUTE_NONE NROUTES /* metrics slot for unmatched requests */
@@ -90,6 +94,10 @@ struct rx_app {
     pthread_mutex_t scan_mu;
     pthread_cond_t scan_cv;
     bool stopping;
+    /* agent assist, and the thread that keeps it learning */
+    rx_assist *assist;
+    pthread_t learner;
+    bool learning;
     route_stats stats[NROUTES + 1];
     double started;
     /* every thread's kb, to free at the end */
@@ -134,6 +142,56 @@ static void *scanner_main(void *arg)
     return NULL;
 }
 
+/* Waits up to seconds, or until the application stops; false then. */
+static bool nap(rx_app *app, int seconds)
+{
+    pthread_mutex_lock(&app->scan_mu);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += seconds;
+    while (!app->stopping && pthread_cond_timedwait(&app->scan_cv, &app->scan_mu, &until) == 0)
+        ;
+    bool go = !app->stopping;
+    pthread_mutex_unlock(&app->scan_mu);
+    return go;
+}
+
+#define LEARN_BATCH 20000
+#define LEARN_INTERVAL_S 2
+
+/* The assist learner: catches up with the event log at start (a full fit,
+ * in batches, while assist already answers with what it has), then learns
+ * what arrived every couple of seconds. */
+static void *learner_main(void *arg)
+{
+    rx_app *app = arg;
+    double t0 = rx_now();
+    bool caught_up = false;
+    do {
+        rx_kb *kb = rx_app_kb(app);
+        if (!kb)
+            continue; /* the index is away: try again later */
+        rx_analyzer an = rx_kb_analyzer(kb);
+        if (rx_assist_set_corpus(app->assist, rx_kb_departments(kb), rx_kb_duties(kb), &an,
+                                 rx_kb_generation(kb)) != RX_OK)
+            continue;
+        long applied = LEARN_BATCH;
+        while (applied == LEARN_BATCH && !app->stopping)
+            if (rx_assist_sync(app->assist, app->tickets, &an, LEARN_BATCH, &applied) != RX_OK) {
+                fprintf(stderr, "rexian serve: assist: %s\n", rx_error_last());
+                break;
+            }
+        if (!caught_up) {
+            long long events, last;
+            rx_assist_progress(app->assist, &events, &last);
+            fprintf(stderr, "rexian serve: assist learnt %lld events of the ticket log in %.1f s\n",
+                    events, rx_now() - t0);
+            caught_up = true;
+        }
+    } while (nap(app, LEARN_INTERVAL_S));
+    return NULL;
+}
+
 int rx_app_new(rx_app **out, const rx_app_config *cfg)
 {
     *out = NULL;
@@ -160,6 +218,8 @@ int rx_app_new(rx_app **out, const rx_app_config *cfg)
     app->scan_interval_s = cfg->scan_interval_s;
     if (app->tickets && app->scan_interval_s > 0)
         app->scanning = pthread_create(&app->scanner, NULL, scanner_main, app) == 0;
+    if (app->tickets && rx_assist_new(&app->assist, app->db) == RX_OK)
+        app->learning = pthread_create(&app->learner, NULL, learner_main, app) == 0;
     *out = app;
     return RX_OK;
 }
@@ -168,13 +228,15 @@ void rx_app_free(rx_app *app)
 {
     if (!app)
         return;
-    if (app->scanning) {
-        pthread_mutex_lock(&app->scan_mu);
-        app->stopping = true;
-        pthread_cond_signal(&app->scan_cv);
-        pthread_mutex_unlock(&app->scan_mu);
+    pthread_mutex_lock(&app->scan_mu);
+    app->stopping = true;
+    pthread_cond_broadcast(&app->scan_cv);
+    pthread_mutex_unlock(&app->scan_mu);
+    if (app->scanning)
         pthread_join(app->scanner, NULL);
-    }
+    if (app->learning)
+        pthread_join(app->learner, NULL);
+    rx_assist_free(app->assist);
     pthread_mutex_destroy(&app->scan_mu);
     pthread_cond_destroy(&app->scan_cv);
     rx_reindexer_free(app->reindexer);
@@ -204,6 +266,11 @@ double rx_app_clock(rx_app *app)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + app->clock_offset;
+}
+
+rx_assist *rx_app_assist(rx_app *app)
+{
+    return app->assist;
 }
 
 rx_reindexer *rx_app_reindexer(rx_app *app)

@@ -1,6 +1,7 @@
 /* Knowledge-base routes: search, type-ahead, the document view, health and
  * metrics. Parameters are checked here, with messages for people. */
 #include "rexian/app.h"
+#include "rexian/assist.h"
 #include "rexian/error.h"
 #include "rexian/kb.h"
 #include "rexian/roles.h"
@@ -141,6 +142,36 @@ static bool run_search(cJSON **out, rx_kb_query *q, rx_app *app, const rx_http_r
     return true;
 }
 
+#define LEARNED_DEPTH 30 /* hits that what resolved calls taught may reorder */
+
+/* Resolution feeds ranking: when resolved calls taught something about
+ * the query's words, the first LEARNED_DEPTH hits are reordered by it and
+ * the requested page cut from them. */
+static void apply_learned(cJSON *out, rx_kb_query *q, rx_app *app)
+{
+    rx_assist *a = rx_app_assist(app);
+    rx_kb *kb = rx_app_kb(app);
+    if (!a || !kb || q->offset + q->limit > LEARNED_DEPTH)
+        return;
+    rx_analyzer an = rx_kb_analyzer(kb);
+    if (!rx_assist_has_learned(a, &an, q->q))
+        return;
+    rx_kb_query wide = *q;
+    wide.offset = 0;
+    wide.limit = LEARNED_DEPTH;
+    cJSON *all = NULL;
+    if (rx_kb_search(&all, kb, &wide) != RX_OK)
+        return;
+    cJSON *hits = cJSON_DetachItemFromObjectCaseSensitive(all, "hits");
+    cJSON_Delete(all);
+    rx_assist_rerank(a, &an, q->q, hits, rx_app_clock(app));
+    for (size_t k = 0; k < q->offset && cJSON_GetArraySize(hits) > 0; k++)
+        cJSON_DeleteItemFromArray(hits, 0);
+    while (cJSON_GetArraySize(hits) > (int)q->limit)
+        cJSON_DeleteItemFromArray(hits, (int)q->limit);
+    cJSON_ReplaceItemInObjectCaseSensitive(out, "hits", hits);
+}
+
 /* A search made for a ticket (ticket=ID) is recorded with it: the query,
  * the total and the ids shown. An unknown ticket does not cost the agent
  * the answer; "ticket_recorded" says whether it was kept. */
@@ -181,6 +212,7 @@ void rx_route_search(rx_app *app, const rx_http_request *req, rx_http_response *
     cJSON *out;
     if (!run_search(&out, &q, app, req, res, 100, 10))
         return;
+    apply_learned(out, &q, app);
     record_lookup(app, req, out);
     rx_http_json(res, 200, out);
 }

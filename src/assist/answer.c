@@ -1,0 +1,169 @@
+/* A ticket's assist (GET /api/v1/tickets/ID/assist): the documents that
+ * answer its text, similar past tickets and how they ended, the
+ * departments and the level, and the repeat links. */
+#include "model.h"
+
+#include "rexian/error.h"
+#include "rexian/util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DOCS 5
+#define SIMILAR_SHOWN 5
+#define NEIGHBOURS 20
+#define WIDE 30          /* hits reranked by learned terms */
+#define QUERY_BYTES 1000 /* the search reads the first this many bytes of a long text */
+#define REPEATS_READ 5
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Earlier tickets of the same caller or place on the same matter that
+ * did not end to the caller's satisfaction. */
+static int unresolved_repeats(rx_tickets *t, const cJSON *repeat_of, double now)
+{
+    int n = 0, read = 0;
+    const cJSON *id;
+    rx_actor sys = {.name = "assist", .role = "system", .now = now};
+    cJSON_ArrayForEach(id, repeat_of)
+    {
+        cJSON *e = NULL;
+        if (!cJSON_IsString(id) || read++ >= REPEATS_READ ||
+            rx_tickets_get(&e, t, id->valuestring, &sys) != RX_OK)
+            continue;
+        const char *status = str(e, "status"), *sat = str(e, "satisfaction");
+        if ((status && strcmp(status, "closed") != 0 && strcmp(status, "archived") != 0) ||
+            (sat && !strcmp(sat, "unsatisfied")))
+            n++;
+        cJSON_Delete(e);
+    }
+    return n;
+}
+
+/* The documents for the text: the search, reranked by what resolved calls
+ * taught. */
+static int documents(cJSON *out, rx_assist *a, rx_kb *kb, const rx_analyzer *an, const char *text,
+                     double now)
+{
+    char q[QUERY_BYTES + 1];
+    snprintf(q, sizeof q, "%.*s", rx_utf8_clip(text, QUERY_BYTES), text);
+    bool learned = rx_assist_has_learned(a, an, q);
+    rx_kb_query kq = {.q = q, .limit = learned ? WIDE : DOCS};
+    cJSON *res = NULL;
+    int rc = rx_kb_search(&res, kb, &kq);
+    if (rc != RX_OK)
+        return rc;
+    cJSON *hits = cJSON_DetachItemFromObjectCaseSensitive(res, "hits");
+    if (learned)
+        rx_assist_rerank(a, an, q, hits, now);
+    while (cJSON_GetArraySize(hits) > DOCS)
+        cJSON_DeleteItemFromArray(hits, DOCS);
+    cJSON_AddItemToObject(out, "documents", hits ? hits : cJSON_CreateArray());
+    cJSON_AddBoolToObject(out, "confident",
+                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "confident")));
+    cJSON_Delete(res);
+    return RX_OK;
+}
+
+int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const char *id,
+                     const rx_actor *who)
+{
+    *out = NULL;
+    double t0 = rx_now();
+    rx_analyzer an = rx_kb_analyzer(kb);
+    int rc =
+        rx_assist_set_corpus(a, rx_kb_departments(kb), rx_kb_duties(kb), &an, rx_kb_generation(kb));
+    if (rc != RX_OK)
+        return rc;
+    /* what happened since the background learner's last pass: a return a
+     * minute ago changes this suggestion */
+    if ((rc = rx_assist_sync(a, t, &an, 2000, NULL)) != RX_OK)
+        return rc;
+    cJSON *tk = NULL;
+    if ((rc = rx_tickets_get(&tk, t, id, who)) != RX_OK)
+        return rc;
+    const char *content = str(tk, "content"), *address = str(tk, "address");
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "ticket", str(tk, "id"));
+    if ((rc = documents(doc, a, kb, &an, content ? content : "", who->now)) != RX_OK)
+        goto done;
+    /* similar past tickets: shown, and their leads vote */
+    cJSON *sim = NULL;
+    char *match = rx_assist_similar_query(a, &an, content ? content : "");
+    if (match && (rc = rx_tickets_similar(&sim, t, match, str(tk, "id"), NEIGHBOURS)) != RX_OK) {
+        free(match);
+        goto done;
+    }
+    free(match);
+    const char *names[NEIGHBOURS];
+    double weights[NEIGHBOURS];
+    size_t nn = 0;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, sim)
+    {
+        const char *lead = str(s, "lead"), *outcome = str(s, "outcome");
+        const cJSON *sc = cJSON_GetObjectItemCaseSensitive(s, "score");
+        /* a lead that kept the ticket; an open dispatch may still come back */
+        if (lead && nn < NEIGHBOURS && outcome && strcmp(outcome, "open") != 0) {
+            names[nn] = lead;
+            weights[nn++] = cJSON_IsNumber(sc) ? sc->valuedouble : 1;
+        }
+    }
+    const cJSON *repeats = cJSON_GetObjectItemCaseSensitive(tk, "repeat_of");
+    rx_assist_input in = {.content = content ? content : "",
+                          .address = address,
+                          .unresolved_repeats = unresolved_repeats(t, repeats, who->now),
+                          .neighbours = names,
+                          .neighbour_weights = weights,
+                          .nneighbours = nn};
+    rx_assist_hint h;
+    rc = rx_assist_suggest(&h, a, &an, rx_kb_departments(kb), &in, RX_ASSIST_DEFAULT);
+    if (rc != RX_OK) {
+        cJSON_Delete(sim);
+        goto done;
+    }
+    /* shown: the closest few, without the internals */
+    cJSON *shown = cJSON_AddArrayToObject(doc, "similar");
+    int k = 0;
+    cJSON_ArrayForEach(s, sim)
+    {
+        if (k++ >= SIMILAR_SHOWN)
+            break;
+        cJSON *o = cJSON_Duplicate(s, true);
+        cJSON_DeleteItemFromObjectCaseSensitive(o, "score");
+        cJSON_AddItemToArray(shown, o);
+    }
+    cJSON_Delete(sim);
+    cJSON *deps = cJSON_AddArrayToObject(doc, "departments");
+    for (size_t i = 0; i < h.ndepts; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", h.depts[i].name);
+        cJSON_AddNumberToObject(o, "score", round(h.depts[i].score * 1000) / 1000);
+        cJSON_AddStringToObject(o, "why", h.depts[i].why);
+        cJSON_AddItemToArray(deps, o);
+    }
+    cJSON_AddStringToObject(doc, "level", rx_level_name(h.level));
+    cJSON *why = cJSON_AddArrayToObject(doc, "level_why");
+    for (size_t i = 0; i < h.nreasons; i++)
+        cJSON_AddItemToArray(why, cJSON_CreateString(h.reasons[i]));
+    cJSON_AddItemToObject(doc, "repeat_of",
+                          repeats ? cJSON_Duplicate(repeats, true) : cJSON_CreateArray());
+    long long events, last;
+    rx_assist_progress(a, &events, &last);
+    cJSON *m = cJSON_AddObjectToObject(doc, "model");
+    cJSON_AddNumberToObject(m, "events_learnt", (double)events);
+    cJSON_AddNumberToObject(doc, "took_ms", round((rx_now() - t0) * 1e5) / 100);
+done:
+    cJSON_Delete(tk);
+    if (rc == RX_OK)
+        *out = doc;
+    else
+        cJSON_Delete(doc);
+    return rc;
+}
