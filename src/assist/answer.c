@@ -107,10 +107,12 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
     const cJSON *s;
     cJSON_ArrayForEach(s, sim)
     {
-        const char *lead = str(s, "lead"), *outcome = str(s, "outcome");
+        const char *lead = str(s, "lead"), *status = str(s, "status");
         const cJSON *sc = cJSON_GetObjectItemCaseSensitive(s, "score");
-        /* a lead that kept the ticket; an open dispatch may still come back */
-        if (lead && nn < NEIGHBOURS && outcome && strcmp(outcome, "open") != 0) {
+        /* a lead that took the ticket (签收 or later); a dispatch not yet
+         * accepted may still come back */
+        if (lead && nn < NEIGHBOURS && status && strcmp(status, "received") != 0 &&
+            strcmp(status, "dispatched") != 0) {
             names[nn] = lead;
             weights[nn++] = cJSON_IsNumber(sc) ? sc->valuedouble : 1;
         }

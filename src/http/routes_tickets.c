@@ -2,6 +2,7 @@
  * queue and the scanner trigger. The workflow and the store answer with
  * the core's error codes, mapped to statuses by rx_http_fail. */
 #include "rexian/app.h"
+#include "rexian/assist.h"
 #include "rexian/error.h"
 #include "rexian/kb.h"
 #include "rexian/roles.h"
@@ -97,6 +98,19 @@ void rx_route_ticket_get(rx_app *app, const rx_http_request *req, rx_http_respon
         rx_http_fail(res, rc);
 }
 
+/* Assist learns from an action as soon as it is taken (a return changes
+ * the next suggestion; a resolution, the next search), unless the learner
+ * thread is at it already: then it learns it on its pass. */
+static void learn(rx_app *app, rx_kb *kb)
+{
+    rx_assist *a = rx_app_assist(app);
+    if (!a || !kb)
+        return;
+    rx_analyzer an = rx_kb_analyzer(kb);
+    if (rx_assist_sync(a, rx_app_tickets(app), &an, 1000, NULL) != RX_OK)
+        fprintf(stderr, "rexian serve: assist: %s\n", rx_error_last());
+}
+
 void rx_route_ticket_act(rx_app *app, const rx_http_request *req, rx_http_response *res)
 {
     rx_tickets *t = store_or_fail(app, res);
@@ -111,6 +125,7 @@ void rx_route_ticket_act(rx_app *app, const rx_http_request *req, rx_http_respon
     if (rc == RX_OK) {
         rx_ticket_mask(out, rx_role_pii((rx_role)req->role_id));
         rx_http_json(res, 200, out);
+        learn(app, who.doc_ctx);
     } else
         rx_http_fail(res, rc);
     cJSON_Delete(body);
