@@ -1389,7 +1389,15 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
         removed_any |= manifest.entries[k].value != SIZE_MAX;
     st->files = fl.n;
     st->files_changed = nchanged;
-    if (incremental && nchanged == 0 && !removed_any) {
+    /* duties change no document, but a new generation must carry them */
+    bool duties_changed = false;
+    if (incremental) {
+        char *live_duties = NULL;
+        duties_changed = rx_index_meta(old, RX_META_DUTIES, &live_duties) != RX_OK ||
+                         strcmp(live_duties, duty_ser) != 0;
+        free(live_duties);
+    }
+    if (incremental && nchanged == 0 && !removed_any && !duties_changed) {
         st->generation = live;
         st->documents = rx_index_doccount(old);
         goto done; /* up to date: nothing to publish */

@@ -367,13 +367,8 @@ int rx_assist_learn(rx_assist *a, const rx_signal *s, const int *ids, size_t n)
         int l = s->level ? rx_level_find(s->level) : -1;
         /* the level a dispatcher chose from the text: not a re-dispatch of
          * a reopened ticket, whose level follows its history */
-        if (l >= RX_LEVEL_IMMEDIATE && s->from_status && !strcmp(s->from_status, "received")) {
-            int k = l - RX_LEVEL_IMMEDIATE;
-            for (size_t i = 0; i < n; i++)
-                a->f[ids[i]].lvl[k] += 1;
-            a->lvl_total[k] += (double)n;
-            a->lvl_n[k] += 1;
-        }
+        if (l >= RX_LEVEL_IMMEDIATE && s->from_status && !strcmp(s->from_status, "received"))
+            a->cue_level[rx_assist_cues(s->content)][l - RX_LEVEL_IMMEDIATE] += 1;
         count_df(a, ids, n, 1);
         return RX_OK;
     }
@@ -431,21 +426,20 @@ static int by_p(const void *x, const void *y)
     return a < b ? 1 : a > b ? -1 : 0;
 }
 
-/* Level: naive Bayes over the same features, with the level prior. */
-static rx_level suggest_level(const rx_assist *a, const int *ids, size_t n)
+/* Level: how dispatchers leveled past tickets with the same signals in
+ * their text (many people, repeated complaints, 历史遗留). The topic is
+ * left out on purpose: a kind of matter is not more urgent for being
+ * common, and a classifier over every bigram learnt the topics' mix of
+ * levels rather than the signals (docs/ASSIST.md). */
+static rx_level suggest_level(const rx_assist *a, unsigned cues)
 {
-    double total = a->lvl_n[0] + a->lvl_n[1] + a->lvl_n[2];
-    if (total < 30)
+    const double *c = a->cue_level[cues & 7];
+    double total = c[0] + c[1] + c[2];
+    if (total < 5)
         return RX_LEVEL_IMMEDIATE; /* too little history to say otherwise */
-    double V = (double)a->nf, lp[3];
-    for (int l = 0; l < 3; l++) {
-        lp[l] = log((a->lvl_n[l] + 1) / (total + 3));
-        for (size_t i = 0; i < n; i++)
-            lp[l] += log((a->f[ids[i]].lvl[l] + ALPHA) / (a->lvl_total[l] + ALPHA * V));
-    }
     int best = 0;
     for (int l = 1; l < 3; l++)
-        if (lp[l] > lp[best])
+        if (c[l] > c[best])
             best = l;
     return (rx_level)(RX_LEVEL_IMMEDIATE + best);
 }
@@ -542,9 +536,9 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
     }
     /* the level, and what it rests on */
     unsigned cues = rx_assist_cues(in->content);
-    rx_level l = suggest_level(a, ids, n);
-    if (in->unresolved_repeats > 0 && l == RX_LEVEL_IMMEDIATE && (cues & CUE_REPEAT))
-        l = RX_LEVEL_CONSULT;
+    if (in->unresolved_repeats > 0)
+        cues |= CUE_REPEAT;
+    rx_level l = suggest_level(a, cues);
     out->level = l;
     if (l != RX_LEVEL_IMMEDIATE) {
         if (out->ndepts >= 2 && out->depts[1].score >= 0.2)

@@ -19,8 +19,7 @@ typedef struct {
 } centry;
 
 typedef struct {
-    float df;     /* examples containing it */
-    float lvl[3]; /* dispatches containing it, by level */
+    float df; /* examples containing it */
     uint16_t n, cap;
     centry *e;
 } feature;
@@ -63,7 +62,7 @@ struct rx_assist {
     char *cname[MAX_CLASSES];
     size_t nc;
     double pos_total[MAX_CLASSES], pos_n[MAX_CLASSES], neg_total[MAX_CLASSES], neg_n[MAX_CLASSES];
-    double lvl_total[3], lvl_n[3];
+    double cue_level[8][3]; /* first dispatches by the text's cues (CUE_*) and level */
     double examples;
     /* the corpus */
     long generation;
