@@ -26,6 +26,8 @@
 
 static int port;
 static const char *token, *path;
+static char **paths; /* PATH "@FILE": one path a line, taken in turn */
+static size_t npaths;
 static double deadline;
 
 static double now(void)
@@ -230,8 +232,10 @@ static void *walk(void *arg)
 static void *get(void *arg)
 {
     client *c = arg;
+    size_t turn = (size_t)c->id;
     while (now() < deadline) {
-        if (request(c, "GET", path, NULL, &c->act) && !c->total[0]) {
+        const char *p = npaths ? paths[turn++ % npaths] : path;
+        if (request(c, "GET", p, NULL, &c->act) && !c->total[0]) {
             char *p = strstr(c->buf, "\"total\":");
             if (p)
                 snprintf(c->total, sizeof c->total, "%ld", atol(p + 8));
@@ -279,6 +283,21 @@ int main(int argc, char **argv)
     int n = atoi(argv[4]);
     double secs = atof(argv[5]);
     path = walking ? NULL : argv[6];
+    if (path && path[0] == '@') {
+        FILE *f = fopen(path + 1, "r");
+        char line[2048];
+        while (f && fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\n")] = '\0';
+            if (!*line)
+                continue;
+            paths = realloc(paths, (npaths + 1) * sizeof *paths);
+            paths[npaths++] = strdup(line);
+        }
+        if (f)
+            fclose(f);
+        if (!npaths)
+            return 2;
+    }
     if (n < 1 || n > 256 || secs <= 0)
         return 2;
     client *cs = calloc((size_t)n, sizeof *cs);
