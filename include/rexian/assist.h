@@ -101,6 +101,15 @@ char *rx_assist_similar_query(rx_assist *a, const rx_analyzer *an, const char *t
 int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const char *id,
                      const rx_actor *who);
 
+/* The documents for a ticket's text, best first: the knowledge-base
+ * search, reordered by learned terms and then by the department suggestion
+ * h (a hit's score × (1 + dept_gain × the probability of its department);
+ * h may be NULL). *hits is a JSON array of search hits, at most 5. */
+#define RX_ASSIST_DEPT_GAIN 0.0
+int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, rx_kb *kb,
+                        const rx_analyzer *an, const char *text, const rx_assist_hint *h,
+                        double dept_gain, double now);
+
 /* ---- resolution feeds ranking ---- */
 
 /* Reorders search hits (the "hits" array of a search answer, each with

@@ -46,28 +46,73 @@ static int unresolved_repeats(rx_tickets *t, const cJSON *repeat_of, double now)
     return n;
 }
 
-/* The documents for the text: the search, reranked by what resolved calls
- * taught. */
-static int documents(cJSON *out, rx_assist *a, rx_kb *kb, const rx_analyzer *an, const char *text,
-                     double now)
+/* Reorders hits by the department suggestion: a document of a department
+ * the ticket likely goes to answers it more likely than one of another. */
+static void rerank_departments(cJSON *hits, const rx_assist_hint *h, double gain)
 {
+    int n = cJSON_GetArraySize(hits);
+    if (!h || gain <= 0 || n < 2)
+        return;
+    cJSON **items = calloc((size_t)n, sizeof *items);
+    double *score = calloc((size_t)n, sizeof *score);
+    if (!items || !score) {
+        free(items);
+        free(score);
+        return;
+    }
+    int k = 0;
+    cJSON *it;
+    cJSON_ArrayForEach(it, hits)
+    {
+        const char *dept = str(it, "department");
+        const cJSON *sc = cJSON_GetObjectItemCaseSensitive(it, "score");
+        double p = 0;
+        for (size_t d = 0; dept && d < h->ndepts; d++)
+            if (!strcmp(h->depts[d].name, dept))
+                p = h->depts[d].score;
+        items[k] = it;
+        score[k++] = (cJSON_IsNumber(sc) ? sc->valuedouble : 0) * (1 + gain * p);
+    }
+    for (int i = 1; i < n; i++) /* a stable insertion sort: n is 30 */
+        for (int j = i; j > 0 && score[j] > score[j - 1]; j--) {
+            double ts = score[j];
+            score[j] = score[j - 1];
+            score[j - 1] = ts;
+            cJSON *ti = items[j];
+            items[j] = items[j - 1];
+            items[j - 1] = ti;
+        }
+    for (int i = 0; i < n; i++)
+        cJSON_DetachItemViaPointer(hits, items[i]);
+    for (int i = 0; i < n; i++)
+        cJSON_AddItemToArray(hits, items[i]);
+    free(items);
+    free(score);
+}
+
+int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, rx_kb *kb,
+                        const rx_analyzer *an, const char *text, const rx_assist_hint *h,
+                        double dept_gain, double now)
+{
+    *hits = NULL;
+    *confident = false;
     char q[QUERY_BYTES + 1];
     snprintf(q, sizeof q, "%.*s", rx_utf8_clip(text, QUERY_BYTES), text);
-    bool learned = rx_assist_has_learned(a, an, q);
-    rx_kb_query kq = {.q = q, .limit = learned ? WIDE : DOCS};
+    rx_kb_query kq = {.q = q, .limit = WIDE};
     cJSON *res = NULL;
     int rc = rx_kb_search(&res, kb, &kq);
     if (rc != RX_OK)
         return rc;
-    cJSON *hits = cJSON_DetachItemFromObjectCaseSensitive(res, "hits");
-    if (learned)
-        rx_assist_rerank(a, an, q, hits, now);
-    while (cJSON_GetArraySize(hits) > DOCS)
-        cJSON_DeleteItemFromArray(hits, DOCS);
-    cJSON_AddItemToObject(out, "documents", hits ? hits : cJSON_CreateArray());
-    cJSON_AddBoolToObject(out, "confident",
-                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "confident")));
+    cJSON *list = cJSON_DetachItemFromObjectCaseSensitive(res, "hits");
+    if (!list)
+        list = cJSON_CreateArray();
+    rx_assist_rerank(a, an, q, list, now);
+    rerank_departments(list, h, dept_gain);
+    while (cJSON_GetArraySize(list) > DOCS)
+        cJSON_DeleteItemFromArray(list, DOCS);
+    *confident = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "confident"));
     cJSON_Delete(res);
+    *hits = list;
     return RX_OK;
 }
 
@@ -91,8 +136,6 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
     const char *content = str(tk, "content"), *address = str(tk, "address");
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "ticket", str(tk, "id"));
-    if ((rc = documents(doc, a, kb, &an, content ? content : "", who->now)) != RX_OK)
-        goto done;
     /* similar past tickets: shown, and their leads vote */
     cJSON *sim = NULL;
     char *match = rx_assist_similar_query(a, &an, content ? content : "");
@@ -130,6 +173,16 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
         cJSON_Delete(sim);
         goto done;
     }
+    cJSON *hits;
+    bool confident;
+    rc = rx_assist_documents(&hits, &confident, a, kb, &an, in.content, &h, RX_ASSIST_DEPT_GAIN,
+                             who->now);
+    if (rc != RX_OK) {
+        cJSON_Delete(sim);
+        goto done;
+    }
+    cJSON_AddItemToObject(doc, "documents", hits);
+    cJSON_AddBoolToObject(doc, "confident", confident);
     /* shown: the closest few, without the internals */
     cJSON *shown = cJSON_AddArrayToObject(doc, "similar");
     int k = 0;

@@ -28,6 +28,8 @@
 
 #define MAXF 8
 
+static double dept_gain = RX_ASSIST_DEPT_GAIN;
+
 typedef struct {
     char *f[MAXF];
     int n;
@@ -172,15 +174,15 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
             if (!strcmp(field(&docs[k], 0), field(r, 0)))
                 judged = field(&docs[k], 1);
         if (!strcmp(field(r, 1), "consult") && judged && *judged) {
-            rx_kb_query kq = {.q = content, .limit = 10};
-            cJSON *res = NULL;
-            if (rx_kb_search(&res, kb, &kq) == RX_OK) {
-                rx_assist_rerank(a, an, content, cJSON_GetObjectItemCaseSensitive(res, "hits"),
-                                 rx_now());
+            cJSON *hits = NULL, *res = cJSON_CreateObject();
+            bool conf;
+            if (rx_assist_documents(&hits, &conf, a, kb, an, content, &h, dept_gain, rx_now()) ==
+                RX_OK) {
+                cJSON_AddItemToObject(res, "hits", hits);
                 ncons++;
                 int rr = hit_rank(res, judged, 3);
                 cons3 += rr > 0;
-                confident += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "confident"));
+                confident += conf;
                 if (misses && !rr)
                     printf("DOCMISS %s\t%s\twant %s\n", field(r, 0), content, judged);
             }
@@ -276,11 +278,11 @@ int main(int argc, char **argv)
                *lq = NULL, *lt = NULL;
     unsigned method = RX_ASSIST_BOTH;
     bool misses = false;
-    static const struct option opts[] = {{"index", 1, 0, 'i'},        {"corpus", 1, 0, 'c'},
-                                         {"db", 1, 0, 'd'},           {"heldout", 1, 0, 'h'},
-                                         {"docs", 1, 0, 'D'},         {"learned", 1, 0, 'l'},
-                                         {"method", 1, 0, 'm'},       {"misses", 0, 0, 'M'},
-                                         {"learned-test", 1, 0, 'L'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"index", 1, 0, 'i'},     {"corpus", 1, 0, 'c'}, {"db", 1, 0, 'd'},
+        {"heldout", 1, 0, 'h'},   {"docs", 1, 0, 'D'},   {"learned", 1, 0, 'l'},
+        {"method", 1, 0, 'm'},    {"misses", 0, 0, 'M'}, {"learned-test", 1, 0, 'L'},
+        {"dept-gain", 1, 0, 'g'}, {0, 0, 0, 0}};
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
@@ -291,6 +293,7 @@ int main(int argc, char **argv)
         case 'D': docs = optarg; break;
         case 'l': lq = optarg; break;
         case 'L': lt = optarg; break;
+        case 'g': dept_gain = atof(optarg); break;
         case 'M': misses = true; break;
         case 'm':
             method = !strcmp(optarg, "nb")    ? RX_ASSIST_NB
