@@ -69,7 +69,7 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/src/cli/main.o $(BUILD)/src/cli/demo.o $(LIB)
+$(BIN): $(BUILD)/src/cli/main.o $(BUILD)/src/cli/demo.o $(BUILD)/src/cli/demo_matters.o $(LIB)
 	$(CXX) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)

@@ -1,7 +1,9 @@
 /* Synthetic tickets (`rexian demo`): callers, their words, and the life of
- * each ticket through the workflow, generated from the tables below with a
- * seeded PRNG and loaded through the store's public API only. */
+ * each ticket through the workflow. A ticket's text is composed from the
+ * phrase bank (demo_matters.c) with a seeded PRNG, and loaded through the
+ * store's public API only. */
 #include "demo.h"
+#include "demo_matters.h"
 
 #include "rexian/error.h"
 #include "rexian/util.h"
@@ -18,248 +20,29 @@
 #define DAY 86400.0
 #define HOUR 3600.0
 #define TZ (8 * HOUR) /* Asia/Shanghai */
-#define Q 1           /* a question: mostly answered in the call (一次办结) */
-#define U 2           /* urgent: a deadline of one or two days */
-#define R 4           /* a village address */
-#define M(a) (1u << (a))
-#define FLOOD (M(4) | M(5) | M(6) | M(7) | M(8) | M(9)) /* 汛期 */
-#define HOT (M(6) | M(7) | M(8))
-#define COLD (M(11) | M(12) | M(1) | M(2))
-#define TERM (M(5) | M(6) | M(7) | M(8) | M(9)) /* 招生入学 */
-
-/* ---- what people call about ---- */
-
-/* clang-format off */
-
-enum { DRAIN, WATER, POWER, GAS, NOISE, PROPERTY, DEED, PENSION, MEDICAL, FUND, SCHOOL,
-       TRAFFIC, SANITATION, WAGES, CONSUMER, HOUSEHOLD, URBAN, ENV, CIVIL, RURAL, HEALTH,
-       SAFETY };
-
-/* A category and the departments a 会商 adds (NULL: the area's government). */
-static const struct {
-    const char *name, *co[2];
-} cats[] = {
-    [DRAIN] = {"排水", {"市住房和城乡建设局", "市水务局"}},
-    [WATER] = {"供水", {"市水务局", NULL}},
-    [POWER] = {"供电", {"市发展和改革委员会", NULL}},
-    [GAS] = {"燃气", {"市应急管理局", "市住房和城乡建设局"}},
-    [NOISE] = {"噪音", {"市公安局", "市城市管理和综合执法局"}},
-    [PROPERTY] = {"物业", {NULL, "市市场监督管理局"}},
-    [DEED] = {"房产证", {"市住房和城乡建设局", "市自然资源和规划局"}},
-    [PENSION] = {"社保", {"市医疗保障局", NULL}},
-    [MEDICAL] = {"医保", {"市卫生健康委员会", "市人力资源和社会保障局"}},
-    [FUND] = {"公积金", {"市住房和城乡建设局", NULL}},
-    [SCHOOL] = {"教育入学", {NULL, "市公安局"}},
-    [TRAFFIC] = {"交通", {"市交通运输局", "市公安局交通警察支队"}},
-    [SANITATION] = {"市容环卫", {NULL, "市住房和城乡建设局"}},
-    [WAGES] = {"劳动欠薪", {"市住房和城乡建设局", "市司法局"}},
-    [CONSUMER] = {"消费维权", {"市商务局", NULL}},
-    [HOUSEHOLD] = {"户籍", {"市民政局", NULL}},
-    [URBAN] = {"城管", {"市自然资源和规划局", NULL}},
-    [ENV] = {"环保", {NULL, "市农业农村局"}},
-    [CIVIL] = {"民政", {NULL, "市卫生健康委员会"}},
-    [RURAL] = {"农村", {"市农业农村局", "市水务局"}},
-    [HEALTH] = {"卫生健康", {"市医疗保障局", NULL}},
-    [SAFETY] = {"公共安全", {"市应急管理局", NULL}},
-};
-
-/* A complaint or question and the department's answer; dept NULL: the
- * government of the caller's area. */
-static const struct {
-    int cat;
-    const char *dept;
-    unsigned months; /* busier in these months; 0 = all year */
-    unsigned char weight, flags;
-    const char *text, *reply;
-} tmpls[] = {
-    {DRAIN, "市城市管理和综合执法局", FLOOD, 8, U, "{road}靠近{xq}那一段一下雨就积水，水深都快到膝盖了，电动车过不去，好几个人摔倒了，麻烦派人来疏通一下下水道。",
-     "经现场核查，{road}段雨水口被落叶和泥沙堵塞，已于{date}组织人员清掏疏通，积水已消退，汛期将加密巡查。"},
-    {DRAIN, "市城市管理和综合执法局", FLOOD, 6, U, "我们{xq}地下车库昨天晚上进水了，排水沟堵得死死的，车子都泡了，物业说是市政管网的问题，到底归谁管？",
-     "经核查，{xq}地下车库进水系小区排水沟堵塞、市政管网倒灌所致，已督促物业清淤并加装止回阀。"},
-    {DRAIN, "市城市管理和综合执法局", 0, 4, U, "{road}上有个雨水井盖不见了，一个大窟窿，晚上黑漆漆的很危险，请尽快补上。",
-     "已于{date}补装{road}缺失的雨水井盖，并对周边井盖进行了排查加固。"},
-    {DRAIN, "市住房和城乡建设局", 0, 4, 0, "{xq}门口的下水道返臭水，污水漫到路上，已经{day}天了，气味熏得人受不了。",
-     "经查系{xq}门口污水管道堵塞，已于{date}疏通完毕，路面已冲洗消杀。"},
-    {DRAIN, "市城市管理和综合执法局", FLOOD, 5, 0, "一到下大雨{road}那一段就内涝，每年都反映，每年都一样，能不能从根本上把排水管改造一下？",
-     "该处积水系排水管网管径偏小所致，已列入今年排水防涝改造计划，改造前安排专人值守和临时抽排。"},
-    {WATER, "市供水公司", COLD, 6, U, "{xq}{n}栋从今天早上就停水了，也没看到停水通知，家里老人小孩都等着用水，什么时候能来水？",
-     "经查系{road}供水管道爆管抢修造成临时停水，已于{date}恢复供水，对未提前告知带来的不便表示歉意。"},
-    {WATER, "市供水公司", M(12) | M(1) | M(2), 4, U, "天太冷了，{xq}的水表和水管冻裂了，漏了一地水，打供水公司电话一直占线，请帮忙联系维修。",
-     "维修人员已于{date}上门更换冻裂的水表和管段，并提醒住户对室外水表做好保温。"},
-    {WATER, "市供水公司", 0, 3, 0, "最近家里自来水一打开是黄的，有股铁锈味，烧开了还有沉淀，{xq}好多住户都这样，担心水质有问题。",
-     "已上门取样检测，水质各项指标符合国家标准，发黄系老旧管道锈蚀，已对该片区管网冲洗。"},
-    {WATER, "市供水公司", HOT, 3, 0, "{xq}顶楼水压太小了，一到用水高峰就没水，洗澡都洗不了，好几年了，能不能加个二次供水？",
-     "经测压，{xq}高层用水高峰期水压不足，已纳入二次供水改造计划，改造前调整了加压泵运行时段。"},
-    {POWER, "国网株洲供电公司", HOT | M(1), 6, U, "今天{xq}又停电了，这个月已经停了{n}次，天这么热，家里老人受不了，供电公司能不能说清楚原因？",
-     "经查系用电负荷过大导致线路跳闸，已于{date}对该台区变压器增容，供电恢复正常。"},
-    {POWER, "国网株洲供电公司", 0, 2, 0, "我家电表走得特别快，上个月电费比平时多了{money}块，怀疑电表有问题，想申请校验。",
-     "已安排人员上门现场校验电表，误差在允许范围内，并向市民解释了阶梯电价的计费方式。"},
-    {POWER, "国网株洲供电公司", 0, 2, 0, "{xq}旁边的变压器嗡嗡响，晚上吵得睡不着，离窗户又太近，担心有辐射。",
-     "经检测，该变压器噪声和电磁环境均符合国家标准，已加装减振垫降低噪声。"},
-    {GAS, "市燃气公司", COLD, 4, U, "{xq}{n}栋楼道里有很大的煤气味，怀疑哪里漏气了，麻烦燃气公司赶紧派人来看看。",
-     "接报后抢修人员30分钟内到达现场，查明系楼道立管接口松动漏气，已更换接口，复检无泄漏。"},
-    {GAS, "市燃气公司", COLD, 4, Q, "天冷了开燃气壁挂炉取暖，最近燃气费一个月要{money}多，比去年贵了一大截，是不是涨价了？",
-     "经核实，燃气价格执行市发改委核定标准，未作调整；冬季用气量增加导致费用上升，已向市民解释。"},
-    {GAS, "市燃气公司", 0, 2, 0, "我们{xq}交了燃气开户费都{nn}个月了，管道还没通气，天天只能用电磁炉，开发商和燃气公司互相推。",
-     "经协调，开发商已完成{xq}庭院管网验收，燃气公司已于{date}点火通气。"},
-    {GAS, "市燃气公司", 0, 2, Q, "有人上门说是燃气安检，说我家软管要换，非要买他们带的，要{money}块，这个合理吗？是不是燃气公司的人？",
-     "经核实，上门人员并非燃气公司员工，燃气公司安检不推销产品，已提醒市民谨防上当，并将线索移交公安机关。"},
-    {NOISE, "市城市管理和综合执法局", M(3) | M(4) | M(5) | M(9) | M(10), 6, 0, "{xq}旁边有个工地天天晚上施工到十二点多，打桩机响个不停，根本没法睡觉，晚上能不能管一管？",
-     "执法人员已到场责令夜间停止施工，并告知夜间施工须办理许可，后续将不定期巡查。"},
-    {NOISE, "市住房和城乡建设局", M(3) | M(4) | M(5), 5, 0, "楼上那家装修，周末一大早七点就开始电钻，按规定不是不能这么早吗？说了也不听。",
-     "已联系物业上门告知装修时段规定：工作日12至14时、18时后不得进行噪声较大的施工，业主已承诺遵守。"},
-    {NOISE, "市公安局", M(4) | M(5) | M(6) | M(7) | M(8) | M(9) | M(10), 5, 0, "{road}边上那个广场舞每天晚上音响开得震天响，一直跳到十点多，家里小孩要写作业，吵得不行。",
-     "辖区派出所已对相关人员劝导教育，要求控制音量和时间，市民表示理解。"},
-    {NOISE, "市城市管理和综合执法局", HOT, 3, 0, "{xq}附近的烧烤店半夜两三点还在营业，喝酒划拳吵得不得了，油烟也大。",
-     "执法人员已对该烧烤店查处，责令安装油烟净化设施、晚上十点后停止露天经营。"},
-    {NOISE, "市生态环境局", M(5) | M(6), 3, U, "快高考了，{xq}旁边工地还在夜间施工，孩子没法复习，高考期间能不能停一停？",
-     "高考期间已责令{xq}周边工地夜间全部停工，执法人员每晚巡查。"},
-    {PROPERTY, "市住房和城乡建设局", 0, 6, 0, "{xq}物业费涨了还不干事，电梯坏了{day}天都没人修，楼里老人上下楼太难了。",
-     "已约谈{xq}物业服务企业，责令限期整改，电梯已于{date}修复并通过检验。"},
-    {PROPERTY, NULL, 0, 3, 0, "我们{xq}的物业要撤场了，垃圾没人清，门岗没人守，业委会也没成立，社区能不能管一管？",
-     "已会同街道、社区指导业主依法成立业主委员会，过渡期由社区组织临时物业服务。"},
-    {PROPERTY, "市住房和城乡建设局", 0, 3, Q, "{xq}的维修基金怎么申请？楼顶漏水，物业说要全体业主签字，太难了。",
-     "已告知维修资金应急使用程序：屋面漏水属于紧急情况，可由物业申请应急使用，无须全体业主签字。"},
-    {PROPERTY, "市住房和城乡建设局", 0, 2, 0, "物业在{xq}绿化带里划了停车位收费，我们业主都没同意，这合法吗？",
-     "经核查，物业占用绿地设置收费车位未经业主大会同意，已责令恢复绿地并停止收费。"},
-    {DEED, "市不动产登记中心", 0, 4, 0, "我{year}年在{xq}买的房子，到现在都没办下房产证，开发商说是土地有问题，一百多户业主都办不了证。",
-     "经核查，该项目因土地出让金未缴清暂不能办证，已督促开发企业补缴，预计下月起分批办理不动产权证。"},
-    {DEED, "市不动产登记中心", 0, 4, Q, "想问一下二手房过户要准备哪些材料，在哪里办，要不要预约？",
-     "已告知二手房过户所需材料，可通过“株洲不动产”公众号预约办理。"},
-    {DEED, "市不动产登记中心", 0, 2, 0, "不动产登记中心窗口排了{n}个小时的队，叫号系统还坏了，能不能多开几个窗口？",
-     "已在窗口增开{n}个，叫号系统已于{date}修复，并推行网上预约分时段办理。"},
-    {DEED, "市住房和城乡建设局", 0, 2, 0, "房子交房都{n}年了，开发商一直不给办不动产证，还说要补交什么费用，这样合理吗？",
-     "经核实，开发商要求补交的费用无政策依据，已责令其停止收取并尽快为业主办证。"},
-    {PENSION, "市人力资源和社会保障局", 0, 4, Q, "我在外地交了{n}年社保，现在回株洲工作了，想把社保转过来，要怎么办？",
-     "已告知社保关系转移接续的办理流程，可通过国家社会保险公共服务平台线上申请。"},
-    {PENSION, "市人力资源和社会保障局", 0, 3, 0, "退休手续办了{n}个月了，养老金还没发下来，问社保局说在审核，到底要多久？",
-     "经核实，您的养老保险待遇已审核通过，下月起按月发放，并补发之前的待遇。"},
-    {PENSION, "市人力资源和社会保障局", M(1) | M(2) | M(3) | M(12), 3, Q, "灵活就业人员的养老保险今年缴费基数是多少？网上交不了，一直提示失败。",
-     "已告知今年灵活就业人员缴费基数档次，网上缴费失败系系统升级，现已恢复。"},
-    {PENSION, "市人力资源和社会保障局", 0, 3, Q, "社保卡丢了要补办，能不能在网上办，还是必须去窗口？",
-     "已告知社保卡可在“湘易办”APP或合作银行网点挂失补办，补卡即时制卡。"},
-    {MEDICAL, "市医疗保障局", 0, 4, Q, "我在外地住院，医保异地就医备案怎么办？医院说没备案报不了。",
-     "已告知异地就医备案可通过“国家医保服务平台”APP或“湘医保”小程序线上办理，备案后直接结算。"},
-    {MEDICAL, "市医疗保障局", 0, 3, 0, "医保卡在药店刷不了，说是账户被冻结了，我什么都没做啊，请帮忙查一下。",
-     "经核查，该医保账户因参保信息比对异常被暂停，已于{date}恢复正常使用。"},
-    {MEDICAL, "市医疗保障局", M(9) | M(10) | M(11) | M(12), 4, Q, "今年城乡居民医保又涨了，想问一下标准是怎么定的，困难家庭有没有减免？",
-     "已向市民解释城乡居民医保个人缴费标准由国家统一调整，特困、低保等困难群众由财政资助参保。"},
-    {MEDICAL, "市医疗保障局", 0, 2, 0, "{xq}旁边那家诊所说可以用医保，结账的时候又说不行，还多收了{money}块钱。",
-     "经核查，该定点机构存在违规收费行为，已责令退还多收费用并依规处理。"},
-    {MEDICAL, "市医疗保障局", 0, 3, Q, "门诊慢特病怎么申请？家里老人高血压糖尿病，每个月药费不少，医保能报多少？",
-     "已告知门诊慢特病的申请材料和认定流程，可在定点医院或线上申请，认定后按规定报销。"},
-    {FUND, "市住房公积金管理中心", 0, 4, Q, "想提取住房公积金付房租，需要什么材料？线上能办吗？",
-     "已告知租房提取公积金所需材料，可通过公积金APP线上办理，一般3个工作日内到账。"},
-    {FUND, "市住房公积金管理中心", 0, 3, 0, "公积金贷款审批已经{nn}天了还没放款，开发商一直催，请问卡在哪个环节？",
-     "经核实，您的贷款材料已审核完毕，已于{date}放款，审批较慢系开发商备案材料不全所致。"},
-    {FUND, "市住房公积金管理中心", 0, 2, 0, "单位一直没给我交公积金，入职都{n}年了，我该怎么维权？",
-     "已责令用人单位限期为您办理住房公积金缴存登记并补缴，逾期将依法处理。"},
-    {FUND, "市住房公积金管理中心", 0, 3, Q, "在外地买房能不能用株洲的公积金贷款？公积金提取额度怎么算？",
-     "已告知异地购房公积金贷款的条件、额度计算办法和所需材料。"},
-    {SCHOOL, "市教育局", TERM, 5, Q, "孩子今年上小学，我们户口在{xq}，划片学校是哪所？网上报名系统一直登录不上。",
-     "已告知{xq}对应的划片学校及报名时间，报名系统登录问题系访问量过大，已扩容处理。"},
-    {SCHOOL, "市教育局", TERM, 4, Q, "我们是外地来株洲务工的，孩子想在{area}读初中，随迁子女入学需要哪些证明？",
-     "已告知随迁子女入学所需的居住证明、务工证明等材料和报名时间。"},
-    {SCHOOL, "市教育局", M(3) | M(4) | M(10) | M(11), 3, 0, "{school}每天放学后补课到六点多，还要收资料费，学校是不是违规了？",
-     "经调查，该校存在违规收费问题，已责令退还相关费用，并约谈学校负责人。"},
-    {SCHOOL, "市公安局交通警察支队", M(9) | M(10), 3, 0, "{school}门口接送孩子的时候堵得水泄不通，家长车子乱停，能不能安排交警疏导一下？",
-     "交警已在{school}上下学时段增派警力疏导，并施划了临时停车区域。"},
-    {SCHOOL, "市教育局", M(2) | M(8) | M(9), 2, Q, "幼儿园一学期收{money}块保教费，另外还收伙食费、兴趣班费，这个标准是谁批的？",
-     "已告知幼儿园保教费标准由发改部门核定，代收费须自愿，经核查该园收费符合规定。"},
-    {TRAFFIC, "市交通运输局", 0, 4, 0, "{bus}路公交车经常半个小时都等不到一趟，早上上班根本赶不上，能不能加密一下班次？",
-     "已联系公交公司，{bus}路高峰期增加{n}台车，发车间隔缩短至10分钟以内。"},
-    {TRAFFIC, "市公安局交通警察支队", 0, 3, 0, "{road}那个红绿灯时间设置不合理，绿灯只有十几秒，每次都堵很长。",
-     "已会同交警部门重新优化该路口信号灯配时，早晚高峰绿灯时长已延长。"},
-    {TRAFFIC, "市交通运输局", 0, 2, 0, "出租车司机不打表，从火车站到{xq}要了{money}块，我记了车牌号，想投诉。",
-     "经调查核实，该出租车驾驶员不按规定使用计价器，已责令退还多收费用并依法处罚。"},
-    {TRAFFIC, "市公安局交通警察支队", 0, 3, 0, "{road}两边停满了车，违停太多了，公交车都过不去，交警能不能来管一管？",
-     "交警已对{road}违停车辆集中整治，并在路段增设了电子抓拍设备。"},
-    {TRAFFIC, "市公安局交通警察支队", 0, 3, Q, "驾驶证到期换证可以在网上办吗？需要体检吗？",
-     "已告知驾驶证到期换证可通过“交管12123”APP办理，需提交体检信息。"},
-    {SANITATION, "市城市管理和综合执法局", HOT, 5, 0, "{xq}门口的垃圾桶满了{n}天都没人清运，臭气熏天，苍蝇蚊子到处飞。",
-     "已督促环卫作业单位于{date}完成清运，并把该点位的清运增加到每日早晚各一次。"},
-    {SANITATION, "市城市管理和综合执法局", 0, 3, 0, "{road}边上有人乱倒建筑垃圾，堆了一大堆，占了半边路。",
-     "已对倾倒建筑垃圾的行为立案调查，现场垃圾已清理完毕。"},
-    {SANITATION, "市城市管理和综合执法局", 0, 2, 0, "{road}的人行道砖松动了好多块，下雨天一踩一脚泥水，老人容易摔。",
-     "已于{date}修复{road}松动的人行道砖。"},
-    {WAGES, "市人力资源和社会保障局", M(12) | M(1) | M(2), 5, 0, "我在{co}干了{n}个月，老板拖欠工资{wage}元不给，眼看要过年了，找他一直躲着不见。",
-     "经劳动监察介入调查，已督促用人单位于{date}支付拖欠工资，市民已领到工资。"},
-    {WAGES, "市人力资源和社会保障局", M(12) | M(1), 3, 0, "我们{nn}个农民工在{xq}工地干活，包工头跑了，工钱一分没拿到，请政府帮帮忙。",
-     "已会同住建部门责令总包单位先行垫付农民工工资，{nn}名工人的工资已于{date}发放到位。"},
-    {WAGES, "市人力资源和社会保障局", 0, 3, Q, "公司辞退我没给任何补偿，也没签劳动合同，我想申请劳动仲裁要怎么弄？",
-     "已告知劳动争议仲裁的申请材料和程序，可到市劳动人事争议仲裁院申请。"},
-    {CONSUMER, "市市场监督管理局", 0, 4, 0, "在{shop}办了一张{money}元的会员卡，现在店关门了，老板联系不上，钱怎么退？",
-     "已约谈经营者，经调解双方达成一致，商家同意退还剩余费用。"},
-    {CONSUMER, "市市场监督管理局", 0, 2, U, "在菜市场买的猪肉回家一看颜色不对，还有异味，怀疑是病死猪肉。",
-     "执法人员已对该摊位现场检查，相关产品已封存送检，将依法处理。"},
-    {CONSUMER, "市市场监督管理局", 0, 2, 0, "在{road}一家手机店买的手机是翻新机，商家不给退，还说是我自己摔坏的。",
-     "经调解，商家同意为市民办理退货并退还全部货款。"},
-    {CONSUMER, "市市场监督管理局", 0, 2, 0, "{xq}附近的加油站感觉加油不足量，加了{nn}升油表都没怎么动。",
-     "计量检定人员已对该加油站加油机进行检定，发现一台加油机计量超差，已立案查处。"},
-    {CONSUMER, "市市场监督管理局", M(7) | M(8), 2, 0, "培训机构突然关门，我交了{money}元学费，还有{nn}节课没上，怎么退费？",
-     "已将该培训机构列入重点监管，督促其制定退费方案，已为{nn}名学员退费。"},
-    {HOUSEHOLD, "市公安局", 0, 3, Q, "小孩出生了想上户口，父母一方是外地户口，需要准备什么材料？",
-     "已告知所需材料：出生医学证明、父母身份证和户口簿、结婚证，可在辖区派出所户籍窗口办理。"},
-    {HOUSEHOLD, "市公安局", 0, 3, Q, "身份证丢了，在外地能不能补办？要多久能拿到？",
-     "已告知可通过“湘易办”APP或就近派出所办理身份证异地补领，一般20个工作日内可领取。"},
-    {HOUSEHOLD, "市公安局", 0, 2, Q, "想把户口从老家迁到株洲，在{area}买了房子可以落户吗？",
-     "已告知购房落户的条件和材料，可持不动产权证到房屋所在地派出所办理。"},
-    {URBAN, "市城市管理和综合执法局", 0, 4, 0, "{road}上的流动摊贩把人行道全占了，早上买菜的人多，根本走不过去。",
-     "执法人员已到场劝离占道经营，并在早高峰安排专人值守。"},
-    {URBAN, "市城市管理和综合执法局", 0, 3, 0, "{xq}{n}栋顶楼有人搭了违章建筑，好大一个铁皮房，跟城管反映过还没拆。",
-     "经核查，该建筑未取得规划许可，已下达限期拆除通知书，逾期将依法强制拆除。"},
-    {URBAN, "市城市管理和综合执法局", M(6) | M(7) | M(8), 2, U, "{road}旁边的广告牌摇摇晃晃的，刮大风的时候怕掉下来砸到人。",
-     "已于{date}对该广告牌进行了拆除加固，消除了安全隐患。"},
-    {URBAN, "市城市管理和综合执法局", M(10) | M(11) | M(12) | M(1), 3, 0, "{road}那排路灯坏了好久了，晚上黑乎乎的，下晚班走那里很害怕，麻烦修一下。",
-     "已于{date}维修{road}损坏的路灯，现已恢复照明。"},
-    {ENV, "市生态环境局", 0, 3, 0, "{area}那边的工厂晚上偷偷排废气，一股刺鼻的味道，晚上窗户都不敢开。",
-     "执法人员已对该企业突击检查，发现废气处理设施未正常运行，已责令停产整改并立案查处。"},
-    {ENV, "市生态环境局", HOT, 3, 0, "{xq}旁边的河里发黑发臭，还有死鱼，怀疑上游有企业偷排污水。",
-     "已对河道水质取样检测并排查上游排口，对一处偷排点位进行了封堵。"},
-    {ENV, "市生态环境局", 0, 3, 0, "{xq}楼下餐馆的油烟直接往居民楼里排，家里衣服都晒不了。",
-     "已责令该餐馆限期安装油烟净化设施并高空排放。"},
-    {ENV, "市生态环境局", M(10) | M(11), 2, R, "田里有人烧秸秆，烟大得很，{road}那边都看不清路了。",
-     "已会同镇政府劝阻焚烧秸秆行为，并宣传秸秆综合利用政策。"},
-    {CIVIL, "市民政局", 0, 3, Q, "家里老人{nn}岁了，高龄补贴要怎么申请？在哪里办？",
-     "已告知高龄津贴的申请条件和材料，可到所在社区或线上申请，审核后按月发放。"},
-    {CIVIL, "市民政局", 0, 2, 0, "我家是低保户，这个月低保金没到账，社区说在重新核查，什么时候能发？",
-     "经核实，您家低保复核已完成，保障金已于{date}补发到账。"},
-    {CIVIL, "市民政局", 0, 2, Q, "想给父亲找个养老院，公办养老院排队要多久？收费标准是多少？",
-     "已告知公办养老机构的入住条件、轮候办法和收费标准。"},
-    {RURAL, NULL, FLOOD, 3, R, "我们村到镇上那条水泥路坑坑洼洼，下雨全是泥，村民出行很不方便，能不能修一下？",
-     "镇里已将该路段纳入今年农村公路提质改造计划，预计{n}月份开工。"},
-    {RURAL, NULL, HOT, 3, R, "村里的自来水时有时无，管网太老了，夏天基本靠挑水，反映了好几次了。",
-     "已协调水务部门检修村里供水管网，并安排送水车保障饮水。"},
-    {RURAL, "市农业农村局", M(3) | M(4) | M(5), 2, R, "村里高标准农田改造把我家的水渠弄坏了，现在田里灌不了水，马上要插秧了。",
-     "施工单位已于{date}修复损坏的水渠，保障了插秧用水。"},
-    {HEALTH, "市卫生健康委员会", 0, 3, 0, "在{hospital}看病排了一上午的队，挂号处态度恶劣，收费单据也看不懂。",
-     "已约谈医院相关负责人，对工作人员批评教育，并优化了挂号流程。"},
-    {HEALTH, "市卫生健康委员会", 0, 2, Q, "孩子打疫苗预约不上，社区卫生服务中心说没有疫苗了，什么时候有？",
-     "疫苗已于{date}到货，社区卫生服务中心已电话通知预约的市民接种。"},
-    {SAFETY, "市自然资源和规划局", FLOOD, 1, U, "{road}边的山坡裂了好大一条缝，前几天下暴雨还掉了石头下来，下面就是居民房子，太危险了！",
-     "接报后立即组织人员查看，已设置警戒线并疏散下方住户，正在组织专家制定治理方案。"},
-    {SAFETY, "市住房和城乡建设局", FLOOD, 1, U, "{road}路面突然塌了一个坑，有一米多深，已经有车陷进去了，请赶紧处理。",
-     "已对塌陷路段围挡，查明系地下排水管破裂掏空路基，已完成抢修回填。"},
-    {SAFETY, "市应急管理局", 0, 1, U, "{xq}楼道里好多电动车在充电，还有人把电瓶拿回家充，消防通道也堵了，出了事怎么办？",
-     "已联合物业开展电动车违规充电专项整治，清理楼道电动车{nn}辆，并增设了集中充电桩。"},
-};
+#define NOWHERE 128u  /* a phrase for matters with no place (社保, 公积金…) */
 
 /* ---- where and who ---- */
 
+/* clang-format off */
+
+/* rural: how much likelier a village matter is here than the weight says */
 static const struct {
     const char *name, *gov;
-    double weight;
+    double weight, rural;
+    bool county;
     const char *streets[8];
 } areas[] = {
-    {"荷塘区", "荷塘区人民政府", 16, {"月塘街道", "宋家桥街道", "桂花街道", "茨菇塘街道", "金山街道", "明照街道", "仙庾镇"}},
-    {"芦淞区", "芦淞区人民政府", 17, {"建设街道", "建宁街道", "贺家土街道", "庆云街道", "枫溪街道", "龙泉街道", "白关镇"}},
-    {"石峰区", "石峰区人民政府", 12, {"清水塘街道", "响石岭街道", "田心街道", "井墅路街道", "龙头铺街道", "铜塘湾街道"}},
-    {"天元区", "天元区人民政府", 18, {"嵩山路街道", "泰山路街道", "栗雨街道", "马家河街道", "群丰镇", "雷打石镇", "三门镇"}},
-    {"渌口区", "渌口区人民政府", 7, {"渌口镇", "南洲镇", "淦田镇", "龙船镇", "朱亭镇"}},
-    {"醴陵市", "醴陵市人民政府", 12, {"来龙门街道", "阳三石街道", "仙岳山街道", "浦口镇", "白兔潭镇", "东富镇"}},
-    {"攸县", "攸县人民政府", 8, {"联星街道", "江桥街道", "网岭镇", "皇图岭镇", "黄丰桥镇"}},
-    {"茶陵县", "茶陵县人民政府", 6, {"云阳街道", "思聪街道", "洣江街道", "严塘镇", "虎踞镇"}},
-    {"炎陵县", "炎陵县人民政府", 4, {"霞阳镇", "沔渡镇", "十都镇", "水口镇"}},
+    {"荷塘区", "荷塘区人民政府", 16, 0.4, false, {"月塘街道", "宋家桥街道", "桂花街道", "茨菇塘街道", "金山街道", "明照街道", "仙庾镇"}},
+    {"芦淞区", "芦淞区人民政府", 17, 0.4, false, {"建设街道", "建宁街道", "贺家土街道", "庆云街道", "枫溪街道", "龙泉街道", "白关镇"}},
+    {"石峰区", "石峰区人民政府", 12, 0.4, false, {"清水塘街道", "响石岭街道", "田心街道", "井墅路街道", "铜塘湾街道", "清霞街道"}},
+    {"天元区", "天元区人民政府", 18, 0.6, false, {"嵩山路街道", "泰山路街道", "栗雨街道", "马家河街道", "群丰镇", "雷打石镇", "三门镇"}},
+    {"云龙示范区", "云龙示范区管委会", 6, 0.6, false, {"学林街道", "龙头铺街道", "云田镇"}},
+    {"渌口区", "渌口区人民政府", 7, 2.5, true, {"渌口镇", "南洲镇", "淦田镇", "龙船镇", "朱亭镇"}},
+    {"醴陵市", "醴陵市人民政府", 12, 2.5, true, {"来龙门街道", "阳三石街道", "仙岳山街道", "浦口镇", "白兔潭镇", "东富镇"}},
+    {"攸县", "攸县人民政府", 8, 2.5, true, {"联星街道", "江桥街道", "网岭镇", "皇图岭镇", "黄丰桥镇"}},
+    {"茶陵县", "茶陵县人民政府", 6, 2.5, true, {"云阳街道", "思聪街道", "洣江街道", "严塘镇", "虎踞镇"}},
+    {"炎陵县", "炎陵县人民政府", 4, 2.5, true, {"霞阳镇", "沔渡镇", "十都镇", "水口镇"}},
 };
 
 static const char *const xqs[] = {
@@ -296,6 +79,91 @@ static const char *const again[] = {
     "我{day}天前就反映过这个问题，到现在还没人管！", "又是我，上次打电话说的事情还是没解决。",
     "第二次打电话了，", "之前反映过，一直没有回音，", "这个问题我已经打过好几次12345了，"};
 
+/* ---- what a call-taker writes around the matter ---- */
+
+#define X DEMO_X
+#define S DEMO_S
+#define V DEMO_V
+#define PLACED (DEMO_X | DEMO_S | DEMO_V)
+
+/* How the record opens: the call-taker's words, the caller's, or nothing. */
+static const char *const framings[] = {
+    "来电人反映：", "来电人反映，", "市民来电反映：", "市民来电称，", "{caller}来电反映：", "{caller}来电称，",
+    "来电人{caller}反映，", "市民{caller}来电：", "你好，", "你好，我要反映个问题，", "我想投诉一下，",
+    "我要反映一个情况，", "喂，你好，", "麻烦你们管一下，", "反映：", "来电人称，"};
+static const char *const question_framings[] = {
+    "来电人咨询：", "市民来电咨询，", "{caller}来电咨询：", "你好，我想问一下，", "想咨询一下，", "麻烦问一下，",
+    "请问一下，", "来电人询问：", "咨询：", "{caller}来电询问，"};
+static const char *const web_framings[] = {"网友留言：", "网友反映：", "市民通过网络留言反映：", "留言："};
+
+/* Where it is, when the matter's words do not say. */
+static const demo_phrase places[] = {
+    {X, "我住在{xq}，"}, {X, "家住{xq}{b}栋，"}, {X, "我是{xq}的业主，"}, {X, "{xq}这边，"}, {X, "我们{xq}，"},
+    {S, "{road}这里，"}, {S, "在{road}附近，"}, {S, "我在{road}开店，"}, {S, "{road}{area}段，"},
+    {V, "我是{street}{vill}村的，"}, {V, "我们{vill}村，"}, {V, "{vill}村这边，"}, {V, "{street}{vill}村，"},
+    {NOWHERE, "我是{area}的，"}};
+
+/* How long, who they asked, how they feel, what it costs them. */
+static const demo_phrase details[] = {
+    {0, "已经{day}天了"}, {0, "快一个月了"}, {0, "这个情况持续{n}个星期了"}, {0, "从上个月开始就这样"},
+    {0, "这两天特别严重"}, {PLACED, "前天开始的"}, {0, "好长时间了"}, {PLACED, "昨天晚上又这样了"},
+    {X, "跟物业说了好几遍，物业不管"}, {X, "找过社区，社区让打12345"}, {X, "物业说要等上面批"},
+    {0, "打过{lead}的电话，一直没人接"}, {0, "之前跟{wrong}反映过，说不归他们管"},
+    {V, "跟村干部说了，村里说没钱"}, {V, "找过镇上，让我们等"}, {0, "网上留过言，没人回"},
+    {0, "自己也想办法了，解决不了"}, {0, "真的很着急"}, {0, "实在没办法了"}, {0, "家里人都很焦虑"},
+    {0, "说了也没人理，很气人"}, {0, "我们也不想麻烦政府，实在是没办法"}, {0, "心里一直不踏实"},
+    {X, "家里老人小孩都受影响"}, {X, "邻居们意见都很大"}, {S, "过路的人很危险"},
+    {S, "附近的商户生意都受影响"}, {S, "晚上走路的人看不清"}, {V, "村里老人出行很不方便"},
+    {V, "耽误了农活"}, {NOWHERE, "耽误了上班"}, {0, "影响正常生活"}, {NOWHERE, "请了好几次假"}};
+static const demo_phrase question_details[] = {
+    {0, "网上查了半天也没查到"}, {0, "打窗口电话一直没人接"}, {0, "之前问过一次，说法不一样"},
+    {0, "跑了{n}趟都没搞清楚"}, {0, "家里老人不会用手机"}, {0, "急着要用"}, {0, "下个星期就要办"},
+    {0, "不想白跑一趟"}};
+
+/* What a dispatcher reads as a 会商 or 领导交办 case. */
+enum { CROSS, CROWD, REPEATED, LEGACY, NSIGNALS };
+static const demo_phrase cross_signals[] = {
+    {0, "找了{codept}，说归{lead}管，{lead}又说归{codept}管，几个部门互相踢皮球"},
+    {0, "这个事{codept}和{lead}都有责任，谁也不牵头"}, {0, "{lead}说要{codept}配合才能处理，等了好久没下文"},
+    {0, "涉及好几个部门，希望能一起协调解决"}, {0, "几个单位来看过，都说不是自己的事"},
+    {X, "物业、社区、{codept}都找过了，一个推一个"}, {V, "村里说找镇上，镇上说找{codept}"},
+    {S, "{codept}说这段路不归他们管"}};
+static const demo_phrase crowd_signals[] = {
+    {X, "我们整栋楼几十户都是这样"}, {X, "小区{nn}多户业主都受影响"}, {X, "上百名业主联名反映过"},
+    {X, "整个小区一千多户人都受影响"}, {S, "这条路每天几千人走"}, {S, "周边几个小区上千户居民都受影响"},
+    {S, "附近{nn}多家商户都受影响"}, {V, "全村{nn}多户人都受影响"}, {V, "全组几十户村民都是这样"},
+    {V, "村里三百多口人都指望这个"}, {NOWHERE, "不是我一个人的问题，身边好多人都遇到了"},
+    {NOWHERE, "我们{nn}个人一起反映"}, {0, "有几十个人联名写了信"}, {0, "大家都签了名"}};
+static const demo_phrase repeated_signals[] = {
+    {0, "反映多次了"}, {0, "打了好几次12345都没解决"}, {0, "去年就反映过"}, {0, "前后打了{n}次电话"},
+    {0, "每次都说在处理，结果还是老样子"}, {0, "上次回复说解决了，其实根本没人来"}, {0, "找了一年多了"}};
+static const demo_phrase legacy_signals[] = {
+    {0, "这是历史遗留问题，拖了十几年"}, {0, "多年来一直没解决"}, {0, "从{year}年到现在都没解决"},
+    {0, "前前后后拖了好几年"}, {0, "一拖就是好几年，谁都说会解决"}, {X, "开发商早就跑路了"},
+    {X, "开发商都找不到人了"}, {V, "老支书在的时候就说要解决"}};
+static const struct {
+    const demo_phrase *p;
+    size_t n;
+} signals[NSIGNALS] = {[CROSS] = {cross_signals, N(cross_signals)},
+                       [CROWD] = {crowd_signals, N(crowd_signals)},
+                       [REPEATED] = {repeated_signals, N(repeated_signals)},
+                       [LEGACY] = {legacy_signals, N(legacy_signals)}};
+/* a hint of one, in a case the call-taker still sends straight on */
+static const char *const weak_signals[] = {"隔壁也有这种情况", "之前打过一次电话", "邻居也说有这个问题",
+                                           "上个月也出现过一次", "听说别人也反映过"};
+
+static const char *const requests[] = {
+    "希望尽快处理", "请相关部门尽快处理", "要求给个说法", "请相关部门核实处理", "麻烦派人来看一下",
+    "希望有关部门重视", "请尽快安排人员处理", "希望能彻底解决", "请给个答复", "希望政府管一管",
+    "希望早点解决，谢谢", "请{lead}来看看", "要求尽快处理并回复", "希望不要再推来推去"};
+static const char *const question_requests[] = {"请告知办理流程", "麻烦告知一下", "想咨询清楚",
+                                                "请给个准确答复", "希望有人回个电话", "需要准备哪些材料",
+                                                "谢谢"};
+
+#undef X
+#undef S
+#undef V
+
 /* clang-format on */
 
 /* ---- how departments and the hotline handle it ---- */
@@ -304,10 +172,21 @@ static const char *const levels[] = {NULL, "immediate", "consult", "leader"};
 static const char *const supervisors[] = {"supervisor1", "supervisor2", "supervisor3"};
 static const char *const consult_approvers[] = {"市政府办副主任", "市政府办分管负责人"};
 static const char *const leader_approvers[] = {"市政府副市长", "市政府副秘书长", "市政府秘书长"};
+/* 退单 by a department the ticket does not belong to ({alt}: where it does) */
 static const char *const return_reasons[] = {
-    "经核实，该事项不属于我单位职责范围，建议改派{alt}办理。",
+    "经核实，该事项不属于我单位职责范围，建议转{alt}办理。",
+    "经核实该事项不属于我单位职责，建议转{alt}办理。",
+    "该诉求反映的是{cat}问题，依职责应由{alt}承办，请改派。",
+    "经现场核查，问题点位不在我单位管辖范围内，建议改派{alt}。",
+    "根据部门职责分工，该事项由{alt}负责，特此退回。",
+    "非我单位产权或管理范围，请转{alt}处理。"};
+static const char *const local_return_reasons[] = {
+    "该问题属于{area}属地管理事项，已与属地对接，请改派{alt}。",
+    "经核实，该事项属乡镇（街道）职责，建议转{alt}办理。"};
+/* 退单 by the right department, sent back to it once the record is fixed */
+static const char *const unclear_reasons[] = {
     "诉求地址不清，无法现场核实，请补充具体位置后重新派单。",
-    "该问题属于{area}属地管理事项，已与属地对接，请改派。"};
+    "来电人电话无法接通，诉求内容不详，请核实后重新派单。"};
 static const char *const reject_reasons[] = {"答复内容过于笼统，未说明具体整改时间，请重新办理。",
                                              "经回访核实问题未实际解决，答复与事实不符，驳回重办。",
                                              "答复未回应群众的主要诉求，请补充办理。"};
@@ -386,10 +265,11 @@ static int pick_weighted(rng *r, const double *w, size_t n)
 
 /* One caller's matter: enough to word it again when they call back. */
 typedef struct {
-    int tmpl, area, street, addr, xq, road, village, school, company, shop, hospital, bus;
+    int matter, area, street, addr, xq, road, village, school, company, shop, hospital, bus;
     int n, nn, day, money, wage, year, building, unit, number, surname, honorific;
     char phone[20];
-    const char *alt; /* where a 退单 says the ticket belongs */
+    const char *alt;    /* where a 退单 says the ticket belongs */
+    const char *codept; /* the other department a 会商 case names */
 } matter;
 
 typedef struct {
@@ -401,7 +281,8 @@ typedef struct {
     long *per_day;
     double *times;
     long ntimes, next;
-    double tmpl_cum[13][N(tmpls)]; /* per month */
+    double *matter_cum[13]; /* per month */
+    double area_cum[N(areas)], village_cum[N(areas)];
     matter ring[RING];
     long nring, span; /* the ring holds span matters, about 20 days' worth */
     double keep;      /* the chance a new matter joins the ring */
@@ -415,6 +296,9 @@ typedef struct {
     const char *lead;
     long deadline;
     int sup, round, rework;
+    int level;        /* what the text calls for: immediate, consult or leader */
+    unsigned signals; /* bit per signal kind the text carries */
+    bool weak;        /* one hint of a signal in an immediate case */
     char agent[16];
     matter m;
 } walk;
@@ -471,67 +355,164 @@ static void put(char *out, size_t cap, size_t *len, const char *s, size_t n)
     out[*len] = 0;
 }
 
-/* Expands the {slot}s of text with the matter's values into out; {date}
- * is the day before when. */
-static void expand(char *out, size_t cap, const char *text, const matter *m, double when)
+/* The department d of the bank names for m: DEMO_LOCAL is the area's
+ * government. */
+static const char *resolve(const char *d, const matter *m)
 {
-    char date[32], d[11];
-    rx_date_format(d, day_of(when) - 1);
-    snprintf(date, sizeof date, "%d月%d日", atoi(d + 5), atoi(d + 8));
-    static const char *const names[] = {"xq",   "road",     "area", "alt", "school", "co",
-                                        "shop", "hospital", "date", "bus", "n",      "nn",
-                                        "day",  "money",    "wage", "year"};
-    const char *strs[] = {xqs[m->xq],           roads[m->road],         areas[m->area].name,
-                          m->alt ? m->alt : "", schools[m->school],     companies[m->company],
-                          shops[m->shop],       hospitals[m->hospital], date};
-    const int nums[] = {m->bus, m->n, m->nn, m->day, m->money, m->wage, m->year};
-    size_t len = 0;
-    out[0] = 0;
+    return d && !strcmp(d, DEMO_LOCAL) ? areas[m->area].gov : d;
+}
+
+static const char *dept_of(const matter *m)
+{
+    return resolve(demo_matters[m->matter].dept, m);
+}
+
+/* How a caller names department d: 住建局, 自来水公司, the street office… */
+static const char *spoken(const char *d, const matter *m)
+{
+    if (!d)
+        return "相关部门";
+    if (!strcmp(d, DEMO_LOCAL) || !strcmp(d, areas[m->area].gov))
+        return areas[m->area].streets[m->street];
+    for (size_t i = 0; i < demo_ndepartments; i++)
+        if (!strcmp(demo_departments[i].name, d))
+            return demo_departments[i].spoken;
+    return d;
+}
+
+/* The other department the words point to: the wrong first one, or the
+ * category's co-handler. */
+static const char *other_of(const matter *m)
+{
+    const demo_matter *dm = &demo_matters[m->matter];
+    return m->codept                        ? m->codept
+           : dm->wrong                      ? dm->wrong
+           : demo_categories[dm->cat].co[0] ? demo_categories[dm->cat].co[0]
+                                            : NULL;
+}
+
+/* Appends text to out[0..*len) with its {slot}s expanded with m's values;
+ * {date} is the day before when. */
+static void expand(char *out, size_t cap, size_t *len, const char *text, const matter *m,
+                   double when)
+{
+    enum {
+        XQ,
+        B,
+        ROAD,
+        VILL,
+        STREET,
+        AREA,
+        ALT,
+        CAT,
+        SCHOOL,
+        CO,
+        SHOP,
+        HOSPITAL,
+        DATE,
+        LEAD,
+        WRONG,
+        CODEPT,
+        CALLER,
+        BUS,
+        NUM,
+        NN,
+        DAYS,
+        MONEY,
+        WAGE,
+        YEAR
+    };
+    static const char *const names[] = {
+        [XQ] = "xq",         [B] = "b",         [ROAD] = "road",   [VILL] = "vill",
+        [STREET] = "street", [AREA] = "area",   [ALT] = "alt",     [CAT] = "cat",
+        [SCHOOL] = "school", [CO] = "co",       [SHOP] = "shop",   [HOSPITAL] = "hospital",
+        [DATE] = "date",     [LEAD] = "lead",   [WRONG] = "wrong", [CODEPT] = "codept",
+        [CALLER] = "caller", [BUS] = "bus",     [NUM] = "n",       [NN] = "nn",
+        [DAYS] = "day",      [MONEY] = "money", [WAGE] = "wage",   [YEAR] = "year"};
     for (const char *p = text; *p;) {
         const char *e = *p == '{' ? strchr(p, '}') : NULL;
         if (!e) {
             size_t n = strcspn(p + 1, "{") + 1;
-            put(out, cap, &len, p, n);
+            put(out, cap, len, p, n);
             p += n;
             continue;
         }
-        char v[128] = "";
-        for (size_t i = 0; i < N(names); i++) {
-            if ((size_t)(e - p - 1) != strlen(names[i]) ||
-                memcmp(p + 1, names[i], strlen(names[i])) != 0)
-                continue;
-            if (i < N(strs))
-                snprintf(v, sizeof v, "%s", strs[i]);
-            else
-                snprintf(v, sizeof v, "%d", nums[i - N(strs)]);
+        size_t k = 0;
+        while (k < N(names) &&
+               ((size_t)(e - p - 1) != strlen(names[k]) || memcmp(p + 1, names[k], e - p - 1)))
+            k++;
+        char v[128], d[11];
+        const char *s = v;
+        int num = -1;
+        switch (k) {
+        case XQ: s = xqs[m->xq]; break;
+        case B: num = m->building; break;
+        case ROAD: s = roads[m->road]; break;
+        case VILL: s = villages[m->village]; break;
+        case STREET: s = areas[m->area].streets[m->street]; break;
+        case AREA: s = areas[m->area].name; break;
+        case ALT: s = m->alt ? m->alt : ""; break;
+        case CAT: s = demo_categories[demo_matters[m->matter].cat].name; break;
+        case SCHOOL: s = schools[m->school]; break;
+        case CO: s = companies[m->company]; break;
+        case SHOP: s = shops[m->shop]; break;
+        case HOSPITAL: s = hospitals[m->hospital]; break;
+        case DATE:
+            rx_date_format(d, day_of(when) - 1);
+            snprintf(v, sizeof v, "%d月%d日", atoi(d + 5), atoi(d + 8));
+            break;
+        case LEAD: s = spoken(demo_matters[m->matter].dept, m); break;
+        case WRONG: s = spoken(other_of(m), m); break;
+        case CODEPT: s = spoken(m->codept ? m->codept : other_of(m), m); break;
+        case CALLER:
+            snprintf(v, sizeof v, "%s%s", surnames[m->surname], honorifics[m->honorific]);
+            break;
+        case BUS: num = m->bus; break;
+        case NUM: num = m->n; break;
+        case NN: num = m->nn; break;
+        case DAYS: num = m->day; break;
+        case MONEY: num = m->money; break;
+        case WAGE: num = m->wage; break;
+        case YEAR: num = m->year; break;
+        default: v[0] = 0; /* an unknown slot says nothing */
         }
-        put(out, cap, &len, v, strlen(v));
+        if (num >= 0)
+            snprintf(v, sizeof v, "%d", num);
+        put(out, cap, len, s, strlen(s));
         p = e + 1;
     }
+}
+
+static int pick_cum(rng *r, const double *cum, size_t n)
+{
+    double x = unif(r) * cum[n - 1];
+    size_t i = 0;
+    while (i < n - 1 && cum[i] <= x)
+        i++;
+    return (int)i;
 }
 
 static void new_matter(loader *L, matter *m, int month)
 {
     rng *r = &L->r;
-    double x = unif(r) * L->tmpl_cum[month][N(tmpls) - 1];
-    m->tmpl = 0;
-    while (m->tmpl < (int)N(tmpls) - 1 && L->tmpl_cum[month][m->tmpl] <= x)
-        m->tmpl++;
-    double aw[N(areas)];
-    for (size_t i = 0; i < N(areas); i++)
-        aw[i] = areas[i].weight;
-    m->area = pick_weighted(r, aw, N(areas));
-    int ns = 0;
-    while (ns < 8 && areas[m->area].streets[ns])
-        ns++;
+    *m = (matter){.matter = pick_cum(r, L->matter_cum[month], demo_nmatters)};
+    unsigned where = demo_matters[m->matter].flags & DEMO_WHERE;
+    m->area = pick_cum(r, where == DEMO_V ? L->village_cum : L->area_cum, N(areas));
+    int ns = 0, towns[8], nt = 0;
+    for (; ns < 8 && areas[m->area].streets[ns]; ns++)
+        if (strstr(areas[m->area].streets[ns], "镇"))
+            towns[nt++] = ns;
     m->street = pick(r, (size_t)ns);
-    bool county = m->area >= 4;
-    if (strstr(tmpls[m->tmpl].text, "{xq}"))
-        m->addr = 0; /* where the complaint says it is */
-    else if ((tmpls[m->tmpl].flags & R) || (county && chance(r, 0.35)))
+    if (where == DEMO_X)
+        m->addr = 0; /* where the matter is: a building, a road, a village */
+    else if (where == DEMO_S)
+        m->addr = 1;
+    else if (where == DEMO_V || (areas[m->area].county && chance(r, 0.35)))
         m->addr = 2;
     else
         m->addr = chance(r, 0.6) ? 0 : 1;
+    if (m->addr == 2 && nt > 0 && chance(r, 0.85)) /* villages are mostly in towns */
+        m->street = towns[pick(r, (size_t)nt)];
     m->xq = pick(r, N(xqs));
     m->road = pick(r, N(roads));
     m->village = pick(r, N(villages));
@@ -545,7 +526,7 @@ static void new_matter(loader *L, matter *m, int month)
     m->day = 2 + pick(r, 14);
     m->money = 10 * (10 + pick(r, 490));
     m->wage = 1000 * (3 + pick(r, 50));
-    m->year = 2012 + pick(r, 10);
+    m->year = 2008 + pick(r, 14);
     m->building = 1 + pick(r, 30);
     m->unit = 1 + pick(r, 4);
     m->number = 1 + pick(r, 300);
@@ -569,10 +550,153 @@ static void address(char *out, size_t cap, const matter *m)
         snprintf(out, cap, "%s%s%s村%d组", a, s, villages[m->village], m->unit + m->n);
 }
 
-static const char *dept_of(const matter *m)
+/* ---- the caller's words ---- */
+
+/* The DEMO_X/S/V bit of m's place, or NOWHERE for a matter with none. */
+static unsigned place_of(const matter *m)
 {
-    const char *d = tmpls[m->tmpl].dept;
-    return d ? d : areas[m->area].gov;
+    if (!(demo_matters[m->matter].flags & DEMO_WHERE))
+        return NOWHERE;
+    return m->addr == 0 ? DEMO_X : m->addr == 1 ? DEMO_S : DEMO_V;
+}
+
+/* One of the n phrases that fit place (rejection sampling: most fit). */
+static const char *pick_phrase(rng *r, const demo_phrase *p, size_t n, unsigned place)
+{
+    for (int k = 0; k < 64; k++) {
+        const demo_phrase *c = &p[pick(r, n)];
+        if (!c->where || (c->where & place))
+            return c->text;
+    }
+    return p[0].text;
+}
+
+static bool ends_in_punct(const char *s, size_t len)
+{
+    static const char *const marks[] = {"，", "。", "：", "？", "！"};
+    for (size_t i = 0; i < N(marks); i++) {
+        size_t n = strlen(marks[i]);
+        if (len >= n && !memcmp(s + len - n, marks[i], n))
+            return true;
+    }
+    return false;
+}
+
+/* Decides what w's text calls for: most are sent straight on (immediate);
+ * a matter's share of consult cases carries signals a dispatcher reads
+ * (several departments, many people, asked before, years old), and the
+ * bigger of them go to a leader. Channel 4 is 市长接待日. */
+static void weigh_case(loader *L, walk *w, int ch, bool repeat)
+{
+    rng *r = &L->r;
+    const demo_matter *dm = &demo_matters[w->m.matter];
+    double p = dm->esc / 100.0;
+    if (repeat && p < 0.3)
+        p = 0.3; /* the caller says it is the second time */
+    w->signals = 0;
+    w->weak = false;
+    w->m.codept = NULL;
+    if (ch != 4 && !chance(r, p)) {
+        w->level = RX_LEVEL_IMMEDIATE;
+        w->weak = !repeat && chance(r, 0.07);
+        return;
+    }
+    const char *lead = dept_of(&w->m), *cand[4];
+    size_t nc = 0;
+    const char *const co[] = {dm->wrong, demo_categories[dm->cat].co[0],
+                              demo_categories[dm->cat].co[1], DEMO_LOCAL};
+    for (size_t i = 0; i < N(co); i++)
+        if (co[i] && strcmp(resolve(co[i], &w->m), lead) != 0)
+            cand[nc++] = co[i];
+    double weights[NSIGNALS] = {[CROSS] = nc ? 1.2 : 0,
+                                [CROWD] = 1,
+                                [REPEATED] = repeat ? 0.2 : 0.9,
+                                [LEGACY] = dm->flags & DEMO_L ? 1.3 : 0};
+    int k = 1 + chance(r, 0.45) + chance(r, 0.15);
+    for (int i = 0; i < k; i++) {
+        int s = pick_weighted(r, weights, NSIGNALS);
+        w->signals |= 1u << s;
+        weights[s] = 0;
+    }
+    if (w->signals & (1u << CROSS))
+        w->m.codept = cand[pick(r, nc)];
+    bool big = (w->signals & (1u << CROWD)) || (w->signals & (1u << LEGACY));
+    w->level =
+        ch == 4 || ((dm->flags & DEMO_B) && chance(r, 0.4)) || (k >= 2 && big && chance(r, 0.15))
+            ? RX_LEVEL_LEADER
+            : RX_LEVEL_CONSULT;
+}
+
+/* Composes w's text: an opening, where, the matter in one of its wordings,
+ * some details and the case's signals in any order, and a request; each
+ * part may be left out. */
+static void compose(char *out, size_t cap, loader *L, walk *w, int ch, bool repeat, double when)
+{
+    rng *r = &L->r;
+    const matter *m = &w->m;
+    const demo_matter *dm = &demo_matters[m->matter];
+    bool question = dm->flags & DEMO_Q;
+    unsigned place = place_of(m);
+    int nsay = 0;
+    while (nsay < 6 && dm->say[nsay])
+        nsay++;
+    const char *say = dm->say[pick(r, (size_t)nsay)];
+
+    const char *head[3], *mid[8];
+    int nh = 0, nm = 0;
+    if (repeat)
+        head[nh++] = again[pick(r, N(again))];
+    if (ch == 4)
+        head[nh++] = "市长接待日来访群众反映：";
+    else if (ch == 3 && chance(r, 0.6))
+        head[nh++] = "知株侠网友反映：";
+    else if ((ch == 1 || ch == 2) && chance(r, 0.5))
+        head[nh++] = web_framings[pick(r, N(web_framings))];
+    else if (chance(r, 0.55))
+        head[nh++] = question ? question_framings[pick(r, N(question_framings))]
+                              : framings[pick(r, N(framings))];
+    bool placed = strstr(say, "{xq}") || strstr(say, "{road}") || strstr(say, "{vill}");
+    if (!placed && chance(r, place == NOWHERE ? 0.1 : 0.45))
+        head[nh++] = pick_phrase(r, places, N(places), place);
+
+    static const double how_many[] = {30, 40, 24, 6};
+    int nd = question ? chance(r, 0.35) : pick_weighted(r, how_many, N(how_many));
+    for (int i = 0; i < nd; i++)
+        mid[nm++] = question ? pick_phrase(r, question_details, N(question_details), place)
+                             : pick_phrase(r, details, N(details), place);
+    for (int s = 0; s < NSIGNALS; s++)
+        if (w->signals & (1u << s))
+            mid[nm++] = pick_phrase(r, signals[s].p, signals[s].n, place);
+    if (w->weak)
+        mid[nm++] = weak_signals[pick(r, N(weak_signals))];
+    for (int i = nm - 1; i > 0; i--) { /* any order */
+        int j = pick(r, (size_t)i + 1);
+        const char *x = mid[i];
+        mid[i] = mid[j];
+        mid[j] = x;
+    }
+    const char *ask = !chance(r, question ? 0.45 : 0.55) ? NULL
+                      : question ? question_requests[pick(r, N(question_requests))]
+                                 : requests[pick(r, N(requests))];
+
+    const char *parts[16];
+    int np = 0;
+    for (int i = 0; i < nh; i++)
+        parts[np++] = head[i];
+    parts[np++] = say;
+    for (int i = 0; i < nm; i++)
+        parts[np++] = mid[i];
+    if (ask)
+        parts[np++] = ask;
+    size_t len = 0;
+    out[0] = 0;
+    for (int i = 0; i < np; i++) {
+        if (len && !ends_in_punct(out, len))
+            put(out, cap, &len, chance(r, 0.6) ? "，" : "。", strlen("，"));
+        expand(out, cap, &len, parts[i], m, when);
+    }
+    if (!ends_in_punct(out, len))
+        put(out, cap, &len, !question && chance(r, 0.06) ? "！" : "。", strlen("。"));
 }
 
 /* Takes action on w's ticket at time at (not before its last one). Past
@@ -651,14 +775,17 @@ static int dispatch(loader *L, walk *w, int level, const char *lead)
 {
     static const int days[] = {3, 5, 10, 15};
     rng *r = &L->r;
-    int cat = tmpls[w->m.tmpl].cat;
-    const char *gov = areas[w->m.area].gov, *cand[3] = {NULL, NULL, NULL};
+    const demo_matter *dm = &demo_matters[w->m.matter];
+    const char *cand[4] = {NULL, NULL, NULL, NULL};
     int nc = 0;
-    for (int i = 0; i < 3; i++) { /* co-handlers: the category's, then the area's */
-        const char *c = i < 2 && cats[cat].co[i] ? cats[cat].co[i] : gov;
-        bool dup = !strcmp(c, lead);
-        for (int j = 0; j < nc; j++)
-            dup = dup || !strcmp(c, cand[j]);
+    /* co-handlers: the one the text names, the category's, then the area's */
+    const char *const co[] = {w->m.codept, demo_categories[dm->cat].co[0],
+                              demo_categories[dm->cat].co[1], DEMO_LOCAL};
+    for (size_t i = 0; i < N(co); i++) {
+        const char *c = resolve(co[i], &w->m);
+        bool dup = !c || !strcmp(c, lead);
+        for (int j = 0; j < nc && !dup; j++)
+            dup = !strcmp(c, cand[j]);
         if (!dup)
             cand[nc++] = c;
     }
@@ -668,14 +795,14 @@ static int dispatch(loader *L, walk *w, int level, const char *lead)
                : level == RX_LEVEL_LEADER ? pick(r, 3)
                                           : 0;
     cJSON *b = with(with(action("dispatch"), "level", levels[level]), "lead", lead);
-    cJSON *co = b ? cJSON_AddArrayToObject(b, "co") : NULL;
-    for (int i = 0; co && i < want && i < nc; i++)
-        cJSON_AddItemToArray(co, cJSON_CreateString(cand[i]));
+    cJSON *arr = b ? cJSON_AddArrayToObject(b, "co") : NULL;
+    for (int i = 0; arr && i < want && i < nc; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(cand[i]));
     if (level == RX_LEVEL_CONSULT)
         b = with(b, "approved_by", consult_approvers[pick(r, N(consult_approvers))]);
     if (level == RX_LEVEL_LEADER)
         b = with(b, "approved_by", leader_approvers[pick(r, N(leader_approvers))]);
-    if (b && (tmpls[w->m.tmpl].flags & U))
+    if (b && (dm->flags & DEMO_U))
         cJSON_AddNumberToObject(b, "deadline_days", 1 + pick(r, 2));
     else if (b && chance(r, 0.1))
         cJSON_AddNumberToObject(b, "deadline_days", days[pick(r, N(days))]);
@@ -683,7 +810,7 @@ static int dispatch(loader *L, walk *w, int level, const char *lead)
     /* consult and leader dispatches are a supervisor's (they need approval) */
     bool agent = level == RX_LEVEL_IMMEDIATE;
     return act(L, w, within_hours(r, w->now + between(r, 300, 5400), 7, 22, 1),
-               agent ? agent_for(L, w) : supervisors[w->m.tmpl % N(supervisors)],
+               agent ? agent_for(L, w) : supervisors[w->m.matter % N(supervisors)],
                agent ? "agent" : "supervisor", b);
 }
 
@@ -697,29 +824,50 @@ static int supervise(loader *L, walk *w, double at, int kind)
     return act(L, w, at, supervisors[pick(&L->r, N(supervisors))], "supervisor", b);
 }
 
+/* 退单 before the right department gets the ticket: first sent where the
+ * words point (the matter's wrong department), now and then to a
+ * co-handler by a slip, or back from the right one for a better record. */
+static int misroute(loader *L, walk *w, int level, const char *lead)
+{
+    rng *r = &L->r;
+    const demo_matter *dm = &demo_matters[w->m.matter];
+    const char *first = NULL, *reason;
+    if (dm->wrong && chance(r, dm->wrong_pct / 100.0))
+        first = resolve(dm->wrong, &w->m);
+    else if (chance(r, 0.02))
+        first = resolve(demo_categories[dm->cat].co[pick(r, 2)], &w->m);
+    if (first && strcmp(first, lead) != 0) {
+        bool local = !strcmp(lead, areas[w->m.area].gov) && chance(r, 0.5);
+        reason = local ? local_return_reasons[pick(r, N(local_return_reasons))]
+                       : return_reasons[pick(r, N(return_reasons))];
+    } else if (chance(r, 0.012)) {
+        first = lead;
+        reason = unclear_reasons[pick(r, N(unclear_reasons))];
+    } else {
+        return RX_OK;
+    }
+    STEP(dispatch(L, w, level, first));
+    char text[512];
+    size_t len = 0;
+    w->m.alt = lead;
+    expand(text, sizeof text, &len, reason, &w->m, w->now);
+    return act(L, w, within_hours(r, w->now + between(r, HOUR, 20 * HOUR), 8.5, 17.5, 0.05),
+               w->lead, "department", with(action("return"), "reason", text));
+}
+
 /* From received or reopened to closed: dispatch (with 退单), accept,
  * reply (on time mostly), review (with 驳回重办). */
 static int handle(loader *L, walk *w, int level)
 {
     rng *r = &L->r;
+    const demo_matter *dm = &demo_matters[w->m.matter];
     char text[2048];
     const char *lead = dept_of(&w->m);
     if (w->round > 1 && w->lead)
         lead = w->lead;
+    else
+        STEP(misroute(L, w, level, lead));
     STEP(dispatch(L, w, level, lead));
-    for (int k = 0; k < 2 && chance(r, k ? 0.1 : 0.05); k++) { /* 退单 */
-        int cat = tmpls[w->m.tmpl].cat;
-        const char *cand[] = {cats[cat].co[0], cats[cat].co[1], areas[w->m.area].gov,
-                              "市城市管理和综合执法局"};
-        w->m.alt = NULL;
-        for (size_t i = (size_t)k; i < N(cand) && !w->m.alt; i++)
-            if (cand[i] && strcmp(cand[i], w->lead) != 0)
-                w->m.alt = cand[i];
-        expand(text, sizeof text, return_reasons[pick(r, N(return_reasons))], &w->m, w->now);
-        STEP(act(L, w, within_hours(r, w->now + between(r, HOUR, 20 * HOUR), 8.5, 17.5, 0.05),
-                 w->lead, "department", with(action("return"), "reason", text)));
-        STEP(dispatch(L, w, RX_LEVEL_IMMEDIATE, w->m.alt));
-    }
     bool late = chance(r, level == RX_LEVEL_IMMEDIATE ? 0.05 : 0.15);
     for (int pass = 0;; pass++) {
         STEP(act(L, w, within_hours(r, w->now + between(r, 0.3 * HOUR, 6 * HOUR), 8.5, 17.5, 0.05),
@@ -743,14 +891,18 @@ static int handle(loader *L, walk *w, int level)
             kinds[nk++] = RX_SUP_JOINT;
         if (chance(r, 0.003))
             kinds[nk++] = RX_SUP_MEDIA;
-        if (tmpls[w->m.tmpl].cat == SAFETY || (level == RX_LEVEL_LEADER && chance(r, 0.3)))
+        if (level == RX_LEVEL_LEADER && chance(r, dm->flags & DEMO_B ? 0.5 : 0.3))
             kinds[nk++] = RX_SUP_LEADER;
         for (int i = 0; i < nk; i++) {
             double at = kinds[i] == RX_SUP_HOTLINE ? due + between(r, 0, 0.4) * (reply - due)
                                                    : w->now + (reply - w->now) * (i + 1) / (nk + 1);
             STEP(supervise(L, w, within_hours(r, at, 8.5, 17.5, 0.2), kinds[i]));
         }
-        expand(text, sizeof text, tmpls[w->m.tmpl].reply, &w->m, reply);
+        int nreply = 0;
+        while (nreply < 3 && dm->reply[nreply])
+            nreply++;
+        size_t len = 0;
+        expand(text, sizeof text, &len, dm->reply[pick(r, (size_t)nreply)], &w->m, reply);
         if (pass > 0) /* the second answer, after 驳回重办 */
             strncat(text, "经重新核查，已补充整改到位。", sizeof text - strlen(text) - 1);
         STEP(act(L, w, reply, w->lead, "department", with(action("reply"), "text", text)));
@@ -792,9 +944,8 @@ static int callbacks(loader *L, walk *w, bool first_contact)
                      "supervisor",
                      with(action("refer_discipline"), "note",
                           "承办单位多次敷衍塞责，相关作风问题线索移交市纪委监委。")));
-        int level = w->round >= 3    ? (chance(r, 0.3) ? RX_LEVEL_LEADER : RX_LEVEL_CONSULT)
-                    : chance(r, 0.3) ? RX_LEVEL_CONSULT
-                                     : RX_LEVEL_IMMEDIATE;
+        /* the second round goes as the text calls for; a third may go up */
+        int level = w->round < 3 ? w->level : chance(r, 0.3) ? RX_LEVEL_LEADER : RX_LEVEL_CONSULT;
         STEP(handle(L, w, level));
         first_contact = false;
         unreachable = 0;
@@ -815,24 +966,28 @@ static int walk_ticket(loader *L, double created)
             L->ring[L->nring++ % L->span] = w->m;
     }
     const matter *m = &w->m;
-    char content[4096], text[2048], addr[256], caller[64];
-    content[0] = 0;
-    if (repeat)
-        expand(content, sizeof content, again[pick(r, N(again))], m, created);
-    expand(text, sizeof text, tmpls[m->tmpl].text, m, created);
-    strncat(content, text, sizeof content - strlen(content) - 1);
+    const demo_matter *dm = &demo_matters[m->matter];
+    int ch = pick_weighted(r, channel_weights, N(channels));
+    bool fc = ch < 3 && !(dm->flags & DEMO_U) && chance(r, (dm->flags & DEMO_Q) ? 0.85 : 0.33);
+    if (fc) {
+        w->level = RX_LEVEL_IMMEDIATE;
+        w->weak = !repeat && chance(r, 0.05);
+    } else {
+        weigh_case(L, w, ch, repeat);
+    }
+    char content[4096], addr[256], caller[64];
+    compose(content, sizeof content, L, w, ch, repeat, created);
     address(addr, sizeof addr, m);
     snprintf(caller, sizeof caller, "%s%s", surnames[m->surname], honorifics[m->honorific]);
-    int ch = pick_weighted(r, channel_weights, N(channels));
 
     cJSON *body = with(with(cJSON_CreateObject(), "channel", channels[ch]), "content", content);
     if (!chance(r, 0.05))
         body = with(body, "caller", ch == 3 ? "知株侠网友" : caller);
     if (ch != 3 && !chance(r, 0.03))
         body = with(body, "phone", m->phone);
-    if (!(tmpls[m->tmpl].flags & Q) || chance(r, 0.5))
+    if (!(dm->flags & DEMO_Q) || chance(r, 0.5))
         body = with(body, "address", addr);
-    body = with(body, "category", cats[tmpls[m->tmpl].cat].name);
+    body = with(body, "category", demo_categories[dm->cat].name);
     rx_actor a = {.name = agent_for(L, w), .role = "agent", .now = created, .brief = true};
     cJSON *out = NULL;
     int rc = body ? rx_tickets_create(&out, L->t, body, &a) : RX_ENOMEM;
@@ -851,19 +1006,13 @@ static int walk_ticket(loader *L, double created)
     if (rc != RX_OK)
         return rc;
 
-    bool fc = ch < 3 && !(tmpls[m->tmpl].flags & U) &&
-              chance(r, (tmpls[m->tmpl].flags & Q) ? 0.85 : 0.33);
     if (fc) {
         cJSON *b = action("resolve_first_contact");
         if (b && !cJSON_AddArrayToObject(b, "doc_ids"))
             cJSON_Delete(b), b = NULL;
         STEP(act(L, w, created + between(r, 120, 900), w->agent, "agent", b));
     } else {
-        int level = ch == 4 || tmpls[m->tmpl].cat == SAFETY ? RX_LEVEL_LEADER
-                    : chance(r, 0.12)                       ? RX_LEVEL_CONSULT
-                    : chance(r, 0.005)                      ? RX_LEVEL_LEADER
-                                                            : RX_LEVEL_IMMEDIATE;
-        STEP(handle(L, w, level));
+        STEP(handle(L, w, w->level));
     }
     return callbacks(L, w, fc);
 }
@@ -941,7 +1090,8 @@ int rx_tickets_demo(rx_tickets *t, long count, unsigned seed, double start, doub
     L->day = L->first_day - 1;
     L->per_day = calloc((size_t)L->ndays, sizeof *L->per_day);
     double *w = calloc((size_t)L->ndays, sizeof *w);
-    if (!L->per_day || !w) {
+    double *mcum = malloc(12 * demo_nmatters * sizeof *mcum);
+    if (!L->per_day || !w || !mcum) {
         rc = rx_error_set(RX_ENOMEM, "out of memory");
         goto done;
     }
@@ -972,13 +1122,19 @@ int rx_tickets_demo(rx_tickets *t, long count, unsigned seed, double start, doub
         L->per_day[i] = upto - given;
         given = upto;
     }
-    for (int mo = 1; mo <= 12; mo++)
-        for (size_t i = 0; i < N(tmpls); i++) {
-            double tw = tmpls[i].weight;
-            if (tmpls[i].months)
-                tw *= (tmpls[i].months & M(mo)) ? 2.5 : 0.3;
-            L->tmpl_cum[mo][i] = (i ? L->tmpl_cum[mo][i - 1] : 0) + tw;
+    for (int mo = 1; mo <= 12; mo++) {
+        double *c = L->matter_cum[mo] = mcum + (mo - 1) * demo_nmatters;
+        for (size_t i = 0; i < demo_nmatters; i++) {
+            double mw = demo_matters[i].weight;
+            if (demo_matters[i].months)
+                mw *= (demo_matters[i].months & (1u << mo)) ? 2.5 : 0.3;
+            c[i] = (i ? c[i - 1] : 0) + mw;
         }
+    }
+    for (size_t i = 0; i < N(areas); i++) {
+        L->area_cum[i] = (i ? L->area_cum[i - 1] : 0) + areas[i].weight;
+        L->village_cum[i] = (i ? L->village_cum[i - 1] : 0) + areas[i].weight * areas[i].rural;
+    }
     double per_day = (double)count / (double)L->ndays;
     L->span = per_day * 20 > RING ? RING : per_day * 20 < 16 ? 16 : (long)(per_day * 20);
     L->keep = per_day * 20 > RING ? RING / (per_day * 20) : 1;
@@ -992,6 +1148,7 @@ int rx_tickets_demo(rx_tickets *t, long count, unsigned seed, double start, doub
     }
 done:
     free(w);
+    free(mcum);
     free(L->per_day);
     free(L->times);
     free(L);

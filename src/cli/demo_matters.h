@@ -13,13 +13,13 @@
 #define DEMO_LOCAL "属地"
 
 /* demo_matter.flags */
-#define DEMO_Q 1u    /* a question: mostly answered in the call (一次办结) */
-#define DEMO_U 2u    /* urgent: a deadline of one or two days */
-#define DEMO_X 4u    /* inside a compound: the address is a building (…小区3栋2单元) */
-#define DEMO_S 8u    /* on a street: the address is a road */
-#define DEMO_V 16u   /* in a village: the address is a village group */
-#define DEMO_L 32u   /* can be 历史遗留: a consult case may say so */
-#define DEMO_B 64u   /* a consult case may well go to a city leader (领导交办) */
+#define DEMO_Q 1u  /* a question: mostly answered in the call (一次办结) */
+#define DEMO_U 2u  /* urgent: a deadline of one or two days */
+#define DEMO_X 4u  /* inside a compound: the address is a building (…小区3栋2单元) */
+#define DEMO_S 8u  /* on a street: the address is a road */
+#define DEMO_V 16u /* in a village: the address is a village group */
+#define DEMO_L 32u /* can be 历史遗留: a consult case may say so */
+#define DEMO_B 64u /* a consult case may well go to a city leader (领导交办) */
 #define DEMO_WHERE (DEMO_X | DEMO_S | DEMO_V)
 
 /* A category of matters and the departments a 会商 adds (NULL: none). */
@@ -36,9 +36,9 @@ typedef struct {
     unsigned char wrong_pct; /* percent of first dispatches sent there, and returned */
     unsigned char esc;       /* percent of its dispatches that are consult/leader cases */
     unsigned char weight, flags;
-    unsigned months;       /* bit m: busier in month m (1–12); 0 all year */
-    const char *say[6];    /* the matter in different words, NULL after the last */
-    const char *reply[3];  /* the department's answers, NULL after the last */
+    unsigned months;      /* bit m: busier in month m (1–12); 0 all year */
+    const char *say[6];   /* the matter in different words, NULL after the last */
+    const char *reply[3]; /* the department's answers, NULL after the last */
 } demo_matter;
 
 /* What a caller adds around the matter. where: the DEMO_X/S/V addresses it
