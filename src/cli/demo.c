@@ -103,18 +103,28 @@ static const demo_phrase places[] = {
     {V, "我是{street}{vill}村的，"}, {V, "我们{vill}村，"}, {V, "{vill}村这边，"}, {V, "{street}{vill}村，"},
     {NOWHERE, "我是{area}的，"}};
 
-/* How long, who they asked, how they feel, what it costs them. */
-static const demo_phrase details[] = {
+/* How long, who they asked, how they feel, what it costs them: one of a
+ * kind at most, so that two durations never meet. */
+static const demo_phrase how_long[] = {
     {0, "已经{day}天了"}, {0, "快一个月了"}, {0, "这个情况持续{n}个星期了"}, {0, "从上个月开始就这样"},
     {0, "这两天特别严重"}, {PLACED, "前天开始的"}, {0, "好长时间了"}, {PLACED, "昨天晚上又这样了"},
+    {0, "有半年多了"}, {PLACED, "今天早上发现的"}};
+static const demo_phrase asked[] = {
     {X, "跟物业说了好几遍，物业不管"}, {X, "找过社区，社区让打12345"}, {X, "物业说要等上面批"},
     {0, "打过{lead}的电话，一直没人接"}, {0, "之前跟{wrong}反映过，说不归他们管"},
     {V, "跟村干部说了，村里说没钱"}, {V, "找过镇上，让我们等"}, {0, "网上留过言，没人回"},
-    {0, "自己也想办法了，解决不了"}, {0, "真的很着急"}, {0, "实在没办法了"}, {0, "家里人都很焦虑"},
-    {0, "说了也没人理，很气人"}, {0, "我们也不想麻烦政府，实在是没办法"}, {0, "心里一直不踏实"},
+    {0, "自己也想办法了，解决不了"}, {PLACED, "找过{street}，说会派人来看，一直没来"}};
+static const demo_phrase feelings[] = {
+    {0, "真的很着急"}, {0, "实在没办法了"}, {0, "家里人都很焦虑"}, {0, "说了也没人理，很气人"},
+    {0, "我们也不想麻烦政府，实在是没办法"}, {0, "心里一直不踏实"}, {0, "越想越气"}};
+static const demo_phrase costs[] = {
     {X, "家里老人小孩都受影响"}, {X, "邻居们意见都很大"}, {S, "过路的人很危险"},
     {S, "附近的商户生意都受影响"}, {S, "晚上走路的人看不清"}, {V, "村里老人出行很不方便"},
     {V, "耽误了农活"}, {NOWHERE, "耽误了上班"}, {0, "影响正常生活"}, {NOWHERE, "请了好几次假"}};
+static const struct {
+    const demo_phrase *p;
+    size_t n;
+} details[] = {{how_long, N(how_long)}, {asked, N(asked)}, {feelings, N(feelings)}, {costs, N(costs)}};
 static const demo_phrase question_details[] = {
     {0, "网上查了半天也没查到"}, {0, "打窗口电话一直没人接"}, {0, "之前问过一次，说法不一样"},
     {0, "跑了{n}趟都没搞清楚"}, {0, "家里老人不会用手机"}, {0, "急着要用"}, {0, "下个星期就要办"},
@@ -598,7 +608,7 @@ static void weigh_case(loader *L, walk *w, int ch, bool repeat)
     w->m.codept = NULL;
     if (ch != 4 && !chance(r, p)) {
         w->level = RX_LEVEL_IMMEDIATE;
-        w->weak = !repeat && chance(r, 0.07);
+        w->weak = !repeat && chance(r, 0.04);
         return;
     }
     const char *lead = dept_of(&w->m), *cand[4];
@@ -644,8 +654,6 @@ static void compose(char *out, size_t cap, loader *L, walk *w, int ch, bool repe
 
     const char *head[3], *mid[8];
     int nh = 0, nm = 0;
-    if (repeat)
-        head[nh++] = again[pick(r, N(again))];
     if (ch == 4)
         head[nh++] = "市长接待日来访群众反映：";
     else if (ch == 3 && chance(r, 0.6))
@@ -655,15 +663,23 @@ static void compose(char *out, size_t cap, loader *L, walk *w, int ch, bool repe
     else if (chance(r, 0.55))
         head[nh++] = question ? question_framings[pick(r, N(question_framings))]
                               : framings[pick(r, N(framings))];
+    if (repeat)
+        head[nh++] = again[pick(r, N(again))];
     bool placed = strstr(say, "{xq}") || strstr(say, "{road}") || strstr(say, "{vill}");
     if (!placed && chance(r, place == NOWHERE ? 0.1 : 0.45))
         head[nh++] = pick_phrase(r, places, N(places), place);
 
     static const double how_many[] = {30, 40, 24, 6};
-    int nd = question ? chance(r, 0.35) : pick_weighted(r, how_many, N(how_many));
-    for (int i = 0; i < nd; i++)
-        mid[nm++] = question ? pick_phrase(r, question_details, N(question_details), place)
-                             : pick_phrase(r, details, N(details), place);
+    int kinds[N(details)];
+    for (size_t i = 0; i < N(details); i++) { /* the kinds in a random order */
+        int j = pick(r, i + 1);
+        kinds[i] = kinds[j];
+        kinds[j] = (int)i;
+    }
+    if (question && chance(r, 0.35))
+        mid[nm++] = pick_phrase(r, question_details, N(question_details), place);
+    for (int i = question ? 0 : pick_weighted(r, how_many, N(how_many)); i > 0; i--)
+        mid[nm++] = pick_phrase(r, details[kinds[i - 1]].p, details[kinds[i - 1]].n, place);
     for (int s = 0; s < NSIGNALS; s++)
         if (w->signals & (1u << s))
             mid[nm++] = pick_phrase(r, signals[s].p, signals[s].n, place);
