@@ -81,10 +81,11 @@ typedef enum {
     RX_ASSIST_NB = 1 << 0,  /* the learnt classifier (duties and past dispatches) */
     RX_ASSIST_KNN = 1 << 1, /* votes of similar past tickets */
     RX_ASSIST_BOTH = RX_ASSIST_NB | RX_ASSIST_KNN,
+    RX_ASSIST_DUTY = 1 << 2, /* the best-matching duty line alone */
 } rx_assist_method;
 
 /* The method shipped (docs/ASSIST.md compares them). */
-#define RX_ASSIST_DEFAULT RX_ASSIST_BOTH
+#define RX_ASSIST_DEFAULT (RX_ASSIST_NB | RX_ASSIST_DUTY | RX_ASSIST_KNN)
 
 int rx_assist_suggest(rx_assist_hint *out, rx_assist *a, const rx_analyzer *an,
                       const rx_departments *deps, const rx_assist_input *in, unsigned method);

@@ -296,9 +296,12 @@ int main(int argc, char **argv)
         case 'g': dept_gain = atof(optarg); break;
         case 'M': misses = true; break;
         case 'm':
-            method = !strcmp(optarg, "nb")    ? RX_ASSIST_NB
-                     : !strcmp(optarg, "knn") ? RX_ASSIST_KNN
-                                              : RX_ASSIST_BOTH;
+            method = !strcmp(optarg, "duty")     ? RX_ASSIST_DUTY
+                     : !strcmp(optarg, "nbduty") ? RX_ASSIST_DUTY | RX_ASSIST_NB
+                     : !strcmp(optarg, "all")    ? RX_ASSIST_DUTY | RX_ASSIST_NB | RX_ASSIST_KNN
+                     : !strcmp(optarg, "nb")     ? RX_ASSIST_NB
+                     : !strcmp(optarg, "knn")    ? RX_ASSIST_KNN
+                                                 : RX_ASSIST_BOTH;
             break;
         default: return 2;
         }
