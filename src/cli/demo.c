@@ -390,15 +390,17 @@ static const char *spoken(const char *d, const matter *m)
     return d;
 }
 
-/* The other department the words point to: the wrong first one, or the
- * category's co-handler. */
+/* The other department a caller names: the one a 会商 case names, the
+ * wrong first one, or a co-handler of the category; NULL if none. */
 static const char *other_of(const matter *m)
 {
     const demo_matter *dm = &demo_matters[m->matter];
-    return m->codept                        ? m->codept
-           : dm->wrong                      ? dm->wrong
-           : demo_categories[dm->cat].co[0] ? demo_categories[dm->cat].co[0]
-                                            : NULL;
+    const char *const cand[] = {m->codept, dm->wrong, demo_categories[dm->cat].co[0],
+                                demo_categories[dm->cat].co[1]};
+    for (size_t i = 0; i < N(cand); i++)
+        if (cand[i] && strcmp(resolve(cand[i], m), dept_of(m)) != 0)
+            return cand[i];
+    return NULL;
 }
 
 /* Appends text to out[0..*len) with its {slot}s expanded with m's values;
@@ -406,39 +408,16 @@ static const char *other_of(const matter *m)
 static void expand(char *out, size_t cap, size_t *len, const char *text, const matter *m,
                    double when)
 {
-    enum {
-        XQ,
-        B,
-        ROAD,
-        VILL,
-        STREET,
-        AREA,
-        ALT,
-        CAT,
-        SCHOOL,
-        CO,
-        SHOP,
-        HOSPITAL,
-        DATE,
-        LEAD,
-        WRONG,
-        CODEPT,
-        CALLER,
-        BUS,
-        NUM,
-        NN,
-        DAYS,
-        MONEY,
-        WAGE,
-        YEAR
-    };
+    /* clang-format off */
+    enum { XQ, B, ROAD, VILL, STREET, AREA, ALT, CAT, SCHOOL, CO, SHOP, HOSPITAL, DATE, LEAD,
+           WRONG, CODEPT, CALLER, BUS, NUM, NN, DAYS, MONEY, WAGE, YEAR };
     static const char *const names[] = {
-        [XQ] = "xq",         [B] = "b",         [ROAD] = "road",   [VILL] = "vill",
-        [STREET] = "street", [AREA] = "area",   [ALT] = "alt",     [CAT] = "cat",
-        [SCHOOL] = "school", [CO] = "co",       [SHOP] = "shop",   [HOSPITAL] = "hospital",
-        [DATE] = "date",     [LEAD] = "lead",   [WRONG] = "wrong", [CODEPT] = "codept",
-        [CALLER] = "caller", [BUS] = "bus",     [NUM] = "n",       [NN] = "nn",
-        [DAYS] = "day",      [MONEY] = "money", [WAGE] = "wage",   [YEAR] = "year"};
+        [XQ] = "xq", [B] = "b", [ROAD] = "road", [VILL] = "vill", [STREET] = "street",
+        [AREA] = "area", [ALT] = "alt", [CAT] = "cat", [SCHOOL] = "school", [CO] = "co",
+        [SHOP] = "shop", [HOSPITAL] = "hospital", [DATE] = "date", [LEAD] = "lead",
+        [WRONG] = "wrong", [CODEPT] = "codept", [CALLER] = "caller", [BUS] = "bus", [NUM] = "n",
+        [NN] = "nn", [DAYS] = "day", [MONEY] = "money", [WAGE] = "wage", [YEAR] = "year"};
+    /* clang-format on */
     for (const char *p = text; *p;) {
         const char *e = *p == '{' ? strchr(p, '}') : NULL;
         if (!e) {
@@ -472,8 +451,8 @@ static void expand(char *out, size_t cap, size_t *len, const char *text, const m
             snprintf(v, sizeof v, "%d月%d日", atoi(d + 5), atoi(d + 8));
             break;
         case LEAD: s = spoken(demo_matters[m->matter].dept, m); break;
-        case WRONG: s = spoken(other_of(m), m); break;
-        case CODEPT: s = spoken(m->codept ? m->codept : other_of(m), m); break;
+        case WRONG:
+        case CODEPT: s = spoken(other_of(m), m); break;
         case CALLER:
             snprintf(v, sizeof v, "%s%s", surnames[m->surname], honorifics[m->honorific]);
             break;
@@ -670,7 +649,7 @@ static void compose(char *out, size_t cap, loader *L, walk *w, int ch, bool repe
         head[nh++] = pick_phrase(r, places, N(places), place);
 
     static const double how_many[] = {30, 40, 24, 6};
-    int kinds[N(details)];
+    int kinds[N(details)] = {0};
     for (size_t i = 0; i < N(details); i++) { /* the kinds in a random order */
         int j = pick(r, i + 1);
         kinds[i] = kinds[j];

@@ -28,7 +28,7 @@ typedef struct {
 } demo_category;
 
 /* One thing people call about. Texts hold {slot}s (see expand in demo.c);
- * {xq}/{b} need DEMO_X, {road} DEMO_S, {vill} DEMO_V, {where} fits any. */
+ * {xq}/{b} need DEMO_X, {road} DEMO_S and {vill} DEMO_V in what callers say. */
 typedef struct {
     int cat;                 /* index into demo_categories */
     const char *dept;        /* the lead (canonical name) or DEMO_LOCAL */
