@@ -106,7 +106,7 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
  * search, reordered by learned terms and then by the department suggestion
  * h (a hit's score × (1 + dept_gain × the probability of its department);
  * h may be NULL). *hits is a JSON array of search hits, at most 5. */
-#define RX_ASSIST_DEPT_GAIN 0.0
+#define RX_ASSIST_DEPT_GAIN 0.5
 int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, rx_kb *kb,
                         const rx_analyzer *an, const char *text, const rx_assist_hint *h,
                         double dept_gain, double now);
