@@ -426,9 +426,8 @@ static void expand(char *out, size_t cap, size_t *len, const char *text, const m
             p += n;
             continue;
         }
-        size_t k = 0;
-        while (k < N(names) &&
-               ((size_t)(e - p - 1) != strlen(names[k]) || memcmp(p + 1, names[k], e - p - 1)))
+        size_t k = 0, n = (size_t)(e - p - 1);
+        while (k < N(names) && (n != strlen(names[k]) || memcmp(p + 1, names[k], n)))
             k++;
         char v[128], d[11];
         const char *s = v;
@@ -648,7 +647,7 @@ static void compose(char *out, size_t cap, loader *L, walk *w, int ch, bool repe
     if (!placed && chance(r, place == NOWHERE ? 0.1 : 0.45))
         head[nh++] = pick_phrase(r, places, N(places), place);
 
-    static const double how_many[] = {30, 40, 24, 6};
+    static const double how_many[] = {35, 40, 21, 4};
     int kinds[N(details)] = {0};
     for (size_t i = 0; i < N(details); i++) { /* the kinds in a random order */
         int j = pick(r, i + 1);
@@ -670,7 +669,7 @@ static void compose(char *out, size_t cap, loader *L, walk *w, int ch, bool repe
         mid[i] = mid[j];
         mid[j] = x;
     }
-    const char *ask = !chance(r, question ? 0.45 : 0.55) ? NULL
+    const char *ask = !chance(r, question ? 0.45 : 0.5) ? NULL
                       : question ? question_requests[pick(r, N(question_requests))]
                                  : requests[pick(r, N(requests))];
 
@@ -805,7 +804,7 @@ static int dispatch(loader *L, walk *w, int level, const char *lead)
     /* consult and leader dispatches are a supervisor's (they need approval) */
     bool agent = level == RX_LEVEL_IMMEDIATE;
     return act(L, w, within_hours(r, w->now + between(r, 300, 5400), 7, 22, 1),
-               agent ? agent_for(L, w) : supervisors[w->m.matter % N(supervisors)],
+               agent ? agent_for(L, w) : supervisors[(size_t)w->m.matter % N(supervisors)],
                agent ? "agent" : "supervisor", b);
 }
 
@@ -1118,7 +1117,7 @@ int rx_tickets_demo(rx_tickets *t, long count, unsigned seed, double start, doub
         given = upto;
     }
     for (int mo = 1; mo <= 12; mo++) {
-        double *c = L->matter_cum[mo] = mcum + (mo - 1) * demo_nmatters;
+        double *c = L->matter_cum[mo] = mcum + (size_t)(mo - 1) * demo_nmatters;
         for (size_t i = 0; i < demo_nmatters; i++) {
             double mw = demo_matters[i].weight;
             if (demo_matters[i].months)
