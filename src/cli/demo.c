@@ -139,9 +139,9 @@ static const demo_phrase cross_signals[] = {
     {X, "物业、社区、{codept}都找过了，一个推一个"}, {V, "村里说找镇上，镇上说找{codept}"},
     {S, "{codept}说这段路不归他们管"}};
 static const demo_phrase crowd_signals[] = {
-    {X, "我们整栋楼几十户都是这样"}, {X, "小区{nn}多户业主都受影响"}, {X, "上百名业主联名反映过"},
+    {X, "我们整栋楼几十户都是这样"}, {X, "小区{nn}户业主都受影响"}, {X, "上百名业主联名反映过"},
     {X, "整个小区一千多户人都受影响"}, {S, "这条路每天几千人走"}, {S, "周边几个小区上千户居民都受影响"},
-    {S, "附近{nn}多家商户都受影响"}, {V, "全村{nn}多户人都受影响"}, {V, "全组几十户村民都是这样"},
+    {S, "附近{nn}家商户都受影响"}, {V, "全村{nn}户人都受影响"}, {V, "全组几十户村民都是这样"},
     {V, "村里三百多口人都指望这个"}, {NOWHERE, "不是我一个人的问题，身边好多人都遇到了"},
     {NOWHERE, "我们{nn}个人一起反映"}, {0, "有几十个人联名写了信"}, {0, "大家都签了名"}};
 static const demo_phrase repeated_signals[] = {
@@ -586,7 +586,7 @@ static void weigh_case(loader *L, walk *w, int ch, bool repeat)
     w->m.codept = NULL;
     if (ch != 4 && !chance(r, p)) {
         w->level = RX_LEVEL_IMMEDIATE;
-        w->weak = !repeat && chance(r, 0.04);
+        w->weak = !repeat && !(dm->flags & DEMO_Q) && chance(r, 0.04);
         return;
     }
     const char *lead = dept_of(&w->m), *cand[4];
@@ -965,7 +965,7 @@ static int walk_ticket(loader *L, double created)
     bool fc = ch < 3 && !(dm->flags & DEMO_U) && chance(r, (dm->flags & DEMO_Q) ? 0.85 : 0.33);
     if (fc) {
         w->level = RX_LEVEL_IMMEDIATE;
-        w->weak = !repeat && chance(r, 0.05);
+        w->weak = !repeat && !(dm->flags & DEMO_Q) && chance(r, 0.05);
     } else {
         weigh_case(L, w, ch, repeat);
     }
