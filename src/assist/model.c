@@ -93,9 +93,31 @@ static const char *const repeat_words[] = {"多次",   "反复",     "屡次",  
 static const char *const legacy_words[] = {"历史遗留", "多年",   "十几年", "好几年", "遗留", "烂尾",
                                            "跑路",     "十多年", "几年了", "二十年", NULL};
 
-unsigned rx_assist_cues(const char *content)
+/* Several departments' duties: the text names two departments or more
+ * ("住建说归城管"), or says they pass it between them. */
+static const char *const passing_words[] = {
+    "互相推",   "踢皮球",   "推来推去", "推诿",         "都说不归",   "都不管",   "扯皮",
+    "几个部门", "多个部门", "几个单位", "不是自己的事", "谁也不牵头", "都有责任", NULL};
+
+static bool several_departments(const rx_assist *a, const char *s)
+{
+    if (has_any(s, passing_words))
+        return true;
+    int first = -1;
+    for (size_t i = 0; i < a->nmention; i++)
+        if (a->mention_cls[i] != first && strstr(s, a->mention[i])) {
+            if (first >= 0)
+                return true;
+            first = a->mention_cls[i];
+        }
+    return false;
+}
+
+unsigned rx_assist_cues(const rx_assist *a, const char *content)
 {
     unsigned c = 0;
+    if (several_departments(a, content))
+        c |= CUE_MULTI;
     if (many_people(content))
         c |= CUE_MANY;
     if (has_any(content, repeat_words))
@@ -138,7 +160,7 @@ int rx_assist_features(rx_assist *a, const rx_analyzer *an, const char *content,
     }
     const char *extra[5];
     size_t nextra = 0;
-    unsigned cues = rx_assist_cues(content);
+    unsigned cues = rx_assist_cues(a, content);
     if (cues & CUE_MANY)
         extra[nextra++] = "!many";
     if (cues & CUE_REPEAT)
@@ -283,6 +305,29 @@ static void clear_duties(rx_assist *a)
     free(a->locals);
     a->locals = NULL;
     a->nlocals = 0;
+    for (size_t i = 0; i < a->nmention; i++)
+        free(a->mention[i]);
+    free(a->mention);
+    free(a->mention_cls);
+    a->mention = NULL;
+    a->mention_cls = NULL;
+    a->nmention = 0;
+}
+
+/* Adds a department's name to those looked for in a text: two characters
+ * at least (城管, 住建), so that no single character counts. */
+static void add_mention(rx_assist *a, const char *name, int cls)
+{
+    if (strlen(name) < 6 || cls < 0)
+        return;
+    char **m = realloc(a->mention, (a->nmention + 1) * sizeof *m);
+    if (m)
+        a->mention = m;
+    int *c = realloc(a->mention_cls, (a->nmention + 1) * sizeof *c);
+    if (c)
+        a->mention_cls = c;
+    if (m && c && (m[a->nmention] = strdup(name)))
+        c[a->nmention++] = cls;
 }
 
 void rx_assist_clear_corpus(rx_assist *a)
@@ -308,6 +353,12 @@ int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duti
         const char *const *al;
         size_t n;
         const char *name = rx_departments_name(deps, i, &al, &n);
+        /* a district's government is its own department here: 街道 and 区 are
+         * one party when a text says who passed it to whom */
+        int mc = is_local_government(name) ? MAX_CLASSES + (int)i : rx_assist_class(a, name, true);
+        add_mention(a, name, mc);
+        for (size_t k = 0; k < n; k++)
+            add_mention(a, al[k], mc);
         if (is_local_government(name)) {
             local *l = &a->locals[a->nlocals++];
             l->name = strdup(name);
@@ -377,7 +428,7 @@ int rx_assist_learn(rx_assist *a, const rx_signal *s, const int *ids, size_t n)
         /* the level a dispatcher chose from the text: not a re-dispatch of
          * a reopened ticket, whose level follows its history */
         if (l >= RX_LEVEL_IMMEDIATE && s->from_status && !strcmp(s->from_status, "received"))
-            a->cue_level[rx_assist_cues(s->content)][l - RX_LEVEL_IMMEDIATE] += 1;
+            a->cue_level[rx_assist_cues(a, s->content)][l - RX_LEVEL_IMMEDIATE] += 1;
         count_df(a, ids, n, 1);
         return RX_OK;
     }
@@ -452,7 +503,7 @@ static int by_p(const void *x, const void *y)
  * levels rather than the signals (docs/ASSIST.md). */
 static rx_level suggest_level(const rx_assist *a, unsigned cues)
 {
-    const double *c = a->cue_level[cues & 7];
+    const double *c = a->cue_level[cues % NCUES];
     double total = c[0] + c[1] + c[2];
     if (total < 5)
         return RX_LEVEL_IMMEDIATE; /* too little history to say otherwise */
@@ -540,7 +591,7 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         district = local_of(a, in->content, &said);
     for (size_t k = 0; k < C && out->ndepts < RX_ASSIST_MAX_DEPTS; k++) {
         int c = r[k].cls;
-        if (r[k].p < 0.01 && out->ndepts >= 1)
+        if (r[k].p < 0.01 && out->ndepts >= 3) /* three to choose from, at least */
             break;
         if (c == LOCAL && !district)
             continue;
@@ -568,7 +619,7 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         rx_buf_free(&why);
     }
     /* the level, and what it rests on */
-    unsigned cues = rx_assist_cues(in->content);
+    unsigned cues = rx_assist_cues(a, in->content);
     if (in->unresolved_repeats > 0)
         cues |= CUE_REPEAT;
     rx_level l = suggest_level(a, cues);

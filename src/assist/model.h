@@ -11,7 +11,7 @@
 #define MAX_CLASSES 128
 #define LOCAL 0 /* the class of the district and county governments (属地) */
 
-enum { CUE_MANY = 1, CUE_REPEAT = 2, CUE_LEGACY = 4 };
+enum { CUE_MANY = 1, CUE_REPEAT = 2, CUE_LEGACY = 4, CUE_MULTI = 8, NCUES = 16 };
 
 typedef struct {
     uint16_t cls;
@@ -62,7 +62,7 @@ struct rx_assist {
     char *cname[MAX_CLASSES];
     size_t nc;
     double pos_total[MAX_CLASSES], pos_n[MAX_CLASSES], neg_total[MAX_CLASSES], neg_n[MAX_CLASSES];
-    double cue_level[8][3]; /* first dispatches by the text's cues (CUE_*) and level */
+    double cue_level[NCUES][3]; /* first dispatches by the text's cues (CUE_*) and level */
     double examples;
     /* the corpus */
     long generation;
@@ -70,6 +70,10 @@ struct rx_assist {
     size_t nduties;
     local *locals;
     size_t nlocals;
+    /* every department's names, to see which the text mentions */
+    char **mention;
+    int *mention_cls;
+    size_t nmention;
     /* learning */
     long long last_event, events;
     long long cache_ticket;
@@ -82,7 +86,7 @@ struct rx_assist {
     rx_strmap forgotten; /* "term\x1f" "doc" */
 };
 
-unsigned rx_assist_cues(const char *content);
+unsigned rx_assist_cues(const rx_assist *a, const char *content);
 /* The feature ids of a text (add: register new features; else unknown
  * ones are left out). *out is the caller's to free. */
 int rx_assist_features(rx_assist *a, const rx_analyzer *an, const char *content,

@@ -276,7 +276,7 @@ int main(int argc, char **argv)
 {
     const char *index = NULL, *corpus = "corpus", *db = NULL, *held = NULL, *docs = NULL,
                *lq = NULL, *lt = NULL;
-    unsigned method = RX_ASSIST_BOTH;
+    unsigned method = RX_ASSIST_DEFAULT;
     bool misses = false;
     static const struct option opts[] = {
         {"index", 1, 0, 'i'},     {"corpus", 1, 0, 'c'}, {"db", 1, 0, 'd'},
