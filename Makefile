@@ -43,6 +43,7 @@ define apt_install
 endef
 
 .PHONY: bench-tickets
+.PHONY: eval-assist
 .PHONY: all deps bench-deps valgrind fuzz fuzz-deps fuzz-build fuzz-smoke test unit e2e asan eval calibrate bench bench-search run lint format format-check clean
 
 all: $(BIN)
@@ -247,6 +248,30 @@ calibrate: deps $(BIN) $(BUILD)/tools/eval
 	cat tests/relevance/queries.tsv tests/relevance/blind.tsv tests/relevance/dev/in.tsv >$(BUILD)/calibrate.tsv
 	RX_FEATURES=110100000 $(BUILD)/tools/eval --corpus corpus --queries $(BUILD)/calibrate.tsv \
 	  --ooc tests/relevance/dev/ooc.tsv --work $(BUILD)/calibrate --only default --calibrate
+
+# Agent assist (docs/ASSIST.md): on the dev and held-out tickets, each
+# method and the shipped mix with demo years of 0, 1k, 5k, 20k and 100k
+# tickets (the learning curve), the search baseline, and learned terms
+# (resolve with one half of a query set, search with the other). About 3
+# minutes; the demo databases are kept in $(BUILD)/eval-assist.
+EA := $(BUILD)/eval-assist
+eval-assist: deps $(BIN) $(BUILD)/tools/assist_eval
+	@mkdir -p $(EA)
+	$(BIN) index --quiet corpus $(EA)/index
+	@for n in 1000 5000 20000 100000; do [ -f $(EA)/demo-$$n.db ] || \
+	  $(BIN) demo --quiet --db $(EA)/demo-$$n.db --count $$n; done
+	@for set in dev heldout; do \
+	  echo "== $$set: the search baseline (departments of the hits in order)"; \
+	  $(BUILD)/tools/assist_eval --index $(EA)/index --heldout tests/assist/$$set.tsv --method search | grep top-1; \
+	  for m in nb knn duty nbduty all; do echo "== $$set: method $$m, 20k demo tickets"; \
+	    $(BUILD)/tools/assist_eval --index $(EA)/index --db $(EA)/demo-20000.db --heldout tests/assist/$$set.tsv --method $$m | grep top-1; done; \
+	  for n in 0 1000 5000 20000 100000; do echo "== $$set: shipped, $$n demo tickets"; \
+	    db=; [ $$n -gt 0 ] && db="--db $(EA)/demo-$$n.db"; \
+	    $(BUILD)/tools/assist_eval --index $(EA)/index $$db --heldout tests/assist/$$set.tsv --docs tests/assist/$${set}_docs.tsv; done; done
+	@echo "== learned terms: resolve with half of each document's queries, search with the rest"
+	$(BUILD)/tools/assist_eval --index $(EA)/index --learned tests/relevance/queries.tsv
+	$(BUILD)/tools/assist_eval --index $(EA)/index --learned tests/relevance/queries.tsv --learned-test tests/relevance/blind.tsv
+	$(BUILD)/tools/assist_eval --index $(EA)/index --learned tests/relevance/blind.tsv --learned-test tests/relevance/queries.tsv
 
 bench-search: deps $(BIN) $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
 	bash tests/bench/bench_search.sh

@@ -29,6 +29,7 @@
 #define MAXF 8
 
 static double dept_gain = RX_ASSIST_DEPT_GAIN;
+static bool search_baseline; /* --method search: the departments of the search's hits */
 
 typedef struct {
     char *f[MAXF];
@@ -155,6 +156,32 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
         for (size_t k = 0; k < h.ndepts; k++)
             if (!strcmp(h.depts[k].name, lead) && !rank)
                 rank = (int)k + 1;
+        if (search_baseline) { /* the departments of the search's hits, in order */
+            rx_kb_query kq = {.q = content, .limit = 30};
+            cJSON *res = NULL;
+            rank = 0;
+            if (rx_kb_search(&res, kb, &kq) == RX_OK) {
+                const cJSON *hit;
+                int seen = 0;
+                const char *prev[30];
+                cJSON_ArrayForEach(hit, cJSON_GetObjectItemCaseSensitive(res, "hits"))
+                {
+                    const char *d =
+                        cJSON_GetObjectItemCaseSensitive(hit, "department")->valuestring;
+                    bool dup = false;
+                    for (int k = 0; k < seen; k++)
+                        dup |= !strcmp(prev[k], d);
+                    if (dup || seen >= 30)
+                        continue;
+                    prev[seen++] = d;
+                    if (!strcmp(d, lead)) {
+                        rank = seen;
+                        break;
+                    }
+                }
+            }
+            cJSON_Delete(res);
+        }
         top1 += rank == 1;
         top3 += rank >= 1 && rank <= 3;
         bool is_local = strstr(lead, "人民政府") || strstr(lead, "管委会");
@@ -296,6 +323,7 @@ int main(int argc, char **argv)
         case 'g': dept_gain = atof(optarg); break;
         case 'M': misses = true; break;
         case 'm':
+            search_baseline = !strcmp(optarg, "search");
             method = !strcmp(optarg, "duty")     ? RX_ASSIST_DUTY
                      : !strcmp(optarg, "nbduty") ? RX_ASSIST_DUTY | RX_ASSIST_NB
                      : !strcmp(optarg, "all")    ? RX_ASSIST_DUTY | RX_ASSIST_NB | RX_ASSIST_KNN
