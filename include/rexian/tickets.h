@@ -134,6 +134,10 @@ int rx_tickets_signals(rx_tickets *t, long long after, int max, rx_signal_fn fn,
 int rx_tickets_similar(cJSON **out, rx_tickets *t, const char *match, const char *exclude_id,
                        int limit);
 
+/* Merges the case-search index into one segment (after a bulk load: the
+ * demo), which makes its searches several times faster. */
+int rx_tickets_optimize(rx_tickets *t);
+
 /* The highest ticket row number (about the number of tickets), or -1. */
 long long rx_tickets_count(rx_tickets *t);
 

@@ -149,7 +149,7 @@ static bool han_bigram(const char *s, size_t len)
 typedef struct {
     const char *term;
     size_t len;
-    double idf;
+    double idf, df;
 } telling;
 
 static int by_idf(const void *x, const void *y)
@@ -159,6 +159,7 @@ static int by_idf(const void *x, const void *y)
 }
 
 #define SIMILAR_TERMS 10
+#define SIMILAR_BUDGET 3000 /* dispatched tickets the chosen bigrams may occur in, in all */
 
 char *rx_assist_similar_query(rx_assist *a, const rx_analyzer *an, const char *text)
 {
@@ -174,16 +175,16 @@ char *rx_assist_similar_query(rx_assist *a, const rx_analyzer *an, const char *t
     pthread_rwlock_rdlock(&a->mu);
     /* the rarest bigrams the store has seen: they say what the matter is,
      * and their short posting lists keep the search fast at a million
-     * tickets; bigrams in more than 2% of tickets are left out */
-    double cap = a->examples * 0.02 + 50;
+     * tickets: taken rarest first while their tickets stay within a
+     * budget, since FTS5 scores every ticket that matches */
     for (size_t i = 0; t && i < bag.count; i++) {
         const rx_strmap_entry *e = &bag.entries[i];
         if (!han_bigram(e->key, e->klen))
             continue;
         const rx_strmap_entry *f = rx_strmap_get(&a->fmap, e->key, e->klen);
-        if (!f || a->f[f->value].df <= 0 || a->f[f->value].df > cap)
+        if (!f || a->f[f->value].df <= 0)
             continue;
-        t[n++] = (telling){e->key, e->klen, rx_assist_idf(a, (int)f->value)};
+        t[n++] = (telling){e->key, e->klen, rx_assist_idf(a, (int)f->value), a->f[f->value].df};
     }
     pthread_rwlock_unlock(&a->mu);
     char *q = NULL;
@@ -191,8 +192,13 @@ char *rx_assist_similar_query(rx_assist *a, const rx_analyzer *an, const char *t
         qsort(t, n, sizeof *t, by_idf);
         rx_buf b = {0};
         rx_buf_puts(&b, "body : (");
-        for (size_t i = 0; i < n && i < SIMILAR_TERMS; i++)
+        double spent = 0;
+        for (size_t i = 0; i < n && i < SIMILAR_TERMS; i++) {
+            if (i >= 2 && spent + t[i].df > SIMILAR_BUDGET)
+                break;
+            spent += t[i].df;
             rx_buf_printf(&b, "%s\"%.*s\"", i ? " OR " : "", (int)t[i].len, t[i].term);
+        }
         rx_buf_puts(&b, ")");
         q = b.data;
     }

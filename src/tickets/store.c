@@ -1643,13 +1643,16 @@ int rx_tickets_similar(cJSON **out, rx_tickets *t, const char *match, const char
     sqlite3_stmt *st;
     /* bm25 weights: the case text; replies and notes say little about what
      * the caller asked */
+    /* the ranking inside FTS5 first (its rank column, bm25 over the case
+     * text only), then the few best joined to their tickets */
     if (!c || sqlite3_prepare_v2(c->db,
                                  "SELECT t.id, t.status, t.content, t.lead, t.first_contact, "
-                                 "  t.satisfaction, t.reply, t.returns, bm25(ticket_fts, 1.0, 0.0, "
-                                 "  0.0) AS r "
-                                 "FROM ticket_fts JOIN tickets t ON t.n = ticket_fts.rowid "
-                                 "WHERE ticket_fts MATCH ?1 AND t.id != ?2 "
-                                 "ORDER BY r LIMIT ?3",
+                                 "  t.satisfaction, t.reply, t.returns, m.r "
+                                 "FROM (SELECT rowid AS k, rank AS r FROM ticket_fts "
+                                 "  WHERE ticket_fts MATCH ?1 AND rank MATCH 'bm25(1.0, 0.0, 0.0)' "
+                                 "  ORDER BY rank LIMIT ?3 + 1) m "
+                                 "JOIN tickets t ON t.n = m.k WHERE t.id != ?2 "
+                                 "ORDER BY m.r LIMIT ?3",
                                  -1, &st, NULL) != SQLITE_OK)
         return c ? db_error(c, "similar") : RX_EIO;
     sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
@@ -1700,4 +1703,16 @@ long long rx_tickets_count(rx_tickets *t)
     long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_finalize(st);
     return n;
+}
+
+int rx_tickets_optimize(rx_tickets *t)
+{
+    if (write_begin(t) != RX_OK)
+        return internal();
+    int rc = sqlite3_exec(t->writer.db, "INSERT INTO ticket_fts(ticket_fts) VALUES('optimize')",
+                          NULL, NULL, NULL) == SQLITE_OK
+                 ? RX_OK
+                 : db_error(&t->writer, "optimize");
+    int end = write_end(t, rc == RX_OK);
+    return rc == RX_OK ? end : rc;
 }
