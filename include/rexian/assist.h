@@ -77,18 +77,21 @@ typedef struct {
     size_t nneighbours;
 } rx_assist_input;
 
+/* The kinds of evidence for departments; a method mixes some of them. */
 typedef enum {
-    RX_ASSIST_NB = 1 << 0,  /* the learnt classifier (duties and past dispatches) */
-    RX_ASSIST_KNN = 1 << 1, /* votes of similar past tickets */
+    RX_ASSIST_NB = 1 << 0,   /* naive Bayes over duties and past dispatches */
+    RX_ASSIST_KNN = 1 << 1,  /* the leads of similar past tickets (in->neighbours) */
+    RX_ASSIST_DUTY = 1 << 2, /* the best-matching duty line */
     RX_ASSIST_BOTH = RX_ASSIST_NB | RX_ASSIST_KNN,
-    RX_ASSIST_DUTY = 1 << 2, /* the best-matching duty line alone */
 } rx_assist_method;
 
 /* The method shipped (docs/ASSIST.md compares them). */
 #define RX_ASSIST_DEFAULT (RX_ASSIST_NB | RX_ASSIST_DUTY | RX_ASSIST_KNN)
 
+/* Departments (at least three when the model knows as many) and the level
+ * for in, by method (rx_assist_method bits). */
 int rx_assist_suggest(rx_assist_hint *out, rx_assist *a, const rx_analyzer *an,
-                      const rx_departments *deps, const rx_assist_input *in, unsigned method);
+                      const rx_assist_input *in, unsigned method);
 
 /* The FTS5 expression (caller frees) that finds past tickets like text:
  * its most telling bigrams, OR'ed; NULL when text has none. */

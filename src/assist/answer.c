@@ -168,7 +168,7 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
                           .neighbour_weights = weights,
                           .nneighbours = nn};
     rx_assist_hint h;
-    rc = rx_assist_suggest(&h, a, &an, rx_kb_departments(kb), &in, RX_ASSIST_DEFAULT);
+    rc = rx_assist_suggest(&h, a, &an, &in, RX_ASSIST_DEFAULT);
     if (rc != RX_OK) {
         cJSON_Delete(sim);
         goto done;

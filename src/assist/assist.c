@@ -125,9 +125,8 @@ void rx_assist_progress(rx_assist *a, long long *events, long long *last)
 }
 
 int rx_assist_suggest(rx_assist_hint *out, rx_assist *a, const rx_analyzer *an,
-                      const rx_departments *deps, const rx_assist_input *in, unsigned method)
+                      const rx_assist_input *in, unsigned method)
 {
-    (void)deps;
     int *ids = NULL;
     size_t n = 0;
     pthread_rwlock_rdlock(&a->mu);

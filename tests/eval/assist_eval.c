@@ -150,7 +150,7 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
                               .neighbour_weights = w,
                               .nneighbours = nn};
         rx_assist_hint h;
-        rx_assist_suggest(&h, a, an, NULL, &in, method);
+        rx_assist_suggest(&h, a, an, &in, method);
         double dt = rx_now() - t0;
         took += dt;
         if (dt > worst)

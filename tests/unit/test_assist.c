@@ -74,7 +74,7 @@ static rx_assist_hint suggest(fixture *fx, const char *text, const char *addr)
 {
     rx_assist_input in = {.content = text, .address = addr};
     rx_assist_hint h;
-    assert_int_equal(rx_assist_suggest(&h, fx->a, &fx->an, fx->deps, &in, RX_ASSIST_NB), RX_OK);
+    assert_int_equal(rx_assist_suggest(&h, fx->a, &fx->an, &in, RX_ASSIST_NB), RX_OK);
     return h;
 }
 
@@ -198,7 +198,7 @@ static void the_level_follows_the_signals_in_the_text(void **state)
     assert_int_equal(h.level, RX_LEVEL_IMMEDIATE);
     /* an unresolved earlier ticket of the caller counts as the signal */
     rx_assist_input in = {.content = "小区外面路灯不亮", .unresolved_repeats = 1};
-    assert_int_equal(rx_assist_suggest(&h, fx->a, &fx->an, fx->deps, &in, RX_ASSIST_NB), RX_OK);
+    assert_int_equal(rx_assist_suggest(&h, fx->a, &fx->an, &in, RX_ASSIST_NB), RX_OK);
     assert_int_equal(h.level, RX_LEVEL_CONSULT);
 }
 
