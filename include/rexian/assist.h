@@ -93,9 +93,10 @@ typedef enum {
 int rx_assist_suggest(rx_assist_hint *out, rx_assist *a, const rx_analyzer *an,
                       const rx_assist_input *in, unsigned method);
 
-/* The FTS5 expression (caller frees) that finds past tickets like text:
- * its most telling bigrams, OR'ed; NULL when text has none. */
-char *rx_assist_similar_query(rx_assist *a, const rx_analyzer *an, const char *text);
+/* Past tickets like text, best first (rx_tickets_similar's answer), found
+ * by its most telling bigrams; never exclude_id. */
+int rx_assist_similar(cJSON **out, rx_assist *a, rx_tickets *store, const char *text,
+                      const char *exclude_id, int limit);
 
 /* The assist of ticket id as who may see it: {"ticket","documents",
  * "confident","similar","departments","level","level_why","repeat_of",

@@ -126,13 +126,14 @@ typedef int (*rx_signal_fn)(void *ctx, const rx_signal *s);
 int rx_tickets_signals(rx_tickets *t, long long after, int max, rx_signal_fn fn, void *ctx,
                        long long *last);
 
-/* Past tickets whose text matches match (an FTS5 expression over the case
- * text), best first, but never exclude_id: [{"id","status","content",
+/* Past tickets from row number since on whose text matches match (an
+ * FTS5 expression over the case text), best first, but never exclude_id:
+ * [{"id","status","content",
  * "lead","outcome","reply","returns","score"}], callers' data masked.
  * outcome: first_contact | satisfied | basically_satisfied | unsatisfied |
  * unreachable | closed | open. */
 int rx_tickets_similar(cJSON **out, rx_tickets *t, const char *match, const char *exclude_id,
-                       int limit);
+                       long long since, int limit);
 
 /* Merges the case-search index into one segment (after a bulk load: the
  * demo), which makes its searches several times faster. */

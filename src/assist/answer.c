@@ -138,12 +138,9 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
     cJSON_AddStringToObject(doc, "ticket", str(tk, "id"));
     /* similar past tickets: shown, and their leads vote */
     cJSON *sim = NULL;
-    char *match = rx_assist_similar_query(a, &an, content ? content : "");
-    if (match && (rc = rx_tickets_similar(&sim, t, match, str(tk, "id"), NEIGHBOURS)) != RX_OK) {
-        free(match);
+    if ((rc = rx_assist_similar(&sim, a, t, content ? content : "", str(tk, "id"), NEIGHBOURS)) !=
+        RX_OK)
         goto done;
-    }
-    free(match);
     const char *names[NEIGHBOURS];
     double weights[NEIGHBOURS];
     size_t nn = 0;

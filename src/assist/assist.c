@@ -158,50 +158,73 @@ static int by_idf(const void *x, const void *y)
 }
 
 #define SIMILAR_TERMS 10
-#define SIMILAR_BUDGET 3000 /* dispatched tickets the chosen bigrams may occur in, in all */
+#define SIMILAR_BUDGET 3000 /* dispatched tickets the OR'ed bigrams may occur in, in all */
+/* the latest tickets looked among: reading the posting lists of a year at
+ * a million tickets costs more than a call-taker should wait, and the
+ * classifier has all of history anyway */
+#define SIMILAR_WINDOW 200000
 
-char *rx_assist_similar_query(rx_assist *a, const rx_analyzer *an, const char *text)
+/* The query's telling bigrams, rarest first (*n of them; caller frees). */
+static telling *telling_terms(rx_assist *a, rx_strmap *bag, const char *text, size_t *n)
 {
-    (void)an;
+    *n = 0;
     rx_analyzer fa = {.flags = RX_AN_BIGRAM};
-    rx_strmap bag = {0};
-    if (rx_analyze_text(&bag, &fa, text, strlen(text), 1) != RX_OK) {
-        rx_strmap_free(&bag);
+    if (rx_analyze_text(bag, &fa, text, strlen(text), 1) != RX_OK)
         return NULL;
-    }
-    telling *t = calloc(bag.count + 1, sizeof *t);
-    size_t n = 0;
+    telling *t = calloc(bag->count + 1, sizeof *t);
     pthread_rwlock_rdlock(&a->mu);
-    /* the rarest bigrams the store has seen: they say what the matter is,
-     * and their short posting lists keep the search fast at a million
-     * tickets: taken rarest first while their tickets stay within a
-     * budget, since FTS5 scores every ticket that matches */
-    for (size_t i = 0; t && i < bag.count; i++) {
-        const rx_strmap_entry *e = &bag.entries[i];
+    for (size_t i = 0; t && i < bag->count; i++) {
+        const rx_strmap_entry *e = &bag->entries[i];
         if (!han_bigram(e->key, e->klen))
             continue;
         const rx_strmap_entry *f = rx_strmap_get(&a->fmap, e->key, e->klen);
         if (!f || a->f[f->value].df <= 0)
             continue;
-        t[n++] = (telling){e->key, e->klen, rx_assist_idf(a, (int)f->value), a->f[f->value].df};
+        t[(*n)++] = (telling){e->key, e->klen, rx_assist_idf(a, (int)f->value), a->f[f->value].df};
     }
     pthread_rwlock_unlock(&a->mu);
-    char *q = NULL;
+    if (t)
+        qsort(t, *n, sizeof *t, by_idf);
+    return t;
+}
+
+/* The rarest bigrams the store has seen say what the matter is. FTS5
+ * reads the whole posting list of every term it is asked, so they are
+ * taken rarest first while their tickets stay within a budget. */
+static char *similar_match(const telling *t, size_t n)
+{
+    rx_buf b = {0};
+    rx_buf_puts(&b, "body : (");
+    double spent = 0;
+    for (size_t i = 0; i < n && i < SIMILAR_TERMS; i++) {
+        if (i >= 2 && spent + t[i].df > SIMILAR_BUDGET)
+            break;
+        spent += t[i].df;
+        rx_buf_printf(&b, "%s\"%.*s\"", i ? " OR " : "", (int)t[i].len, t[i].term);
+    }
+    rx_buf_puts(&b, ")");
+    return b.data;
+}
+
+int rx_assist_similar(cJSON **out, rx_assist *a, rx_tickets *store, const char *text,
+                      const char *exclude_id, int limit)
+{
+    *out = NULL;
+    rx_strmap bag = {0};
+    size_t n = 0;
+    telling *t = telling_terms(a, &bag, text, &n);
+    int rc = RX_OK;
     if (t && n) {
-        qsort(t, n, sizeof *t, by_idf);
-        rx_buf b = {0};
-        rx_buf_puts(&b, "body : (");
-        double spent = 0;
-        for (size_t i = 0; i < n && i < SIMILAR_TERMS; i++) {
-            if (i >= 2 && spent + t[i].df > SIMILAR_BUDGET)
-                break;
-            spent += t[i].df;
-            rx_buf_printf(&b, "%s\"%.*s\"", i ? " OR " : "", (int)t[i].len, t[i].term);
-        }
-        rx_buf_puts(&b, ")");
-        q = b.data;
+        char *q = similar_match(t, n);
+        long long last = rx_tickets_count(store);
+        rc = q ? rx_tickets_similar(out, store, q, exclude_id,
+                                    last > SIMILAR_WINDOW ? last - SIMILAR_WINDOW : 0, limit)
+               : rx_error_set(RX_ENOMEM, "out of memory");
+        free(q);
     }
     free(t);
     rx_strmap_free(&bag);
-    return q;
+    if (rc == RX_OK && !*out)
+        *out = cJSON_CreateArray();
+    return rc;
 }

@@ -1636,7 +1636,7 @@ static const char *outcome_of(const char *status, int first_contact, const char 
 }
 
 int rx_tickets_similar(cJSON **out, rx_tickets *t, const char *match, const char *exclude_id,
-                       int limit)
+                       long long since, int limit)
 {
     *out = NULL;
     conn *c = reader(t);
@@ -1645,19 +1645,22 @@ int rx_tickets_similar(cJSON **out, rx_tickets *t, const char *match, const char
      * the caller asked */
     /* the ranking inside FTS5 first (its rank column, bm25 over the case
      * text only), then the few best joined to their tickets */
-    if (!c || sqlite3_prepare_v2(c->db,
-                                 "SELECT t.id, t.status, t.content, t.lead, t.first_contact, "
-                                 "  t.satisfaction, t.reply, t.returns, m.r "
-                                 "FROM (SELECT rowid AS k, rank AS r FROM ticket_fts "
-                                 "  WHERE ticket_fts MATCH ?1 AND rank MATCH 'bm25(1.0, 0.0, 0.0)' "
-                                 "  ORDER BY rank LIMIT ?3 + 1) m "
-                                 "JOIN tickets t ON t.n = m.k WHERE t.id != ?2 "
-                                 "ORDER BY m.r LIMIT ?3",
-                                 -1, &st, NULL) != SQLITE_OK)
+    if (!c ||
+        sqlite3_prepare_v2(
+            c->db,
+            "SELECT t.id, t.status, t.content, t.lead, t.first_contact, "
+            "  t.satisfaction, t.reply, t.returns, m.r "
+            "FROM (SELECT rowid AS k, rank AS r FROM ticket_fts "
+            "  WHERE ticket_fts MATCH ?1 AND rank MATCH 'bm25(1.0, 0.0, 0.0)' AND rowid >= ?4 "
+            "  ORDER BY rank LIMIT ?3 + 1) m "
+            "JOIN tickets t ON t.n = m.k WHERE t.id != ?2 "
+            "ORDER BY m.r LIMIT ?3",
+            -1, &st, NULL) != SQLITE_OK)
         return c ? db_error(c, "similar") : RX_EIO;
     sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, exclude_id ? exclude_id : "", -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, limit);
+    sqlite3_bind_int64(st, 4, since);
     cJSON *list = cJSON_CreateArray();
     int s;
     while (list && (s = sqlite3_step(st)) == SQLITE_ROW) {

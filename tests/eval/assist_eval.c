@@ -127,9 +127,8 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
         double w[20];
         size_t nn = 0;
         cJSON *sim = NULL;
-        char *q = rx_assist_similar_query(a, an, content);
         double ts0 = rx_now();
-        int simrc = q && t ? rx_tickets_similar(&sim, t, q, NULL, 20) : RX_ENOTFOUND;
+        int simrc = t ? rx_assist_similar(&sim, a, t, content, NULL, 20) : RX_ENOTFOUND;
         tsim += rx_now() - ts0;
         if (simrc == RX_OK) {
             const cJSON *s;
@@ -143,7 +142,6 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
                 }
             }
         }
-        free(q);
         rx_assist_input in = {.content = content,
                               .address = addr,
                               .neighbours = names,
