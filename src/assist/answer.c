@@ -51,43 +51,22 @@ static int unresolved_repeats(rx_tickets *t, const cJSON *repeat_of, double now)
 static void rerank_departments(cJSON *hits, const rx_assist_hint *h, double gain)
 {
     int n = cJSON_GetArraySize(hits);
-    if (!h || gain <= 0 || n < 2)
+    double *factor = n > 1 && h && gain > 0 ? calloc((size_t)n, sizeof *factor) : NULL;
+    if (!factor)
         return;
-    cJSON **items = calloc((size_t)n, sizeof *items);
-    double *score = calloc((size_t)n, sizeof *score);
-    if (!items || !score) {
-        free(items);
-        free(score);
-        return;
-    }
     int k = 0;
-    cJSON *it;
+    const cJSON *it;
     cJSON_ArrayForEach(it, hits)
     {
         const char *dept = str(it, "department");
-        const cJSON *sc = cJSON_GetObjectItemCaseSensitive(it, "score");
         double p = 0;
         for (size_t d = 0; dept && d < h->ndepts; d++)
             if (!strcmp(h->depts[d].name, dept))
                 p = h->depts[d].score;
-        items[k] = it;
-        score[k++] = (cJSON_IsNumber(sc) ? sc->valuedouble : 0) * (1 + gain * p);
+        factor[k++] = 1 + gain * p;
     }
-    for (int i = 1; i < n; i++) /* a stable insertion sort: n is 30 */
-        for (int j = i; j > 0 && score[j] > score[j - 1]; j--) {
-            double ts = score[j];
-            score[j] = score[j - 1];
-            score[j - 1] = ts;
-            cJSON *ti = items[j];
-            items[j] = items[j - 1];
-            items[j - 1] = ti;
-        }
-    for (int i = 0; i < n; i++)
-        cJSON_DetachItemViaPointer(hits, items[i]);
-    for (int i = 0; i < n; i++)
-        cJSON_AddItemToArray(hits, items[i]);
-    free(items);
-    free(score);
+    rx_hits_rescore(hits, factor);
+    free(factor);
 }
 
 int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, rx_kb *kb,

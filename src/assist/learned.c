@@ -190,7 +190,7 @@ bool rx_assist_has_learned(rx_assist *a, const rx_analyzer *an, const char *quer
 }
 
 typedef struct {
-    const cJSON *hit;
+    cJSON *hit;
     double score;
     size_t pos;
 } scored;
@@ -201,6 +201,32 @@ static int by_score(const void *x, const void *y)
     if (a->score != b->score)
         return a->score < b->score ? 1 : -1;
     return a->pos < b->pos ? -1 : 1;
+}
+
+void rx_hits_rescore(cJSON *hits, const double *factor)
+{
+    int n = cJSON_GetArraySize(hits);
+    scored *s = n > 0 ? calloc((size_t)n, sizeof *s) : NULL;
+    if (!s)
+        return;
+    int i = 0;
+    cJSON *h;
+    cJSON_ArrayForEach(h, hits)
+    {
+        const cJSON *sc = cJSON_GetObjectItemCaseSensitive(h, "score");
+        s[i] = (scored){h, (cJSON_IsNumber(sc) ? sc->valuedouble : 0) * factor[i], (size_t)i};
+        i++;
+    }
+    qsort(s, (size_t)n, sizeof *s, by_score);
+    for (i = 0; i < n; i++) {
+        if (factor[s[i].pos] != 1)
+            cJSON_ReplaceItemInObjectCaseSensitive(s[i].hit, "score",
+                                                   cJSON_CreateNumber(s[i].score));
+        cJSON_DetachItemViaPointer(hits, s[i].hit);
+    }
+    for (i = 0; i < n; i++)
+        cJSON_AddItemToArray(hits, s[i].hit);
+    free(s);
 }
 
 bool rx_assist_rerank(rx_assist *a, const rx_analyzer *an, const char *query, cJSON *hits,
@@ -251,40 +277,18 @@ bool rx_assist_rerank(rx_assist *a, const rx_analyzer *an, const char *query, cJ
     }
     pthread_rwlock_unlock(&a->mu);
     if (any) {
-        scored *s = calloc((size_t)nh, sizeof *s);
         i = 0;
-        cJSON_ArrayForEach(h, hits)
+        cJSON *it;
+        cJSON_ArrayForEach(it, hits)
         {
-            const cJSON *sc = cJSON_GetObjectItemCaseSensitive(h, "score");
-            double base = cJSON_IsNumber(sc) ? sc->valuedouble : 0;
-            if (s)
-                s[i] = (scored){h, base * (1 + RX_LEARNED_GAIN * share[i]), (size_t)i};
+            if (share[i] > 0) {
+                cJSON_DeleteItemFromObjectCaseSensitive(it, "learned");
+                cJSON_AddNumberToObject(it, "learned", round(share[i] * 1000) / 1000);
+            }
+            share[i] = 1 + RX_LEARNED_GAIN * share[i]; /* now the factor */
             i++;
         }
-        if (s) {
-            qsort(s, (size_t)nh, sizeof *s, by_score);
-            /* detach in the new order and put back */
-            cJSON **items = calloc((size_t)nh, sizeof *items);
-            for (int k = 0; items && k < nh; k++) {
-                cJSON *it = (cJSON *)s[k].hit;
-                items[k] = it;
-                double sh = share[s[k].pos];
-                if (sh > 0) {
-                    cJSON_DeleteItemFromObjectCaseSensitive(it, "learned");
-                    cJSON_AddNumberToObject(it, "learned", round(sh * 1000) / 1000);
-                    cJSON_ReplaceItemInObjectCaseSensitive(it, "score",
-                                                           cJSON_CreateNumber(s[k].score));
-                }
-            }
-            if (items) {
-                for (int k = 0; k < nh; k++)
-                    cJSON_DetachItemViaPointer(hits, items[k]);
-                for (int k = 0; k < nh; k++)
-                    cJSON_AddItemToArray(hits, items[k]);
-            }
-            free(items);
-            free(s);
-        }
+        rx_hits_rescore(hits, share);
     }
     free(share);
     rx_strmap_free(&bag);
