@@ -1,4 +1,5 @@
-/* libFuzzer target: departments.txt, calendar.txt, synonyms.txt and related.txt. */
+/* libFuzzer target: departments.txt, calendar.txt, synonyms.txt,
+ * related.txt and duties.txt. */
 #include "rexian/corpus.h"
 #include "rexian/related.h"
 #include "rexian/synonyms.h"
@@ -23,8 +24,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rx_departments *d = NULL;
     rx_calendar *c = NULL;
     rx_synonyms *s = NULL;
-    if (rx_departments_parse(&d, "departments.txt", text, size, &diags) == 0)
+    if (rx_departments_parse(&d, "departments.txt", text, size, &diags) == 0) {
+        /* duties against the departments the same text names, and against none */
+        for (int k = 0; k < 2; k++) {
+            rx_duties *du = NULL;
+            if (rx_duties_parse(&du, "duties.txt", text, size, k ? NULL : d, &diags) == 0) {
+                /* what is serialised parses back to the same duties */
+                char *ser = rx_duties_serialize(du);
+                rx_duties *again = NULL;
+                if (ser &&
+                    rx_duties_parse(&again, "duties.txt", ser, strlen(ser), NULL, &diags) == 0) {
+                    assert(rx_duties_count(again) == rx_duties_count(du));
+                    rx_duties_free(again);
+                }
+                free(ser);
+                rx_duties_free(du);
+            }
+        }
         rx_departments_free(d);
+    }
     if (rx_calendar_parse(&c, "calendar.txt", text, size, &diags) == 0) {
         rx_calendar_add_workdays(c, 20000, 5);
         rx_calendar_free(c);
