@@ -17,6 +17,7 @@ typedef struct {
     struct rx_tickets *tickets; /* borrowed; NULL: no ticket routes */
     int scan_interval_s;        /* overdue scanner period; 0: no scanner thread */
     double clock_offset;        /* seconds added to the workflow's clock (tests) */
+    const char *web_dir;        /* the console's static files; NULL: no console */
 } rx_app_config;
 
 /* Creates the application; with tickets and a scan interval it starts the

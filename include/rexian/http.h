@@ -41,6 +41,9 @@ typedef struct {
     const char *content_type; /* static string; default application/json */
     rx_buf body;
     const char *allow; /* Allow header for 405, static */
+    /* Cache-Control, static string; NULL: no-store (every API answer) */
+    const char *cache_control;
+    const char *security_policy; /* Content-Security-Policy, static; NULL: none */
 } rx_http_response;
 
 /* The value of query parameter key (last one wins), or NULL. */

@@ -269,6 +269,8 @@ static int cmd_serve(int argc, char **argv)
                                          {0, 0, 0, 0}};
     const char *index = "var/index", *dbpath = "var/rexian.db", *corpus = "corpus";
     const char *rules = NULL;
+    const char *web = "web";
+    bool web_given = false;
     rx_http_config hc = {
         .listen = "127.0.0.1:8080", .threads = 2, .access_log = true, .admit = rx_app_admit};
     int c;
@@ -278,7 +280,10 @@ static int cmd_serve(int argc, char **argv)
         case 'i': index = optarg; break;
         case 'd': dbpath = optarg; break;
         case 'c': corpus = optarg; break;
-        case 'w': break; /* the web console comes with a later feature */
+        case 'w':
+            web = optarg;
+            web_given = true;
+            break;
         case 'l': hc.listen = optarg; break;
         case 't':
             if (!serve_number(&hc.threads, "threads", 1, 64))
@@ -364,7 +369,17 @@ static int cmd_serve(int argc, char **argv)
         free(admin_token);
         goto done;
     }
+    /* the console: a folder named with --web must be there; without
+     * --web, the API is served alone when web/ is not (an install without
+     * the console, or a working directory elsewhere) */
+    struct stat wst;
+    if (!web_given && (stat(web, &wst) != 0 || !S_ISDIR(wst.st_mode))) {
+        fprintf(stderr, "rexian serve: no web/ folder here: serving the API without the console "
+                        "(--web DIR names one)\n");
+        web = NULL;
+    }
     rx_app_config ac = {.index_path = index,
+                        .web_dir = web,
                         .corpus_path = corpus,
                         .db = db,
                         .tickets = tickets,

@@ -19,15 +19,18 @@
 #include <strings.h>
 #include <time.h>
 
-#define PUBLIC (-1) /* no token needed */
+#define PUBLIC (-1)   /* no token needed */
+#define ANY_ROLE (-2) /* a valid token of any role */
 
 typedef void (*handler_fn)(rx_app *app, const rx_http_request *req, rx_http_response *res);
 
 typedef struct {
     const char *method;
-    const char *path; /* an "{id}" segment matches one path segment */
+    /* an "{id}" segment matches one path segment; NULL: the console's
+     * static files, which admit() finds in the web folder's table */
+    const char *path;
     handler_fn handler;
-    int cap;          /* rx_cap the role must hold, or PUBLIC */
+    int cap;          /* rx_cap the role must hold, PUBLIC or ANY_ROLE */
     const char *name; /* for metrics */
 } route;
 
@@ -36,6 +39,7 @@ typedef struct {
 static const route routes[] = {
     {"GET", "/healthz", rx_route_healthz, PUBLIC, "healthz"},
     {"GET", "/metrics", rx_route_metrics, RX_CAP_METRICS, "metrics"},
+    {"GET", "/api/v1/me", rx_route_me, ANY_ROLE, "me"},
     {"GET", "/api/v1/search", rx_route_search, RX_CAP_SEARCH, "search"},
     {"GET", "/api/v1/suggest", rx_route_suggest, RX_CAP_SEARCH, "suggest"},
     {"GET", "/api/v1/docs/{id}", rx_route_doc, RX_CAP_SEARCH, "docs"},
@@ -55,9 +59,12 @@ static const route routes[] = {
     {"GET", "/api/v1/callbacks", rx_route_callbacks, RX_CAP_CALLBACK_QUEUE, "callbacks"},
     {"GET", "/api/v1/admin/learned", rx_route_learned_list, RX_CAP_ADMIN, "learned"},
     {"POST", "/api/v1/admin/learned/forget", rx_route_learned_forget, RX_CAP_ADMIN, "learned"},
+    /* last: only what no route above matches can be a static file */
+    {"GET", NULL, rx_route_static, PUBLIC, "static"},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 #define ROUTE_NONE NROUTES /* metrics slot for unmatched requests */
+#define ROUTE_STATIC (&routes[NROUTES - 1])
 
 /* Latency histogram bounds in milliseconds. */
 static const double buckets_ms[] = {0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000};
@@ -87,6 +94,7 @@ struct rx_app {
     rx_tickets *tickets;
     double clock_offset;
     rx_reindexer *reindexer;
+    rx_static *web; /* the console's files, or NULL */
     /* the overdue scanner */
     pthread_t scanner;
     bool scanning;
@@ -209,6 +217,12 @@ int rx_app_new(rx_app **out, const rx_app_config *cfg)
         free(app);
         return RX_ENOMEM;
     }
+    if (cfg->web_dir && rx_static_load(&app->web, cfg->web_dir) != RX_OK) {
+        rx_reindexer_free(app->reindexer);
+        free(app->index_path);
+        free(app);
+        return rx_error_code();
+    }
     pthread_mutex_init(&app->kbs_mu, NULL);
     pthread_rwlock_init(&app->users_mu, NULL);
     pthread_mutex_init(&app->scan_mu, NULL);
@@ -240,6 +254,7 @@ void rx_app_free(rx_app *app)
     pthread_mutex_destroy(&app->scan_mu);
     pthread_cond_destroy(&app->scan_cv);
     rx_reindexer_free(app->reindexer);
+    rx_static_free(app->web);
     for (size_t k = 0; k < app->nkbs; k++)
         rx_kb_free(app->kbs[k]);
     free(app->kbs);
@@ -401,7 +416,7 @@ static const route *admit(rx_app *app, rx_http_request *req, rx_http_response *r
     char allow[64] = "";
     for (size_t k = 0; k < NROUTES; k++) {
         const char *id = NULL;
-        if (!path_matches(routes[k].path, req->path, &id))
+        if (!routes[k].path || !path_matches(routes[k].path, req->path, &id))
             continue;
         if (strcmp(routes[k].method, req->method) == 0) {
             hit = &routes[k];
@@ -419,6 +434,12 @@ static const route *admit(rx_app *app, rx_http_request *req, rx_http_response *r
                 strcat(allow, ", ");
             strcat(allow, routes[k].method);
         }
+    }
+    if (!hit && !*allow && rx_static_has(app->web, req->path)) {
+        if (strcmp(req->method, "GET") == 0)
+            hit = ROUTE_STATIC;
+        else
+            strcpy(allow, "GET");
     }
     if (!hit && *allow) {
         static _Thread_local char allow_header[64];
@@ -448,7 +469,7 @@ static const route *admit(rx_app *app, rx_http_request *req, rx_http_response *r
     req->role = rx_role_name(who->role);
     req->role_id = (int)who->role;
     req->department = who->department[0] ? who->department : NULL;
-    if (!rx_role_can(who->role, (rx_cap)hit->cap)) {
+    if (hit->cap != ANY_ROLE && !rx_role_can(who->role, (rx_cap)hit->cap)) {
         rx_http_error(res, 403, "forbidden", "%s（%s）无权访问 %s %s", rx_role_label(who->role),
                       rx_role_name(who->role), req->method, req->path);
         return NULL;
@@ -483,6 +504,12 @@ void rx_app_dispatch(void *arg, rx_http_request *in, rx_http_response *res)
         in->user = log_user;
     }
     record(app, hit ? (size_t)(hit - routes) : ROUTE_NONE, res->status, (rx_now() - t0) * 1000);
+}
+
+void rx_route_static(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    if (!rx_static_answer(app->web, req->path, res))
+        rx_http_error(res, 404, "not_found", "没有这个文件：%s", req->path);
 }
 
 void rx_app_metrics(rx_app *app, rx_buf *out)

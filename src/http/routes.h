@@ -25,11 +25,25 @@ bool rx_param_date(long *out, const rx_http_request *req, rx_http_response *res,
  * \u0000 inside a string. */
 cJSON *rx_body_object(const rx_http_request *req, rx_http_response *res, const char *example);
 
+/* The console's static files (static.c), read into memory once. */
+typedef struct rx_static rx_static;
+/* Reads the top level of dir; fails (rx_error_last) when dir cannot be
+ * opened, a file cannot be read, or there are too many or too big ones. */
+int rx_static_load(rx_static **out, const char *dir);
+void rx_static_free(rx_static *s); /* NULL-safe */
+/* Whether path names a file of s (NULL-safe; "/" is /index.html). */
+bool rx_static_has(const rx_static *s, const char *path);
+/* Answers the file path names into res (200, its type, no-cache); false
+ * when there is none. */
+bool rx_static_answer(const rx_static *s, const char *path, rx_http_response *res);
+
 void rx_route_healthz(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_metrics(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_search(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_suggest(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_doc(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_static(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_me(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_users_list(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_users_create(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_users_revoke(rx_app *app, const rx_http_request *req, rx_http_response *res);

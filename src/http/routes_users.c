@@ -149,3 +149,19 @@ void rx_route_reindex_status(rx_app *app, const rx_http_request *req, rx_http_re
     }
     rx_http_json(res, 200, doc);
 }
+
+/* Who the token belongs to: the console asks once after login, to show
+ * the pages the role may use (the server still checks every request). */
+void rx_route_me(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    (void)app;
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "user", req->user ? req->user : "");
+    cJSON_AddStringToObject(doc, "role", req->role ? req->role : "");
+    cJSON_AddStringToObject(doc, "label", rx_role_label((rx_role)req->role_id));
+    if (req->department)
+        cJSON_AddStringToObject(doc, "department", req->department);
+    else
+        cJSON_AddNullToObject(doc, "department");
+    rx_http_json(res, 200, doc);
+}

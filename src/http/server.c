@@ -213,8 +213,11 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, rx_http_server
     MHD_add_response_header(r, "Content-Type",
                             res->content_type ? res->content_type
                                               : "application/json; charset=utf-8");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "Cache-Control",
+                            res->cache_control ? res->cache_control : "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (res->security_policy)
+        MHD_add_response_header(r, "Content-Security-Policy", res->security_policy);
     if (res->allow)
         MHD_add_response_header(r, "Allow", res->allow);
     if (retry_after) {

@@ -1,0 +1,452 @@
+// The rexian console: login, navigation by role, and the call-taker's desk
+// (话务台: search, document viewer, ticket form, assist, 一次办结 / 交办).
+// Plain browser JavaScript, no build step; everything it shows from the
+// server goes in as text nodes (snippets keep only the server's <mark>).
+'use strict';
+
+const TOKEN_KEY = 'rexian.token';
+const DEBOUNCE_MS = 200;
+
+// The pages, and the roles that may use them (the server checks every
+// request all the same: hiding a link is a convenience, not the guard).
+const PAGES = [
+  { id: 'desk', label: '话务台', roles: ['agent', 'supervisor', 'admin'] },
+  { id: 'supervise', label: '督办', roles: ['supervisor', 'admin'] },
+  { id: 'department', label: '承办', roles: ['department', 'admin'] },
+  { id: 'stats', label: '统计', roles: ['supervisor', 'trainer', 'admin'] },
+  { id: 'cases', label: '案例', roles: ['supervisor', 'trainer', 'admin'] },
+  { id: 'admin', label: '管理', roles: ['admin'] },
+];
+
+const TYPES = { policy: '政策文件', guide: '办事指南', notice: '通知公告', faq: '常见问题' };
+const LEVELS = { immediate: '直接交办（一级）', consult: '会商交办（二级）', leader: '领导交办（三级）' };
+
+const $ = (id) => document.getElementById(id);
+const state = { me: null, ticket: null, opened: [], lastFocus: null };
+
+// ---- the API ----
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function api(path, { method = 'GET', body, signal, token } = {}) {
+  const headers = { Authorization: 'Bearer ' + (token || sessionStorage.getItem(TOKEN_KEY) || '') };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, {
+    method, headers, signal, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  try { data = await res.json(); } catch (e) { data = null; }
+  if (!res.ok) {
+    const err = (data && data.error) || {};
+    if (res.status === 401 && !token) showLogin('登录已失效，请重新登录');
+    throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || '请求失败（' + res.status + '）');
+  }
+  return data;
+}
+
+// ---- small DOM helpers ----
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+const ENTITIES = { '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&#39;': "'", '&#x27;': "'" };
+function unescapeHtml(s) {
+  return s.replace(/&(lt|gt|amp|quot|#39|#x27);/g, (m) => ENTITIES[m]);
+}
+
+// A snippet from the server: text with matches in <mark>…</mark>, the rest
+// HTML-escaped. Rebuilt as text nodes and <mark> elements, so that nothing
+// else in it can ever become markup.
+function snippetNodes(snippet) {
+  const out = [];
+  const parts = String(snippet || '').split(/(<mark>|<\/mark>)/);
+  let inMark = false;
+  for (const p of parts) {
+    if (p === '<mark>') inMark = true;
+    else if (p === '</mark>') inMark = false;
+    else if (p) out.push(inMark ? el('mark', {}, unescapeHtml(p)) : document.createTextNode(unescapeHtml(p)));
+  }
+  return out;
+}
+
+// Simple Markdown (headings, lists, quotes, paragraphs, **bold**) as DOM
+// nodes built from text: a document's body can never inject markup.
+function inlineNodes(text) {
+  const out = [];
+  text.split(/(\*\*[^*]+\*\*)/).forEach((p) => {
+    if (/^\*\*[^*]+\*\*$/.test(p)) out.push(el('strong', {}, p.slice(2, -2)));
+    else if (p) out.push(document.createTextNode(p));
+  });
+  return out;
+}
+
+function renderMarkdown(body) {
+  const frag = document.createDocumentFragment();
+  let list = null, para = [];
+  const flushPara = () => {
+    if (para.length) frag.append(el('p', {}, ...inlineNodes(para.join(''))));
+    para = [];
+  };
+  for (const raw of String(body || '').split('\n')) {
+    const line = raw.trimEnd();
+    let m;
+    if (!line.trim()) { flushPara(); list = null; continue; }
+    if ((m = line.match(/^(#{1,6})\s+(.*)$/))) {
+      flushPara(); list = null;
+      frag.append(el('h' + Math.min(6, m[1].length + 2), {}, ...inlineNodes(m[2])));
+    } else if ((m = line.match(/^\s*(?:[-*+]|(\d+)[.、)])\s+(.*)$/))) {
+      flushPara();
+      const tag = m[1] ? 'ol' : 'ul';
+      if (!list || list.tagName.toLowerCase() !== tag) { list = el(tag); frag.append(list); }
+      list.append(el('li', {}, ...inlineNodes(m[2])));
+    } else if ((m = line.match(/^>\s?(.*)$/))) {
+      flushPara(); list = null;
+      frag.append(el('blockquote', {}, ...inlineNodes(m[1])));
+    } else {
+      list = null;
+      para.push(line.trim());
+    }
+  }
+  flushPara();
+  return frag;
+}
+
+function debounce(fn, ms) {
+  let t = null;
+  return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
+}
+
+function today() {
+  const d = new Date();
+  return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');
+}
+
+// ---- login and navigation ----
+
+function showLogin(message) {
+  sessionStorage.removeItem(TOKEN_KEY);
+  state.me = null;
+  for (const id of ['nav', 'who', 'logout']) $(id).hidden = true;
+  document.querySelectorAll('.page').forEach((p) => { p.hidden = true; });
+  $('login').hidden = false;
+  $('login-error').textContent = message || '';
+  $('token').value = '';
+  $('token').focus();
+}
+
+async function login(token) {
+  try {
+    const me = await api('/api/v1/me', { token });
+    sessionStorage.setItem(TOKEN_KEY, token);
+    start(me);
+  } catch (e) {
+    $('login-error').textContent = e.status === 401 ? '令牌无效' : '无法连接服务器：' + e.message;
+    $('token').select();
+  }
+}
+
+function start(me) {
+  state.me = me;
+  $('login').hidden = true;
+  const nav = $('nav');
+  nav.replaceChildren(...PAGES.filter((p) => p.roles.includes(me.role))
+    .map((p) => el('a', { href: '#/' + p.id, 'data-page': p.id }, p.label)));
+  nav.hidden = false;
+  $('who').textContent = me.user + '（' + (me.label || me.role) + (me.department ? '，' + me.department : '') + '）';
+  $('who').hidden = false;
+  $('logout').hidden = false;
+  route();
+}
+
+function route() {
+  if (!state.me) return;
+  const allowed = PAGES.filter((p) => p.roles.includes(state.me.role));
+  const want = location.hash.replace(/^#\//, '');
+  const page = allowed.find((p) => p.id === want) || allowed[0];
+  document.querySelectorAll('#nav a').forEach((a) => {
+    if (a.dataset.page === (page && page.id)) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  });
+  document.querySelectorAll('.page').forEach((p) => { p.hidden = true; });
+  if (!page) {
+    $('soon-h').textContent = '没有可用的页面';
+    $('page-soon').hidden = false;
+  } else if (page.id === 'desk') {
+    $('page-desk').hidden = false;
+    $('q').focus();
+  } else {
+    $('soon-h').textContent = page.label;
+    $('page-soon').hidden = false;
+  }
+}
+
+// ---- search ----
+
+let searchSeq = 0;
+let searchAbort = null;
+let shownQuery = ''; // the query whose hits are on screen
+
+async function search(q) {
+  const seq = ++searchSeq;
+  if (searchAbort) searchAbort.abort();
+  if (!q.trim()) {
+    $('hits').replaceChildren();
+    $('not-sure').hidden = true;
+    $('search-status').textContent = '';
+    shownQuery = q;
+    return;
+  }
+  searchAbort = new AbortController();
+  const params = new URLSearchParams({ q, limit: '10' });
+  if (state.ticket && !state.ticket.done) params.set('ticket', state.ticket.id);
+  try {
+    const r = await api('/api/v1/search?' + params, { signal: searchAbort.signal });
+    if (seq !== searchSeq) return;
+    shownQuery = q;
+    renderHits(r);
+  } catch (e) {
+    if (e.name === 'AbortError' || seq !== searchSeq) return;
+    $('search-status').textContent = '检索失败：' + e.message;
+  }
+}
+
+function hitItem(h) {
+  const meta = [h.department, TYPES[h.type] || h.type, h.effective ? h.effective + ' 起施行' : null]
+    .filter(Boolean).join(' · ');
+  return el('li', { class: 'hit' },
+    el('a', { href: '#/doc/' + encodeURIComponent(h.id), class: 'hit-title', 'data-doc': h.id, onclick: openFromLink }, h.title),
+    el('div', { class: 'snippet' }, ...snippetNodes(h.snippet)),
+    el('div', { class: 'muted small' }, meta));
+}
+
+function renderHits(r) {
+  const hits = r.hits || [];
+  $('search-status').textContent = '共 ' + r.total + ' 条，用时 ' + Math.round(r.took_ms || 0) + ' 毫秒';
+  const unsure = hits.length === 0 || r.confident === false;
+  $('not-sure').hidden = !unsure;
+  $('not-sure').textContent = hits.length === 0
+    ? '没有把握：知识库中没有找到相关内容，请核实后交办。'
+    : '没有把握：以下结果未必答复来电诉求，请核实，必要时交办。';
+  $('hits').replaceChildren(...hits.map(hitItem));
+}
+
+// ---- the document viewer ----
+
+function openFromLink(ev) {
+  ev.preventDefault();
+  state.lastFocus = ev.currentTarget;
+  openDoc(ev.currentTarget.dataset.doc);
+}
+
+async function openDoc(id) {
+  let d;
+  try {
+    d = await api('/api/v1/docs/' + encodeURIComponent(id));
+  } catch (e) {
+    $('search-status').textContent = '无法打开文档：' + e.message;
+    return;
+  }
+  if (state.ticket && !state.ticket.done && !state.opened.includes(d.id)) {
+    state.opened.push(d.id);
+    showOpened();
+  }
+  $('doc-title').textContent = d.title;
+  $('doc-meta').textContent = [d.department, TYPES[d.type] || d.type, '编号 ' + d.id].filter(Boolean).join(' · ');
+  const expired = d.expires && d.expires < today();
+  $('doc-dates').replaceChildren(
+    '生效日期：' + (d.effective || '未注明') + '　失效日期：' + (d.expires || '长期有效'),
+    expired ? el('strong', { class: 'expired' }, '　已失效') : '');
+  $('doc-body').replaceChildren(renderMarkdown(d.body));
+  $('viewer').hidden = false;
+  $('viewer-close').focus();
+}
+
+function closeDoc() {
+  if ($('viewer').hidden) return;
+  $('viewer').hidden = true;
+  if (state.lastFocus && document.body.contains(state.lastFocus)) state.lastFocus.focus();
+  else $('q').focus();
+}
+
+// ---- the ticket and its assist ----
+
+function showOpened() {
+  $('opened-note').textContent = state.opened.length
+    ? '本次来电已查阅 ' + state.opened.length + ' 篇文档，一次办结时将一并记入工单。'
+    : '一次办结前可先打开答复所依据的文档。';
+}
+
+async function createTicket(ev) {
+  ev.preventDefault();
+  $('ticket-error').textContent = '';
+  const body = { channel: 'phone', content: $('t-content').value.trim() };
+  for (const [k, id] of [['caller', 't-caller'], ['phone', 't-phone'], ['address', 't-address']]) {
+    const v = $(id).value.trim();
+    if (v) body[k] = v;
+  }
+  if (!body.content) {
+    $('ticket-error').textContent = '请填写诉求内容';
+    $('t-content').focus();
+    return;
+  }
+  $('t-create').disabled = true;
+  try {
+    const t = await api('/api/v1/tickets', { method: 'POST', body });
+    state.ticket = { id: t.id, done: false };
+    state.opened = [];
+    $('ticket-status').textContent = '已创建工单 ' + t.id;
+    for (const id of ['t-caller', 't-phone', 't-address', 't-content']) $(id).disabled = true;
+    await loadAssist();
+  } catch (e) {
+    $('ticket-error').textContent = '创建失败：' + e.message;
+    $('t-create').disabled = false;
+  }
+}
+
+async function loadAssist() {
+  const a = await api('/api/v1/tickets/' + encodeURIComponent(state.ticket.id) + '/assist');
+  $('assist-level').textContent = '建议交办级别：' + (LEVELS[a.level] || a.level) +
+    (a.level_why && a.level_why.length ? '（' + a.level_why.join('；') + '）' : '');
+  $('assist-unsure').hidden = a.confident !== false;
+  $('assist-unsure').textContent = '没有把握：建议文档未必答复诉求，请核实。';
+  $('assist-docs').replaceChildren(...(a.documents || []).slice(0, 5).map((h) =>
+    el('li', {}, el('a', { href: '#/doc/' + encodeURIComponent(h.id), 'data-doc': h.id, onclick: openFromLink }, h.title),
+      el('span', { class: 'muted small' }, ' · ' + (h.department || '')))));
+  const deps = (a.departments || []).slice(0, 5);
+  $('assist-deps').replaceChildren(...deps.map((d) =>
+    el('li', {}, el('strong', {}, d.name), el('span', { class: 'why' }, '　' + (d.why || '')))));
+  $('d-level').value = a.level || 'immediate';
+  $('d-lead').replaceChildren(...deps.map((d) => el('option', { value: d.name }, d.name)));
+  $('d-co').replaceChildren(el('option', { value: '' }, '（无）'),
+    ...deps.slice(1).map((d) => el('option', { value: d.name }, d.name)));
+  if (a.level === 'consult' && deps.length > 1) $('d-co').value = deps[1].name;
+  levelChanged();
+  showOpened();
+  $('action-error').textContent = '';
+  $('action-done').textContent = '';
+  $('assist-actions').hidden = false;
+  $('next-call').hidden = true;
+  $('assist').hidden = false;
+}
+
+function levelChanged() {
+  const needsApproval = $('d-level').value !== 'immediate';
+  $('d-approved').hidden = !needsApproval;
+  $('d-approved-label').hidden = !needsApproval;
+}
+
+async function act(body, done) {
+  $('action-error').textContent = '';
+  try {
+    await api('/api/v1/tickets/' + encodeURIComponent(state.ticket.id) + '/actions', { method: 'POST', body });
+    state.ticket.done = true;
+    $('assist-actions').hidden = true;
+    $('action-done').textContent = done;
+    $('next-call').hidden = false;
+    $('next-call').focus();
+  } catch (e) {
+    $('action-error').textContent = (e.status === 403 ? '无权操作：' : '操作失败：') + e.message;
+  }
+}
+
+function resolve() {
+  act({ action: 'resolve_first_contact', doc_ids: state.opened.slice() },
+    '工单 ' + state.ticket.id + ' 已一次办结' + (state.opened.length ? '（依据 ' + state.opened.length + ' 篇文档）' : ''));
+}
+
+function dispatch() {
+  const body = { action: 'dispatch', level: $('d-level').value, lead: $('d-lead').value };
+  if (!body.lead) { $('action-error').textContent = '请选择主办单位'; return; }
+  const co = $('d-co').value;
+  if (co && co !== body.lead) body.co = [co];
+  if (body.level !== 'immediate') body.approved_by = $('d-approved').value.trim();
+  act(body, '工单 ' + state.ticket.id + ' 已交办至 ' + body.lead);
+}
+
+function nextCall() {
+  state.ticket = null;
+  state.opened = [];
+  $('ticket-form').reset();
+  for (const id of ['t-caller', 't-phone', 't-address', 't-content']) $(id).disabled = false;
+  $('t-create').disabled = false;
+  $('ticket-status').textContent = '';
+  $('assist').hidden = true;
+  $('q').value = '';
+  search('');
+  $('t-caller').focus();
+}
+
+// ---- keyboard ----
+
+function typing(target) {
+  return target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+}
+
+function onKey(ev) {
+  if (ev.key === 'Escape' && !$('viewer').hidden) {
+    ev.preventDefault();
+    closeDoc();
+  } else if (ev.key === '/' && !typing(ev.target) && !$('page-desk').hidden) {
+    ev.preventDefault();
+    $('q').focus();
+    $('q').select();
+  } else if ((ev.key === 'ArrowDown' || ev.key === 'ArrowUp') && !$('page-desk').hidden) {
+    // arrows move between the search box and the hits' links
+    const links = [...document.querySelectorAll('#hits a.hit-title')];
+    const at = links.indexOf(document.activeElement);
+    if (ev.target === $('q') && ev.key === 'ArrowDown' && links.length) {
+      ev.preventDefault();
+      links[0].focus();
+    } else if (at >= 0) {
+      ev.preventDefault();
+      const next = at + (ev.key === 'ArrowDown' ? 1 : -1);
+      if (next < 0) $('q').focus();
+      else links[Math.min(next, links.length - 1)].focus();
+    }
+  }
+}
+
+// ---- wiring ----
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('login-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const t = $('token').value.trim();
+    if (t) login(t);
+  });
+  $('logout').addEventListener('click', () => showLogin(''));
+  const debounced = debounce((q) => search(q), DEBOUNCE_MS);
+  $('q').addEventListener('input', (ev) => debounced(ev.target.value));
+  $('q').addEventListener('keydown', async (ev) => {
+    if (ev.key !== 'Enter') return;
+    ev.preventDefault(); // Enter: the hits of what is typed, then open the first
+    if (shownQuery !== ev.target.value) await search(ev.target.value);
+    const first = document.querySelector('#hits a.hit-title');
+    if (first) first.click();
+  });
+  $('viewer-close').addEventListener('click', closeDoc);
+  $('ticket-form').addEventListener('submit', createTicket);
+  $('resolve').addEventListener('click', resolve);
+  $('dispatch').addEventListener('click', dispatch);
+  $('d-level').addEventListener('change', levelChanged);
+  $('next-call').addEventListener('click', nextCall);
+  document.addEventListener('keydown', onKey);
+  window.addEventListener('hashchange', route);
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) { showLogin(''); return; }
+  api('/api/v1/me', { token }).then(start, () => showLogin(''));
+});
