@@ -80,7 +80,7 @@ for l in lines[start + 1:]:
 EOF
 }
 ROUTES=$(table '### Endpoint × role')
-check "docs/SECURITY.md lists 21 routes with 5 roles each" [ "$(grep -c ' [yn] [yn] [yn] [yn] [yn]$' <<<"$ROUTES")" = 21 ]
+check "docs/SECURITY.md lists 23 routes with 5 roles each" [ "$(grep -c ' [yn] [yn] [yn] [yn] [yn]$' <<<"$ROUTES")" = 23 ]
 ROLES=(agent supervisor department trainer admin)
 cell=0
 bad=()
@@ -126,14 +126,15 @@ while read -r method path _ y0 y1 y2 y3 y4; do
         fi
     done
     req -X "$method" "$U$p" # no token
-    if [ "$path" = /healthz ]; then
+    # public: /healthz, and the console's static files (/ is index.html)
+    if [ "$path" = /healthz ] || [ "$path" = / ]; then
         [ "$code" = 200 ] || bad+=("$path without a token: $code")
     else
         [ "$code" = 401 ] || bad+=("$method $path without a token: $code (expected 401)")
     fi
 done <<<"$ROUTES"
 for b in "${bad[@]}"; do echo "  # $b"; done
-check "every cell of the endpoint x role table holds ($cell cells, and 401 without a token)" [ ${#bad[@]} -eq 0 -a $cell -eq 105 ]
+check "every cell of the endpoint x role table holds ($cell cells, and 401 without a token)" [ ${#bad[@]} -eq 0 -a $cell -eq 115 ]
 
 # --- the action x role table, every cell, each on a fresh ticket in the right status
 ACTIONS=$(table '### Ticket action × role')
