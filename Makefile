@@ -22,6 +22,12 @@ DEB_BUILD := build-essential pkg-config libxapian-dev xapian-tools libsqlite3-de
              libmicrohttpd-dev libcjson-dev libicu-dev libyaml-dev libcsv-dev libcmark-dev \
              libsodium-dev libfriso-dev friso-dict libcmocka-dev zlib1g-dev curl bc util-linux
 
+# Test only: the browser tests (Debian's chromium, driven by playwright-core
+# from npm, installed into tests/browser/node_modules, git-ignored). Node
+# and npm come from Debian only when there are none (a NodeSource nodejs
+# carries its own npm, which Debian's npm package would conflict with).
+DEB_TEST := chromium
+
 LIB_C   := $(wildcard src/util/*.c src/text/*.c src/corpus/*.c src/search/*.c src/store/*.c src/auth/*.c src/tickets/*.c src/assist/*.c src/http/*.c indexer/*.c)
 LIB_CXX := $(wildcard src/search/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
@@ -44,12 +50,19 @@ endef
 
 .PHONY: bench-tickets
 .PHONY: eval-assist
+.PHONY: browser-deps
 .PHONY: all deps bench-deps valgrind fuzz fuzz-deps fuzz-build fuzz-smoke test unit e2e asan eval calibrate bench bench-search run lint format format-check clean
 
 all: $(BIN)
 
 deps:
 	$(call apt_install,$(DEB_BUILD))
+
+browser-deps:
+	$(call apt_install,$(DEB_TEST) $$(command -v node >/dev/null || echo nodejs) \
+	  $$(command -v npm >/dev/null || echo npm))
+	@[ -f tests/browser/node_modules/playwright-core/package.json ] || \
+	  (cd tests/browser && npm ci --no-audit --no-fund)
 
 $(BUILD)/gen/pinyin_table.h: tools/gen_pinyin.c
 	@mkdir -p $(dir $@)
@@ -105,13 +118,13 @@ unit: $(UNIT_BIN)
 e2e: $(BIN)
 	@for t in tests/e2e/*.sh; do echo "== $$t"; REXIAN=$(BIN) bash $$t || exit 1; done
 
-test: deps
+test: deps browser-deps
 	bash tools/check_layers.sh
 	$(MAKE) all $(UNIT_BIN)
 	$(MAKE) unit e2e
 	$(MAKE) fuzz-smoke
 
-asan: deps
+asan: deps browser-deps
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  build/asan/rexian unit e2e
@@ -126,7 +139,7 @@ asan: deps
 # timing is what they test; test_index_kill.sh runs with KILLS=0 (its builds
 # and searches without the kills), test_tickets_kill.sh not at all (it fails
 # without its 20 kills; its create/action load runs in test_tickets.sh).
-VG_SKIP := tests/e2e/test_index_kill.sh tests/e2e/test_tickets_kill.sh
+VG_SKIP := tests/e2e/test_index_kill.sh tests/e2e/test_tickets_kill.sh tests/e2e/test_console_browser.sh
 VG_KILLS0 := tests/e2e/test_index_kill.sh
 VG_SLOW ?= 20
 VG_E2E ?= $(filter-out $(VG_SKIP),$(wildcard tests/e2e/*.sh)) $(VG_KILLS0:%=KILLS=0:%)

@@ -1,0 +1,216 @@
+// The console in a real browser (Debian's chromium, headless, driven by
+// playwright-core) against a real `rexian serve`: the call-taker's desk end
+// to end, and the roles. Everything is found by accessible role and name,
+// as a screen reader would (DESIGN.md, "The console").
+// Run by tests/e2e/test_console_browser.sh: REXIAN_URL, REXIAN_ADMIN
+// (the printed admin token) and SHOTS (the screenshot folder) in the env.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+
+const URL = process.env.REXIAN_URL;
+const ADMIN = process.env.REXIAN_ADMIN;
+const SHOTS = process.env.SHOTS || 'screenshots';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+if (!URL || !ADMIN) {
+  console.error('REXIAN_URL and REXIAN_ADMIN are needed');
+  process.exit(2);
+}
+mkdirSync(SHOTS, { recursive: true });
+
+let passed = 0, failed = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log('ok   - ' + name);
+  } catch (e) {
+    failed++;
+    console.log('FAIL - ' + name);
+    console.log('  # ' + String(e.message || e).split('\n').slice(0, 6).join('\n  # '));
+  }
+}
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function api(path, token, body) {
+  const res = await fetch(URL + path, {
+    method: body ? 'POST' : 'GET',
+    headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+const t0 = Date.now();
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
+page.setDefaultTimeout(10000);
+const external = [];
+page.on('request', (r) => { if (!r.url().startsWith(URL)) external.push(r.url()); });
+const errors = [];
+page.on('pageerror', (e) => errors.push(String(e)));
+let step = 0;
+const shot = (name) => page.screenshot({ path: `${SHOTS}/${String(++step).padStart(2, '0')}-${name}.png`, fullPage: true });
+
+// waits until fn() is true (polling), or fails with message
+async function until(fn, message, ms = 10000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await fn()) return;
+    if (Date.now() > end) throw new Error(message);
+    await page.waitForTimeout(50);
+  }
+}
+
+try {
+  await check('the console loads at / and asks for a token (令牌, 登录)', async () => {
+    await page.goto(URL + '/');
+    await page.getByLabel('令牌').waitFor();
+    await page.getByRole('button', { name: '登录' }).waitFor();
+    await shot('login');
+  });
+
+  await check('a wrong token shows 令牌无效', async () => {
+    await page.getByLabel('令牌').fill('rx_not_a_real_token');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('alert').filter({ hasText: '令牌无效' }).waitFor();
+    await shot('wrong-token');
+  });
+
+  await check('the admin logs in with the printed token and sees every page link', async () => {
+    await page.getByLabel('令牌').fill(ADMIN);
+    await page.getByRole('button', { name: '登录' }).click();
+    const nav = page.getByRole('navigation');
+    for (const name of ['话务台', '督办', '承办', '统计', '案例', '管理'])
+      await nav.getByRole('link', { name, exact: true }).waitFor();
+    await page.getByLabel('检索知识库').waitFor();
+    assert(await page.getByLabel('检索知识库').evaluate((e) => e.type) === 'search', 'the search box is not type=search');
+    await shot('desk');
+  });
+
+  let firstTitle = '';
+  await check('typing a query lists hits (检索结果), each title a link, snippets highlighted', async () => {
+    const box = page.getByLabel('检索知识库');
+    await page.keyboard.press('/');
+    assert(await box.evaluate((e) => e === document.activeElement), '/ does not focus the search box');
+    await box.pressSequentially('楼上装修太吵', { delay: 30 });
+    const list = page.getByRole('list', { name: '检索结果' });
+    await list.getByRole('listitem').first().waitFor();
+    const items = await list.getByRole('listitem').count();
+    assert(items >= 3, `only ${items} hits`);
+    const link = list.getByRole('listitem').first().getByRole('link');
+    firstTitle = (await link.textContent()).trim();
+    assert(firstTitle.length > 0, 'the first hit has no title');
+    assert(/#\/doc\//.test(await link.getAttribute('href')), 'the hit link does not name a document');
+    assert(await list.locator('mark').count() > 0, 'no <mark> in the snippets');
+    await shot('hits');
+  });
+
+  await check('a query the knowledge base cannot answer is headed by a 没有把握 note', async () => {
+    const box = page.getByLabel('检索知识库');
+    await box.fill('火星移民签证办理');
+    await page.getByRole('note').filter({ hasText: '没有把握' }).waitFor();
+    await shot('not-sure');
+    await box.fill('楼上装修太吵');
+    await until(async () => (await page.getByRole('note').filter({ hasText: '没有把握' }).count()) === 0 ||
+      (await page.getByRole('list', { name: '检索结果' }).getByRole('link', { name: firstTitle }).count()) > 0,
+    'the hits did not come back');
+  });
+
+  await check('Enter opens the document; the viewer shows its dates and the illustrative note; Esc closes it', async () => {
+    await page.getByRole('list', { name: '检索结果' }).getByRole('link', { name: firstTitle }).waitFor();
+    await page.getByLabel('检索知识库').press('Enter');
+    const viewer = page.getByRole('dialog', { name: firstTitle });
+    await viewer.waitFor();
+    await viewer.getByText('生效日期').waitFor();
+    await viewer.getByText('示例内容').waitFor();
+    await shot('document');
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'hidden' });
+  });
+
+  let ticketId = '';
+  await check('the ticket form creates a ticket (创建工单) and shows its id and 辅助建议 with a department', async () => {
+    await page.getByLabel('来电人').fill('李女士');
+    await page.getByLabel('电话').fill('13907331234');
+    await page.getByLabel('地址').fill('荷塘区新华西路8号');
+    await page.getByLabel('诉求内容').fill('楼上邻居中午一直装修砸墙，噪音太大，想问装修施工时间有什么规定');
+    await page.getByRole('button', { name: '创建工单' }).click();
+    const status = page.getByRole('status').filter({ hasText: '已创建工单' });
+    await status.waitFor();
+    ticketId = ((await status.textContent()).match(/[A-Z]{2}\d{8}-\d{6}/) || [''])[0];
+    assert(ticketId, 'no ticket id shown');
+    const panel = page.getByRole('region', { name: '辅助建议' });
+    await panel.waitFor();
+    const deps = panel.getByRole('list', { name: '建议承办单位' }).getByRole('listitem');
+    await deps.first().waitFor();
+    assert(await deps.count() >= 1, 'no department suggested');
+    await panel.getByText('建议交办级别').waitFor();
+    await panel.getByRole('button', { name: '一次办结' }).waitFor();
+    await panel.getByRole('button', { name: '交办' }).waitFor();
+    await shot('assist');
+  });
+
+  let openedDoc = '';
+  await check('a suggested document opens from the panel; 一次办结 closes the ticket with it', async () => {
+    const panel = page.getByRole('region', { name: '辅助建议' });
+    const doc = panel.getByRole('list', { name: '建议文档' }).getByRole('link').first();
+    openedDoc = await doc.getAttribute('data-doc');
+    await doc.click();
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await panel.getByRole('button', { name: '一次办结' }).click();
+    await page.getByRole('status').filter({ hasText: '已一次办结' }).waitFor();
+    await shot('resolved');
+    const t = await api('/api/v1/tickets/' + ticketId, ADMIN);
+    assert(t.status === 200 && t.json.status === 'closed', 'the ticket is not closed: ' + JSON.stringify(t.json).slice(0, 200));
+    assert(JSON.stringify(t.json).includes(openedDoc), 'the opened document is not on the ticket');
+  });
+
+  await check('a second call is dispatched (交办) to the suggested department', async () => {
+    await page.getByRole('button', { name: '下一通电话' }).click();
+    await page.getByLabel('诉求内容').fill('小区门口下水道堵了好几天，污水漫到路上');
+    await page.getByRole('button', { name: '创建工单' }).click();
+    const panel = page.getByRole('region', { name: '辅助建议' });
+    await panel.getByRole('list', { name: '建议承办单位' }).getByRole('listitem').first().waitFor();
+    const lead = await page.getByLabel('主办单位').inputValue();
+    assert(lead, 'no lead pre-filled');
+    await page.getByLabel('交办级别').selectOption('immediate');
+    await page.getByLabel('协办单位').selectOption('');
+    await panel.getByRole('button', { name: '交办' }).click();
+    await page.getByRole('status').filter({ hasText: '已交办至 ' + lead }).waitFor();
+    await shot('dispatched');
+  });
+
+  await check('an agent created through the API does not see 管理 (nor 督办, 承办)', async () => {
+    const r = await api('/api/v1/admin/users', ADMIN, { name: '浏览器话务员', role: 'agent' });
+    assert(r.status === 201, 'cannot create the agent: ' + r.status);
+    globalThis.agentToken = r.json.token;
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('令牌').fill(r.json.token);
+    await page.getByRole('button', { name: '登录' }).click();
+    const nav = page.getByRole('navigation');
+    await nav.getByRole('link', { name: '话务台' }).waitFor();
+    for (const name of ['管理', '督办', '承办'])
+      assert(await nav.getByRole('link', { name, exact: true }).count() === 0, `the agent sees ${name}`);
+    await shot('agent');
+  });
+
+  await check('the server refuses what the page hides: an admin route with the agent token is 403', async () => {
+    const r = await page.evaluate(async (token) => {
+      const res = await fetch('/api/v1/admin/users', { headers: { Authorization: 'Bearer ' + token } });
+      return { status: res.status, body: await res.json() };
+    }, globalThis.agentToken);
+    assert(r.status === 403 && r.body.error.code === 'forbidden', 'got ' + JSON.stringify(r));
+  });
+
+  await check('nothing was loaded from outside the server, and the page raised no error', async () => {
+    assert(external.length === 0, 'external requests: ' + external.join(', '));
+    assert(errors.length === 0, 'page errors: ' + errors.join('; '));
+  });
+} finally {
+  await browser.close();
+}
+console.log(`${passed} passed, ${failed} failed (${((Date.now() - t0) / 1000).toFixed(1)} s in the browser)`);
+process.exit(failed ? 1 : 0);
