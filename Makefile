@@ -26,7 +26,8 @@ DEB_BUILD := build-essential pkg-config libxapian-dev xapian-tools libsqlite3-de
 # from npm, installed into tests/browser/node_modules, git-ignored). Node
 # and npm come from Debian only when there are none (a NodeSource nodejs
 # carries its own npm, which Debian's npm package would conflict with).
-DEB_TEST := chromium
+# A CJK font, or the screenshots show boxes for every Chinese character.
+DEB_TEST := chromium fonts-wqy-microhei
 
 LIB_C   := $(wildcard src/util/*.c src/text/*.c src/corpus/*.c src/search/*.c src/store/*.c src/auth/*.c src/tickets/*.c src/assist/*.c src/http/*.c indexer/*.c)
 LIB_CXX := $(wildcard src/search/*.cc)
