@@ -435,9 +435,10 @@ int rx_assist_learn(rx_assist *a, const rx_signal *s, const int *ids, size_t n)
     int cls = rx_assist_class(a, s->department, true);
     if (cls < 0)
         return RX_OK;
-    if (!strcmp(act, "accept"))
+    if (!strcmp(act, "accept")) {
         rx_assist_count(a, ids, n, cls, KEPT_WEIGHT, false);
-    else if (!strcmp(act, "approve"))
+        a->tickets[cls] += 1;
+    } else if (!strcmp(act, "approve"))
         rx_assist_count(a, ids, n, cls, DONE_WEIGHT, false);
     else if (!strcmp(act, "return"))
         rx_assist_count(a, ids, n, cls, 1, true);
@@ -610,7 +611,7 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
             for (size_t i = 0; i < in->nneighbours; i++)
                 votes += rx_assist_class(a, in->neighbours[i], false) == c;
             rx_buf_printf(&why, "%s%d 张相似历史工单由其承办", why.len ? "；" : "", votes);
-        } else if (a->pos_n[c] > DUTY_WEIGHT * 20) {
+        } else if (a->tickets[c] >= 20 && p[c] >= 0.2) { /* the history, not the duties */
             rx_buf_printf(&why, "%s过去同类工单多由其承办", why.len ? "；" : "");
         }
         if (pret[c] > 0.3)

@@ -62,7 +62,8 @@ struct rx_assist {
     char *cname[MAX_CLASSES];
     size_t nc;
     double pos_total[MAX_CLASSES], pos_n[MAX_CLASSES], neg_total[MAX_CLASSES], neg_n[MAX_CLASSES];
-    double cue_level[NCUES][3]; /* first dispatches by the text's cues (CUE_*) and level */
+    double tickets[MAX_CLASSES]; /* tickets each department took (duties not counted) */
+    double cue_level[NCUES][3];  /* first dispatches by the text's cues (CUE_*) and level */
     double examples;
     /* the corpus */
     long generation;
