@@ -1,5 +1,8 @@
-// The rexian console: login, navigation by role, and the call-taker's desk
-// (话务台: search, document viewer, ticket form, assist, 一次办结 / 交办).
+// The rexian console: login, navigation by role, the call-taker's desk
+// (话务台: search, document viewer, ticket form, assist, 一次办结 / 交办),
+// the supervisor's page (督办: overdue and due-soon tickets, review of
+// replies, supervision, the callback queue) and the department's (承办:
+// 签收, 答复, 退单, 申请延期).
 // Plain browser JavaScript, no build step; everything it shows from the
 // server goes in as text nodes (snippets keep only the server's <mark>).
 'use strict';
@@ -188,6 +191,12 @@ function route() {
   } else if (page.id === 'desk') {
     $('page-desk').hidden = false;
     $('q').focus();
+  } else if (page.id === 'supervise') {
+    $('page-supervise').hidden = false;
+    loadSupervise();
+  } else if (page.id === 'department') {
+    $('page-department').hidden = false;
+    loadDepartment();
   } else {
     $('soon-h').textContent = page.label;
     $('page-soon').hidden = false;
@@ -390,6 +399,280 @@ function nextCall() {
   $('t-caller').focus();
 }
 
+// ---- tickets: lists, the detail with its timeline, and actions ----
+
+const STATUS = {
+  received: '已受理', dispatched: '已交办', accepted: '已签收', replied: '已答复',
+  closed: '已办结', reopened: '二次办理', archived: '已归档',
+};
+const ACTION_LABELS = {
+  create: '创建', resolve_first_contact: '一次办结', dispatch: '交办', return: '退单', accept: '签收',
+  reply: '答复', approve: '审核通过', reject: '驳回重办', extend: '延期', supervise: '督办',
+  callback: '回访', refer_discipline: '移交纪委监委', reopen: '重新办理',
+};
+const SUPERVISION = { hotline: '热线督办', joint: '协同督办', media: '媒体督办', leader: '领导督办' };
+const RESULTS = {
+  satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意', unreachable: '无法联系',
+};
+const ROLE_LABELS = { agent: '话务员', supervisor: '值班长', department: '承办单位', trainer: '培训师', admin: '管理员', system: '系统' };
+const OPEN_STATUSES = ['received', 'dispatched', 'accepted', 'replied', 'reopened'];
+const DUE_SOON_DAYS = 2;
+
+// What each action needs, from which statuses and for which roles (the
+// server's table, DESIGN.md "The ticket workflow"): the page offers only
+// what the server would accept, and shows the server's refusal otherwise.
+const ACTIONS = {
+  approve: { label: '审核通过', from: ['replied'], roles: ['supervisor', 'admin'], fields: [] },
+  reject: {
+    label: '驳回重办', from: ['replied'], roles: ['supervisor', 'admin'],
+    fields: [{ key: 'reason', label: '驳回理由', kind: 'textarea', required: true }],
+  },
+  supervise: {
+    label: '督办', from: OPEN_STATUSES, roles: ['supervisor', 'admin'],
+    fields: [
+      { key: 'kind', label: '督办类型', kind: 'select', options: SUPERVISION },
+      { key: 'note', label: '督办说明', kind: 'textarea' },
+    ],
+  },
+  callback: {
+    label: '提交回访', legend: '回访', from: ['closed'], roles: ['agent', 'supervisor', 'admin'],
+    fields: [
+      { key: 'result', label: '回访结果', kind: 'select', options: RESULTS },
+      { key: 'note', label: '回访说明', kind: 'textarea' },
+    ],
+  },
+  accept: { label: '签收', from: ['dispatched'], roles: ['department', 'admin'], fields: [] },
+  reply: {
+    label: '答复', from: ['accepted'], roles: ['department', 'admin'],
+    fields: [{ key: 'text', label: '答复内容', kind: 'textarea', required: true }],
+  },
+  return: {
+    label: '退单', from: ['dispatched'], roles: ['department', 'admin'],
+    fields: [{ key: 'reason', label: '退单理由', kind: 'textarea', required: true }],
+  },
+  extend: {
+    label: '申请延期', from: ['dispatched', 'accepted'], roles: ['supervisor', 'department', 'admin'],
+    fields: [
+      { key: 'deadline_days', label: '延期工作日数', kind: 'number', required: true },
+      { key: 'reason', label: '延期理由', kind: 'textarea', required: true },
+    ],
+  },
+};
+const PAGE_ACTIONS = {
+  supervise: ['approve', 'reject', 'supervise', 'callback'],
+  department: ['accept', 'reply', 'return', 'extend'],
+};
+
+function fmtTime(s) {
+  return s ? String(s).replace('T', ' ').slice(0, 16) : '';
+}
+
+function clip(s, n) {
+  s = String(s || '');
+  return s.length > n ? s.slice(0, n) + '…' : s;
+}
+
+function daysUntil(date) {
+  if (!date) return null;
+  const [y, m, d] = date.split('-').map(Number);
+  const [ty, tm, td] = today().split('-').map(Number);
+  return Math.round((Date.UTC(y, m - 1, d) - Date.UTC(ty, tm - 1, td)) / 86400000);
+}
+
+// 已超期 / 即将到期 / the supervision under way, for a list row
+function flags(t) {
+  const out = [];
+  const left = daysUntil(t.deadline);
+  if (t.overdue) out.push(el('strong', { class: 'flag late' }, '已超期'));
+  else if (left !== null && left <= DUE_SOON_DAYS && ['dispatched', 'accepted'].includes(t.status))
+    out.push(el('span', { class: 'flag soon' }, left <= 0 ? '今日到期' : '即将到期（' + left + ' 天）'));
+  if (t.supervision) out.push(el('span', { class: 'flag' }, SUPERVISION[t.supervision] || t.supervision));
+  if (t.rework) out.push(el('span', { class: 'flag' }, '重办 ' + t.rework + ' 次'));
+  return out;
+}
+
+async function fetchTickets(params) {
+  const r = await api('/api/v1/tickets?' + new URLSearchParams({ limit: '100', ...params }));
+  return r.tickets || [];
+}
+
+// A table body of tickets, each row's id a button that opens the ticket.
+function fillTable(tbody, tickets, cells, open) {
+  tbody.replaceChildren(...tickets.map((t) => el('tr', {},
+    el('td', {}, el('button', { type: 'button', class: 'link-btn', 'data-ticket': t.id, onclick: () => open(t.id) }, t.id)),
+    ...cells(t).map((c) => el('td', {}, ...(Array.isArray(c) ? c : [c]))))));
+}
+
+// The ticket detail: what it is, its timeline, and the actions this role
+// may take from its status. host: the page's detail column; page: which
+// actions belong on that page; reload: refreshes the page's lists.
+async function openTicket(host, page, id, reload, keepMessage) {
+  let t;
+  try {
+    t = await api('/api/v1/tickets/' + encodeURIComponent(id));
+  } catch (e) {
+    host.replaceChildren(el('p', { class: 'error', role: 'alert' }, '无法打开工单：' + e.message));
+    return;
+  }
+  const alert = el('p', { class: 'error', role: 'alert' });
+  const done = el('p', { class: 'ok', role: 'status' });
+  if (keepMessage) done.textContent = keepMessage;
+  const field = (k, v) => (v ? [el('dt', {}, k), el('dd', {}, v)] : []);
+  const deadline = t.deadline ? t.deadline + (t.deadline_days ? '（' + t.deadline_days + ' 个工作日）' : '') : '';
+  const facts = el('dl', { class: 'facts' },
+    ...field('状态', STATUS[t.status] || t.status_label || t.status),
+    ...field('来电人', t.caller), ...field('电话', t.phone), ...field('地址', t.address),
+    ...field('分类', t.category),
+    ...field('主办单位', t.lead), ...field('协办单位', (t.co || []).join('、')),
+    ...field('办理期限', deadline),
+    ...field('督办', t.supervision ? SUPERVISION[t.supervision] || t.supervision : ''),
+    ...field('受理时间', fmtTime(t.created)));
+  const timeline = el('ol', { class: 'timeline', 'aria-label': '办理过程' },
+    ...(t.events || []).map(eventItem));
+  const actions = el('div', { class: 'actions' });
+  for (const name of PAGE_ACTIONS[page]) {
+    const a = ACTIONS[name];
+    if (!a.roles.includes(state.me.role) || !a.from.includes(t.status)) continue;
+    actions.append(actionForm(t, name, a, alert, async (msg) => {
+      await openTicket(host, page, id, reload, msg);
+      reload();
+    }));
+  }
+  if (!actions.childElementCount) actions.append(el('p', { class: 'muted' }, '当前状态下没有需要您办理的操作。'));
+  const region = el('section', { class: 'card detail', 'aria-labelledby': 'detail-h-' + page, role: 'region' },
+    el('h2', { id: 'detail-h-' + page }, '工单详情'),
+    el('p', { class: 'ticket-id' }, '工单 ' + t.id),
+    el('p', { class: 'content' }, t.content || ''),
+    t.reply ? el('p', { class: 'reply' }, el('strong', {}, '承办单位答复：'), t.reply) : null,
+    facts,
+    el('h3', {}, '办理过程'), timeline,
+    el('h3', {}, '办理'), actions, alert, done);
+  host.replaceChildren(region);
+}
+
+function eventItem(e) {
+  const p = e.payload || {};
+  const who = (e.who || e.actor || '') + (e.role ? '（' + (ROLE_LABELS[e.role] || e.role) + '）' : '');
+  const move = e.from && e.to && e.from !== e.to ? '：' + (STATUS[e.from] || e.from) + ' → ' + (STATUS[e.to] || e.to)
+    : e.to && !e.from ? '：' + (STATUS[e.to] || e.to) : '';
+  const details = [];
+  if (p.lead) details.push('主办 ' + p.lead);
+  if (p.kind) details.push(SUPERVISION[p.kind] || p.kind);
+  if (p.result) details.push(RESULTS[p.result] || p.result);
+  if (p.deadline_days) details.push(p.deadline_days + ' 个工作日');
+  for (const k of ['reason', 'text', 'note']) if (typeof p[k] === 'string' && p[k]) details.push(p[k]);
+  return el('li', {},
+    el('span', { class: 'muted small' }, fmtTime(e.when || e.at) + ' '),
+    el('strong', {}, ACTION_LABELS[e.action] || e.action), move + ' · ' + who,
+    details.length ? el('div', { class: 'small' }, details.join('；')) : null);
+}
+
+let formSeq = 0;
+function actionForm(t, name, a, alert, after) {
+  const inputs = {};
+  const box = el('fieldset', { class: 'action' }, el('legend', {}, a.legend || a.label));
+  for (const f of a.fields) {
+    const id = 'f' + (++formSeq);
+    let input;
+    if (f.kind === 'select') {
+      let keys = Object.keys(f.options);
+      if (f.key === 'kind' && t.supervision) keys = keys.slice(Math.max(0, keys.indexOf(t.supervision)));
+      input = el('select', { id }, ...keys.map((k) => el('option', { value: k }, f.options[k])));
+    } else if (f.kind === 'number') {
+      input = el('input', { id, type: 'number', min: '1', max: '365', value: '5' });
+    } else {
+      input = el('textarea', { id, rows: '2' });
+    }
+    inputs[f.key] = input;
+    box.append(el('label', { for: id }, f.label), input);
+  }
+  const button = el('button', { type: 'button' }, a.label);
+  button.addEventListener('click', async () => {
+    alert.textContent = '';
+    const body = { action: name };
+    for (const f of a.fields) {
+      const v = inputs[f.key].value.trim();
+      if (f.required && !v) {
+        alert.textContent = '请填写' + f.label;
+        inputs[f.key].focus();
+        return;
+      }
+      if (v) body[f.key] = f.kind === 'number' ? Number(v) : v;
+    }
+    button.disabled = true;
+    try {
+      const r = await api('/api/v1/tickets/' + encodeURIComponent(t.id) + '/actions', { method: 'POST', body });
+      await after('已' + (name === 'callback' ? '回访' : a.label) + '：工单 ' + t.id + ' 现为“' + (STATUS[r.status] || r.status) + '”');
+    } catch (e) {
+      button.disabled = false;
+      alert.textContent = (e.status === 403 ? '无权操作：' : '操作失败：') + e.message;
+    }
+  });
+  box.append(button);
+  return box;
+}
+
+// ---- 督办 ----
+
+async function loadSupervise() {
+  const view = $('sup-view').value;
+  $('sup-status').textContent = '加载中…';
+  try {
+    let list;
+    if (view === 'attention') {
+      const [late, open] = await Promise.all([
+        fetchTickets({ overdue: '1' }),
+        fetchTickets({ status: 'dispatched,accepted' }),
+      ]);
+      const seen = new Set(late.map((t) => t.id));
+      const soon = open.filter((t) => !seen.has(t.id) && !t.overdue &&
+        daysUntil(t.deadline) !== null && daysUntil(t.deadline) <= DUE_SOON_DAYS);
+      list = late.concat(soon);
+    } else if (view === 'replied') {
+      list = await fetchTickets({ status: 'replied' });
+    } else {
+      list = await fetchTickets({ status: OPEN_STATUSES.join(',') });
+    }
+    const open = (id) => openTicket($('sup-detail'), 'supervise', id, loadSupervise);
+    fillTable($('sup-list').tBodies[0], list, (t) => [
+      STATUS[t.status] || t.status, t.lead || '', t.deadline || '', flags(t), clip(t.content, 40)], open);
+    $('sup-status').textContent = list.length ? '共 ' + list.length + ' 件' : '没有符合条件的工单';
+  } catch (e) {
+    $('sup-status').textContent = '加载失败：' + e.message;
+  }
+  loadCallbacks();
+}
+
+async function loadCallbacks() {
+  try {
+    const r = await api('/api/v1/callbacks?limit=100');
+    const list = r.tickets || [];
+    const open = (id) => openTicket($('sup-detail'), 'supervise', id, loadSupervise);
+    fillTable($('cb-list').tBodies[0], list, (t) => [
+      STATUS[t.status] || t.status, fmtTime(t.closed_at), String(t.callback_attempts || 0), clip(t.content, 40)], open);
+    $('cb-status').textContent = list.length ? '待回访 ' + list.length + ' 件' : '没有待回访的工单';
+  } catch (e) {
+    $('cb-status').textContent = '回访队列加载失败：' + e.message;
+  }
+}
+
+// ---- 承办 ----
+
+async function loadDepartment() {
+  const view = $('dep-view').value;
+  $('dep-status').textContent = '加载中…';
+  const params = view === 'todo' ? { status: 'dispatched,accepted' } : view === 'all' ? {} : { status: view };
+  try {
+    const list = await fetchTickets(params);
+    const open = (id) => openTicket($('dep-detail'), 'department', id, loadDepartment);
+    fillTable($('dep-list').tBodies[0], list, (t) => [
+      STATUS[t.status] || t.status, t.deadline || '', flags(t), clip(t.content, 40)], open);
+    $('dep-status').textContent = list.length ? '共 ' + list.length + ' 件' : '没有符合条件的工单';
+  } catch (e) {
+    $('dep-status').textContent = '加载失败：' + e.message;
+  }
+}
+
 // ---- keyboard ----
 
 function typing(target) {
@@ -444,6 +727,10 @@ document.addEventListener('DOMContentLoaded', () => {
   $('dispatch').addEventListener('click', dispatch);
   $('d-level').addEventListener('change', levelChanged);
   $('next-call').addEventListener('click', nextCall);
+  $('sup-view').addEventListener('change', loadSupervise);
+  $('sup-refresh').addEventListener('click', loadSupervise);
+  $('dep-view').addEventListener('change', loadDepartment);
+  $('dep-refresh').addEventListener('click', loadDepartment);
   document.addEventListener('keydown', onKey);
   window.addEventListener('hashchange', route);
   const token = sessionStorage.getItem(TOKEN_KEY);

@@ -205,6 +205,144 @@ try {
     assert(r.status === 403 && r.body.error.code === 'forbidden', 'got ' + JSON.stringify(r));
   });
 
+  // ---- 督办 and 承办: users created through the admin API, tickets moved
+  // along by the API, then the pages used as their roles would ----
+  const DEPT = '市水务局';
+  let supToken = '', depToken = '';
+  const tickets = {};
+  const login = async (token) => {
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByLabel('令牌').fill(token);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('navigation').getByRole('link').first().waitFor();
+  };
+  const act = (id, token, body) => api('/api/v1/tickets/' + id + '/actions', token, body);
+  const ticketStatus = async (id) => (await api('/api/v1/tickets/' + id, ADMIN)).json.status;
+
+  await check('setup: a supervisor and a department user (市水务局) through the admin API; tickets replied and dispatched', async () => {
+    const s = await api('/api/v1/admin/users', ADMIN, { name: '浏览器值班长', role: 'supervisor' });
+    const d = await api('/api/v1/admin/users', ADMIN, { name: '浏览器水务承办', role: 'department', department: DEPT });
+    assert(s.status === 201 && d.status === 201, `cannot create the users: ${s.status} ${d.status}`);
+    supToken = s.json.token;
+    depToken = d.json.token;
+    const make = async (content, steps) => {
+      const t = await api('/api/v1/tickets', ADMIN, { channel: 'phone', caller: '王先生', phone: '13807330001', address: '天元区长江北路1号', content });
+      assert(t.status === 201, 'cannot create a ticket: ' + t.status);
+      for (const [token, body] of steps) {
+        const r = await act(t.json.id, token, body);
+        assert(r.status === 200, `${body.action}: ${r.status} ${JSON.stringify(r.json).slice(0, 200)}`);
+      }
+      return t.json.id;
+    };
+    const dispatch = [ADMIN, { action: 'dispatch', level: 'immediate', lead: DEPT }];
+    const replied = [dispatch, [depToken, { action: 'accept' }], [depToken, { action: 'reply', text: '已安排人员现场疏通，管道恢复通畅。' }]];
+    tickets.approve = await make('天元区长江北路下水道堵塞，污水外溢', replied);
+    tickets.conflict = await make('芦淞区建设南路雨水井盖缺失', replied);
+    tickets.sign = await make('石峰区响石岭自来水停水两天没有通知', [dispatch]);
+  });
+
+  await check('a supervisor sees 督办 (and 话务台, 统计, 案例) but not 管理 nor 承办', async () => {
+    await login(supToken);
+    const nav = page.getByRole('navigation');
+    await nav.getByRole('link', { name: '督办', exact: true }).waitFor();
+    for (const name of ['管理', '承办'])
+      assert(await nav.getByRole('link', { name, exact: true }).count() === 0, `the supervisor sees ${name}`);
+  });
+
+  await check('督办 lists the replied tickets to review; a row opens the ticket with its timeline (办理过程)', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: '督办', exact: true }).click();
+    await page.getByRole('heading', { name: '督办', level: 1 }).waitFor();
+    await until(async () => /件|没有/.test(await page.locator('#sup-status').textContent()), 'the overdue view did not load');
+    await page.getByRole('region', { name: '督办', exact: true }).getByLabel('工单范围').selectOption({ label: '待审核答复' });
+    const table = page.getByRole('table', { name: '督办工单' });
+    await table.getByRole('button', { name: tickets.approve }).click();
+    const detail = page.getByRole('region', { name: '工单详情' });
+    await detail.getByText('工单 ' + tickets.approve).waitFor();
+    const events = detail.getByRole('list', { name: '办理过程' }).getByRole('listitem');
+    await until(async () => (await events.count()) >= 4, 'the timeline lacks create, dispatch, accept, reply');
+    await detail.getByText('已安排人员现场疏通').first().waitFor();
+    for (const name of ['审核通过', '驳回重办', '督办'])
+      await detail.getByRole('button', { name, exact: true }).waitFor();
+    assert(await detail.getByRole('button', { name: '签收' }).count() === 0, 'the supervisor is offered 签收');
+    await shot('supervise');
+  });
+
+  await check('the supervisor approves the replied ticket (审核通过): 已办结, in the page and on the server', async () => {
+    const detail = page.getByRole('region', { name: '工单详情' });
+    await detail.getByRole('button', { name: '审核通过' }).click();
+    await detail.getByRole('status').filter({ hasText: '现为“已办结”' }).waitFor();
+    assert(await ticketStatus(tickets.approve) === 'closed', 'the ticket is not closed on the server');
+    await detail.getByRole('list', { name: '办理过程' }).getByText('审核通过').waitFor();
+  });
+
+  await check('a refusal shows the server\'s message: 驳回重办 on a ticket approved meanwhile is a 409', async () => {
+    await page.getByRole('table', { name: '督办工单' }).getByRole('button', { name: tickets.conflict }).click();
+    const detail = page.getByRole('region', { name: '工单详情' });
+    await detail.getByText('工单 ' + tickets.conflict).waitFor();
+    const r = await act(tickets.conflict, ADMIN, { action: 'approve' }); // someone else, meanwhile
+    assert(r.status === 200, 'cannot approve through the API: ' + r.status);
+    await detail.getByLabel('驳回理由').fill('答复未说明井盖何时补装');
+    await detail.getByRole('button', { name: '驳回重办' }).click();
+    await detail.getByRole('alert').filter({ hasText: '不能执行“驳回重办”' }).waitFor();
+    await shot('supervise-refused');
+  });
+
+  await check('the callback queue (回访队列) lists the approved ticket; 回访 满意 archives it', async () => {
+    const queue = page.getByRole('table', { name: '回访队列' });
+    await page.getByRole('region', { name: '督办', exact: true }).getByRole('button', { name: '刷新' }).click();
+    await queue.getByRole('button', { name: tickets.approve }).click();
+    const detail = page.getByRole('region', { name: '工单详情' });
+    await detail.getByText('工单 ' + tickets.approve).waitFor();
+    await detail.getByLabel('回访结果').selectOption({ label: '满意' });
+    await detail.getByLabel('回访说明').fill('来电人表示已疏通');
+    await detail.getByRole('button', { name: '提交回访' }).click();
+    await detail.getByRole('status').filter({ hasText: '现为“已归档”' }).waitFor();
+    assert(await ticketStatus(tickets.approve) === 'archived', 'the ticket is not archived on the server');
+    await shot('callback');
+  });
+
+  await check('a department user sees only 承办 (no 话务台, 督办, 管理), its own tickets listed', async () => {
+    await login(depToken);
+    const nav = page.getByRole('navigation');
+    await nav.getByRole('link', { name: '承办', exact: true }).waitFor();
+    assert(await nav.getByRole('link').count() === 1, 'the department sees more than 承办');
+    for (const name of ['话务台', '督办', '管理'])
+      assert(await nav.getByRole('link', { name, exact: true }).count() === 0, `the department sees ${name}`);
+    await page.getByRole('heading', { name: '承办', level: 1 }).waitFor();
+    assert(await page.getByLabel('检索知识库').isHidden(), 'the department sees the search box');
+    await page.getByRole('table', { name: '本单位工单' }).getByRole('button', { name: tickets.sign }).waitFor();
+  });
+
+  await check('the department signs for (签收) the dispatched ticket and replies (答复); the page offers no review buttons', async () => {
+    await page.getByRole('table', { name: '本单位工单' }).getByRole('button', { name: tickets.sign }).click();
+    const detail = page.getByRole('region', { name: '工单详情' });
+    await detail.getByText('工单 ' + tickets.sign).waitFor();
+    for (const name of ['签收', '退单', '申请延期'])
+      await detail.getByRole('button', { name, exact: true }).waitFor();
+    for (const name of ['审核通过', '驳回重办', '督办'])
+      assert(await detail.getByRole('button', { name, exact: true }).count() === 0, `the department is offered ${name}`);
+    await detail.getByRole('button', { name: '签收' }).click();
+    await detail.getByRole('status').filter({ hasText: '现为“已签收”' }).waitFor();
+    await detail.getByLabel('答复内容').fill('已联系供水公司，管网抢修完毕，今日18时恢复供水。');
+    await detail.getByRole('button', { name: '答复', exact: true }).click();
+    await detail.getByRole('status').filter({ hasText: '现为“已答复”' }).waitFor();
+    const t = await api('/api/v1/tickets/' + tickets.sign, ADMIN);
+    assert(t.json.status === 'replied' && /管网抢修完毕/.test(t.json.reply || ''), 'not replied on the server');
+    await shot('department');
+  });
+
+  await check('the server refuses what the page hides: 审核通过 with the department token is 403 with a Chinese message', async () => {
+    const r = await page.evaluate(async ([token, id]) => {
+      const res = await fetch('/api/v1/tickets/' + id + '/actions', {
+        method: 'POST', headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ action: 'approve' }),
+      });
+      return { status: res.status, body: await res.json() };
+    }, [depToken, tickets.sign]);
+    assert(r.status === 403 && r.body.error.code === 'forbidden' && /审核通过/.test(r.body.error.message), 'got ' + JSON.stringify(r));
+    assert(await ticketStatus(tickets.sign) === 'replied', 'the ticket moved');
+  });
+
   await check('nothing was loaded from outside the server, and the page raised no error', async () => {
     assert(external.length === 0, 'external requests: ' + external.join(', '));
     assert(errors.length === 0, 'page errors: ' + errors.join('; '));
