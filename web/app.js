@@ -197,6 +197,12 @@ function route() {
   } else if (page.id === 'department') {
     $('page-department').hidden = false;
     loadDepartment();
+  } else if (page.id === 'admin') {
+    $('page-admin').hidden = false;
+    loadUsers();
+  } else if (page.id === 'cases') {
+    $('page-cases').hidden = false;
+    $('case-q').focus();
   } else {
     $('soon-h').textContent = page.label;
     $('page-soon').hidden = false;
@@ -461,6 +467,7 @@ const ACTIONS = {
 const PAGE_ACTIONS = {
   supervise: ['approve', 'reject', 'supervise', 'callback'],
   department: ['accept', 'reply', 'return', 'extend'],
+  cases: [],
 };
 
 function fmtTime(s) {
@@ -538,6 +545,7 @@ async function openTicket(host, page, id, reload, keepMessage) {
       reload();
     }));
   }
+  const readOnly = !PAGE_ACTIONS[page].length;
   if (!actions.childElementCount) actions.append(el('p', { class: 'muted' }, '当前状态下没有需要您办理的操作。'));
   const region = el('section', { class: 'card detail', 'aria-labelledby': 'detail-h-' + page, role: 'region' },
     el('h2', { id: 'detail-h-' + page }, '工单详情'),
@@ -546,7 +554,7 @@ async function openTicket(host, page, id, reload, keepMessage) {
     t.reply ? el('p', { class: 'reply' }, el('strong', {}, '承办单位答复：'), t.reply) : null,
     facts,
     el('h3', {}, '办理过程'), timeline,
-    el('h3', {}, '办理'), actions, alert, done);
+    readOnly ? null : el('h3', {}, '办理'), readOnly ? null : actions, alert, done);
   host.replaceChildren(region);
 }
 
@@ -673,6 +681,130 @@ async function loadDepartment() {
   }
 }
 
+// ---- 管理: users and tokens, reindex ----
+
+async function loadUsers() {
+  try {
+    const r = await api('/api/v1/admin/users');
+    $('user-list').tBodies[0].replaceChildren(...(r.users || []).map((u) => el('tr', {},
+      el('td', {}, u.name), el('td', {}, ROLE_LABELS[u.role] || u.role), el('td', {}, u.department || ''),
+      el('td', {}, fmtTime(u.created)),
+      el('td', {}, u.revoked ? '已吊销（' + fmtTime(u.revoked) + '）'
+        : el('button', { type: 'button', class: 'link-btn', 'aria-label': '吊销 ' + u.name, onclick: () => revokeUser(u.name) }, '吊销令牌')))));
+  } catch (e) {
+    $('user-error').textContent = '用户列表加载失败：' + e.message;
+  }
+}
+
+function roleChanged() {
+  const dep = $('u-role').value === 'department';
+  $('u-dep').hidden = !dep;
+  $('u-dep-label').hidden = !dep;
+}
+
+async function createUser(ev) {
+  ev.preventDefault();
+  $('user-error').textContent = '';
+  $('user-created').replaceChildren();
+  const body = { name: $('u-name').value.trim(), role: $('u-role').value };
+  if (!body.name) { $('user-error').textContent = '请填写姓名'; $('u-name').focus(); return; }
+  if (body.role === 'department') {
+    body.department = $('u-dep').value.trim();
+    if (!body.department) { $('user-error').textContent = '请填写所属单位'; $('u-dep').focus(); return; }
+  }
+  try {
+    const r = await api('/api/v1/admin/users', { method: 'POST', body });
+    $('user-created').replaceChildren(
+      el('p', {}, '已创建用户 ' + r.name + '（' + (ROLE_LABELS[r.role] || r.role) + (r.department ? '，' + r.department : '') + '）。令牌只显示这一次，请复制后交给本人：'),
+      el('code', { class: 'token', 'aria-label': '新发放的登录凭据' }, r.token));
+    $('user-form').reset();
+    roleChanged();
+    loadUsers();
+  } catch (e) {
+    $('user-error').textContent = '创建失败：' + e.message;
+  }
+}
+
+async function revokeUser(name) {
+  $('user-error').textContent = '';
+  $('user-created').replaceChildren();
+  if (!window.confirm('吊销 ' + name + ' 的令牌？吊销后立即失效。')) return;
+  try {
+    await api('/api/v1/admin/users/' + encodeURIComponent(name) + '/revoke', { method: 'POST', body: {} });
+    $('user-created').textContent = '已吊销 ' + name + ' 的令牌';
+    loadUsers();
+  } catch (e) {
+    $('user-error').textContent = '吊销失败：' + e.message;
+  }
+}
+
+let reindexTimer = null;
+async function startReindex() {
+  $('reindex-error').textContent = '';
+  $('reindex-rejected').hidden = true;
+  $('reindex-start').disabled = true;
+  try {
+    const r = await api('/api/v1/admin/reindex', { method: 'POST', body: { full: $('reindex-full').checked } });
+    $('reindex-status').textContent = '任务 ' + r.job + ' 已开始…';
+    pollReindex(r.job);
+  } catch (e) {
+    $('reindex-start').disabled = false;
+    $('reindex-error').textContent = '无法开始：' + e.message;
+  }
+}
+
+async function pollReindex(job) {
+  clearTimeout(reindexTimer);
+  let j;
+  try {
+    j = await api('/api/v1/admin/reindex/' + encodeURIComponent(job));
+  } catch (e) {
+    $('reindex-start').disabled = false;
+    $('reindex-error').textContent = '无法查询进度：' + e.message;
+    return;
+  }
+  const bar = $('reindex-progress');
+  bar.hidden = false;
+  bar.max = Math.max(1, j.files_total || 0);
+  bar.value = j.files_done || 0;
+  const files = '已处理 ' + (j.files_done || 0) + ' / ' + (j.files_total || 0) + ' 个文件';
+  if (j.status === 'running') {
+    $('reindex-status').textContent = '任务 ' + j.job + ' 进行中：' + files;
+    reindexTimer = setTimeout(() => pollReindex(job), 500);
+    return;
+  }
+  $('reindex-start').disabled = false;
+  if (j.status === 'failed') {
+    $('reindex-error').textContent = '任务 ' + j.job + ' 失败：' + (j.error || '未知原因');
+    $('reindex-status').textContent = files;
+    return;
+  }
+  const rejected = j.rejected || [];
+  $('reindex-status').textContent = '任务 ' + j.job + ' 已完成：' + files + '，共 ' + (j.documents || 0) + ' 篇文档，' +
+    (j.published ? '已发布第 ' + j.generation + ' 代索引' : '内容无变化，未发布新索引') +
+    '，用时 ' + (j.seconds || 0) + ' 秒；被拒绝的文件 ' + (j.rejected_total || rejected.length) + ' 个。';
+  $('reindex-rejected').tBodies[0].replaceChildren(...rejected.map((d) => el('tr', {},
+    el('td', {}, d.path || ''), el('td', {}, d.line ? String(d.line) : ''), el('td', {}, d.reason || ''))));
+  $('reindex-rejected').hidden = !rejected.length;
+}
+
+// ---- 案例: case search over tickets, masked by the server for the role ----
+
+async function searchCases(ev) {
+  if (ev) ev.preventDefault();
+  const q = $('case-q').value.trim();
+  $('case-status').textContent = '检索中…';
+  try {
+    const list = await fetchTickets(q ? { q } : {});
+    const open = (id) => openTicket($('case-detail'), 'cases', id, () => {});
+    fillTable($('case-list').tBodies[0], list, (t) => [
+      STATUS[t.status] || t.status, t.lead || '', fmtTime(t.created), clip(t.content, 50)], open);
+    $('case-status').textContent = list.length ? '共 ' + list.length + ' 件' : '没有找到相关工单';
+  } catch (e) {
+    $('case-status').textContent = '检索失败：' + e.message;
+  }
+}
+
 // ---- keyboard ----
 
 function typing(target) {
@@ -731,6 +863,10 @@ document.addEventListener('DOMContentLoaded', () => {
   $('sup-refresh').addEventListener('click', loadSupervise);
   $('dep-view').addEventListener('change', loadDepartment);
   $('dep-refresh').addEventListener('click', loadDepartment);
+  $('user-form').addEventListener('submit', createUser);
+  $('u-role').addEventListener('change', roleChanged);
+  $('reindex-start').addEventListener('click', startReindex);
+  $('case-form').addEventListener('submit', searchCases);
   document.addEventListener('keydown', onKey);
   window.addEventListener('hashchange', route);
   const token = sessionStorage.getItem(TOKEN_KEY);
