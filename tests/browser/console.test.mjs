@@ -400,13 +400,18 @@ try {
     assert(me.status === 401, 'the revoked token still works: ' + me.status);
   });
 
-  await check('管理: 开始重建索引 shows the progress (files done of total) and the finished job', async () => {
+  await check('管理: 全量重建 shows the progress (files done of total), the finished job and the rejected file with its line and reason', async () => {
+    await page.getByLabel('全量重建').check();
     await page.getByRole('button', { name: '开始重建索引' }).click();
     const status = page.getByRole('status').filter({ hasText: /任务 \d+ 已完成/ });
     await status.waitFor({ timeout: 30000 });
     const text = await status.textContent();
     assert(/已处理 (\d+) \/ \1 个文件/.test(text), 'not every file done: ' + text);
-    assert(/被拒绝的文件 \d+ 个/.test(text), 'no rejected count: ' + text);
+    assert(/已处理 [1-9]/.test(text), 'no file processed: ' + text);
+    assert(/被拒绝的文件 [1-9]\d* 个/.test(text), 'no rejected count: ' + text);
+    const row = page.getByRole('table', { name: '被拒绝的文件' }).getByRole('row').filter({ hasText: 'zz-broken.csv' });
+    await row.waitFor();
+    assert(/\d/.test(await row.getByRole('cell').nth(1).textContent()), 'the rejected file has no line');
     await shot('admin-reindex');
   });
 

@@ -14,6 +14,8 @@ if [ ! -d "$ROOT/tests/browser/node_modules/playwright-core" ] || [ ! -x /usr/bi
 fi
 RULES+=(--web "$ROOT/web")
 boot
+# a file the admin's reindex (管理) must reject with its line and reason
+printf 'id,question,answer,department,tags\nfaq-broken-001,"只有问题没有答案"\n' >"$T/corpus/faq/zz-broken.csv"
 SHOTS=$(dirname "$REXIAN")/screenshots/console
 rm -rf "$SHOTS"
 start=$(date +%s.%N)
