@@ -106,6 +106,12 @@ int rx_assist_similar(cJSON **out, rx_assist *a, rx_tickets *store, const char *
 int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const char *id,
                      const rx_actor *who);
 
+/* The assist of text not yet in a ticket (the 诉求 as it is typed):
+ * rx_assist_ticket's answer without "ticket" and "repeat_of". address may
+ * be NULL. */
+int rx_assist_text(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const char *content,
+                   const char *address, double now);
+
 /* The documents for a ticket's text, best first: the knowledge-base
  * search, reordered by learned terms and then by the department suggestion
  * h (a hit's score × (1 + dept_gain × the probability of its department);

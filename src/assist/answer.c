@@ -95,11 +95,14 @@ int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, rx_kb *kb,
     return RX_OK;
 }
 
-int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const char *id,
-                     const rx_actor *who)
+/* The answer for content and address, added to doc: what both the
+ * ticket's assist and the assist of text being typed give. exclude_id (may
+ * be NULL) is left out of the similar tickets; repeats (may be NULL) are
+ * the ticket's repeat links. */
+static int answer(cJSON *doc, rx_assist *a, rx_kb *kb, rx_tickets *t, const char *content,
+                  const char *address, const char *exclude_id, const cJSON *repeats, double now,
+                  double t0)
 {
-    *out = NULL;
-    double t0 = rx_now();
     rx_analyzer an = rx_kb_analyzer(kb);
     int rc =
         rx_assist_set_corpus(a, rx_kb_departments(kb), rx_kb_duties(kb), &an, rx_kb_generation(kb));
@@ -109,17 +112,11 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
      * minute ago changes this suggestion */
     if ((rc = rx_assist_sync(a, t, &an, 2000, NULL)) != RX_OK)
         return rc;
-    cJSON *tk = NULL;
-    if ((rc = rx_tickets_get(&tk, t, id, who)) != RX_OK)
-        return rc;
-    const char *content = str(tk, "content"), *address = str(tk, "address");
-    cJSON *doc = cJSON_CreateObject();
-    cJSON_AddStringToObject(doc, "ticket", str(tk, "id"));
     /* similar past tickets: shown, and their leads vote */
     cJSON *sim = NULL;
-    if ((rc = rx_assist_similar(&sim, a, t, content ? content : "", str(tk, "id"), NEIGHBOURS)) !=
+    if ((rc = rx_assist_similar(&sim, a, t, content ? content : "", exclude_id, NEIGHBOURS)) !=
         RX_OK)
-        goto done;
+        return rc;
     const char *names[NEIGHBOURS];
     double weights[NEIGHBOURS];
     size_t nn = 0;
@@ -136,10 +133,9 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
             weights[nn++] = cJSON_IsNumber(sc) ? sc->valuedouble : 1;
         }
     }
-    const cJSON *repeats = cJSON_GetObjectItemCaseSensitive(tk, "repeat_of");
     rx_assist_input in = {.content = content ? content : "",
                           .address = address,
-                          .unresolved_repeats = unresolved_repeats(t, repeats, who->now),
+                          .unresolved_repeats = repeats ? unresolved_repeats(t, repeats, now) : 0,
                           .neighbours = names,
                           .neighbour_weights = weights,
                           .nneighbours = nn};
@@ -147,15 +143,15 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
     rc = rx_assist_suggest(&h, a, &an, &in, RX_ASSIST_DEFAULT);
     if (rc != RX_OK) {
         cJSON_Delete(sim);
-        goto done;
+        return rc;
     }
     cJSON *hits;
     bool confident;
     rc = rx_assist_documents(&hits, &confident, a, kb, &an, in.content, &h, RX_ASSIST_DEPT_GAIN,
-                             who->now);
+                             now);
     if (rc != RX_OK) {
         cJSON_Delete(sim);
-        goto done;
+        return rc;
     }
     cJSON_AddItemToObject(doc, "documents", hits);
     cJSON_AddBoolToObject(doc, "confident", confident);
@@ -183,15 +179,46 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
     cJSON *why = cJSON_AddArrayToObject(doc, "level_why");
     for (size_t i = 0; i < h.nreasons; i++)
         cJSON_AddItemToArray(why, cJSON_CreateString(h.reasons[i]));
-    cJSON_AddItemToObject(doc, "repeat_of",
-                          repeats ? cJSON_Duplicate(repeats, true) : cJSON_CreateArray());
+    if (exclude_id) /* a ticket's answer */
+        cJSON_AddItemToObject(doc, "repeat_of",
+                              repeats ? cJSON_Duplicate(repeats, true) : cJSON_CreateArray());
     long long events, last;
     rx_assist_progress(a, &events, &last);
     cJSON *m = cJSON_AddObjectToObject(doc, "model");
     cJSON_AddNumberToObject(m, "events_learnt", (double)events);
     cJSON_AddNumberToObject(doc, "took_ms", round((rx_now() - t0) * 1e5) / 100);
-done:
+    return RX_OK;
+}
+
+int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const char *id,
+                     const rx_actor *who)
+{
+    *out = NULL;
+    double t0 = rx_now();
+    cJSON *tk = NULL;
+    int rc = rx_tickets_get(&tk, t, id, who);
+    if (rc != RX_OK)
+        return rc;
+    const char *tid = str(tk, "id");
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "ticket", tid ? tid : id);
+    rc = answer(doc, a, kb, t, str(tk, "content"), str(tk, "address"), tid ? tid : id,
+                cJSON_GetObjectItemCaseSensitive(tk, "repeat_of"), who->now, t0);
     cJSON_Delete(tk);
+    if (rc == RX_OK)
+        *out = doc;
+    else
+        cJSON_Delete(doc);
+    return rc;
+}
+
+int rx_assist_text(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const char *content,
+                   const char *address, double now)
+{
+    *out = NULL;
+    double t0 = rx_now();
+    cJSON *doc = cJSON_CreateObject();
+    int rc = answer(doc, a, kb, t, content, address, NULL, NULL, now, t0);
     if (rc == RX_OK)
         *out = doc;
     else

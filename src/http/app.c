@@ -56,6 +56,7 @@ static const route routes[] = {
     {"POST", "/api/v1/tickets/{id}/actions", rx_route_ticket_act, RX_CAP_TICKET_ACT,
      "ticket_actions"},
     {"GET", "/api/v1/tickets/{id}/assist", rx_route_ticket_assist, RX_CAP_ASSIST, "assist"},
+    {"POST", "/api/v1/assist", rx_route_text_assist, RX_CAP_ASSIST, "assist_text"},
     {"GET", "/api/v1/callbacks", rx_route_callbacks, RX_CAP_CALLBACK_QUEUE, "callbacks"},
     {"GET", "/api/v1/admin/learned", rx_route_learned_list, RX_CAP_ADMIN, "learned"},
     {"POST", "/api/v1/admin/learned/forget", rx_route_learned_forget, RX_CAP_ADMIN, "learned"},

@@ -57,6 +57,7 @@ void rx_route_ticket_get(rx_app *app, const rx_http_request *req, rx_http_respon
 void rx_route_ticket_act(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_callbacks(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_ticket_assist(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_text_assist(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_learned_list(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_learned_forget(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_scan(rx_app *app, const rx_http_request *req, rx_http_response *res);

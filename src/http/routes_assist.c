@@ -1,5 +1,5 @@
-/* Assist routes: a ticket's assist, and the learned terms admins list and
- * remove. */
+/* Assist routes: a ticket's assist, the assist of text being typed, and the learned terms admins
+ * list and remove. */
 #include "rexian/app.h"
 #include "rexian/assist.h"
 #include "rexian/error.h"
@@ -38,6 +38,52 @@ void rx_route_ticket_assist(rx_app *app, const rx_http_request *req, rx_http_res
                     .now = rx_app_clock(app)};
     cJSON *out;
     int rc = rx_assist_ticket(&out, a, kb, rx_app_tickets(app), req->path_id, &who);
+    if (rc != RX_OK) {
+        rx_http_fail(res, rc);
+        return;
+    }
+    rx_http_json(res, 200, out);
+}
+
+#define TEXT_MAX 2000 /* bytes of 诉求 the text assist reads */
+
+/* POST /api/v1/assist: the assist of a 诉求 still being typed. */
+void rx_route_text_assist(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    rx_assist *a = assist_or_fail(app, res);
+    if (!a)
+        return;
+    cJSON *body = rx_body_object(req, res, "{\"content\":\"诉求内容\",\"address\":\"可选：地址\"}");
+    if (!body)
+        return;
+    const cJSON *content = cJSON_GetObjectItemCaseSensitive(body, "content");
+    const cJSON *address = cJSON_GetObjectItemCaseSensitive(body, "address");
+    if (!cJSON_IsString(content) || !*content->valuestring ||
+        (address && !cJSON_IsNull(address) && !cJSON_IsString(address))) {
+        rx_http_error(res, 400, "invalid_parameter",
+                      "需要 content（诉求内容，非空字符串），address 可选（字符串）");
+        cJSON_Delete(body);
+        return;
+    }
+    if (strlen(content->valuestring) > TEXT_MAX ||
+        (cJSON_IsString(address) && strlen(address->valuestring) > TEXT_MAX)) {
+        rx_http_error(res, 400, "invalid_parameter", "content 和 address 各不能超过 2000 字节");
+        cJSON_Delete(body);
+        return;
+    }
+    rx_kb *kb = rx_app_kb(app);
+    if (!kb) {
+        fprintf(stderr, "rexian serve: index: %s\n", rx_error_last());
+        rx_http_error(res, 503, "index_unavailable", "知识库索引暂时无法打开，请稍后再试");
+        cJSON_Delete(body);
+        return;
+    }
+    cJSON *out;
+    int rc = rx_assist_text(&out, a, kb, rx_app_tickets(app), content->valuestring,
+                            cJSON_IsString(address) && *address->valuestring ? address->valuestring
+                                                                             : NULL,
+                            rx_app_clock(app));
+    cJSON_Delete(body);
     if (rc != RX_OK) {
         rx_http_fail(res, rc);
         return;

@@ -44,6 +44,22 @@ TRAINER=$(mkuser 培训师乙 trainer)
 as "$TRAINER" "$U/api/v1/tickets/$T1/assist"
 check "a trainer may not read assist (403)" err 403 forbidden
 
+# --- the assist of a 诉求 still being typed (no ticket yet)
+TXT='{"content":"小区门口的路灯坏了一个多星期，晚上黑漆漆的","address":"荷塘区月塘街道"}'
+as "$AGENT" --data-binary "$TXT" "$U/api/v1/assist"
+check "text assist answers departments and documents, without ticket or repeat_of" okj 200 \
+    "j['departments'] and j['documents'] and 'similar' in j and j['level'] in ('immediate','consult','leader') and 'ticket' not in j and 'repeat_of' not in j"
+as "$AGENT" --data-binary '{"address":"荷塘区"}' "$U/api/v1/assist"
+check "text assist without content is 400, said in Chinese" jtrue \
+    "'$code' == '400' and j['error']['code'] == 'invalid_parameter' and re.search('[\u4e00-\u9fff]', j['error']['message'])"
+as "$AGENT" --data-binary '{"content":"路灯不亮",}' "$U/api/v1/assist"
+check "text assist with loose JSON is 400" [ "$code" = 400 ]
+LONG=$("$PY" -c 'import json; print(json.dumps({"content":"路灯"*400}, ensure_ascii=False))')
+as "$AGENT" --data-binary "$LONG" "$U/api/v1/assist"
+check "text assist over 2000 bytes is 400" [ "$code" = 400 ]
+as "$TRAINER" --data-binary "$TXT" "$U/api/v1/assist"
+check "a trainer may not use the text assist (403)" err 403 forbidden
+
 # --- a return changes the next suggestion
 X="楼道里的声控灯坏了半个月，晚上上楼黑乎乎的，物业一直不来修"
 ADDR="芦淞区建设街道某某小区5栋"
