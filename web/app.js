@@ -9,6 +9,8 @@
 
 const TOKEN_KEY = 'rexian.token';
 const DEBOUNCE_MS = 200;
+const ASSIST_DEBOUNCE_MS = 120; // the panel follows the 诉求 as it is typed
+const ASSIST_MAX_BYTES = 2000; // what POST /api/v1/assist reads
 
 // The pages, and the roles that may use them (the server checks every
 // request all the same: hiding a link is a convenience, not the guard).
@@ -322,6 +324,7 @@ async function createTicket(ev) {
   try {
     const t = await api('/api/v1/tickets', { method: 'POST', body });
     state.ticket = { id: t.id, done: false };
+    newAssistRequest(); // a typed-text answer still in flight must not paint over it
     state.opened = [];
     $('ticket-status').textContent = '已创建工单 ' + t.id;
     for (const id of ['t-caller', 't-phone', 't-address', 't-content']) $(id).disabled = true;
@@ -332,8 +335,64 @@ async function createTicket(ev) {
   }
 }
 
+// The panel: from the 诉求 as it is typed (POST /api/v1/assist, before the
+// ticket exists), then from the ticket (GET …/assist, with 一次办结 / 交办).
+// Only the newest request may paint it: each bumps assistSeq and aborts
+// the one before.
+let assistSeq = 0;
+let assistAbort = null;
+
+function newAssistRequest() {
+  const seq = ++assistSeq;
+  if (assistAbort) assistAbort.abort();
+  assistAbort = new AbortController();
+  return { seq, signal: assistAbort.signal };
+}
+
+// the first max bytes of s in UTF-8, whole characters
+function clipBytes(s, max) {
+  const enc = new TextEncoder();
+  if (enc.encode(s).length <= max) return s;
+  let out = '', n = 0;
+  for (const ch of s) {
+    n += enc.encode(ch).length;
+    if (n > max) break;
+    out += ch;
+  }
+  return out;
+}
+
+async function typedAssist() {
+  if (state.ticket) return; // the ticket's own assist is on screen
+  const content = $('t-content').value.trim();
+  const { seq, signal } = newAssistRequest();
+  if (!content) {
+    $('assist').hidden = true;
+    return;
+  }
+  const body = { content: clipBytes(content, ASSIST_MAX_BYTES) };
+  const address = $('t-address').value.trim();
+  if (address) body.address = clipBytes(address, ASSIST_MAX_BYTES);
+  try {
+    const a = await api('/api/v1/assist', { method: 'POST', body, signal });
+    if (seq !== assistSeq || state.ticket) return;
+    renderAssist(a, false);
+    $('assist').dataset.for = content;
+  } catch (e) {
+    if (e.name === 'AbortError' || seq !== assistSeq || state.ticket) return;
+    $('assist-level').textContent = '辅助建议暂不可用：' + e.message;
+  }
+}
+
 async function loadAssist() {
-  const a = await api('/api/v1/tickets/' + encodeURIComponent(state.ticket.id) + '/assist');
+  const { seq, signal } = newAssistRequest();
+  const a = await api('/api/v1/tickets/' + encodeURIComponent(state.ticket.id) + '/assist', { signal });
+  if (seq !== assistSeq) return;
+  renderAssist(a, true);
+  $('assist').dataset.for = state.ticket.id;
+}
+
+function renderAssist(a, forTicket) {
   $('assist-level').textContent = '建议交办级别：' + (LEVELS[a.level] || a.level) +
     (a.level_why && a.level_why.length ? '（' + a.level_why.join('；') + '）' : '');
   $('assist-unsure').hidden = a.confident !== false;
@@ -351,10 +410,13 @@ async function loadAssist() {
   if (a.level === 'consult' && deps.length > 1) $('d-co').value = deps[1].name;
   levelChanged();
   showOpened();
-  $('action-error').textContent = '';
-  $('action-done').textContent = '';
-  $('assist-actions').hidden = false;
-  $('next-call').hidden = true;
+  $('assist-draft').hidden = forTicket;
+  $('assist-actions').hidden = !forTicket;
+  if (forTicket) {
+    $('action-error').textContent = '';
+    $('action-done').textContent = '';
+    $('next-call').hidden = true;
+  }
   $('assist').hidden = false;
 }
 
@@ -394,6 +456,8 @@ function dispatch() {
 
 function nextCall() {
   state.ticket = null;
+  newAssistRequest();
+  delete $('assist').dataset.for;
   state.opened = [];
   $('ticket-form').reset();
   for (const id of ['t-caller', 't-phone', 't-address', 't-content']) $(id).disabled = false;
@@ -855,6 +919,9 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('viewer-close').addEventListener('click', closeDoc);
   $('ticket-form').addEventListener('submit', createTicket);
+  const typed = debounce(typedAssist, ASSIST_DEBOUNCE_MS);
+  $('t-content').addEventListener('input', typed);
+  $('t-address').addEventListener('change', typed);
   $('resolve').addEventListener('click', resolve);
   $('dispatch').addEventListener('click', dispatch);
   $('d-level').addEventListener('change', levelChanged);
