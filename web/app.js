@@ -392,6 +392,20 @@ async function loadAssist() {
   $('assist').dataset.for = state.ticket.id;
 }
 
+const OUTCOMES = {
+  first_contact: '一次办结', satisfied: '回访满意', basically_satisfied: '回访基本满意',
+  unsatisfied: '回访不满意', closed: '已办结', open: '办理中',
+};
+
+// one similar past ticket: its text, who led it and how it ended
+function similarItem(t) {
+  const meta = [t.id, t.lead ? '主办：' + t.lead : null, OUTCOMES[t.outcome] || t.outcome,
+    t.returns ? '曾退单 ' + t.returns + ' 次' : null].filter(Boolean).join(' · ');
+  return el('li', {}, el('div', {}, clip(t.content || '', 60)),
+    el('div', { class: 'muted small' }, meta),
+    t.reply ? el('div', { class: 'small' }, '答复：' + clip(t.reply, 80)) : '');
+}
+
 function renderAssist(a, forTicket) {
   $('assist-level').textContent = '建议交办级别：' + (LEVELS[a.level] || a.level) +
     (a.level_why && a.level_why.length ? '（' + a.level_why.join('；') + '）' : '');
@@ -403,6 +417,15 @@ function renderAssist(a, forTicket) {
   const deps = (a.departments || []).slice(0, 5);
   $('assist-deps').replaceChildren(...deps.map((d) =>
     el('li', {}, el('strong', {}, d.name), el('span', { class: 'why' }, '　' + (d.why || '')))));
+  const similar = (a.similar || []).slice(0, 5);
+  $('assist-similar').replaceChildren(...(similar.length ? similar.map(similarItem)
+    : [el('li', { class: 'muted small' }, '没有相似的历史工单')]));
+  const repeats = a.repeat_of || [];
+  $('assist-repeat').hidden = repeats.length === 0;
+  $('assist-repeat').textContent = repeats.length
+    ? '重复来电：同一来电人或地点此前已有 ' + repeats.length + ' 张同类工单（' + repeats.slice(0, 3).join('、') +
+      (repeats.length > 3 ? ' 等' : '') + '），请先核实其办理情况。'
+    : '';
   $('d-level').value = a.level || 'immediate';
   $('d-lead').replaceChildren(...deps.map((d) => el('option', { value: d.name }, d.name)));
   $('d-co').replaceChildren(el('option', { value: '' }, '（无）'),

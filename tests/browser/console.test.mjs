@@ -214,7 +214,7 @@ try {
     await shot('dispatched');
   });
 
-  await check('a whole call with the keyboard alone: log in, type the 诉求 (the panel follows it, timed), 创建工单, / to search, arrows and Enter open a document, Esc, Tab to 一次办结, Enter', async () => {
+  await check('a whole call with the keyboard alone: log in, type the 诉求 (the panel follows it with similar past tickets, timed), 创建工单 (a repeat: 重复来电 shown), / to search, arrows and Enter open a document, Esc, Tab to 一次办结, Enter', async () => {
     const kp = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
     kp.setDefaultTimeout(10000);
     kp.on('pageerror', (e) => errors.push(String(e)));
@@ -241,8 +241,11 @@ try {
       await kp.keyboard.type(ADMIN);
       await kp.keyboard.press('Enter');
       await kp.getByLabel('检索知识库').waitFor();
+      // the place of the first call, and its matter again: a repeat
+      await tabTo('t-address');
+      await kp.keyboard.type('荷塘区新华西路8号');
       await tabTo('t-content');
-      const TEXT = '我家楼上邻居晚上十点以后还在装修砸墙，噪音很大，影响休息';
+      const TEXT = '楼上邻居中午又在装修砸墙，噪音太大，装修施工时间有什么规定';
       // timed in the page: the last keystroke (input event) to the panel
       // listing departments for the whole typed text
       await kp.evaluate((text) => {
@@ -262,6 +265,10 @@ try {
       assert(await panel.getByRole('list', { name: '建议承办单位' }).getByRole('listitem').count() >= 1, 'no department for the typed text');
       assert(await panel.getByRole('list', { name: '建议文档' }).getByRole('listitem').count() >= 1, 'no document for the typed text');
       assert(await panel.getByRole('button', { name: '一次办结' }).isHidden(), '一次办结 offered before the ticket exists');
+      // the first call's ticket (装修, 一次办结) is a similar past ticket, with its outcome
+      const similar = panel.getByRole('list', { name: '相似历史工单' }).getByRole('listitem');
+      assert(await similar.count() >= 1, 'no similar past ticket listed');
+      assert(/一次办结|办理中|已办结|回访/.test(await similar.first().textContent()), 'the similar ticket has no outcome: ' + await similar.first().textContent());
       assert(speed.typed >= 0 && speed.typed < 3000, `assist panel ${speed.typed} ms after the last keystroke`);
       await kp.screenshot({ path: `${SHOTS}/${String(++step).padStart(2, '0')}-assist-typing.png`, fullPage: true });
       await tabTo('t-create');
@@ -271,6 +278,8 @@ try {
       const id = ((await status.textContent()).match(/[A-Z]{2}\d{8}-\d{6}/) || [''])[0];
       assert(id, 'no ticket id shown');
       await panel.getByRole('button', { name: '一次办结' }).waitFor();
+      await panel.getByRole('note').filter({ hasText: '重复来电' }).waitFor();
+      await kp.screenshot({ path: `${SHOTS}/${String(++step).padStart(2, '0')}-assist-repeat.png`, fullPage: true });
       await kp.keyboard.press('/');
       await kwait(() => document.activeElement && document.activeElement.id === 'q', '/ does not focus the search box');
       await kp.keyboard.type('装修噪音', { delay: 20 });
