@@ -41,3 +41,9 @@ void rx_http_fail(rx_http_response *res, int code)
     }
     rx_http_error(res, status, reason, "%s", rx_error_last());
 }
+
+void rx_http_index_unavailable(rx_http_response *res)
+{
+    fprintf(stderr, "rexian serve: index: %s\n", rx_error_last());
+    rx_http_error(res, 503, "index_unavailable", "知识库索引暂时无法打开，请稍后再试");
+}

@@ -3,6 +3,7 @@
 #define REXIAN_SRC_HTTP_ROUTES_H
 
 #include "rexian/app.h"
+#include "rexian/tickets.h"
 
 #include <stdbool.h>
 
@@ -10,6 +11,15 @@
  * one table in errors.c gives it.
  * 5xx answers carry a generic message; the detail goes to the log. */
 void rx_http_fail(rx_http_response *res, int code);
+
+/* 503 index_unavailable: the knowledge-base handle could not be opened
+ * (the reason goes to the log). */
+void rx_http_index_unavailable(rx_http_response *res);
+
+/* The authenticated user as the ticket store sees it, with the served
+ * index's departments and its handle in doc_ctx (NULL when the index is
+ * away), refreshed once for the request (routes_tickets.c). */
+rx_actor rx_route_actor(rx_app *app, const rx_http_request *req);
 
 /* Query parameters (params.c). An empty value counts as absent (NULL, def or
  * RX_DATE_INVALID). On a bad value each answers 400 into res itself and

@@ -9,7 +9,6 @@
 
 #include "routes.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static rx_assist *assist_or_fail(rx_app *app, rx_http_response *res)
@@ -25,17 +24,12 @@ void rx_route_ticket_assist(rx_app *app, const rx_http_request *req, rx_http_res
     rx_assist *a = assist_or_fail(app, res);
     if (!a)
         return;
-    rx_kb *kb = rx_app_kb(app);
+    rx_actor who = rx_route_actor(app, req);
+    rx_kb *kb = who.doc_ctx;
     if (!kb) {
-        fprintf(stderr, "rexian serve: index: %s\n", rx_error_last());
-        rx_http_error(res, 503, "index_unavailable", "知识库索引暂时无法打开，请稍后再试");
+        rx_http_index_unavailable(res);
         return;
     }
-    rx_actor who = {.name = req->user ? req->user : "anonymous",
-                    .role = req->role ? req->role : "anonymous",
-                    .department = req->department,
-                    .departments = rx_kb_departments(kb),
-                    .now = rx_app_clock(app)};
     cJSON *out;
     int rc = rx_assist_ticket(&out, a, kb, rx_app_tickets(app), req->path_id, &who);
     if (rc != RX_OK) {
@@ -73,8 +67,7 @@ void rx_route_text_assist(rx_app *app, const rx_http_request *req, rx_http_respo
     }
     rx_kb *kb = rx_app_kb(app);
     if (!kb) {
-        fprintf(stderr, "rexian serve: index: %s\n", rx_error_last());
-        rx_http_error(res, 503, "index_unavailable", "知识库索引暂时无法打开，请稍后再试");
+        rx_http_index_unavailable(res);
         cJSON_Delete(body);
         return;
     }

@@ -18,18 +18,12 @@
 #define MAX_QUERY_BYTES 1024
 #define MAX_OFFSET 10000
 
-static void index_unavailable(rx_http_response *res)
-{
-    fprintf(stderr, "rexian serve: index: %s\n", rx_error_last());
-    rx_http_error(res, 503, "index_unavailable", "知识库索引暂时无法打开，请稍后再试");
-}
-
 void rx_route_healthz(rx_app *app, const rx_http_request *req, rx_http_response *res)
 {
     (void)req;
     rx_kb *kb = rx_app_kb(app);
     if (!kb) {
-        index_unavailable(res);
+        rx_http_index_unavailable(res);
         return;
     }
     cJSON *doc = cJSON_CreateObject();
@@ -121,55 +115,52 @@ static void kb_failed(rx_http_response *res)
     rx_http_error(res, 500, "internal", "检索出错，请稍后再试");
 }
 
-/* Checks the parameters and runs the search; false when res already holds
- * the error. default_limit applies when the request names none. */
+#define LEARNED_DEPTH 30 /* hits that what resolved calls taught may reorder */
+
+/* Resolution feeds ranking: when resolved calls taught something about the
+ * query's words (learned), the search asks for the first LEARNED_DEPTH hits,
+ * they are reordered by it and the requested page is cut from them. */
+static int search_learned(cJSON **out, rx_kb *kb, const rx_kb_query *q, rx_app *app, bool learned)
+{
+    rx_assist *a = learned ? rx_app_assist(app) : NULL;
+    rx_analyzer an = rx_kb_analyzer(kb);
+    if (!a || q->offset + q->limit > LEARNED_DEPTH || !rx_assist_has_learned(a, &an, q->q))
+        return rx_kb_search(out, kb, q);
+    rx_kb_query wide = *q;
+    wide.offset = 0;
+    wide.limit = LEARNED_DEPTH;
+    int rc = rx_kb_search(out, kb, &wide);
+    if (rc != RX_OK)
+        return rc;
+    cJSON *hits = cJSON_GetObjectItemCaseSensitive(*out, "hits");
+    rx_assist_rerank(a, &an, q->q, hits, rx_app_clock(app));
+    for (size_t k = 0; k < q->offset && cJSON_GetArraySize(hits) > 0; k++)
+        cJSON_DeleteItemFromArray(hits, 0);
+    while (cJSON_GetArraySize(hits) > (int)q->limit)
+        cJSON_DeleteItemFromArray(hits, (int)q->limit);
+    return RX_OK;
+}
+
+/* Checks the parameters and runs the search (reordered by learned terms
+ * when learned); false when res already holds the error. default_limit
+ * applies when the request names none. */
 static bool run_search(cJSON **out, rx_kb_query *q, rx_app *app, const rx_http_request *req,
-                       rx_http_response *res, long max_limit, size_t default_limit)
+                       rx_http_response *res, long max_limit, size_t default_limit, bool learned)
 {
     rx_kb *kb = rx_app_kb(app);
     if (!kb) {
-        index_unavailable(res);
+        rx_http_index_unavailable(res);
         return false;
     }
     if (!read_query(q, kb, req, res, max_limit))
         return false;
     if (!rx_http_param(req, "limit"))
         q->limit = default_limit;
-    if (rx_kb_search(out, kb, q) != RX_OK) {
+    if (search_learned(out, kb, q, app, learned) != RX_OK) {
         kb_failed(res);
         return false;
     }
     return true;
-}
-
-#define LEARNED_DEPTH 30 /* hits that what resolved calls taught may reorder */
-
-/* Resolution feeds ranking: when resolved calls taught something about
- * the query's words, the first LEARNED_DEPTH hits are reordered by it and
- * the requested page cut from them. */
-static void apply_learned(cJSON *out, rx_kb_query *q, rx_app *app)
-{
-    rx_assist *a = rx_app_assist(app);
-    rx_kb *kb = rx_app_kb(app);
-    if (!a || !kb || q->offset + q->limit > LEARNED_DEPTH)
-        return;
-    rx_analyzer an = rx_kb_analyzer(kb);
-    if (!rx_assist_has_learned(a, &an, q->q))
-        return;
-    rx_kb_query wide = *q;
-    wide.offset = 0;
-    wide.limit = LEARNED_DEPTH;
-    cJSON *all = NULL;
-    if (rx_kb_search(&all, kb, &wide) != RX_OK)
-        return;
-    cJSON *hits = cJSON_DetachItemFromObjectCaseSensitive(all, "hits");
-    cJSON_Delete(all);
-    rx_assist_rerank(a, &an, q->q, hits, rx_app_clock(app));
-    for (size_t k = 0; k < q->offset && cJSON_GetArraySize(hits) > 0; k++)
-        cJSON_DeleteItemFromArray(hits, 0);
-    while (cJSON_GetArraySize(hits) > (int)q->limit)
-        cJSON_DeleteItemFromArray(hits, (int)q->limit);
-    cJSON_ReplaceItemInObjectCaseSensitive(out, "hits", hits);
 }
 
 /* A search made for a ticket (ticket=ID) is recorded with it: the query,
@@ -210,9 +201,8 @@ void rx_route_search(rx_app *app, const rx_http_request *req, rx_http_response *
     }
     rx_kb_query q;
     cJSON *out;
-    if (!run_search(&out, &q, app, req, res, 100, 10))
+    if (!run_search(&out, &q, app, req, res, 100, 10, true))
         return;
-    apply_learned(out, &q, app);
     record_lookup(app, req, out);
     rx_http_json(res, 200, out);
 }
@@ -221,7 +211,7 @@ void rx_route_suggest(rx_app *app, const rx_http_request *req, rx_http_response 
 {
     rx_kb_query q;
     cJSON *found;
-    if (!run_search(&found, &q, app, req, res, 20, 8))
+    if (!run_search(&found, &q, app, req, res, 20, 8, false))
         return;
     cJSON *doc = cJSON_CreateObject(), *list = cJSON_CreateArray();
     cJSON_AddStringToObject(doc, "query", q.q);
@@ -244,7 +234,7 @@ void rx_route_doc(rx_app *app, const rx_http_request *req, rx_http_response *res
 {
     rx_kb *kb = rx_app_kb(app);
     if (!kb) {
-        index_unavailable(res);
+        rx_http_index_unavailable(res);
         return;
     }
     cJSON *doc;

@@ -41,7 +41,7 @@ static bool doc_exists(void *ctx, const char *id)
  * of the served index (one source: refreshed on every reindex). The handle
  * is refreshed here once: departments and documents are read from the same
  * generation, and no refresh frees the list while the action uses it. */
-static rx_actor actor(rx_app *app, const rx_http_request *req)
+rx_actor rx_route_actor(rx_app *app, const rx_http_request *req)
 {
     rx_kb *kb = rx_app_kb(app);
     return (rx_actor){.name = req->user ? req->user : "anonymous",
@@ -72,7 +72,7 @@ void rx_route_tickets_create(rx_app *app, const rx_http_request *req, rx_http_re
     cJSON *body = rx_body_object(req, res, "{\"channel\":\"phone\",\"content\":\"…\"}");
     if (!body)
         return;
-    rx_actor who = actor(app, req);
+    rx_actor who = rx_route_actor(app, req);
     cJSON *out;
     int rc = rx_tickets_create(&out, t, body, &who);
     if (rc == RX_OK) {
@@ -89,7 +89,7 @@ void rx_route_ticket_get(rx_app *app, const rx_http_request *req, rx_http_respon
     if (!t)
         return;
     cJSON *out;
-    rx_actor who = actor(app, req);
+    rx_actor who = rx_route_actor(app, req);
     int rc = rx_tickets_get(&out, t, req->path_id, &who);
     if (rc == RX_OK) {
         audit_read(app, req, req->path_id);
@@ -119,7 +119,7 @@ void rx_route_ticket_act(rx_app *app, const rx_http_request *req, rx_http_respon
     cJSON *body = rx_body_object(req, res, "{\"action\":\"accept\"}");
     if (!body)
         return;
-    rx_actor who = actor(app, req);
+    rx_actor who = rx_route_actor(app, req);
     cJSON *out;
     int rc = rx_tickets_act(&out, t, req->path_id, body, &who);
     if (rc == RX_OK) {
@@ -182,7 +182,7 @@ static void list(rx_app *app, const rx_http_request *req, rx_http_response *res,
         q.overdue = !strcmp(overdue, "1") || !strcmp(overdue, "true");
     }
     cJSON *out;
-    rx_actor who = actor(app, req);
+    rx_actor who = rx_route_actor(app, req);
     int rc = rx_tickets_list(&out, t, &q, &who);
     if (rc == RX_OK)
         rx_http_json(res, 200, out);
