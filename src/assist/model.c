@@ -283,7 +283,7 @@ double rx_assist_idf(const rx_assist *a, int id)
 
 /* ---- the corpus: departments, districts and duties ---- */
 
-static void clear_duties(rx_assist *a)
+void rx_assist_clear_corpus(rx_assist *a)
 {
     for (size_t i = 0; i < a->nduties; i++) {
         duty *d = &a->duties[i];
@@ -296,15 +296,11 @@ static void clear_duties(rx_assist *a)
     free(a->duties);
     a->duties = NULL;
     a->nduties = 0;
-    for (size_t i = 0; i < a->nlocals; i++) {
-        free(a->locals[i].name);
-        for (size_t k = 0; k < a->locals[i].n; k++)
-            free(a->locals[i].aliases[k]);
-        free(a->locals[i].aliases);
-    }
-    free(a->locals);
-    a->locals = NULL;
-    a->nlocals = 0;
+    for (size_t i = 0; i < a->ngov; i++)
+        free(a->gov[i]);
+    free(a->gov);
+    a->gov = NULL;
+    a->ngov = 0;
     for (size_t i = 0; i < a->nmention; i++)
         free(a->mention[i]);
     free(a->mention);
@@ -330,11 +326,6 @@ static void add_mention(rx_assist *a, const char *name, int cls)
         c[a->nmention++] = cls;
 }
 
-void rx_assist_clear_corpus(rx_assist *a)
-{
-    clear_duties(a);
-}
-
 int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duties *duties,
                          const rx_analyzer *an, long generation)
 {
@@ -345,30 +336,22 @@ int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duti
         return RX_OK;
     pthread_rwlock_wrlock(&a->mu);
     int rc = RX_OK;
-    clear_duties(a);
+    rx_assist_clear_corpus(a);
     a->generation = generation;
     size_t nd = deps ? rx_departments_count(deps) : 0;
-    a->locals = calloc(nd ? nd : 1, sizeof *a->locals);
-    for (size_t i = 0; a->locals && i < nd; i++) {
+    a->gov = calloc(nd ? nd : 1, sizeof *a->gov);
+    for (size_t i = 0; a->gov && i < nd; i++) {
         const char *const *al;
         size_t n;
         const char *name = rx_departments_name(deps, i, &al, &n);
-        /* a district's government is its own department here: 街道 and 区 are
-         * one party when a text says who passed it to whom */
-        int mc = is_local_government(name) ? MAX_CLASSES + (int)i : rx_assist_class(a, name, true);
+        /* a district's government is its own party here (街道 and 区 are one
+         * when a text says who passed it to whom; the address names one) */
+        int mc = rx_assist_class(a, name, true);
+        if (mc == LOCAL && (a->gov[a->ngov] = strdup(name)))
+            mc = MAX_CLASSES + (int)a->ngov++;
         add_mention(a, name, mc);
         for (size_t k = 0; k < n; k++)
             add_mention(a, al[k], mc);
-        if (is_local_government(name)) {
-            local *l = &a->locals[a->nlocals++];
-            l->name = strdup(name);
-            l->aliases = calloc(n + 1, sizeof *l->aliases);
-            for (size_t k = 0; l->aliases && k < n; k++)
-                if (strlen(al[k]) >= 6) /* two characters at least: 攸县, 天元 */
-                    l->aliases[l->n++] = strdup(al[k]);
-        } else {
-            rx_assist_class(a, name, true);
-        }
     }
     size_t n = rx_duties_count(duties);
     a->duties = calloc(n ? n : 1, sizeof *a->duties);
@@ -398,21 +381,20 @@ int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duti
     return rc;
 }
 
-/* The district or county government the address names first, or NULL;
- * *said is the name as the address has it. */
+/* The district or county government the address names first (the
+ * longest name where two start at once), or NULL; *said is the name as the
+ * address has it. */
 static const char *local_of(const rx_assist *a, const char *addr, const char **said)
 {
     const char *best = NULL, *at = NULL;
-    for (size_t i = 0; addr && i < a->nlocals; i++) {
-        const local *l = &a->locals[i];
-        const char *p = strstr(addr, l->name), *name = l->name;
-        for (size_t k = 0; !p && k < l->n; k++)
-            if ((p = strstr(addr, l->aliases[k])))
-                name = l->aliases[k];
-        if (p && (!at || p < at || (p == at && strlen(name) > strlen(*said)))) {
+    for (size_t i = 0; addr && i < a->nmention; i++) {
+        if (a->mention_cls[i] < MAX_CLASSES)
+            continue;
+        const char *p = strstr(addr, a->mention[i]);
+        if (p && (!at || p < at || (p == at && strlen(a->mention[i]) > strlen(*said)))) {
             at = p;
-            best = l->name;
-            *said = name;
+            best = a->gov[a->mention_cls[i] - MAX_CLASSES];
+            *said = a->mention[i];
         }
     }
     return best;

@@ -31,12 +31,6 @@ typedef struct {
     size_t nfeats;
 } duty;
 
-typedef struct {
-    char *name;
-    char **aliases;
-    size_t n;
-} local;
-
 /* What resolutions taught: one document for a learned term. */
 typedef struct {
     char *doc;
@@ -69,9 +63,10 @@ struct rx_assist {
     long generation;
     duty *duties;
     size_t nduties;
-    local *locals;
-    size_t nlocals;
-    /* every department's names, to see which the text mentions */
+    char **gov; /* the district and county governments' canonical names */
+    size_t ngov;
+    /* every department's names (two characters at least), to see which a
+     * text mentions; a government's class is MAX_CLASSES + its gov index */
     char **mention;
     int *mention_cls;
     size_t nmention;
