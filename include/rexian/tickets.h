@@ -142,6 +142,10 @@ int rx_tickets_optimize(rx_tickets *t);
 /* The highest ticket row number (about the number of tickets), or -1. */
 long long rx_tickets_count(rx_tickets *t);
 
+/* The number of the latest event (0 when none), or -1: cheap, to tell
+ * whether anything happened since a number. */
+long long rx_tickets_last_event(rx_tickets *t);
+
 /* What the workflow needs from the corpus and the rules file. */
 typedef struct {
     rx_departments *departments; /* NULL when corpus/departments.txt is missing */

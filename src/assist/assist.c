@@ -100,15 +100,21 @@ int rx_assist_sync(rx_assist *a, rx_tickets *t, const rx_analyzer *an, int max, 
         *applied = 0;
     if (pthread_mutex_trylock(&a->sync_mu) != 0)
         return RX_OK; /* another thread is learning */
-    long long last;
+    long long last, newest = rx_tickets_last_event(t);
     pthread_rwlock_rdlock(&a->mu);
-    long long after = a->last_event;
+    long long after = a->last_event, scanned = a->scanned;
     pthread_rwlock_unlock(&a->mu);
+    if (newest >= 0 && newest <= scanned) { /* nothing new: no write lock */
+        pthread_mutex_unlock(&a->sync_mu);
+        return RX_OK;
+    }
     sync_ctx c = {a, an, 0};
     /* the store is read under the write lock: a batch is a few thousand
      * events at most, and learning them is most of the time */
     pthread_rwlock_wrlock(&a->mu);
     int rc = rx_tickets_signals(t, after, max, sync_one, &c, &last);
+    if (rc == RX_OK && c.applied < max && newest > a->scanned)
+        a->scanned = newest; /* read to the end: events up to newest are all seen */
     pthread_rwlock_unlock(&a->mu);
     pthread_mutex_unlock(&a->sync_mu);
     if (applied)

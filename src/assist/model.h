@@ -72,6 +72,7 @@ struct rx_assist {
     size_t nmention;
     /* learning */
     long long last_event, events;
+    long long scanned; /* every event up to this number has been read by a sync */
     long long cache_ticket;
     int *cache_ids;
     size_t cache_n;

@@ -1697,15 +1697,26 @@ int rx_tickets_similar(cJSON **out, rx_tickets *t, const char *match, const char
     return RX_OK;
 }
 
-long long rx_tickets_count(rx_tickets *t)
+/* The value of a one-number query (a max over a rowid), or -1. */
+static long long one_number(rx_tickets *t, const char *query)
 {
     conn *c = reader(t);
     sqlite3_stmt *st;
-    if (!c || sqlite3_prepare_v2(c->db, "SELECT max(n) FROM tickets", -1, &st, NULL) != SQLITE_OK)
+    if (!c || sqlite3_prepare_v2(c->db, query, -1, &st, NULL) != SQLITE_OK)
         return -1;
     long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_finalize(st);
     return n;
+}
+
+long long rx_tickets_count(rx_tickets *t)
+{
+    return one_number(t, "SELECT max(n) FROM tickets");
+}
+
+long long rx_tickets_last_event(rx_tickets *t)
+{
+    return one_number(t, "SELECT coalesce(max(n), 0) FROM ticket_events");
 }
 
 int rx_tickets_optimize(rx_tickets *t)
