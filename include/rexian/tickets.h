@@ -61,11 +61,21 @@ int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, const rx_actor *w
  * long digit runs in free text. */
 void rx_ticket_mask(cJSON *doc, rx_pii level);
 
-/* Records a knowledge-base lookup made for ticket id: the query, how many
- * documents matched and the ids shown first (a JSON array, borrowed). The
- * ticket's answer lists them under "lookups". RX_ENOTFOUND if unknown. */
-int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who, const char *query,
-                             double total, const cJSON *top);
+/* A knowledge-base lookup made for a ticket: a search (its query, how
+ * many documents matched, the ids shown first, whether the answer was
+ * confident) or a document opened (open, top naming it). */
+typedef struct {
+    bool open;
+    const char *query;
+    double total;
+    const cJSON *top; /* a JSON array of ids, borrowed */
+    int confident;    /* 1, 0, or -1 when not known */
+} rx_lookup;
+
+/* Records lookup l made for ticket id. The ticket's answer lists them
+ * under "lookups". RX_ENOTFOUND if the ticket is unknown. */
+int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who,
+                             const rx_lookup *l);
 
 /* Filters for the list; NULL / 0 fields are not applied. */
 typedef struct {
@@ -125,6 +135,49 @@ typedef int (*rx_signal_fn)(void *ctx, const rx_signal *s);
  * stops the walk and is returned. */
 int rx_tickets_signals(rx_tickets *t, long long after, int max, rx_signal_fn fn, void *ctx,
                        long long *last);
+
+/* One event of the log with what statistics group it by: every action,
+ * the ticket's creation and the scanner's marks included. Strings are
+ * borrowed for the call. */
+typedef struct {
+    long long event;                                 /* the event's number: increasing */
+    long long ticket;                                /* the ticket's row number */
+    const char *ticket_id;                           /* its public id */
+    const char *action;                              /* create | overdue | an action's name */
+    const char *actor;                               /* who */
+    double at;                                       /* when, seconds since the epoch */
+    const char *from_status, *to_status;             /* from_status NULL at create */
+    const char *payload;                             /* the event's JSON object, as recorded */
+    long created_day;                                /* the ticket's: Asia/Shanghai day number */
+    const char *created_by;                          /* the call-taker who created it */
+    const char *channel, *category, *area, *content; /* category, area may be NULL */
+} rx_feed_event;
+typedef int (*rx_feed_fn)(void *ctx, const rx_feed_event *e);
+
+/* Calls fn for up to max events after event number after, oldest first;
+ * *last is the number of the last one fn accepted. fn's error stops the
+ * walk and is returned. */
+int rx_tickets_feed(rx_tickets *t, long long after, int max, rx_feed_fn fn, void *ctx,
+                    long long *last);
+
+/* One search or document opening recorded with a ticket (ticket=). */
+typedef struct {
+    long long n;       /* the record's number: increasing */
+    long long ticket;  /* the ticket's row number */
+    double at;         /* when */
+    const char *actor; /* who */
+    const char *query; /* the query as typed */
+    long long total;   /* the hits it found */
+    const char *top;   /* the ids shown, best first: a JSON array */
+    bool open;         /* a document opened (top names it), not a search */
+    int confident;     /* the search's: 1, 0, or -1 when not known */
+} rx_lookup_event;
+typedef int (*rx_lookup_fn)(void *ctx, const rx_lookup_event *l);
+
+/* Calls fn for up to max lookups after number after, oldest first, as
+ * rx_tickets_feed does for events. */
+int rx_tickets_lookup_feed(rx_tickets *t, long long after, int max, rx_lookup_fn fn, void *ctx,
+                           long long *last);
 
 /* Past tickets from row number since on whose text matches match (an
  * FTS5 expression over the case text), best first, but never exclude_id:

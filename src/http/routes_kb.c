@@ -181,12 +181,16 @@ static void record_lookup(rx_app *app, const rx_http_request *req, cJSON *out)
             cJSON_AddItemToArray(top, cJSON_CreateString(id->valuestring));
     }
     const cJSON *total = cJSON_GetObjectItemCaseSensitive(out, "total");
+    const cJSON *confident = cJSON_GetObjectItemCaseSensitive(out, "confident");
     rx_actor who = {.name = req->user ? req->user : "anonymous",
                     .role = req->role,
                     .department = req->department,
                     .now = rx_app_clock(app)};
-    int rc = rx_tickets_record_lookup(t, ticket, &who, rx_http_param(req, "q"),
-                                      cJSON_IsNumber(total) ? total->valuedouble : 0, top);
+    rx_lookup l = {.query = rx_http_param(req, "q"),
+                   .total = cJSON_IsNumber(total) ? total->valuedouble : 0,
+                   .top = top,
+                   .confident = cJSON_IsBool(confident) ? cJSON_IsTrue(confident) : -1};
+    int rc = rx_tickets_record_lookup(t, ticket, &who, &l);
     cJSON_Delete(top);
     cJSON_AddBoolToObject(out, "ticket_recorded", rc == RX_OK);
 }
@@ -232,6 +236,13 @@ void rx_route_suggest(rx_app *app, const rx_http_request *req, rx_http_response 
 
 void rx_route_doc(rx_app *app, const rx_http_request *req, rx_http_response *res)
 {
+    const char *ticket = rx_http_param(req, "ticket");
+    if (ticket && *ticket && !rx_role_can((rx_role)req->role_id, RX_CAP_RECORD_LOOKUP)) {
+        rx_http_error(res, 403, "forbidden",
+                      "%s（%s）只能阅读文档，不能把阅读记入工单（ticket 参数）",
+                      rx_role_label((rx_role)req->role_id), req->role);
+        return;
+    }
     rx_kb *kb = rx_app_kb(app);
     if (!kb) {
         rx_http_index_unavailable(res);
@@ -246,6 +257,21 @@ void rx_route_doc(rx_app *app, const rx_http_request *req, rx_http_response *res
     if (rc != RX_OK) {
         kb_failed(res);
         return;
+    }
+    rx_tickets *t = rx_app_tickets(app);
+    if (ticket && *ticket && t) {
+        /* a document opened for a ticket: which documents are read during
+         * calls and never resolve one (statistics by document) */
+        cJSON *top = cJSON_CreateArray();
+        cJSON_AddItemToArray(top, cJSON_CreateString(req->path_id));
+        rx_actor who = {.name = req->user ? req->user : "anonymous",
+                        .role = req->role,
+                        .department = req->department,
+                        .now = rx_app_clock(app)};
+        rx_lookup l = {.open = true, .total = 1, .top = top, .confident = -1};
+        cJSON_AddBoolToObject(doc, "ticket_recorded",
+                              rx_tickets_record_lookup(t, ticket, &who, &l) == RX_OK);
+        cJSON_Delete(top);
     }
     rx_http_json(res, 200, doc);
 }

@@ -84,10 +84,10 @@ static const char *const sql[NSTMT] = {
     [S_LINK] = "INSERT OR IGNORE INTO ticket_links(ticket, earlier, score) VALUES(?, ?, ?)",
     [S_LINKS] = "SELECT t.id FROM ticket_links l JOIN tickets t ON t.n = l.earlier "
                 "WHERE l.ticket = ? ORDER BY l.earlier DESC",
-    [S_LOOKUP_ADD] = "INSERT INTO ticket_lookups(ticket, at, actor, query, total, top) "
-                     "VALUES(?, ?, ?, ?, ?, ?)",
-    [S_LOOKUPS] = "SELECT at, actor, query, total, top FROM ticket_lookups WHERE ticket = ? "
-                  "ORDER BY n",
+    [S_LOOKUP_ADD] = "INSERT INTO ticket_lookups(ticket, at, actor, query, total, top, kind, "
+                     "confident) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_LOOKUPS] = "SELECT at, actor, query, total, top, kind, confident FROM ticket_lookups "
+                  "WHERE ticket = ? ORDER BY n",
     [S_ROWID] = "SELECT n FROM tickets WHERE id = ?",
     [S_FTS_TEXT] = "SELECT body || char(10) || replies || char(10) || notes FROM ticket_fts "
                    "WHERE rowid = ?",
@@ -219,6 +219,11 @@ static const char *const steps[] = {
     "UPDATE ticket_fts SET body = (SELECT t.content || char(10) || coalesce(t.category, '')"
     "  FROM tickets t WHERE t.n = ticket_fts.rowid)"
     " WHERE rowid IN (SELECT n FROM tickets WHERE caller IS NOT NULL OR address IS NOT NULL);",
+    /* 3: a lookup is a search or a document opened; whether the search
+     * was confident (NULL: recorded before this was kept) */
+    "ALTER TABLE ticket_lookups ADD COLUMN kind TEXT NOT NULL DEFAULT 'search'"
+    "  CHECK (kind IN ('search', 'open'));"
+    "ALTER TABLE ticket_lookups ADD COLUMN confident INTEGER;",
 };
 
 /* Before versions were kept per module: user_version 2 had step 1. */
@@ -640,6 +645,9 @@ static cJSON *lookups_json(conn *c, long long n)
         cJSON_AddNumberToObject(e, "total", sqlite3_column_double(st, 3));
         cJSON *top = cJSON_Parse((const char *)sqlite3_column_text(st, 4));
         cJSON_AddItemToObject(e, "top", top ? top : cJSON_CreateArray());
+        cJSON_AddStringToObject(e, "kind", (const char *)sqlite3_column_text(st, 5));
+        if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+            cJSON_AddBoolToObject(e, "confident", sqlite3_column_int(st, 6));
         cJSON_AddItemToArray(arr, e);
     }
     sqlite3_reset(st);
@@ -954,9 +962,10 @@ int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, const rx_actor *w
     return rc == RX_OK ? RX_OK : internal();
 }
 
-int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who, const char *query,
-                             double total, const cJSON *top)
+int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who, const rx_lookup *l)
 {
+    const char *query = l->query ? l->query : "";
+    const cJSON *top = l->top;
     rx_error_clear();
     char now[32];
     rx_wf_time_format(now, who->now);
@@ -989,8 +998,11 @@ int rx_tickets_record_lookup(rx_tickets *t, const char *id, const rx_actor *who,
             sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(st, 3, who->name, -1, SQLITE_TRANSIENT);
             sqlite3_bind_text(st, 4, query, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_double(st, 5, total);
+            sqlite3_bind_double(st, 5, l->total);
             sqlite3_bind_text(st, 6, top_text, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 7, l->open ? "open" : "search", -1, SQLITE_STATIC);
+            if (l->confident >= 0)
+                sqlite3_bind_int(st, 8, l->confident > 0);
             if (sqlite3_step(st) != SQLITE_DONE)
                 rc = db_error(c, "lookup");
             sqlite3_reset(st);
@@ -1586,7 +1598,7 @@ int rx_tickets_signals(rx_tickets *t, long long after, int max, rx_signal_fn fn,
                   "    ORDER BY d.n DESC LIMIT 1), "
                   "  CASE WHEN e.action = 'resolve_first_contact' THEN (SELECT "
                   "    group_concat(l.query, char(10)) FROM ticket_lookups l "
-                  "    WHERE l.ticket = e.ticket) END "
+                  "    WHERE l.ticket = e.ticket AND l.kind = 'search') END "
                   "FROM ticket_events e JOIN tickets t ON t.n = e.ticket "
                   "WHERE e.n > ?1 AND e.action IN ('dispatch', 'return', 'accept', 'approve', "
                   "  'resolve_first_contact') "
@@ -1617,6 +1629,90 @@ int rx_tickets_signals(rx_tickets *t, long long after, int max, rx_signal_fn fn,
     }
     if (rc == RX_OK && s != SQLITE_DONE)
         rc = db_error(c, "signals");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- what statistics read ---- */
+
+int rx_tickets_feed(rx_tickets *t, long long after, int max, rx_feed_fn fn, void *ctx,
+                    long long *last)
+{
+    *last = after;
+    conn *c = reader(t);
+    sqlite3_stmt *st;
+    if (!c || sqlite3_prepare_v2(c->db,
+                                 "SELECT e.n, e.ticket, t.id, e.action, e.actor, unixepoch(e.at), "
+                                 "  e.from_status, e.to_status, e.payload, t.created_day, "
+                                 "  t.created_by, t.channel, t.category, t.area, t.content "
+                                 "FROM ticket_events e JOIN tickets t ON t.n = e.ticket "
+                                 "WHERE e.n > ?1 ORDER BY e.n LIMIT ?2",
+                                 -1, &st, NULL) != SQLITE_OK)
+        return c ? db_error(c, "feed") : RX_EIO;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, max);
+    int s, rc = RX_OK;
+    while (rc == RX_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        rx_feed_event e = {
+            .event = sqlite3_column_int64(st, 0),
+            .ticket = sqlite3_column_int64(st, 1),
+            .ticket_id = (const char *)sqlite3_column_text(st, 2),
+            .action = (const char *)sqlite3_column_text(st, 3),
+            .actor = (const char *)sqlite3_column_text(st, 4),
+            .at = (double)sqlite3_column_int64(st, 5),
+            .from_status = (const char *)sqlite3_column_text(st, 6),
+            .to_status = (const char *)sqlite3_column_text(st, 7),
+            .payload = (const char *)sqlite3_column_text(st, 8),
+            .created_day = (long)sqlite3_column_int64(st, 9),
+            .created_by = (const char *)sqlite3_column_text(st, 10),
+            .channel = (const char *)sqlite3_column_text(st, 11),
+            .category = (const char *)sqlite3_column_text(st, 12),
+            .area = (const char *)sqlite3_column_text(st, 13),
+            .content = (const char *)sqlite3_column_text(st, 14),
+        };
+        rc = fn(ctx, &e);
+        if (rc == RX_OK)
+            *last = e.event;
+    }
+    if (rc == RX_OK && s != SQLITE_DONE)
+        rc = db_error(c, "feed");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int rx_tickets_lookup_feed(rx_tickets *t, long long after, int max, rx_lookup_fn fn, void *ctx,
+                           long long *last)
+{
+    *last = after;
+    conn *c = reader(t);
+    sqlite3_stmt *st;
+    if (!c || sqlite3_prepare_v2(c->db,
+                                 "SELECT n, ticket, unixepoch(at), actor, query, total, top, "
+                                 "  kind, confident "
+                                 "FROM ticket_lookups WHERE n > ?1 ORDER BY n LIMIT ?2",
+                                 -1, &st, NULL) != SQLITE_OK)
+        return c ? db_error(c, "lookup feed") : RX_EIO;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, max);
+    int s, rc = RX_OK;
+    while (rc == RX_OK && (s = sqlite3_step(st)) == SQLITE_ROW) {
+        rx_lookup_event l = {
+            .n = sqlite3_column_int64(st, 0),
+            .ticket = sqlite3_column_int64(st, 1),
+            .at = (double)sqlite3_column_int64(st, 2),
+            .actor = (const char *)sqlite3_column_text(st, 3),
+            .query = (const char *)sqlite3_column_text(st, 4),
+            .total = sqlite3_column_int64(st, 5),
+            .top = (const char *)sqlite3_column_text(st, 6),
+            .open = !strcmp((const char *)sqlite3_column_text(st, 7), "open"),
+            .confident = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 8),
+        };
+        rc = fn(ctx, &l);
+        if (rc == RX_OK)
+            *last = l.n;
+    }
+    if (rc == RX_OK && s != SQLITE_DONE)
+        rc = db_error(c, "lookup feed");
     sqlite3_finalize(st);
     return rc;
 }

@@ -826,6 +826,16 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env)
     }
     if (rc != RX_OK)
         return rx_fail(RX_ENOMEM, "internal", "内存不足");
+    if ((a == RX_ACT_DISPATCH || a == RX_ACT_REJECT || a == RX_ACT_EXTEND) && in->payload &&
+        t->deadline != RX_DATE_INVALID) {
+        /* the deadline this event set, in its record: whether a reply was
+         * on time can be told from the log alone (statistics) */
+        char day[11];
+        rx_date_format(day, t->deadline);
+        cJSON_DeleteItemFromObjectCaseSensitive(in->payload, "deadline");
+        if (!cJSON_AddStringToObject(in->payload, "deadline", day))
+            return rx_fail(RX_ENOMEM, "internal", "内存不足");
+    }
     if (transitions[a].to >= 0) /* callback moved it by its result above */
         t->status = (rx_status)transitions[a].to;
     return RX_OK;

@@ -721,9 +721,10 @@ static void lookups_are_recorded_with_the_ticket(void **state)
     create(fx, id, NEW_TICKET);
     cJSON *top = cJSON_Parse("[\"faq-h1-003\",\"zhujian-drain-01\"]");
     rx_actor who = agent(fx->now);
-    assert_int_equal(rx_tickets_record_lookup(fx->t, id, &who, "下水道堵了", 12, top), RX_OK);
-    assert_int_equal(rx_tickets_record_lookup(fx->t, "ZZ20000101-000001", &who, "x", 0, top),
-                     RX_ENOTFOUND);
+    rx_lookup rec = {.query = "下水道堵了", .total = 12, .top = top, .confident = 1};
+    assert_int_equal(rx_tickets_record_lookup(fx->t, id, &who, &rec), RX_OK);
+    rx_lookup x = {.query = "x", .top = top, .confident = -1};
+    assert_int_equal(rx_tickets_record_lookup(fx->t, "ZZ20000101-000001", &who, &x), RX_ENOTFOUND);
     assert_int_equal(rx_http_status_of(rx_error_code()), 404);
     cJSON_Delete(top);
     cJSON *t = get(fx, id);
@@ -732,6 +733,8 @@ static void lookups_are_recorded_with_the_ticket(void **state)
     const cJSON *l = cJSON_GetArrayItem(lookups, 0);
     assert_string_equal(str(l, "query"), "下水道堵了");
     assert_string_equal(str(l, "actor"), "小王");
+    assert_string_equal(str(l, "kind"), "search");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "confident")));
     assert_int_equal(num(l, "total"), 12);
     assert_string_equal(
         cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(l, "top"), 1)->valuestring,
@@ -904,6 +907,8 @@ static void old_search_text_loses_callers_data(void **state)
     assert_int_equal(sqlite3_exec(db,
                                   "UPDATE ticket_fts SET body = body || char(10) || "
                                   "'芦淞区建设南路9号' || char(10) || '赵先生';"
+                                  "ALTER TABLE ticket_lookups DROP COLUMN kind;"
+                                  "ALTER TABLE ticket_lookups DROP COLUMN confident;"
                                   "UPDATE schema_versions SET version = 1 WHERE module = 'tickets'",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
