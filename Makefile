@@ -29,7 +29,7 @@ DEB_BUILD := build-essential pkg-config libxapian-dev xapian-tools libsqlite3-de
 # A CJK font, or the screenshots show boxes for every Chinese character.
 DEB_TEST := chromium fonts-wqy-microhei
 
-LIB_C   := $(wildcard src/util/*.c src/text/*.c src/corpus/*.c src/search/*.c src/store/*.c src/auth/*.c src/tickets/*.c src/assist/*.c src/http/*.c indexer/*.c)
+LIB_C   := $(wildcard src/util/*.c src/text/*.c src/corpus/*.c src/search/*.c src/store/*.c src/auth/*.c src/tickets/*.c src/assist/*.c src/stats/*.c src/http/*.c indexer/*.c)
 LIB_CXX := $(wildcard src/search/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
 LIB     := $(BUILD)/librexian.a

@@ -12,16 +12,16 @@ declare -A MOD=(
     [roles]=auth [users]=auth
     [tickets]=tickets [workflow]=tickets
     [indexer]=indexer [reindex]=indexer
-    [assist]=assist
+    [assist]=assist [stats]=stats
     [http]=http [app]=http
 )
 declare -A RANK=([util]=0 [text]=1 [corpus]=2 [store]=2 [search]=3 [auth]=3 [tickets]=4
-    [indexer]=4 [assist]=5 [http]=6 [cli]=7)
+    [indexer]=4 [assist]=5 [stats]=5 [http]=6 [cli]=7)
 module_of() { # the module of a source or header path
     case $1 in
     src/util/*) echo util ;; src/text/*) echo text ;; src/corpus/*) echo corpus ;;
     src/store/*) echo store ;; src/search/*) echo search ;; src/auth/*) echo auth ;;
-    src/tickets/*) echo tickets ;; src/assist/*) echo assist ;; indexer/*) echo indexer ;; src/http/*) echo http ;;
+    src/tickets/*) echo tickets ;; src/assist/*) echo assist ;; src/stats/*) echo stats ;; indexer/*) echo indexer ;; src/http/*) echo http ;;
     src/cli/*) echo cli ;;
     include/rexian/*) local h=${1##*/}; echo "${MOD[${h%.h}]:-?}" ;;
     *) echo ? ;;

@@ -40,6 +40,9 @@ double rx_app_clock(rx_app *app);
 /* Agent assist (borrowed), or NULL without a ticket store. */
 struct rx_assist *rx_app_assist(rx_app *app);
 
+/* Statistics (borrowed), or NULL without a ticket store. */
+struct rx_stats *rx_app_stats(rx_app *app);
+
 /* The background reindexer (borrowed). */
 struct rx_reindexer *rx_app_reindexer(rx_app *app);
 

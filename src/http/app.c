@@ -5,6 +5,7 @@
 #include "rexian/error.h"
 #include "rexian/reindex.h"
 #include "rexian/roles.h"
+#include "rexian/stats.h"
 #include "rexian/strmap.h"
 #include "rexian/tickets.h"
 #include "rexian/users.h"
@@ -58,6 +59,8 @@ static const route routes[] = {
     {"GET", "/api/v1/tickets/{id}/assist", rx_route_ticket_assist, RX_CAP_ASSIST, "assist"},
     {"POST", "/api/v1/assist", rx_route_text_assist, RX_CAP_ASSIST, "assist_text"},
     {"GET", "/api/v1/callbacks", rx_route_callbacks, RX_CAP_CALLBACK_QUEUE, "callbacks"},
+    {"GET", "/api/v1/stats/resolution", rx_route_stats_resolution, RX_CAP_STATS,
+     "stats_resolution"},
     {"GET", "/api/v1/admin/learned", rx_route_learned_list, RX_CAP_ADMIN, "learned"},
     {"POST", "/api/v1/admin/learned/forget", rx_route_learned_forget, RX_CAP_ADMIN, "learned"},
     /* last: only what no route above matches can be a static file */
@@ -106,6 +109,10 @@ struct rx_app {
     /* agent assist, and the thread that keeps it learning */
     rx_assist *assist;
     pthread_t learner;
+    /* statistics, and the thread that keeps their rollups current */
+    rx_stats *analysis;
+    pthread_t analyst;
+    bool analysing;
     bool learning;
     route_stats stats[NROUTES + 1];
     double started;
@@ -201,6 +208,29 @@ static void *learner_main(void *arg)
     return NULL;
 }
 
+#define ANALYSE_INTERVAL_S 2
+
+/* The statistics' thread: catches up with the log at start, then keeps
+ * the rollups current (a request also catches up before answering). */
+static void *analyst_main(void *arg)
+{
+    rx_app *app = arg;
+    double t0 = rx_now();
+    bool caught_up = false;
+    do {
+        if (rx_stats_sync(app->analysis, 0, NULL) != RX_OK) {
+            fprintf(stderr, "rexian serve: stats: %s\n", rx_error_last());
+            continue;
+        }
+        if (!caught_up) {
+            fprintf(stderr, "rexian serve: statistics caught up with the ticket log in %.1f s\n",
+                    rx_now() - t0);
+            caught_up = true;
+        }
+    } while (nap(app, ANALYSE_INTERVAL_S));
+    return NULL;
+}
+
 int rx_app_new(rx_app **out, const rx_app_config *cfg)
 {
     *out = NULL;
@@ -235,6 +265,13 @@ int rx_app_new(rx_app **out, const rx_app_config *cfg)
         app->scanning = pthread_create(&app->scanner, NULL, scanner_main, app) == 0;
     if (app->tickets && rx_assist_new(&app->assist, app->db) == RX_OK)
         app->learning = pthread_create(&app->learner, NULL, learner_main, app) == 0;
+    const char *db_path = app->db ? sqlite3_db_filename(app->db, "main") : NULL;
+    if (app->tickets && db_path && *db_path) {
+        if (rx_stats_open(&app->analysis, db_path, app->tickets) == RX_OK)
+            app->analysing = pthread_create(&app->analyst, NULL, analyst_main, app) == 0;
+        else
+            fprintf(stderr, "rexian serve: statistics disabled: %s\n", rx_error_last());
+    }
     *out = app;
     return RX_OK;
 }
@@ -251,6 +288,9 @@ void rx_app_free(rx_app *app)
         pthread_join(app->scanner, NULL);
     if (app->learning)
         pthread_join(app->learner, NULL);
+    if (app->analysing)
+        pthread_join(app->analyst, NULL);
+    rx_stats_free(app->analysis);
     rx_assist_free(app->assist);
     pthread_mutex_destroy(&app->scan_mu);
     pthread_cond_destroy(&app->scan_cv);
@@ -287,6 +327,11 @@ double rx_app_clock(rx_app *app)
 rx_assist *rx_app_assist(rx_app *app)
 {
     return app->assist;
+}
+
+rx_stats *rx_app_stats(rx_app *app)
+{
+    return app->analysis;
 }
 
 rx_reindexer *rx_app_reindexer(rx_app *app)

@@ -72,4 +72,15 @@ void rx_route_learned_list(rx_app *app, const rx_http_request *req, rx_http_resp
 void rx_route_learned_forget(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_scan(rx_app *app, const rx_http_request *req, rx_http_response *res);
 
+/* Statistics (routes_stats.c). The statistics caught up with the log (the
+ * events left, if any, in *pending), or NULL after answering 503 or the
+ * error into res. */
+struct rx_stats *rx_route_stats(rx_app *app, rx_http_response *res, long long *pending);
+/* from= and to= as an inclusive range of days: 30 days ending today by
+ * default, ending 29 days after from when only from is given; false after
+ * answering 400 for a bad or reversed range, or one over ten years. */
+bool rx_param_range(long *from, long *to, rx_app *app, const rx_http_request *req,
+                    rx_http_response *res);
+void rx_route_stats_resolution(rx_app *app, const rx_http_request *req, rx_http_response *res);
+
 #endif
