@@ -105,6 +105,15 @@ for ((k = 0; k < 6000; k++)); do
 done
 FIT=$(grep -m1 -o 'assist learnt.*' "$W/serve.err" || echo 'assist: not caught up in 600 s')
 echo "== $FIT"
+# the statistics' rollups catch up with the whole log in the background too
+for ((k = 0; k < 6000; k++)); do
+    grep -q 'statistics caught up' "$W/serve.err" 2>/dev/null && break
+    sleep 0.1
+done
+STATS=$(grep -m1 -o 'statistics caught up.*' "$W/serve.err" || echo 'statistics: not caught up in 600 s')
+echo "== $STATS"
+YEAR_FROM=$(sqlite3 "$DB" "SELECT date(min(created_day) * 86400, 'unixepoch') FROM tickets")
+YEAR_TO=$(sqlite3 "$DB" "SELECT date(max(created_day) * 86400, 'unixepoch') FROM tickets")
 # assist over 300 tickets taken across the year, and the peer: the
 # knowledge-base search of the same tickets' text (assist runs it too)
 sqlite3 "$DB" "SELECT id FROM tickets WHERE n % (1 + (SELECT max(n) FROM tickets) / 300) = 0" |
@@ -147,6 +156,14 @@ ID=$(curl -s -H "Authorization: Bearer $TOKEN" "$URL/api/v1/tickets?limit=1&offs
 [ -n "$ID" ] && run_get "GET one ticket with its events" "/api/v1/tickets/$ID"
 run_get "search: 300 tickets' text (assist's peer)" "@$W/search.paths"
 run_get "assist: 300 tickets across the year" "@$W/assist.paths"
+R="/api/v1/stats/resolution?from=$YEAR_FROM&to=$YEAR_TO"
+run_get "stats: resolution, the whole year" "$R"
+run_get "stats: resolution by department, the year" "$R&by=department"
+run_get "stats: resolution by day, the year" "$R&by=day"
+run_get "stats: resolution by agent, the year" "$R&by=agent"
+run_get "stats: resolution by document, the year" "$R&by=document"
+run_get "stats: resolution by category, last 30 days" \
+    "/api/v1/stats/resolution?to=$YEAR_TO&by=category"
 
 walk1=$("$CLIENT" "$PORT" "$TOKEN" walk 1 "$WALK")
 walkn=$("$CLIENT" "$PORT" "$TOKEN" walk "$CONNS" "$WALK")
@@ -161,6 +178,7 @@ echo "== tickets benchmark: $N tickets, $(nproc) CPUs, serve --threads $THREADS,
 echo "load: $LOAD"
 echo "scan: the pass at start done $SCAN0; a pass with nothing new ${SCAN} s"
 echo "assist: $FIT"
+echo "stats: $STATS"
 echo "peer: GET /healthz at c=$CONNS, $HZ req/s; ×healthz = req/s ÷ that"
 echo
 printf "$FMT" "c=1 p50" "c=1 p99" "c=$CONNS req/s" "×healthz" "c=$CONNS p99" "total" "errors" "GET (ms)"
