@@ -202,6 +202,9 @@ function route() {
   } else if (page.id === 'admin') {
     $('page-admin').hidden = false;
     loadUsers();
+  } else if (page.id === 'stats') {
+    $('page-stats').hidden = false;
+    loadStats(); // stats.js
   } else if (page.id === 'cases') {
     $('page-cases').hidden = false;
     $('case-q').focus();

@@ -533,6 +533,43 @@ try {
     await shot('cases');
   });
 
+  // ---- 统计: the trainer reads today's figures, the chart, its numbers and the CSV ----
+  await check('统计: the trainer sees today\'s one-call rate with its count and denominator as the API gives it, a chart by department, its numbers a click away, and a CSV of them', async () => {
+    const nav = page.getByRole('navigation');
+    await nav.getByRole('link', { name: '统计', exact: true }).click();
+    await page.getByRole('heading', { name: '统计', level: 1 }).waitFor();
+    const day = await page.evaluate(() => today());
+    await page.getByLabel('开始日期').fill(day);
+    await page.getByLabel('结束日期').fill(day);
+    await page.getByLabel('分组', { exact: true }).selectOption({ label: '按承办单位' });
+    await page.getByRole('button', { name: '查询', exact: true }).click();
+    const want = (await api(`/api/v1/stats/resolution?from=${day}&to=${day}&by=department`, ADMIN)).json;
+    assert(want.tickets >= 3 && want.one_call.count >= 1, 'the desk\'s calls are not counted: ' + JSON.stringify(want));
+    await page.getByRole('status').filter({ hasText: `受理工单 ${want.tickets} 张` }).waitFor();
+    const kpi = page.getByRole('list', { name: '办理成效指标' }).getByRole('listitem').filter({ hasText: '一次办结率' });
+    await until(async () => (await kpi.textContent()).includes(`${want.one_call.count} / ${want.one_call.of}`),
+      'the one-call KPI does not show ' + want.one_call.count + ' / ' + want.one_call.of);
+    assert((await kpi.textContent()).includes((want.one_call.rate * 100).toFixed(1) + '%'), 'the rate differs');
+    await page.getByLabel('指标', { exact: true }).selectOption({ label: '工单量' });
+    const chart = page.getByRole('img', { name: '按承办单位的工单量' });
+    await chart.waitFor();
+    assert(await chart.locator('rect').count() === want.groups.length, 'not one bar per department');
+    const table = page.getByRole('table', { name: '分组数据' });
+    assert(await table.isHidden(), 'the numbers show before they are asked for');
+    await page.getByRole('button', { name: '查看数据' }).click();
+    await table.waitFor();
+    assert(await table.getByRole('row').count() === want.groups.length + 1, 'not one row per department');
+    const lead = want.groups.find((g) => g.key !== '');
+    if (lead) await table.getByRole('row').filter({ hasText: lead.key }).getByRole('cell', { name: String(lead.tickets), exact: true }).first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 CSV' }).click()]);
+    const fs = await import('node:fs');
+    const csv = fs.readFileSync(await download.path(), 'utf8').replace(/^\ufeff/, '').trim().split(/\r\n/);
+    assert(csv[0].startsWith('承办单位,工单量,一次办结率,一次办结率分子,一次办结率分母'), 'the CSV header: ' + csv[0]);
+    assert(csv.length === want.groups.length + 1, 'the CSV has ' + csv.length + ' lines');
+    assert(download.suggestedFilename().endsWith('.csv'), 'not a .csv: ' + download.suggestedFilename());
+    await shot('stats');
+  });
+
   await check('nothing was loaded from outside the server, and the page raised no error', async () => {
     assert(external.length === 0, 'external requests: ' + external.join(', '));
     assert(errors.length === 0, 'page errors: ' + errors.join('; '));
