@@ -13,8 +13,10 @@
 #define DEFAULT_DAYS 30
 #define SYNC_INLINE 20000 /* events a request catches up before answering */
 
-/* The statistics, caught up with the log (up to SYNC_INLINE events; the
- * background thread does the rest), or NULL after answering 503. */
+/* The statistics, caught up with the log when what is left is a few
+ * seconds' worth; a larger backlog (a first start) is the background
+ * thread's, and the answer says how much is not counted yet. NULL after
+ * answering 503. */
 rx_stats *rx_route_stats(rx_app *app, rx_http_response *res, long long *pending)
 {
     rx_stats *s = rx_app_stats(app);
@@ -22,6 +24,9 @@ rx_stats *rx_route_stats(rx_app *app, rx_http_response *res, long long *pending)
         rx_http_error(res, 503, "stats_unavailable", "统计未启用（没有工单库）");
         return NULL;
     }
+    *pending = rx_stats_pending(s);
+    if (*pending == 0 || *pending > SYNC_INLINE)
+        return s;
     int rc = rx_stats_sync(s, SYNC_INLINE, pending);
     if (rc != RX_OK) {
         rx_http_fail(res, rc);

@@ -156,22 +156,31 @@ static int batch(rx_stats *s, int n, long long *moved)
     return RX_OK;
 }
 
+/* The lock is taken per batch: a long catch-up (a first start over a
+ * year of tickets) lets queries and other syncs in between. */
 int rx_stats_sync(rx_stats *s, long long max, long long *pending)
 {
-    pthread_mutex_lock(&s->mu);
     int rc = RX_OK;
     long long done = 0, moved = 1;
     while (rc == RX_OK && moved > 0 && (max <= 0 || done < max)) {
         int n = max > 0 && max - done < BATCH ? (int)(max - done) : BATCH;
+        pthread_mutex_lock(&s->mu);
         rc = batch(s, n, &moved);
+        pthread_mutex_unlock(&s->mu);
         done += moved;
     }
-    if (pending) {
-        long long last = rx_tickets_last_event(s->t);
-        *pending = last > s->events ? last - s->events : 0;
-    }
-    pthread_mutex_unlock(&s->mu);
+    if (pending)
+        *pending = rx_stats_pending(s);
     return rc;
+}
+
+long long rx_stats_pending(rx_stats *s)
+{
+    long long last = rx_tickets_last_event(s->t);
+    pthread_mutex_lock(&s->mu);
+    long long at = s->events;
+    pthread_mutex_unlock(&s->mu);
+    return last > at ? last - at : 0;
 }
 
 int rx_stats_rebuild(rx_stats *s)
