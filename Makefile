@@ -7,7 +7,8 @@ BUILD    ?= build
 OPT      ?= -O2 -g
 SAN      ?=
 
-PKGS     := xapian-core icu-uc icu-i18n libcjson libsodium yaml-0.1 libcmark friso sqlite3 libmicrohttpd zlib
+PKGS     := xapian-core icu-uc icu-i18n libcjson libsodium yaml-0.1 libcmark friso sqlite3 libmicrohttpd zlib \
+            libzip libxml-2.0 poppler-glib
 WARN     := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wformat=2 -Wimplicit-fallthrough -Wvla
 CWARN    := $(WARN) -Wstrict-prototypes -Wmissing-prototypes $(if $(findstring clang,$(CC)),,-Wno-format-truncation)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null | sed 's/-I/-isystem /g')
@@ -20,16 +21,19 @@ LDFLAGS  := $(SAN)
 # Debian packages needed to build, test and benchmark.
 DEB_BUILD := build-essential pkg-config libxapian-dev xapian-tools libsqlite3-dev sqlite3 \
              libmicrohttpd-dev libcjson-dev libicu-dev libyaml-dev libcsv-dev libcmark-dev \
-             libsodium-dev libfriso-dev friso-dict libcmocka-dev zlib1g-dev curl bc util-linux
+             libsodium-dev libfriso-dev friso-dict libcmocka-dev zlib1g-dev curl bc util-linux \
+             libzip-dev libxml2-dev libpoppler-glib-dev
 
 # Test only: the browser tests (Debian's chromium, driven by playwright-core
 # from npm, installed into tests/browser/node_modules, git-ignored). Node
 # and npm come from Debian only when there are none (a NodeSource nodejs
 # carries its own npm, which Debian's npm package would conflict with).
 # A CJK font, or the screenshots show boxes for every Chinese character.
-DEB_TEST := chromium fonts-wqy-microhei
+# LibreOffice (headless, without its GUI) and poppler's tools make the
+# import tests' DOCX and PDF files from their Markdown sources at test time.
+DEB_TEST := chromium fonts-wqy-microhei libreoffice-writer-nogui poppler-utils
 
-LIB_C   := $(wildcard src/util/*.c src/text/*.c src/corpus/*.c src/search/*.c src/store/*.c src/auth/*.c src/tickets/*.c src/assist/*.c src/stats/*.c src/http/*.c indexer/*.c)
+LIB_C   := $(wildcard src/util/*.c src/text/*.c src/corpus/*.c src/search/*.c src/store/*.c src/auth/*.c src/tickets/*.c src/assist/*.c src/import/*.c src/stats/*.c src/http/*.c indexer/*.c)
 LIB_CXX := $(wildcard src/search/*.cc)
 LIB_OBJ := $(LIB_C:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
 LIB     := $(BUILD)/librexian.a

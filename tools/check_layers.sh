@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The import graph runs one way: cli → http → assist → domain (tickets,
-# indexer; search, auth) → corpus, store → text → util. Every #include "rexian/X.h"
+# indexer, import; search, auth) → corpus, store → text → util. Every #include "rexian/X.h"
 # in a module must name a header of the same module or of a lower layer.
 # Run by `make test`; prints each violation and exits 1.
 cd "$(dirname "$0")/.." || exit 2
@@ -13,15 +13,16 @@ declare -A MOD=(
     [tickets]=tickets [workflow]=tickets
     [indexer]=indexer [reindex]=indexer
     [assist]=assist [stats]=stats
+    [import]=import
     [http]=http [app]=http
 )
 declare -A RANK=([util]=0 [text]=1 [corpus]=2 [store]=2 [search]=3 [auth]=3 [tickets]=4
-    [indexer]=4 [assist]=5 [stats]=5 [http]=6 [cli]=7)
+    [indexer]=4 [import]=4 [assist]=5 [stats]=5 [http]=6 [cli]=7)
 module_of() { # the module of a source or header path
     case $1 in
     src/util/*) echo util ;; src/text/*) echo text ;; src/corpus/*) echo corpus ;;
     src/store/*) echo store ;; src/search/*) echo search ;; src/auth/*) echo auth ;;
-    src/tickets/*) echo tickets ;; src/assist/*) echo assist ;; src/stats/*) echo stats ;; indexer/*) echo indexer ;; src/http/*) echo http ;;
+    src/tickets/*) echo tickets ;; src/import/*) echo import ;; src/assist/*) echo assist ;; src/stats/*) echo stats ;; indexer/*) echo indexer ;; src/http/*) echo http ;;
     src/cli/*) echo cli ;;
     include/rexian/*) local h=${1##*/}; echo "${MOD[${h%.h}]:-?}" ;;
     *) echo ? ;;
@@ -48,7 +49,7 @@ for f in $(git ls-files 'src/*.c' 'src/*.cc' 'src/*.h' 'indexer/*.c' 'include/re
 done
 # the core speaks its own error codes: no HTTP status below the http layer
 if grep -nE '\b(rx_http_|MHD_|HTTP/1)' $(git ls-files 'src/util' 'src/text' 'src/corpus' 'src/store' \
-    'src/search' 'src/auth' 'src/tickets' 'indexer'); then
+    'src/search' 'src/auth' 'src/tickets' 'src/import' 'indexer'); then
     echo "the lines above use the HTTP layer below it"
     bad=1
 fi
