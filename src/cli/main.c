@@ -5,6 +5,7 @@
 #include "rexian/app.h"
 #include "rexian/error.h"
 #include "rexian/http.h"
+#include "rexian/import.h"
 #include "rexian/indexer.h"
 #include "rexian/kb.h"
 #include "rexian/store.h"
@@ -39,6 +40,8 @@ static void usage(FILE *f)
         "                  [--department D] [--db FILE] [--index DIR]\n"
         "  rexian user list | revoke NAME [--db FILE]\n"
         "  rexian demo [--db FILE] [--count N] [--seed S] [--corpus DIR] [--quiet]\n"
+        "  rexian import [--department D] [--type T] [--today YYYY-MM-DD] [--dry-run]\n"
+        "                FILE... CORPUS_DIR\n"
         "  rexian --version | help\n",
         f);
 }
@@ -609,6 +612,120 @@ done:
     return status;
 }
 
+/* The guessed fields, in Chinese, for the summary line. */
+static void guessed_list(char *out, size_t cap, unsigned guessed)
+{
+    static const char *const labels[] = {"编号", "标题", "部门", "类型", "施行日期", "有效期", "标签"};
+    static const unsigned bits[] = {RX_GUESS_ID,        RX_GUESS_TITLE,   RX_GUESS_DEPARTMENT,
+                                    RX_GUESS_TYPE,      RX_GUESS_EFFECTIVE, RX_GUESS_EXPIRES,
+                                    RX_GUESS_TAGS};
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < sizeof bits / sizeof bits[0]; k++)
+        if (guessed & bits[k])
+            n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n ? "、" : "", labels[k]);
+}
+
+/* rexian import: each file converted and written into the corpus (or
+ * printed with --dry-run); a refused file is reported and the others go
+ * on. 0 all imported, 1 some refused, 2 usage or an unreadable corpus. */
+static int cmd_import(int argc, char **argv)
+{
+    static const struct option opts[] = {{"department", required_argument, 0, 'd'},
+                                         {"type", required_argument, 0, 't'},
+                                         {"today", required_argument, 0, 'T'},
+                                         {"dry-run", no_argument, 0, 'n'},
+                                         {0, 0, 0, 0}};
+    rx_import_opts o = {0};
+    bool dry = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o.department = optarg; break;
+        case 't': o.type = optarg; break;
+        case 'T': o.today = optarg; break;
+        case 'n': dry = true; break;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (argc - optind < 2) {
+        fputs("rexian import: 需要至少一个文件和知识库目录（FILE... CORPUS_DIR）\n", stderr);
+        usage(stderr);
+        return 2;
+    }
+    const char *corpus = argv[argc - 1];
+    rx_import_ctx *ctx = NULL;
+    if (rx_import_ctx_load(&ctx, corpus) != RX_OK) {
+        fprintf(stderr, "rexian import: %s\n", rx_error_last());
+        return 2;
+    }
+    if (o.department && !rx_departments_canonical(rx_import_ctx_departments(ctx), o.department)) {
+        fprintf(stderr, "rexian import: 部门“%s”不在 %s/departments.txt 中（规范名称或别称）\n",
+                o.department, corpus);
+        rx_import_ctx_free(ctx);
+        return 2;
+    }
+    int imported = 0, refused = 0;
+    for (int k = optind; k < argc - 1; k++) {
+        const char *file = argv[k];
+        struct stat st;
+        char *data = NULL;
+        size_t len = 0;
+        int rc;
+        /* the size first: a 200 MB file is refused without reading it */
+        if (stat(file, &st) != 0)
+            rc = rx_fail(RX_ENOTFOUND, "not_found", "文件不存在或无法读取");
+        else if (!S_ISREG(st.st_mode))
+            rc = rx_fail(RX_EVALUE, "not_a_file", "不是普通文件");
+        else if ((unsigned long long)st.st_size > RX_IMPORT_MAX_BYTES)
+            rc = rx_fail(RX_ETOOBIG, "too_large", "文件有 %lld MB，超过 %u MB 的上限",
+                         (long long)st.st_size / (1024 * 1024), RX_IMPORT_MAX_BYTES / (1024 * 1024));
+        else
+            rc = rx_file_read(&data, &len, file, RX_IMPORT_MAX_BYTES);
+        rx_import_draft d = {0};
+        const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+        if (rc == RX_OK)
+            rc = rx_import_convert(&d, ctx, base, data, len, &o);
+        free(data);
+        char *path = NULL;
+        if (rc == RX_OK && !d.department)
+            rc = rx_fail(RX_EVALUE, "department_unknown",
+                         "猜不出发文部门：请用 --department 指定（departments.txt 中的名称或别称）");
+        if (rc == RX_OK && !dry)
+            rc = rx_import_publish(&path, corpus, &d, true);
+        if (rc != RX_OK) {
+            fprintf(stderr, "%s：未导入：%s\n", file, rx_error_last());
+            refused++;
+            rx_import_draft_clear(&d);
+            continue;
+        }
+        if (dry) {
+            char *md = rx_import_markdown(&d, true);
+            fputs(md ? md : "", stdout);
+            free(md);
+        }
+        char guessed[256];
+        guessed_list(guessed, sizeof guessed, d.guessed);
+        fprintf(stderr, "%s → %s/%s%s：%s（%s，%s，施行 %s%s%s%s%s）；推测：%s\n", file,
+                dry ? "（试运行，未写入）" : corpus, path ? path : d.folder, path ? "" : "/",
+                d.title, d.department, d.type, d.effective, d.expires[0] ? "，有效期至 " : "",
+                d.expires, d.docno ? "，文号 " : "", d.docno ? d.docno : "",
+                *guessed ? guessed : "无");
+        for (size_t s = 0; s < d.nsupersedes; s++)
+            fprintf(stderr, "  取代 %s（%s，%s）：有效期%s至 %s\n", d.supersedes[s].id,
+                    d.supersedes[s].title, d.supersedes[s].why, dry ? "将改" : "已改",
+                    d.supersedes[s].expires_after);
+        free(path);
+        rx_import_draft_clear(&d);
+        imported++;
+    }
+    rx_import_ctx_free(ctx);
+    fprintf(stderr, "导入 %d 个文件，拒绝 %d 个%s\n", imported, refused,
+            imported && !dry ? "；请核对标“推测”的字段，再运行 rexian index 更新索引" : "");
+    return refused ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     /* citizens' data: what this process creates (the database, its WAL,
@@ -637,6 +754,8 @@ int main(int argc, char **argv)
         return cmd_user(argc - 1, argv + 1);
     if (!strcmp(cmd, "demo"))
         return cmd_demo(argc - 1, argv + 1);
+    if (!strcmp(cmd, "import"))
+        return cmd_import(argc - 1, argv + 1);
     fprintf(stderr, "rexian: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

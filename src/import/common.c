@@ -30,6 +30,7 @@ char *blk_clean(const char *text, size_t len, bool squeeze_cjk)
     rx_buf b = {0};
     if (rx_buf_reserve(&b, len + 1) != RX_OK)
         return NULL;
+    b.data[0] = '\0';
     bool pending = false; /* a blank waits to be written */
     uint32_t last = 0;
     size_t i = 0;

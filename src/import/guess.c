@@ -504,6 +504,14 @@ static void guess_tags(rx_import_draft *d, const rx_synonyms *syn, const char *t
         const char *src = best < from_title ? nt : nb;
         char *tag = strndup(src + t->start[best], t->len[best]);
         (void)terms;
+        /* the city's own name tags everything */
+        if (tag && (!strcmp(tag, "株洲市") || !strcmp(tag, "株洲") || !strcmp(tag, "湖南省"))) {
+            free(tag);
+            tag = NULL;
+            t->weight[best] = 0;
+            round--;
+            continue;
+        }
         bool dup = false;
         for (size_t k = 0; tag && k < d->ntags; k++)
             dup = dup || !strcmp(d->tags[k], tag);
