@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_JOBS 32
 #define MAX_REPORTED 200
@@ -34,6 +35,7 @@ struct rx_reindexer {
     job jobs[MAX_JOBS]; /* ring of the latest jobs */
     long next_id;
     bool running;
+    pthread_cond_t idle; /* signalled when a job ends */
     pthread_t thread;
     bool joinable;
 };
@@ -49,6 +51,7 @@ int rx_reindexer_new(rx_reindexer **out, const char *corpus, const char *index)
         return rx_error_set(RX_ENOMEM, "out of memory");
     }
     pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->idle, NULL);
     r->next_id = 1;
     *out = r;
     return RX_OK;
@@ -63,6 +66,7 @@ void rx_reindexer_free(rx_reindexer *r)
     for (size_t k = 0; k < MAX_JOBS; k++)
         rx_diags_free(&r->jobs[k].diags);
     pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->idle);
     free(r->corpus);
     free(r->index);
     free(r);
@@ -118,6 +122,7 @@ static void *run(void *arg)
                  rx_utf8_clip(why, sizeof j->error - sizeof tail), why, tail);
     }
     r->running = false;
+    pthread_cond_broadcast(&r->idle);
     pthread_mutex_unlock(&r->mu);
     if (rc != RX_OK)
         fprintf(stderr, "rexian serve: reindex job %ld failed: %s\n", c->id, rx_error_last());
@@ -168,6 +173,25 @@ int rx_reindexer_start(rx_reindexer *r, bool full, long *id)
     *id = c->id;
     pthread_mutex_unlock(&r->mu);
     return RX_OK;
+}
+
+int rx_reindexer_start_after(rx_reindexer *r, bool full, long *id, double timeout_s)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)timeout_s;
+    bool waited_out = false;
+    pthread_mutex_lock(&r->mu);
+    while (r->running && !waited_out)
+        waited_out = pthread_cond_timedwait(&r->idle, &r->mu, &until) != 0;
+    pthread_mutex_unlock(&r->mu);
+    int rc = rx_reindexer_start(r, full, id);
+    /* another caller started first, after the change: its job reads it */
+    if (rc == RX_ECONFLICT && !waited_out) {
+        rx_error_clear();
+        return RX_OK;
+    }
+    return rc;
 }
 
 int rx_reindexer_status(cJSON **out, rx_reindexer *r, long id)

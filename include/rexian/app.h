@@ -43,6 +43,9 @@ struct rx_assist *rx_app_assist(rx_app *app);
 /* Statistics (borrowed), or NULL without a ticket store. */
 struct rx_stats *rx_app_stats(rx_app *app);
 
+/* The corpus folder that reindexing reads and imports write into. */
+const char *rx_app_corpus(rx_app *app);
+
 /* The background reindexer (borrowed). */
 struct rx_reindexer *rx_app_reindexer(rx_app *app);
 

@@ -34,6 +34,8 @@ typedef struct {
     const char *role;       /* and role name */
     int role_id;            /* rx_role (roles.h) */
     const char *department; /* the department role's department, else NULL */
+    /* set at admission: the route's body limit; 0 is RX_HTTP_MAX_BODY */
+    size_t max_body;
 } rx_http_request;
 
 typedef struct {

@@ -14,6 +14,10 @@ void rx_reindexer_free(rx_reindexer *r);
 /* Starts a job; *id receives its id (or the running job's id with
  * RX_ECONFLICT). */
 int rx_reindexer_start(rx_reindexer *r, bool full, long *id);
+/* The same, but a running job is waited for (up to timeout_s seconds,
+ * then RX_ECONFLICT) and a new one started after it: for a change made
+ * to the corpus while a job was already reading it. */
+int rx_reindexer_start_after(rx_reindexer *r, bool full, long *id, double timeout_s);
 /* {"job","status":"running|done|failed","files_done","files_total",
  *  "documents","seconds", and when finished "generation","published",
  *  "files_changed","rejected":[{"path","line","reason"}],"rejected_total",

@@ -3,6 +3,7 @@
 #include "rexian/app.h"
 #include "rexian/assist.h"
 #include "rexian/error.h"
+#include "rexian/import.h"
 #include "rexian/reindex.h"
 #include "rexian/roles.h"
 #include "rexian/stats.h"
@@ -63,10 +64,30 @@ static const route routes[] = {
      "stats_resolution"},
     {"GET", "/api/v1/admin/learned", rx_route_learned_list, RX_CAP_ADMIN, "learned"},
     {"POST", "/api/v1/admin/learned/forget", rx_route_learned_forget, RX_CAP_ADMIN, "learned"},
+    {"POST", "/api/v1/admin/imports", rx_route_import_convert, RX_CAP_ADMIN, "imports"},
+    {"POST", "/api/v1/admin/imports/publish", rx_route_import_publish, RX_CAP_ADMIN,
+     "imports_publish"},
     /* last: only what no route above matches can be a static file */
     {"GET", NULL, rx_route_static, PUBLIC, "static"},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
+
+/* Routes whose bodies may be larger than RX_HTTP_MAX_BODY: the upload of
+ * a file to import. Every other body stays under the 1 MiB limit. */
+static const struct {
+    const char *method, *path;
+    size_t max_body;
+} large_bodies[] = {
+    {"POST", "/api/v1/admin/imports", RX_IMPORT_MAX_BYTES},
+};
+
+static size_t body_limit(const route *r)
+{
+    for (size_t k = 0; r->path && k < sizeof large_bodies / sizeof large_bodies[0]; k++)
+        if (!strcmp(r->method, large_bodies[k].method) && !strcmp(r->path, large_bodies[k].path))
+            return large_bodies[k].max_body;
+    return RX_HTTP_MAX_BODY;
+}
 #define ROUTE_NONE NROUTES /* metrics slot for unmatched requests */
 #define ROUTE_STATIC (&routes[NROUTES - 1])
 
@@ -94,6 +115,7 @@ typedef struct {
 struct rx_app {
     unsigned long serial;
     char *index_path;
+    char *corpus_path;
     sqlite3 *db;
     rx_tickets *tickets;
     double clock_offset;
@@ -240,16 +262,23 @@ int rx_app_new(rx_app **out, const rx_app_config *cfg)
         return rx_error_set(RX_ENOMEM, "out of memory");
     }
     app->db = cfg->db;
+    if (!(app->corpus_path = strdup(cfg->corpus_path ? cfg->corpus_path : "corpus"))) {
+        free(app->index_path);
+        free(app);
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    }
     app->started = rx_now();
     app->serial = atomic_fetch_add(&app_serial, 1) + 1;
     if (rx_reindexer_new(&app->reindexer, cfg->corpus_path ? cfg->corpus_path : "corpus",
                          cfg->index_path) != RX_OK) {
+        free(app->corpus_path);
         free(app->index_path);
         free(app);
         return RX_ENOMEM;
     }
     if (cfg->web_dir && rx_static_load(&app->web, cfg->web_dir) != RX_OK) {
         rx_reindexer_free(app->reindexer);
+        free(app->corpus_path);
         free(app->index_path);
         free(app);
         return rx_error_code();
@@ -304,7 +333,13 @@ void rx_app_free(rx_app *app)
     pthread_mutex_destroy(&app->kbs_mu);
     pthread_rwlock_destroy(&app->users_mu);
     free(app->index_path);
+    free(app->corpus_path);
     free(app);
+}
+
+const char *rx_app_corpus(rx_app *app)
+{
+    return app->corpus_path;
 }
 
 sqlite3 *rx_app_db(rx_app *app)
@@ -527,10 +562,13 @@ void rx_app_admit(void *arg, rx_http_request *req, rx_http_response *res)
 {
     rx_principal who;
     rx_http_request r = *req;
-    if (!admit(arg, &r, res, &who))
+    const route *hit = admit(arg, &r, res, &who);
+    if (!hit) {
         record(arg, ROUTE_NONE, res->status, 0);
-    else
+    } else {
         res->status = 0; /* go on and read the body */
+        req->max_body = body_limit(hit);
+    }
 }
 
 void rx_app_dispatch(void *arg, rx_http_request *in, rx_http_response *res)

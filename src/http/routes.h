@@ -70,6 +70,8 @@ void rx_route_ticket_assist(rx_app *app, const rx_http_request *req, rx_http_res
 void rx_route_text_assist(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_learned_list(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_learned_forget(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_import_convert(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_import_publish(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_scan(rx_app *app, const rx_http_request *req, rx_http_response *res);
 
 /* Statistics (routes_stats.c). The statistics caught up with the log (the

@@ -539,9 +539,9 @@ static void admit(rx_http_server *srv, struct MHD_Connection *conn, conn_rec *re
         if (res->status)
             return;
     }
-    if (cl && strtoull(cl, NULL, 10) > RX_HTTP_MAX_BODY)
-        rx_http_error(res, 413, "body_too_large", "请求体超过 %d KB 的上限",
-                      RX_HTTP_MAX_BODY / 1024);
+    size_t cap = req->max_body ? req->max_body : RX_HTTP_MAX_BODY;
+    if (cl && strtoull(cl, NULL, 10) > cap)
+        rx_http_error(res, 413, "body_too_large", "请求体超过 %zu KB 的上限", cap / 1024);
 }
 
 /* The library calls this first when the headers are in, then once per
@@ -587,15 +587,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return ok;
     }
     if (*upload_size) {
-        if (cs->body.len + *upload_size <= RX_HTTP_MAX_BODY) {
+        size_t cap = cs->req.max_body ? cs->req.max_body : RX_HTTP_MAX_BODY;
+        if (cs->body.len + *upload_size <= cap) {
             if (rx_buf_append(&cs->body, upload_data, *upload_size) != RX_OK)
                 return MHD_NO;
             *upload_size = 0;
             return MHD_YES;
         }
         /* a chunked body past the limit: answer now, read no further */
-        rx_http_error(&res, 413, "body_too_large", "请求体超过 %d KB 的上限",
-                      RX_HTTP_MAX_BODY / 1024);
+        rx_http_error(&res, 413, "body_too_large", "请求体超过 %zu KB 的上限", cap / 1024);
         enum MHD_Result ok = send_direct(conn, srv, &cs->req, &res, cs->started);
         rx_buf_free(&res.body);
         return ok;

@@ -793,8 +793,11 @@ int rx_import_publish(char **path_out, const char *corpus_dir, rx_import_draft *
         d->folder = strdup(folder);
     }
     /* the folder is a plain name inside the corpus */
-    if (!d->folder || !*d->folder || strchr(d->folder, '/') || d->folder[0] == '.') {
-        rc = rx_fail(RX_EVALUE, "invalid_folder", "目录名无效");
+    bool plain = d->folder && *d->folder && strlen(d->folder) < 64;
+    for (const char *p = d->folder; plain && *p; p++)
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
+    if (!plain) {
+        rc = rx_fail(RX_EVALUE, "invalid_folder", "目录名无效：只能用小写字母、数字、- 或 _");
         goto done;
     }
     size_t rl = strlen(d->folder) + strlen(d->id) + 5;
@@ -807,6 +810,12 @@ int rx_import_publish(char **path_out, const char *corpus_dir, rx_import_draft *
     snprintf(rel, rl, "%s/%s.md", d->folder, d->id);
     if ((rc = check_doc(rel, text, ctx->deps)) != RX_OK)
         goto done;
+    if (!d->docno && d->body) { /* a 文号 sits under the title */
+        size_t head = strlen(d->body) < 900 ? strlen(d->body) : 900;
+        char *top = strndup(d->body, (size_t)rx_utf8_clip(d->body, head));
+        d->docno = top ? rx_import_find_docno(top) : NULL;
+        free(top);
+    }
     if ((rc = rx_import_find_supersedes(d, ctx)) != RX_OK)
         goto done;
     /* every superseded file is checked before anything is written */
