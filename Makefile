@@ -55,7 +55,7 @@ endef
 
 .PHONY: bench-tickets
 .PHONY: eval-assist
-.PHONY: browser-deps
+.PHONY: browser-deps import-fixtures
 .PHONY: all deps bench-deps valgrind fuzz fuzz-deps fuzz-build fuzz-smoke test unit e2e asan eval calibrate bench bench-search run lint format format-check clean
 
 all: $(BIN)
@@ -117,11 +117,17 @@ $(BUILD)/tools/bench_search: $(BUILD)/tests/bench/bench_search.o $(BUILD)/tests/
 
 # ---- tests ----
 
-unit: $(UNIT_BIN)
-	@for t in $(UNIT_BIN); do echo "== $$t"; $$t || exit 1; done
+# The import tests' DOCX, PDF and web pages, made from tests/fixtures/import
+# by LibreOffice at test time (a few seconds; redone when a source changes).
+IMPORT_FIXTURES := $(BUILD)/fixtures/import
+import-fixtures: $(BUILD)/tools/md2html
+	bash tests/import/fixtures.sh $(IMPORT_FIXTURES) $(BUILD)/tools/md2html
 
-e2e: $(BIN)
-	@for t in tests/e2e/*.sh; do echo "== $$t"; REXIAN=$(BIN) bash $$t || exit 1; done
+unit: $(UNIT_BIN) import-fixtures
+	@for t in $(UNIT_BIN); do echo "== $$t"; RX_IMPORT_FIXTURES=$(IMPORT_FIXTURES) $$t || exit 1; done
+
+e2e: $(BIN) import-fixtures
+	@for t in tests/e2e/*.sh; do echo "== $$t"; REXIAN=$(BIN) RX_IMPORT_FIXTURES=$(IMPORT_FIXTURES) bash $$t || exit 1; done
 
 test: deps browser-deps
 	bash tools/check_layers.sh

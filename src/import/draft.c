@@ -116,7 +116,8 @@ static void add_doc(rx_import_ctx *c, const rx_doc *doc, const char *rel)
     memset(e, 0, sizeof *e);
     e->id = strdup(doc->id);
     e->title = squeezed(doc->title);
-    e->department = strdup(doc->department);
+    const char *canon = c->deps ? rx_departments_canonical(c->deps, doc->department) : NULL;
+    e->department = strdup(canon ? canon : doc->department);
     e->path = strdup(rel);
     memcpy(e->effective, doc->effective, 11);
     memcpy(e->expires, doc->expires, 11);

@@ -91,7 +91,26 @@ static bool letterhead(const rx_departments *deps, const char *sq)
         return false;
     if (ends_with(sq, "文件") && strlen(sq) > 6)
         return true;
-    return deps && rx_departments_canonical(deps, sq) != NULL;
+    if (deps && rx_departments_canonical(deps, sq) != NULL)
+        return true;
+    /* 株洲市住房公积金管理中心: a name whose alias covers all but the city */
+    size_t pos;
+    const char *dep = find_department(deps, sq, &pos);
+    if (!dep)
+        return false;
+    const char *const *aliases;
+    size_t na, longest = 0;
+    for (size_t i = 0; i < rx_departments_count(deps); i++) {
+        const char *canon = rx_departments_name(deps, i, &aliases, &na);
+        if (strcmp(canon, dep))
+            continue;
+        for (size_t k = 0; k <= na; k++) {
+            const char *term = k ? aliases[k - 1] : canon;
+            if (strstr(sq, term) && strlen(term) > longest)
+                longest = strlen(term);
+        }
+    }
+    return longest + 9 >= strlen(sq);
 }
 
 /* ---- 文号: 株住建发〔2024〕3号 */
@@ -548,10 +567,13 @@ int rx_import_guess(rx_import_draft *d, guess_info *info, const blk_list *b,
     /* 文号 near the top */
     for (size_t i = 0; i < look && !d->docno; i++)
         d->docno = rx_import_find_docno(b->items[i].text);
+    /* the letterhead (文头), and a page header above it on one page */
+    bool head[4] = {false};
     for (size_t i = 0; i < look && i < 4; i++)
         if (b->items[i].kind != BLK_ROW && letterhead(deps, sq[i])) {
-            info->letterhead = i;
-            break;
+            head[i] = true;
+            if (info->letterhead == SIZE_MAX || ends_with(sq[i], "文件"))
+                info->letterhead = i;
         }
     /* the title: styled as one; else the largest type near the top; else
      * the first short paragraph */
@@ -571,12 +593,12 @@ int rx_import_guess(rx_import_draft *d, guess_info *info, const blk_list *b,
     }
     size_t title = SIZE_MAX;
     for (size_t i = 0; i < look && title == SIZE_MAX; i++)
-        if (b->items[i].title_style && i != info->letterhead)
+        if (b->items[i].title_style && !(i < 4 && head[i]))
             title = i;
     double best = 0;
     for (size_t i = 0; i < look && title == SIZE_MAX; i++) {
         const blk *x = &b->items[i];
-        if (i == info->letterhead || x->kind == BLK_ROW || x->kind == BLK_ITEM)
+        if ((i < 4 && head[i]) || x->kind == BLK_ROW || x->kind == BLK_ITEM)
             continue;
         if (d->docno && strstr(sq[i], d->docno) && strlen(sq[i]) < strlen(d->docno) + 30)
             continue;
@@ -586,7 +608,7 @@ int rx_import_guess(rx_import_draft *d, guess_info *info, const blk_list *b,
     }
     for (size_t i = 0; i < look && title == SIZE_MAX && best > 0; i++) {
         const blk *x = &b->items[i];
-        if (i == info->letterhead || x->kind == BLK_ROW || x->kind == BLK_ITEM)
+        if ((i < 4 && head[i]) || x->kind == BLK_ROW || x->kind == BLK_ITEM)
             continue;
         if (d->docno && strstr(sq[i], d->docno) && strlen(sq[i]) < strlen(d->docno) + 30)
             continue;
@@ -595,7 +617,7 @@ int rx_import_guess(rx_import_draft *d, guess_info *info, const blk_list *b,
     }
     for (size_t i = 0; i < look && title == SIZE_MAX; i++) {
         const blk *x = &b->items[i];
-        if (i == info->letterhead || x->kind == BLK_ROW || x->kind == BLK_ITEM)
+        if ((i < 4 && head[i]) || x->kind == BLK_ROW || x->kind == BLK_ITEM)
             continue;
         if (d->docno && strstr(sq[i], d->docno))
             continue;
@@ -628,11 +650,6 @@ int rx_import_guess(rx_import_draft *d, guess_info *info, const blk_list *b,
         const char *dep = NULL;
         if (info->letterhead != SIZE_MAX)
             dep = find_department(deps, sq[info->letterhead], NULL);
-        if (!dep && b->margin.data) {
-            char *m = squeeze(b->margin.data);
-            dep = m ? find_department(deps, m, NULL) : NULL;
-            free(m);
-        }
         char *t = d->title ? squeeze(d->title) : NULL;
         if (!dep && t)
             dep = find_department(deps, t, NULL);
@@ -640,6 +657,11 @@ int rx_import_guess(rx_import_draft *d, guess_info *info, const blk_list *b,
         for (size_t i = n; i > 0 && i + 8 > n && !dep; i--)
             if (strlen(sq[i - 1]) < 120)
                 dep = find_department(deps, sq[i - 1], NULL);
+        if (!dep && b->margin.data) { /* page headers, or a site's footer */
+            char *m = squeeze(b->margin.data);
+            dep = m ? find_department(deps, m, NULL) : NULL;
+            free(m);
+        }
         for (size_t i = 0; i < n && !dep; i++)
             dep = find_department(deps, sq[i], NULL);
         if (dep) {
