@@ -828,6 +828,129 @@ async function revokeUser(name) {
   }
 }
 
+// ---- 管理: importing documents (upload, review side by side, publish) ----
+
+const DOC_TYPES = [['policy', '政策文件'], ['guide', '办事指南'], ['notice', '通知公告']];
+let draftSeq = 0;
+
+async function uploadFile(file) {
+  const res = await fetch('/api/v1/admin/imports?name=' + encodeURIComponent(file.name), {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + (sessionStorage.getItem(TOKEN_KEY) || ''), 'Content-Type': 'application/octet-stream' },
+    body: file,
+  });
+  let data = null;
+  try { data = await res.json(); } catch (e) { data = null; }
+  if (!res.ok) {
+    const err = (data && data.error) || {};
+    if (res.status === 401) showLogin('登录已失效，请重新登录');
+    throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || '上传失败（' + res.status + '）');
+  }
+  return data;
+}
+
+async function importFiles(ev) {
+  ev.preventDefault();
+  const files = [...$('import-files').files];
+  $('import-error').textContent = '';
+  if (!files.length) { $('import-error').textContent = '请先选择文件'; return; }
+  const errors = [];
+  for (const f of files) {
+    try {
+      $('import-drafts').prepend(draftCard(await uploadFile(f)));
+    } catch (e) {
+      errors.push(f.name + '：' + e.message);
+    }
+  }
+  $('import-error').textContent = errors.length ? '未能导入：' + errors.join('；') : '';
+  $('import-files').value = '';
+}
+
+// One converted file: the original's text beside the editable front
+// matter and body; a guessed field carries 推测 until it is edited.
+function draftCard(d) {
+  const n = ++draftSeq;
+  const guessed = new Set(d.guessed || []);
+  const field = (key, label, input) => {
+    input.id = 'dr' + n + '-' + key;
+    const mark = guessed.has(key) ? el('span', { class: 'guess' }, '推测') : null;
+    const lab = el('label', { for: input.id }, label, mark ? ' ' : null, mark);
+    input.addEventListener('input', () => { if (mark) mark.remove(); });
+    input.addEventListener('change', () => { if (mark) mark.remove(); });
+    return el('div', {}, lab, input);
+  };
+  const id = el('input', { value: d.id || '' });
+  const title = el('input', { value: d.title || '' });
+  const dep = el('input', { value: d.department || '' });
+  const type = el('select', {}, ...DOC_TYPES.map(([v, l]) => el('option', { value: v }, l)));
+  type.value = d.type || 'policy';
+  const tags = el('input', { value: (d.tags || []).join('，') });
+  const eff = el('input', { type: 'date', value: d.effective || '' });
+  const exp = el('input', { type: 'date', value: d.expires || '' });
+  const body = el('textarea', { rows: '18' });
+  body.value = d.body || '';
+  const status = el('p', { role: 'status' });
+  const error = el('p', { class: 'error', role: 'alert' });
+  const sup = (d.supersedes || []).length ? el('div', { class: 'note', role: 'note' }, '发布后将取代：',
+    ...d.supersedes.map((s) => el('span', { class: 'sup' }, `${s.id}《${s.title}》（${s.why}），有效期改至 ${s.expires_after}；`))) : null;
+  const publish = el('button', { type: 'submit' }, '发布');
+  const discard = el('button', { type: 'button', class: 'secondary' }, '放弃');
+  const form = el('form', { class: 'draft-form' },
+    el('div', { class: 'row' }, field('id', '编号', id), field('type', '类型', type)),
+    field('title', '标题', title),
+    field('department', '部门', dep),
+    el('div', { class: 'row' }, field('effective', '施行日期', eff), field('expires', '有效期至', exp)),
+    field('tags', '标签（用逗号分隔）', tags),
+    field('body', '正文（Markdown）', body),
+    sup, publish, ' ', discard, error, status);
+  const card = el('section', { class: 'card draft', 'aria-label': '导入稿 ' + d.file },
+    el('h3', {}, d.file + '（' + (d.format || '').toUpperCase() + (d.docno ? '，' + d.docno : '') + '）'),
+    el('div', { class: 'side' },
+      el('div', {}, el('h4', { id: 'dr' + n + '-src' }, '原文'),
+        el('pre', { class: 'source', 'aria-labelledby': 'dr' + n + '-src', tabindex: '0' }, d.source_text || '')),
+      el('div', {}, el('h4', {}, '转换结果'), form)));
+  discard.addEventListener('click', () => card.remove());
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    error.textContent = '';
+    publish.disabled = true;
+    const payload = {
+      title: title.value.trim(), department: dep.value.trim(), type: type.value,
+      tags: tags.value.split(/[,，;；\s]+/).filter(Boolean), effective: eff.value,
+      expires: exp.value || null, body: body.value, file: d.file,
+    };
+    if (!guessed.has('id') || id.value !== d.id) payload.id = id.value.trim();
+    else payload.folder = d.folder;
+    try {
+      const r = await api('/api/v1/admin/imports/publish', { method: 'POST', body: payload });
+      status.textContent = '已发布为 ' + r.id + '（' + r.path + '），正在更新索引…';
+      for (const el2 of form.elements) el2.disabled = true;
+      if (r.job) await followImport(r, status);
+    } catch (e) {
+      publish.disabled = false;
+      error.textContent = '发布失败：' + e.message;
+    }
+  });
+  return card;
+}
+
+async function followImport(r, status) {
+  for (let k = 0; k < 600; k++) {
+    let j;
+    try { j = await api('/api/v1/admin/reindex/' + encodeURIComponent(r.job)); } catch (e) { break; }
+    if (j.status === 'done') {
+      const sup = (r.superseded || []).map((s) => s.id + ' 有效期至 ' + s.expires).join('，');
+      status.textContent = '已发布：' + r.id + '，索引已更新（第 ' + (j.generation || '?') + ' 代），可以检索了' + (sup ? '；已取代 ' + sup : '');
+      return;
+    }
+    if (j.status === 'failed') {
+      status.textContent = '已写入知识库，但索引更新失败：' + (j.error || '未知原因');
+      return;
+    }
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
 let reindexTimer = null;
 async function startReindex() {
   $('reindex-error').textContent = '';
@@ -959,6 +1082,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('user-form').addEventListener('submit', createUser);
   $('u-role').addEventListener('change', roleChanged);
   $('reindex-start').addEventListener('click', startReindex);
+  $('import-form').addEventListener('submit', importFiles);
   $('case-form').addEventListener('submit', searchCases);
   document.addEventListener('keydown', onKey);
   window.addEventListener('hashchange', route);
