@@ -615,9 +615,10 @@ done:
 /* The guessed fields, in Chinese, for the summary line. */
 static void guessed_list(char *out, size_t cap, unsigned guessed)
 {
-    static const char *const labels[] = {"编号", "标题", "部门", "类型", "施行日期", "有效期", "标签"};
-    static const unsigned bits[] = {RX_GUESS_ID,        RX_GUESS_TITLE,   RX_GUESS_DEPARTMENT,
-                                    RX_GUESS_TYPE,      RX_GUESS_EFFECTIVE, RX_GUESS_EXPIRES,
+    static const char *const labels[] = {"编号",     "标题",   "部门", "类型",
+                                         "施行日期", "有效期", "标签"};
+    static const unsigned bits[] = {RX_GUESS_ID,   RX_GUESS_TITLE,     RX_GUESS_DEPARTMENT,
+                                    RX_GUESS_TYPE, RX_GUESS_EFFECTIVE, RX_GUESS_EXPIRES,
                                     RX_GUESS_TAGS};
     size_t n = 0;
     out[0] = '\0';
@@ -679,8 +680,9 @@ static int cmd_import(int argc, char **argv)
         else if (!S_ISREG(st.st_mode))
             rc = rx_fail(RX_EVALUE, "not_a_file", "不是普通文件");
         else if ((unsigned long long)st.st_size > RX_IMPORT_MAX_BYTES)
-            rc = rx_fail(RX_ETOOBIG, "too_large", "文件有 %lld MB，超过 %u MB 的上限",
-                         (long long)st.st_size / (1024 * 1024), RX_IMPORT_MAX_BYTES / (1024 * 1024));
+            rc =
+                rx_fail(RX_ETOOBIG, "too_large", "文件有 %lld MB，超过 %u MB 的上限",
+                        (long long)st.st_size / (1024 * 1024), RX_IMPORT_MAX_BYTES / (1024 * 1024));
         else
             rc = rx_file_read(&data, &len, file, RX_IMPORT_MAX_BYTES);
         rx_import_draft d = {0};
@@ -690,8 +692,9 @@ static int cmd_import(int argc, char **argv)
         free(data);
         char *path = NULL;
         if (rc == RX_OK && !d.department)
-            rc = rx_fail(RX_EVALUE, "department_unknown",
-                         "猜不出发文部门：请用 --department 指定（departments.txt 中的名称或别称）");
+            rc =
+                rx_fail(RX_EVALUE, "department_unknown",
+                        "猜不出发文部门：请用 --department 指定（departments.txt 中的名称或别称）");
         if (rc == RX_OK && !dry)
             rc = rx_import_publish(&path, corpus, &d, true);
         if (rc != RX_OK) {

@@ -214,7 +214,8 @@ void rx_route_import_publish(rx_app *app, const rx_http_request *req, rx_http_re
     } else {
         /* the file is in the corpus; the next reindex will index it */
         cJSON_AddNullToObject(doc, "job");
-        cJSON_AddStringToObject(doc, "message", "文档已写入知识库，但重建索引未能启动，请稍后在“重建索引”中手动启动");
+        cJSON_AddStringToObject(
+            doc, "message", "文档已写入知识库，但重建索引未能启动，请稍后在“重建索引”中手动启动");
     }
     cJSON *sup = cJSON_AddArrayToObject(doc, "superseded");
     for (size_t k = 0; k < d.nsupersedes; k++) {

@@ -102,11 +102,8 @@ int blk_add(blk_list *b, blk_kind kind, int level, double size, bool centered, c
         b->items = it;
         b->cap = cap;
     }
-    b->items[b->n++] = (blk){.kind = kind,
-                             .level = level,
-                             .size = size,
-                             .centered = centered,
-                             .text = clean};
+    b->items[b->n++] =
+        (blk){.kind = kind, .level = level, .size = size, .centered = centered, .text = clean};
     return RX_OK;
 }
 
@@ -154,8 +151,9 @@ static fmt magic(const unsigned char *s, size_t len)
             return F_PDF;
     if (len >= 8 && !memcmp(s, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
         return F_CFB;
-    if ((len >= 8 && !memcmp(s, "\x89PNG\r\n\x1A\n", 8)) || (len >= 3 && !memcmp(s, "\xFF\xD8\xFF", 3)) ||
-        (len >= 4 && !memcmp(s, "GIF8", 4)) || (len >= 4 && (!memcmp(s, "II*\0", 4) || !memcmp(s, "MM\0*", 4))))
+    if ((len >= 8 && !memcmp(s, "\x89PNG\r\n\x1A\n", 8)) ||
+        (len >= 3 && !memcmp(s, "\xFF\xD8\xFF", 3)) || (len >= 4 && !memcmp(s, "GIF8", 4)) ||
+        (len >= 4 && (!memcmp(s, "II*\0", 4) || !memcmp(s, "MM\0*", 4))))
         return F_IMAGE;
     size_t i = 0;
     if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
@@ -325,7 +323,7 @@ double rx_import_text_ratio(const char *want, const char *got)
         for (size_t i = 1; i <= n; i++) {
             for (size_t j = 1; j <= m; j++)
                 cur[j] = a[i - 1] == b[j - 1] ? prev[j - 1] + 1
-                                               : (prev[j] > cur[j - 1] ? prev[j] : cur[j - 1]);
+                                              : (prev[j] > cur[j - 1] ? prev[j] : cur[j - 1]);
             uint32_t *t = prev;
             prev = cur;
             cur = t;

@@ -20,9 +20,9 @@
 
 typedef struct {
     char id[64];
-    int level;    /* heading level, 0 none */
-    bool title;   /* the Title style */
-    double size;  /* points, 0 unknown */
+    int level;   /* heading level, 0 none */
+    bool title;  /* the Title style */
+    double size; /* points, 0 unknown */
 } style;
 
 typedef struct {
@@ -91,7 +91,8 @@ static int read_part(char **out, size_t *out_len, zip_t *z, const char *name)
         if (n == 0)
             break;
         if (b.len + (size_t)n > RX_IMPORT_MAX_UNPACKED) {
-            rc = rx_fail(RX_EVALUE, "zip_bomb", "Word 文档解压后过大（超过 %u MB），疑似压缩炸弹，已拒绝",
+            rc = rx_fail(RX_EVALUE, "zip_bomb",
+                         "Word 文档解压后过大（超过 %u MB），疑似压缩炸弹，已拒绝",
                          RX_IMPORT_MAX_UNPACKED / (1024 * 1024));
             break;
         }
@@ -202,8 +203,7 @@ static void collect(docx_ctx *c, const xmlNode *n)
             double s = sz_of(x);
             if (s > c->run_size)
                 c->run_size = s;
-        } else if (is(x, "delText") || is(x, "instrText") || is(x, "Fallback") ||
-                   is(x, "pPr")) {
+        } else if (is(x, "delText") || is(x, "instrText") || is(x, "Fallback") || is(x, "pPr")) {
             continue; /* deleted text, field codes, the twin of a Choice */
         } else {
             collect(c, x);
@@ -240,8 +240,11 @@ static void paragraph(docx_ctx *c, const xmlNode *p, blk_list *out)
     if (!size)
         size = c->default_size;
     size_t before = out->n;
-    blk_add(out, level ? BLK_HEADING : item ? BLK_ITEM : BLK_PARA, level, size, centered,
-            c->text.data ? c->text.data : "", c->text.len, false);
+    blk_add(out,
+            level  ? BLK_HEADING
+            : item ? BLK_ITEM
+                   : BLK_PARA,
+            level, size, centered, c->text.data ? c->text.data : "", c->text.len, false);
     if (out->n > before && st && st->title)
         out->items[before].title_style = true;
 }
@@ -283,7 +286,8 @@ static void table(docx_ctx *c, const xmlNode *tbl, blk_list *out)
             free(cell);
         }
         /* a row of empty cells adds nothing */
-        if (cells && row.len && blk_add(out, BLK_ROW, first, 0, false, row.data, row.len, false) == RX_OK)
+        if (cells && row.len &&
+            blk_add(out, BLK_ROW, first, 0, false, row.data, row.len, false) == RX_OK)
             first = 0;
     }
     rx_buf_free(&row);
@@ -356,7 +360,8 @@ int rx_import_read_docx(blk_list *out, const void *data, size_t len)
     /* sizes first, from the directory, before anything is unpacked */
     zip_int64_t n = zip_get_num_entries(z, 0);
     if (n < 0 || n > MAX_ENTRIES) {
-        rc = rx_fail(RX_EVALUE, "zip_bomb", "Word 文档包含的文件过多（%lld 个），已拒绝", (long long)n);
+        rc = rx_fail(RX_EVALUE, "zip_bomb", "Word 文档包含的文件过多（%lld 个），已拒绝",
+                     (long long)n);
         goto done;
     }
     unsigned long long total = 0;

@@ -166,7 +166,8 @@ static void scan_dir(rx_import_ctx *c, const char *rel, int depth)
                 scan_dir(c, sub, depth + 1);
             continue;
         }
-        bool md = ends_with(e->d_name, ".md") && strcasecmp(e->d_name, "README.md") != 0 && depth > 0;
+        bool md =
+            ends_with(e->d_name, ".md") && strcasecmp(e->d_name, "README.md") != 0 && depth > 0;
         bool csv = ends_with(e->d_name, ".csv");
         if (!md && !csv)
             continue;
@@ -444,9 +445,7 @@ static char *compose_body(const blk_list *bl, const guess_info *gi, const char *
                     columns = 0;
             }
             break;
-        default:
-            md_text(&b, x->text, false);
-            rx_buf_puts(&b, "\n\n");
+        default: md_text(&b, x->text, false); rx_buf_puts(&b, "\n\n");
         }
     }
     while (b.len && b.data[b.len - 1] == '\n')
@@ -577,7 +576,8 @@ static int add_supersede(rx_import_draft *d, const entry *e, const char *why, lo
     memcpy(x->expires_before, e->expires, 11);
     rx_date_format(x->expires_after, until);
     d->nsupersedes++;
-    return x->id && x->path && x->title && x->why ? RX_OK : rx_error_set(RX_ENOMEM, "out of memory");
+    return x->id && x->path && x->title && x->why ? RX_OK
+                                                  : rx_error_set(RX_ENOMEM, "out of memory");
 }
 
 /* The titles 《…》 and 文号 named in sentences that repeal (废止). */
@@ -586,7 +586,8 @@ static bool repealed(const char *body, const entry *e)
     for (const char *p = strstr(body, "废止"); p; p = strstr(p + 1, "废止")) {
         /* the sentence: back to the previous full stop or line */
         const char *start = p;
-        while (start > body && start[-1] != '\n' && !(start - body >= 3 && !memcmp(start - 3, "。", 3)))
+        while (start > body && start[-1] != '\n' &&
+               !(start - body >= 3 && !memcmp(start - 3, "。", 3)))
             start--;
         char *sentence = strndup(start, (size_t)(p - start));
         char *sq = sentence ? squeezed(sentence) : NULL;

@@ -374,11 +374,12 @@ static void guess_dates(rx_import_draft *d, const char *all, size_t tail_from)
                                              "生效日期：", "生效日期:", "施行时间：", "执行日期：",
                                              "有效期自",   "有效期为",  "有效期从",   NULL};
     static const char *const from_word[] = {"自", "从", "于", NULL};
-    static const char *const eff_after[] = {"起施行", "起实施", "起执行", "起生效", "起正式施行",
-                                            "起正式实施", "起试行", "开始施行", "开始实施", "施行",
-                                            "实施", "生效", NULL};
-    static const char *const exp_before[] = {"有效期至", "有效期到", "有效期截至", "有效期截止到",
-                                             "截止日期：", "失效日期：", "废止日期：", NULL};
+    static const char *const eff_after[] = {
+        "起施行",   "起实施",   "起执行", "起生效", "起正式施行", "起正式实施", "起试行",
+        "开始施行", "开始实施", "施行",   "实施",   "生效",       NULL};
+    static const char *const exp_before[] = {"有效期至",     "有效期到",   "有效期截至",
+                                             "有效期截止到", "截止日期：", "失效日期：",
+                                             "废止日期：",   NULL};
     static const char *const until_after[] = {"止", "终止", "失效", "废止", NULL};
     static const char *const until_before[] = {"至", "到", NULL};
     date_hit hits[64];
@@ -403,8 +404,8 @@ static void guess_dates(rx_import_draft *d, const char *all, size_t tail_from)
              (before_is(all, x->start, from_word) && after_is(after, eff_after)))) {
             eff = x->days;
             /* 有效期为 2024年1月1日至2025年12月31日 */
-            if (h + 1 < nh && hits[h + 1].start >= x->end &&
-                hits[h + 1].start - x->end <= 3 && before_is(all, hits[h + 1].start, until_before))
+            if (h + 1 < nh && hits[h + 1].start >= x->end && hits[h + 1].start - x->end <= 3 &&
+                before_is(all, hits[h + 1].start, until_before))
                 exp = hits[h + 1].days;
             continue;
         }
@@ -434,8 +435,8 @@ static void guess_dates(rx_import_draft *d, const char *all, size_t tail_from)
 
 static const char *guess_type(const char *title)
 {
-    static const char *const guide[] = {"指南", "须知", "指引", "流程", "问答", "手册",
-                                        "一次性告知", "服务清单", "办理指导", NULL};
+    static const char *const guide[] = {"指南", "须知",       "指引",     "流程",     "问答",
+                                        "手册", "一次性告知", "服务清单", "办理指导", NULL};
     static const char *const policy[] = {"办法", "规定", "条例", "细则", "规则", "实施意见",
                                          "标准", "制度", "方案", "意见", NULL};
     static const char *const notice[] = {"通知", "公告", "通告", "公示", "提醒", "告知书", NULL};
@@ -692,7 +693,8 @@ int rx_import_guess(rx_import_draft *d, guess_info *info, const blk_list *b,
     }
     guess_dates(d, all.data ? all.data : "", tail_from);
     rx_buf_free(&all);
-    if (!d->effective[0] && o && o->today && rx_date_parse(o->today, strlen(o->today)) != RX_DATE_INVALID)
+    if (!d->effective[0] && o && o->today &&
+        rx_date_parse(o->today, strlen(o->today)) != RX_DATE_INVALID)
         memcpy(d->effective, o->today, 11);
     if (!d->effective[0])
         rx_date_format(d->effective, rx_date_today());

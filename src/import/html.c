@@ -26,24 +26,22 @@ static bool any_of(const xmlNode *n, const char *const *names)
     return false;
 }
 
-static const char *const dropped[] = {"script", "style", "noscript", "nav",  "aside", "form",
-                                      "iframe", "button", "select",  "head", "svg",   "template",
-                                      NULL};
+static const char *const dropped[] = {"script", "style",    "noscript", "nav",    "aside",
+                                      "form",   "iframe",   "button",   "select", "head",
+                                      "svg",    "template", NULL};
 static const char *const framing[] = {"header", "footer", NULL};
-static const char *const blocks[] = {"p",  "div",        "li",      "h1",     "h2",  "h3", "h4",
-                                     "h5", "h6",         "tr",      "table",  "pre", "ul", "ol",
-                                     "dl", "dt",         "dd",      "section", "article", "main",
-                                     "blockquote", "center", "address", "figure", "figcaption",
-                                     NULL};
+static const char *const blocks[] = {
+    "p",       "div",   "li",         "h1",     "h2",      "h3",     "h4",         "h5", "h6",
+    "tr",      "table", "pre",        "ul",     "ol",      "dl",     "dt",         "dd", "section",
+    "article", "main",  "blockquote", "center", "address", "figure", "figcaption", NULL};
 
 /* Boilerplate by its class or id: navigation, menus, footers, share bars. */
 static bool boilerplate(const xmlNode *n)
 {
-    static const char *const words[] = {"nav",     "menu",      "footer",  "breadcrumb", "crumb",
-                                        "sidebar", "copyright", "share",   "toolbar",    "banner",
-                                        "login",   "pagination", "pager",  "related",    "comment",
-                                        "topbar",  "site-header", "header", "foot",      "bottom",
-                                        NULL};
+    static const char *const words[] = {
+        "nav",     "menu",    "footer",      "breadcrumb", "crumb",      "sidebar", "copyright",
+        "share",   "toolbar", "banner",      "login",      "pagination", "pager",   "related",
+        "comment", "topbar",  "site-header", "header",     "foot",       "bottom",  NULL};
     for (const char *attr = "class";; attr = "id") {
         xmlChar *v = xmlGetProp(n, (const xmlChar *)attr);
         if (v) {
@@ -52,9 +50,10 @@ static bool boilerplate(const xmlNode *n)
             /* whole tokens only: "article-header" is not "header" */
             for (char *tok = strtok(s, " \t\n"); tok && !hit; tok = strtok(NULL, " \t\n"))
                 for (size_t k = 0; words[k] && !hit; k++)
-                    hit = !strcasecmp(tok, words[k]) || (strlen(tok) > strlen(words[k]) &&
-                                                         !strncasecmp(tok, words[k], strlen(words[k])) &&
-                                                         (tok[strlen(words[k])] == '-' || tok[strlen(words[k])] == '_'));
+                    hit = !strcasecmp(tok, words[k]) ||
+                          (strlen(tok) > strlen(words[k]) &&
+                           !strncasecmp(tok, words[k], strlen(words[k])) &&
+                           (tok[strlen(words[k])] == '-' || tok[strlen(words[k])] == '_'));
             xmlFree(v);
             if (hit)
                 return true;
@@ -86,7 +85,7 @@ static size_t text_weight(const xmlNode *n)
  * else the body. */
 static const xmlNode *content_root(const xmlNode *n, const xmlNode *best, size_t *best_w)
 {
-    static const char *const ids[] = {"TRS_Editor", "zoom",   "content", "article", "main-content",
+    static const char *const ids[] = {"TRS_Editor",  "zoom",   "content", "article", "main-content",
                                       "art_content", "detail", "text",    NULL};
     for (const xmlNode *c = n ? n->children : NULL; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE || skipped(c))
@@ -280,7 +279,8 @@ int rx_import_read_html(blk_list *out, const void *data, size_t len)
             for (const xmlNode *t = c->children; t; t = t->next)
                 if (named(t, "title")) {
                     xmlChar *s = xmlNodeGetContent(t);
-                    char *clean = s ? blk_clean((const char *)s, strlen((const char *)s), false) : NULL;
+                    char *clean =
+                        s ? blk_clean((const char *)s, strlen((const char *)s), false) : NULL;
                     if (clean && *clean) {
                         rx_buf_puts(&out->margin, "<title>");
                         rx_buf_puts(&out->margin, clean);

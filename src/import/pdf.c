@@ -63,9 +63,9 @@ static void shape_of(char *out, size_t cap, const char *s)
 
 static bool page_number(const char *shape)
 {
-    static const char *const forms[] = {"#",       "-#-",     "—#—",       "–#–",  "#/#",
-                                        "第#页",   "第#页共#页", "第#页，共#页", "共#页第#页", "Page#",
-                                        "Page#of#", "-#/#-",   "·#·"};
+    static const char *const forms[] = {
+        "#",          "-#-",   "—#—",      "–#–",   "#/#", "第#页", "第#页共#页", "第#页，共#页",
+        "共#页第#页", "Page#", "Page#of#", "-#/#-", "·#·"};
     for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++)
         if (!strcmp(shape, forms[k]))
             return true;
@@ -279,7 +279,8 @@ int rx_import_read_pdf(blk_list *out, const void *data, size_t len)
     lines ls = {0};
     if (!doc) {
         if (err && g_error_matches(err, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
-            rc = rx_fail(RX_EVALUE, "encrypted", "PDF 已加密（需要密码才能打开），请去掉密码后再导入");
+            rc = rx_fail(RX_EVALUE, "encrypted",
+                         "PDF 已加密（需要密码才能打开），请去掉密码后再导入");
         else
             rc = rx_fail(RX_EVALUE, "corrupt", "PDF 文件已损坏，无法打开");
         goto done;

@@ -279,7 +279,8 @@ static char *make_docx(size_t n, bool encrypt, size_t *len)
 {
     char *xml = malloc(n);
     assert_non_null(xml);
-    static const char head[] = "<?xml version=\"1.0\"?><w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>";
+    static const char head[] =
+        "<?xml version=\"1.0\"?><w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>";
     memset(xml, ' ', n);
     memcpy(xml, head, sizeof head - 1);
     memcpy(xml + n - 40, "</w:t></w:r></w:p></w:body></w:document>", 40);
@@ -384,8 +385,8 @@ static void guesses_dates_type_department(void **state)
          "株洲市就业见习管理办法", "市人力资源和社会保障局", "policy", "2024-03-01", "2027-02-28"},
         {"<h1>城管局关于春节期间占道经营管理的通告</h1><p>施行日期：2025-01-20</p>"
          "<p>有效期至2025年2月28日。</p>",
-         "城管局关于春节期间占道经营管理的通告", "市城市管理和综合执法局", "notice",
-         "2025-01-20", "2025-02-28"},
+         "城管局关于春节期间占道经营管理的通告", "市城市管理和综合执法局", "notice", "2025-01-20",
+         "2025-02-28"},
         {"<h1>不动产登记办事指南</h1><p>有效期为2025年1月1日至2026年12月31日。</p>"
          "<p>株洲市不动产登记中心</p>",
          "不动产登记办事指南", "市不动产登记中心", "guide", "2025-01-01", "2026-12-31"},
