@@ -205,6 +205,7 @@ FUZZ_SHIPPED_fuzz_faq := corpus/faq/*.csv
 FUZZ_SHIPPED_fuzz_lists := corpus/*.txt
 FUZZ_SHIPPED_fuzz_query := corpus/*.txt
 FUZZ_SHIPPED_fuzz_rules := etc/workflow.conf
+FUZZ_SHIPPED_fuzz_import := $(wildcard build/fixtures/import/*.docx build/fixtures/import/*.html)
 fuzz_name = $(1:fuzz_%=%)
 fuzz_dir = build/fuzz/seeds/$(or $(FUZZ_DIR_$(1)),$(call fuzz_name,$(1)))
 fuzz_own_seeds = $(wildcard tests/fuzz/seeds/$(call fuzz_name,$(1)))

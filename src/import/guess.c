@@ -24,7 +24,7 @@ static char *squeeze(const char *s)
             i++;
             continue;
         }
-        if (!memcmp(s + i, "\xE3\x80\x80", 3) && i + 3 <= n) { /* U+3000 */
+        if (i + 3 <= n && !memcmp(s + i, "\xE3\x80\x80", 3)) { /* U+3000 */
             i += 3;
             continue;
         }
