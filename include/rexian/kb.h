@@ -86,6 +86,11 @@ const rx_departments *rx_kb_departments(rx_kb *kb);
  * the corpus had no duties.txt). Valid until the next rx_kb_refresh. */
 const rx_duties *rx_kb_duties(rx_kb *kb);
 
+/* The synonym groups the open index was built with (synonyms.txt and the
+ * other lists merged by the indexer); never NULL. Valid until the next
+ * rx_kb_refresh on this handle. */
+const rx_synonyms *rx_kb_synonyms(rx_kb *kb);
+
 /* The analyzer the index was built with (its synonyms borrowed from kb,
  * valid until the next rx_kb_refresh): for text that must be analysed the
  * way the index is. */

@@ -25,6 +25,8 @@ typedef struct rx_tickets rx_tickets;
 int rx_tickets_open(rx_tickets **out, const char *path, const rx_departments *departments,
                     const rx_calendar *calendar, const rx_wf_rules *rules);
 void rx_tickets_free(rx_tickets *t);
+/* The workflow rules the store applies (borrowed, as given to rx_tickets_open). */
+const rx_wf_rules *rx_tickets_rules(const rx_tickets *t);
 
 /* Who acts, and when (seconds since the epoch; the clock is the caller's
  * so that tests and the demo loader can move it). */
@@ -85,6 +87,7 @@ typedef struct {
     const char *channel;
     int supervision; /* rx_supervision; 0 = any */
     bool overdue;
+    bool approval;       /* received or reopened, with a proposal awaiting approval */
     long from, to;       /* creation days, RX_DATE_INVALID for open ends */
     const char *q;       /* full-text case search (content and category) */
     bool callback_queue; /* closed tickets, longest waiting first */

@@ -36,6 +36,7 @@ typedef enum {
     RX_ACT_SUPERVISE,
     RX_ACT_CALLBACK,
     RX_ACT_REFER_DISCIPLINE,
+    RX_ACT_REQUEST_APPROVAL, /* asks a supervisor for a consult or leader dispatch */
     RX_ACT_COUNT
 } rx_action;
 
@@ -116,6 +117,7 @@ typedef struct {
     void *doc_ctx;
     int role;               /* rx_role of the actor; -1: the system (no guard) */
     const char *department; /* the actor's department (department role) */
+    const char *actor;      /* the actor's name (recorded in a proposal), or NULL */
 } rx_wf_env;
 
 /* A ticket's state as the workflow sees it. Strings are owned (malloc). */
@@ -142,6 +144,11 @@ typedef struct {
     size_t ndoc_ids;
     char *reply;
     char *closed_at;
+    /* a consult or leader dispatch waiting for a supervisor's approval
+     * (request_approval): {"level","lead","co","deadline_days","note",
+     * "by","at"} as JSON text, or NULL; cleared by dispatch and
+     * resolve_first_contact */
+    char *proposal;
     int version; /* number of events */
 } rx_ticket;
 

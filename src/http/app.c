@@ -67,6 +67,7 @@ static const route routes[] = {
     {"POST", "/api/v1/admin/imports", rx_route_import_convert, RX_CAP_ADMIN, "imports"},
     {"POST", "/api/v1/admin/imports/publish", rx_route_import_publish, RX_CAP_ADMIN,
      "imports_publish"},
+    {"GET", "/api/v1/admin/synonyms", rx_route_synonyms, RX_CAP_ADMIN, "synonyms"},
     /* last: only what no route above matches can be a static file */
     {"GET", NULL, rx_route_static, PUBLIC, "static"},
 };

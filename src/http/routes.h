@@ -53,6 +53,7 @@ void rx_route_search(rx_app *app, const rx_http_request *req, rx_http_response *
 void rx_route_suggest(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_doc(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_static(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_synonyms(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_me(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_users_list(rx_app *app, const rx_http_request *req, rx_http_response *res);
 void rx_route_users_create(rx_app *app, const rx_http_request *req, rx_http_response *res);

@@ -1,10 +1,12 @@
-/* Knowledge-base routes: search, type-ahead, the document view, health and
- * metrics. Parameters are checked here, with messages for people. */
+/* Knowledge-base routes: search, type-ahead, the document view, health,
+ * metrics and the synonym groups in use. Parameters are checked here, with
+ * messages for people. */
 #include "rexian/app.h"
 #include "rexian/assist.h"
 #include "rexian/error.h"
 #include "rexian/kb.h"
 #include "rexian/roles.h"
+#include "rexian/synonyms.h"
 #include "rexian/text.h"
 #include "rexian/tickets.h"
 #include "rexian/util.h"
@@ -273,5 +275,75 @@ void rx_route_doc(rx_app *app, const rx_http_request *req, rx_http_response *res
                               rx_tickets_record_lookup(t, ticket, &who, &l) == RX_OK);
         cJSON_Delete(top);
     }
+    rx_http_json(res, 200, doc);
+}
+
+/* Whether group g of s holds a term equal to word (exact) or containing it. */
+static bool group_has(const rx_synonyms *s, size_t g, const char *word, bool exact)
+{
+    size_t n;
+    const char *const *terms = rx_synonyms_group(s, g, &n);
+    for (size_t k = 0; k < n; k++)
+        if (exact ? strcmp(terms[k], word) == 0 : strstr(terms[k], word) != NULL)
+            return true;
+    return false;
+}
+
+/* The synonym groups the served index uses (admin, read-only), in their
+ * order in the lists; with q, those with a term containing q (normalised as
+ * the terms are), the groups holding q itself first. Paged by limit and
+ * offset. */
+void rx_route_synonyms(rx_app *app, const rx_http_request *req, rx_http_response *res)
+{
+    const char *q;
+    long limit, offset;
+    if (!rx_param_text(&q, req, res, "q", 200) ||
+        !rx_param_number(&limit, req, res, "limit", 50, 1, 200) ||
+        !rx_param_number(&offset, req, res, "offset", 0, 0, 1000000))
+        return;
+    rx_kb *kb = rx_app_kb(app);
+    if (!kb) {
+        rx_http_index_unavailable(res);
+        return;
+    }
+    char *word = NULL;
+    size_t len = 0;
+    if (q && rx_text_normalize(&word, &len, q, strlen(q)) != RX_OK) {
+        rx_http_error(res, 400, "invalid_parameter", "参数 q 不是合法的文字");
+        return;
+    }
+    if (word && !len) { /* nothing left to look for: every group */
+        free(word);
+        word = NULL;
+    }
+    const rx_synonyms *s = rx_kb_synonyms(kb);
+    size_t count = rx_synonyms_count(s), total = 0;
+    cJSON *doc = cJSON_CreateObject(), *groups = cJSON_CreateArray();
+    /* pass 0: groups holding the word itself; pass 1: the others containing it */
+    for (int pass = word ? 0 : 1; pass < 2; pass++) {
+        for (size_t g = 0; g < count; g++) {
+            if (word && (pass == 0 ? !group_has(s, g, word, true)
+                                   : group_has(s, g, word, true) || !group_has(s, g, word, false)))
+                continue;
+            if (total++ < (size_t)offset || cJSON_GetArraySize(groups) >= limit)
+                continue;
+            size_t n;
+            const char *const *terms = rx_synonyms_group(s, g, &n);
+            cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "terms");
+            for (size_t k = 0; k < n; k++)
+                cJSON_AddItemToArray(arr, cJSON_CreateString(terms[k]));
+            cJSON_AddNumberToObject(o, "group", (double)g + 1);
+            cJSON_AddItemToArray(groups, o);
+        }
+    }
+    if (q)
+        cJSON_AddStringToObject(doc, "q", q);
+    else
+        cJSON_AddNullToObject(doc, "q");
+    cJSON_AddNumberToObject(doc, "total", (double)total);
+    cJSON_AddItemToObject(doc, "groups", groups);
+    cJSON_AddNumberToObject(doc, "groups_in_index", (double)count);
+    cJSON_AddNumberToObject(doc, "generation", (double)rx_kb_generation(kb));
+    free(word);
     rx_http_json(res, 200, doc);
 }

@@ -131,13 +131,23 @@ void rx_route_ticket_act(rx_app *app, const rx_http_request *req, rx_http_respon
     cJSON_Delete(body);
 }
 
+/* A yes/no parameter: 1, 0, true or false; false when it is none of them. */
+static bool flag(bool *out, const char *v)
+{
+    if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0 && strcmp(v, "true") != 0 &&
+        strcmp(v, "false") != 0)
+        return false;
+    *out = !strcmp(v, "1") || !strcmp(v, "true");
+    return true;
+}
+
 static void list(rx_app *app, const rx_http_request *req, rx_http_response *res, bool callbacks)
 {
     rx_tickets *t = store_or_fail(app, res);
     if (!t)
         return;
     rx_ticket_query q = {.callback_queue = callbacks};
-    const char *status, *supervision, *overdue;
+    const char *status, *supervision, *overdue, *approval;
     long limit, offset;
     if (!rx_param_number(&limit, req, res, "limit", 20, 1, 100) ||
         !rx_param_number(&offset, req, res, "offset", 0, 0, 10000) ||
@@ -148,6 +158,7 @@ static void list(rx_app *app, const rx_http_request *req, rx_http_response *res,
         !rx_param_text(&q.channel, req, res, "channel", 32) ||
         !rx_param_text(&supervision, req, res, "supervision", 32) ||
         !rx_param_text(&overdue, req, res, "overdue", 8) ||
+        !rx_param_text(&approval, req, res, "approval", 8) ||
         !rx_param_text(&q.q, req, res, "q", 1024))
         return;
     q.limit = (int)limit;
@@ -173,13 +184,15 @@ static void list(rx_app *app, const rx_http_request *req, rx_http_response *res,
                       "supervision 必须是 hotline、joint、media 或 leader");
         return;
     }
-    if (overdue) {
-        if (strcmp(overdue, "1") != 0 && strcmp(overdue, "0") != 0 &&
-            strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0) {
-            rx_http_error(res, 400, "invalid_parameter", "overdue 必须是 1 或 0");
+    if (overdue && !flag(&q.overdue, overdue)) {
+        rx_http_error(res, 400, "invalid_parameter", "overdue 必须是 1 或 0");
+        return;
+    }
+    if (approval) {
+        if (!flag(&q.approval, approval)) {
+            rx_http_error(res, 400, "invalid_parameter", "approval 必须是 1 或 0");
             return;
         }
-        q.overdue = !strcmp(overdue, "1") || !strcmp(overdue, "true");
     }
     cJSON *out;
     rx_actor who = rx_route_actor(app, req);

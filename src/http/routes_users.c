@@ -3,6 +3,7 @@
 #include "rexian/error.h"
 #include "rexian/kb.h"
 #include "rexian/reindex.h"
+#include "rexian/tickets.h"
 #include "rexian/users.h"
 
 #include "routes.h"
@@ -151,10 +152,11 @@ void rx_route_reindex_status(rx_app *app, const rx_http_request *req, rx_http_re
 }
 
 /* Who the token belongs to: the console asks once after login, to show
- * the pages the role may use (the server still checks every request). */
+ * the pages the role may use (the server still checks every request), and
+ * the workflow's default deadline per dispatch level (the rules file), so
+ * that the 交办 form shows the server's numbers, not a copy of them. */
 void rx_route_me(rx_app *app, const rx_http_request *req, rx_http_response *res)
 {
-    (void)app;
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "user", req->user ? req->user : "");
     cJSON_AddStringToObject(doc, "role", req->role ? req->role : "");
@@ -163,5 +165,14 @@ void rx_route_me(rx_app *app, const rx_http_request *req, rx_http_response *res)
         cJSON_AddStringToObject(doc, "department", req->department);
     else
         cJSON_AddNullToObject(doc, "department");
+    rx_tickets *t = rx_app_tickets(app);
+    if (t) {
+        const rx_wf_rules *rules = rx_tickets_rules(t);
+        cJSON *days = cJSON_AddObjectToObject(doc, "deadline_days");
+        for (int l = RX_LEVEL_IMMEDIATE; l <= RX_LEVEL_LEADER; l++)
+            cJSON_AddNumberToObject(days, rx_level_name((rx_level)l), rules->deadline_days[l]);
+    } else {
+        cJSON_AddNullToObject(doc, "deadline_days");
+    }
     rx_http_json(res, 200, doc);
 }

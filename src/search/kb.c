@@ -651,6 +651,11 @@ const rx_duties *rx_kb_duties(rx_kb *kb)
     return kb->duties;
 }
 
+const rx_synonyms *rx_kb_synonyms(rx_kb *kb)
+{
+    return kb->synonyms;
+}
+
 rx_analyzer rx_kb_analyzer(rx_kb *kb)
 {
     return (rx_analyzer){.flags = kb->analyzer, .synonyms = kb->synonyms, .related = kb->related};

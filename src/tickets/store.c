@@ -28,7 +28,7 @@
     "n, id, status, channel, caller, phone, address, area, category, content, created, updated, "  \
     "created_by, level, lead, co, approved_by, deadline_days, deadline, marked_deadline, "         \
     "overdue_count, supervision, rework, returns, round, callback_attempts, satisfaction, "        \
-    "discipline, first_contact, doc_ids, reply, closed_at, version"
+    "discipline, first_contact, doc_ids, reply, closed_at, version, proposal"
 
 enum {
     S_LOAD_ID,
@@ -63,8 +63,8 @@ static const char *const sql[NSTMT] = {
     [S_UPDATE] = "UPDATE tickets SET status=?, updated=?, level=?, lead=?, co=?, approved_by=?, "
                  "deadline_days=?, deadline=?, marked_deadline=?, overdue_count=?, supervision=?, "
                  "rework=?, returns=?, round=?, callback_attempts=?, satisfaction=?, "
-                 "discipline=?, first_contact=?, doc_ids=?, reply=?, closed_at=?, version=? "
-                 "WHERE n=?",
+                 "discipline=?, first_contact=?, doc_ids=?, reply=?, closed_at=?, version=?, "
+                 "proposal=? WHERE n=?",
     [S_EVENT] = "INSERT INTO ticket_events(ticket, seq, action, actor, role, at, from_status, "
                 "to_status, payload) VALUES(?,?,?,?,?,?,?,?,?)",
     [S_EVENTS] = "SELECT seq, action, actor, role, at, from_status, to_status, payload "
@@ -224,6 +224,9 @@ static const char *const steps[] = {
     "ALTER TABLE ticket_lookups ADD COLUMN kind TEXT NOT NULL DEFAULT 'search'"
     "  CHECK (kind IN ('search', 'open'));"
     "ALTER TABLE ticket_lookups ADD COLUMN confident INTEGER;",
+    /* 4: a consult or leader dispatch proposed for a supervisor's approval
+     * (request_approval), JSON; NULL when none waits */
+    "ALTER TABLE tickets ADD COLUMN proposal TEXT;",
 };
 
 /* Before versions were kept per module: user_version 2 had step 1. */
@@ -292,6 +295,11 @@ void rx_tickets_free(rx_tickets *t)
     pthread_mutex_destroy(&t->rmu);
     free(t->path);
     free(t);
+}
+
+const rx_wf_rules *rx_tickets_rules(const rx_tickets *t)
+{
+    return t->rules;
 }
 
 /* The connection this thread reads through: the writer inside a batch (to
@@ -436,6 +444,7 @@ static void load_row(rx_ticket *tk, sqlite3_stmt *st)
     tk->reply = col_str(st, 30);
     tk->closed_at = col_str(st, 31);
     tk->version = sqlite3_column_int(st, 32);
+    tk->proposal = col_str(st, 33);
 }
 
 /* Loads ticket id (or rowid n when id is NULL). RX_ENOTFOUND if absent. */
@@ -519,6 +528,7 @@ static int save(conn *c, rx_ticket *tk, rx_status from, const char *action, cons
     bind_text_or_null(st, k++, tk->reply);
     bind_text_or_null(st, k++, tk->closed_at);
     sqlite3_bind_int(st, k++, tk->version);
+    bind_text_or_null(st, k++, tk->proposal);
     sqlite3_bind_int64(st, k++, tk->rowid);
     if (sqlite3_step(st) != SQLITE_DONE) {
         rc = db_error(c, "update");
@@ -692,6 +702,7 @@ static rx_wf_env env_for(const rx_tickets *t, const rx_actor *who, char now[32])
     rx_wf_time_format(now, who->now);
     return (rx_wf_env){.role = actor_role(who),
                        .department = who->department,
+                       .actor = who->name,
                        .departments = who->departments ? who->departments : t->departments,
                        .calendar = t->calendar,
                        .rules = t->rules,
@@ -1173,7 +1184,8 @@ static int list_query(cJSON **out, rx_tickets *t, const rx_ticket_query *q, cons
      *    or by rank), or else a department (its index, newest first);
      *  - otherwise the newest tickets, filtered. */
     unsigned mask = q->callback_queue ? 0 : q->status_mask;
-    bool selective = (mask && !(mask & (1u << RX_ST_ARCHIVED))) || q->overdue || q->callback_queue;
+    bool selective = (mask && !(mask & (1u << RX_ST_ARCHIVED))) || q->overdue ||
+                     q->callback_queue || q->approval;
     enum {
         BY_TICKETS,
         BY_SEARCH,
@@ -1233,6 +1245,8 @@ static int list_query(cJSON **out, rx_tickets *t, const rx_ticket_query *q, cons
         rx_buf_puts(&where, " AND t.status IN ('dispatched','accepted') AND t.deadline < ?");
         binds[nb++] = B_INT(today);
     }
+    if (q->approval) /* the status index drives: a proposal waits only in these two */
+        rx_buf_puts(&where, " AND t.status IN ('received','reopened') AND t.proposal IS NOT NULL");
     if (q->from != RX_DATE_INVALID) {
         rx_buf_puts(&where, " AND t.created_day >= ?");
         binds[nb++] = B_INT(q->from);
@@ -1302,7 +1316,7 @@ static int list_query(cJSON **out, rx_tickets *t, const rx_ticket_query *q, cons
                           "t.marked_deadline, t.overdue_count, t.supervision, t.rework, "
                           "t.returns, t.round, t.callback_attempts, t.satisfaction, "
                           "t.discipline, t.first_contact, t.doc_ids, t.reply, "
-                          "t.closed_at, t.version%s%s%s LIMIT ? OFFSET ?",
+                          "t.closed_at, t.version, t.proposal%s%s%s LIMIT ? OFFSET ?",
                           from, where.data ? where.data : "", order);
         }
         if (sqlite3_prepare_v2(c->db, query.data, -1, &st, NULL) != SQLITE_OK) {

@@ -28,10 +28,11 @@ static const char *const action_names[RX_ACT_COUNT] = {"resolve_first_contact",
                                                        "extend",
                                                        "supervise",
                                                        "callback",
-                                                       "refer_discipline"};
+                                                       "refer_discipline",
+                                                       "request_approval"};
 static const char *const action_labels[RX_ACT_COUNT] = {
-    "一次办结", "交办", "退单", "签收", "答复",        "审核通过",
-    "驳回重办", "延期", "督办", "回访", "移交纪委监委"};
+    "一次办结", "交办", "退单", "签收", "答复",         "审核通过",
+    "驳回重办", "延期", "督办", "回访", "移交纪委监委", "申请审批交办"};
 static const char *const level_names[] = {NULL, "immediate", "consult", "leader"};
 static const char *const supervision_names[] = {NULL, "hotline", "joint", "media", "leader"};
 static const char *const supervision_labels[] = {NULL, "热线督办", "协同督办", "媒体督办",
@@ -71,6 +72,8 @@ static const struct {
     [RX_ACT_SUPERVISE] = {OPEN, SAME, S | M},
     [RX_ACT_CALLBACK] = {ST(RX_ST_CLOSED), RESULT, A | S | M},
     [RX_ACT_REFER_DISCIPLINE] = {ANY, SAME, S | M},
+    /* a consult or leader dispatch proposed for a supervisor's approval */
+    [RX_ACT_REQUEST_APPROVAL] = {ST(RX_ST_RECEIVED) | ST(RX_ST_REOPENED), SAME, A | S | M},
 };
 #undef A
 #undef S
@@ -355,6 +358,7 @@ void rx_ticket_clear(rx_ticket *t)
     free_list(t->doc_ids, t->ndoc_ids);
     free(t->reply);
     free(t->closed_at);
+    free(t->proposal);
     memset(t, 0, sizeof *t);
     t->deadline = t->marked_deadline = RX_DATE_INVALID;
 }
@@ -492,7 +496,11 @@ static int whole_number(int *out, const cJSON *body, const char *key, int lo, in
     return RX_OK;
 }
 
-static int parse_dispatch(rx_wf_input *in, const cJSON *body, const rx_wf_env *env)
+/* dispatch {level, lead, co, deadline_days, approved_by}, or, when
+ * proposal, request_approval {level, lead, co, deadline_days, note}: the
+ * same departments and levels, a consult or leader level only, no
+ * approver yet. */
+static int parse_dispatch(rx_wf_input *in, const cJSON *body, const rx_wf_env *env, bool proposal)
 {
     const char *level;
     int rc = text_field(&level, body, "level", 16, true);
@@ -504,6 +512,10 @@ static int parse_dispatch(rx_wf_input *in, const cJSON *body, const rx_wf_env *e
                        "level 必须是 immediate（即交即办）、consult（会商交办）或 "
                        "leader（领导交办），收到“%s”",
                        level);
+    if (proposal && l == RX_LEVEL_IMMEDIATE)
+        return rx_fail(RX_EVALUE, "invalid_value",
+                       "即交即办（immediate）无需审批，请直接交办；申请审批的级别须是 "
+                       "consult（会商交办）或 leader（领导交办）");
     in->level = (rx_level)l;
     const cJSON *lead = field(body, "lead");
     if (!lead)
@@ -544,19 +556,28 @@ static int parse_dispatch(rx_wf_input *in, const cJSON *body, const rx_wf_env *e
                        "多部门事项请用会商交办（consult）");
     if (in->level == RX_LEVEL_CONSULT && nco == 0)
         return rx_fail(RX_EVALUE, "invalid_value", "会商交办（consult）需要至少一个协办部门（co）");
-    const char *approved;
-    if ((rc = text_field(&approved, body, "approved_by", 64, false)) != RX_OK)
-        return rc;
-    if (!approved && in->level != RX_LEVEL_IMMEDIATE)
-        return rx_fail(RX_EINVALID, "invalid_field", "%s需要审定人（approved_by）",
-                       in->level == RX_LEVEL_CONSULT ? "会商交办" : "领导交办");
-    if (approved)
-        cJSON_AddStringToObject(in->payload, "approved_by", approved);
+    if (!proposal) {
+        const char *approved;
+        if ((rc = text_field(&approved, body, "approved_by", 64, false)) != RX_OK)
+            return rc;
+        if (!approved && in->level != RX_LEVEL_IMMEDIATE)
+            return rx_fail(RX_EINVALID, "invalid_field", "%s需要审定人（approved_by）",
+                           in->level == RX_LEVEL_CONSULT ? "会商交办" : "领导交办");
+        if (approved)
+            cJSON_AddStringToObject(in->payload, "approved_by", approved);
+    }
     if ((rc = whole_number(&in->deadline_days, body, "deadline_days", 1, 365)) != RX_OK)
         return rc;
     if (!in->deadline_days)
         in->deadline_days = env->rules->deadline_days[in->level];
     cJSON_AddNumberToObject(in->payload, "deadline_days", in->deadline_days);
+    if (proposal) {
+        const char *note;
+        if ((rc = text_field(&note, body, "note", 2000, false)) != RX_OK)
+            return rc;
+        if (note)
+            cJSON_AddStringToObject(in->payload, "note", note);
+    }
     return RX_OK;
 }
 
@@ -575,7 +596,7 @@ int rx_wf_parse(rx_wf_input *out, const cJSON *body, const rx_wf_env *env)
         return rx_fail(RX_EINVALID, "invalid_field",
                        "未知操作“%.*s”：可用 resolve_first_contact、dispatch、return、"
                        "accept、reply、approve、reject、extend、supervise、callback、"
-                       "refer_discipline",
+                       "refer_discipline、request_approval",
                        rx_utf8_clip(a->valuestring, 100), a->valuestring);
     out->action = (rx_action)act;
     const cJSON *ver = field(body, "version");
@@ -610,7 +631,8 @@ int rx_wf_parse(rx_wf_input *out, const cJSON *body, const rx_wf_env *env)
         }
         break;
     }
-    case RX_ACT_DISPATCH: rc = parse_dispatch(out, body, env); break;
+    case RX_ACT_DISPATCH: rc = parse_dispatch(out, body, env, false); break;
+    case RX_ACT_REQUEST_APPROVAL: rc = parse_dispatch(out, body, env, true); break;
     case RX_ACT_RETURN:
     case RX_ACT_REJECT:
         if ((rc = text_field(&s, body, "reason", 2000, true)) == RX_OK)
@@ -738,7 +760,8 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env)
     if (a == RX_ACT_DISPATCH && env->role == RX_ROLE_AGENT && in->level != RX_LEVEL_IMMEDIATE)
         return rx_fail(
             RX_EFORBIDDEN, "forbidden",
-            "话务员只能即交即办（immediate）；会商交办和领导交办需值班长（supervisor）审批");
+            "话务员只能即交即办（immediate）；会商交办和领导交办请申请审批（request_approval），"
+            "由值班长（supervisor）审批后交办");
     if (!rx_wf_allowed(a, t->status))
         return rx_fail(RX_ECONFLICT, "illegal_transition", "工单 %s 当前为“%s”，不能执行“%s”",
                        t->id, rx_status_label(t->status), rx_action_label(a));
@@ -752,7 +775,7 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env)
         t->doc_ids = v;
         t->ndoc_ids = n;
         t->first_contact = true;
-        rc = set_str(&t->closed_at, env->now);
+        rc = set_str(&t->closed_at, env->now) | set_str(&t->proposal, NULL);
         break;
     }
     case RX_ACT_DISPATCH: {
@@ -767,6 +790,23 @@ int rx_wf_apply(rx_ticket *t, const rx_wf_input *in, const rx_wf_env *env)
         t->level = in->level;
         t->deadline_days = in->deadline_days;
         t->deadline = deadline_from(env, env->today, in->deadline_days);
+        rc |= set_str(&t->proposal, NULL); /* the approval, if one was asked, is given */
+        break;
+    }
+    case RX_ACT_REQUEST_APPROVAL: { /* the proposal waits on the ticket; a newer one replaces it */
+        cJSON *p = cJSON_Duplicate(in->payload, true);
+        if (p && env->actor)
+            cJSON_AddStringToObject(p, "by", env->actor);
+        if (p && env->now)
+            cJSON_AddStringToObject(p, "at", env->now);
+        char *text = p ? cJSON_PrintUnformatted(p) : NULL;
+        cJSON_Delete(p);
+        if (!text) {
+            rc = RX_ENOMEM;
+            break;
+        }
+        free(t->proposal);
+        t->proposal = text;
         break;
     }
     case RX_ACT_RETURN: /* 退单: back to the center to dispatch again */
@@ -918,6 +958,8 @@ cJSON *rx_ticket_json(const rx_ticket *t, long today)
     cJSON_AddItemToObject(o, "doc_ids", rx_strings_to_json(t->doc_ids, t->ndoc_ids));
     add_str(o, "reply", t->reply);
     add_str(o, "closed_at", t->closed_at);
+    cJSON *proposal = t->proposal ? cJSON_Parse(t->proposal) : NULL;
+    cJSON_AddItemToObject(o, "proposal", proposal ? proposal : cJSON_CreateNull());
     cJSON_AddNumberToObject(o, "version", t->version);
     return o;
 }

@@ -124,6 +124,7 @@ while read -r method path _ y0 y1 y2 y3 y4; do
         "POST /api/v1/admin/scan" | "POST /api/v1/admin/reindex") args=(-X POST) ;;
         "POST /api/v1/admin/users/NAME/revoke") args=(-X POST) ;;
         "POST /api/v1/admin/learned/forget") args=(--data-binary '{"doc":"no-such-doc"}') ;;
+        "GET /api/v1/admin/synonyms") args=(--get --data-urlencode q=医保) ;;
         "POST /api/v1/assist") args=(--data-binary '{"content":"路灯不亮","address":"荷塘区"}') ;;
         # an upload that is no Word document (422 for the admin), and a
         # publish whose department is unknown (422): served, nothing written
@@ -157,7 +158,7 @@ check "every cell of the endpoint x role table holds ($cell cells, and 401 witho
 
 # --- the action x role table, every cell, each on a fresh ticket in the right status
 ACTIONS=$(table '### Ticket action × role')
-check "docs/SECURITY.md lists 13 action rows" [ "$(grep -c ' [yn] [yn] [yn] [yn] [yn]$' <<<"$ACTIONS")" = 13 ]
+check "docs/SECURITY.md lists 14 action rows" [ "$(grep -c ' [yn] [yn] [yn] [yn] [yn]$' <<<"$ACTIONS")" = 14 ]
 bad=()
 cells=0
 while read -r action level y0 y1 y2 y3 y4; do
@@ -179,6 +180,7 @@ while read -r action level y0 y1 y2 y3 y4; do
     supervise) steps=(dispatch) body='{"action":"supervise","kind":"hotline","note":"请加快办理"}' ;;
     callback) steps=(dispatch accept reply approve) body='{"action":"callback","result":"satisfied","note":"满意"}' ;;
     refer_discipline) steps=() body='{"action":"refer_discipline","note":"作风问题"}' ;;
+    request_approval) steps=() body="{\"action\":\"request_approval\",\"level\":\"consult\",\"lead\":\"$LEAD\",\"co\":[\"$OTHER\"],\"note\":\"需会商\"}" ;;
     esac
     for r in 0 1 2 3 4; do
         role=${ROLES[$r]}
@@ -198,7 +200,7 @@ while read -r action level y0 y1 y2 y3 y4; do
     done
 done <<<"$ACTIONS"
 for b in "${bad[@]}"; do echo "  # $b"; done
-check "every cell of the action x role table holds ($cells cells)" [ ${#bad[@]} -eq 0 -a $cells -eq 65 ]
+check "every cell of the action x role table holds ($cells cells)" [ ${#bad[@]} -eq 0 -a $cells -eq 70 ]
 
 # --- department confinement
 new_ticket MINE

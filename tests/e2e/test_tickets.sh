@@ -269,6 +269,47 @@ check "a leader dispatch may have co-handlers (aliases 交警, 公安 → canoni
 check "leader without deadline_days takes the rules' default ($(rule deadline_days_leader 15))" jtrue \
     "j['deadline_days']==$(rule deadline_days_leader 15) and j['deadline'] in {add_wd(d,j['deadline_days']) for d in TODAYS}"
 
+# --- approvals (申请审批交办): an agent asks for a consult or leader dispatch, a supervisor gives it
+new P1
+act "$P1" '{"action":"dispatch","level":"consult","lead":"住建局","co":["城管局"],"approved_by":"agent1"}' "$AG"
+check "an agent's consult dispatch is 403 forbidden, the message pointing to request_approval" err 403 forbidden
+check "… (申请审批)" grep -q 'request_approval' "$T/body"
+act "$P1" '{"action":"request_approval","level":"consult","lead":"住建局","co":["城管局"],"deadline_days":8,"note":"涉及两个部门"}' "$AG"
+check "request_approval by the agent is 200, the status unchanged, the proposal on the ticket (canonical, by, at)" okj 200 \
+    "j['status']=='received' and j['lead'] is None and j['proposal']['level']=='consult' and j['proposal']['lead']=='市住房和城乡建设局' and j['proposal']['co']==['市城市管理和综合执法局'] and j['proposal']['deadline_days']==8 and j['proposal']['note']=='涉及两个部门' and j['proposal']['by']=='agent1' and rfc(j['proposal']['at'])"
+check "… an event of the log: request_approval by agent1/agent, received → received, its payload" jtrue \
+    "chain() and last()['action']=='request_approval' and last()['role']=='agent' and (last()['from'],last()['to'])==('received','received') and last()['payload'].get('level')=='consult' and last()['payload'].get('note')=='涉及两个部门'"
+as "$SUP" --get --data-urlencode approval=1 "$U/api/v1/tickets"
+check "GET /api/v1/tickets?approval=1 lists it with its proposal" okj 200 \
+    "'$P1' in ids() and [t['proposal']['level'] for t in j['tickets'] if t['id']=='$P1']==['consult']"
+check "… and only tickets with a proposal" jtrue "all(t['proposal'] and t['status'] in ('received','reopened') for t in j['tickets'])"
+as "$SUP" --get --data-urlencode approval=perhaps "$U/api/v1/tickets"
+check "approval=perhaps is 400 invalid_parameter" err 400 invalid_parameter
+act "$P1" '{"action":"request_approval","level":"immediate","lead":"住建局"}' "$AG"
+check "request_approval at the immediate level is 422 invalid_value" err 422 invalid_value
+act "$P1" '{"action":"request_approval","level":"consult","lead":"住建局"}' "$AG"
+check "request_approval for a consult without co-handlers is 422 invalid_value" err 422 invalid_value
+act "$P1" '{"action":"request_approval","level":"leader","lead":"月球办"}' "$AG"
+check "request_approval with an unknown lead is 422 unknown_department" err 422 unknown_department
+act "$P1" '{"action":"request_approval","level":"leader","lead":"住建局"}' "$TR"
+check "a trainer's request_approval is 403" err 403 forbidden
+act "$P1" '{"action":"dispatch","level":"consult","lead":"市住房和城乡建设局","co":["市城市管理和综合执法局"],"deadline_days":8,"approved_by":"sup1"}' "$SUP"
+check "the supervisor dispatches it as proposed: consult, approved_by sup1, 8 working days, the proposal cleared" okj 200 \
+    "j['status']=='dispatched' and j['level']=='consult' and j['approved_by']=='sup1' and j['deadline_days']==8 and j['proposal'] is None and last()['actor']=='sup1'"
+as "$SUP" --get --data-urlencode approval=1 "$U/api/v1/tickets"
+check "… and it has left the approval list" okj 200 "'$P1' not in ids()"
+act "$P1" '{"action":"request_approval","level":"leader","lead":"住建局"}' "$AG"
+check "request_approval on a dispatched ticket is 409 illegal_transition" err 409 illegal_transition
+new P2
+act "$P2" '{"action":"request_approval","level":"leader","lead":"市公安局","note":"需领导协调"}' "$AG"
+check "a leader-level request: the rules' default deadline ($(rule deadline_days_leader 15)) in the proposal" okj 200 \
+    "j['proposal']['level']=='leader' and j['proposal']['deadline_days']==$(rule deadline_days_leader 15)"
+act "$P2" '{"action":"dispatch","level":"immediate","lead":"市公安局"}' "$SUP"
+check "the supervisor may send it on at the immediate level instead: dispatched, the proposal cleared" okj 200 \
+    "j['status']=='dispatched' and j['level']=='immediate' and j['proposal'] is None"
+as "$SUP" "$U/api/v1/stats/resolution"
+check "the statistics read a log holding request_approval events (200)" is 200
+
 # --- dispatch rules and validation (all on one received ticket, which stays untouched)
 new V
 act "$V" '{"action":"dispatch","level":"consult","lead":"市水务局","co":[],"approved_by":"王副秘书长"}'

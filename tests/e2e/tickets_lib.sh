@@ -135,7 +135,7 @@ KEYS = ['id', 'status', 'status_label', 'channel', 'caller', 'phone', 'address',
         'category', 'content', 'created', 'updated', 'created_by', 'level', 'lead', 'co',
         'approved_by', 'deadline_days', 'deadline', 'overdue', 'overdue_count', 'supervision',
         'rework', 'returns', 'round', 'callback_attempts', 'satisfaction', 'discipline',
-        'first_contact', 'doc_ids', 'reply', 'repeat_of', 'version']
+        'first_contact', 'doc_ids', 'reply', 'repeat_of', 'proposal', 'version']
 LABELS = {'received': '已受理', 'dispatched': '已交办', 'accepted': '已签收', 'replied': '已答复',
           'closed': '已办结', 'reopened': '二次办理', 'archived': '已归档'}
 def missing(t=None):

@@ -121,6 +121,7 @@ static int expected_status(const rx_wf_input *in, const rx_ticket *before)
     case RX_ACT_EXTEND:
     case RX_ACT_SUPERVISE:
     case RX_ACT_REFER_DISCIPLINE:
+    case RX_ACT_REQUEST_APPROVAL:
     case RX_ACT_COUNT: break;
     }
     return -1;

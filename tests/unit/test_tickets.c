@@ -186,6 +186,9 @@ static const struct {
      {NULL, NULL, NULL, NULL, "archived", NULL, NULL}},
     {"{\"action\":\"refer_discipline\",\"note\":\"敷衍答复\"}",
      {"received", "dispatched", "accepted", "replied", "closed", "reopened", "archived"}},
+    {"{\"action\":\"request_approval\",\"level\":\"consult\",\"lead\":\"城管局\","
+     "\"co\":[\"住建局\"],\"note\":\"涉及两个部门\"}",
+     {"received", NULL, NULL, NULL, NULL, "reopened", NULL}},
 };
 
 static void every_cell_of_the_transition_table(void **state)
@@ -230,7 +233,7 @@ static void every_cell_of_the_transition_table(void **state)
         }
     }
     assert_int_equal(legal + illegal, RX_ACT_COUNT * RX_ST_COUNT);
-    assert_int_equal(legal, 23);
+    assert_int_equal(legal, 25);
 }
 
 static void callback_outcomes(void **state)
@@ -861,6 +864,134 @@ static void roles_guard_actions_in_the_core(void **state)
     cJSON_Delete(t);
 }
 
+static int list_total(fixture *fx, const rx_ticket_query *q, const char *role)
+{
+    cJSON *out;
+    assert_int_equal(
+        rx_tickets_list(&out, fx->t, q, &(rx_actor){.name = "t", .role = role, .now = fx->now}),
+        RX_OK);
+    int total = num(out, "total");
+    cJSON_Delete(out);
+    return total;
+}
+
+/* 申请审批交办: an agent proposes a consult or leader dispatch, the
+ * proposal waits on the ticket (status unchanged, an event in the log)
+ * and in the approval list until a supervisor dispatches it. */
+static void approval_requests_wait_for_a_supervisor(void **state)
+{
+    fixture *fx = *state;
+    char id[32], other[32];
+    create(fx, id, NEW_TICKET);
+    create(fx, other, NEW_TICKET);
+    const char *req = "{\"action\":\"request_approval\",\"level\":\"consult\","
+                      "\"lead\":\"住建局\",\"co\":[\"城管局\"],\"note\":\"需两部门会商\"}";
+    /* the refusals first: roles, levels, fields, status */
+    assert_int_equal(act_as(fx, id, req, "trainer", NULL), RX_EFORBIDDEN);
+    assert_int_equal(act_as(fx, id, req, "department", "市住房和城乡建设局"), RX_ENOTFOUND);
+    assert_int_equal(act_as(fx, id,
+                            "{\"action\":\"request_approval\",\"level\":\"immediate\","
+                            "\"lead\":\"住建局\"}",
+                            "agent", NULL),
+                     RX_EVALUE); /* immediate needs no approval */
+    assert_int_equal(act_as(fx, id,
+                            "{\"action\":\"request_approval\",\"level\":\"consult\","
+                            "\"lead\":\"住建局\"}",
+                            "agent", NULL),
+                     RX_EVALUE); /* consult without a co-handler */
+    assert_int_equal(act_as(fx, id,
+                            "{\"action\":\"request_approval\",\"level\":\"leader\","
+                            "\"lead\":\"火星局\"}",
+                            "agent", NULL),
+                     RX_EVALUE); /* unknown department */
+    assert_int_equal(
+        act_as(fx, id, "{\"action\":\"request_approval\",\"level\":\"leader\"}", "agent", NULL),
+        RX_EINVALID);
+    rx_ticket_query q = {
+        .approval = true, .from = RX_DATE_INVALID, .to = RX_DATE_INVALID, .limit = 10};
+    assert_int_equal(list_total(fx, &q, "supervisor"), 0);
+
+    /* the agent asks: status unchanged, the proposal on the ticket */
+    assert_int_equal(act_as(fx, id, req, "agent", NULL), RX_OK);
+    cJSON *t = get(fx, id);
+    assert_string_equal(str(t, "status"), "received");
+    assert_null(str(t, "lead")); /* nothing dispatched yet */
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(t, "proposal");
+    assert_true(cJSON_IsObject(p));
+    assert_string_equal(str(p, "level"), "consult");
+    assert_string_equal(str(p, "lead"), "市住房和城乡建设局"); /* canonical */
+    assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(p, "co"), 0)->valuestring,
+                        "市城市管理和综合执法局");
+    assert_int_equal(num(p, "deadline_days"), fx->setup.rules.deadline_days[RX_LEVEL_CONSULT]);
+    assert_string_equal(str(p, "note"), "需两部门会商");
+    assert_string_equal(str(p, "by"), "某人");
+    assert_non_null(str(p, "at"));
+    const cJSON *events = cJSON_GetObjectItemCaseSensitive(t, "events");
+    const cJSON *last = cJSON_GetArrayItem(events, cJSON_GetArraySize(events) - 1);
+    assert_string_equal(str(last, "action"), "request_approval");
+    assert_string_equal(str(last, "role"), "agent");
+    assert_string_equal(str(last, "from"), "received");
+    assert_string_equal(str(last, "to"), "received");
+    cJSON_Delete(t);
+    assert_int_equal(list_total(fx, &q, "supervisor"), 1);
+    /* a department sees no approval list: nothing is its own yet */
+    cJSON *out;
+    assert_int_equal(rx_tickets_list(&out, fx->t, &q,
+                                     &(rx_actor){.name = "d",
+                                                 .role = "department",
+                                                 .department = "市住房和城乡建设局",
+                                                 .now = fx->now}),
+                     RX_OK);
+    assert_int_equal(num(out, "total"), 0);
+    cJSON_Delete(out);
+
+    /* a newer request replaces the older one */
+    assert_int_equal(act_as(fx, id,
+                            "{\"action\":\"request_approval\",\"level\":\"leader\","
+                            "\"lead\":\"住建局\",\"deadline_days\":12}",
+                            "agent", NULL),
+                     RX_OK);
+    t = get(fx, id);
+    p = cJSON_GetObjectItemCaseSensitive(t, "proposal");
+    assert_string_equal(str(p, "level"), "leader");
+    assert_int_equal(num(p, "deadline_days"), 12);
+    cJSON_Delete(t);
+    assert_int_equal(list_total(fx, &q, "supervisor"), 1);
+
+    /* the agent still may not dispatch it; the supervisor does, and the
+     * proposal is gone */
+    assert_int_equal(act_as(fx, id,
+                            "{\"action\":\"dispatch\",\"level\":\"leader\",\"lead\":\"住建局\","
+                            "\"approved_by\":\"某人\"}",
+                            "agent", NULL),
+                     RX_EFORBIDDEN);
+    assert_int_equal(act_as(fx, id,
+                            "{\"action\":\"dispatch\",\"level\":\"leader\",\"lead\":\"住建局\","
+                            "\"deadline_days\":12,\"approved_by\":\"某人\"}",
+                            "supervisor", NULL),
+                     RX_OK);
+    t = get(fx, id);
+    assert_string_equal(str(t, "status"), "dispatched");
+    assert_string_equal(str(t, "approved_by"), "某人");
+    assert_int_equal(num(t, "deadline_days"), 12);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(t, "proposal")));
+    cJSON_Delete(t);
+    assert_int_equal(list_total(fx, &q, "supervisor"), 0);
+    /* from dispatched it is an illegal move */
+    assert_int_equal(act_as(fx, id, req, "agent", NULL), RX_ECONFLICT);
+
+    /* a one-call resolution clears a proposal too */
+    assert_int_equal(act_as(fx, other, req, "supervisor", NULL), RX_OK);
+    assert_int_equal(list_total(fx, &q, "admin"), 1);
+    assert_int_equal(
+        act_as(fx, other, "{\"action\":\"resolve_first_contact\",\"doc_ids\":[]}", "agent", NULL),
+        RX_OK);
+    t = get(fx, other);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(t, "proposal")));
+    cJSON_Delete(t);
+    assert_int_equal(list_total(fx, &q, "admin"), 0);
+}
+
 static void masking_by_level(void **state)
 {
     (void)state;
@@ -909,6 +1040,7 @@ static void old_search_text_loses_callers_data(void **state)
                                   "'芦淞区建设南路9号' || char(10) || '赵先生';"
                                   "ALTER TABLE ticket_lookups DROP COLUMN kind;"
                                   "ALTER TABLE ticket_lookups DROP COLUMN confident;"
+                                  "ALTER TABLE tickets DROP COLUMN proposal;"
                                   "UPDATE schema_versions SET version = 1 WHERE module = 'tickets'",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -933,6 +1065,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(every_cell_of_the_transition_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(approval_requests_wait_for_a_supervisor, setup, teardown),
         cmocka_unit_test_setup_teardown(callback_outcomes, setup, teardown),
         cmocka_unit_test_setup_teardown(dispatch_rules_by_level, setup, teardown),
         cmocka_unit_test_setup_teardown(deadlines_count_working_days, setup, teardown),
