@@ -1,8 +1,10 @@
 // The rexian console: login, navigation by role, the call-taker's desk
-// (话务台: search, document viewer, ticket form, assist, 一次办结 / 交办),
-// the supervisor's page (督办: overdue and due-soon tickets, review of
-// replies, supervision, the callback queue) and the department's (承办:
-// 签收, 答复, 退单, 申请延期).
+// (话务台: search with department and type filters, document viewer,
+// ticket form, assist, 一次办结 / 交办 with its deadline, or 申请审批 for a
+// consult or leader dispatch), the supervisor's page (督办: overdue and
+// due-soon tickets, dispatches awaiting approval, review of replies,
+// supervision, the callback queue), the department's (承办: 签收, 答复,
+// 退单, 申请延期) and the admin's synonyms in use (管理).
 // Plain browser JavaScript, no build step; everything it shows from the
 // server goes in as text nodes (snippets keep only the server's <mark>).
 'use strict';
@@ -202,6 +204,7 @@ function route() {
   } else if (page.id === 'admin') {
     $('page-admin').hidden = false;
     loadUsers();
+    loadSynonyms(syn.offset);
   } else if (page.id === 'stats') {
     $('page-stats').hidden = false;
     loadStats(); // stats.js
@@ -218,7 +221,12 @@ function route() {
 
 let searchSeq = 0;
 let searchAbort = null;
-let shownQuery = ''; // the query whose hits are on screen
+let shownQuery = ''; // the query (and filters) whose hits are on screen
+
+// the query with the filters beside the box: what the hits on screen answer
+function searchKey(q) {
+  return q + '\u0000' + $('q-dept').value + '\u0000' + $('q-type').value;
+}
 
 async function search(q) {
   const seq = ++searchSeq;
@@ -227,16 +235,20 @@ async function search(q) {
     $('hits').replaceChildren();
     $('not-sure').hidden = true;
     $('search-status').textContent = '';
-    shownQuery = q;
+    shownQuery = searchKey(q);
     return;
   }
   searchAbort = new AbortController();
   const params = new URLSearchParams({ q, limit: '10' });
+  const key = searchKey(q);
+  if ($('q-dept').value) params.set('department', $('q-dept').value);
+  if ($('q-type').value) params.set('type', $('q-type').value);
   if (state.ticket && !state.ticket.done) params.set('ticket', state.ticket.id);
   try {
     const r = await api('/api/v1/search?' + params, { signal: searchAbort.signal });
     if (seq !== searchSeq) return;
-    shownQuery = q;
+    shownQuery = key;
+    renderFilters(r);
     renderHits(r);
   } catch (e) {
     if (e.name === 'AbortError' || seq !== searchSeq) return;
@@ -253,9 +265,34 @@ function hitItem(h) {
     el('div', { class: 'muted small' }, meta));
 }
 
+// The filters' choices from the answer's facets, with their counts: a
+// dimension already filtered keeps the choices it had (its facet would now
+// name only the chosen value), and the chosen value is always offered.
+function renderFilters(r) {
+  const facets = r.facets || {};
+  const fill = (select, counts, label, names) => {
+    const chosen = select.value;
+    if (chosen && select.options.length > 1) return;
+    const keys = names ? Object.keys(names) : Object.keys(counts || {}).sort((a, b) => counts[b] - counts[a]);
+    if (chosen && !keys.includes(chosen)) keys.unshift(chosen);
+    select.replaceChildren(el('option', { value: '' }, label), ...keys.map((k) => el('option', { value: k },
+      (names ? names[k] : k) + (counts && counts[k] !== undefined ? '（' + counts[k] + '）' : names ? '（0）' : ''))));
+    select.value = chosen;
+  };
+  fill($('q-dept'), facets.department, '全部部门', null);
+  fill($('q-type'), facets.type, '全部类型', TYPES);
+}
+
+function filterChanged() {
+  const q = $('q').value;
+  if (q.trim()) search(q);
+}
+
 function renderHits(r) {
   const hits = r.hits || [];
-  $('search-status').textContent = '共 ' + r.total + ' 条，用时 ' + Math.round(r.took_ms || 0) + ' 毫秒';
+  const narrowed = [$('q-dept').value, TYPES[$('q-type').value]].filter(Boolean).join('、');
+  $('search-status').textContent = '共 ' + r.total + ' 条' + (narrowed ? '（筛选：' + narrowed + '）' : '') +
+    '，用时 ' + Math.round(r.took_ms || 0) + ' 毫秒';
   const unsure = hits.length === 0 || r.confident === false;
   $('not-sure').hidden = !unsure;
   $('not-sure').textContent = hits.length === 0
@@ -434,6 +471,7 @@ function renderAssist(a, forTicket) {
   $('d-co').replaceChildren(el('option', { value: '' }, '（无）'),
     ...deps.slice(1).map((d) => el('option', { value: d.name }, d.name)));
   if (a.level === 'consult' && deps.length > 1) $('d-co').value = deps[1].name;
+  $('d-note').value = '';
   levelChanged();
   showOpened();
   $('assist-draft').hidden = forTicket;
@@ -446,10 +484,46 @@ function renderAssist(a, forTicket) {
   $('assist').hidden = false;
 }
 
+// The default deadline of a level: the server's rules (GET /api/v1/me).
+function defaultDays(level) {
+  const d = state.me && state.me.deadline_days;
+  return d && d[level] ? d[level] : '';
+}
+
+// immediate: 交办. consult, leader: a supervisor dispatches with 批准人 (their
+// own name, pre-filled); an agent may not, and asks for approval instead
+// (申请审批, with a note), which the supervisor gives on 督办.
 function levelChanged() {
-  const needsApproval = $('d-level').value !== 'immediate';
-  $('d-approved').hidden = !needsApproval;
-  $('d-approved-label').hidden = !needsApproval;
+  const level = $('d-level').value;
+  const needsApproval = level !== 'immediate';
+  const mayApprove = state.me && state.me.role !== 'agent';
+  const asks = needsApproval && !mayApprove;
+  $('d-days').value = defaultDays(level);
+  $('d-approved').hidden = !needsApproval || asks;
+  $('d-approved-label').hidden = !needsApproval || asks;
+  if (needsApproval && mayApprove && !$('d-approved').value) $('d-approved').value = state.me.user;
+  for (const id of ['d-note', 'd-note-label', 'd-approval-hint', 'request-approval']) $(id).hidden = !asks;
+  $('dispatch').hidden = asks;
+}
+
+// the level, lead, co-handler and deadline of the form, or null after
+// saying what is missing
+function dispatchFields() {
+  const body = { level: $('d-level').value, lead: $('d-lead').value };
+  if (!body.lead) { $('action-error').textContent = '请选择主办单位'; return null; }
+  const co = $('d-co').value;
+  if (co && co !== body.lead && body.level !== 'immediate') body.co = [co];
+  const days = $('d-days').value.trim();
+  if (days) {
+    const n = Number(days);
+    if (!Number.isInteger(n) || n < 1 || n > 365) {
+      $('action-error').textContent = '办理时限须为 1 到 365 个工作日';
+      $('d-days').focus();
+      return null;
+    }
+    body.deadline_days = n;
+  }
+  return body;
 }
 
 async function act(body, done) {
@@ -472,12 +546,24 @@ function resolve() {
 }
 
 function dispatch() {
-  const body = { action: 'dispatch', level: $('d-level').value, lead: $('d-lead').value };
-  if (!body.lead) { $('action-error').textContent = '请选择主办单位'; return; }
-  const co = $('d-co').value;
-  if (co && co !== body.lead) body.co = [co];
+  $('action-error').textContent = '';
+  const f = dispatchFields();
+  if (!f) return;
+  const body = { action: 'dispatch', ...f };
   if (body.level !== 'immediate') body.approved_by = $('d-approved').value.trim();
-  act(body, '工单 ' + state.ticket.id + ' 已交办至 ' + body.lead);
+  act(body, '工单 ' + state.ticket.id + ' 已交办至 ' + body.lead +
+    (body.deadline_days ? '，办理时限 ' + body.deadline_days + ' 个工作日' : ''));
+}
+
+function requestApproval() {
+  $('action-error').textContent = '';
+  const f = dispatchFields();
+  if (!f) return;
+  const body = { action: 'request_approval', ...f };
+  const note = $('d-note').value.trim();
+  if (note) body.note = note;
+  act(body, '工单 ' + state.ticket.id + ' 已申请' + (LEVELS[body.level] || body.level) + '（拟主办：' + body.lead +
+    '），等待值班长在督办页审批');
 }
 
 function nextCall() {
@@ -505,6 +591,7 @@ const ACTION_LABELS = {
   create: '创建', resolve_first_contact: '一次办结', dispatch: '交办', return: '退单', accept: '签收',
   reply: '答复', approve: '审核通过', reject: '驳回重办', extend: '延期', supervise: '督办',
   callback: '回访', refer_discipline: '移交纪委监委', reopen: '重新办理',
+  request_approval: '申请审批交办',
 };
 const SUPERVISION = { hotline: '热线督办', joint: '协同督办', media: '媒体督办', leader: '领导督办' };
 const RESULTS = {
@@ -622,6 +709,7 @@ async function openTicket(host, page, id, reload, keepMessage) {
     ...field('分类', t.category),
     ...field('主办单位', t.lead), ...field('协办单位', (t.co || []).join('、')),
     ...field('办理期限', deadline),
+    ...field('待审批交办', t.proposal ? proposalText(t.proposal) : ''),
     ...field('督办', t.supervision ? SUPERVISION[t.supervision] || t.supervision : ''),
     ...field('受理时间', fmtTime(t.created)));
   const timeline = el('ol', { class: 'timeline', 'aria-label': '办理过程' },
@@ -631,6 +719,13 @@ async function openTicket(host, page, id, reload, keepMessage) {
     const a = ACTIONS[name];
     if (!a.roles.includes(state.me.role) || !a.from.includes(t.status)) continue;
     actions.append(actionForm(t, name, a, alert, async (msg) => {
+      await openTicket(host, page, id, reload, msg);
+      reload();
+    }));
+  }
+  if (page === 'supervise' && t.proposal && ['received', 'reopened'].includes(t.status) &&
+      ['supervisor', 'admin'].includes(state.me.role)) {
+    actions.prepend(approvalForm(t, alert, async (msg) => {
       await openTicket(host, page, id, reload, msg);
       reload();
     }));
@@ -654,7 +749,10 @@ function eventItem(e) {
   const move = e.from && e.to && e.from !== e.to ? '：' + (STATUS[e.from] || e.from) + ' → ' + (STATUS[e.to] || e.to)
     : e.to && !e.from ? '：' + (STATUS[e.to] || e.to) : '';
   const details = [];
+  if (p.level && e.action !== 'create') details.push(LEVELS[p.level] || p.level);
   if (p.lead) details.push('主办 ' + p.lead);
+  if (Array.isArray(p.co) && p.co.length) details.push('协办 ' + p.co.join('、'));
+  if (p.approved_by) details.push('批准人 ' + p.approved_by);
   if (p.kind) details.push(SUPERVISION[p.kind] || p.kind);
   if (p.result) details.push(RESULTS[p.result] || p.result);
   if (p.deadline_days) details.push(p.deadline_days + ' 个工作日');
@@ -738,7 +836,90 @@ async function loadSupervise() {
   } catch (e) {
     $('sup-status').textContent = '加载失败：' + e.message;
   }
+  loadApprovals();
   loadCallbacks();
+}
+
+function proposalText(p) {
+  return [LEVELS[p.level] || p.level, '拟主办 ' + (p.lead || ''), p.co && p.co.length ? '协办 ' + p.co.join('、') : null,
+    p.deadline_days ? p.deadline_days + ' 个工作日' : null, p.by ? '申请人 ' + p.by : null,
+    p.note ? '说明：' + p.note : null].filter(Boolean).join('；');
+}
+
+// 待审批交办: consult and leader dispatches agents asked for
+async function loadApprovals() {
+  try {
+    const list = await fetchTickets({ approval: '1' });
+    const open = (id) => openTicket($('sup-detail'), 'supervise', id, loadSupervise);
+    fillTable($('ap-list').tBodies[0], list, (t) => {
+      const p = t.proposal || {};
+      return [LEVELS[p.level] || p.level || '', p.lead || '', p.by || '', clip(t.content, 40)];
+    }, open);
+    $('ap-status').textContent = list.length ? '待审批 ' + list.length + ' 件' : '没有待审批的交办申请';
+  } catch (e) {
+    $('ap-status').textContent = '待审批交办加载失败：' + e.message;
+  }
+}
+
+// The approval of a proposed dispatch: the proposal pre-filled (level,
+// lead, co-handlers, deadline) with the supervisor as 批准人; 批准交办
+// dispatches it as the form says, 改为直接交办 sends it on at the immediate
+// level to the lead alone instead. Either clears the proposal.
+function approvalForm(t, alert, after) {
+  const p = t.proposal;
+  const box = el('fieldset', { class: 'action' }, el('legend', {}, '审批交办'),
+    el('p', { class: 'small' }, proposalText(p)));
+  const field = (label, input) => {
+    const id = 'f' + (++formSeq);
+    input.id = id;
+    box.append(el('label', { for: id }, label), input);
+    return input;
+  };
+  const level = field('交办级别', el('select', {}, ...['consult', 'leader', 'immediate'].map((k) =>
+    el('option', { value: k }, LEVELS[k]))));
+  level.value = p.level || 'consult';
+  const lead = field('主办单位', el('input', { autocomplete: 'off' }));
+  lead.value = p.lead || '';
+  const co = field('协办单位（多个用顿号分隔）', el('input', { autocomplete: 'off' }));
+  co.value = (p.co || []).join('、');
+  const days = field('办理时限（工作日）', el('input', { type: 'number', min: '1', max: '365' }));
+  days.value = p.deadline_days || defaultDays(level.value);
+  const approver = field('批准人', el('input', { autocomplete: 'off' }));
+  approver.value = state.me.user;
+  const send = async (button, body, what) => {
+    alert.textContent = '';
+    button.disabled = true;
+    try {
+      const r = await api('/api/v1/tickets/' + encodeURIComponent(t.id) + '/actions', { method: 'POST', body });
+      await after(what + '：工单 ' + t.id + ' 已交办至 ' + r.lead + '（' + (LEVELS[r.level] || r.level) + '，' +
+        r.deadline_days + ' 个工作日' + (r.approved_by ? '，批准人 ' + r.approved_by : '') + '）');
+    } catch (e) {
+      button.disabled = false;
+      alert.textContent = (e.status === 403 ? '无权操作：' : '操作失败：') + e.message;
+    }
+  };
+  const approve = el('button', { type: 'button' }, '批准交办');
+  approve.addEventListener('click', () => {
+    const body = { action: 'dispatch', level: level.value, lead: lead.value.trim(), version: t.version };
+    const cos = co.value.split(/[、,，;；\s]+/).map((x) => x.trim()).filter(Boolean);
+    if (body.level !== 'immediate') {
+      body.co = cos;
+      body.approved_by = approver.value.trim();
+    }
+    const n = Number(days.value);
+    if (days.value.trim()) body.deadline_days = n;
+    if (!body.lead) { alert.textContent = '请填写主办单位'; lead.focus(); return; }
+    if (body.level !== 'immediate' && !body.approved_by) { alert.textContent = '请填写批准人'; approver.focus(); return; }
+    send(approve, body, '已批准');
+  });
+  const instead = el('button', { type: 'button', class: 'secondary' }, '改为直接交办');
+  instead.addEventListener('click', () => {
+    const body = { action: 'dispatch', level: 'immediate', lead: lead.value.trim(), version: t.version };
+    if (!body.lead) { alert.textContent = '请填写主办单位'; lead.focus(); return; }
+    send(instead, body, '已改为直接交办');
+  });
+  box.append(el('div', {}, approve, ' ', instead));
+  return box;
 }
 
 async function loadCallbacks() {
@@ -1001,6 +1182,44 @@ async function pollReindex(job) {
   $('reindex-rejected').hidden = !rejected.length;
 }
 
+// ---- 管理: the synonym groups the served index uses (read-only) ----
+
+const SYN_PAGE = 20;
+const syn = { q: '', offset: 0, total: 0 };
+
+async function loadSynonyms(offset) {
+  syn.offset = Math.max(0, offset || 0);
+  const params = new URLSearchParams({ limit: String(SYN_PAGE), offset: String(syn.offset) });
+  if (syn.q) params.set('q', syn.q);
+  $('syn-status').textContent = '加载中…';
+  try {
+    const r = await api('/api/v1/admin/synonyms?' + params);
+    syn.total = r.total || 0;
+    const word = syn.q.toLowerCase();
+    $('syn-list').start = syn.offset + 1;
+    $('syn-list').replaceChildren(...(r.groups || []).map((g) => el('li', {},
+      ...g.terms.flatMap((term, k) => {
+        const node = word && term.includes(word) ? el('mark', {}, term) : document.createTextNode(term);
+        const item = k === 0 ? el('span', { class: 'canon' }, node) : node;
+        return k === 0 ? [item] : ['、', item];
+      }))));
+    const shown = (r.groups || []).length;
+    $('syn-status').textContent = (syn.q ? '含“' + syn.q + '”的同义词组 ' + syn.total + ' 组'
+      : '共 ' + syn.total + ' 组') + (shown ? '，第 ' + (syn.offset + 1) + '–' + (syn.offset + shown) + ' 组' : '') +
+      '（第 ' + r.generation + ' 代索引）';
+    $('syn-prev').disabled = syn.offset === 0;
+    $('syn-next').disabled = syn.offset + shown >= syn.total;
+  } catch (e) {
+    $('syn-status').textContent = '同义词加载失败：' + e.message;
+  }
+}
+
+function searchSynonyms(ev) {
+  ev.preventDefault();
+  syn.q = $('syn-q').value.trim();
+  loadSynonyms(0);
+}
+
 // ---- 案例: case search over tickets, masked by the server for the role ----
 
 async function searchCases(ev) {
@@ -1062,7 +1281,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('q').addEventListener('keydown', async (ev) => {
     if (ev.key !== 'Enter') return;
     ev.preventDefault(); // Enter: the hits of what is typed, then open the first
-    if (shownQuery !== ev.target.value) await search(ev.target.value);
+    if (shownQuery !== searchKey(ev.target.value)) await search(ev.target.value);
     const first = document.querySelector('#hits a.hit-title');
     if (first) first.click();
   });
@@ -1073,6 +1292,12 @@ document.addEventListener('DOMContentLoaded', () => {
   $('t-address').addEventListener('change', typed);
   $('resolve').addEventListener('click', resolve);
   $('dispatch').addEventListener('click', dispatch);
+  $('request-approval').addEventListener('click', requestApproval);
+  $('q-dept').addEventListener('change', filterChanged);
+  $('q-type').addEventListener('change', filterChanged);
+  $('syn-form').addEventListener('submit', searchSynonyms);
+  $('syn-prev').addEventListener('click', () => loadSynonyms(syn.offset - SYN_PAGE));
+  $('syn-next').addEventListener('click', () => loadSynonyms(syn.offset + SYN_PAGE));
   $('d-level').addEventListener('change', levelChanged);
   $('next-call').addEventListener('click', nextCall);
   $('sup-view').addEventListener('change', loadSupervise);

@@ -318,6 +318,95 @@ try {
     await shot('agent');
   });
 
+  await check('话务台 search filters: Tab from the search box reaches 部门 and 文档类型; each narrows the hits to what it names, with the facets\' counts', async () => {
+    const box = page.getByLabel('检索知识库');
+    await box.fill('医保报销');
+    const list = page.getByRole('list', { name: '检索结果' });
+    await list.getByRole('listitem').first().waitFor();
+    const dept = page.getByRole('combobox', { name: '部门', exact: true });
+    const type = page.getByRole('combobox', { name: '文档类型' });
+    await box.focus();
+    await page.keyboard.press('Tab');
+    assert(await dept.evaluate((e) => e === document.activeElement), 'Tab from the search box does not reach 部门');
+    await page.keyboard.press('Tab');
+    assert(await type.evaluate((e) => e === document.activeElement), 'Tab from 部门 does not reach 文档类型');
+    const all = await api('/api/v1/search?' + new URLSearchParams({ q: '医保报销', limit: '10' }), globalThis.agentToken);
+    const names = Object.keys(all.json.facets.department);
+    assert(names.length >= 2, 'the answer has fewer than two departments to choose from');
+    await until(async () => (await dept.locator('option').count()) === names.length + 1, 'the 部门 choices are not the facets');
+    // the department with the fewest matches: a real narrowing
+    const pick = names.sort((a, b) => all.json.facets.department[a] - all.json.facets.department[b])[0];
+    await dept.selectOption(pick);
+    const want = await api('/api/v1/search?' + new URLSearchParams({ q: '医保报销', limit: '10', department: pick }), globalThis.agentToken);
+    await page.getByText('筛选：' + pick).waitFor();
+    await until(async () => (await list.getByRole('listitem').count()) === want.json.hits.length, 'not the filtered hits');
+    for (const text of await list.getByRole('listitem').allTextContents())
+      assert(text.includes(pick), 'a hit of another department: ' + text.slice(0, 80));
+    assert(want.json.total < all.json.total, 'the department did not narrow the hits');
+    await dept.selectOption('');
+    await type.selectOption('faq');
+    await page.getByText('筛选：常见问题').waitFor();
+    const faqs = await api('/api/v1/search?' + new URLSearchParams({ q: '医保报销', limit: '10', type: 'faq' }), globalThis.agentToken);
+    await until(async () => (await list.getByRole('listitem').count()) === faqs.json.hits.length, 'not the FAQ hits');
+    for (const text of await list.getByRole('listitem').allTextContents())
+      assert(text.includes('常见问题'), 'a hit that is no FAQ: ' + text.slice(0, 80));
+    await shot('desk-filters');
+    await type.selectOption('');
+    await box.fill('');
+  });
+
+  let approval = null; // the agent's request: {id, lead, co, days}
+  await check('话务台: the agent asks for a consult dispatch (申请审批) — no 交办 nor 批准人 for consult, the deadline pre-filled from the server\'s rules, the proposal on the ticket', async () => {
+    const me = (await api('/api/v1/me', globalThis.agentToken)).json;
+    assert(me.deadline_days && me.deadline_days.consult > 0, '/api/v1/me has no deadlines: ' + JSON.stringify(me));
+    const next = page.getByRole('button', { name: '下一通电话' });
+    if (await next.isVisible()) await next.click();
+    await page.getByLabel('诉求内容').fill('小区门口下水道堵了好几天，污水漫到路上，物业和社区都说不归他们管');
+    await page.getByRole('button', { name: '创建工单' }).click();
+    const panel = page.getByRole('region', { name: '辅助建议' });
+    await panel.getByRole('button', { name: '一次办结' }).waitFor();
+    await panel.getByRole('list', { name: '建议承办单位' }).getByRole('listitem').first().waitFor();
+    const id = ((await page.getByRole('status').filter({ hasText: '已创建工单' }).textContent()).match(/[A-Z]{2}\d{8}-\d{6}/) || [''])[0];
+    await panel.getByLabel('交办级别').selectOption('consult');
+    assert(await panel.getByRole('button', { name: '交办', exact: true }).isHidden(), 'the agent is offered 交办 at the consult level');
+    assert(await panel.getByLabel('批准人').isHidden(), 'the agent is asked for 批准人');
+    const days = panel.getByLabel('办理时限（工作日）');
+    assert(Number(await days.inputValue()) === me.deadline_days.consult, 'the deadline shown is not the rules\' consult default');
+    const co = panel.getByLabel('协办单位');
+    assert(await co.locator('option').count() >= 2, 'no co-handler to choose');
+    await co.selectOption({ index: 1 });
+    const lead = await panel.getByLabel('主办单位').inputValue();
+    const coName = await co.inputValue();
+    await panel.getByLabel('申请说明').fill('涉及排水和物业两方，需会商');
+    await shot('desk-approval');
+    await panel.getByRole('button', { name: '申请审批' }).click();
+    await page.getByRole('status').filter({ hasText: '等待值班长在督办页审批' }).waitFor();
+    const t = (await api('/api/v1/tickets/' + id, ADMIN)).json;
+    assert(t.status === 'received' && t.proposal && t.proposal.level === 'consult' && t.proposal.lead === lead &&
+      t.proposal.co.join() === coName && t.proposal.deadline_days === me.deadline_days.consult &&
+      t.proposal.by === '浏览器话务员' && t.proposal.note === '涉及排水和物业两方，需会商',
+    'the proposal on the server: ' + JSON.stringify(t).slice(0, 300));
+    approval = { id, lead, co: [coName], days: t.proposal.deadline_days };
+  });
+
+  await check('话务台: 交办 sends the deadline shown (pre-filled with the immediate default, changed to 3 working days)', async () => {
+    const me = (await api('/api/v1/me', globalThis.agentToken)).json;
+    await page.getByRole('button', { name: '下一通电话' }).click();
+    await page.getByLabel('诉求内容').fill('荷塘区月塘街道路灯坏了一个星期，晚上走路很危险');
+    await page.getByRole('button', { name: '创建工单' }).click();
+    const panel = page.getByRole('region', { name: '辅助建议' });
+    await panel.getByRole('button', { name: '一次办结' }).waitFor();
+    const id = ((await page.getByRole('status').filter({ hasText: '已创建工单' }).textContent()).match(/[A-Z]{2}\d{8}-\d{6}/) || [''])[0];
+    await panel.getByLabel('交办级别').selectOption('immediate');
+    const days = panel.getByLabel('办理时限（工作日）');
+    assert(Number(await days.inputValue()) === me.deadline_days.immediate, 'the immediate default is not shown');
+    await days.fill('3');
+    await panel.getByRole('button', { name: '交办', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: '办理时限 3 个工作日' }).waitFor();
+    const t = (await api('/api/v1/tickets/' + id, ADMIN)).json;
+    assert(t.status === 'dispatched' && t.deadline_days === 3 && t.level === 'immediate', 'on the server: ' + JSON.stringify(t).slice(0, 200));
+  });
+
   await check('the server refuses what the page hides: an admin route with the agent token is 403', async () => {
     const r = await page.evaluate(async (token) => {
       const res = await fetch('/api/v1/admin/users', { headers: { Authorization: 'Bearer ' + token } });
@@ -422,6 +511,31 @@ try {
     await shot('callback');
   });
 
+  await check('督办: 待审批交办 lists the agent\'s request; opened, the form holds the proposal and the supervisor as 批准人; 批准交办 dispatches it at the consult level', async () => {
+    assert(approval, 'no request to approve');
+    await page.getByRole('region', { name: '督办', exact: true }).getByRole('button', { name: '刷新' }).click();
+    const table = page.getByRole('table', { name: '待审批交办' });
+    await table.getByRole('button', { name: approval.id }).click();
+    const detail = page.getByRole('region', { name: '工单详情' });
+    await detail.getByText('工单 ' + approval.id).waitFor();
+    const form = detail.getByRole('group', { name: '审批交办' });
+    await form.waitFor();
+    assert(await form.getByLabel('交办级别').inputValue() === 'consult', 'the level is not the proposal\'s');
+    assert(await form.getByLabel('主办单位').inputValue() === approval.lead, 'the lead is not the proposal\'s');
+    assert(await form.getByLabel('协办单位').inputValue() === approval.co.join('、'), 'the co-handlers are not the proposal\'s');
+    assert(Number(await form.getByLabel('办理时限（工作日）').inputValue()) === approval.days, 'the deadline is not the proposal\'s');
+    assert(await form.getByLabel('批准人').inputValue() === '浏览器值班长', 'the approver is not the supervisor');
+    await detail.getByRole('list', { name: '办理过程' }).getByText('申请审批交办').waitFor();
+    await shot('supervise-approval');
+    await form.getByRole('button', { name: '批准交办' }).click();
+    await detail.getByRole('status').filter({ hasText: '已批准' }).waitFor();
+    const t = (await api('/api/v1/tickets/' + approval.id, ADMIN)).json;
+    assert(t.status === 'dispatched' && t.level === 'consult' && t.approved_by === '浏览器值班长' && t.lead === approval.lead &&
+      t.co.join() === approval.co.join() && t.deadline_days === approval.days && t.proposal === null,
+    'on the server: ' + JSON.stringify(t).slice(0, 300));
+    await until(async () => (await table.getByRole('button', { name: approval.id }).count()) === 0, 'still listed for approval');
+  });
+
   await check('a department user sees only 承办 (no 话务台, 督办, 管理), its own tickets listed', async () => {
     await login(depToken);
     const nav = page.getByRole('navigation');
@@ -508,6 +622,26 @@ try {
     await row.waitFor();
     assert(/\d/.test(await row.getByRole('cell').nth(1).textContent()), 'the rejected file has no line');
     await shot('admin-reindex');
+  });
+
+  await check('管理: 同义词 finds the groups of a word in the served index (医保: 医疗保障、医保 first), paged, read-only', async () => {
+    const card = page.getByRole('region', { name: '同义词' });
+    await card.getByRole('list', { name: '同义词组' }).getByRole('listitem').first().waitFor();
+    await card.getByLabel('查找同义词').fill('医保');
+    await card.getByLabel('查找同义词').press('Enter');
+    const want = (await api('/api/v1/admin/synonyms?q=' + encodeURIComponent('医保') + '&limit=20', ADMIN)).json;
+    assert(want.total >= 2 && want.groups[0].terms.includes('医保'), 'the API: ' + JSON.stringify(want).slice(0, 200));
+    await card.getByText('含“医保”的同义词组 ' + want.total + ' 组').waitFor();
+    const groups = card.getByRole('list', { name: '同义词组' }).getByRole('listitem');
+    await until(async () => (await groups.count()) === want.groups.length, 'not the groups of the API');
+    const first = await groups.first().textContent();
+    assert(first === want.groups[0].terms.join('、'), 'the first group: ' + first);
+    assert(await groups.first().locator('mark').count() >= 1, 'the word is not marked');
+    await shot('admin-synonyms');
+    if (want.total > 20) {
+      await card.getByRole('button', { name: '下一页' }).click();
+      await card.getByText('第 21–').waitFor();
+    }
   });
 
   await check('管理: uploads a DOCX, sees it beside the original, corrects a guessed field, publishes, and finds it by search within a second', async () => {
