@@ -72,9 +72,26 @@ static bool ends_with(const char *s, const char *suffix)
  * below the corpus folder is opened relative to the folder above with
  * O_NOFOLLOW: a link swapped in after the scan cannot lead out either. */
 
-#define LINK_REFUSED "symbolic link refused: the corpus must hold the file itself"
-#define DIR_LINK_REFUSED                                                                           \
-    "symbolic link to a folder refused, not walked: the corpus must hold the folder itself"
+#define LINK_REFUSED "拒绝符号链接：知识库目录中必须是文件本身"
+#define DIR_LINK_REFUSED "拒绝指向文件夹的符号链接，未读取：知识库目录中必须是文件夹本身"
+
+/* Why a file could not be opened or read, in Chinese for the people who
+ * read the rejections (the system's own words for the rare others). */
+static const char *errno_text(int e)
+{
+    switch (e) {
+    case EACCES:
+    case EPERM: return "没有读取权限";
+    case ENOENT: return "文件不存在";
+    case EIO: return "读写错误";
+    case EISDIR: return "是文件夹而不是文件";
+    case ENOTDIR: return "路径中有一段不是文件夹";
+    case EMFILE:
+    case ENFILE: return "打开的文件过多";
+    case ENOMEM: return "内存不足";
+    default: return strerror(e);
+    }
+}
 
 /* Opens rel ("/"-separated names from the scan) under the folder root with
  * flags for its last step; -1 with errno on failure (ELOOP: a link). */
@@ -119,20 +136,20 @@ static int read_beneath(char **out, size_t *len, int root, const char *rel, size
     int fd = open_beneath(root, rel, O_RDONLY | O_NONBLOCK);
     if (fd < 0)
         return rx_error_set(errno == ENOENT ? RX_ENOTFOUND : RX_EIO, "%s",
-                            errno == ELOOP ? LINK_REFUSED : strerror(errno));
+                            errno == ELOOP ? LINK_REFUSED : errno_text(errno));
     int rc = RX_OK;
     char *data = NULL;
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        rc = rx_error_set(RX_EIO, "%s", strerror(errno));
+        rc = rx_error_set(RX_EIO, "%s", errno_text(errno));
         goto done;
     }
     if (!S_ISREG(st.st_mode)) {
-        rc = rx_error_set(RX_EIO, "not a regular file");
+        rc = rx_error_set(RX_EIO, "不是普通文件");
         goto done;
     }
     if ((size_t)st.st_size > max) {
-        rc = rx_error_set(RX_ETOOBIG, "file too large (%lld bytes, over the %zu-byte limit)",
+        rc = rx_error_set(RX_ETOOBIG, "文件过大（%lld 字节，超过 %zu 字节的上限）",
                           (long long)st.st_size, max);
         goto done;
     }
@@ -144,7 +161,7 @@ static int read_beneath(char **out, size_t *len, int root, const char *rel, size
     for (;;) {
         if (n + 1 == cap) { /* it grew since fstat */
             if (cap > max) {
-                rc = rx_error_set(RX_ETOOBIG, "file too large (over the %zu-byte limit)", max);
+                rc = rx_error_set(RX_ETOOBIG, "文件过大（超过 %zu 字节的上限）", max);
                 goto done;
             }
             cap = cap * 2 < max + 1 ? cap * 2 : max + 1;
@@ -159,7 +176,7 @@ static int read_beneath(char **out, size_t *len, int root, const char *rel, size
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
-            rc = rx_error_set(RX_EIO, "%s", strerror(errno));
+            rc = rx_error_set(RX_EIO, "%s", errno_text(errno));
             goto done;
         }
         if (got == 0)
@@ -902,8 +919,7 @@ static int produce_file(producer *p, size_t k)
             rc = rx_error_set(RX_ENOMEM, "out of memory");
         if (rc != RX_OK || !added) {
             if (rc == RX_OK)
-                rx_diags_add(p->diags, f->rel, d->line,
-                             "duplicate id '%s' (already used by another document)", d->id);
+                rx_diags_add(p->diags, f->rel, d->line, "id“%s”重复（已被另一篇文档使用）", d->id);
             rx_doc_clear(d);
             continue;
         }
@@ -1316,7 +1332,7 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
     size_t nchanged = 0;
     for (size_t k = 0; k < fl.n; k++) {
         corpus_file *f = &fl.items[k];
-        int r = f->special ? rx_error_set(RX_EIO, "not a regular file")
+        int r = f->special ? rx_error_set(RX_EIO, "不是普通文件")
                            : read_beneath(&f->data, &f->len, root, f->rel, RX_MAX_FILE_BYTES);
         rx_strmap_entry *e =
             have_manifest ? rx_strmap_get(&manifest, f->rel, strlen(f->rel)) : NULL;
@@ -1348,13 +1364,11 @@ int rx_build(rx_build_stats *st, const rx_build_opts *o, rx_diags *diags)
             }
             st->files_rejected++;
             if (!kept) {
-                rx_diags_add(diags, f->rel, 1, "cannot read the file: %s", why);
+                rx_diags_add(diags, f->rel, 1, "无法读取文件：%s", why);
                 continue;
             }
-            rx_diags_add(diags, f->rel, 1,
-                         "cannot read the file: %s (kept its %zu document%s from the previous "
-                         "index)",
-                         why, kept, kept == 1 ? "" : "s");
+            rx_diags_add(diags, f->rel, 1, "无法读取文件：%s（保留上一版索引中它的 %zu 篇文档）",
+                         why, kept);
             e->value = SIZE_MAX; /* seen */
             if (!(f->old_ids = strndup(idl, idn)) || (rc = claim_ids(&ids, f->old_ids))) {
                 rc = rc ? rc : rx_error_set(RX_ENOMEM, "out of memory");
@@ -1568,8 +1582,7 @@ int rx_corpus_load(rx_doc **docs, size_t *n, const char *corpus_dir, rx_diags *d
     for (size_t k = 0; rc == RX_OK && k < fl.n; k++) {
         corpus_file *f = &fl.items[k];
         if (f->special || read_beneath(&f->data, &f->len, root, f->rel, RX_MAX_FILE_BYTES)) {
-            rx_diags_add(diags, f->rel, 1, "%s",
-                         f->special ? "not a regular file" : rx_error_last());
+            rx_diags_add(diags, f->rel, 1, "%s", f->special ? "不是普通文件" : rx_error_last());
             continue;
         }
         rx_doc *got = NULL;

@@ -107,14 +107,14 @@ static void finish_row(faq_reader *r)
             ok = strcmp(r->fields[k], header[k]) == 0;
         if (!ok) {
             rx_diags_add(r->diags, r->path, line,
-                         "bad header: expected exactly id,question,answer,department,tags");
+                         "表头不对：必须正好是 id,question,answer,department,tags");
             r->fatal = true;
         }
         r->header_ok = ok;
         goto out;
     }
     if (r->nfields != NCOLS) {
-        rx_diags_add(r->diags, r->path, line, "row has %zu fields, expected %d", r->nfields, NCOLS);
+        rx_diags_add(r->diags, r->path, line, "该行有 %zu 个字段，应为 %d 个", r->nfields, NCOLS);
         goto out;
     }
     rx_doc d = {0};
@@ -125,23 +125,22 @@ static void finish_row(faq_reader *r)
     if (!d.id || !d.title || !d.body || !dept)
         goto bad;
     if (!rx_id_valid(d.id)) {
-        rx_diags_add(r->diags, r->path, line,
-                     "id '%s' is invalid: use 1 to %d lowercase letters, digits or '-'", d.id,
-                     RX_MAX_ID_LEN);
+        rx_diags_add(r->diags, r->path, line, "id“%s”不合法：只能用 1 到 %d 个小写字母、数字或“-”",
+                     d.id, RX_MAX_ID_LEN);
         goto bad;
     }
     if (!*d.title) {
-        rx_diags_add(r->diags, r->path, line, "empty question");
+        rx_diags_add(r->diags, r->path, line, "问题为空");
         goto bad;
     }
     if (!*d.body) {
-        rx_diags_add(r->diags, r->path, line, "empty answer");
+        rx_diags_add(r->diags, r->path, line, "答案为空");
         goto bad;
     }
     const char *canon = r->departments ? rx_departments_canonical(r->departments, dept) : dept;
     if (!canon || !*canon) {
-        rx_diags_add(r->diags, r->path, line,
-                     "department '%s' is not in departments.txt (name or alias)", dept);
+        rx_diags_add(r->diags, r->path, line, "部门“%s”不在 departments.txt 中（名称或简称）",
+                     dept);
         goto bad;
     }
     d.department = strdup(canon);
@@ -187,14 +186,14 @@ int rx_faq_parse(rx_doc **out, size_t *n, const char *path, const char *data, si
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         data += 3, len -= 3;
     if (len == 0) {
-        rx_diags_add(diags, path, 1, "empty file");
+        rx_diags_add(diags, path, 1, "文件为空");
         return RX_EINVALID;
     }
     if (!rx_utf8_valid(data, len, &bad)) {
         size_t line = 1;
         for (size_t i = 0; i < bad; i++)
             line += data[i] == '\n';
-        rx_diags_add(diags, path, line, "invalid UTF-8 at byte %zu", bad);
+        rx_diags_add(diags, path, line, "第 %zu 字节起不是合法的 UTF-8", bad);
         return RX_EINVALID;
     }
     struct csv_parser p;
@@ -210,8 +209,7 @@ int rx_faq_parse(rx_doc **out, size_t *n, const char *path, const char *data, si
         if (csv_parse(&p, data + pos, end - pos, on_field, on_row, &r) != end - pos) {
             /* a stray quote: report the row, then start afresh on the next
              * line so that the rows after it are still read */
-            rx_diags_add(diags, path, r.row_start,
-                         "malformed CSV: %s (a quote inside an unquoted field?)",
+            rx_diags_add(diags, path, r.row_start, "CSV 格式错误：%s（未加引号的字段中有引号？）",
                          csv_strerror(csv_error(&p)));
             reset_fields(&r);
             csv_free(&p);
@@ -231,13 +229,13 @@ int rx_faq_parse(rx_doc **out, size_t *n, const char *path, const char *data, si
             r.row_start = r.line;
     }
     if (!r.fatal && csv_fini(&p, on_field, on_row, &r) != 0) {
-        rx_diags_add(diags, path, r.row_start, "malformed CSV: unterminated quoted field");
+        rx_diags_add(diags, path, r.row_start, "CSV 格式错误：引号字段没有结束");
         r.fatal = true;
     }
     csv_free(&p);
     reset_fields(&r);
     if (r.rows == 0 && !r.fatal) {
-        rx_diags_add(diags, path, 1, "no header row");
+        rx_diags_add(diags, path, 1, "缺少表头行");
         r.fatal = true;
     }
     *out = r.docs;

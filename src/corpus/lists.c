@@ -106,7 +106,7 @@ static void dept_line(void *ctx, size_t lineno, char *line)
     size_t idx = d->n;
     while ((tok = next_token(&p)) != NULL) {
         if (!rx_utf8_valid(tok, strlen(tok), NULL)) {
-            rx_diags_add(c->diags, c->path, lineno, "invalid UTF-8");
+            rx_diags_add(c->diags, c->path, lineno, "不是合法的 UTF-8");
             break;
         }
         int added;
@@ -119,14 +119,11 @@ static void dept_line(void *ctx, size_t lineno, char *line)
             if (e->value != idx && !dep.name && !existing) {
                 /* the line repeats a department: its new aliases join it */
                 rx_diags_add(c->diags, c->path, lineno,
-                             "'%s' already names another department; its aliases here are "
-                             "added to it",
-                             tok);
+                             "“%s”已是另一个部门的名称；本行的简称并入该部门", tok);
                 existing = &d->items[e->value];
                 idx = e->value;
             } else if (e->value != idx) {
-                rx_diags_add(c->diags, c->path, lineno,
-                             "'%s' already names another department; ignored here", tok);
+                rx_diags_add(c->diags, c->path, lineno, "“%s”已是另一个部门的名称；此处忽略", tok);
             }
             continue;
         }
@@ -254,18 +251,16 @@ static void cal_line(void *ctx, size_t lineno, char *line)
     char *date = next_token(&p), *kind = next_token(&p), *extra = next_token(&p);
     long day = date ? rx_date_parse(date, strlen(date)) : RX_DATE_INVALID;
     if (day == RX_DATE_INVALID) {
-        rx_diags_add(c->diags, c->path, lineno, "'%s' is not a valid date (YYYY-MM-DD)",
-                     date ? date : "");
+        rx_diags_add(c->diags, c->path, lineno, "“%s”不是有效日期（YYYY-MM-DD）", date ? date : "");
         return;
     }
     if (!kind || (strcmp(kind, "holiday") != 0 && strcmp(kind, "workday") != 0) || extra) {
-        rx_diags_add(c->diags, c->path, lineno,
-                     "expected 'YYYY-MM-DD holiday' or 'YYYY-MM-DD workday'");
+        rx_diags_add(c->diags, c->path, lineno, "应为“YYYY-MM-DD holiday”或“YYYY-MM-DD workday”");
         return;
     }
     for (size_t i = 0; i < c->c->n; i++) {
         if (c->c->items[i].day == day) {
-            rx_diags_add(c->diags, c->path, lineno, "%s is listed twice", date);
+            rx_diags_add(c->diags, c->path, lineno, "%s 重复列出", date);
             return;
         }
     }
@@ -365,12 +360,11 @@ static void duty_line(void *ctx, size_t lineno, char *line)
     duty_ctx *c = ctx;
     char *tab = strchr(line, '\t');
     if (!rx_utf8_valid(line, strlen(line), NULL)) {
-        rx_diags_add(c->diags, c->path, lineno, "invalid UTF-8");
+        rx_diags_add(c->diags, c->path, lineno, "不是合法的 UTF-8");
         return;
     }
     if (!tab) {
-        rx_diags_add(c->diags, c->path, lineno,
-                     "expected 'department<TAB>duty' (no tab on this line)");
+        rx_diags_add(c->diags, c->path, lineno, "应为“部门<TAB>职责”（本行没有制表符）");
         return;
     }
     *tab = '\0';
@@ -379,14 +373,13 @@ static void duty_line(void *ctx, size_t lineno, char *line)
         text++;
     const char *dept = c->deps ? rx_departments_canonical(c->deps, line) : line;
     if (!dept) {
-        rx_diags_add(c->diags, c->path, lineno,
-                     "unknown department '%.*s' (not in departments.txt)", rx_utf8_clip(line, 120),
-                     line);
+        rx_diags_add(c->diags, c->path, lineno, "未知部门“%.*s”（不在 departments.txt 中）",
+                     rx_utf8_clip(line, 120), line);
         return;
     }
     if (!*text || strchr(text, '\t')) {
         rx_diags_add(c->diags, c->path, lineno,
-                     *text ? "more than one tab: expected 'department<TAB>duty'" : "empty duty");
+                     *text ? "制表符多于一个：应为“部门<TAB>职责”" : "职责为空");
         return;
     }
     if (c->d->n == c->d->cap) {

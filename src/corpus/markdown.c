@@ -94,8 +94,8 @@ static bool next_event(fm_reader *r)
     r->have_ev = false;
     if (!yaml_parser_parse(&r->parser, &r->ev)) {
         rx_diags_add(r->diags, r->path, r->base_line + r->parser.problem_mark.line + 1,
-                     "front matter is not valid YAML: %s",
-                     r->parser.problem ? r->parser.problem : "syntax error");
+                     "前置元数据不是合法的 YAML：%s",
+                     r->parser.problem ? r->parser.problem : "语法错误");
         return false;
     }
     r->have_ev = true;
@@ -110,7 +110,7 @@ static size_t ev_line(const fm_reader *r)
 static bool validate_date(fm_reader *r, const char *key, const char *v, char out[11], size_t line)
 {
     if (rx_date_parse(v, strlen(v)) == RX_DATE_INVALID) {
-        rx_diags_add(r->diags, r->path, line, "%s '%s' is not a valid date (YYYY-MM-DD)", key, v);
+        rx_diags_add(r->diags, r->path, line, "%s“%s”不是有效日期（YYYY-MM-DD）", key, v);
         return false;
     }
     memcpy(out, v, 11);
@@ -123,11 +123,11 @@ int rx_md_parse(rx_doc *out, const char *path, const char *data, size_t len,
     memset(out, 0, sizeof *out);
     size_t bad;
     if (len == 0) {
-        rx_diags_add(diags, path, 1, "empty file");
+        rx_diags_add(diags, path, 1, "文件为空");
         return RX_EINVALID;
     }
     if (!rx_utf8_valid(data, len, &bad)) {
-        rx_diags_add(diags, path, line_of(data, bad), "invalid UTF-8 at byte %zu", bad);
+        rx_diags_add(diags, path, line_of(data, bad), "第 %zu 字节起不是合法的 UTF-8", bad);
         return RX_EINVALID;
     }
     size_t n;
@@ -142,14 +142,14 @@ int rx_md_parse(rx_doc *out, const char *path, const char *data, size_t len,
     long close = -1;
 
     if (!(n >= 4 && memcmp(s, "---", 3) == 0 && (s[3] == '\n' || s[3] == ' '))) {
-        rx_diags_add(diags, path, 1, "missing front matter: the file must start with a '---' line");
+        rx_diags_add(diags, path, 1, "缺少前置元数据：文件必须以“---”行开头");
         goto done;
     }
     const char *first_nl = memchr(s, '\n', n);
     size_t yaml_start = first_nl ? (size_t)(first_nl - s) + 1 : n;
     close = find_closing(s, n, yaml_start, &body_off, &close_line);
     if (close < 0) {
-        rx_diags_add(diags, path, 1, "front matter is not closed by a '---' line");
+        rx_diags_add(diags, path, 1, "前置元数据没有以“---”行结束");
         goto done;
     }
     out->path = strdup(path);
@@ -165,13 +165,13 @@ int rx_md_parse(rx_doc *out, const char *path, const char *data, size_t len,
     if (!next_event(&r) || r.ev.type != YAML_STREAM_START_EVENT || !next_event(&r))
         goto done;
     if (r.ev.type != YAML_DOCUMENT_START_EVENT) {
-        rx_diags_add(diags, path, 2, "front matter is empty");
+        rx_diags_add(diags, path, 2, "前置元数据为空");
         goto done;
     }
     if (!next_event(&r))
         goto done;
     if (r.ev.type != YAML_MAPPING_START_EVENT) {
-        rx_diags_add(diags, path, ev_line(&r), "front matter must be a set of 'key: value' lines");
+        rx_diags_add(diags, path, ev_line(&r), "前置元数据必须是若干“键: 值”行");
         goto done;
     }
     for (;;) {
@@ -180,7 +180,7 @@ int rx_md_parse(rx_doc *out, const char *path, const char *data, size_t len,
         if (r.ev.type == YAML_MAPPING_END_EVENT)
             break;
         if (r.ev.type != YAML_SCALAR_EVENT) {
-            rx_diags_add(diags, path, ev_line(&r), "front matter keys must be plain words");
+            rx_diags_add(diags, path, ev_line(&r), "前置元数据的键必须是普通单词");
             goto done;
         }
         char key[64];
@@ -189,13 +189,13 @@ int rx_md_parse(rx_doc *out, const char *path, const char *data, size_t len,
         int ki = key_index(key);
         if (ki < 0) {
             rx_diags_add(diags, path, kline,
-                         "unknown key '%s' (allowed: id, title, department, type, tags, "
-                         "effective, expires)",
+                         "未知的键“%s”（可用：id、title、department、type、tags、"
+                         "effective、expires）",
                          key);
             goto done;
         }
         if (seen[ki]) {
-            rx_diags_add(diags, path, kline, "duplicate key '%s'", key);
+            rx_diags_add(diags, path, kline, "键“%s”重复", key);
             goto done;
         }
         seen[ki] = true;
@@ -212,7 +212,7 @@ int rx_md_parse(rx_doc *out, const char *path, const char *data, size_t len,
                 continue;
             }
             if (r.ev.type != YAML_SEQUENCE_START_EVENT) {
-                rx_diags_add(diags, path, kline, "tags must be a list such as [装修, 噪声]");
+                rx_diags_add(diags, path, kline, "tags 必须是列表，例如 [装修, 噪声]");
                 goto done;
             }
             for (;;) {
@@ -221,7 +221,7 @@ int rx_md_parse(rx_doc *out, const char *path, const char *data, size_t len,
                 if (r.ev.type == YAML_SEQUENCE_END_EVENT)
                     break;
                 if (r.ev.type != YAML_SCALAR_EVENT) {
-                    rx_diags_add(diags, path, ev_line(&r), "each tag must be a plain text");
+                    rx_diags_add(diags, path, ev_line(&r), "每个标签都必须是普通文字");
                     goto done;
                 }
                 const char *v = (const char *)r.ev.data.scalar.value;
@@ -242,18 +242,18 @@ int rx_md_parse(rx_doc *out, const char *path, const char *data, size_t len,
             continue;
         }
         if (r.ev.type != YAML_SCALAR_EVENT) {
-            rx_diags_add(diags, path, kline, "'%s' must be a single value", key);
+            rx_diags_add(diags, path, kline, "“%s”必须是单个值", key);
             goto done;
         }
         const char *v = (const char *)r.ev.data.scalar.value;
         if (blank(v)) {
-            rx_diags_add(diags, path, kline, "'%s' is empty", key);
+            rx_diags_add(diags, path, kline, "“%s”为空", key);
             goto done;
         }
         if (strcmp(key, "id") == 0) {
             if (!rx_id_valid(v)) {
                 rx_diags_add(diags, path, kline,
-                             "id '%s' is invalid: use 1 to %d lowercase letters, digits or '-'", v,
+                             "id“%s”不合法：只能用 1 到 %d 个小写字母、数字或“-”", v,
                              RX_MAX_ID_LEN);
                 goto done;
             }
@@ -263,15 +263,14 @@ int rx_md_parse(rx_doc *out, const char *path, const char *data, size_t len,
         } else if (strcmp(key, "department") == 0) {
             const char *canon = departments ? rx_departments_canonical(departments, v) : v;
             if (!canon) {
-                rx_diags_add(diags, path, kline,
-                             "department '%s' is not in departments.txt (name or alias)", v);
+                rx_diags_add(diags, path, kline, "部门“%s”不在 departments.txt 中（名称或简称）",
+                             v);
                 goto done;
             }
             out->department = strdup(canon);
         } else if (strcmp(key, "type") == 0) {
             if (strcmp(v, "policy") != 0 && strcmp(v, "guide") != 0 && strcmp(v, "notice") != 0) {
-                rx_diags_add(diags, path, kline,
-                             "unknown type '%s' (expected policy, guide or notice)", v);
+                rx_diags_add(diags, path, kline, "未知类型“%s”（应为 policy、guide 或 notice）", v);
                 goto done;
             }
             out->type = strdup(v);
@@ -289,24 +288,23 @@ int rx_md_parse(rx_doc *out, const char *path, const char *data, size_t len,
     if (r.ev.type == YAML_DOCUMENT_END_EVENT && !next_event(&r))
         goto done;
     if (r.ev.type != YAML_STREAM_END_EVENT) {
-        rx_diags_add(diags, path, ev_line(&r), "front matter holds more than one YAML document");
+        rx_diags_add(diags, path, ev_line(&r), "前置元数据包含多个 YAML 文档");
         goto done;
     }
     static const char *const required[] = {"id", "title", "department", "type", "effective"};
     for (size_t k = 0; k < sizeof required / sizeof required[0]; k++) {
         if (!seen[key_index(required[k])]) {
-            rx_diags_add(diags, path, 1, "missing required key '%s'", required[k]);
+            rx_diags_add(diags, path, 1, "缺少必填的键“%s”", required[k]);
             goto done;
         }
     }
     if (out->expires[0] && strcmp(out->expires, out->effective) < 0) {
-        rx_diags_add(diags, path, 1, "expires %s is before effective %s", out->expires,
+        rx_diags_add(diags, path, 1, "失效日期 expires %s 早于生效日期 effective %s", out->expires,
                      out->effective);
         goto done;
     }
     if (blank(s + body_off)) {
-        rx_diags_add(diags, path, close_line,
-                     "empty body: the document has no text after its front matter");
+        rx_diags_add(diags, path, close_line, "正文为空：前置元数据之后没有内容");
         goto done;
     }
     out->body = strdup(s + body_off);

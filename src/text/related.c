@@ -56,7 +56,7 @@ static int add_line(rx_related *r, const char *line, size_t llen, size_t lineno,
     const char *arrow = memmem(line, llen, "=>", 2);
     if (!arrow) {
         if (diag)
-            diag(ctx, lineno, "an association needs `=>` between triggers and targets");
+            diag(ctx, lineno, "联想规则需要用“=>”分隔触发词和目标词");
         return RX_OK;
     }
     size_t left = (size_t)(arrow - line);
@@ -68,7 +68,7 @@ static int add_line(rx_related *r, const char *line, size_t llen, size_t lineno,
         return rc;
     if (t.n == 0) {
         if (diag)
-            diag(ctx, lineno, "an association needs at least one target after `=>`");
+            diag(ctx, lineno, "联想规则在“=>”之后至少需要一个目标词");
         return RX_OK;
     }
     if (r->n == r->cap) {
@@ -86,7 +86,7 @@ static int add_line(rx_related *r, const char *line, size_t llen, size_t lineno,
     if (rc != RX_OK || g == SIZE_MAX) {
         free_list(&t);
         if (rc == RX_OK && diag)
-            diag(ctx, lineno, "an association needs at least one trigger before `=>`");
+            diag(ctx, lineno, "联想规则在“=>”之前至少需要一个触发词");
         return rc;
     }
     r->targets[r->n++] = t; /* g == r->n - 1: one trigger group per kept line */

@@ -118,14 +118,14 @@ static int parse_line(group *g, const char *line, size_t len, size_t lineno, rx_
         }
         if (strlen(norm) != nlen) { /* a NUL byte: the term would be cut there */
             if (diag)
-                diag(ctx, lineno, "a term holds a NUL byte");
+                diag(ctx, lineno, "词语中含有 NUL 字节");
             free(norm);
             continue;
         }
         if (rx_utf8_count(norm, nlen) > MAX_TERM_CHARS) {
             if (diag) {
                 char msg[128];
-                snprintf(msg, sizeof msg, "synonym term longer than %d characters", MAX_TERM_CHARS);
+                snprintf(msg, sizeof msg, "同义词长于 %d 个字", MAX_TERM_CHARS);
                 diag(ctx, lineno, msg);
             }
             free(norm);
@@ -160,7 +160,7 @@ int rx_synonyms_add_group(rx_synonyms *s, size_t *out, const char *line, size_t 
     }
     if (g.n == 0 || g.n < min_terms) {
         if (g.n > 0 && diag)
-            diag(ctx, lineno, "a synonym group needs at least two different terms");
+            diag(ctx, lineno, "同义词组至少需要两个不同的词");
         free_group(&g);
         return RX_OK;
     }

@@ -609,7 +609,7 @@ try {
     assert(me.status === 401, 'the revoked token still works: ' + me.status);
   });
 
-  await check('管理: 全量重建 shows the progress (files done of total), the finished job and the rejected file with its line and reason', async () => {
+  await check('管理: 全量重建 shows the progress (files done of total), the finished job and the rejected file with its line and its reason in Chinese', async () => {
     await page.getByLabel('全量重建').check();
     await page.getByRole('button', { name: '开始重建索引' }).click();
     const status = page.getByRole('status').filter({ hasText: /任务 \d+ 已完成/ });
@@ -621,6 +621,8 @@ try {
     const row = page.getByRole('table', { name: '被拒绝的文件' }).getByRole('row').filter({ hasText: 'zz-broken.csv' });
     await row.waitFor();
     assert(/\d/.test(await row.getByRole('cell').nth(1).textContent()), 'the rejected file has no line');
+    const reason = await row.getByRole('cell').nth(2).textContent();
+    assert(/该行有 \d+ 个字段，应为 5 个/.test(reason), 'the reason is not in Chinese: ' + reason);
     await shot('admin-reindex');
   });
 

@@ -58,10 +58,10 @@ ln -s /etc "$C/etc"
 ln -s zjj-good.md "$C/zjj/alias.md" # inside the corpus: refused all the same
 "$REXIAN" index --quiet "$C" "$T/lidx" 2>"$T/err"
 check "symbolic links in the corpus give exit status 1" [ $? -eq 1 ]
-check "a link to a file outside is reported as PATH:LINE: reason" has "$T/err" "zjj/link.md:1: symbolic link refused"
-check "a link to a folder outside is reported and not walked" has "$T/err" "linked:1: symbolic link to a folder refused, not walked"
-check "a link to /etc is reported and not walked" has "$T/err" "/etc:1: symbolic link to a folder refused"
-check "a link inside the corpus is refused too (all links are)" has "$T/err" "zjj/alias.md:1: symbolic link refused"
+check "a link to a file outside is reported as PATH:LINE: reason" has "$T/err" "zjj/link.md:1: 拒绝符号链接"
+check "a link to a folder outside is reported and not walked" has "$T/err" "linked:1: 拒绝指向文件夹的符号链接，未读取"
+check "a link to /etc is reported and not walked" has "$T/err" "/etc:1: 拒绝指向文件夹的符号链接"
+check "a link inside the corpus is refused too (all links are)" has "$T/err" "zjj/alias.md:1: 拒绝符号链接"
 check "the linked file outside the corpus is not indexed" not_found "$T/lidx" 机密文件 out-secret
 check "the linked folder's document is not indexed" not_found "$T/lidx" 外部文件夹 out-folder
 check "the real document is indexed" found "$T/lidx" 装修噪声 zjj-good
@@ -70,7 +70,7 @@ cp "$C/departments.txt" "$T/outside/departments.txt"
 ln -sf "$T/outside/departments.txt" "$C/departments.txt"
 "$REXIAN" index --quiet "$C" "$T/lidx" 2>"$T/err"
 check "departments.txt as a link is fatal (exit 2): without it every document would go" [ $? -eq 2 ]
-check "the list link is named in the error" has "$T/err" "departments.txt: symbolic link refused"
+check "the list link is named in the error" has "$T/err" "departments.txt: 拒绝符号链接"
 check "the published index is unchanged after the refused list" [ "$(cat "$T/lidx/current")" = "$published" ]
 
 # ---------------------------------------------------------------- unreadable files
@@ -88,7 +88,7 @@ mkfifo "$C/zjj/zjj-b.md"
 doc "$C/zjj" zjj-a 装修噪声管理规定 "第一条 修订后的条文提到垃圾清运。"
 timeout 60 "$REXIAN" index --quiet "$C" "$I" 2>"$T/err"
 check "an unreadable file (a FIFO) gives exit 1, the rest published" [ $? -eq 1 ]
-check "it is reported, saying its documents are kept" has "$T/err" "zjj/zjj-b.md:1: cannot read the file: not a regular file (kept its 1 document from the previous index)"
+check "it is reported, saying its documents are kept" has "$T/err" "zjj/zjj-b.md:1: 无法读取文件：不是普通文件（保留上一版索引中它的 1 篇文档）"
 check "the unreadable file's document is still searchable" found "$I" 电梯维修 zjj-b
 check "the edit made in the same run is searchable" found "$I" 垃圾清运 zjj-a
 timeout 60 "$REXIAN" index --quiet "$C" "$I" 2>"$T/err"
@@ -110,7 +110,7 @@ if [ "$CAN_DROP" = 1 ]; then
     chown 65534:65534 "$C/zjj/zjj-a.md"
     as_nobody "$REXIAN" index --quiet "$C" "$I" 2>"$T/err"
     check "a file its reader may not read (chmod 000, run as nobody) gives exit 1" [ $? -eq 1 ]
-    check "it is reported with the system's reason" has "$T/err" "zjj/zjj-c.md:1: cannot read the file: Permission denied (kept its 1 document"
+    check "it is reported with the system's reason" has "$T/err" "zjj/zjj-c.md:1: 无法读取文件：没有读取权限（保留上一版索引中它的 1 篇文档"
     check "its document is still searchable" found "$I" 燃气管道 zjj-c
     check "the other edit is searchable" found "$I" 绿化养护 zjj-a
     chmod 644 "$C/zjj/zjj-c.md"
@@ -123,7 +123,7 @@ fi
 printf -- '---\nid: zjj-c\ntitle: 燃气安全规定\ndepartment: 市住房和城乡建设局\ntype: rule\neffective: 2019-01-01\n---\n燃气管道\n' >"$C/zjj/zjj-c.md"
 "$REXIAN" index --quiet "$C" "$I" 2>"$T/err"
 check "a file that parses as bad is still rejected (exit 1)" [ $? -eq 1 ]
-check "the bad file is reported" has "$T/err" "zjj/zjj-c.md:5: unknown type 'rule'"
+check "the bad file is reported" has "$T/err" "zjj/zjj-c.md:5: 未知类型“rule”"
 check "the bad file's old document leaves the index" not_found "$I" 燃气管道 zjj-c
 
 # ---------------------------------------------------------------- a tmpfs for the index

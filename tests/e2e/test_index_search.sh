@@ -44,9 +44,9 @@ printf 'id,question,answer,department,tags\nfaq-1,"医保卡丢了怎么补","�
 "$REXIAN" index --quiet "$C" "$T/small" 2>"$T/err"
 rc=$?
 check "rejections give exit status 1" [ $rc -eq 1 ]
-check "bad type reported as PATH:LINE: reason" grep -q "zjj/bad.md:5: unknown type 'rule'" "$T/err"
-check "duplicate id reported with its file" grep -q "zjj/zdup.md:1: duplicate id 'zjj-good'" "$T/err"
-check "short CSV row reported with its line" grep -q "faq/a.csv:3: row has 4 fields" "$T/err"
+check "bad type reported as PATH:LINE: reason" grep -q "zjj/bad.md:5: 未知类型“rule”" "$T/err"
+check "duplicate id reported with its file" grep -q "zjj/zdup.md:1: id“zjj-good”重复" "$T/err"
+check "short CSV row reported with its line" grep -q "faq/a.csv:3: 该行有 4 个字段" "$T/err"
 check "good documents are indexed despite the bad ones" bash -c "\"$REXIAN\" search --index \"$T/small\" --json 装修噪音 | grep -q zjj-good"
 check "FAQ rows are indexed" bash -c "\"$REXIAN\" search --index \"$T/small\" --json 医保卡补办 | grep -q faq-1"
 check "alias resolved to the canonical department" bash -c "\"$REXIAN\" search --index \"$T/small\" --json 医保卡 | grep -q '市医疗保障局'"
@@ -60,7 +60,7 @@ check "without related.txt, 楼上砸墙 finds nothing (no shared words)" \
 printf '# 情景联想\n砸墙 电钻声 => 装修\n这一行没有箭头\n' >"$C/related.txt"
 "$REXIAN" index --quiet "$C" "$T/small" 2>"$T/err"
 check "a related.txt line without => is reported with its line" \
-    grep -q 'related.txt:3: an association needs `=>`' "$T/err"
+    grep -q 'related.txt:3: 联想规则需要用“=>”分隔触发词和目标词' "$T/err"
 check "a related.txt change publishes a new index" grep -q 'published' "$T/err"
 check "with related.txt, 楼上砸墙 finds the 装修 document" \
     bash -c "\"$REXIAN\" search --index \"$T/small\" --json 楼上砸墙 | grep -q zjj-good"
@@ -72,7 +72,7 @@ check "without synonyms-x.txt, 嘈杂动静 finds nothing" \
 printf '装修噪声 嘈杂动静\n孤零零\n' >"$C/synonyms-x.txt"
 "$REXIAN" index --quiet "$C" "$T/small" 2>"$T/err"
 check "a bad line of synonyms-x.txt is reported with its file and line" \
-    grep -q 'synonyms-x.txt:2: a synonym group needs at least two different terms' "$T/err"
+    grep -q 'synonyms-x.txt:2: 同义词组至少需要两个不同的词' "$T/err"
 check "with synonyms-x.txt, 嘈杂动静 finds the 装修噪声 document" \
     bash -c "\"$REXIAN\" search --index \"$T/small\" --json 嘈杂动静 | grep -q zjj-good"
 rm "$C/synonyms-x.txt"

@@ -117,7 +117,7 @@ static void duties_are_checked(void **state)
     assert_int_equal(rx_duties_parse(&du, "duties.txt", bad, sizeof bad - 1, deps, &d), RX_OK);
     assert_int_equal(d.n, 4);
     assert_int_equal(d.items[0].line, 1);
-    assert_non_null(strstr(d.items[0].reason, "unknown department"));
+    assert_non_null(strstr(d.items[0].reason, "未知部门"));
     assert_int_equal(d.items[1].line, 2);
     assert_int_equal(rx_duties_count(du), 1);
     assert_string_equal(rx_duties_get(du, 0)->department, "市城市管理和综合执法局");

@@ -229,7 +229,7 @@ static void md_crlf_keeps_line_numbers(void **state)
     const char text[] = "---\r\nid: doc-1\r\ntitle: 标题\r\nauthor: 张三\r\n"
                         "department: 市公安局\r\ntype: guide\r\neffective: 2025-01-01\r\n---\r\n"
                         "正文\r\n";
-    md_rejects(text, 4, "unknown key 'author'");
+    md_rejects(text, 4, "未知的键“author”");
 }
 
 static void md_numeric_tags_stay_strings(void **state)
@@ -313,54 +313,53 @@ static void md_ten_megabyte_body(void **state)
 static void md_missing_front_matter(void **state)
 {
     (void)state;
-    md_rejects("# 标题\n\n正文\n", 1, "missing front matter");
+    md_rejects("# 标题\n\n正文\n", 1, "缺少前置元数据");
     /* front matter that does not start on the first line */
-    md_rejects("\n---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 1,
-               "missing front matter");
+    md_rejects("\n---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 1, "缺少前置元数据");
 }
 
 static void md_unclosed_front_matter(void **state)
 {
     (void)state;
-    md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "\n正文\n", 1, "not closed");
+    md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "\n正文\n", 1, "没有以“---”行结束");
     /* a line starting with --- but carrying more text does not close it */
-    md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "--- 正文\n", 1, "not closed");
+    md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "--- 正文\n", 1, "没有以“---”行结束");
 }
 
 static void md_yaml_syntax_error(void **state)
 {
     (void)state;
     md_rejects("---\n" FM_ID "title: a: b\n" FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 3,
-               "not valid YAML");
+               "不是合法的 YAML");
     /* an unterminated quoted scalar */
     md_rejects("---\n" FM_ID FM_TITLE "department: \"市公安局\n" FM_TYPE FM_EFF "---\n正文\n", 7,
-               "not valid YAML");
+               "不是合法的 YAML");
 }
 
 static void md_front_matter_not_a_mapping(void **state)
 {
     (void)state;
-    md_rejects("---\n- id\n- title\n---\n正文\n", 2, "key: value");
-    md_rejects("---\n---\n正文\n", 2, "empty");
+    md_rejects("---\n- id\n- title\n---\n正文\n", 2, "键: 值");
+    md_rejects("---\n---\n正文\n", 2, "为空");
 }
 
 static void md_unknown_key(void **state)
 {
     (void)state;
     md_rejects("---\n" FM_ID FM_TITLE "author: 张三\n" FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 4,
-               "unknown key 'author'");
+               "未知的键“author”");
     /* keys are case-sensitive */
     md_rejects("---\n" FM_ID "Title: 标题\n" FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 3,
-               "unknown key 'Title'");
+               "未知的键“Title”");
 }
 
 static void md_duplicate_key(void **state)
 {
     (void)state;
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT "title: 另一个标题\n" FM_TYPE FM_EFF "---\n正文\n", 5,
-               "duplicate key 'title'");
+               "键“title”重复");
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "tags: [a]\ntags: [b]\n---\n正文\n", 8,
-               "duplicate key 'tags'");
+               "键“tags”重复");
 }
 
 static void md_each_missing_required_key(void **state)
@@ -375,7 +374,7 @@ static void md_each_missing_required_key(void **state)
                 strcat(text, lines[k]);
         strcat(text, "tags: [a]\n---\n正文\n");
         char want[64];
-        snprintf(want, sizeof want, "missing required key '%s'", keys[skip]);
+        snprintf(want, sizeof want, "缺少必填的键“%s”", keys[skip]);
         md_rejects(text, 1, want);
     }
 }
@@ -383,35 +382,32 @@ static void md_each_missing_required_key(void **state)
 static void md_empty_required_value(void **state)
 {
     (void)state;
-    md_rejects("---\n" FM_ID "title:   \n" FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 3,
-               "'title' is empty");
+    md_rejects("---\n" FM_ID "title:   \n" FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 3, "“title”为空");
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "expires:\n---\n正文\n", 7,
-               "'expires' is empty");
+               "“expires”为空");
 }
 
 static void md_value_must_be_scalar(void **state)
 {
     (void)state;
-    md_rejects("---\n" FM_ID "title: [a, b]\n" FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 3,
-               "single value");
+    md_rejects("---\n" FM_ID "title: [a, b]\n" FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 3, "单个值");
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "tags: {a: b}\n---\n正文\n", 7,
-               "tags must be a list");
+               "tags 必须是列表");
 }
 
 static void md_bad_id_uppercase(void **state)
 {
     (void)state;
     md_rejects("---\nid: ZJJ-2024-003\n" FM_TITLE FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 2,
-               "id 'ZJJ-2024-003' is invalid");
+               "id“ZJJ-2024-003”不合法");
 }
 
 static void md_bad_id_path_like(void **state)
 {
     (void)state;
     md_rejects("---\nid: ../x\n" FM_TITLE FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 2,
-               "id '../x' is invalid");
-    md_rejects("---\n" FM_TITLE "id: zjj/doc\n" FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 3,
-               "is invalid");
+               "id“../x”不合法");
+    md_rejects("---\n" FM_TITLE "id: zjj/doc\n" FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 3, "不合法");
 }
 
 static void md_bad_id_too_long(void **state)
@@ -430,33 +426,33 @@ static void md_bad_id_too_long(void **state)
     /* 65 characters */
     snprintf(text, sizeof text, "---\nid: %sb\n" FM_TITLE FM_DEPT FM_TYPE FM_EFF "---\n正文\n",
              id64);
-    md_rejects(text, 2, "is invalid");
+    md_rejects(text, 2, "不合法");
 }
 
 static void md_unknown_type(void **state)
 {
     (void)state;
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT "type: faq\n" FM_EFF "---\n正文\n", 5,
-               "unknown type 'faq'");
+               "未知类型“faq”");
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT "type: Policy\n" FM_EFF "---\n正文\n", 5,
-               "unknown type 'Policy'");
+               "未知类型“Policy”");
 }
 
 static void md_invalid_dates(void **state)
 {
     (void)state;
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE "effective: 2026-02-30\n---\n正文\n", 6,
-               "'2026-02-30' is not a valid date");
+               "“2026-02-30”不是有效日期");
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE "effective: 2026-13-01\n---\n正文\n", 6,
-               "'2026-13-01' is not a valid date");
+               "“2026-13-01”不是有效日期");
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE "effective: tomorrow\n---\n正文\n", 6,
-               "'tomorrow' is not a valid date");
+               "“tomorrow”不是有效日期");
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE "effective: 2023-02-29\n---\n正文\n", 6,
-               "not a valid date");
+               "不是有效日期");
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE "effective: 2026-1-5\n---\n正文\n", 6,
-               "not a valid date");
+               "不是有效日期");
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "expires: tomorrow\n---\n正文\n", 7,
-               "expires 'tomorrow' is not a valid date");
+               "expires“tomorrow”不是有效日期");
 }
 
 static void md_expires_before_effective(void **state)
@@ -464,7 +460,7 @@ static void md_expires_before_effective(void **state)
     (void)state;
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE
                "effective: 2025-06-01\nexpires: 2025-05-31\n---\n正文\n",
-               1, "expires 2025-05-31 is before effective 2025-06-01");
+               1, "失效日期 expires 2025-05-31 早于生效日期 effective 2025-06-01");
 }
 
 static void md_unknown_department(void **state)
@@ -473,7 +469,7 @@ static void md_unknown_department(void **state)
     rx_departments *deps = load_departments();
     const char text[] =
         "---\n" FM_ID FM_TITLE "department: 市不存在局\n" FM_TYPE FM_EFF "---\n正文\n";
-    md_rejects_with(text, strlen(text), deps, 4, "department '市不存在局'");
+    md_rejects_with(text, strlen(text), deps, 4, "部门“市不存在局”");
     rx_departments_free(deps);
 }
 
@@ -481,14 +477,14 @@ static void md_empty_body(void **state)
 {
     (void)state;
     /* the closing --- is line 7 */
-    md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "---\n", 7, "empty body");
-    md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "---\n  \n\t\n\n", 7, "empty body");
+    md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "---\n", 7, "正文为空");
+    md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "---\n  \n\t\n\n", 7, "正文为空");
 }
 
 static void md_empty_file(void **state)
 {
     (void)state;
-    md_rejects_with("", 0, NULL, 1, "empty file");
+    md_rejects_with("", 0, NULL, 1, "文件为空");
 }
 
 static void md_invalid_utf8(void **state)
@@ -496,15 +492,15 @@ static void md_invalid_utf8(void **state)
     (void)state;
     /* a stray byte on line 10, in the body */
     md_rejects("---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "---\n正文\n第二行\n坏\xff字节\n", 10,
-               "invalid UTF-8");
+               "不是合法的 UTF-8");
     /* a truncated character in the title, line 3 */
     md_rejects("---\n" FM_ID "title: 标\xe9\xa2\n" FM_DEPT FM_TYPE FM_EFF "---\n正文\n", 3,
-               "invalid UTF-8");
+               "不是合法的 UTF-8");
     /* an overlong '/' on line 2 of a CRLF file with a BOM */
-    md_rejects("\xEF\xBB\xBF---\r\nid: a\xc0\xaf\r\n", 2, "invalid UTF-8");
+    md_rejects("\xEF\xBB\xBF---\r\nid: a\xc0\xaf\r\n", 2, "不是合法的 UTF-8");
     /* NUL is not accepted either */
     const char nul[] = "---\n" FM_ID FM_TITLE FM_DEPT FM_TYPE FM_EFF "---\n正\0文\n";
-    md_rejects_with(nul, sizeof nul - 1, NULL, 8, "invalid UTF-8");
+    md_rejects_with(nul, sizeof nul - 1, NULL, 8, "不是合法的 UTF-8");
 }
 
 /* ---- ids ---- */
@@ -638,14 +634,14 @@ static void faq_bad_header(void **state)
     assert_int_equal(r.n, 0);
     assert_null(r.docs);
     assert_int_equal(r.g.n, 1);
-    check_diag(&r.g, 0, FAQ_PATH, 1, "bad header");
+    check_diag(&r.g, 0, FAQ_PATH, 1, "表头不对");
     faq_free(&r);
 
     const char four[] = "id,question,answer,department\nfaq-1,问题,答案,市公安局\n";
     r = faq(four, strlen(four), NULL);
     assert_int_equal(r.rc, RX_EINVALID);
     assert_int_equal(r.n, 0);
-    check_diag(&r.g, 0, FAQ_PATH, 1, "bad header");
+    check_diag(&r.g, 0, FAQ_PATH, 1, "表头不对");
     faq_free(&r);
 }
 
@@ -660,8 +656,8 @@ static void faq_wrong_field_count_rejects_only_that_row(void **state)
     faq_result r = faq(text, strlen(text), NULL);
     assert_int_equal(r.rc, RX_OK);
     assert_int_equal(r.g.n, 2);
-    check_diag(&r.g, 0, FAQ_PATH, 3, "row has 4 fields");
-    check_diag(&r.g, 1, FAQ_PATH, 4, "row has 6 fields");
+    check_diag(&r.g, 0, FAQ_PATH, 3, "该行有 4 个字段");
+    check_diag(&r.g, 1, FAQ_PATH, 4, "该行有 6 个字段");
     assert_int_equal(r.n, 2);
     assert_string_equal(r.docs[0].id, "faq-1");
     assert_int_equal(r.docs[0].line, 2);
@@ -680,8 +676,8 @@ static void faq_empty_question_or_answer(void **state)
     faq_result r = faq(text, strlen(text), NULL);
     assert_int_equal(r.rc, RX_OK);
     assert_int_equal(r.g.n, 2);
-    check_diag(&r.g, 0, FAQ_PATH, 2, "empty question");
-    check_diag(&r.g, 1, FAQ_PATH, 3, "empty answer");
+    check_diag(&r.g, 0, FAQ_PATH, 2, "问题为空");
+    check_diag(&r.g, 1, FAQ_PATH, 3, "答案为空");
     assert_int_equal(r.n, 1);
     assert_string_equal(r.docs[0].id, "faq-3");
     faq_free(&r);
@@ -697,9 +693,9 @@ static void faq_bad_id(void **state)
         "faq-4,问题,答案,市公安局,\n"; /* 5 */
     faq_result r = faq(text, strlen(text), NULL);
     assert_int_equal(r.g.n, 3);
-    check_diag(&r.g, 0, FAQ_PATH, 2, "id 'FAQ-1' is invalid");
-    check_diag(&r.g, 1, FAQ_PATH, 3, "id '../x' is invalid");
-    check_diag(&r.g, 2, FAQ_PATH, 4, "id '' is invalid");
+    check_diag(&r.g, 0, FAQ_PATH, 2, "id“FAQ-1”不合法");
+    check_diag(&r.g, 1, FAQ_PATH, 3, "id“../x”不合法");
+    check_diag(&r.g, 2, FAQ_PATH, 4, "id“”不合法");
     assert_int_equal(r.n, 1);
     assert_string_equal(r.docs[0].id, "faq-4");
     faq_free(&r);
@@ -712,7 +708,7 @@ static void faq_unknown_department(void **state)
     const char text[] = FAQ_HEADER "faq-1,问题,答案,市不存在局,\nfaq-2,问题,答案,公安局,\n";
     faq_result r = faq(text, strlen(text), deps);
     assert_int_equal(r.g.n, 1);
-    check_diag(&r.g, 0, FAQ_PATH, 2, "department '市不存在局'");
+    check_diag(&r.g, 0, FAQ_PATH, 2, "部门“市不存在局”");
     assert_int_equal(r.n, 1);
     assert_string_equal(r.docs[0].id, "faq-2");
     assert_string_equal(r.docs[0].department, "市公安局");
@@ -721,7 +717,7 @@ static void faq_unknown_department(void **state)
     const char empty[] = FAQ_HEADER "faq-1,问题,答案, ,\n";
     r = faq(empty, strlen(empty), NULL);
     assert_int_equal(r.n, 0);
-    check_diag(&r.g, 0, FAQ_PATH, 2, "department");
+    check_diag(&r.g, 0, FAQ_PATH, 2, "部门");
     faq_free(&r);
     rx_departments_free(deps);
 }
@@ -735,7 +731,7 @@ static void faq_unterminated_quote(void **state)
         "faq-3,问题,答案,市公安局,\n";          /* 4 */
     faq_result r = faq(text, strlen(text), NULL);
     assert_int_equal(r.g.n, 1);
-    check_diag(&r.g, 0, FAQ_PATH, 3, "unterminated quoted field");
+    check_diag(&r.g, 0, FAQ_PATH, 3, "引号字段没有结束");
     /* the rows before it are kept; the open quote swallows the rest */
     assert_int_equal(r.n, 1);
     assert_string_equal(r.docs[0].id, "faq-1");
@@ -751,7 +747,7 @@ static void faq_stray_quote_reported(void **state)
         "faq-3,问题,答案,市公安局,\n";        /* 4 */
     faq_result r = faq(text, strlen(text), NULL);
     assert_int_equal(r.g.n, 1);
-    check_diag(&r.g, 0, FAQ_PATH, 3, "malformed CSV");
+    check_diag(&r.g, 0, FAQ_PATH, 3, "CSV 格式错误");
     assert_true(r.n >= 1);
     assert_string_equal(r.docs[0].id, "faq-1");
     for (size_t k = 0; k < r.n; k++)
@@ -806,7 +802,7 @@ static void faq_last_row_without_newline(void **state)
     const char text[] = FAQ_HEADER "faq-1,问题,答案,市公安局,\nfaq-2,问题,答案,市公安局";
     faq_result r = faq(text, strlen(text), NULL);
     assert_int_equal(r.g.n, 1);
-    check_diag(&r.g, 0, FAQ_PATH, 3, "row has 4 fields");
+    check_diag(&r.g, 0, FAQ_PATH, 3, "该行有 4 个字段");
     assert_int_equal(r.n, 1);
     faq_free(&r);
 }
@@ -819,18 +815,18 @@ static void faq_invalid_utf8_and_empty(void **state)
     assert_int_equal(r.rc, RX_EINVALID);
     assert_int_equal(r.n, 0);
     assert_int_equal(r.g.n, 1);
-    check_diag(&r.g, 0, FAQ_PATH, 3, "invalid UTF-8");
+    check_diag(&r.g, 0, FAQ_PATH, 3, "不是合法的 UTF-8");
     faq_free(&r);
 
     r = faq("", 0, NULL);
     assert_int_equal(r.rc, RX_EINVALID);
     assert_int_equal(r.n, 0);
-    check_diag(&r.g, 0, FAQ_PATH, 1, "empty file");
+    check_diag(&r.g, 0, FAQ_PATH, 1, "文件为空");
     faq_free(&r);
 
     r = faq("\xEF\xBB\xBF", 3, NULL);
     assert_int_equal(r.rc, RX_EINVALID);
-    check_diag(&r.g, 0, FAQ_PATH, 1, "empty file");
+    check_diag(&r.g, 0, FAQ_PATH, 1, "文件为空");
     faq_free(&r);
 }
 
@@ -874,7 +870,7 @@ static void departments_alias_on_two_lines(void **state)
     rx_diags g = {0};
     assert_int_equal(rx_departments_parse(&d, "departments.txt", text, strlen(text), &g), RX_OK);
     assert_int_equal(g.n, 1);
-    check_diag(&g, 0, "departments.txt", 3, "'住建局' already names another department");
+    check_diag(&g, 0, "departments.txt", 3, "“住建局”已是另一个部门的名称");
     /* the first line keeps the alias */
     assert_string_equal(rx_departments_canonical(d, "住建局"), "市住房和城乡建设局");
     assert_string_equal(rx_departments_canonical(d, "城管局"), "市城市管理和综合执法局");
@@ -897,7 +893,7 @@ static void departments_repeated_canonical_name(void **state)
     rx_departments *d = NULL;
     rx_diags g = {0};
     assert_int_equal(rx_departments_parse(&d, "departments.txt", text, strlen(text), &g), RX_OK);
-    check_diag(&g, 0, "departments.txt", 2, "already names another department");
+    check_diag(&g, 0, "departments.txt", 2, "已是另一个部门的名称");
     assert_int_equal(rx_departments_count(d), 1);
     const char *c = rx_departments_canonical(d, "医保");
     assert_true(c == NULL || strcmp(c, "市医疗保障局") == 0);
@@ -913,7 +909,7 @@ static void departments_invalid_utf8_line(void **state)
     rx_diags g = {0};
     assert_int_equal(rx_departments_parse(&d, "departments.txt", text, strlen(text), &g), RX_OK);
     assert_int_equal(g.n, 1);
-    check_diag(&g, 0, "departments.txt", 2, "invalid UTF-8");
+    check_diag(&g, 0, "departments.txt", 2, "不是合法的 UTF-8");
     assert_int_equal(rx_departments_count(d), 2);
     assert_string_equal(rx_departments_canonical(d, "市民政局"), "市民政局");
     rx_departments_free(d);
@@ -965,12 +961,12 @@ static void calendar_bad_lines(void **state)
     rx_diags g = {0};
     assert_int_equal(rx_calendar_parse(&c, "calendar.txt", text, strlen(text), &g), RX_OK);
     assert_int_equal(g.n, 6);
-    check_diag(&g, 0, "calendar.txt", 2, "'2026-02-30' is not a valid date");
-    check_diag(&g, 1, "calendar.txt", 3, "expected 'YYYY-MM-DD holiday'");
-    check_diag(&g, 2, "calendar.txt", 5, "listed twice");
-    check_diag(&g, 3, "calendar.txt", 6, "'tomorrow' is not a valid date");
-    check_diag(&g, 4, "calendar.txt", 7, "expected");
-    check_diag(&g, 5, "calendar.txt", 8, "expected");
+    check_diag(&g, 0, "calendar.txt", 2, "“2026-02-30”不是有效日期");
+    check_diag(&g, 1, "calendar.txt", 3, "应为“YYYY-MM-DD holiday”");
+    check_diag(&g, 2, "calendar.txt", 5, "重复列出");
+    check_diag(&g, 3, "calendar.txt", 6, "“tomorrow”不是有效日期");
+    check_diag(&g, 4, "calendar.txt", 7, "应为");
+    check_diag(&g, 5, "calendar.txt", 8, "应为");
     assert_int_equal(rx_calendar_count(c), 2);
     /* the first listing of 2026-01-01 stands */
     assert_false(rx_calendar_is_workday(c, day_of("2026-01-01")));

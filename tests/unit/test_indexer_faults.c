@@ -189,8 +189,8 @@ static void test_links_refused_by_build_and_load(void **state)
 
     rx_diags d = {0};
     assert_int_equal(build(&d, fx, false), RX_OK);
-    assert_true(has_diag(&d, "zjj/link.md", "symbolic link refused"));
-    assert_true(has_diag(&d, "linked", "symbolic link to a folder refused, not walked"));
+    assert_true(has_diag(&d, "zjj/link.md", "拒绝符号链接"));
+    assert_true(has_diag(&d, "linked", "拒绝指向文件夹的符号链接，未读取"));
     rx_diags_free(&d);
     rx_kb *kb = NULL;
     assert_int_equal(rx_kb_open(&kb, fx->idx), RX_OK);
@@ -211,7 +211,7 @@ static void test_links_refused_by_build_and_load(void **state)
         rx_doc_clear(&docs[k]);
     }
     free(docs);
-    assert_true(has_diag(&d2, "zjj/link.md", "symbolic link refused"));
+    assert_true(has_diag(&d2, "zjj/link.md", "拒绝符号链接"));
     rx_diags_free(&d2);
 }
 
@@ -229,7 +229,7 @@ static void test_unreadable_file_keeps_its_documents(void **state)
     assert_int_equal(mkfifo(path, 0644), 0);
     write_doc(fx->zjj, "zjj-3", "燃气安全规定");
     assert_int_equal(build(&d, fx, false), RX_OK);
-    assert_true(has_diag(&d, "zjj/zjj-2.md", "kept its 1 document"));
+    assert_true(has_diag(&d, "zjj/zjj-2.md", "保留上一版索引中它的 1 篇文档"));
     rx_diags_free(&d);
     rx_kb *kb = NULL;
     assert_int_equal(rx_kb_open(&kb, fx->idx), RX_OK);

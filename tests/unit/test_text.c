@@ -347,10 +347,10 @@ static void synonyms_report_bad_lines(void **state)
     diag_log log = {0};
     rx_synonyms *s = load_synonyms(&log);
     assert_int_equal(log.n, 4);
-    check_logged(&log, 0, 4, "at least two different terms"); /* 公积金 alone */
-    check_logged(&log, 1, 8, "longer than 16");               /* 17 characters */
-    check_logged(&log, 2, 8, "at least two different terms"); /* 短 left alone */
-    check_logged(&log, 3, 9, "at least two different terms"); /* 甲 twice */
+    check_logged(&log, 0, 4, "至少需要两个不同的词"); /* 公积金 alone */
+    check_logged(&log, 1, 8, "长于 16 个字");         /* 17 characters */
+    check_logged(&log, 2, 8, "至少需要两个不同的词"); /* 短 left alone */
+    check_logged(&log, 3, 9, "至少需要两个不同的词"); /* 甲 twice */
     rx_synonyms_free(s);
 }
 
@@ -366,7 +366,7 @@ static void synonyms_term_normalised_to_nothing(void **state)
     const char text[] = "公积金 \xE2\x80\x8B\n";
     assert_int_equal(rx_synonyms_parse(&s, text, strlen(text), log_diag, &log), RX_OK);
     assert_int_equal(rx_synonyms_count(s), 0);
-    check_logged(&log, 0, 1, "at least two different terms");
+    check_logged(&log, 0, 1, "至少需要两个不同的词");
     rx_synonyms_free(s);
 }
 
@@ -565,9 +565,9 @@ static void related_parse_and_report(void **state)
     assert_int_equal(rx_related_parse(&r, text, strlen(text), log_diag, &d), RX_OK);
     assert_int_equal(rx_related_count(r), 2);
     assert_int_equal(d.n, 3);
-    check_logged(&d, 0, 3, "`=>`");
-    check_logged(&d, 1, 4, "trigger");
-    check_logged(&d, 2, 5, "target");
+    check_logged(&d, 0, 3, "分隔触发词和目标词");
+    check_logged(&d, 1, 4, "之前至少需要一个触发词");
+    check_logged(&d, 2, 5, "之后至少需要一个目标词");
     char *ser = rx_related_serialize(r);
     assert_string_equal(ser, "砸墙 电钻声 => 装修 装修噪声\n狗咬人 => 犬伤\n");
     free(ser);
