@@ -147,6 +147,8 @@ function today() {
 function showLogin(message) {
   sessionStorage.removeItem(TOKEN_KEY);
   state.me = null;
+  resetDesk();
+  for (const id of ['sup-detail', 'dep-detail', 'case-detail', 'user-created']) $(id).replaceChildren();
   for (const id of ['nav', 'who', 'logout']) $(id).hidden = true;
   document.querySelectorAll('.page').forEach((p) => { p.hidden = true; });
   $('login').hidden = false;
@@ -567,6 +569,13 @@ function requestApproval() {
 }
 
 function nextCall() {
+  resetDesk();
+  $('t-caller').focus();
+}
+
+// An empty desk: no ticket, no caller's data, no hits (the next call, or
+// a logout: the next user must not see the last caller).
+function resetDesk() {
   state.ticket = null;
   newAssistRequest();
   delete $('assist').dataset.for;
@@ -577,8 +586,9 @@ function nextCall() {
   $('ticket-status').textContent = '';
   $('assist').hidden = true;
   $('q').value = '';
+  $('q-dept').value = '';
+  $('q-type').value = '';
   search('');
-  $('t-caller').focus();
 }
 
 // ---- tickets: lists, the detail with its timeline, and actions ----
