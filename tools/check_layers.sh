@@ -12,7 +12,7 @@ declare -A MOD=(
     [roles]=auth [users]=auth
     [tickets]=tickets [workflow]=tickets
     [indexer]=indexer [reindex]=indexer
-    [assist]=assist [stats]=stats
+    [assist]=assist [stats]=stats [casebook]=stats [report]=stats
     [import]=import
     [http]=http [app]=http
 )

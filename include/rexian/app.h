@@ -46,6 +46,9 @@ struct rx_stats *rx_app_stats(rx_app *app);
 /* The corpus folder that reindexing reads and imports write into. */
 const char *rx_app_corpus(rx_app *app);
 
+/* The casebooks (案例复盘, borrowed), or NULL without a ticket store. */
+struct rx_casebooks *rx_app_casebooks(rx_app *app);
+
 /* The background reindexer (borrowed). */
 struct rx_reindexer *rx_app_reindexer(rx_app *app);
 

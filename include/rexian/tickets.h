@@ -59,9 +59,18 @@ int rx_tickets_get(cJSON **out, rx_tickets *t, const char *id, const rx_actor *w
 
 /* Masks callers' personal data in a ticket answer (any depth: events'
  * payloads too) for a role that may see level: RX_PII_CONTACT masks the
- * name; RX_PII_MASKED also the phone, the address (to its district) and
- * long digit runs in free text. */
+ * name, in its field and wherever free text repeats it; RX_PII_MASKED
+ * also the phone, the address (to its district) and, in free text
+ * (content, text, reply, reason, note, snippet), the caller's address,
+ * numbers that look like a phone, ID or account (7+ digits, also in
+ * groups: 138 0733 1234; not dates) and names given after 我叫, 姓名,
+ * 联系人 (张*). */
 void rx_ticket_mask(cJSON *doc, rx_pii level);
+
+/* Free text masked as rx_ticket_mask masks it for level, against the
+ * ticket's caller and address (either may be NULL). A new string (the
+ * caller frees), or NULL when text is NULL or memory runs out. */
+char *rx_text_mask(const char *text, const char *caller, const char *address, rx_pii level);
 
 /* A knowledge-base lookup made for a ticket: a search (its query, how
  * many documents matched, the ids shown first, whether the answer was
@@ -88,6 +97,8 @@ typedef struct {
     int supervision; /* rx_supervision; 0 = any */
     bool overdue;
     bool approval;       /* received or reopened, with a proposal awaiting approval */
+    bool supervised;     /* under any supervision (the report) */
+    bool was_overdue;    /* overdue at least once, whatever its status now (the report) */
     long from, to;       /* creation days, RX_DATE_INVALID for open ends */
     const char *q;       /* full-text case search (content and category) */
     bool callback_queue; /* closed tickets, longest waiting first */

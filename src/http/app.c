@@ -2,6 +2,7 @@
  * authentication, per-thread knowledge-base handles and request metrics. */
 #include "rexian/app.h"
 #include "rexian/assist.h"
+#include "rexian/casebook.h"
 #include "rexian/error.h"
 #include "rexian/import.h"
 #include "rexian/reindex.h"
@@ -62,6 +63,10 @@ static const route routes[] = {
     {"GET", "/api/v1/callbacks", rx_route_callbacks, RX_CAP_CALLBACK_QUEUE, "callbacks"},
     {"GET", "/api/v1/stats/resolution", rx_route_stats_resolution, RX_CAP_STATS,
      "stats_resolution"},
+    {"POST", "/api/v1/casebooks", rx_route_casebooks_create, RX_CAP_CASEBOOKS, "casebooks"},
+    {"GET", "/api/v1/casebooks", rx_route_casebooks_list, RX_CAP_CASEBOOKS, "casebooks"},
+    {"GET", "/api/v1/casebooks/{id}", rx_route_casebook_get, RX_CAP_CASEBOOKS, "casebook"},
+    {"GET", "/api/v1/stats/report", rx_route_stats_report, RX_CAP_STATS, "stats_report"},
     {"GET", "/api/v1/admin/learned", rx_route_learned_list, RX_CAP_ADMIN, "learned"},
     {"POST", "/api/v1/admin/learned/forget", rx_route_learned_forget, RX_CAP_ADMIN, "learned"},
     {"POST", "/api/v1/admin/imports", rx_route_import_convert, RX_CAP_ADMIN, "imports"},
@@ -134,6 +139,7 @@ struct rx_app {
     pthread_t learner;
     /* statistics, and the thread that keeps their rollups current */
     rx_stats *analysis;
+    rx_casebooks *casebooks; /* 案例复盘 */
     pthread_t analyst;
     bool analysing;
     bool learning;
@@ -301,6 +307,8 @@ int rx_app_new(rx_app **out, const rx_app_config *cfg)
             app->analysing = pthread_create(&app->analyst, NULL, analyst_main, app) == 0;
         else
             fprintf(stderr, "rexian serve: statistics disabled: %s\n", rx_error_last());
+        if (rx_casebooks_open(&app->casebooks, db_path) != RX_OK)
+            fprintf(stderr, "rexian serve: casebooks disabled: %s\n", rx_error_last());
     }
     *out = app;
     return RX_OK;
@@ -321,6 +329,7 @@ void rx_app_free(rx_app *app)
     if (app->analysing)
         pthread_join(app->analyst, NULL);
     rx_stats_free(app->analysis);
+    rx_casebooks_free(app->casebooks);
     rx_assist_free(app->assist);
     pthread_mutex_destroy(&app->scan_mu);
     pthread_cond_destroy(&app->scan_cv);
@@ -368,6 +377,11 @@ rx_assist *rx_app_assist(rx_app *app)
 rx_stats *rx_app_stats(rx_app *app)
 {
     return app->analysis;
+}
+
+rx_casebooks *rx_app_casebooks(rx_app *app)
+{
+    return app->casebooks;
 }
 
 rx_reindexer *rx_app_reindexer(rx_app *app)

@@ -86,4 +86,11 @@ bool rx_param_range(long *from, long *to, rx_app *app, const rx_http_request *re
                     rx_http_response *res);
 void rx_route_stats_resolution(rx_app *app, const rx_http_request *req, rx_http_response *res);
 
+/* Casebooks (案例复盘) and the supervision report (热线监督报告):
+ * routes_casebooks.c. */
+void rx_route_casebooks_create(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_casebooks_list(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_casebook_get(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_stats_report(rx_app *app, const rx_http_request *req, rx_http_response *res);
+
 #endif

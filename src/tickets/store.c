@@ -1241,6 +1241,10 @@ static int list_query(cJSON **out, rx_tickets *t, const rx_ticket_query *q, cons
         rx_buf_puts(&where, " AND t.supervision = ?");
         binds[nb++] = B_INT(q->supervision);
     }
+    if (q->supervised)
+        rx_buf_puts(&where, " AND t.supervision > 0");
+    if (q->was_overdue)
+        rx_buf_puts(&where, " AND t.overdue_count > 0");
     if (q->overdue) {
         rx_buf_puts(&where, " AND t.status IN ('dispatched','accepted') AND t.deadline < ?");
         binds[nb++] = B_INT(today);
