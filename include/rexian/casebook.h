@@ -19,8 +19,8 @@
 typedef struct rx_casebooks rx_casebooks;
 
 #define RX_CASEBOOK_MAX_CASES 50
-#define RX_CASEBOOK_MAX_TITLE 100  /* characters */
-#define RX_CASEBOOK_MAX_TEXT 4000  /* characters of the intro and of each lesson */
+#define RX_CASEBOOK_MAX_TITLE 100 /* characters */
+#define RX_CASEBOOK_MAX_TEXT 4000 /* characters of the intro and of each lesson */
 
 /* Opens the casebooks kept in the database at path (its own connection;
  * creates or migrates its table). */
@@ -45,8 +45,7 @@ int rx_casebook_create(cJSON **out, rx_casebooks *cb, rx_tickets *t, const cJSON
 /* One case from a ticket answer with its events and lookups, unmasked as
  * the store gives it (rx_tickets_get for the service): the masked case as
  * a casebook stores it. NULL when memory runs out. */
-cJSON *rx_casebook_case(const cJSON *ticket, const char *lesson, rx_doc_title_fn title,
-                        void *ctx);
+cJSON *rx_casebook_case(const cJSON *ticket, const char *lesson, rx_doc_title_fn title, void *ctx);
 
 /* The casebook with id ("CB000001"): {"id","title","intro","created",
  * "created_by","cases":[…]}. RX_ENOTFOUND if there is none. */

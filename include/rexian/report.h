@@ -19,10 +19,10 @@
 /* A report period: days from..to (inclusive, rx_date_parse numbers). */
 typedef struct {
     long from, to;
-    int year, month;   /* month 1–12 for a month, 0 for a quarter */
-    int quarter;       /* 1–4 for a quarter, 0 for a month */
-    char key[16];      /* "2026-05", "2026-Q2" */
-    char label[40];    /* "2026年5月", "2026年第二季度" */
+    int year, month; /* month 1–12 for a month, 0 for a quarter */
+    int quarter;     /* 1–4 for a quarter, 0 for a month */
+    char key[16];    /* "2026-05", "2026-Q2" */
+    char label[40];  /* "2026年5月", "2026年第二季度" */
 } rx_period;
 
 /* Parses "YYYY-MM" or "YYYY-QN" (q too); RX_EINVALID otherwise. */

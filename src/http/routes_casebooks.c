@@ -56,8 +56,7 @@ static void answer(rx_http_response *res, int status, cJSON *doc, export_format 
         return;
     }
     res->status = status;
-    res->content_type =
-        f == FMT_HTML ? "text/html; charset=utf-8" : "text/markdown; charset=utf-8";
+    res->content_type = f == FMT_HTML ? "text/html; charset=utf-8" : "text/markdown; charset=utf-8";
     res->security_policy = EXPORT_POLICY;
 }
 
@@ -174,8 +173,8 @@ void rx_route_stats_report(rx_app *app, const rx_http_request *req, rx_http_resp
     if (!s)
         return;
     rx_actor who = rx_route_actor(app, req);
-    rx_report_sources src = {.stats = s, .tickets = t, .who = &who,
-                             .hotwords = hotwords, .hotwords_ctx = s};
+    rx_report_sources src = {
+        .stats = s, .tickets = t, .who = &who, .hotwords = hotwords, .hotwords_ctx = s};
     cJSON *report;
     int rc = rx_report_build(&report, &src, &p);
     if (rc != RX_OK) {

@@ -186,8 +186,8 @@ static void event_detail(rx_buf *d, const char *action, const cJSON *p)
     } else if (!strcmp(action, "resolve_first_contact")) {
         rx_buf_puts(d, "通话中直接解答");
     }
-    if (deadline && (!strcmp(action, "dispatch") || !strcmp(action, "reject") ||
-                     !strcmp(action, "extend")))
+    if (deadline &&
+        (!strcmp(action, "dispatch") || !strcmp(action, "reject") || !strcmp(action, "extend")))
         rx_buf_printf(d, "%s办理期限 %s", d->len ? "，" : "", deadline);
     const char *said = text ? text : reason ? reason : note;
     if (said && *said)
@@ -223,8 +223,7 @@ static void use_doc(doc_set *s, const char *id, const char *how)
     cJSON_AddItemToArray(s->list, o);
 }
 
-cJSON *rx_casebook_case(const cJSON *ticket, const char *lesson, rx_doc_title_fn title,
-                        void *ctx)
+cJSON *rx_casebook_case(const cJSON *ticket, const char *lesson, rx_doc_title_fn title, void *ctx)
 {
     masker m = {str(ticket, "caller"), str(ticket, "address")};
     /* the fields, masked as a trainer sees them */
@@ -259,7 +258,8 @@ cJSON *rx_casebook_case(const cJSON *ticket, const char *lesson, rx_doc_title_fn
     add_str(c, "supervision", sup ? supervision_label(sup) : NULL);
     const cJSON *n;
     cJSON_AddNumberToObject(
-        c, "rework", cJSON_IsNumber(n = cJSON_GetObjectItem(ticket, "rework")) ? n->valuedouble : 0);
+        c, "rework",
+        cJSON_IsNumber(n = cJSON_GetObjectItem(ticket, "rework")) ? n->valuedouble : 0);
     cJSON_AddNumberToObject(
         c, "returns",
         cJSON_IsNumber(n = cJSON_GetObjectItem(ticket, "returns")) ? n->valuedouble : 0);
@@ -350,13 +350,12 @@ cJSON *rx_casebook_case(const cJSON *ticket, const char *lesson, rx_doc_title_fn
     cJSON_AddItemToObject(c, "callbacks", callbacks);
     /* the outcome in one phrase */
     const char *sat = str(ticket, "satisfaction");
-    const char *outcome = cJSON_IsTrue(cJSON_GetObjectItem(ticket, "first_contact"))
-                              ? "一次办结"
-                          : sat ? result_label(sat)
-                          : cJSON_GetArraySize(callbacks) > 0
-                              ? str(cJSON_GetArrayItem(callbacks, cJSON_GetArraySize(callbacks) - 1),
-                                    "result")
-                              : "尚未回访";
+    const char *outcome =
+        cJSON_IsTrue(cJSON_GetObjectItem(ticket, "first_contact")) ? "一次办结"
+        : sat                                                      ? result_label(sat)
+        : cJSON_GetArraySize(callbacks) > 0
+            ? str(cJSON_GetArrayItem(callbacks, cJSON_GetArraySize(callbacks) - 1), "result")
+            : "尚未回访";
     cJSON_AddStringToObject(c, "outcome", outcome ? outcome : "");
     add_masked(c, "lesson", &m, lesson);
     return c;
@@ -366,8 +365,7 @@ cJSON *rx_casebook_case(const cJSON *ticket, const char *lesson, rx_doc_title_fn
 
 static bool text_ok(const cJSON *v, size_t max_chars)
 {
-    return cJSON_IsString(v) &&
-           rx_utf8_valid(v->valuestring, strlen(v->valuestring), NULL) &&
+    return cJSON_IsString(v) && rx_utf8_valid(v->valuestring, strlen(v->valuestring), NULL) &&
            rx_utf8_count(v->valuestring, strlen(v->valuestring)) <= max_chars;
 }
 
@@ -438,8 +436,7 @@ static int read_cases(wanted *w, int *nw, const cJSON *body)
                            rx_utf8_clip(id, 40), id);
         for (int k = 0; k < *nw; k++)
             if (!strcmp(w[k].id, id))
-                return rx_fail(RX_EINVALID, "duplicate_ticket", "工单 %s 在案例集中出现了两次",
-                               id);
+                return rx_fail(RX_EINVALID, "duplicate_ticket", "工单 %s 在案例集中出现了两次", id);
         if (!*lesson && lessons) {
             int rc = optional_text(&lesson, cJSON_GetObjectItem(lessons, id), "lessons 中的教训",
                                    RX_CASEBOOK_MAX_TEXT);
@@ -455,8 +452,7 @@ static int read_cases(wanted *w, int *nw, const cJSON *body)
         for (int k = 0; k < *nw && !known; k++)
             known = !strcmp(w[k].id, l->string);
         if (!known)
-            return rx_fail(RX_EVALUE, "unknown_ticket",
-                           "lessons 中的“%.*s”不是本案例集选入的工单",
+            return rx_fail(RX_EVALUE, "unknown_ticket", "lessons 中的“%.*s”不是本案例集选入的工单",
                            rx_utf8_clip(l->string, 40), l->string);
     }
     return RX_OK;
@@ -533,8 +529,7 @@ int rx_casebook_create(cJSON **out, rx_casebooks *cb, rx_tickets *t, const cJSON
     }
     if (nunknown) {
         cJSON_Delete(cases);
-        rc = rx_fail(RX_EVALUE, "unknown_ticket", "没有这些工单：%s（案例集未保存）",
-                     unknown.data);
+        rc = rx_fail(RX_EVALUE, "unknown_ticket", "没有这些工单：%s（案例集未保存）", unknown.data);
         rx_buf_free(&unknown);
         return rc;
     }
@@ -614,8 +609,7 @@ int rx_casebook_get(cJSON **out, rx_casebooks *cb, const char *id)
         return rx_fail(RX_ENOTFOUND, "casebook_not_found", "没有编号为“%s”的案例集", id);
     if (rc == RX_OK) {
         char *cid = casebook_id(n);
-        cJSON_ReplaceItemInObject(*out, "id",
-                                  cid ? cJSON_CreateString(cid) : cJSON_CreateNull());
+        cJSON_ReplaceItemInObject(*out, "id", cid ? cJSON_CreateString(cid) : cJSON_CreateNull());
         free(cid);
     }
     return rc;
@@ -839,8 +833,8 @@ static void html_case(rx_buf *b, const cJSON *c, int k)
         {
             rx_buf_puts(b, n++ ? "、“" : "“");
             rx_export_html_text(b, str(x, "query"));
-            rx_buf_puts(b, cJSON_IsFalse(cJSON_GetObjectItem(x, "confident")) ? "”（没有把握）"
-                                                                                : "”");
+            rx_buf_puts(b,
+                        cJSON_IsFalse(cJSON_GetObjectItem(x, "confident")) ? "”（没有把握）" : "”");
         }
         rx_buf_puts(b, "</p>");
     }

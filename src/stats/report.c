@@ -15,13 +15,13 @@
 #include <string.h>
 
 /* The rules that make a department's figures a problem (see docs/ANALYSIS.md). */
-#define MIN_OF 5               /* a rate counts from 5 tickets in its denominator */
-#define ON_TIME_MIN 0.85       /* 按时办结率 below 85% */
-#define SATISFACTION_MIN 0.80  /* 满意率 below 80% */
-#define REWORK_MAX 0.15        /* 驳回重办率 above 15% */
-#define OVERDUE_MIN 3          /* 3 or more tickets overdue */
-#define LIST_ROWS 2000         /* tickets read for the per-department counts */
-#define SHOWN_ROWS 20          /* tickets listed in the report */
+#define MIN_OF 5              /* a rate counts from 5 tickets in its denominator */
+#define ON_TIME_MIN 0.85      /* 按时办结率 below 85% */
+#define SATISFACTION_MIN 0.80 /* 满意率 below 80% */
+#define REWORK_MAX 0.15       /* 驳回重办率 above 15% */
+#define OVERDUE_MIN 3         /* 3 or more tickets overdue */
+#define LIST_ROWS 2000        /* tickets read for the per-department counts */
+#define SHOWN_ROWS 20         /* tickets listed in the report */
 #define HOTWORDS 20
 
 /* ---- periods ---- */
@@ -82,7 +82,8 @@ int rx_period_parse(rx_period *out, const char *s)
         set_quarter(out, y, s[6] - '0');
         return RX_OK;
     }
-    return rx_fail(RX_EINVALID, "invalid_parameter", "period 必须是月份（2026-05）或季度（2026-Q2）");
+    return rx_fail(RX_EINVALID, "invalid_parameter",
+                   "period 必须是月份（2026-05）或季度（2026-Q2）");
 }
 
 void rx_period_default(rx_period *out, double now)
@@ -327,8 +328,8 @@ static void bump(cJSON *departments, const char *name, const char *field)
 static cJSON *ticket_row(const cJSON *t)
 {
     cJSON *o = cJSON_CreateObject();
-    static const char *const keys[] = {"id",       "status_label", "category", "area",
-                                       "lead",     "deadline",     "supervision", "created"};
+    static const char *const keys[] = {"id",   "status_label", "category",    "area",
+                                       "lead", "deadline",     "supervision", "created"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         const char *v = str(t, keys[k]);
         if (v)
@@ -402,7 +403,8 @@ static cJSON *hotword_section(const rx_report_sources *src, const rx_period *p,
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *now = NULL, *then = NULL;
-    if (!src->hotwords || src->hotwords(&now, src->hotwords_ctx, p->from, p->to, HOTWORDS) != RX_OK) {
+    if (!src->hotwords ||
+        src->hotwords(&now, src->hotwords_ctx, p->from, p->to, HOTWORDS) != RX_OK) {
         cJSON_Delete(now);
         cJSON_AddBoolToObject(o, "available", false);
         cJSON_AddArrayToObject(o, "terms");
@@ -528,10 +530,11 @@ int rx_report_build(cJSON **out, const rx_report_sources *src, const rx_period *
         if (k++ >= 10)
             break;
         cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "category", str(g, "key") && *str(g, "key") ? str(g, "key")
-                                                                               : "未分类");
+        cJSON_AddStringToObject(d, "category",
+                                str(g, "key") && *str(g, "key") ? str(g, "key") : "未分类");
         cJSON_AddNumberToObject(d, "tickets", num(g, "tickets"));
-        const cJSON *pg = find_key(cJSON_GetObjectItem(by_cat_prev, "groups"), "key", str(g, "key"));
+        const cJSON *pg =
+            find_key(cJSON_GetObjectItem(by_cat_prev, "groups"), "key", str(g, "key"));
         cJSON_AddNumberToObject(d, "previous", pg ? num(pg, "tickets") : 0);
         cJSON_AddItemToArray(cats, d);
     }
@@ -604,7 +607,7 @@ static const char *metric_label(const char *m)
 {
     static const char *const keys[] = {"one_call", "assisted", "satisfaction", "on_time",
                                        "rework",   "reopen",   "overdue"};
-    static const char *const labels[] = {"一次办结率", "知识库辅助办结", "满意率", "按时办结率",
+    static const char *const labels[] = {"一次办结率", "知识库辅助办结", "满意率",  "按时办结率",
                                          "驳回重办率", "二次办理率",     "超期工单"};
     for (size_t k = 0; m && k < sizeof keys / sizeof keys[0]; k++)
         if (!strcmp(m, keys[k]))
@@ -675,8 +678,9 @@ static void svg_days(rx_buf *b, const cJSON *days)
                       x + bw * 0.1, H - B - h, bw * 0.8, h, day, v);
         /* the day of the month under the first day and every fifth */
         if (strlen(day) == 10 && (i == 0 || atoi(day + 8) % 5 == 0))
-            rx_buf_printf(b, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\" fill=\"#555\">"
-                             "%d/%d</text>",
+            rx_buf_printf(b,
+                          "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\" fill=\"#555\">"
+                          "%d/%d</text>",
                           x + bw / 2, H - B + 16, atoi(day + 5), atoi(day + 8));
         i++;
     }
@@ -737,8 +741,8 @@ static void svg_bars(rx_buf *b, const char *title, const bar *bars, int n, int s
             rx_buf_printf(b,
                           "<rect x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                           "fill=\"%s\"/><text x=\"%.1f\" y=\"%.1f\" fill=\"#333\">%s</text>",
-                          L, y + s * bh + 1, w, bh - 1, colors[s], L + w + 4,
-                          y + s * bh + bh - 2, t);
+                          L, y + s * bh + 1, w, bh - 1, colors[s], L + w + 4, y + s * bh + bh - 2,
+                          t);
         }
     }
     rx_buf_puts(b, "</svg>");
@@ -755,8 +759,9 @@ static void html_ticket_table(rx_buf *b, const cJSON *rows, bool supervision)
         rx_buf_puts(b, "<p class=\"muted\">本期没有。</p>");
         return;
     }
-    rx_buf_printf(b, "<table><thead><tr><th>工单编号</th><th>分类</th><th>区域</th><th>主办单位"
-                     "</th><th>%s</th><th>诉求（摘要）</th></tr></thead><tbody>",
+    rx_buf_printf(b,
+                  "<table><thead><tr><th>工单编号</th><th>分类</th><th>区域</th><th>主办单位"
+                  "</th><th>%s</th><th>诉求（摘要）</th></tr></thead><tbody>",
                   supervision ? "督办" : "超期次数");
     const cJSON *t;
     cJSON_ArrayForEach(t, rows)
@@ -822,8 +827,8 @@ int rx_report_html(rx_buf *out, const cJSON *r)
     const cJSON *cats = cJSON_GetObjectItem(vol, "by_category");
     int n = cJSON_GetArraySize(cats), k = 0;
     bar *bars = calloc((size_t)(n ? n : 1), sizeof *bars);
-    cJSON_ArrayForEach(x, cats) bars[k++] = (bar){str(x, "category"), {num(x, "tickets"),
-                                                                      num(x, "previous")}};
+    cJSON_ArrayForEach(x, cats) bars[k++] =
+        (bar){str(x, "category"), {num(x, "tickets"), num(x, "previous")}};
     rx_buf_puts(b, "<h3>诉求分类（前 10 位）</h3>");
     static const char *const cat_names[2] = {"本期", "上期"};
     svg_bars(b, "诉求分类：本期与上期", bars, k, 2, cat_names, false);
@@ -863,8 +868,9 @@ int rx_report_html(rx_buf *out, const cJSON *r)
     {
         if (k >= 12)
             break;
-        bars[k++] = (bar){str(x, "name"), {rate(cJSON_GetObjectItem(x, "on_time")),
-                                          rate(cJSON_GetObjectItem(x, "satisfaction"))}};
+        bars[k++] = (bar){str(x, "name"),
+                          {rate(cJSON_GetObjectItem(x, "on_time")),
+                           rate(cJSON_GetObjectItem(x, "satisfaction"))}};
     }
     rx_buf_puts(b, "<h2>三、承办单位</h2><h3>按时办结率与满意率（受理量前 12 位）</h3>");
     static const char *const dep_names[2] = {"按时办结率", "满意率"};
@@ -899,7 +905,8 @@ int rx_report_html(rx_buf *out, const cJSON *r)
     rx_buf_puts(b, "</tbody></table></section>");
 
     /* 4 overdue and supervised */
-    const cJSON *over = cJSON_GetObjectItem(r, "overdue"), *sup = cJSON_GetObjectItem(r, "supervised");
+    const cJSON *over = cJSON_GetObjectItem(r, "overdue"),
+                *sup = cJSON_GetObjectItem(r, "supervised");
     rx_buf_printf(b, "<section><h2>四、超期与督办</h2><h3>超期工单（共 %.0f 件）</h3>",
                   num(over, "total"));
     html_ticket_table(b, cJSON_GetObjectItem(over, "tickets"), false);
@@ -951,8 +958,9 @@ int rx_report_html(rx_buf *out, const cJSON *r)
             html_text(b, str(x, "department"));
             rx_buf_puts(b, "</td><td>");
             html_text(b, str(x, "issue"));
-            rx_buf_printf(b, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"%s\">",
-                          f1, f2, !strncmp(v, "已改善", strlen("已改善")) ? "good" : "bad");
+            rx_buf_printf(
+                b, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"%s\">", f1,
+                f2, !strncmp(v, "已改善", strlen("已改善")) ? "good" : "bad");
             html_text(b, v);
             rx_buf_puts(b, "</td></tr>");
         }
@@ -970,8 +978,8 @@ int rx_report_html(rx_buf *out, const cJSON *r)
         n = cJSON_GetArraySize(terms);
         bars = calloc((size_t)(n ? n : 1), sizeof *bars);
         k = 0;
-        cJSON_ArrayForEach(x, terms) bars[k++] = (bar){str(x, "term") ? str(x, "term") : "",
-                                                       {num(x, "count"), num(x, "previous")}};
+        cJSON_ArrayForEach(x, terms) bars[k++] =
+            (bar){str(x, "term") ? str(x, "term") : "", {num(x, "count"), num(x, "previous")}};
         static const char *const hw_names[2] = {"本期", "上期"};
         svg_bars(b, "民生热词：本期与上期", bars, k, 2, hw_names, false);
         free(bars);
@@ -1021,8 +1029,9 @@ static void md_ticket_table(rx_buf *b, const cJSON *rows, bool supervision)
         rx_buf_puts(b, "本期没有。\n");
         return;
     }
-    rx_buf_printf(b, "| 工单编号 | 分类 | 区域 | 主办单位 | %s | 诉求（摘要） |\n|---|---|---|---|---|---|\n",
-                  supervision ? "督办" : "超期次数");
+    rx_buf_printf(
+        b, "| 工单编号 | 分类 | 区域 | 主办单位 | %s | 诉求（摘要） |\n|---|---|---|---|---|---|\n",
+        supervision ? "督办" : "超期次数");
     const cJSON *t;
     cJSON_ArrayForEach(t, rows)
     {
@@ -1061,7 +1070,8 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
     md_text(b, str(r, "to"));
     rx_buf_puts(b, " · 生成于 ");
     md_text(b, str(r, "generated"));
-    rx_buf_puts(b, "\n\n> 报告中的工单已对来电人信息脱敏；每个比率都给出分子和分母，可由工单记录复核。\n");
+    rx_buf_puts(
+        b, "\n\n> 报告中的工单已对来电人信息脱敏；每个比率都给出分子和分母，可由工单记录复核。\n");
     change_text(ch, cJSON_GetObjectItem(vol, "change"));
     change_text(ch2, cJSON_GetObjectItem(vol, "change_last_year"));
     rx_buf_printf(b,
@@ -1074,7 +1084,8 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
         md_text(b, str(x, "category"));
         rx_buf_printf(b, " | %.0f | %.0f |\n", num(x, "tickets"), num(x, "previous"));
     }
-    rx_buf_puts(b, "\n## 二、办理质量\n\n| 指标 | 本期 | 分子/分母 | 上期 |\n|---|---:|---:|---:|\n");
+    rx_buf_puts(b,
+                "\n## 二、办理质量\n\n| 指标 | 本期 | 分子/分母 | 上期 |\n|---|---:|---:|---:|\n");
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "rates"))
     {
         pct(p1, rate(x));
@@ -1083,8 +1094,9 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
         rx_buf_printf(b, "| %s | %s | %.0f/%.0f | %s |\n", metric_label(x->string), p1,
                       num(x, "count"), num(x, "of"), p2);
     }
-    rx_buf_puts(b, "\n## 三、承办单位\n\n| 承办单位 | 工单 | 按时办结率 | 满意率 | 驳回重办率 | 超期 | "
-                   "督办 | 问题 |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
+    rx_buf_puts(
+        b, "\n## 三、承办单位\n\n| 承办单位 | 工单 | 按时办结率 | 满意率 | 驳回重办率 | 超期 | "
+           "督办 | 问题 |\n|---|---:|---:|---:|---:|---:|---:|---|\n");
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "departments"))
     {
         rx_buf_puts(b, "| ");
@@ -1106,7 +1118,8 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
         }
         rx_buf_puts(b, " |\n");
     }
-    const cJSON *over = cJSON_GetObjectItem(r, "overdue"), *sup = cJSON_GetObjectItem(r, "supervised");
+    const cJSON *over = cJSON_GetObjectItem(r, "overdue"),
+                *sup = cJSON_GetObjectItem(r, "supervised");
     rx_buf_printf(b, "\n## 四、超期与督办\n\n### 超期工单（共 %.0f 件）\n\n", num(over, "total"));
     md_ticket_table(b, cJSON_GetObjectItem(over, "tickets"), false);
     rx_buf_printf(b, "\n### 督办工单（共 %.0f 件：", num(sup, "total"));
@@ -1138,7 +1151,8 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
     if (cJSON_GetArraySize(review) == 0)
         rx_buf_puts(b, "上期没有发现问题。\n");
     else
-        rx_buf_puts(b, "| 承办单位 | 上期问题 | 上期 | 本期 | 整改情况 |\n|---|---|---:|---:|---|\n");
+        rx_buf_puts(b,
+                    "| 承办单位 | 上期问题 | 上期 | 本期 | 整改情况 |\n|---|---|---:|---:|---|\n");
     cJSON_ArrayForEach(x, review)
     {
         char f1[64], f2[64];
@@ -1175,7 +1189,8 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
             md_text(b, str(x, "term"));
             const cJSON *now = cJSON_GetObjectItem(x, "now");
             if (cJSON_IsNumber(now))
-                rx_buf_printf(b, "：上期 %.0f 次，本期 %.0f 次\n", num(x, "then"), now->valuedouble);
+                rx_buf_printf(b, "：上期 %.0f 次，本期 %.0f 次\n", num(x, "then"),
+                              now->valuedouble);
             else
                 rx_buf_printf(b, "：上期 %.0f 次，本期未进入前 %d 位\n", num(x, "then"), HOTWORDS);
         }
