@@ -110,6 +110,7 @@ while read -r method path _ y0 y1 y2 y3 y4; do
         /api/v1/tickets/ID/actions) p=/api/v1/tickets/$TK/actions ;;
         /api/v1/tickets/ID/assist) p=/api/v1/tickets/$TK/assist ;;
         /api/v1/admin/reindex/ID) p=/api/v1/admin/reindex/$JOB ;;
+        /api/v1/casebooks/ID) p=/api/v1/casebooks/CB000001 ;;
         /api/v1/admin/users/NAME/revoke) p=/api/v1/admin/users/被吊销-$cell/revoke
             as "$ADMIN" --data-binary "{\"name\":\"被吊销-$cell\",\"role\":\"agent\"}" "$U/api/v1/admin/users" >/dev/null ;;
         esac
@@ -125,6 +126,8 @@ while read -r method path _ y0 y1 y2 y3 y4; do
         "POST /api/v1/admin/users/NAME/revoke") args=(-X POST) ;;
         "POST /api/v1/admin/learned/forget") args=(--data-binary '{"doc":"no-such-doc"}') ;;
         "GET /api/v1/admin/synonyms") args=(--get --data-urlencode q=医保) ;;
+        "POST /api/v1/casebooks") args=(--data-binary "{\"title\":\"权限检查\",\"tickets\":[\"$TK\"]}") ;;
+        "GET /api/v1/stats/report") args=(--get --data-urlencode period=2026-05) ;;
         "POST /api/v1/assist") args=(--data-binary '{"content":"路灯不亮","address":"荷塘区"}') ;;
         # an upload that is no Word document (422 for the admin), and a
         # publish whose department is unknown (422): served, nothing written
