@@ -4,7 +4,8 @@
 // consult or leader dispatch), the supervisor's page (督办: overdue and
 // due-soon tickets, dispatches awaiting approval, review of replies,
 // supervision, the callback queue), the department's (承办: 签收, 答复,
-// 退单, 申请延期) and the admin's synonyms in use (管理).
+// 退单, 申请延期), the admin's synonyms in use (管理) and 案例 (case
+// search; trainers assemble casebooks from it and export them).
 // Plain browser JavaScript, no build step; everything it shows from the
 // server goes in as text nodes (snippets keep only the server's <mark>).
 'use strict';
@@ -212,6 +213,7 @@ function route() {
     loadStats(); // stats.js
   } else if (page.id === 'cases') {
     $('page-cases').hidden = false;
+    showCasebooks();
     $('case-q').focus();
   } else {
     $('soon-h').textContent = page.label;
@@ -1241,9 +1243,138 @@ async function searchCases(ev) {
     const open = (id) => openTicket($('case-detail'), 'cases', id, () => {});
     fillTable($('case-list').tBodies[0], list, (t) => [
       STATUS[t.status] || t.status, t.lead || '', fmtTime(t.created), clip(t.content, 50)], open);
+    if (canBuildCasebooks()) addPickers(list);
     $('case-status').textContent = list.length ? '共 ' + list.length + ' 件' : '没有找到相关工单';
   } catch (e) {
     $('case-status').textContent = '检索失败：' + e.message;
+  }
+}
+
+// ---- 案例复盘: trainers pick tickets from the search, write a lesson per
+// case and assemble a casebook; the server masks and stores it, and its
+// HTML and Markdown exports are fetched with the token and saved or opened.
+
+const casebook = new Map(); // ticket id → { id, content, lesson }, in the order picked
+
+function canBuildCasebooks() {
+  return ['trainer', 'admin'].includes(state.me && state.me.role);
+}
+
+// a "选入案例集" checkbox in each row of the case list, after its id
+function addPickers(list) {
+  const rows = [...$('case-list').tBodies[0].rows];
+  rows.forEach((row, k) => {
+    const t = list[k];
+    const box = el('input', { type: 'checkbox', 'aria-label': '选入案例集 ' + t.id });
+    box.checked = casebook.has(t.id);
+    box.addEventListener('change', () => {
+      if (box.checked) casebook.set(t.id, { id: t.id, content: t.content || '', lesson: '' });
+      else casebook.delete(t.id);
+      renderCasebook();
+    });
+    row.cells[0].prepend(box, ' ');
+  });
+}
+
+function renderCasebook() {
+  $('cb-empty').hidden = casebook.size > 0;
+  $('cb-cases').replaceChildren(...[...casebook.values()].map((c) => {
+    const lid = 'cb-lesson-' + c.id;
+    const lesson = el('textarea', { id: lid, rows: '2', maxlength: '4000' });
+    lesson.value = c.lesson;
+    lesson.addEventListener('input', () => { c.lesson = lesson.value; });
+    return el('li', {},
+      el('strong', {}, c.id), ' ', el('span', { class: 'muted small' }, clip(c.content, 40)), ' ',
+      el('button', { type: 'button', class: 'link-btn', onclick: () => { casebook.delete(c.id); renderCasebook(); syncPickers(); } }, '移除'),
+      el('label', { for: lid }, '复盘教训（' + c.id + '）'), lesson);
+  }));
+}
+
+function syncPickers() {
+  document.querySelectorAll('#case-list input[type=checkbox]').forEach((box) => {
+    box.checked = casebook.has(box.getAttribute('aria-label').replace('选入案例集 ', ''));
+  });
+}
+
+async function fetchText(path) {
+  const res = await fetch(path, { headers: { Authorization: 'Bearer ' + (sessionStorage.getItem(TOKEN_KEY) || '') } });
+  if (!res.ok) {
+    let msg = '请求失败（' + res.status + '）';
+    try { msg = (await res.json()).error.message || msg; } catch (e) { /* not JSON */ }
+    throw new Error(msg);
+  }
+  return res.text();
+}
+
+// the export of casebook id in format (html|md): saved as a file, or opened
+async function exportCasebook(id, format, open) {
+  try {
+    const text = await fetchText('/api/v1/casebooks/' + encodeURIComponent(id) + '?format=' + format);
+    const type = format === 'html' ? 'text/html;charset=utf-8' : 'text/markdown;charset=utf-8';
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    if (open) {
+      window.open(url, '_blank', 'noopener');
+    } else {
+      const a = el('a', { href: url, download: id + (format === 'html' ? '.html' : '.md') });
+      document.body.append(a);
+      a.click();
+      a.remove();
+    }
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  } catch (e) {
+    $('cb-error').textContent = '导出失败：' + e.message;
+  }
+}
+
+function exportButtons(id) {
+  return el('span', { class: 'cb-exports' },
+    el('button', { type: 'button', onclick: () => exportCasebook(id, 'html', true) }, '打开打印版'),
+    el('button', { type: 'button', onclick: () => exportCasebook(id, 'html', false) }, '下载 HTML'),
+    el('button', { type: 'button', onclick: () => exportCasebook(id, 'md', false) }, '下载 Markdown'));
+}
+
+async function createCasebook() {
+  $('cb-error').textContent = '';
+  const title = $('cb-title').value.trim();
+  if (!title) { $('cb-error').textContent = '请填写案例集标题'; $('cb-title').focus(); return; }
+  if (!casebook.size) { $('cb-error').textContent = '请先在检索结果中勾选工单'; return; }
+  const body = {
+    title, intro: $('cb-intro').value.trim(),
+    tickets: [...casebook.values()].map((c) => ({ id: c.id, lesson: c.lesson.trim() })),
+  };
+  try {
+    const book = await api('/api/v1/casebooks', { method: 'POST', body });
+    $('cb-result').replaceChildren(
+      el('p', { class: 'ok' }, '已生成案例集 ' + book.id + '（' + book.cases.length + ' 个案例，来电人信息已脱敏）'),
+      exportButtons(book.id));
+    casebook.clear();
+    renderCasebook();
+    syncPickers();
+    loadCasebooks();
+  } catch (e) {
+    $('cb-error').textContent = e.message;
+  }
+}
+
+async function loadCasebooks() {
+  try {
+    const r = await api('/api/v1/casebooks?limit=20');
+    $('cb-list').replaceChildren(...(r.casebooks || []).map((b) => el('li', {},
+      el('strong', {}, b.title), ' ', el('span', { class: 'muted small' }, b.id + ' · ' + b.cases + ' 个案例 · ' + fmtTime(b.created) + ' · ' + b.created_by), ' ',
+      exportButtons(b.id))));
+    if (!r.casebooks || !r.casebooks.length) $('cb-list').replaceChildren(el('li', { class: 'muted' }, '还没有案例集。'));
+  } catch (e) {
+    $('cb-list').replaceChildren(el('li', { class: 'error' }, '无法读取案例集：' + e.message));
+  }
+}
+
+function showCasebooks() {
+  const may = canBuildCasebooks();
+  $('casebook').hidden = !may;
+  $('casebooks').hidden = !may;
+  if (may) {
+    renderCasebook();
+    loadCasebooks();
   }
 }
 
@@ -1319,6 +1450,7 @@ document.addEventListener('DOMContentLoaded', () => {
   $('reindex-start').addEventListener('click', startReindex);
   $('import-form').addEventListener('submit', importFiles);
   $('case-form').addEventListener('submit', searchCases);
+  $('cb-create').addEventListener('click', createCasebook);
   document.addEventListener('keydown', onKey);
   window.addEventListener('hashchange', route);
   const token = sessionStorage.getItem(TOKEN_KEY);

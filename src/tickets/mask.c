@@ -143,10 +143,15 @@ static bool is_han(uint32_t cp)
     return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF);
 }
 
-/* Words after which callers give a name (我叫张三，…): the name that
- * follows, two or three Han characters then something else, keeps its
- * first character (张*). */
-static const char *const name_cues[] = {"我叫", "名叫", "姓名", "联系人", "本人叫"};
+/* Words after which callers give a name (我叫张三，…; 姓名：张三): the name
+ * that follows, two or three Han characters then something else, keeps
+ * its first character (张*). Field-like cues need their colon, or 姓名和电话
+ * would read as a name. */
+static const struct {
+    const char *cue;
+    bool colon;
+} name_cues[] = {
+    {"我叫", false}, {"名叫", false}, {"本人叫", false}, {"姓名", true}, {"联系人", true}};
 
 static bool not_a_name(const char *s)
 {
@@ -160,14 +165,19 @@ static bool not_a_name(const char *s)
 static size_t mask_named(rx_buf *out, const char *s, size_t len)
 {
     for (size_t k = 0; k < sizeof name_cues / sizeof name_cues[0]; k++) {
-        size_t cl = strlen(name_cues[k]);
-        if (len < cl || memcmp(s, name_cues[k], cl) != 0)
+        size_t cl = strlen(name_cues[k].cue);
+        if (len < cl || memcmp(s, name_cues[k].cue, cl) != 0)
             continue;
         size_t at = cl;
+        bool colon = false;
         while (at < len && (s[at] == ' ' || s[at] == ':'))
-            at++;
-        if (at + 3 <= len && !memcmp(s + at, "\xEF\xBC\x9A", 3)) /* ： */
+            colon |= s[at++] == ':';
+        if (at + 3 <= len && !memcmp(s + at, "\xEF\xBC\x9A", 3)) { /* ： */
             at += 3;
+            colon = true;
+        }
+        if (name_cues[k].colon && !colon)
+            continue;
         size_t name = at, chars = 0, first = 0;
         uint32_t cp;
         while (name < len) {
@@ -236,6 +246,37 @@ static void replace_in(char **s, const char *what, const char *with)
     }
 }
 
+/* The address after its district, and the longest part of it the text
+ * repeats (长江北路 of 长江北路1号): at least four characters, or three
+ * ending in 路, 街, 巷 or 村. */
+static void mask_street(char **s, const char *rest)
+{
+    size_t n = strlen(rest), cuts[64], ncuts = 0;
+    for (size_t i = 0; i < n && ncuts < 64;) {
+        uint32_t cp;
+        size_t k = rx_utf8_next(rest + i, n - i, &cp);
+        if (!k)
+            return;
+        i += k;
+        cuts[ncuts++] = i; /* the byte length of the first ncuts characters */
+    }
+    for (size_t c = ncuts; c >= 3 && *s; c--) {
+        size_t len = cuts[c - 1];
+        char *part = strndup(rest, len);
+        if (!part)
+            return;
+        const char *last = part + (c > 1 ? cuts[c - 2] : 0);
+        bool street = c >= 4 || !strcmp(last, "路") || !strcmp(last, "街") || !strcmp(last, "巷") ||
+                      !strcmp(last, "村");
+        bool hit = street && strstr(*s, part);
+        if (hit)
+            replace_in(s, part, "（地址已隐去）");
+        free(part);
+        if (hit)
+            return;
+    }
+}
+
 static char *text_mask(const char *text, const char *caller, const char *address, rx_pii level)
 {
     char *s = strdup(text);
@@ -255,8 +296,7 @@ static char *text_mask(const char *text, const char *caller, const char *address
         if (area && !strncmp(address, area, strlen(area)))
             rest = address + strlen(area);
         replace_in(&s, address, area ? area : "（地址已隐去）");
-        if (rx_utf8_count(rest, strlen(rest)) >= 4)
-            replace_in(&s, rest, "（地址已隐去）");
+        mask_street(&s, rest);
         free(area);
     }
     if (!s)

@@ -5,7 +5,7 @@
 // Run by tests/e2e/test_console_browser.sh: REXIAN_URL, REXIAN_ADMIN
 // (the printed admin token) and SHOTS (the screenshot folder) in the env.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 
 const URL = process.env.REXIAN_URL;
 const ADMIN = process.env.REXIAN_ADMIN;
@@ -705,6 +705,61 @@ try {
     assert(!shown.includes('13807330001'), 'the trainer sees the full phone number');
     assert(await detail.getByRole('button').count() === 0, 'the trainer is offered an action');
     await shot('cases');
+  });
+
+  // ---- 案例复盘: the trainer builds a casebook from a case search ----
+  await check('案例复盘: the trainer picks two cases from a search, writes a lesson for each, builds a casebook, and its HTML and Markdown exports hold no unmasked phone number or name', async () => {
+    // a case whose every text repeats its caller's name, phone and address
+    const t = await api('/api/v1/tickets', ADMIN, {
+      channel: 'phone', caller: '赵明华', phone: '13907335678', address: '芦淞区建设南路9号', category: '排水',
+      content: '我叫赵明华，家住建设南路9号，楼下下水道反水，电话139 0733 5678',
+    });
+    assert(t.status === 201, 'cannot create the ticket: ' + t.status);
+    const id = t.json.id;
+    for (const body of [{ action: 'dispatch', level: 'immediate', lead: '市水务局' }, { action: 'accept' },
+      { action: 'reply', text: '已联系赵明华（13907335678）疏通' }, { action: 'approve' },
+      { action: 'callback', result: 'satisfied', note: '赵明华表示满意' }]) {
+      const r = await api(`/api/v1/tickets/${id}/actions`, ADMIN, body);
+      assert(r.status === 200, `${body.action}: ${r.status}`);
+    }
+    await page.getByLabel('检索案例').fill('下水道');
+    await page.getByRole('button', { name: '检索', exact: true }).click();
+    const table = page.getByRole('table', { name: '案例工单' });
+    await table.getByRole('checkbox', { name: '选入案例集 ' + id }).check();
+    await table.getByRole('checkbox', { name: '选入案例集 ' + tickets.approve }).check();
+    const builder = page.getByRole('region', { name: '编写案例集' });
+    await builder.getByLabel('案例集标题').fill('下水道诉求办理复盘');
+    await builder.getByLabel('复盘教训（' + id + '）').fill('答复里不要写来电人的姓名和电话');
+    await builder.getByLabel('复盘教训（' + tickets.approve + '）').fill('先核实属地，再交办');
+    await builder.getByRole('button', { name: '生成案例集' }).click();
+    await builder.getByText(/已生成案例集 CB\d+/).waitFor();
+    await shot('casebook');
+    const save = async (name) => {
+      const [dl] = await Promise.all([page.waitForEvent('download'), builder.getByRole('button', { name }).click()]);
+      return readFileSync(await dl.path(), 'utf8');
+    };
+    const md = await save('下载 Markdown');
+    const html = await save('下载 HTML');
+    for (const [kind, text] of [['Markdown', md], ['HTML', html]]) {
+      assert(text.includes('答复里不要写来电人的姓名和电话') && text.includes('先核实属地，再交办'), kind + ' lacks the lessons');
+      assert(text.includes(id) && text.includes(tickets.approve), kind + ' lacks a case');
+      const phone = text.match(/1[3-9]\d{9}|1[3-9]\d[ -]\d{4}[ -]\d{4}/);
+      assert(!phone, kind + ' holds an unmasked phone number: ' + (phone && phone[0]));
+      for (const secret of ['赵明华', '王先生', '建设南路', '长江北路', '5678 ']) // names, streets
+        assert(!text.includes(secret), `${kind} holds ${secret}`);
+    }
+    assert(md.includes('赵\\*') && md.includes('139\\*\\*\\*\\*5678'), 'the Markdown does not show the masked caller');
+    assert(html.includes('赵*') && html.includes('139****5678') && html.includes('@media print'), 'the HTML is not the masked printable page');
+    // the printable page itself, as a reader sees it (and as docs/ANALYSIS.md shows it)
+    const view = await browser.newPage({ viewport: { width: 1000, height: 900 }, locale: 'zh-CN' });
+    await view.setContent(html);
+    await view.screenshot({ path: `${SHOTS}/${String(++step).padStart(2, '0')}-casebook-export.png`, fullPage: true });
+    const report = await fetch(URL + '/api/v1/stats/report?format=html&period=' + new Date().toISOString().slice(0, 7),
+      { headers: { Authorization: 'Bearer ' + ADMIN } });
+    assert(report.status === 200, 'the report: ' + report.status);
+    await view.setContent(await report.text());
+    await view.screenshot({ path: `${SHOTS}/${String(++step).padStart(2, '0')}-report.png`, fullPage: true });
+    await view.close();
   });
 
   // ---- 统计: the trainer reads today's figures, the chart, its numbers and the CSV ----

@@ -137,11 +137,15 @@ static void free_text_masking(void **state)
         {"回电138 0733 0001或138-0733-0001", "回电*** **** 0001或***-****-0001"},
         {"座机0731-28881234", "座机****-****1234"},
         {"于2026-05-12 09:13修复，共3户", "于2026-05-12 09:13修复，共3户"}, /* dates stay */
-        {"号码１３８０７３３０００１", "号码*******０００１"},                /* full width */
+        {"号码１３８０７３３０００１", "号码*******０００１"},              /* full width */
         {"联系人：王小明，地址不详", "联系人：王*，地址不详"},
         {"我叫了物业好几次", "我叫了物业好几次"}, /* not a name */
+        {"不要写姓名和电话", "不要写姓名和电话"},
+        {"姓名:李四,", "姓名:李*,"},
         {"住荷塘区" STREET "，" STREET "门口", "住荷塘区，（地址已隐去）门口"},
         {"市民反映路灯不亮", "市民反映路灯不亮"},
+        {"荷塘区新华西路下水道堵塞", "荷塘区（地址已隐去）下水道堵塞"}, /* part of the street */
+        {"新华路口", "新华路口"},                                       /* 3 chars, no 路 end */
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         char *m = rx_text_mask(cases[k].in, CALLER, "荷塘区" STREET, RX_PII_MASKED);
@@ -196,7 +200,7 @@ static void case_from_ticket(void **state)
     assert_string_equal(cJSON_GetObjectItem(c, "supervision")->valuestring, "热线督办");
     /* the timeline in Chinese, oldest first */
     cJSON *tl = cJSON_GetObjectItem(c, "timeline");
-    static const char *const labels[] = {"受理", "交办", "督办", "签收",
+    static const char *const labels[] = {"受理", "交办",     "督办", "签收",
                                          "答复", "审核通过", "回访"};
     assert_int_equal(cJSON_GetArraySize(tl), 7);
     for (int k = 0; k < 7; k++)
@@ -306,22 +310,21 @@ static void bad_bodies_store_nothing(void **state)
     none = create_book(fx, "{\"tickets\":[\"ZZ20260511-000001\"]}", RX_EINVALID);
     none = create_book(fx, "{\"title\":\"x\",\"tickets\":[]}", RX_EINVALID);
     none = create_book(fx, "{\"title\":\"x\",\"tickets\":[1]}", RX_EINVALID);
-    snprintf(json, sizeof json, "{\"title\":\"x\",\"tickets\":[\"%s\",\"ZZ19990101-999999\"]}",
-             id);
+    snprintf(json, sizeof json, "{\"title\":\"x\",\"tickets\":[\"%s\",\"ZZ19990101-999999\"]}", id);
     none = create_book(fx, json, RX_EVALUE);
     assert_string_equal(rx_error_reason(), "unknown_ticket");
     assert_non_null(strstr(rx_error_last(), "ZZ19990101-999999"));
     snprintf(json, sizeof json, "{\"title\":\"x\",\"tickets\":[\"%s\",\"%s\"]}", id, id);
     none = create_book(fx, json, RX_EINVALID);
-    snprintf(json, sizeof json, "{\"title\":\"x\",\"tickets\":[\"%s\"],\"lessons\":{\"ZZ1\":\"y\"}}",
-             id);
+    snprintf(json, sizeof json,
+             "{\"title\":\"x\",\"tickets\":[\"%s\"],\"lessons\":{\"ZZ1\":\"y\"}}", id);
     none = create_book(fx, json, RX_EVALUE);
     none = create_book(fx, "{\"title\":\"x\",\"tickets\":[\"<script>\"]}", RX_EVALUE);
     assert_null(none);
     assert_int_equal(stored(fx), 0);
     /* lessons by id are taken */
-    snprintf(json, sizeof json, "{\"title\":\"x\",\"tickets\":[\"%s\"],\"lessons\":{\"%s\":\"要点\"}}",
-             id, id);
+    snprintf(json, sizeof json,
+             "{\"title\":\"x\",\"tickets\":[\"%s\"],\"lessons\":{\"%s\":\"要点\"}}", id, id);
     cJSON *book = create_book(fx, json, RX_OK);
     assert_string_equal(
         cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(book, "cases"), 0), "lesson")
@@ -355,8 +358,8 @@ static void report_periods(void **state)
     assert_string_equal(q.key, "2025-Q1");
     assert_int_equal(rx_period_parse(&p, "2024-02"), RX_OK);
     assert_int_equal(p.to - p.from, 28); /* a leap year */
-    static const char *const bad[] = {"2026-13", "2026-00", "2026-Q5", "2026-5", "26-05",
-                                      "2026-05x", "", "2026/05"};
+    static const char *const bad[] = {"2026-13", "2026-00",  "2026-Q5", "2026-5",
+                                      "26-05",   "2026-05x", "",        "2026/05"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
         assert_int_equal(rx_period_parse(&p, bad[k]), RX_EINVALID);
 }
@@ -364,11 +367,10 @@ static void report_periods(void **state)
 static void report_flags_and_rendering(void **state)
 {
     (void)state;
-    cJSON *d = cJSON_Parse(
-        "{\"name\":\"市<b>水务</b>局\",\"tickets\":20,\"overdue\":3,"
-        "\"on_time\":{\"count\":8,\"of\":10,\"rate\":0.8},"
-        "\"satisfaction\":{\"count\":3,\"of\":4,\"rate\":0.75},"
-        "\"rework\":{\"count\":1,\"of\":10,\"rate\":0.1}}");
+    cJSON *d = cJSON_Parse("{\"name\":\"市<b>水务</b>局\",\"tickets\":20,\"overdue\":3,"
+                           "\"on_time\":{\"count\":8,\"of\":10,\"rate\":0.8},"
+                           "\"satisfaction\":{\"count\":3,\"of\":4,\"rate\":0.75},"
+                           "\"rework\":{\"count\":1,\"of\":10,\"rate\":0.1}}");
     cJSON *f = rx_report_flags(d);
     /* on-time below 85%, 3 overdue; satisfaction has too few callbacks (4 < 5) */
     assert_int_equal(cJSON_GetArraySize(f), 2);
