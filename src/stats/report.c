@@ -514,13 +514,21 @@ int rx_report_build(cJSON **out, const rx_report_sources *src, const rx_period *
         cJSON_AddNumberToObject(vol, "change_last_year", (n - nl) / nl);
     else
         cJSON_AddNullToObject(vol, "change_last_year");
+    /* every day of the period, those without tickets too */
     cJSON *days = cJSON_AddArrayToObject(vol, "by_day");
-    const cJSON *g;
-    cJSON_ArrayForEach(g, cJSON_GetObjectItem(by_day, "groups"))
-    {
+    const cJSON *g =
+        cJSON_GetObjectItem(by_day, "groups") ? cJSON_GetObjectItem(by_day, "groups")->child : NULL;
+    for (long day = p->from; day <= p->to; day++) {
+        char key[11];
+        rx_date_format(key, day);
+        double count = 0;
+        if (g && str(g, "key") && !strcmp(str(g, "key"), key)) {
+            count = num(g, "tickets");
+            g = g->next;
+        }
         cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "day", str(g, "key"));
-        cJSON_AddNumberToObject(d, "tickets", num(g, "tickets"));
+        cJSON_AddStringToObject(d, "day", key);
+        cJSON_AddNumberToObject(d, "tickets", count);
         cJSON_AddItemToArray(days, d);
     }
     cJSON *cats = cJSON_AddArrayToObject(vol, "by_category");
