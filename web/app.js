@@ -315,8 +315,10 @@ function openFromLink(ev) {
 
 async function openDoc(id) {
   let d;
+  // opened during a call: recorded with its ticket (statistics by document)
+  const during = state.ticket && !state.ticket.done ? '?ticket=' + encodeURIComponent(state.ticket.id) : '';
   try {
-    d = await api('/api/v1/docs/' + encodeURIComponent(id));
+    d = await api('/api/v1/docs/' + encodeURIComponent(id) + during);
   } catch (e) {
     $('search-status').textContent = '无法打开文档：' + e.message;
     return;
@@ -332,6 +334,10 @@ async function openDoc(id) {
     '生效日期：' + (d.effective || '未注明') + '　失效日期：' + (d.expires || '长期有效'),
     expired ? el('strong', { class: 'expired' }, '　已失效') : '');
   $('doc-body').replaceChildren(renderMarkdown(d.body));
+  $('doc-effect').replaceChildren();
+  if (d.type === 'policy' && d.effective && ['supervisor', 'trainer', 'admin'].includes(state.me.role)) {
+    policyOnDoc(d.id); // stats.js
+  }
   $('viewer').hidden = false;
   $('viewer-close').focus();
 }

@@ -69,6 +69,13 @@ function loadStats() {
     $('stats-form').addEventListener('submit', (ev) => { ev.preventDefault(); queryStats(); });
     $('stats-measure').addEventListener('change', drawGroups);
     $('stats-csv').addEventListener('click', exportCsv);
+    $('policy-form').addEventListener('submit', (ev) => { ev.preventDefault(); policyEffect(); });
+    $('report-form').addEventListener('submit', (ev) => { ev.preventDefault(); report('html'); });
+    $('report-md').addEventListener('click', () => report('md'));
+    const m = new Date();
+    m.setDate(1);
+    m.setMonth(m.getMonth() - 1); // last month: the latest whole one
+    $('report-period').value = m.getFullYear() + '-' + String(m.getMonth() + 1).padStart(2, '0');
     $('groups-data').addEventListener('click', () => {
       const t = $('groups-table');
       t.hidden = !t.hidden;
@@ -100,6 +107,132 @@ async function queryStats() {
     drawGroups();
   } catch (e) {
     if (seq === statsState.seq) $('stats-status').textContent = '统计失败：' + e.message;
+  }
+  loadAnalysis(from, to, seq);
+}
+
+// ---- 民生热词, 未诉先办, 知识缺口 for the same days ----
+
+function signed(x) {
+  return x === null || x === undefined ? '—' : (x > 0 ? '+' : '') + (x * 100).toFixed(0) + '%';
+}
+
+async function loadAnalysis(from, to, seq) {
+  const q = new URLSearchParams({ from, to });
+  const [hot, warn, gaps] = await Promise.allSettled([
+    api('/api/v1/stats/hotwords?' + q + '&limit=20'),
+    api('/api/v1/stats/warnings?' + q),
+    api('/api/v1/stats/gaps?' + q + '&limit=20'),
+  ]);
+  if (seq !== statsState.seq) return;
+  const failed = (r) => el('tr', {}, el('td', { colspan: '7' }, '无法读取：' + r.reason.message));
+  const hb = $('hot-table').tBodies[0];
+  if (hot.status === 'rejected') {
+    hb.replaceChildren(failed(hot));
+    $('hot-chart').replaceChildren();
+  } else {
+    const terms = hot.value.terms || [];
+    hb.replaceChildren(...terms.map((t) => el('tr', {},
+      el('th', { scope: 'row' }, t.term), el('td', {}, String(t.count)), el('td', {}, String(t.previous)),
+      el('td', {}, String(t.last_year)), el('td', {}, signed(t.growth)),
+      el('td', {}, t.expected === undefined ? '—' : Number(t.expected).toFixed(1)),
+      el('td', {}, t.spike ? el('span', { class: 'badge' }, '突增') : ''))));
+    if (!terms.length) hb.replaceChildren(el('tr', {}, el('td', { colspan: '7' }, '这段时间没有工单')));
+    $('hot-chart').replaceChildren(terms.length ? hotChart(terms.slice(0, 15)) : '');
+  }
+  const wl = $('warnings');
+  if (warn.status === 'rejected') {
+    wl.replaceChildren(el('li', {}, '无法读取：' + warn.reason.message));
+  } else {
+    const kinds = { seasonal: '季节性上升', spike: '突增', cluster: '同地聚集' };
+    const items = warn.value.warnings || [];
+    wl.replaceChildren(...items.map((w) => el('li', {},
+      el('strong', {}, (kinds[w.kind] || w.kind) + '：' + w.what + (w.where ? '（' + w.where + '）' : '')),
+      ' 本期 ' + w.count + ' 件' + (w.expected !== undefined ? '，预计约 ' + Number(w.expected).toFixed(1) + ' 件' : ''),
+      el('span', { class: 'why' }, w.why || ''),
+      (w.tickets && w.tickets.length) ? el('span', { class: 'muted small' }, '相关工单：' + w.tickets.join('、')) : '')));
+    if (!items.length) wl.replaceChildren(el('li', { class: 'muted' }, '这段时间没有需要提前处置的苗头'));
+  }
+  const gb = $('gaps-table').tBodies[0];
+  if (gaps.status === 'rejected') {
+    gb.replaceChildren(failed(gaps));
+  } else {
+    const qs = gaps.value.queries || [];
+    gb.replaceChildren(...qs.map((g) => el('tr', {},
+      el('th', { scope: 'row' }, g.query), el('td', {}, String(g.count)),
+      el('td', {}, g.unconfident === undefined ? '—' : String(g.unconfident)),
+      el('td', {}, g.resolved_rate === null || g.resolved_rate === undefined ? '—' : (g.resolved_rate * 100).toFixed(0) + '%'),
+      el('td', {}, g.best_hit || '（无结果）'), el('td', {}, (g.variants || []).join('、')))));
+    if (!qs.length) gb.replaceChildren(el('tr', {}, el('td', { colspan: '6' }, '这段时间没有检索失败的问题')));
+  }
+}
+
+function hotChart(terms) {
+  const rowH = 22, labelW = 160, width = 760, barW = width - labelW - 80;
+  const max = Math.max(...terms.map((t) => t.count), 1);
+  const s = svg('svg', { viewBox: '0 0 ' + width + ' ' + (terms.length * rowH + 8), role: 'img', 'aria-label': '民生热词本期工单数' });
+  terms.forEach((t, i) => {
+    const y = i * rowH + 4, w = Math.max(1, Math.round(t.count / max * barW));
+    s.append(svg('text', { x: labelW - 6, y: y + 14, 'text-anchor': 'end' }, t.term),
+      svg('rect', { class: t.spike ? 'bar alert' : 'bar', x: labelW, y: y + 3, width: w, height: rowH - 7 },
+        svg('title', {}, t.term + '：本期 ' + t.count + '，上期 ' + t.previous + '，去年同期 ' + t.last_year)),
+      svg('text', { x: labelW + w + 6, y: y + 14 }, String(t.count) + (t.spike ? ' 突增' : '')));
+  });
+  return s;
+}
+
+// ---- 政策效果: a policy's topic before and after its effective date ----
+
+function countsLine(name, p) {
+  return p ? name + ' ' + p.from + ' 至 ' + p.to + '：' + p.count + ' 件（同期受理 ' + p.tickets + ' 件）' : '';
+}
+
+async function policyEffect() {
+  const out = $('policy-result');
+  const doc = $('policy-doc').value.trim();
+  if (!doc) { out.textContent = '请填写政策文档编号'; $('policy-doc').focus(); return; }
+  const q = new URLSearchParams({ doc, months: $('policy-months').value || '3' });
+  const terms = $('policy-terms').value.trim().replace(/[，、\s]+/g, ',');
+  if (terms) q.set('terms', terms);
+  out.textContent = '正在分析…';
+  try {
+    const r = await api('/api/v1/stats/policy?' + q);
+    out.replaceChildren(
+      el('p', {}, el('strong', {}, r.doc.title), '（' + r.doc.id + '），施行日期 ' + r.effective + '；话题词：' + (r.terms || []).join('、')),
+      el('ul', { class: 'plain policy-figures', 'aria-label': '政策效果数据' },
+        el('li', {}, countsLine('施行前', r.before)), el('li', {}, countsLine('施行后', r.after)),
+        el('li', {}, countsLine('去年同期·前', r.last_year_before)), el('li', {}, countsLine('去年同期·后', r.last_year_after))),
+      el('p', {}, '施行前后变化 ' + signed(r.change) + '；去年同期变化 ' + signed(r.last_year_change) +
+        '；扣除季节因素后（双重差分）' + signed(r.did) +
+        (r.expected_after !== undefined && r.expected_after !== null ? '（按去年走势预计 ' + Number(r.expected_after).toFixed(1) + ' 件）' : '')),
+      r.note ? el('p', { class: 'muted' }, r.note) : '');
+  } catch (e) {
+    out.textContent = '无法分析：' + e.message;
+  }
+}
+
+// ---- 热线监督报告 ----
+
+async function report(format) {
+  const period = $('report-period').value;
+  if (!period) { $('report-status').textContent = '请选择报告期'; return; }
+  $('report-status').textContent = '正在生成 ' + period + ' 的报告…';
+  try {
+    const text = await fetchText('/api/v1/stats/report?period=' + encodeURIComponent(period) + '&format=' + format);
+    const type = format === 'html' ? 'text/html;charset=utf-8' : 'text/markdown;charset=utf-8';
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    if (format === 'html') {
+      window.open(url, '_blank', 'noopener');
+    } else {
+      const a = el('a', { href: url, download: '热线监督报告_' + period + '.md' });
+      document.body.append(a);
+      a.click();
+      a.remove();
+    }
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    $('report-status').textContent = period + ' 的报告已' + (format === 'html' ? '在新窗口打开' : '下载');
+  } catch (e) {
+    $('report-status').textContent = '无法生成报告：' + e.message;
   }
 }
 
@@ -215,4 +348,18 @@ function exportCsv() {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+// The policy's effect, one line on the document viewer (roles that may
+// read statistics): tickets on its topic after it took effect against
+// before, and against what last year's same months would have given.
+async function policyOnDoc(id) {
+  try {
+    const r = await api('/api/v1/stats/policy?doc=' + encodeURIComponent(id));
+    if ($('doc-title').textContent !== r.doc.title) return; // another document since
+    $('doc-effect').textContent = '政策效果：施行后相关工单 ' + r.after.count + ' 件，施行前同样天数 ' + r.before.count +
+      ' 件（' + signed(r.change) + '）；扣除去年同期走势后 ' + signed(r.did) + '。';
+  } catch (e) {
+    $('doc-effect').textContent = '';
+  }
 }
