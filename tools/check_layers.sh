@@ -6,7 +6,7 @@
 cd "$(dirname "$0")/.." || exit 2
 declare -A MOD=(
     [error]=util [util]=util [strmap]=util
-    [text]=text [synonyms]=text [related]=text
+    [text]=text [synonyms]=text [related]=text [terms]=text
     [corpus]=corpus [store]=store
     [analyzer]=search [kb]=search [record]=search [search]=search [snippet]=search
     [roles]=auth [users]=auth

@@ -165,6 +165,7 @@ typedef struct {
     long created_day;                                /* the ticket's: Asia/Shanghai day number */
     const char *created_by;                          /* the call-taker who created it */
     const char *channel, *category, *area, *content; /* category, area may be NULL */
+    const char *address;                             /* as given; may be NULL */
 } rx_feed_event;
 typedef int (*rx_feed_fn)(void *ctx, const rx_feed_event *e);
 

@@ -70,6 +70,8 @@ typedef struct {
     long long c[NCOLS];
 } rollup_delta;
 
+typedef struct rx_analysis rx_analysis; /* analysis.h */
+
 struct rx_stats {
     sqlite3 *db;
     rx_tickets *t;
@@ -80,6 +82,7 @@ struct rx_stats {
     fact *facts;
     size_t nfacts, cap_facts;
     bool lookup_blocked; /* a lookup for a ticket not yet seen: the next batch */
+    rx_analysis *an;     /* hot words, warnings, policy effect, gaps (analysis.h) */
 };
 
 /* Returned by a lookup's handler when its ticket has not been seen yet:

@@ -1,6 +1,7 @@
 /* The statistics' sync loop: reads the ticket log's feeds in batches, each
  * in one transaction with the positions it reached, and the queries over
  * the rollups. */
+#include "analysis.h"
 #include "internal.h"
 
 #include "rexian/error.h"
@@ -36,6 +37,8 @@ static const char *const steps[] = {
     "  reopen INTEGER NOT NULL DEFAULT 0, opened INTEGER NOT NULL DEFAULT 0,"
     "  PRIMARY KEY (dim, day, key)"
     ") WITHOUT ROWID;",
+    /* 2: terms, places and queries of the analysis (analysis.h) */
+    rx_analysis_schema,
 };
 
 static const rx_schema schema = {"stats", steps, (int)(sizeof steps / sizeof steps[0]), NULL};
@@ -76,7 +79,10 @@ int rx_stats_open(rx_stats **out, const char *path, rx_tickets *t)
         rc = rx_store_migrate(s->db, &schema);
     if (rc == RX_OK)
         rc = load_cursors(s);
+    if (rc == RX_OK)
+        rc = rx_analysis_open(s);
     if (rc != RX_OK) {
+        rx_analysis_free(s);
         sqlite3_close(s->db);
         free(s);
         return rc;
@@ -91,6 +97,7 @@ void rx_stats_free(rx_stats *s)
     if (!s)
         return;
     rx_facts_drop(s);
+    rx_analysis_free(s);
     free(s->facts);
     rx_strmap_free(&s->fmap);
     sqlite3_close(s->db);
@@ -100,12 +107,14 @@ void rx_stats_free(rx_stats *s)
 
 static int on_event(void *ctx, const rx_feed_event *e)
 {
-    return rx_facts_event(ctx, e);
+    int rc = rx_facts_event(ctx, e);
+    return rc == RX_OK ? rx_analysis_event(ctx, e) : rc;
 }
 
 static int on_lookup(void *ctx, const rx_lookup_event *l)
 {
-    return rx_facts_lookup(ctx, l);
+    int rc = rx_facts_lookup(ctx, l);
+    return rc == RX_OK ? rx_analysis_lookup(ctx, l) : rc;
 }
 
 static int save_cursor(rx_stats *s, const char *feed, long long pos)
@@ -139,6 +148,8 @@ static int batch(rx_stats *s, int n, long long *moved)
     }
     if (rc == RX_OK)
         rc = rx_facts_flush(s);
+    if (rc == RX_OK)
+        rc = rx_analysis_flush(s);
     if (rc == RX_OK && ev != s->events)
         rc = save_cursor(s, "events", ev);
     if (rc == RX_OK && lk != s->lookups)
@@ -147,6 +158,7 @@ static int batch(rx_stats *s, int n, long long *moved)
         rc = rx_stats_exec(s, "COMMIT");
     if (rc != RX_OK) {
         rx_facts_drop(s);
+        rx_analysis_drop(s);
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
@@ -188,8 +200,12 @@ int rx_stats_rebuild(rx_stats *s)
     pthread_mutex_lock(&s->mu);
     int rc = rx_stats_exec(s, "BEGIN IMMEDIATE;"
                               "DELETE FROM stats_tickets; DELETE FROM stats_ticket_docs;"
-                              "DELETE FROM stats_daily; UPDATE stats_cursor SET pos = 0;"
-                              "COMMIT");
+                              "DELETE FROM stats_daily; UPDATE stats_cursor SET pos = 0;");
+    if (rc == RX_OK)
+        rc = rx_stats_exec(s, rx_analysis_clear_sql);
+    if (rc == RX_OK)
+        rc = rx_stats_exec(s, "COMMIT");
+    rx_analysis_drop(s);
     if (rc == RX_OK)
         s->events = s->lookups = 0;
     else

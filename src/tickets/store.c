@@ -1662,7 +1662,7 @@ int rx_tickets_feed(rx_tickets *t, long long after, int max, rx_feed_fn fn, void
     if (!c || sqlite3_prepare_v2(c->db,
                                  "SELECT e.n, e.ticket, t.id, e.action, e.actor, unixepoch(e.at), "
                                  "  e.from_status, e.to_status, e.payload, t.created_day, "
-                                 "  t.created_by, t.channel, t.category, t.area, t.content "
+                                 "  t.created_by, t.channel, t.category, t.area, t.content, t.address "
                                  "FROM ticket_events e JOIN tickets t ON t.n = e.ticket "
                                  "WHERE e.n > ?1 ORDER BY e.n LIMIT ?2",
                                  -1, &st, NULL) != SQLITE_OK)
@@ -1687,6 +1687,7 @@ int rx_tickets_feed(rx_tickets *t, long long after, int max, rx_feed_fn fn, void
             .category = (const char *)sqlite3_column_text(st, 12),
             .area = (const char *)sqlite3_column_text(st, 13),
             .content = (const char *)sqlite3_column_text(st, 14),
+            .address = (const char *)sqlite3_column_text(st, 15),
         };
         rc = fn(ctx, &e);
         if (rc == RX_OK)
