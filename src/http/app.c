@@ -67,6 +67,10 @@ static const route routes[] = {
     {"GET", "/api/v1/casebooks", rx_route_casebooks_list, RX_CAP_CASEBOOKS, "casebooks"},
     {"GET", "/api/v1/casebooks/{id}", rx_route_casebook_get, RX_CAP_CASEBOOKS, "casebook"},
     {"GET", "/api/v1/stats/report", rx_route_stats_report, RX_CAP_STATS, "stats_report"},
+    {"GET", "/api/v1/stats/hotwords", rx_route_stats_hotwords, RX_CAP_STATS, "stats_hotwords"},
+    {"GET", "/api/v1/stats/warnings", rx_route_stats_warnings, RX_CAP_STATS, "stats_warnings"},
+    {"GET", "/api/v1/stats/policy", rx_route_stats_policy, RX_CAP_STATS, "stats_policy"},
+    {"GET", "/api/v1/stats/gaps", rx_route_stats_gaps, RX_CAP_STATS, "stats_gaps"},
     {"GET", "/api/v1/admin/learned", rx_route_learned_list, RX_CAP_ADMIN, "learned"},
     {"POST", "/api/v1/admin/learned/forget", rx_route_learned_forget, RX_CAP_ADMIN, "learned"},
     {"POST", "/api/v1/admin/imports", rx_route_import_convert, RX_CAP_ADMIN, "imports"},
@@ -246,7 +250,15 @@ static void *analyst_main(void *arg)
     rx_app *app = arg;
     double t0 = rx_now();
     bool caught_up = false;
+    long generation = -1;
     do {
+        /* hot words fold the synonyms of the served index */
+        rx_kb *kb = rx_app_kb(app);
+        if (kb && rx_kb_generation(kb) != generation) {
+            rx_analyzer an = rx_kb_analyzer(kb);
+            if (rx_stats_set_synonyms(app->analysis, an.synonyms) == RX_OK)
+                generation = rx_kb_generation(kb);
+        }
         if (rx_stats_sync(app->analysis, 0, NULL) != RX_OK) {
             fprintf(stderr, "rexian serve: stats: %s\n", rx_error_last());
             continue;

@@ -85,6 +85,11 @@ struct rx_stats *rx_route_stats(rx_app *app, rx_http_response *res, long long *p
 bool rx_param_range(long *from, long *to, rx_app *app, const rx_http_request *req,
                     rx_http_response *res);
 void rx_route_stats_resolution(rx_app *app, const rx_http_request *req, rx_http_response *res);
+/* Analysis (routes_analysis.c). */
+void rx_route_stats_hotwords(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_stats_warnings(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_stats_policy(rx_app *app, const rx_http_request *req, rx_http_response *res);
+void rx_route_stats_gaps(rx_app *app, const rx_http_request *req, rx_http_response *res);
 
 /* Casebooks (案例复盘) and the supervision report (热线监督报告):
  * routes_casebooks.c. */

@@ -30,6 +30,7 @@ const char rx_analysis_schema[] =
     "  id TEXT NOT NULL, area TEXT NOT NULL, place TEXT NOT NULL, category TEXT NOT NULL,"
     "  terms TEXT NOT NULL);"
     "CREATE INDEX stats_ticket_text_day ON stats_ticket_text(day);"
+    "CREATE INDEX stats_ticket_text_place ON stats_ticket_text(place, day);"
     "CREATE TABLE stats_queries (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE,"
     "  key TEXT NOT NULL);"
     "CREATE TABLE stats_query_tickets (day INTEGER NOT NULL, query INTEGER NOT NULL,"

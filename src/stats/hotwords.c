@@ -92,6 +92,12 @@ int rx_window_volumes(rx_stats *s, rx_window *w)
         rc = rx_term_series(s, 0, w->ly_hist_from, w->ly_to, w->ly_vol);
     w->tickets = sum(w->vol + w->hist_len, w->len);
     w->ly_tickets = sum(w->ly_vol + w->hist_len, w->len);
+    /* last year counts only where it was recorded: a day without a single
+     * ticket means the log did not reach back that far */
+    long covered = 0;
+    for (long k = 0; k < lyn; k++)
+        covered += w->ly_vol[k] > 0;
+    w->ly_covered = covered * 10 >= lyn * 9;
     return rc;
 }
 
@@ -121,7 +127,7 @@ int rx_term_figures(rx_stats *s, const rx_window *w, long long term, rx_term_fig
         rx_series hist = {v, w->vol, (size_t)h}, win = {v + h, w->vol + h, (size_t)w->len};
         rx_series ly_hist = {ly, w->ly_vol, (size_t)h};
         rx_series ly_win = {ly + h, w->ly_vol + h, (size_t)w->len};
-        bool have_ly = sum(w->ly_vol, lyn) > 0;
+        bool have_ly = w->ly_covered;
         rx_stats_spike(&out->spike, &hist, &win, have_ly ? &ly_hist : NULL,
                        have_ly ? &ly_win : NULL);
     }
@@ -267,6 +273,7 @@ int rx_stats_hotwords(cJSON **out, rx_stats *s, long from, long to, int limit)
         add_day(o, "to", to);
         cJSON_AddNumberToObject(o, "tickets", (double)w.tickets);
         cJSON_AddNumberToObject(o, "last_year_tickets", (double)w.ly_tickets);
+        cJSON_AddBoolToObject(o, "seasonal", w.ly_covered);
         cJSON *terms = cJSON_AddArrayToObject(o, "terms");
         int shown = 0;
         for (size_t k = 0; rc == RX_OK && k < n && shown < limit; k++) {

@@ -13,6 +13,7 @@ typedef struct {
     long ly_hist_from;            /* ... and their history */
     long *vol, *ly_vol;           /* tickets per day from hist_from (ly_hist_from) to to (ly_to) */
     long tickets, ly_tickets;     /* received in the window, and a year earlier */
+    bool ly_covered;              /* the log reaches back over last year's days */
 } rx_window;
 
 typedef struct {

@@ -133,6 +133,7 @@ while read -r method path _ y0 y1 y2 y3 y4; do
         # publish whose department is unknown (422): served, nothing written
         "POST /api/v1/admin/imports") p="/api/v1/admin/imports?name=a.docx" args=(--data-binary '%PDF-1.7 not really') ;;
         "POST /api/v1/admin/imports/publish") args=(--data-binary '{"title":"t","department":"火星局","type":"policy","effective":"2025-01-01","body":"x"}') ;;
+        "GET /api/v1/stats/policy") args=(--get --data-urlencode "doc=$DOC") ;;
         esac
         # the trainer takes no action; a role that may act but not this
         # action is the action table's business: extend is open to all
