@@ -84,6 +84,11 @@ typedef struct {
 void rx_stats_spike(rx_spike *out, const rx_series *hist, const rx_series *win,
                     const rx_series *ly_hist, const rx_series *ly_win);
 
+/* P(X >= c) for X negative binomial with this mean and shape (variance
+ * mean + mean^2 / shape), and for X Poisson. */
+double rx_stats_spike_nb_upper(double c, double mean, double shape);
+double rx_stats_spike_poisson_upper(double c, double mean);
+
 /* 民生热词 for days from..to: {"from","to","tickets","terms":[{"term",
  * "count","previous","last_year","growth","spike","expected","p"}]},
  * the limit most frequent words and phrases (spike: rx_stats_spike). */

@@ -186,7 +186,9 @@ void rx_route_stats_policy(rx_app *app, const rx_http_request *req, rx_http_resp
         .terms = list,
         .nterms = (size_t)nterms,
         /* one term is the topic; of several, a ticket names two */
-        .min_terms = min > 0 ? (int)(min < nterms ? min : nterms) : nterms >= 3 ? 2 : 1,
+        .min_terms = min > 0       ? (int)(min < nterms ? min : nterms)
+                     : nterms >= 3 ? 2
+                                   : 1,
         .effective = day,
         .today = rx_wf_day(rx_app_clock(app)),
         .months = (int)months,

@@ -243,8 +243,8 @@ static int on_create(rx_stats *s, const rx_feed_event *e)
     for (size_t k = 0; rc == RX_OK && k < l.n && nid < 256; k++) {
         bool dup = seen(&l, k, l.v[k].term);
         long long id = 0;
-        rc = dict_id(s, &a->term_ids, a->st[Q_TERM_GET], a->st[Q_TERM_ADD], l.v[k].term, NULL,
-                         0, 0, &id);
+        rc = dict_id(s, &a->term_ids, a->st[Q_TERM_GET], a->st[Q_TERM_ADD], l.v[k].term, NULL, 0, 0,
+                     &id);
         ids[nid++] = id;
         if (rc != RX_OK || dup)
             continue;

@@ -41,12 +41,4 @@ const rx_synonyms *rx_analysis_synonyms(rx_stats *s);
  * none). Both the caller's. */
 int rx_analysis_query_key(char **text, char **key, const rx_synonyms *syn, const char *query);
 
-/* ---- the tests (spike.c) ---- */
-
-/* P(X >= c) for X negative binomial with this mean and shape (variance
- * mean + mean^2 / shape). */
-double rx_nb_upper(double c, double mean, double shape);
-/* P(X >= c) for X ~ Poisson(mean). */
-double rx_poisson_upper(double c, double mean);
-
 #endif

@@ -170,9 +170,8 @@ int rx_stats_gaps(cJSON **out, rx_stats *s, long from, long to, int limit)
         n = CANDIDATES;
     }
     st = NULL;
-    if (rc == RX_OK &&
-        sqlite3_prepare_v2(s->db, "SELECT text, key FROM stats_queries WHERE id = ?", -1, &st,
-                           NULL) != SQLITE_OK)
+    if (rc == RX_OK && sqlite3_prepare_v2(s->db, "SELECT text, key FROM stats_queries WHERE id = ?",
+                                          -1, &st, NULL) != SQLITE_OK)
         rc = rx_store_fail(s->db, "stats: gaps");
     for (size_t k = 0; rc == RX_OK && k < n; k++) {
         sqlite3_bind_int64(st, 1, qs[k].id);

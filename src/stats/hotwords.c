@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HISTORY_DAYS 56 /* the weeks before a window that say what is usual */
-#define PHRASE_MIN_PMI 2.0 /* log2: a pair at least 4 times likelier together than apart */
+#define HISTORY_DAYS 56      /* the weeks before a window that say what is usual */
+#define PHRASE_MIN_PMI 2.0   /* log2: a pair at least 4 times likelier together than apart */
 #define PHRASE_MIN_SHARE 0.3 /* ... and a usual way of saying its rarer word */
 #define WORD_IN_PHRASE 0.7   /* a word mostly said inside a kept phrase is left to it */
 
@@ -144,8 +144,7 @@ static int by_count(const void *a, const void *b)
                                 : (x->id > y->id) - (x->id < y->id);
 }
 
-int rx_window_terms(rx_stats *s, const rx_window *w, size_t keep, rx_term_count **out,
-                    size_t *nout)
+int rx_window_terms(rx_stats *s, const rx_window *w, size_t keep, rx_term_count **out, size_t *nout)
 {
     *out = NULL;
     *nout = 0;
@@ -192,8 +191,9 @@ int rx_window_terms(rx_stats *s, const rx_window *w, size_t keep, rx_term_count 
         n = keep;
     /* the candidates' text, and for a pair its words' counts */
     int rc = RX_OK;
-    if (sqlite3_prepare_v2(s->db, "SELECT term, coalesce(a, 0), coalesce(b, 0) FROM stats_terms "
-                                  "WHERE id = ?",
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT term, coalesce(a, 0), coalesce(b, 0) FROM stats_terms "
+                           "WHERE id = ?",
                            -1, &st, NULL) != SQLITE_OK)
         rc = rx_store_fail(s->db, "stats: terms");
     for (size_t k = 0; rc == RX_OK && k < n; k++) {

@@ -20,8 +20,8 @@
 /* Generic words of a document's title: they name no topic. */
 static const char *const title_words[] = {
     "株洲", "株洲市", "管理", "规定", "办法", "实施", "细则", "通知", "关于", "暂行", "条例",
-    "意见", "指南", "办理", "服务", "工作", "规范", "方案", "公告", "政策", "问题", "有关",
-    "若干", "措施", "标准", "制度", "流程", "须知", "解读", "常见", "全市", "我市", "市民"};
+    "意见", "指南",   "办理", "服务", "工作", "规范", "方案", "公告", "政策", "问题", "有关",
+    "若干", "措施",   "标准", "制度", "流程", "须知", "解读", "常见", "全市", "我市", "市民"};
 
 static bool title_word(const char *t)
 {
@@ -87,10 +87,11 @@ static int count_span(rx_stats *s, const long long *ids, size_t nids, int min, s
     if (sp->to < sp->from)
         return RX_OK;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT coalesce(sum(n), 0) FROM stats_term_daily WHERE term = 0 AND day "
-                           "BETWEEN ?1 AND ?2",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            s->db,
+            "SELECT coalesce(sum(n), 0) FROM stats_term_daily WHERE term = 0 AND day "
+            "BETWEEN ?1 AND ?2",
+            -1, &st, NULL) != SQLITE_OK)
         return rx_store_fail(s->db, "stats: policy");
     sqlite3_bind_int64(st, 1, sp->from);
     sqlite3_bind_int64(st, 2, sp->to);
@@ -218,8 +219,9 @@ int rx_stats_policy(cJSON **out, rx_stats *s, const rx_policy_topic *topic)
     } else {
         cJSON_AddNullToObject(o, "expected_after");
         cJSON_AddNullToObject(o, "did");
-        cJSON_AddStringToObject(o, "note", before.count > 0 ? "去年同期没有此话题的工单，无法扣除季节变化"
-                                                            : "生效前没有此话题的工单");
+        cJSON_AddStringToObject(o, "note",
+                                before.count > 0 ? "去年同期没有此话题的工单，无法扣除季节变化"
+                                                 : "生效前没有此话题的工单");
     }
     *out = o;
     return RX_OK;

@@ -29,15 +29,15 @@ static double nb_next(double x, const double *a)
     return (x + a[0]) / (x + 1) * a[1]; /* a: shape, q */
 }
 
-double rx_nb_upper(double c, double mean, double shape)
+double rx_stats_spike_nb_upper(double c, double mean, double shape)
 {
     if (c <= 0)
         return 1;
     if (mean <= 0)
         return 0;
     double q = mean / (shape + mean);
-    double logp = lgamma(c + shape) - lgamma(shape) - lgamma(c + 1) + shape * log1p(-q) +
-                  c * log(q);
+    double logp =
+        lgamma(c + shape) - lgamma(shape) - lgamma(c + 1) + shape * log1p(-q) + c * log(q);
     const double a[2] = {shape, q};
     return upper_tail(c, logp, nb_next, a);
 }
@@ -47,7 +47,7 @@ static double poisson_next(double x, const double *a)
     return a[0] / (x + 1);
 }
 
-double rx_poisson_upper(double c, double mean)
+double rx_stats_spike_poisson_upper(double c, double mean)
 {
     if (c <= 0)
         return 1;
@@ -94,7 +94,7 @@ void rx_stats_spike(rx_spike *out, const rx_series *hist, const rx_series *win,
     double rate = (hk + 0.5) / he, shape = hk + 0.5 < MAX_SHAPE ? hk + 0.5 : MAX_SHAPE;
     double s = season ? lift(ly_hist, ly_win, 0, win->days) : 1;
     out->expected = rate * we * s;
-    double p = wk > out->expected ? rx_nb_upper(wk, out->expected, shape) : 1;
+    double p = wk > out->expected ? rx_stats_spike_nb_upper(wk, out->expected, shape) : 1;
     double worst = 1, excess = 0;
     for (size_t d = 0; d < win->days; d++) {
         double c = (double)win->count[d];
@@ -106,7 +106,7 @@ void rx_stats_spike(rx_spike *out, const rx_series *hist, const rx_series *win,
         double mean = rate * (double)win->volume[d] * sd;
         if (c <= mean)
             continue;
-        double pd = rx_nb_upper(c, mean, shape) * (double)win->days;
+        double pd = rx_stats_spike_nb_upper(c, mean, shape) * (double)win->days;
         if (pd < worst || (pd == worst && c - mean > excess)) {
             worst = pd;
             excess = c - mean;

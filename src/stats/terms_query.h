@@ -8,12 +8,12 @@
 
 typedef struct {
     long from, to, len;
-    long hist_from, hist_len;     /* the days before from that say what is usual */
-    long ly_from, ly_to;          /* the same days a year earlier */
-    long ly_hist_from;            /* ... and their history */
-    long *vol, *ly_vol;           /* tickets per day from hist_from (ly_hist_from) to to (ly_to) */
-    long tickets, ly_tickets;     /* received in the window, and a year earlier */
-    bool ly_covered;              /* the log reaches back over last year's days */
+    long hist_from, hist_len; /* the days before from that say what is usual */
+    long ly_from, ly_to;      /* the same days a year earlier */
+    long ly_hist_from;        /* ... and their history */
+    long *vol, *ly_vol;       /* tickets per day from hist_from (ly_hist_from) to to (ly_to) */
+    long tickets, ly_tickets; /* received in the window, and a year earlier */
+    bool ly_covered;          /* the log reaches back over last year's days */
 } rx_window;
 
 typedef struct {

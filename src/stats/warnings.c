@@ -24,7 +24,7 @@
 #define CANDIDATES 300    /* terms of the window examined */
 #define SEASON_ALPHA 0.01 /* last year's rise after the window, and this year's lead */
 #define CLUSTER_ALPHA 0.01
-#define CLUSTER_MIN 3      /* tickets: two calls are no cluster */
+#define CLUSTER_MIN 3       /* tickets: two calls are no cluster */
 #define PLACE_BASE_DAYS 365 /* the place's usual share of calls, from the year before */
 #define MAX_WARNINGS 50
 #define EXAMPLES 5
@@ -74,12 +74,13 @@ static int examples(rx_stats *s, const rx_window *w, const rx_term_count *t, cJS
                     char *where, size_t cap)
 {
     const char *sql =
-        t->a ? "SELECT x.id, x.area FROM stats_term_tickets p JOIN stats_term_tickets q "
-               "  ON q.term = ?4 AND q.day = p.day AND q.n = p.n "
-               "JOIN stats_ticket_text x ON x.n = p.n "
-               "WHERE p.term = ?1 AND p.day BETWEEN ?2 AND ?3 ORDER BY p.day DESC, p.n DESC"
-             : "SELECT x.id, x.area FROM stats_term_tickets p JOIN stats_ticket_text x ON x.n = p.n "
-               "WHERE p.term = ?1 AND p.day BETWEEN ?2 AND ?3 ORDER BY p.day DESC, p.n DESC";
+        t->a
+            ? "SELECT x.id, x.area FROM stats_term_tickets p JOIN stats_term_tickets q "
+              "  ON q.term = ?4 AND q.day = p.day AND q.n = p.n "
+              "JOIN stats_ticket_text x ON x.n = p.n "
+              "WHERE p.term = ?1 AND p.day BETWEEN ?2 AND ?3 ORDER BY p.day DESC, p.n DESC"
+            : "SELECT x.id, x.area FROM stats_term_tickets p JOIN stats_ticket_text x ON x.n = p.n "
+              "WHERE p.term = ?1 AND p.day BETWEEN ?2 AND ?3 ORDER BY p.day DESC, p.n DESC";
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return rx_store_fail(s->db, "stats: warnings");
@@ -94,8 +95,7 @@ static int examples(rx_stats *s, const rx_window *w, const rx_term_count *t, cJS
     where[0] = '\0';
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (total < EXAMPLES)
-            cJSON_AddItemToArray(arr,
-                                 cJSON_CreateString((const char *)sqlite3_column_text(st, 0)));
+            cJSON_AddItemToArray(arr, cJSON_CreateString((const char *)sqlite3_column_text(st, 0)));
         const char *area = (const char *)sqlite3_column_text(st, 1);
         int added;
         rx_strmap_entry *m = rx_strmap_upsert(&areas, area, strlen(area), &added);
@@ -168,22 +168,24 @@ static int term_warnings(rx_stats *s, const rx_window *w, warnings *ws)
         double expected = 0;
         if (w->ly_covered && next_tickets > 0 && f.count > 0) {
             /* last year: did the term rise in the weeks after this window? */
-            double e_next = ((double)f.last_year + 0.5) * (double)next_tickets /
-                            (double)w->ly_tickets;
+            double e_next =
+                ((double)f.last_year + 0.5) * (double)next_tickets / (double)w->ly_tickets;
             double shape_ly = f.last_year + 0.5 < 40 ? f.last_year + 0.5 : 40;
-            double p_rise = ly_next > e_next ? rx_nb_upper((double)ly_next, e_next, shape_ly) : 1;
+            double p_rise =
+                ly_next > e_next ? rx_stats_spike_nb_upper((double)ly_next, e_next, shape_ly) : 1;
             /* this year: already above last year's same weeks? */
             expected = ((double)f.last_year + 0.5) * (double)w->tickets / (double)w->ly_tickets;
-            double p_lead =
-                (double)f.count > expected ? rx_nb_upper((double)f.count, expected, shape_ly) : 1;
-            if (p_rise < SEASON_ALPHA && p_lead < SEASON_ALPHA &&
-                (double)ly_next >= 1.5 * e_next) {
+            double p_lead = (double)f.count > expected
+                                ? rx_stats_spike_nb_upper((double)f.count, expected, shape_ly)
+                                : 1;
+            if (p_rise < SEASON_ALPHA && p_lead < SEASON_ALPHA && (double)ly_next >= 1.5 * e_next) {
                 kind = "seasonal";
                 p = p_lead;
-                snprintf(why, sizeof why,
-                         "去年同期 %ld 件，去年随后 %ld 天升至 %ld 件（季节性话题）；今年本期已 %ld "
-                         "件，按来电量折算去年同期约 %.0f 件，提前上升",
-                         f.last_year, w->len, ly_next, f.count, expected);
+                snprintf(
+                    why, sizeof why,
+                    "去年同期 %ld 件，去年随后 %ld 天升至 %ld 件（季节性话题）；今年本期已 %ld "
+                    "件，按来电量折算去年同期约 %.0f 件，提前上升",
+                    f.last_year, w->len, ly_next, f.count, expected);
             }
         }
         if (!kind && f.spike.spike) {
@@ -226,7 +228,7 @@ static int term_warnings(rx_stats *s, const rx_window *w, warnings *ws)
 typedef struct {
     char *place, *area, *category;
     long count;
-    cJSON *ids;  /* the latest first */
+    cJSON *ids;      /* the latest first */
     rx_strmap words; /* term → tickets naming it */
 } cell;
 
@@ -249,7 +251,8 @@ static long place_calls(sqlite3_stmt *st, const char *place, long from, long to)
     return n;
 }
 
-/* The words most of a cell's tickets share: what the complaint is. */
+/* The words most of a cell's tickets share, but for the place's own name:
+ * what the complaint is. */
 static void shared_words(const cell *c, char *out, size_t cap)
 {
     size_t len = 0;
@@ -258,6 +261,10 @@ static void shared_words(const cell *c, char *out, size_t cap)
     for (size_t k = 0; k < c->words.count && shown < 3; k++) {
         const rx_strmap_entry *e = &c->words.entries[k];
         if ((long)e->value * 2 <= c->count)
+            continue;
+        char w[128];
+        snprintf(w, sizeof w, "%.*s", (int)e->klen, e->key);
+        if (strstr(c->place, w))
             continue;
         int m = snprintf(out + len, cap - len, "%s%.*s", shown ? "、" : "", (int)e->klen, e->key);
         if (m < 0 || (size_t)m >= cap - len)
@@ -311,8 +318,8 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
                 cells = grown;
                 cap = ncap;
             }
-            cells[ncells] = (cell){strdup(place), strdup(area), strdup(cat), 0,
-                                   cJSON_CreateArray(), {0}};
+            cells[ncells] =
+                (cell){strdup(place), strdup(area), strdup(cat), 0, cJSON_CreateArray(), {0}};
             m->value = ncells++;
         }
         cell *c = &cells[m->value];
@@ -332,17 +339,19 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
     sqlite3_stmt *pc = NULL;
     long base_from = w->from - PLACE_BASE_DAYS, base_all = 0;
     if (rc == RX_OK &&
-        sqlite3_prepare_v2(s->db,
-                           "SELECT count(*) FROM stats_ticket_text WHERE place = ?1 AND day BETWEEN "
-                           "?2 AND ?3",
-                           -1, &pc, NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(
+            s->db,
+            "SELECT count(*) FROM stats_ticket_text WHERE place = ?1 AND day BETWEEN "
+            "?2 AND ?3",
+            -1, &pc, NULL) != SQLITE_OK)
         rc = rx_store_fail(s->db, "stats: clusters");
     if (rc == RX_OK) {
         sqlite3_stmt *all;
-        if (sqlite3_prepare_v2(s->db,
-                               "SELECT coalesce(sum(n), 0) FROM stats_term_daily WHERE term = 0 AND "
-                               "day BETWEEN ?1 AND ?2",
-                               -1, &all, NULL) != SQLITE_OK) {
+        if (sqlite3_prepare_v2(
+                s->db,
+                "SELECT coalesce(sum(n), 0) FROM stats_term_daily WHERE term = 0 AND "
+                "day BETWEEN ?1 AND ?2",
+                -1, &all, NULL) != SQLITE_OK) {
             rc = rx_store_fail(s->db, "stats: clusters");
         } else {
             sqlite3_bind_int64(all, 1, base_from);
@@ -363,7 +372,7 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
         rx_strmap_entry *cm = rx_strmap_get(&categories, c->category, strlen(c->category));
         double cat_share = cm ? (double)cm->value / (double)placed : 0;
         double expected = (double)w->tickets * share * cat_share;
-        double p = rx_poisson_upper((double)c->count, expected) * (double)ncells;
+        double p = rx_stats_spike_poisson_upper((double)c->count, expected) * (double)ncells;
         if (p >= CLUSTER_ALPHA)
             continue;
         char words[256], what[384], why[768];
