@@ -1659,13 +1659,14 @@ int rx_tickets_feed(rx_tickets *t, long long after, int max, rx_feed_fn fn, void
     *last = after;
     conn *c = reader(t);
     sqlite3_stmt *st;
-    if (!c || sqlite3_prepare_v2(c->db,
-                                 "SELECT e.n, e.ticket, t.id, e.action, e.actor, unixepoch(e.at), "
-                                 "  e.from_status, e.to_status, e.payload, t.created_day, "
-                                 "  t.created_by, t.channel, t.category, t.area, t.content, t.address "
-                                 "FROM ticket_events e JOIN tickets t ON t.n = e.ticket "
-                                 "WHERE e.n > ?1 ORDER BY e.n LIMIT ?2",
-                                 -1, &st, NULL) != SQLITE_OK)
+    if (!c ||
+        sqlite3_prepare_v2(c->db,
+                           "SELECT e.n, e.ticket, t.id, e.action, e.actor, unixepoch(e.at), "
+                           "  e.from_status, e.to_status, e.payload, t.created_day, "
+                           "  t.created_by, t.channel, t.category, t.area, t.content, t.address "
+                           "FROM ticket_events e JOIN tickets t ON t.n = e.ticket "
+                           "WHERE e.n > ?1 ORDER BY e.n LIMIT ?2",
+                           -1, &st, NULL) != SQLITE_OK)
         return c ? db_error(c, "feed") : RX_EIO;
     sqlite3_bind_int64(st, 1, after);
     sqlite3_bind_int(st, 2, max);
