@@ -6,6 +6,7 @@
 #include "demo_matters.h"
 
 #include "rexian/error.h"
+#include "rexian/terms.h"
 #include "rexian/util.h"
 
 #include <math.h>
@@ -285,6 +286,8 @@ typedef struct {
 typedef struct {
     rx_tickets *t;
     rng r;
+    rng lr; /* the call-takers' searches: their own stream */
+    const demo_search *search;
     double start, end;
     long count, done;
     long first_day, ndays, day; /* the day being filled */
@@ -946,6 +949,93 @@ static int callbacks(loader *L, walk *w, bool first_contact)
     }
 }
 
+/* The call-taker's query for m: two or three of the matter's words (not
+ * the place's), typed as one string, or the words after them on a second
+ * try. */
+static void query_for(char *out, size_t cap, loader *L, const matter *m, int skip)
+{
+    rng *r = &L->lr;
+    const demo_matter *dm = &demo_matters[m->matter];
+    int nsay = 0;
+    while (nsay < 6 && dm->say[nsay])
+        nsay++;
+    char text[1024], addr[256];
+    size_t len = 0;
+    expand(text, sizeof text, &len, dm->say[pick(r, (size_t)nsay)], m, 0);
+    address(addr, sizeof addr, m);
+    rx_term_list l = {0};
+    out[0] = '\0';
+    if (rx_terms_extract(&l, NULL, text, len) != RX_OK) {
+        rx_term_list_clear(&l);
+        return;
+    }
+    int want = 2 + chance(r, 0.4), got = 0;
+    size_t olen = 0;
+    bool spaced = chance(r, 0.2);
+    for (size_t k = 0; k < l.n && got < want; k++) {
+        const char *term = l.v[k].term;
+        if (strstr(addr, term) || strstr(xqs[m->xq], term) || strstr(roads[m->road], term) ||
+            strstr(schools[m->school], term))
+            continue;
+        if (skip > 0) {
+            skip--;
+            continue;
+        }
+        int n = snprintf(out + olen, cap - olen, "%s%s", got && spaced ? " " : "", term);
+        if (n < 0 || (size_t)n >= cap - olen)
+            break;
+        olen += (size_t)n;
+        got++;
+    }
+    rx_term_list_clear(&l);
+}
+
+/* The searches made for ticket w while the caller is on the line, and the
+ * document opened, if any (*opened, for a 一次办结). */
+static int lookups(loader *L, walk *w, double created, bool question, char opened[64])
+{
+    rng *r = &L->lr;
+    opened[0] = '\0';
+    double at = created + between(r, 15, 90);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        char q[256], top[3][64];
+        query_for(q, sizeof q, L, &w->m, attempt ? 1 + pick(r, 2) : 0);
+        if (!q[0])
+            return RX_OK;
+        double total = 0;
+        int ntop = 0;
+        bool confident = false;
+        if (L->search->fn(L->search->ctx, q, &total, top, &ntop, &confident) != RX_OK)
+            return RX_OK;
+        cJSON *arr = cJSON_CreateArray();
+        for (int k = 0; arr && k < ntop; k++)
+            cJSON_AddItemToArray(arr, cJSON_CreateString(top[k]));
+        rx_actor who = {.name = w->agent, .role = "agent", .now = at};
+        rx_lookup l = {.query = q, .total = total, .top = arr, .confident = confident};
+        int rc = arr ? rx_tickets_record_lookup(L->t, w->id, &who, &l) : RX_ENOMEM;
+        cJSON_Delete(arr);
+        if (rc != RX_OK)
+            return rc;
+        at += between(r, 5, 40);
+        if (ntop > 0 && chance(r, confident ? (question ? 0.8 : 0.5) : 0.2)) {
+            cJSON *one = cJSON_CreateArray();
+            cJSON_AddItemToArray(one, cJSON_CreateString(top[0]));
+            who.now = at;
+            rx_lookup o = {.open = true, .total = 1, .top = one, .confident = -1};
+            rc = rx_tickets_record_lookup(L->t, w->id, &who, &o);
+            cJSON_Delete(one);
+            if (rc != RX_OK)
+                return rc;
+            snprintf(opened, 64, "%s", top[0]);
+            return RX_OK;
+        }
+        if (confident || !chance(r, 0.5))
+            return RX_OK;
+        at += between(r, 10, 40);
+    }
+    return RX_OK;
+}
+
 static int walk_ticket(loader *L, double created)
 {
     rng *r = &L->r;
@@ -1000,10 +1090,17 @@ static int walk_ticket(loader *L, double created)
     if (rc != RX_OK)
         return rc;
 
+    /* the call-taker searches during a call: most questions, some complaints */
+    char opened[64] = "";
+    if (L->search && ch == 0 && chance(&L->lr, (dm->flags & DEMO_Q) ? 0.85 : 0.35))
+        STEP(lookups(L, w, created, (dm->flags & DEMO_Q) != 0, opened));
     if (fc) {
         cJSON *b = action("resolve_first_contact");
-        if (b && !cJSON_AddArrayToObject(b, "doc_ids"))
+        cJSON *docs = b ? cJSON_AddArrayToObject(b, "doc_ids") : NULL;
+        if (b && !docs)
             cJSON_Delete(b), b = NULL;
+        if (docs && opened[0])
+            cJSON_AddItemToArray(docs, cJSON_CreateString(opened));
         STEP(act(L, w, created + between(r, 120, 900), w->agent, "agent", b));
     } else {
         STEP(handle(L, w, w->level));
@@ -1064,7 +1161,8 @@ static int load_batch(void *ctx, rx_tickets *t)
 }
 
 int rx_tickets_demo(rx_tickets *t, long count, unsigned seed, double start, double end,
-                    void (*progress)(void *ctx, long done, long total), void *ctx)
+                    const demo_search *search, void (*progress)(void *ctx, long done, long total),
+                    void *ctx)
 {
     if (count < 0 || !(end > start) || end - start > 100 * 366 * DAY) {
         fprintf(stderr, "rx_tickets_demo: bad count or time range\n");
@@ -1076,6 +1174,8 @@ int rx_tickets_demo(rx_tickets *t, long count, unsigned seed, double start, doub
     int rc = RX_OK;
     *L = (loader){.t = t,
                   .r = {seed * 0x2545f4914f6cdd1dULL + 1},
+                  .lr = {seed * 0x9e3779b97f4a7c15ULL + 7},
+                  .search = search && search->fn ? search : NULL,
                   .start = start,
                   .end = end,
                   .count = count};

@@ -9,6 +9,7 @@
 #include "rexian/indexer.h"
 #include "rexian/kb.h"
 #include "rexian/store.h"
+#include "rexian/strmap.h"
 #include "rexian/tickets.h"
 #include "rexian/users.h"
 #include "rexian/util.h"
@@ -39,7 +40,8 @@ static void usage(FILE *f)
         "  rexian user add NAME --role agent|supervisor|department|trainer|admin\n"
         "                  [--department D] [--db FILE] [--index DIR]\n"
         "  rexian user list | revoke NAME [--db FILE]\n"
-        "  rexian demo [--db FILE] [--count N] [--seed S] [--corpus DIR] [--quiet]\n"
+        "  rexian demo [--db FILE] [--count N] [--seed S] [--corpus DIR] [--index DIR]\n"
+        "              [--years N] [--quiet]\n"
         "  rexian import [--department D] [--type T] [--today YYYY-MM-DD] [--dry-run]\n"
         "                FILE... CORPUS_DIR\n"
         "  rexian --version | help\n",
@@ -543,14 +545,72 @@ static void demo_progress(void *ctx, long done, long total)
     fprintf(stderr, "\r%ld / %ld 张工单", done, total);
 }
 
+/* The demo call-takers' searches: the knowledge base, each distinct query
+ * run once (the demo's queries repeat). */
+typedef struct {
+    rx_kb *kb;
+    rx_strmap memo; /* query → index + 1 in answers */
+    struct demo_answer {
+        double total;
+        char top[3][64];
+        int ntop;
+        bool confident;
+    } * answers;
+    size_t n, cap;
+} demo_kb;
+
+static int demo_kb_search(void *ctx, const char *q, double *total, char top[3][64], int *ntop,
+                          bool *confident)
+{
+    demo_kb *d = ctx;
+    int added;
+    rx_strmap_entry *m = rx_strmap_upsert(&d->memo, q, strlen(q), &added);
+    if (!m)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    if (added) {
+        struct demo_answer a = {0};
+        cJSON *out = NULL;
+        rx_kb_query kq = {.q = q, .limit = 3};
+        if (rx_kb_search(&out, d->kb, &kq) == RX_OK) {
+            a.total = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(out, "total"));
+            a.confident = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(out, "confident"));
+            const cJSON *h;
+            cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(out, "hits"))
+            {
+                const cJSON *id = cJSON_GetObjectItemCaseSensitive(h, "id");
+                if (a.ntop < 3 && cJSON_IsString(id))
+                    snprintf(a.top[a.ntop++], 64, "%s", id->valuestring);
+            }
+        }
+        cJSON_Delete(out);
+        if (d->n == d->cap) {
+            size_t cap = d->cap ? d->cap * 2 : 256;
+            struct demo_answer *grown = realloc(d->answers, cap * sizeof *grown);
+            if (!grown)
+                return rx_error_set(RX_ENOMEM, "out of memory");
+            d->answers = grown;
+            d->cap = cap;
+        }
+        d->answers[d->n] = a;
+        m->value = d->n++;
+    }
+    const struct demo_answer *a = &d->answers[m->value];
+    *total = a->total;
+    *confident = a->confident;
+    *ntop = a->ntop;
+    memcpy(top, a->top, sizeof a->top);
+    return RX_OK;
+}
+
 static int cmd_demo(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"db", required_argument, 0, 'd'},    {"corpus", required_argument, 0, 'c'},
         {"count", required_argument, 0, 'n'}, {"seed", required_argument, 0, 's'},
+        {"index", required_argument, 0, 'i'}, {"years", required_argument, 0, 'y'},
         {"quiet", no_argument, 0, 'q'},       {0, 0, 0, 0}};
-    const char *dbpath = "var/rexian.db", *corpus = "corpus";
-    long count = 20000;
+    const char *dbpath = "var/rexian.db", *corpus = "corpus", *index = "var/index";
+    long count = 20000, years = 1;
     unsigned seed = 12345;
     bool quiet = false;
     int c;
@@ -568,6 +628,14 @@ static int cmd_demo(int argc, char **argv)
             }
             break;
         case 's': seed = (unsigned)strtoul(optarg, &end, 10); break;
+        case 'i': index = optarg; break;
+        case 'y':
+            years = strtol(optarg, &end, 10);
+            if (*end || years < 1 || years > 10) {
+                fputs("rexian demo: --years must be a number from 1 to 10\n", stderr);
+                return 2;
+            }
+            break;
         case 'q': quiet = true; break;
         default: usage(stderr); return 2;
         }
@@ -592,9 +660,22 @@ static int cmd_demo(int argc, char **argv)
         fprintf(stderr, "rexian demo: %s\n", rx_error_last());
         goto done;
     }
+    /* the call-takers search the knowledge base when there is an index */
+    demo_kb dk = {0};
+    demo_search search = {demo_kb_search, &dk};
+    if (rx_kb_open(&dk.kb, index) != RX_OK) {
+        dk.kb = NULL;
+        if (!quiet)
+            fprintf(stderr, "rexian demo: no index at %s: the tickets record no searches\n", index);
+    }
     double end = (double)time(NULL), t0 = rx_now();
-    if (rx_tickets_demo(t, count, seed, end - 365 * 86400.0, end,
-                        quiet || !isatty(2) ? NULL : demo_progress, NULL) != RX_OK) {
+    int drc =
+        rx_tickets_demo(t, count, seed, end - (double)years * 365 * 86400.0, end,
+                        dk.kb ? &search : NULL, quiet || !isatty(2) ? NULL : demo_progress, NULL);
+    rx_kb_free(dk.kb);
+    rx_strmap_free(&dk.memo);
+    free(dk.answers);
+    if (drc != RX_OK) {
         fprintf(stderr, "\nrexian demo: %s\n", rx_error_last());
         goto done;
     }
@@ -602,8 +683,13 @@ static int cmd_demo(int argc, char **argv)
      * the similar-ticket searches of assist are faster */
     if (rx_tickets_optimize(t) != RX_OK)
         fprintf(stderr, "rexian demo: %s (the tickets are loaded)\n", rx_error_last());
-    fprintf(stderr, "%s已载入 %ld 张演示工单（近一年），用时 %.1f 秒：%s\n",
-            quiet || !isatty(2) ? "" : "\n", count, rx_now() - t0, dbpath);
+    fprintf(stderr, "%s已载入 %ld 张演示工单（近%s年），用时 %.1f 秒：%s\n",
+            quiet || !isatty(2) ? "" : "\n", count,
+            years == 1   ? "一"
+            : years == 2 ? "两"
+            : years == 3 ? "三"
+                         : "数",
+            rx_now() - t0, dbpath);
     status = 0;
 done:
     rx_tickets_free(t);
