@@ -163,7 +163,18 @@ void rx_route_stats_policy(rx_app *app, const rx_http_request *req, rx_http_resp
     }
     cJSON *terms = NULL;
     if (terms_param) {
+        /* each as ticket text folds it (共享单车 → 互联网租赁自行车), kept whole
+         * when it is more than one term */
         terms = split_terms(terms_param);
+        cJSON *t;
+        cJSON_ArrayForEach(t, terms)
+        {
+            cJSON *folded = NULL;
+            if (rx_stats_topic_terms(&folded, s, t->valuestring) == RX_OK &&
+                cJSON_GetArraySize(folded) == 1)
+                cJSON_SetValuestring(t, cJSON_GetArrayItem(folded, 0)->valuestring);
+            cJSON_Delete(folded);
+        }
     } else {
         char *text = topic_text(doc);
         rc = text ? rx_stats_topic_terms(&terms, s, text) : RX_ENOMEM;
