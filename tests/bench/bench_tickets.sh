@@ -43,8 +43,12 @@ if [ "${BENCH_REUSE:-0}" = 1 ] && [ -f "$DB" ]; then
 else
     rm -f "$DB" "$DB-wal" "$DB-shm"
     echo "== loading $N tickets (seed $SEED) into $DB"
+    # the call-takers' searches run against the shipped corpus's index
+    "$REXIAN" index --quiet corpus "$W/idx" 2>/dev/null || [ $? -eq 1 ]
     t0=$(date +%s.%N)
-    if "$REXIAN" help 2>&1 | grep -q 'rexian demo'; then
+    if "$REXIAN" help 2>&1 | grep -q -- '--years'; then
+        "$REXIAN" demo --db "$DB" --count "$N" --seed "$SEED" --index "$W/idx" --quiet
+    elif "$REXIAN" help 2>&1 | grep -q 'rexian demo'; then
         "$REXIAN" demo --db "$DB" --count "$N" --seed "$SEED" --quiet
     else # before `rexian demo` existed: the driver over rx_tickets_demo
         make -s BUILD="$BUILD" "$BUILD/librexian.a"
@@ -105,12 +109,13 @@ for ((k = 0; k < 6000; k++)); do
 done
 FIT=$(grep -m1 -o 'assist learnt.*' "$W/serve.err" || echo 'assist: not caught up in 600 s')
 echo "== $FIT"
-# the statistics' rollups catch up with the whole log in the background too
-for ((k = 0; k < 6000; k++)); do
+# the statistics' rollups (resolution, terms, queries) catch up with the whole log in the
+# background too
+for ((k = 0; k < 36000; k++)); do
     grep -q 'statistics caught up' "$W/serve.err" 2>/dev/null && break
     sleep 0.1
 done
-STATS=$(grep -m1 -o 'statistics caught up.*' "$W/serve.err" || echo 'statistics: not caught up in 600 s')
+STATS=$(grep -m1 -o 'statistics caught up.*' "$W/serve.err" || echo 'statistics: not caught up in 3600 s')
 echo "== $STATS"
 YEAR_FROM=$(sqlite3 "$DB" "SELECT date(min(created_day) * 86400, 'unixepoch') FROM tickets")
 YEAR_TO=$(sqlite3 "$DB" "SELECT date(max(created_day) * 86400, 'unixepoch') FROM tickets")
@@ -129,6 +134,8 @@ run_get() { # label path
     local one many
     one=$("$CLIENT" "$PORT" "$TOKEN" get 1 "$DUR" "$2")
     many=$("$CLIENT" "$PORT" "$TOKEN" get "$CONNS" "$DUR" "$2")
+    LAST_P50=$(kv p50 "$one")
+    LAST_P99=$(kv p99 "$one")
     [ -n "$HZ" ] || HZ=$(kv rps "$many")
     rows+=("$(printf "$FMT" "$(kv p50 "$one")" "$(kv p99 "$one")" "$(kv rps "$many")" \
         "$(ratio "$(kv rps "$many")" "$HZ")" "$(kv p99 "$many")" "$(kv total "$one")" \
@@ -164,6 +171,22 @@ run_get "stats: resolution by agent, the year" "$R&by=agent"
 run_get "stats: resolution by document, the year" "$R&by=document"
 run_get "stats: resolution by category, last 30 days" \
     "/api/v1/stats/resolution?to=$YEAR_TO&by=category"
+# the analysis, against the resolution figures (the peer: rollups of the same module)
+LAST30="from=$(date -d "$YEAR_TO -29 days" +%F)&to=$YEAR_TO"
+run_get "stats: resolution, 30 days (the analysis' peer)" "/api/v1/stats/resolution?$LAST30"
+RES_P50=$LAST_P50
+ANALYSIS=()
+run_analysis() { # label path
+    run_get "$1" "$2"
+    ANALYSIS+=("$(printf '%-34s p50 %6s ms = %6s× resolution, p99 %6s ms' "$1" "$LAST_P50" \
+        "$(ratio "$LAST_P50" "$RES_P50")" "$LAST_P99")")
+}
+run_analysis "stats: hotwords, 30 days" "/api/v1/stats/hotwords?$LAST30"
+run_analysis "stats: hotwords, 7 days" "/api/v1/stats/hotwords?from=$(date -d "$YEAR_TO -6 days" +%F)&to=$YEAR_TO"
+run_analysis "stats: hotwords, 90 days" "/api/v1/stats/hotwords?from=$(date -d "$YEAR_TO -89 days" +%F)&to=$YEAR_TO"
+run_analysis "stats: warnings, 30 days" "/api/v1/stats/warnings?$LAST30"
+run_analysis "stats: gaps, 30 days" "/api/v1/stats/gaps?$LAST30"
+run_analysis "stats: policy doc=zjj-2024-003" "/api/v1/stats/policy?doc=zjj-2024-003&effective=$(date -d "$YEAR_TO -60 days" +%F)"
 
 walk1=$("$CLIENT" "$PORT" "$TOKEN" walk 1 "$WALK")
 walkn=$("$CLIENT" "$PORT" "$TOKEN" walk "$CONNS" "$WALK")
@@ -198,5 +221,8 @@ if [ -n "${EVENTS_PER_S:-}" ]; then
     echo "batched load vs HTTP: $EVENTS_PER_S events/s in rexian demo =" \
         "$(ratio "$EVENTS_PER_S" "$(kv rps "$walkn")")× the c=$CONNS HTTP actions/s"
 fi
+echo
+echo "analysis (c=1), against GET /api/v1/stats/resolution ($RES_P50 ms p50) in the same run:"
+printf '  %s\n' "${ANALYSIS[@]}"
 echo
 echo "server peak RSS $RSS MB; its stderr: $W/serve.err"
