@@ -483,10 +483,32 @@ static int pick_cum(rng *r, const double *cum, size_t n)
     return (int)i;
 }
 
-static void new_matter(loader *L, matter *m, int month)
+/* Policies of the shipped corpus that changed what people call about: from
+ * the day a rule took effect, a share of the calls about its matters (the
+ * first words of their first saying) no longer come. */
+static const struct {
+    const char *doc, *says, *effective;
+    double stay; /* the share of such calls that still come */
+} policies[] = {
+    /* 夏季夜市秩序和露天烧烤专项整治 */
+    {"cgj-2026-111", "{xq}附近的烧烤店", "2026-05-15", 0.6},
+};
+
+static bool policy_spares(loader *L, int mi, long day)
+{
+    for (size_t k = 0; k < N(policies); k++)
+        if (!strncmp(demo_matters[mi].say[0], policies[k].says, strlen(policies[k].says)) &&
+            day >= rx_date_parse(policies[k].effective, 10) && !chance(&L->r, policies[k].stay))
+            return true;
+    return false;
+}
+
+static void new_matter(loader *L, matter *m, int month, long day)
 {
     rng *r = &L->r;
     *m = (matter){.matter = pick_cum(r, L->matter_cum[month], demo_nmatters)};
+    while (policy_spares(L, m->matter, day))
+        m->matter = pick_cum(r, L->matter_cum[month], demo_nmatters);
     unsigned where = demo_matters[m->matter].flags & DEMO_WHERE;
     m->area = pick_cum(r, where == DEMO_V ? L->village_cum : L->area_cum, N(areas));
     int ns = 0, towns[8], nt = 0;
@@ -1045,7 +1067,7 @@ static int walk_ticket(loader *L, double created)
     if (repeat)
         w->m = L->ring[pick(r, (size_t)(L->nring < L->span ? L->nring : L->span))];
     else {
-        new_matter(L, &w->m, month);
+        new_matter(L, &w->m, month, day_of(created));
         if (chance(r, L->keep))
             L->ring[L->nring++ % L->span] = w->m;
     }

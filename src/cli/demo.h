@@ -21,7 +21,9 @@ typedef struct {
 /* Loads count tickets created over [start, end) (seconds since the epoch),
  * more on weekdays and in office hours, with the season's topics (内涝 in
  * the rainy months, 冻管 and 停暖 in winter, 停电 in the heat, 入学 in
- * summer, 欠薪 at the year's end…). Each ticket is one of over two hundred
+ * summer, 欠薪 at the year's end…), and the effect of a policy of the
+ * shipped corpus (after the 2026 summer 露天烧烤 campaign, cgj-2026-111,
+ * 40% fewer 烧烤 noise calls). Each ticket is one of over two hundred
  * matters across every department of corpus/departments.txt (属地 matters
  * go to the government of the ticket's area), worded from several
  * descriptions with openings, details and requests, at an address that fits

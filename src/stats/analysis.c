@@ -31,6 +31,8 @@ const char rx_analysis_schema[] =
     "  terms TEXT NOT NULL);"
     "CREATE INDEX stats_ticket_text_day ON stats_ticket_text(day);"
     "CREATE INDEX stats_ticket_text_place ON stats_ticket_text(place, day);"
+    "CREATE TABLE stats_term_categories (term INTEGER NOT NULL, category TEXT NOT NULL,"
+    "  n INTEGER NOT NULL, PRIMARY KEY (term, category)) WITHOUT ROWID;"
     "CREATE TABLE stats_queries (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE,"
     "  key TEXT NOT NULL);"
     "CREATE TABLE stats_query_tickets (day INTEGER NOT NULL, query INTEGER NOT NULL,"
@@ -39,11 +41,13 @@ const char rx_analysis_schema[] =
 
 const char rx_analysis_clear_sql[] =
     "DELETE FROM stats_terms; DELETE FROM stats_term_daily; DELETE FROM stats_term_tickets;"
-    "DELETE FROM stats_ticket_text; DELETE FROM stats_queries; DELETE FROM stats_query_tickets;";
+    "DELETE FROM stats_ticket_text; DELETE FROM stats_queries; DELETE FROM stats_query_tickets;"
+    "DELETE FROM stats_term_categories;";
 
 typedef struct {
     long long term;
-    long day;
+    long day;       /* a day's count, or */
+    char *category; /* (not NULL) the count in a category, all days */
     long long n;
 } term_delta;
 
@@ -77,6 +81,14 @@ static int oom(void)
     return rx_error_set(RX_ENOMEM, "out of memory");
 }
 
+static void deltas_clear(rx_analysis *a)
+{
+    for (size_t k = 0; k < a->ndeltas; k++)
+        free(a->deltas[k].category);
+    rx_strmap_clear(&a->delta_map);
+    a->ndeltas = 0;
+}
+
 int rx_analysis_open(rx_stats *s)
 {
     if (!(s->an = calloc(1, sizeof *s->an)))
@@ -95,8 +107,7 @@ void rx_analysis_drop(rx_stats *s)
         return;
     rx_strmap_clear(&a->term_ids);
     rx_strmap_clear(&a->query_ids);
-    rx_strmap_clear(&a->delta_map);
-    a->ndeltas = 0;
+    deltas_clear(a);
 }
 
 void rx_analysis_free(rx_stats *s)
@@ -106,6 +117,7 @@ void rx_analysis_free(rx_stats *s)
         return;
     for (int k = 0; k < NQ; k++)
         sqlite3_finalize(a->st[k]);
+    deltas_clear(a);
     rx_synonyms_free(a->syn);
     rx_strmap_free(&a->term_ids);
     rx_strmap_free(&a->query_ids);
@@ -184,10 +196,15 @@ static int dict_id(rx_stats *s, rx_strmap *cache, sqlite3_stmt *get, sqlite3_stm
     return RX_OK;
 }
 
-static int count_term(rx_analysis *a, long long term, long day)
+
+/* One more ticket naming term on day, or (category not NULL) in category. */
+static int count_term(rx_analysis *a, long long term, long day, const char *category)
 {
-    char key[48];
-    int klen = snprintf(key, sizeof key, "%lld %ld", term, day);
+    char key[300];
+    int klen = category ? snprintf(key, sizeof key, "%lld\x1f%s", term, category)
+                        : snprintf(key, sizeof key, "%lld %ld", term, day);
+    if (klen < 0 || (size_t)klen >= sizeof key)
+        return RX_OK; /* a category too long to be one: not counted */
     int added;
     rx_strmap_entry *m = rx_strmap_upsert(&a->delta_map, key, (size_t)klen, &added);
     if (!m)
@@ -201,7 +218,9 @@ static int count_term(rx_analysis *a, long long term, long day)
             a->deltas = grown;
             a->cap_deltas = cap;
         }
-        a->deltas[a->ndeltas] = (term_delta){term, day, 0};
+        a->deltas[a->ndeltas] = (term_delta){term, day, NULL, 0};
+        if (category && !(a->deltas[a->ndeltas].category = strdup(category)))
+            return oom();
         m->value = a->ndeltas++;
     }
     a->deltas[m->value].n++;
@@ -238,8 +257,11 @@ static int on_create(rx_stats *s, const rx_feed_event *e)
     long long ids[256];
     size_t nid = 0;
     rx_buf words = {0};
+    const char *category = e->category ? e->category : "";
     if (rc == RX_OK)
-        rc = count_term(a, 0, day);
+        rc = count_term(a, 0, day, NULL);
+    if (rc == RX_OK)
+        rc = count_term(a, 0, 0, category);
     for (size_t k = 0; rc == RX_OK && k < l.n && nid < 256; k++) {
         bool dup = seen(&l, k, l.v[k].term);
         long long id = 0;
@@ -248,7 +270,9 @@ static int on_create(rx_stats *s, const rx_feed_event *e)
         ids[nid++] = id;
         if (rc != RX_OK || dup)
             continue;
-        rc = count_term(a, id, day);
+        rc = count_term(a, id, day, NULL);
+        if (rc == RX_OK)
+            rc = count_term(a, id, 0, category);
         sqlite3_stmt *p = a->st[Q_POSTING];
         sqlite3_bind_int64(p, 1, id);
         sqlite3_bind_int64(p, 2, day);
@@ -282,7 +306,9 @@ static int on_create(rx_stats *s, const rx_feed_event *e)
         rc = dict_id(s, &a->term_ids, a->st[Q_TERM_GET], a->st[Q_TERM_ADD], pair, NULL, ids[k - 1],
                      ids[k], &id);
         if (rc == RX_OK)
-            rc = count_term(a, id, day);
+            rc = count_term(a, id, day, NULL);
+        if (rc == RX_OK)
+            rc = count_term(a, id, 0, category);
     }
     rx_strmap_free(&pairs);
     char *place = rc == RX_OK ? place_of(e->address) : NULL;
@@ -393,23 +419,35 @@ int rx_analysis_lookup(rx_stats *s, const rx_lookup_event *l)
 int rx_analysis_flush(rx_stats *s)
 {
     rx_analysis *a = s->an;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st, *ct;
     if (sqlite3_prepare_v2(s->db,
                            "INSERT INTO stats_term_daily(term, day, n) VALUES(?, ?, ?) "
                            "ON CONFLICT(term, day) DO UPDATE SET n = n + excluded.n",
                            -1, &st, NULL) != SQLITE_OK)
         return rx_store_fail(s->db, "stats: terms");
+    if (sqlite3_prepare_v2(s->db,
+                           "INSERT INTO stats_term_categories(term, category, n) VALUES(?, ?, ?) "
+                           "ON CONFLICT(term, category) DO UPDATE SET n = n + excluded.n",
+                           -1, &ct, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return rx_store_fail(s->db, "stats: terms");
+    }
     int rc = RX_OK;
     for (size_t k = 0; rc == RX_OK && k < a->ndeltas; k++) {
-        sqlite3_bind_int64(st, 1, a->deltas[k].term);
-        sqlite3_bind_int64(st, 2, a->deltas[k].day);
-        sqlite3_bind_int64(st, 3, a->deltas[k].n);
-        if (sqlite3_step(st) != SQLITE_DONE)
+        const term_delta *d = &a->deltas[k];
+        sqlite3_stmt *q = d->category ? ct : st;
+        sqlite3_bind_int64(q, 1, d->term);
+        if (d->category)
+            sqlite3_bind_text(q, 2, d->category, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_int64(q, 2, d->day);
+        sqlite3_bind_int64(q, 3, d->n);
+        if (sqlite3_step(q) != SQLITE_DONE)
             rc = rx_store_fail(s->db, "stats: terms");
-        sqlite3_reset(st);
+        sqlite3_reset(q);
     }
     sqlite3_finalize(st);
-    rx_strmap_clear(&a->delta_map);
-    a->ndeltas = 0;
+    sqlite3_finalize(ct);
+    deltas_clear(a);
     return rc;
 }

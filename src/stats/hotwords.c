@@ -18,6 +18,9 @@
 #define PHRASE_MIN_PMI 2.0   /* log2: a pair at least 4 times likelier together than apart */
 #define PHRASE_MIN_SHARE 0.3 /* ... and a usual way of saying its rarer word */
 #define WORD_IN_PHRASE 0.7   /* a word mostly said inside a kept phrase is left to it */
+#define TOPICAL_LIFT 3.0     /* a topic's word: some category says it 3 times its usual share */
+#define TOPICAL_MIN 20       /* tickets before a word can be judged general */
+#define TOPICAL_HOLD 0.2     /* ... and that category holds a fifth of its tickets */
 
 static int oom(void)
 {
@@ -137,6 +140,60 @@ int rx_term_figures(rx_stats *s, const rx_window *w, long long term, rx_term_fig
 
 /* ---- the candidate terms of a window ---- */
 
+/* Marks the words said of every matter alike (general): those no
+ * category of tickets uses at TOPICAL_LIFT times its usual share (the
+ * categories of all tickets, term 0) while holding a fifth of the word's
+ * tickets. Call-takers'
+ * filler (心里不踏实, 都说) is spread over the categories as the calls are;
+ * a topic's words (积水, 停水) crowd into one or two. */
+static int mark_general(rx_stats *s, rx_term_count *v, size_t n)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db, "SELECT category, n FROM stats_term_categories WHERE term = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rx_store_fail(s->db, "stats: term categories");
+    rx_strmap base = {0};
+    double total = 0;
+    int rc = RX_OK, added;
+    sqlite3_bind_int64(st, 1, 0);
+    while (rc == RX_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *c = (const char *)sqlite3_column_text(st, 0);
+        rx_strmap_entry *m = rx_strmap_upsert(&base, c, strlen(c), &added);
+        if (!m)
+            rc = oom();
+        else
+            total += (double)(m->value = (size_t)sqlite3_column_int64(st, 1));
+    }
+    sqlite3_reset(st);
+    double ncat = (double)(base.count ? base.count : 1);
+    double cn[64], sh[64];
+    for (size_t k = 0; rc == RX_OK && k < n; k++) {
+        sqlite3_bind_int64(st, 1, v[k].id);
+        double t = 0, lift = 0;
+        int nc = 0;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            const char *c = (const char *)sqlite3_column_text(st, 0);
+            double x = (double)sqlite3_column_int64(st, 1);
+            rx_strmap_entry *m = rx_strmap_get(&base, c, strlen(c));
+            t += x;
+            if (nc < 64) {
+                cn[nc] = x;
+                sh[nc++] = ((m ? (double)m->value : 0) + 1) / (total + ncat);
+            }
+        }
+        sqlite3_reset(st);
+        /* only a category holding a fifth of the word's tickets can make it
+         * a topic: a few uses in a small category are chance */
+        for (int j = 0; j < nc; j++)
+            if (cn[j] >= TOPICAL_HOLD * t && cn[j] / (t + 1) / sh[j] > lift)
+                lift = cn[j] / (t + 1) / sh[j];
+        v[k].general = t >= TOPICAL_MIN && lift < TOPICAL_LIFT;
+    }
+    sqlite3_finalize(st);
+    rx_strmap_free(&base);
+    return rc;
+}
+
 static int by_count(const void *a, const void *b)
 {
     const rx_term_count *x = a, *y = b;
@@ -212,6 +269,8 @@ int rx_window_terms(rx_stats *s, const rx_window *w, size_t keep, rx_term_count 
     }
     sqlite3_finalize(st);
     free(counts);
+    if (rc == RX_OK)
+        rc = mark_general(s, all, n);
     if (rc != RX_OK) {
         free(all);
         return rc;
@@ -226,6 +285,9 @@ int rx_window_terms(rx_stats *s, const rx_window *w, size_t keep, rx_term_count 
  * said inside a kept phrase; marks the others dropped. */
 void rx_window_phrases(rx_term_count *v, size_t n, long tickets)
 {
+    for (size_t k = 0; k < n; k++)
+        if (v[k].general)
+            v[k].dropped = true;
     for (size_t k = 0; k < n; k++) {
         rx_term_count *p = &v[k];
         if (!p->a)
@@ -233,7 +295,8 @@ void rx_window_phrases(rx_term_count *v, size_t n, long tickets)
         double ca = (double)p->count_a, cb = (double)p->count_b, c = (double)p->count;
         double rarer = ca < cb ? ca : cb;
         double pmi = ca > 0 && cb > 0 && tickets > 0 ? log2(c * (double)tickets / (ca * cb)) : 0;
-        p->phrase = pmi >= PHRASE_MIN_PMI && rarer > 0 && c / rarer >= PHRASE_MIN_SHARE;
+        p->phrase =
+            pmi >= PHRASE_MIN_PMI && rarer > 0 && c / rarer >= PHRASE_MIN_SHARE && !p->general;
         p->dropped = !p->phrase;
         if (!p->phrase)
             continue;

@@ -20,6 +20,7 @@ typedef struct {
     long long id, a, b; /* a, b: a pair's words */
     long count, count_a, count_b;
     bool phrase, dropped;
+    bool general; /* said of every matter alike: not a topic (mark_general) */
     char term[128];
 } rx_term_count;
 
