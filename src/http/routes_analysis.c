@@ -196,8 +196,9 @@ void rx_route_stats_policy(rx_app *app, const rx_http_request *req, rx_http_resp
     rx_policy_topic topic = {
         .terms = list,
         .nterms = (size_t)nterms,
-        /* one term is the topic; of several, a ticket names two */
+        /* terms given: any of them; the document's own: two of three or more */
         .min_terms = min > 0       ? (int)(min < nterms ? min : nterms)
+                     : terms_param ? 1
                      : nterms >= 3 ? 2
                                    : 1,
         .effective = day,

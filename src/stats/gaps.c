@@ -1,7 +1,7 @@
 /* 知识缺口: the queries call-takers typed that the knowledge base did not
  * answer (no confident first hit) or whose tickets were not resolved in
- * the call, grouped by similar wording (the same terms once synonyms are
- * folded, or character bigrams with a Jaccard of at least 0.5), most
+ * the call, grouped by similar wording (a Jaccard of at least 0.5 on their
+ * terms once synonyms are folded, or on their characters' bigrams), most
  * failures first: what the admins should write next. */
 #include "analysis.h"
 
@@ -50,15 +50,15 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The key's character bigrams (spaces between terms ignored). */
+/* The query's character bigrams as typed (spaces ignored). */
 static void bigrams(query *q)
 {
     uint32_t prev = 0;
     q->nbigrams = 0;
-    size_t len = strlen(q->key);
+    size_t len = strlen(q->text);
     for (size_t k = 0; k < len && q->nbigrams < MAX_BIGRAMS;) {
         uint32_t cp;
-        k += rx_utf8_next(q->key + k, len - k, &cp);
+        k += rx_utf8_next(q->text + k, len - k, &cp);
         if (cp == ' ')
             continue;
         if (prev)
@@ -71,6 +71,32 @@ static void bigrams(query *q)
         if (!w || q->bigrams[w - 1] != q->bigrams[k])
             q->bigrams[w++] = q->bigrams[k];
     q->nbigrams = w;
+}
+
+/* The Jaccard of two keys' terms (synonyms folded: 噪音 is 噪声). */
+static double term_jaccard(const char *a, const char *b)
+{
+    int common = 0, na = 0, nb = 0;
+    for (const char *p = a; *p;) {
+        size_t len = strcspn(p, " ");
+        na++;
+        for (const char *q = b; *q;) {
+            size_t l2 = strcspn(q, " ");
+            if (l2 == len && !memcmp(p, q, len)) {
+                common++;
+                break;
+            }
+            q += l2 + (q[l2] == ' ');
+        }
+        p += len + (p[len] == ' ');
+    }
+    for (const char *q = b; *q;) {
+        size_t l2 = strcspn(q, " ");
+        nb++;
+        q += l2 + (q[l2] == ' ');
+    }
+    int uni = na + nb - common;
+    return uni > 0 ? (double)common / uni : 0;
 }
 
 static double jaccard(const query *a, const query *b)
@@ -201,7 +227,9 @@ int rx_stats_gaps(cJSON **out, rx_stats *s, long from, long to, int limit)
         long to_group = -1;
         for (size_t j = 0; j < nleaders; j++) {
             const query *l = &qs[leaders[j]];
-            double sim = !strcmp(l->key, qs[k].key) ? 1 : jaccard(l, &qs[k]);
+            double sim = term_jaccard(l->key, qs[k].key), chars = jaccard(l, &qs[k]);
+            if (chars > sim)
+                sim = chars;
             if (sim >= JACCARD && sim > best) {
                 best = sim;
                 to_group = (long)leaders[j];
