@@ -196,7 +196,6 @@ static int dict_id(rx_stats *s, rx_strmap *cache, sqlite3_stmt *get, sqlite3_stm
     return RX_OK;
 }
 
-
 /* One more ticket naming term on day, or (category not NULL) in category. */
 static int count_term(rx_analysis *a, long long term, long day, const char *category)
 {
