@@ -39,10 +39,26 @@ const char rx_analysis_schema[] =
     "  n INTEGER NOT NULL, searches INTEGER NOT NULL, unconfident INTEGER NOT NULL,"
     "  best TEXT NOT NULL DEFAULT '', PRIMARY KEY (day, query, n)) WITHOUT ROWID;";
 
+const char rx_analysis_places_schema[] =
+    "CREATE TABLE stats_place_months (place TEXT NOT NULL, month INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL, PRIMARY KEY (place, month)) WITHOUT ROWID;"
+    /* the tickets step 2 already read */
+    "INSERT INTO stats_place_months(place, month, n)"
+    "  SELECT place, CAST(strftime('%Y', day * 86400, 'unixepoch') AS INTEGER) * 12"
+    "    + CAST(strftime('%m', day * 86400, 'unixepoch') AS INTEGER) - 1, count(*)"
+    "  FROM stats_ticket_text WHERE place != '' GROUP BY 1, 2;";
+
+long rx_analysis_month(long day)
+{
+    char d[11];
+    rx_date_format(d, day);
+    return atol(d) * 12 + atol(d + 5) - 1;
+}
+
 const char rx_analysis_clear_sql[] =
     "DELETE FROM stats_terms; DELETE FROM stats_term_daily; DELETE FROM stats_term_tickets;"
     "DELETE FROM stats_ticket_text; DELETE FROM stats_queries; DELETE FROM stats_query_tickets;"
-    "DELETE FROM stats_term_categories;";
+    "DELETE FROM stats_term_categories; DELETE FROM stats_place_months;";
 
 typedef struct {
     long long term;
@@ -51,7 +67,17 @@ typedef struct {
     long long n;
 } term_delta;
 
-enum { Q_TERM_GET, Q_TERM_ADD, Q_POSTING, Q_TEXT, Q_QUERY_GET, Q_QUERY_ADD, Q_QUERY_TICKET, NQ };
+enum {
+    Q_TERM_GET,
+    Q_TERM_ADD,
+    Q_POSTING,
+    Q_TEXT,
+    Q_QUERY_GET,
+    Q_QUERY_ADD,
+    Q_QUERY_TICKET,
+    Q_PLACE_MONTH,
+    NQ
+};
 
 static const char *const sql[NQ] = {
     [Q_TERM_GET] = "SELECT id FROM stats_terms WHERE term = ?",
@@ -61,6 +87,8 @@ static const char *const sql[NQ] = {
                "VALUES(?, ?, ?, ?, ?, ?, ?)",
     [Q_QUERY_GET] = "SELECT id FROM stats_queries WHERE text = ?",
     [Q_QUERY_ADD] = "INSERT INTO stats_queries(text, key) VALUES(?, ?)",
+    [Q_PLACE_MONTH] = "INSERT INTO stats_place_months(place, month, n) VALUES(?, ?, 1) "
+                      "ON CONFLICT(place, month) DO UPDATE SET n = n + 1",
     [Q_QUERY_TICKET] =
         "INSERT INTO stats_query_tickets(day, query, n, searches, unconfident, best) "
         "VALUES(?1, ?2, ?3, 1, ?4, ?5) ON CONFLICT(day, query, n) DO UPDATE SET "
@@ -325,6 +353,14 @@ static int on_create(rx_stats *s, const rx_feed_event *e)
         if (sqlite3_step(t) != SQLITE_DONE)
             rc = rx_store_fail(s->db, "stats: ticket text");
         sqlite3_reset(t);
+    }
+    if (rc == RX_OK && place && *place) {
+        sqlite3_stmt *pm = a->st[Q_PLACE_MONTH];
+        sqlite3_bind_text(pm, 1, place, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(pm, 2, rx_analysis_month(day));
+        if (sqlite3_step(pm) != SQLITE_DONE)
+            rc = rx_store_fail(s->db, "stats: places");
+        sqlite3_reset(pm);
     }
     free(place);
     rx_buf_free(&words);

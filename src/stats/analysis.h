@@ -10,6 +10,7 @@
  *   stats_queries        each normalised query the call-takers typed
  *   stats_query_tickets  per day, query and ticket: searches, how many were not
  *                        confident, the first hit of the last one
+ *   stats_place_months   tickets per place and month (step 3)
  */
 #ifndef REXIAN_STATS_ANALYSIS_H
 #define REXIAN_STATS_ANALYSIS_H
@@ -20,6 +21,10 @@
 
 /* The schema step of the analysis tables. */
 extern const char rx_analysis_schema[];
+/* Step 3: calls per place and month (stats_place_months; month is
+ * year × 12 + month − 1, rx_analysis_month). */
+extern const char rx_analysis_places_schema[];
+long rx_analysis_month(long day);
 /* Empties them (inside the caller's transaction). */
 extern const char rx_analysis_clear_sql[];
 

@@ -39,6 +39,8 @@ static const char *const steps[] = {
     ") WITHOUT ROWID;",
     /* 2: terms, places and queries of the analysis (analysis.h) */
     rx_analysis_schema,
+    /* 3: calls per place and month, the usual share of a place (analysis.h) */
+    rx_analysis_places_schema,
 };
 
 static const rx_schema schema = {"stats", steps, (int)(sizeof steps / sizeof steps[0]), NULL};

@@ -241,16 +241,6 @@ static void cell_free(cell *c)
     rx_strmap_free(&c->words);
 }
 
-static long place_calls(sqlite3_stmt *st, const char *place, long from, long to)
-{
-    sqlite3_bind_text(st, 1, place, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, from);
-    sqlite3_bind_int64(st, 3, to);
-    long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    return n;
-}
-
 /* The words most of a cell's tickets share, but for the place's own name:
  * what the complaint is. */
 static void shared_words(const cell *c, char *out, size_t cap)
@@ -274,17 +264,65 @@ static void shared_words(const cell *c, char *out, size_t cap)
     }
 }
 
-static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
+/* The calls from place over the months from..to (rx_analysis_month). */
+static long place_calls(sqlite3_stmt *st, const char *place, long from, long to)
+{
+    sqlite3_bind_text(st, 1, place, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return n;
+}
+
+/* A significant cell's latest tickets and the words they share. */
+static int fill_cell(rx_stats *s, const rx_window *w, cell *c)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT place, area, category, id, terms FROM stats_ticket_text "
-                           "WHERE day BETWEEN ?1 AND ?2 AND place != '' ORDER BY day DESC, n DESC",
+                           "SELECT id, terms FROM stats_ticket_text WHERE place = ?1 AND day "
+                           "BETWEEN ?2 AND ?3 AND category = ?4 ORDER BY day DESC, n DESC",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rx_store_fail(s->db, "stats: clusters");
+    sqlite3_bind_text(st, 1, c->place, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, w->from);
+    sqlite3_bind_int64(st, 3, w->to);
+    sqlite3_bind_text(st, 4, c->category, -1, SQLITE_STATIC);
+    if (!(c->ids = cJSON_CreateArray())) {
+        sqlite3_finalize(st);
+        return oom();
+    }
+    int added;
+    for (int k = 0; sqlite3_step(st) == SQLITE_ROW; k++) {
+        if (k < EXAMPLES)
+            cJSON_AddItemToArray(c->ids,
+                                 cJSON_CreateString((const char *)sqlite3_column_text(st, 0)));
+        for (const char *p = (const char *)sqlite3_column_text(st, 1); *p;) {
+            size_t len = strcspn(p, " ");
+            rx_strmap_entry *wm = len ? rx_strmap_upsert(&c->words, p, len, &added) : NULL;
+            if (wm)
+                wm->value++;
+            p += len;
+            while (*p == ' ')
+                p++;
+        }
+    }
+    sqlite3_finalize(st);
+    return RX_OK;
+}
+
+static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
+{
+    /* every place × category of the window, counted */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT place, area, category FROM stats_ticket_text "
+                           "WHERE day BETWEEN ?1 AND ?2 AND place != ''",
                            -1, &st, NULL) != SQLITE_OK)
         return rx_store_fail(s->db, "stats: clusters");
     sqlite3_bind_int64(st, 1, w->from);
     sqlite3_bind_int64(st, 2, w->to);
-    rx_strmap map = {0}, categories = {0};
+    rx_strmap map = {0}, categories = {0}, places = {0};
     cell *cells = NULL;
     size_t ncells = 0, cap = 0;
     long placed = 0;
@@ -292,10 +330,7 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
     char key[1024];
     while (rc == RX_OK && sqlite3_step(st) == SQLITE_ROW) {
         const char *place = (const char *)sqlite3_column_text(st, 0);
-        const char *area = (const char *)sqlite3_column_text(st, 1);
         const char *cat = (const char *)sqlite3_column_text(st, 2);
-        const char *id = (const char *)sqlite3_column_text(st, 3);
-        const char *terms = (const char *)sqlite3_column_text(st, 4);
         placed++;
         int added, klen = snprintf(key, sizeof key, "%s\x1f%s", place, cat);
         if (klen < 0 || (size_t)klen >= sizeof key)
@@ -318,40 +353,37 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
                 cells = grown;
                 cap = ncap;
             }
-            cells[ncells] =
-                (cell){strdup(place), strdup(area), strdup(cat), 0, cJSON_CreateArray(), {0}};
+            const char *area = (const char *)sqlite3_column_text(st, 1);
+            cells[ncells] = (cell){strdup(place), strdup(area), strdup(cat), 0, NULL, {0}};
+            if (!cells[ncells].place || !cells[ncells].area || !cells[ncells].category) {
+                cell_free(&cells[ncells]);
+                rc = oom();
+                break;
+            }
             m->value = ncells++;
         }
-        cell *c = &cells[m->value];
-        if (++c->count <= EXAMPLES)
-            cJSON_AddItemToArray(c->ids, cJSON_CreateString(id));
-        for (const char *p = terms; *p;) {
-            size_t len = strcspn(p, " ");
-            rx_strmap_entry *wm = len ? rx_strmap_upsert(&c->words, p, len, &added) : NULL;
-            if (wm)
-                wm->value++;
-            p += len;
-            while (*p == ' ')
-                p++;
-        }
+        cells[m->value].count++;
     }
     sqlite3_finalize(st);
+    /* the places' usual share of calls: the year of months before the
+     * window's, and the window's own */
+    long m_from = rx_analysis_month(w->from) - 12, m_to = rx_analysis_month(w->to);
+    char first[11];
+    snprintf(first, sizeof first, "%04ld-%02ld-01", m_from / 12, m_from % 12 + 1);
+    long base_from = rx_date_parse(first, 10), base_all = 0;
     sqlite3_stmt *pc = NULL;
-    long base_from = w->from - PLACE_BASE_DAYS, base_all = 0;
     if (rc == RX_OK &&
-        sqlite3_prepare_v2(
-            s->db,
-            "SELECT count(*) FROM stats_ticket_text WHERE place = ?1 AND day BETWEEN "
-            "?2 AND ?3",
-            -1, &pc, NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(s->db,
+                           "SELECT coalesce(sum(n), 0) FROM stats_place_months WHERE place = ?1 "
+                           "AND month BETWEEN ?2 AND ?3",
+                           -1, &pc, NULL) != SQLITE_OK)
         rc = rx_store_fail(s->db, "stats: clusters");
     if (rc == RX_OK) {
         sqlite3_stmt *all;
-        if (sqlite3_prepare_v2(
-                s->db,
-                "SELECT coalesce(sum(n), 0) FROM stats_term_daily WHERE term = 0 AND "
-                "day BETWEEN ?1 AND ?2",
-                -1, &all, NULL) != SQLITE_OK) {
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT coalesce(sum(n), 0) FROM stats_term_daily WHERE term = 0 "
+                               "AND day BETWEEN ?1 AND ?2",
+                               -1, &all, NULL) != SQLITE_OK) {
             rc = rx_store_fail(s->db, "stats: clusters");
         } else {
             sqlite3_bind_int64(all, 1, base_from);
@@ -365,16 +397,24 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
         cell *c = &cells[k];
         if (c->count < CLUSTER_MIN || base_all <= 0 || placed <= 0)
             continue;
-        /* the place's usual share of calls (this window's own count, its
-         * past year and a pseudo-call so a new place is not infinitely rare) */
-        long at_place = place_calls(pc, c->place, base_from, w->to);
-        double share = ((double)at_place + 1) / (double)base_all;
+        int added;
+        rx_strmap_entry *pm = rx_strmap_upsert(&places, c->place, strlen(c->place), &added);
+        if (!pm) {
+            rc = oom();
+            break;
+        }
+        if (added) /* + 1: stored as count + 1, 0 meaning not looked up */
+            pm->value = (size_t)place_calls(pc, c->place, m_from, m_to) + 1;
+        /* a pseudo-call, so that a new place is not infinitely rare */
+        double share = (double)pm->value / (double)base_all;
         rx_strmap_entry *cm = rx_strmap_get(&categories, c->category, strlen(c->category));
         double cat_share = cm ? (double)cm->value / (double)placed : 0;
         double expected = (double)w->tickets * share * cat_share;
         double p = rx_stats_spike_poisson_upper((double)c->count, expected) * (double)ncells;
         if (p >= CLUSTER_ALPHA)
             continue;
+        if ((rc = fill_cell(s, w, c)) != RX_OK)
+            break;
         char words[256], what[384], why[768];
         shared_words(c, words, sizeof words);
         snprintf(what, sizeof what, "%s%s%s%s", c->category[0] ? c->category : "同类诉求",
@@ -398,6 +438,7 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
     free(cells);
     rx_strmap_free(&map);
     rx_strmap_free(&categories);
+    rx_strmap_free(&places);
     return rc;
 }
 
