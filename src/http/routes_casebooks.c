@@ -136,16 +136,9 @@ void rx_route_casebook_get(rx_app *app, const rx_http_request *req, rx_http_resp
 
 /* ---- 热线监督报告 ---- */
 
-/* Hot words come from the hot-words module (rx_stats_hotwords); a build
- * without it still reports, and says the section is not available. */
-extern int rx_stats_hotwords(cJSON **out, rx_stats *s, long from, long to, int limit)
-    __attribute__((weak));
-
+/* The report's hot words: the statistics' own (民生热词). */
 static int hotwords(cJSON **out, void *ctx, long from, long to, int limit)
 {
-    *out = NULL;
-    if (!rx_stats_hotwords)
-        return RX_ENOTFOUND;
     return rx_stats_hotwords(out, ctx, from, to, limit);
 }
 
