@@ -799,6 +799,31 @@ try {
     await shot('stats');
   });
 
+  await check('统计: 民生热词 lists today\'s words as the API counts them; 知识缺口 and 未诉先办 answer; the month\'s 热线监督报告 opens as a printable page', async () => {
+    const day = await page.evaluate(() => today());
+    const hot = (await api(`/api/v1/stats/hotwords?from=${day}&to=${day}&limit=20`, ADMIN)).json;
+    assert(hot.terms && hot.terms.length > 0, 'no hot words today: ' + JSON.stringify(hot));
+    const table = page.getByRole('table', { name: '民生热词' });
+    const first = table.getByRole('row').nth(1);
+    await until(async () => (await first.textContent()).startsWith(hot.terms[0].term + hot.terms[0].count),
+      'the first hot word is not ' + hot.terms[0].term + ' ' + hot.terms[0].count);
+    assert(await table.getByRole('row').count() === hot.terms.length + 1, 'not one row per hot word');
+    await page.getByRole('img', { name: '民生热词本期工单数' }).waitFor();
+    const gaps = page.getByRole('table', { name: '知识缺口' });
+    await until(async () => (await gaps.getByRole('row').count()) >= 2, 'the gaps table stays empty');
+    assert(!/无法读取/.test(await gaps.textContent()), 'gaps failed: ' + await gaps.textContent());
+    await until(async () => (await page.getByRole('list', { name: '预警' }).getByRole('listitem').count()) >= 1, 'no warnings line');
+    assert(!/无法读取/.test(await page.getByRole('list', { name: '预警' }).textContent()), 'warnings failed');
+    await page.getByLabel('报告期（月）').fill(day.slice(0, 7));
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: '打开报告' }).click()]);
+    await popup.waitForLoadState();
+    const text = await popup.textContent('body');
+    assert(/热线监督报告/.test(text) && text.includes(day.slice(0, 4)), 'the report page: ' + text.slice(0, 200));
+    assert(!/1[3-9]\d{9}/.test(text), 'the report shows a full phone number');
+    await popup.close();
+    await shot('stats-analysis');
+  });
+
   await check('nothing was loaded from outside the server, and the page raised no error', async () => {
     assert(external.length === 0, 'external requests: ' + external.join(', '));
     assert(errors.length === 0, 'page errors: ' + errors.join('; '));
