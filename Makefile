@@ -56,7 +56,7 @@ endef
 .PHONY: bench-tickets
 .PHONY: eval-assist
 .PHONY: browser-deps import-fixtures
-.PHONY: all deps bench-deps valgrind fuzz fuzz-deps fuzz-build fuzz-smoke test unit e2e asan eval calibrate bench bench-search run lint format format-check clean
+.PHONY: analysis-shots all deps bench-deps valgrind fuzz fuzz-deps fuzz-build fuzz-smoke test unit e2e asan eval calibrate bench bench-search run lint format format-check clean
 
 all: $(BIN)
 
@@ -318,6 +318,11 @@ bench-tickets: deps $(BIN)
 # Index corpus/ (incremental: quick when nothing changed), then serve it.
 # On first start the admin token is printed with the URL.
 LISTEN ?= 127.0.0.1:8080
+# The demo month of docs/ANALYSIS.md: its figures in build/analysis/ and the
+# 统计 page and report screenshotted into docs/screenshots/ (about a minute).
+analysis-shots: deps browser-deps $(BIN)
+	MONTH=$(or $(MONTH),2026-07) bash tools/analysis_shots.sh
+
 run: deps $(BIN)
 	$(BIN) index corpus var/index || [ $$? -eq 1 ]
 	@[ -f var/rexian.db ] && echo "(已有用户数据库 var/rexian.db；新令牌：$(BIN) user add 姓名 --role admin)" || true
