@@ -69,6 +69,8 @@ function loadStats() {
     $('stats-form').addEventListener('submit', (ev) => { ev.preventDefault(); queryStats(); });
     $('stats-measure').addEventListener('change', drawGroups);
     $('stats-csv').addEventListener('click', exportCsv);
+    $('hot-csv').addEventListener('click', () => tableCsv('hot-table', '民生热词'));
+    $('gaps-csv').addEventListener('click', () => tableCsv('gaps-table', '知识缺口'));
     $('policy-form').addEventListener('submit', (ev) => { ev.preventDefault(); policyEffect(); });
     $('report-form').addEventListener('submit', (ev) => { ev.preventDefault(); report('html'); });
     $('report-md').addEventListener('click', () => report('md'));
@@ -340,10 +342,21 @@ function exportCsv() {
   const d = statsState.data;
   if (!d) return;
   const { head, rows } = tableRows(d);
-  const lines = [head, ...rows].map((r) => r.map(csvCell).join(','));
+  downloadCsv([head, ...rows], '办理成效_' + d.from + '_' + d.to + '_' + statsState.by + '.csv');
+}
+
+// A table of the page as CSV, its cells as shown.
+function tableCsv(id, name) {
+  const rows = [...$(id).rows].map((tr) => [...tr.cells].map((c) => c.textContent.trim()));
+  const d = statsState.data;
+  downloadCsv(rows, name + (d ? '_' + d.from + '_' + d.to : '') + '.csv');
+}
+
+function downloadCsv(rows, filename) {
+  const lines = rows.map((r) => r.map(csvCell).join(','));
   // a BOM so that spreadsheet programs read the Chinese as UTF-8
   const blob = new Blob(['\ufeff' + lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
-  const a = el('a', { href: URL.createObjectURL(blob), download: '办理成效_' + d.from + '_' + d.to + '_' + statsState.by + '.csv' });
+  const a = el('a', { href: URL.createObjectURL(blob), download: filename });
   document.body.append(a);
   a.click();
   a.remove();

@@ -301,7 +301,9 @@ int rx_import_read_html(blk_list *out, const void *data, size_t len)
         if (h1 && !inside(h1, content)) { /* the title above the article's text */
             rx_buf t = {0};
             inline_text(&t, h1);
-            if (t.len && blk_add(out, BLK_HEADING, 1, 0, false, t.data, t.len, false) == RX_OK)
+            size_t before = out->n; /* blk_add skips blank text */
+            if (t.len && blk_add(out, BLK_HEADING, 1, 0, false, t.data, t.len, false) == RX_OK &&
+                out->n > before)
                 out->items[out->n - 1].title_style = true;
             rx_buf_free(&t);
         }

@@ -809,6 +809,11 @@ try {
       'the first hot word is not ' + hot.terms[0].term + ' ' + hot.terms[0].count);
     assert(await table.getByRole('row').count() === hot.terms.length + 1, 'not one row per hot word');
     await page.getByRole('img', { name: '民生热词本期工单数' }).waitFor();
+    const [hotCsv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出热词 CSV' }).click()]);
+    const fs = await import('node:fs');
+    const lines = fs.readFileSync(await hotCsv.path(), 'utf8').replace(/^\ufeff/, '').trim().split(/\r\n/);
+    assert(lines[0].startsWith('热词,本期,上期,去年同期') && lines.length === hot.terms.length + 1 &&
+      lines[1].startsWith(hot.terms[0].term + ',' + hot.terms[0].count + ','), 'the hot words CSV: ' + lines.slice(0, 2).join(' | '));
     const gaps = page.getByRole('table', { name: '知识缺口' });
     await until(async () => (await gaps.getByRole('row').count()) >= 2, 'the gaps table stays empty');
     assert(!/无法读取/.test(await gaps.textContent()), 'gaps failed: ' + await gaps.textContent());
