@@ -751,13 +751,37 @@ static const char *when(const char *at, char buf[20])
     return buf;
 }
 
-static void html_case(rx_buf *b, const cJSON *c, int k)
+static void md_line(rx_buf *b, const char *label, const char *value);
+
+/* A case's facts, each through emit (an HTML <dt>/<dd> pair or a Markdown
+ * list item); the empty ones are left out by emit. */
+static void case_facts(rx_buf *b, const cJSON *c,
+                       void (*emit)(rx_buf *b, const char *label, const char *value))
 {
     char tb[20];
     rx_buf co = {0};
     const cJSON *x;
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(c, "co")) if (cJSON_IsString(x))
         rx_buf_printf(&co, "%s%s", co.len ? "、" : "", x->valuestring);
+    emit(b, "受理渠道", str(c, "channel"));
+    emit(b, "受理时间", when(str(c, "created"), tb));
+    emit(b, "来电人", str(c, "caller"));
+    emit(b, "电话", str(c, "phone"));
+    emit(b, "地址", str(c, "address"));
+    emit(b, "主办单位", str(c, "lead"));
+    emit(b, "协办单位", co.data);
+    emit(b, "交办级别", str(c, "level"));
+    emit(b, "办理期限", str(c, "deadline"));
+    emit(b, "督办", str(c, "supervision"));
+    emit(b, "当前状态", str(c, "status_label"));
+    emit(b, "办理结果", str(c, "outcome"));
+    rx_buf_free(&co);
+}
+
+static void html_case(rx_buf *b, const cJSON *c, int k)
+{
+    char tb[20];
+    const cJSON *x;
     rx_buf_printf(b, "<section class=\"case\" id=\"case-%d\"><h2%s>案例 %d：", k + 1,
                   k == 0 ? " class=\"first\"" : "", k + 1);
     if (str(c, "category")) {
@@ -770,19 +794,7 @@ static void html_case(rx_buf *b, const cJSON *c, int k)
         rx_export_html_text(b, str(c, "ticket"));
     }
     rx_buf_puts(b, "</h2><dl class=\"facts\">");
-    html_fact(b, "受理渠道", str(c, "channel"));
-    html_fact(b, "受理时间", when(str(c, "created"), tb));
-    html_fact(b, "来电人", str(c, "caller"));
-    html_fact(b, "电话", str(c, "phone"));
-    html_fact(b, "地址", str(c, "address"));
-    html_fact(b, "主办单位", str(c, "lead"));
-    html_fact(b, "协办单位", co.data);
-    rx_buf_free(&co);
-    html_fact(b, "交办级别", str(c, "level"));
-    html_fact(b, "办理期限", str(c, "deadline"));
-    html_fact(b, "督办", str(c, "supervision"));
-    html_fact(b, "当前状态", str(c, "status_label"));
-    html_fact(b, "办理结果", str(c, "outcome"));
+    case_facts(b, c, html_fact);
     rx_buf_puts(b, "</dl><h3>诉求内容</h3><blockquote>");
     rx_export_html_text(b, str(c, "content"));
     rx_buf_puts(b, "</blockquote><h3>办理过程</h3><ol class=\"timeline\">");
@@ -946,17 +958,7 @@ static void md_case(rx_buf *b, const cJSON *c, int k)
         rx_export_md_text(b, str(c, "ticket"));
         rx_buf_puts(b, "\n\n");
     }
-    md_line(b, "受理渠道", str(c, "channel"));
-    md_line(b, "受理时间", when(str(c, "created"), tb));
-    md_line(b, "来电人", str(c, "caller"));
-    md_line(b, "电话", str(c, "phone"));
-    md_line(b, "地址", str(c, "address"));
-    md_line(b, "主办单位", str(c, "lead"));
-    md_line(b, "交办级别", str(c, "level"));
-    md_line(b, "办理期限", str(c, "deadline"));
-    md_line(b, "督办", str(c, "supervision"));
-    md_line(b, "当前状态", str(c, "status_label"));
-    md_line(b, "办理结果", str(c, "outcome"));
+    case_facts(b, c, md_line);
     rx_buf_puts(b, "\n### 诉求内容\n\n> ");
     rx_buf *q = &(rx_buf){0};
     rx_export_md_text(q, str(c, "content"));
@@ -980,8 +982,11 @@ static void md_case(rx_buf *b, const cJSON *c, int k)
         }
         rx_buf_puts(b, " · ");
         rx_export_md_text(b, str(x, "who"));
-        if (str(x, "role") && *str(x, "role"))
-            rx_buf_printf(b, "（%s）", str(x, "role"));
+        if (str(x, "role") && *str(x, "role")) {
+            rx_buf_puts(b, "（");
+            rx_export_md_text(b, str(x, "role"));
+            rx_buf_puts(b, "）");
+        }
         if (str(x, "detail") && *str(x, "detail")) {
             rx_buf_puts(b, "：");
             /* one list item: its line breaks become spaces */
