@@ -1243,9 +1243,16 @@ function searchSynonyms(ev) {
 async function searchCases(ev) {
   if (ev) ev.preventDefault();
   const q = $('case-q').value.trim();
+  const params = q ? { q } : {};
+  // the filters the ticket list takes: status (several), department (its
+  // alias too), and the days received
+  if ($('case-status-f').value) params.status = $('case-status-f').value;
+  if ($('case-dept').value.trim()) params.department = $('case-dept').value.trim();
+  if ($('case-from').value) params.from = $('case-from').value;
+  if ($('case-to').value) params.to = $('case-to').value;
   $('case-status').textContent = '检索中…';
   try {
-    const list = await fetchTickets(q ? { q } : {});
+    const list = await fetchTickets(params);
     const open = (id) => openTicket($('case-detail'), 'cases', id, () => {});
     fillTable($('case-list').tBodies[0], list, (t) => [
       STATUS[t.status] || t.status, t.lead || '', fmtTime(t.created), clip(t.content, 50)], open);

@@ -707,6 +707,32 @@ try {
     await shot('cases');
   });
 
+  await check('案例: the filters (status, department, days received) narrow the case search as the ticket list does', async () => {
+    const table = page.getByRole('table', { name: '案例工单' });
+    const rows = async () => (await table.getByRole('row').count()) - 1;
+    const want = async (query) => (await api('/api/v1/tickets?limit=100&' + query, ADMIN)).json.tickets.length;
+    const all = await want('q=' + encodeURIComponent('下水道'));
+    await page.getByLabel('案例状态').selectOption({ label: '已办结或归档' });
+    await page.getByRole('button', { name: '检索', exact: true }).click();
+    const done = await want('q=' + encodeURIComponent('下水道') + '&status=closed,archived');
+    await until(async () => (await rows()) === done && /共 \d+ 件|没有找到/.test(await page.locator('#case-status').textContent()),
+      `not ${done} closed or archived cases`);
+    assert(done < all, 'the status filter narrows nothing: ' + done + ' of ' + all);
+    const tomorrow = await page.evaluate(() => { const d = new Date(); d.setDate(d.getDate() + 1); return d.toISOString().slice(0, 10); });
+    await page.getByLabel('受理起始日期').fill(tomorrow);
+    await page.getByRole('button', { name: '检索', exact: true }).click();
+    await page.getByText('没有找到相关工单').waitFor();
+    await page.getByLabel('受理起始日期').fill('');
+    await page.getByLabel('案例状态').selectOption({ label: '全部' });
+    await page.getByLabel('案例承办单位').fill('水务局');
+    await page.getByRole('button', { name: '检索', exact: true }).click();
+    const water = await want('q=' + encodeURIComponent('下水道') + '&department=' + encodeURIComponent('水务局'));
+    await until(async () => (await rows()) === water, `not ${water} cases led by 水务局`);
+    await page.getByLabel('案例承办单位').fill('');
+    await page.getByRole('button', { name: '检索', exact: true }).click();
+    await until(async () => (await rows()) === all, 'the cleared filters do not bring back every case');
+  });
+
   // ---- 案例复盘: the trainer builds a casebook from a case search ----
   await check('案例复盘: the trainer picks two cases from a search, writes a lesson for each, builds a casebook, and its HTML and Markdown exports hold no unmasked phone number or name', async () => {
     // a case whose every text repeats its caller's name, phone and address
