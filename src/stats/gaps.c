@@ -65,7 +65,8 @@ static void bigrams(query *q)
             q->bigrams[q->nbigrams++] = (uint64_t)prev << 32 | cp;
         prev = cp;
     }
-    qsort(q->bigrams, (size_t)q->nbigrams, sizeof q->bigrams[0], cmp_u64);
+    if (q->nbigrams > 1)
+        qsort(q->bigrams, (size_t)q->nbigrams, sizeof q->bigrams[0], cmp_u64);
     int w = 0;
     for (int k = 0; k < q->nbigrams; k++)
         if (!w || q->bigrams[w - 1] != q->bigrams[k])
@@ -189,7 +190,8 @@ int rx_stats_gaps(cJSON **out, rx_stats *s, long from, long to, int limit)
         else
             free(qs[k].best);
     n = m;
-    qsort(qs, n, sizeof *qs, by_failures);
+    if (n > 1) /* qs may be NULL when there is none */
+        qsort(qs, n, sizeof *qs, by_failures);
     if (n > CANDIDATES) {
         for (size_t k = CANDIDATES; k < n; k++)
             free(qs[k].best);

@@ -60,18 +60,21 @@ int rx_window_init(rx_window *w, long from, long to)
 int rx_term_series(rx_stats *s, long long term, long a, long b, long *v)
 {
     memset(v, 0, (size_t)(b - a + 1) * sizeof *v);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT day, n FROM stats_term_daily WHERE term = ?1 AND day BETWEEN ?2 "
-                           "AND ?3",
-                           -1, &st, NULL) != SQLITE_OK)
+    /* prepared once: warnings read three series for each of hundreds of
+     * words (the caller holds s->mu) */
+    if (!s->series_st &&
+        sqlite3_prepare_v3(s->db,
+                           "SELECT day, n FROM stats_term_daily WHERE term = ?1 "
+                           "AND day BETWEEN ?2 AND ?3",
+                           -1, SQLITE_PREPARE_PERSISTENT, &s->series_st, NULL) != SQLITE_OK)
         return rx_store_fail(s->db, "stats: term series");
+    sqlite3_stmt *st = s->series_st;
     sqlite3_bind_int64(st, 1, term);
     sqlite3_bind_int64(st, 2, a);
     sqlite3_bind_int64(st, 3, b);
     while (sqlite3_step(st) == SQLITE_ROW)
         v[sqlite3_column_int64(st, 0) - a] = (long)sqlite3_column_int64(st, 1);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return RX_OK;
 }
 
@@ -243,7 +246,8 @@ int rx_window_terms(rx_stats *s, const rx_window *w, size_t keep, rx_term_count 
     for (long long id = 1; id <= maxid; id++)
         if (counts[id] >= 2)
             all[n++] = (rx_term_count){.id = id, .count = counts[id]};
-    qsort(all, n, sizeof *all, by_count);
+    if (n > 1)
+        qsort(all, n, sizeof *all, by_count);
     if (n > keep)
         n = keep;
     /* the candidates' text, and for a pair its words' counts */

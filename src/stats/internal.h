@@ -81,8 +81,9 @@ struct rx_stats {
     rx_strmap fmap; /* ticket row number → index + 1 in facts */
     fact *facts;
     size_t nfacts, cap_facts;
-    bool lookup_blocked; /* a lookup for a ticket not yet seen: the next batch */
-    rx_analysis *an;     /* hot words, warnings, policy effect, gaps (analysis.h) */
+    bool lookup_blocked;     /* a lookup for a ticket not yet seen: the next batch */
+    sqlite3_stmt *series_st; /* rx_term_series's, prepared once (under mu) */
+    rx_analysis *an;         /* hot words, warnings, policy effect, gaps (analysis.h) */
 };
 
 /* Returned by a lookup's handler when its ticket has not been seen yet:

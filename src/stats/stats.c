@@ -102,6 +102,7 @@ void rx_stats_free(rx_stats *s)
     rx_analysis_free(s);
     free(s->facts);
     rx_strmap_free(&s->fmap);
+    sqlite3_finalize(s->series_st);
     sqlite3_close(s->db);
     pthread_mutex_destroy(&s->mu);
     free(s);

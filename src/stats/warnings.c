@@ -456,7 +456,8 @@ int rx_stats_warnings(cJSON **out, rx_stats *s, long from, long to)
         rc = cluster_warnings(s, &w, &ws);
     cJSON *o = NULL;
     if (rc == RX_OK) {
-        qsort(ws.v, ws.n, sizeof *ws.v, by_p);
+        if (ws.n) /* qsort wants an array, even of none */
+            qsort(ws.v, ws.n, sizeof *ws.v, by_p);
         o = cJSON_CreateObject();
         char d[11];
         rx_date_format(d, from);

@@ -26,6 +26,15 @@ act() { # act TOKEN ID JSON
     [ "$code" = 200 ] || { echo "  # $3 on $2: $code"; show; }
 }
 TODAY=$("$PY" -c 'import datetime as d; print((d.datetime.utcnow() + d.timedelta(hours=8)).date())')
+
+# --- an empty log: every statistic answers (nothing to sort, group or test)
+bad=
+for r in resolution "resolution?by=document" hotwords warnings gaps "policy?doc=zjj-2024-003" \
+    "report?format=html"; do
+    as "$SUP" "$U/api/v1/stats/$r"
+    [ "$code" = 200 ] || bad="$bad $r:$code"
+done
+check "on an empty log every statistics route answers 200${bad:+ (not:$bad)}" [ -z "$bad" ]
 LEAD=$(sed -n '/^[^#]/{s/ .*//;p}' "$T/corpus/departments.txt" | sed -n 3p)
 
 # --- a call resolved with the document it found and opened
