@@ -79,6 +79,12 @@ int rx_stats_open(rx_stats **out, const char *path, rx_tickets *t)
     int rc = rx_store_open(&s->db, path);
     if (rc == RX_OK)
         rc = rx_store_migrate(s->db, &schema);
+    /* the rollups a query reads (a month of words and places) stay in
+     * memory: a larger page cache, and the file mapped rather than read
+     * page by page */
+    if (rc == RX_OK)
+        sqlite3_exec(s->db, "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824", NULL, NULL,
+                     NULL);
     if (rc == RX_OK)
         rc = load_cursors(s);
     if (rc == RX_OK)
