@@ -84,6 +84,11 @@ struct rx_stats *rx_route_stats(rx_app *app, rx_http_response *res, long long *p
  * answering 400 for a bad or reversed range, or one over ten years. */
 bool rx_param_range(long *from, long *to, rx_app *app, const rx_http_request *req,
                     rx_http_response *res);
+/* Answers a statistic: out with the events not counted yet (pending_events,
+ * while a first start catches up) when rc is RX_OK, else rc's error. */
+void rx_route_stats_answer(rx_http_response *res, int rc, cJSON *out, long long pending);
+/* Adds pending_events to out when the figures trail the log. */
+void rx_route_note_pending(cJSON *out, long long pending);
 void rx_route_stats_resolution(rx_app *app, const rx_http_request *req, rx_http_response *res);
 /* Analysis (routes_analysis.c). */
 void rx_route_stats_hotwords(rx_app *app, const rx_http_request *req, rx_http_response *res);

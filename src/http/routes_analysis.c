@@ -13,66 +13,44 @@
 
 #define MAX_TERMS 8
 
-/* The statistics caught up, or NULL after answering; pending events (the
- * figures trail the log while it catches up after a start) are noted. */
-static rx_stats *stats_for(rx_app *app, rx_http_response *res, long long *pending)
+/* A statistic over a range of days, with limit= when it takes one. */
+typedef int (*ranged_fn)(cJSON **out, rx_stats *s, long from, long to, int limit);
+
+static void ranged(rx_app *app, const rx_http_request *req, rx_http_response *res, ranged_fn fn,
+                   bool limited)
 {
-    return rx_route_stats(app, res, pending);
+    long from, to, limit = 0;
+    if (!rx_param_range(&from, &to, app, req, res) ||
+        (limited && !rx_param_number(&limit, req, res, "limit", 20, 1, 200)))
+        return;
+    long long pending;
+    rx_stats *s = rx_route_stats(app, res, &pending);
+    if (!s)
+        return;
+    cJSON *out = NULL;
+    int rc = fn(&out, s, from, to, (int)limit);
+    rx_route_stats_answer(res, rc, out, pending);
 }
 
-static void answer(rx_http_response *res, int rc, cJSON *out, long long pending)
+static int warnings(cJSON **out, rx_stats *s, long from, long to, int limit)
 {
-    if (rc != RX_OK) {
-        rx_http_fail(res, rc);
-        return;
-    }
-    if (pending > 0)
-        cJSON_AddNumberToObject(out, "pending_events", (double)pending);
-    rx_http_json(res, 200, out);
+    (void)limit; /* at most MAX_WARNINGS, the most significant */
+    return rx_stats_warnings(out, s, from, to);
 }
 
 void rx_route_stats_hotwords(rx_app *app, const rx_http_request *req, rx_http_response *res)
 {
-    long from, to, limit;
-    if (!rx_param_range(&from, &to, app, req, res) ||
-        !rx_param_number(&limit, req, res, "limit", 20, 1, 200))
-        return;
-    long long pending;
-    rx_stats *s = stats_for(app, res, &pending);
-    if (!s)
-        return;
-    cJSON *out = NULL;
-    int rc = rx_stats_hotwords(&out, s, from, to, (int)limit);
-    answer(res, rc, out, pending);
+    ranged(app, req, res, rx_stats_hotwords, true);
 }
 
 void rx_route_stats_warnings(rx_app *app, const rx_http_request *req, rx_http_response *res)
 {
-    long from, to;
-    if (!rx_param_range(&from, &to, app, req, res))
-        return;
-    long long pending;
-    rx_stats *s = stats_for(app, res, &pending);
-    if (!s)
-        return;
-    cJSON *out = NULL;
-    int rc = rx_stats_warnings(&out, s, from, to);
-    answer(res, rc, out, pending);
+    ranged(app, req, res, warnings, false);
 }
 
 void rx_route_stats_gaps(rx_app *app, const rx_http_request *req, rx_http_response *res)
 {
-    long from, to, limit;
-    if (!rx_param_range(&from, &to, app, req, res) ||
-        !rx_param_number(&limit, req, res, "limit", 20, 1, 200))
-        return;
-    long long pending;
-    rx_stats *s = stats_for(app, res, &pending);
-    if (!s)
-        return;
-    cJSON *out = NULL;
-    int rc = rx_stats_gaps(&out, s, from, to, (int)limit);
-    answer(res, rc, out, pending);
+    ranged(app, req, res, rx_stats_gaps, true);
 }
 
 /* terms=a,b,c (commas, full-width commas or spaces) into an array. */
@@ -156,7 +134,7 @@ void rx_route_stats_policy(rx_app *app, const rx_http_request *req, rx_http_resp
         return;
     }
     long long pending;
-    rx_stats *s = stats_for(app, res, &pending);
+    rx_stats *s = rx_route_stats(app, res, &pending);
     if (!s) {
         cJSON_Delete(doc);
         return;
@@ -217,5 +195,5 @@ void rx_route_stats_policy(rx_app *app, const rx_http_request *req, rx_http_resp
     }
     cJSON_Delete(terms);
     cJSON_Delete(doc);
-    answer(res, rc, out, pending);
+    rx_route_stats_answer(res, rc, out, pending);
 }

@@ -174,7 +174,6 @@ void rx_route_stats_report(rx_app *app, const rx_http_request *req, rx_http_resp
         rx_http_fail(res, rc);
         return;
     }
-    if (pending > 0)
-        cJSON_AddNumberToObject(report, "pending_events", (double)pending);
+    rx_route_note_pending(report, pending);
     answer(res, 200, report, f, rx_report_html, rx_report_markdown);
 }

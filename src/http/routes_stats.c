@@ -35,6 +35,23 @@ rx_stats *rx_route_stats(rx_app *app, rx_http_response *res, long long *pending)
     return s;
 }
 
+void rx_route_stats_answer(rx_http_response *res, int rc, cJSON *out, long long pending)
+{
+    if (rc != RX_OK) {
+        cJSON_Delete(out);
+        rx_http_fail(res, rc);
+        return;
+    }
+    rx_route_note_pending(out, pending);
+    rx_http_json(res, 200, out);
+}
+
+void rx_route_note_pending(cJSON *out, long long pending)
+{
+    if (pending > 0) /* still catching up after a start: the figures trail the log */
+        cJSON_AddNumberToObject(out, "pending_events", (double)pending);
+}
+
 bool rx_param_range(long *from, long *to, rx_app *app, const rx_http_request *req,
                     rx_http_response *res)
 {
@@ -72,13 +89,7 @@ void rx_route_stats_resolution(rx_app *app, const rx_http_request *req, rx_http_
     rx_stats *s = rx_route_stats(app, res, &pending);
     if (!s)
         return;
-    cJSON *out;
+    cJSON *out = NULL;
     int rc = rx_stats_resolution(&out, s, from, to, (rx_stats_by)by);
-    if (rc != RX_OK) {
-        rx_http_fail(res, rc);
-        return;
-    }
-    if (pending > 0) /* still catching up after a start: the figures trail the log */
-        cJSON_AddNumberToObject(out, "pending_events", (double)pending);
-    rx_http_json(res, 200, out);
+    rx_route_stats_answer(res, rc, out, pending);
 }
