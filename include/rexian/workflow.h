@@ -197,6 +197,8 @@ cJSON *rx_ticket_json(const rx_ticket *t, long today);
 /* The strings of a JSON array (other items skipped) as a malloc'd vector of
  * *n strdup'ed strings (NULL when none), and back to a new JSON array. */
 char **rx_strings_from_json(const cJSON *arr, size_t *n);
+/* Member key of o when it is a string (borrowed), else NULL. */
+const char *rx_json_str(const cJSON *o, const char *key);
 cJSON *rx_strings_to_json(char *const *v, size_t n);
 
 /* Keys for repeat detection: the digits of a phone (without a leading 86

@@ -5,6 +5,7 @@
 
 #include "rexian/error.h"
 #include "rexian/util.h"
+#include "rexian/workflow.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,12 +18,6 @@
 #define WIDE 30          /* hits reranked by learned terms */
 #define QUERY_BYTES 1000 /* the search reads the first this many bytes of a long text */
 #define REPEATS_READ 5
-
-static const char *str(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* Earlier tickets of the same caller or place on the same matter that
  * did not end to the caller's satisfaction. */
@@ -37,7 +32,7 @@ static int unresolved_repeats(rx_tickets *t, const cJSON *repeat_of, double now)
         if (!cJSON_IsString(id) || read++ >= REPEATS_READ ||
             rx_tickets_get(&e, t, id->valuestring, &sys) != RX_OK)
             continue;
-        const char *status = str(e, "status"), *sat = str(e, "satisfaction");
+        const char *status = rx_json_str(e, "status"), *sat = rx_json_str(e, "satisfaction");
         if ((status && strcmp(status, "closed") != 0 && strcmp(status, "archived") != 0) ||
             (sat && !strcmp(sat, "unsatisfied")))
             n++;
@@ -58,7 +53,7 @@ static void rerank_departments(cJSON *hits, const rx_assist_hint *h, double gain
     const cJSON *it;
     cJSON_ArrayForEach(it, hits)
     {
-        const char *dept = str(it, "department");
+        const char *dept = rx_json_str(it, "department");
         double p = 0;
         for (size_t d = 0; dept && d < h->ndepts; d++)
             if (!strcmp(h->depts[d].name, dept))
@@ -123,7 +118,7 @@ static int answer(cJSON *doc, rx_assist *a, rx_kb *kb, rx_tickets *t, const char
     const cJSON *s;
     cJSON_ArrayForEach(s, sim)
     {
-        const char *lead = str(s, "lead"), *status = str(s, "status");
+        const char *lead = rx_json_str(s, "lead"), *status = rx_json_str(s, "status");
         const cJSON *sc = cJSON_GetObjectItemCaseSensitive(s, "score");
         /* a lead that took the ticket (签收 or later); a dispatch not yet
          * accepted may still come back */
@@ -199,11 +194,11 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
     int rc = rx_tickets_get(&tk, t, id, who);
     if (rc != RX_OK)
         return rc;
-    const char *tid = str(tk, "id");
+    const char *tid = rx_json_str(tk, "id");
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "ticket", tid ? tid : id);
-    rc = answer(doc, a, kb, t, str(tk, "content"), str(tk, "address"), tid ? tid : id,
-                cJSON_GetObjectItemCaseSensitive(tk, "repeat_of"), who->now, t0);
+    rc = answer(doc, a, kb, t, rx_json_str(tk, "content"), rx_json_str(tk, "address"),
+                tid ? tid : id, cJSON_GetObjectItemCaseSensitive(tk, "repeat_of"), who->now, t0);
     cJSON_Delete(tk);
     if (rc == RX_OK)
         *out = doc;

@@ -60,12 +60,6 @@ void rx_casebooks_free(rx_casebooks *cb)
 
 /* ---- the case: a ticket, masked, in the words of the review ---- */
 
-static const char *str(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static const char *channel_label(const char *c)
 {
     static const char *const names[] = {"phone", "web", "app", "media", "leader_day"};
@@ -157,14 +151,15 @@ static void add_str(cJSON *o, const char *key, const char *s)
 /* What an event did, in one sentence of the review (before masking). */
 static void event_detail(rx_buf *d, const char *action, const cJSON *p)
 {
-    const char *lead = str(p, "lead"), *reason = str(p, "reason"), *text = str(p, "text"),
-               *note = str(p, "note"), *kind = str(p, "kind"), *result = str(p, "result"),
-               *deadline = str(p, "deadline");
+    const char *lead = rx_json_str(p, "lead"), *reason = rx_json_str(p, "reason"),
+               *text = rx_json_str(p, "text"), *note = rx_json_str(p, "note"),
+               *kind = rx_json_str(p, "kind"), *result = rx_json_str(p, "result"),
+               *deadline = rx_json_str(p, "deadline");
     const cJSON *days = cJSON_GetObjectItem(p, "deadline_days");
     if (!strcmp(action, "create")) {
-        rx_buf_printf(d, "受理渠道：%s", channel_label(str(p, "channel")));
+        rx_buf_printf(d, "受理渠道：%s", channel_label(rx_json_str(p, "channel")));
     } else if (!strcmp(action, "dispatch")) {
-        rx_buf_printf(d, "%s至 %s", level_label(str(p, "level")), lead ? lead : "");
+        rx_buf_printf(d, "%s至 %s", level_label(rx_json_str(p, "level")), lead ? lead : "");
         const cJSON *co = cJSON_GetObjectItem(p, "co");
         if (cJSON_GetArraySize(co) > 0) {
             rx_buf_puts(d, "，协办 ");
@@ -173,8 +168,8 @@ static void event_detail(rx_buf *d, const char *action, const cJSON *p)
             cJSON_ArrayForEach(c, co) if (cJSON_IsString(c))
                 rx_buf_printf(d, "%s%s", k++ ? "、" : "", c->valuestring);
         }
-        if (str(p, "approved_by"))
-            rx_buf_printf(d, "（%s 批准）", str(p, "approved_by"));
+        if (rx_json_str(p, "approved_by"))
+            rx_buf_printf(d, "（%s 批准）", rx_json_str(p, "approved_by"));
     } else if (!strcmp(action, "extend") && cJSON_IsNumber(days)) {
         rx_buf_printf(d, "延期 %d 个工作日", days->valueint);
     } else if (!strcmp(action, "supervise")) {
@@ -208,7 +203,7 @@ static void use_doc(doc_set *s, const char *id, const char *how)
     const cJSON *d;
     cJSON_ArrayForEach(d, s->list)
     {
-        if (!strcmp(str(d, "id"), id)) {
+        if (!strcmp(rx_json_str(d, "id"), id)) {
             if (!strcmp(how, "cited")) /* cited is the stronger use */
                 cJSON_ReplaceItemInObject((cJSON *)d, "used", cJSON_CreateString("cited"));
             return;
@@ -225,36 +220,36 @@ static void use_doc(doc_set *s, const char *id, const char *how)
 
 cJSON *rx_casebook_case(const cJSON *ticket, const char *lesson, rx_doc_title_fn title, void *ctx)
 {
-    masker m = {str(ticket, "caller"), str(ticket, "address")};
+    masker m = {rx_json_str(ticket, "caller"), rx_json_str(ticket, "address")};
     /* the fields, masked as a trainer sees them */
     cJSON *fields = cJSON_CreateObject();
     static const char *const keys[] = {"caller", "phone", "address"};
     for (size_t k = 0; k < 3; k++) {
-        const char *v = str(ticket, keys[k]);
+        const char *v = rx_json_str(ticket, keys[k]);
         if (v)
             cJSON_AddStringToObject(fields, keys[k], v);
     }
     rx_ticket_mask(fields, RX_PII_MASKED);
 
     cJSON *c = cJSON_CreateObject();
-    add_str(c, "ticket", str(ticket, "id"));
-    add_str(c, "status", str(ticket, "status"));
-    cJSON_AddStringToObject(c, "status_label", status_label(str(ticket, "status")));
-    cJSON_AddStringToObject(c, "channel", channel_label(str(ticket, "channel")));
-    add_str(c, "category", str(ticket, "category"));
-    add_str(c, "area", str(ticket, "area"));
-    add_str(c, "caller", str(fields, "caller"));
-    add_str(c, "phone", str(fields, "phone"));
-    add_str(c, "address", str(fields, "address"));
+    add_str(c, "ticket", rx_json_str(ticket, "id"));
+    add_str(c, "status", rx_json_str(ticket, "status"));
+    cJSON_AddStringToObject(c, "status_label", status_label(rx_json_str(ticket, "status")));
+    cJSON_AddStringToObject(c, "channel", channel_label(rx_json_str(ticket, "channel")));
+    add_str(c, "category", rx_json_str(ticket, "category"));
+    add_str(c, "area", rx_json_str(ticket, "area"));
+    add_str(c, "caller", rx_json_str(fields, "caller"));
+    add_str(c, "phone", rx_json_str(fields, "phone"));
+    add_str(c, "address", rx_json_str(fields, "address"));
     cJSON_Delete(fields);
-    add_str(c, "created", str(ticket, "created"));
-    add_str(c, "closed_at", str(ticket, "closed_at"));
-    add_str(c, "lead", str(ticket, "lead"));
+    add_str(c, "created", rx_json_str(ticket, "created"));
+    add_str(c, "closed_at", rx_json_str(ticket, "closed_at"));
+    add_str(c, "lead", rx_json_str(ticket, "lead"));
     cJSON_AddItemToObject(c, "co", cJSON_Duplicate(cJSON_GetObjectItem(ticket, "co"), 1));
-    const char *level = str(ticket, "level");
+    const char *level = rx_json_str(ticket, "level");
     add_str(c, "level", level ? level_label(level) : NULL);
-    add_str(c, "deadline", str(ticket, "deadline"));
-    const char *sup = str(ticket, "supervision");
+    add_str(c, "deadline", rx_json_str(ticket, "deadline"));
+    const char *sup = rx_json_str(ticket, "supervision");
     add_str(c, "supervision", sup ? supervision_label(sup) : NULL);
     const cJSON *n;
     cJSON_AddNumberToObject(
@@ -265,7 +260,7 @@ cJSON *rx_casebook_case(const cJSON *ticket, const char *lesson, rx_doc_title_fn
         cJSON_IsNumber(n = cJSON_GetObjectItem(ticket, "returns")) ? n->valuedouble : 0);
     cJSON_AddBoolToObject(c, "first_contact",
                           cJSON_IsTrue(cJSON_GetObjectItem(ticket, "first_contact")));
-    add_masked(c, "content", &m, str(ticket, "content"));
+    add_masked(c, "content", &m, rx_json_str(ticket, "content"));
 
     doc_set docs = {cJSON_CreateArray(), title, ctx};
     cJSON *timeline = cJSON_CreateArray(), *replies = cJSON_CreateArray(),
@@ -274,17 +269,17 @@ cJSON *rx_casebook_case(const cJSON *ticket, const char *lesson, rx_doc_title_fn
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItem(ticket, "events"))
     {
-        const char *action = str(e, "action");
+        const char *action = rx_json_str(e, "action");
         const cJSON *p = cJSON_GetObjectItem(e, "payload");
         if (!action)
             continue;
         cJSON *item = cJSON_CreateObject();
-        add_str(item, "at", str(e, "at"));
+        add_str(item, "at", rx_json_str(e, "at"));
         cJSON_AddStringToObject(item, "action", action);
         cJSON_AddStringToObject(item, "label", action_label(action));
-        add_str(item, "who", str(e, "actor"));
-        cJSON_AddStringToObject(item, "role", role_label(str(e, "role")));
-        const char *from = str(e, "from"), *to = str(e, "to");
+        add_str(item, "who", rx_json_str(e, "actor"));
+        cJSON_AddStringToObject(item, "role", role_label(rx_json_str(e, "role")));
+        const char *from = rx_json_str(e, "from"), *to = rx_json_str(e, "to");
         if (to && (!from || strcmp(from, to) != 0))
             cJSON_AddStringToObject(item, "status", status_label(to));
         rx_buf d = {0};
@@ -295,23 +290,23 @@ cJSON *rx_casebook_case(const cJSON *ticket, const char *lesson, rx_doc_title_fn
 
         if (!strcmp(action, "reply")) {
             cJSON *r = cJSON_CreateObject();
-            add_str(r, "at", str(e, "at"));
-            add_str(r, "who", str(e, "actor"));
-            add_masked(r, "text", &m, str(p, "text"));
+            add_str(r, "at", rx_json_str(e, "at"));
+            add_str(r, "who", rx_json_str(e, "actor"));
+            add_masked(r, "text", &m, rx_json_str(p, "text"));
             cJSON_AddItemToArray(replies, r);
         } else if (!strcmp(action, "supervise")) {
             cJSON *s = cJSON_CreateObject();
-            add_str(s, "at", str(e, "at"));
-            add_str(s, "who", str(e, "actor"));
-            cJSON_AddStringToObject(s, "kind", supervision_label(str(p, "kind")));
-            add_masked(s, "note", &m, str(p, "note"));
+            add_str(s, "at", rx_json_str(e, "at"));
+            add_str(s, "who", rx_json_str(e, "actor"));
+            cJSON_AddStringToObject(s, "kind", supervision_label(rx_json_str(p, "kind")));
+            add_masked(s, "note", &m, rx_json_str(p, "note"));
             cJSON_AddItemToArray(supervision, s);
         } else if (!strcmp(action, "callback")) {
             cJSON *s = cJSON_CreateObject();
-            add_str(s, "at", str(e, "at"));
-            add_str(s, "who", str(e, "actor"));
-            cJSON_AddStringToObject(s, "result", result_label(str(p, "result")));
-            add_masked(s, "note", &m, str(p, "note"));
+            add_str(s, "at", rx_json_str(e, "at"));
+            add_str(s, "who", rx_json_str(e, "actor"));
+            cJSON_AddStringToObject(s, "result", result_label(rx_json_str(p, "result")));
+            add_masked(s, "note", &m, rx_json_str(p, "note"));
             cJSON_AddItemToArray(callbacks, s);
         } else if (!strcmp(action, "resolve_first_contact")) {
             const cJSON *id;
@@ -322,16 +317,16 @@ cJSON *rx_casebook_case(const cJSON *ticket, const char *lesson, rx_doc_title_fn
     const cJSON *l;
     cJSON_ArrayForEach(l, cJSON_GetObjectItem(ticket, "lookups"))
     {
-        const char *kind = str(l, "kind");
+        const char *kind = rx_json_str(l, "kind");
         const cJSON *top = cJSON_GetObjectItem(l, "top");
         if (kind && !strcmp(kind, "open")) {
             const cJSON *first = cJSON_GetArrayItem(top, 0);
             if (cJSON_IsString(first))
                 use_doc(&docs, first->valuestring, "opened");
-        } else if (str(l, "query")) {
+        } else if (rx_json_str(l, "query")) {
             cJSON *s = cJSON_CreateObject();
-            add_str(s, "at", str(l, "at"));
-            add_masked(s, "query", &m, str(l, "query"));
+            add_str(s, "at", rx_json_str(l, "at"));
+            add_masked(s, "query", &m, rx_json_str(l, "query"));
             const cJSON *conf = cJSON_GetObjectItem(l, "confident");
             if (cJSON_IsBool(conf))
                 cJSON_AddBoolToObject(s, "confident", cJSON_IsTrue(conf));
@@ -349,12 +344,13 @@ cJSON *rx_casebook_case(const cJSON *ticket, const char *lesson, rx_doc_title_fn
     cJSON_AddItemToObject(c, "supervision_log", supervision);
     cJSON_AddItemToObject(c, "callbacks", callbacks);
     /* the outcome in one phrase */
-    const char *sat = str(ticket, "satisfaction");
+    const char *sat = rx_json_str(ticket, "satisfaction");
     const char *outcome =
         cJSON_IsTrue(cJSON_GetObjectItem(ticket, "first_contact")) ? "一次办结"
         : sat                                                      ? result_label(sat)
         : cJSON_GetArraySize(callbacks) > 0
-            ? str(cJSON_GetArrayItem(callbacks, cJSON_GetArraySize(callbacks) - 1), "result")
+            ? rx_json_str(cJSON_GetArrayItem(callbacks, cJSON_GetArraySize(callbacks) - 1),
+                          "result")
             : "尚未回访";
     cJSON_AddStringToObject(c, "outcome", outcome ? outcome : "");
     add_masked(c, "lesson", &m, lesson);
@@ -422,7 +418,7 @@ static int read_cases(wanted *w, int *nw, const cJSON *body)
         if (cJSON_IsString(t)) {
             id = t->valuestring;
         } else if (cJSON_IsObject(t)) {
-            id = str(t, "id");
+            id = rx_json_str(t, "id");
             int rc = optional_text(&lesson, cJSON_GetObjectItem(t, "lesson"), "lesson（复盘教训）",
                                    RX_CASEBOOK_MAX_TEXT);
             if (rc != RX_OK)
@@ -559,9 +555,9 @@ int rx_casebook_create(cJSON **out, rx_casebooks *cb, rx_tickets *t, const cJSON
         rc = rx_store_fail(cb->db, "casebooks: insert");
     } else {
         char *json = cJSON_PrintUnformatted(book);
-        sqlite3_bind_text(st, 1, str(book, "title"), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 1, rx_json_str(book, "title"), -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, created, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, str(book, "created_by"), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, rx_json_str(book, "created_by"), -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 4, nw);
         sqlite3_bind_text(st, 5, json ? json : "{}", -1, SQLITE_TRANSIENT);
         if (!json || sqlite3_step(st) != SQLITE_DONE)
@@ -763,18 +759,18 @@ static void case_facts(rx_buf *b, const cJSON *c,
     const cJSON *x;
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(c, "co")) if (cJSON_IsString(x))
         rx_buf_printf(&co, "%s%s", co.len ? "、" : "", x->valuestring);
-    emit(b, "受理渠道", str(c, "channel"));
-    emit(b, "受理时间", when(str(c, "created"), tb));
-    emit(b, "来电人", str(c, "caller"));
-    emit(b, "电话", str(c, "phone"));
-    emit(b, "地址", str(c, "address"));
-    emit(b, "主办单位", str(c, "lead"));
+    emit(b, "受理渠道", rx_json_str(c, "channel"));
+    emit(b, "受理时间", when(rx_json_str(c, "created"), tb));
+    emit(b, "来电人", rx_json_str(c, "caller"));
+    emit(b, "电话", rx_json_str(c, "phone"));
+    emit(b, "地址", rx_json_str(c, "address"));
+    emit(b, "主办单位", rx_json_str(c, "lead"));
     emit(b, "协办单位", co.data);
-    emit(b, "交办级别", str(c, "level"));
-    emit(b, "办理期限", str(c, "deadline"));
-    emit(b, "督办", str(c, "supervision"));
-    emit(b, "当前状态", str(c, "status_label"));
-    emit(b, "办理结果", str(c, "outcome"));
+    emit(b, "交办级别", rx_json_str(c, "level"));
+    emit(b, "办理期限", rx_json_str(c, "deadline"));
+    emit(b, "督办", rx_json_str(c, "supervision"));
+    emit(b, "当前状态", rx_json_str(c, "status_label"));
+    emit(b, "办理结果", rx_json_str(c, "outcome"));
     rx_buf_free(&co);
 }
 
@@ -784,39 +780,40 @@ static void html_case(rx_buf *b, const cJSON *c, int k)
     const cJSON *x;
     rx_buf_printf(b, "<section class=\"case\" id=\"case-%d\"><h2%s>案例 %d：", k + 1,
                   k == 0 ? " class=\"first\"" : "", k + 1);
-    if (str(c, "category")) {
-        rx_export_html_text(b, str(c, "category"));
+    if (rx_json_str(c, "category")) {
+        rx_export_html_text(b, rx_json_str(c, "category"));
         rx_buf_puts(b, "（工单 ");
-        rx_export_html_text(b, str(c, "ticket"));
+        rx_export_html_text(b, rx_json_str(c, "ticket"));
         rx_buf_puts(b, "）");
     } else {
         rx_buf_puts(b, "工单 ");
-        rx_export_html_text(b, str(c, "ticket"));
+        rx_export_html_text(b, rx_json_str(c, "ticket"));
     }
     rx_buf_puts(b, "</h2><dl class=\"facts\">");
     case_facts(b, c, html_fact);
     rx_buf_puts(b, "</dl><h3>诉求内容</h3><blockquote>");
-    rx_export_html_text(b, str(c, "content"));
+    rx_export_html_text(b, rx_json_str(c, "content"));
     rx_buf_puts(b, "</blockquote><h3>办理过程</h3><ol class=\"timeline\">");
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(c, "timeline"))
     {
-        rx_buf_printf(b, "<li><span class=\"muted\">%s</span> <strong>", when(str(x, "at"), tb));
-        rx_export_html_text(b, str(x, "label"));
+        rx_buf_printf(b, "<li><span class=\"muted\">%s</span> <strong>",
+                      when(rx_json_str(x, "at"), tb));
+        rx_export_html_text(b, rx_json_str(x, "label"));
         rx_buf_puts(b, "</strong>");
-        if (str(x, "status")) {
+        if (rx_json_str(x, "status")) {
             rx_buf_puts(b, " → ");
-            rx_export_html_text(b, str(x, "status"));
+            rx_export_html_text(b, rx_json_str(x, "status"));
         }
         rx_buf_puts(b, " · ");
-        rx_export_html_text(b, str(x, "who"));
-        if (str(x, "role") && *str(x, "role")) {
+        rx_export_html_text(b, rx_json_str(x, "who"));
+        if (rx_json_str(x, "role") && *rx_json_str(x, "role")) {
             rx_buf_puts(b, "（");
-            rx_export_html_text(b, str(x, "role"));
+            rx_export_html_text(b, rx_json_str(x, "role"));
             rx_buf_puts(b, "）");
         }
-        if (str(x, "detail") && *str(x, "detail")) {
+        if (rx_json_str(x, "detail") && *rx_json_str(x, "detail")) {
             rx_buf_puts(b, "<br>");
-            rx_export_html_text(b, str(x, "detail"));
+            rx_export_html_text(b, rx_json_str(x, "detail"));
         }
         rx_buf_puts(b, "</li>");
     }
@@ -829,10 +826,12 @@ static void html_case(rx_buf *b, const cJSON *c, int k)
         cJSON_ArrayForEach(x, docs)
         {
             rx_buf_puts(b, "<li>");
-            rx_export_html_text(b, str(x, "title") ? str(x, "title") : "（知识库中已无此文档）");
+            rx_export_html_text(b, rx_json_str(x, "title") ? rx_json_str(x, "title")
+                                                           : "（知识库中已无此文档）");
             rx_buf_puts(b, " <span class=\"muted\">（");
-            rx_export_html_text(b, str(x, "id"));
-            rx_buf_puts(b, !strcmp(str(x, "used"), "cited") ? "，办结时引用" : "，通话中打开");
+            rx_export_html_text(b, rx_json_str(x, "id"));
+            rx_buf_puts(b,
+                        !strcmp(rx_json_str(x, "used"), "cited") ? "，办结时引用" : "，通话中打开");
             rx_buf_puts(b, "）</span></li>");
         }
         rx_buf_puts(b, "</ul>");
@@ -844,7 +843,7 @@ static void html_case(rx_buf *b, const cJSON *c, int k)
         cJSON_ArrayForEach(x, searches)
         {
             rx_buf_puts(b, n++ ? "、“" : "“");
-            rx_export_html_text(b, str(x, "query"));
+            rx_export_html_text(b, rx_json_str(x, "query"));
             rx_buf_puts(b,
                         cJSON_IsFalse(cJSON_GetObjectItem(x, "confident")) ? "”（没有把握）" : "”");
         }
@@ -865,15 +864,17 @@ static void html_case(rx_buf *b, const cJSON *c, int k)
         rx_buf_puts(b, "<ul>");
         cJSON_ArrayForEach(x, list)
         {
-            rx_buf_printf(b, "<li><span class=\"muted\">%s</span> ", when(str(x, "at"), tb));
-            rx_export_html_text(b, str(x, "who"));
-            const char *tag = str(x, "kind") ? str(x, "kind") : str(x, "result");
+            rx_buf_printf(b, "<li><span class=\"muted\">%s</span> ",
+                          when(rx_json_str(x, "at"), tb));
+            rx_export_html_text(b, rx_json_str(x, "who"));
+            const char *tag =
+                rx_json_str(x, "kind") ? rx_json_str(x, "kind") : rx_json_str(x, "result");
             if (tag) {
                 rx_buf_puts(b, " <strong>");
                 rx_export_html_text(b, tag);
                 rx_buf_puts(b, "</strong>");
             }
-            const char *text = str(x, parts[p].field);
+            const char *text = rx_json_str(x, parts[p].field);
             if (text && *text) {
                 rx_buf_puts(b, "：");
                 rx_export_html_text(b, text);
@@ -883,7 +884,7 @@ static void html_case(rx_buf *b, const cJSON *c, int k)
         rx_buf_puts(b, "</ul>");
     }
     rx_buf_puts(b, "<div class=\"lesson\"><h3>复盘教训</h3><p>");
-    const char *lesson = str(c, "lesson");
+    const char *lesson = rx_json_str(c, "lesson");
     if (lesson && *lesson)
         rx_export_html_text(b, lesson);
     else
@@ -897,20 +898,20 @@ int rx_casebook_html(rx_buf *out, const cJSON *book)
     rx_buf_puts(b, "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                    "<title>");
-    rx_export_html_text(b, str(book, "title"));
+    rx_export_html_text(b, rx_json_str(book, "title"));
     rx_buf_printf(b, " · 案例复盘</title><style>%s</style></head><body><header><h1>",
                   rx_export_css);
-    rx_export_html_text(b, str(book, "title"));
+    rx_export_html_text(b, rx_json_str(book, "title"));
     rx_buf_puts(b, "</h1><p class=\"meta\">案例复盘 ");
-    rx_export_html_text(b, str(book, "id"));
+    rx_export_html_text(b, rx_json_str(book, "id"));
     rx_buf_puts(b, " · 编写：");
-    rx_export_html_text(b, str(book, "created_by"));
+    rx_export_html_text(b, rx_json_str(book, "created_by"));
     char tb[20];
-    rx_buf_printf(b, " · %s · 共 %d 个案例</p>", when(str(book, "created"), tb),
+    rx_buf_printf(b, " · %s · 共 %d 个案例</p>", when(rx_json_str(book, "created"), tb),
                   cJSON_GetArraySize(cJSON_GetObjectItem(book, "cases")));
     rx_buf_puts(b, "<p class=\"notice\">本材料供内部培训使用。来电人姓名、电话、地址及诉求中的"
                    "号码均已脱敏（如 李*、138****1234、地址只保留到区县），请勿还原或外传。</p>");
-    const char *intro = str(book, "intro");
+    const char *intro = rx_json_str(book, "intro");
     if (intro && *intro) {
         rx_buf_puts(b, "<p>");
         rx_export_html_text(b, intro);
@@ -922,9 +923,9 @@ int rx_casebook_html(rx_buf *out, const cJSON *book)
     cJSON_ArrayForEach(c, cJSON_GetObjectItem(book, "cases"))
     {
         rx_buf_printf(b, "<li><a href=\"#case-%d\">", ++k);
-        rx_export_html_text(b, str(c, "category") ? str(c, "category") : "工单");
+        rx_export_html_text(b, rx_json_str(c, "category") ? rx_json_str(c, "category") : "工单");
         rx_buf_puts(b, " · ");
-        rx_export_html_text(b, str(c, "ticket"));
+        rx_export_html_text(b, rx_json_str(c, "ticket"));
         rx_buf_puts(b, "</a></li>");
     }
     rx_buf_puts(b, "</ol></nav><main>");
@@ -948,20 +949,20 @@ static void md_case(rx_buf *b, const cJSON *c, int k)
     char tb[20];
     const cJSON *x;
     rx_buf_printf(b, "\n## 案例 %d：", k + 1);
-    if (str(c, "category")) {
-        rx_export_md_text(b, str(c, "category"));
+    if (rx_json_str(c, "category")) {
+        rx_export_md_text(b, rx_json_str(c, "category"));
         rx_buf_puts(b, "（工单 ");
-        rx_export_md_text(b, str(c, "ticket"));
+        rx_export_md_text(b, rx_json_str(c, "ticket"));
         rx_buf_puts(b, "）\n\n");
     } else {
         rx_buf_puts(b, "工单 ");
-        rx_export_md_text(b, str(c, "ticket"));
+        rx_export_md_text(b, rx_json_str(c, "ticket"));
         rx_buf_puts(b, "\n\n");
     }
     case_facts(b, c, md_line);
     rx_buf_puts(b, "\n### 诉求内容\n\n> ");
     rx_buf *q = &(rx_buf){0};
-    rx_export_md_text(q, str(c, "content"));
+    rx_export_md_text(q, rx_json_str(c, "content"));
     /* each line of the quote keeps its marker */
     for (const char *p = q->data ? q->data : ""; *p; p++) {
         rx_buf_putc(b, *p);
@@ -973,24 +974,24 @@ static void md_case(rx_buf *b, const cJSON *c, int k)
     int n = 0;
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(c, "timeline"))
     {
-        rx_buf_printf(b, "%d. %s **", ++n, when(str(x, "at"), tb));
-        rx_export_md_text(b, str(x, "label"));
+        rx_buf_printf(b, "%d. %s **", ++n, when(rx_json_str(x, "at"), tb));
+        rx_export_md_text(b, rx_json_str(x, "label"));
         rx_buf_puts(b, "**");
-        if (str(x, "status")) {
+        if (rx_json_str(x, "status")) {
             rx_buf_puts(b, " → ");
-            rx_export_md_text(b, str(x, "status"));
+            rx_export_md_text(b, rx_json_str(x, "status"));
         }
         rx_buf_puts(b, " · ");
-        rx_export_md_text(b, str(x, "who"));
-        if (str(x, "role") && *str(x, "role")) {
+        rx_export_md_text(b, rx_json_str(x, "who"));
+        if (rx_json_str(x, "role") && *rx_json_str(x, "role")) {
             rx_buf_puts(b, "（");
-            rx_export_md_text(b, str(x, "role"));
+            rx_export_md_text(b, rx_json_str(x, "role"));
             rx_buf_puts(b, "）");
         }
-        if (str(x, "detail") && *str(x, "detail")) {
+        if (rx_json_str(x, "detail") && *rx_json_str(x, "detail")) {
             rx_buf_puts(b, "：");
             /* one list item: its line breaks become spaces */
-            char *d = strdup(str(x, "detail"));
+            char *d = strdup(rx_json_str(x, "detail"));
             for (char *p = d; p && *p; p++)
                 if (*p == '\n' || *p == '\r')
                     *p = ' ';
@@ -1006,10 +1007,12 @@ static void md_case(rx_buf *b, const cJSON *c, int k)
     cJSON_ArrayForEach(x, docs)
     {
         rx_buf_puts(b, "- ");
-        rx_export_md_text(b, str(x, "title") ? str(x, "title") : "（知识库中已无此文档）");
+        rx_export_md_text(b, rx_json_str(x, "title") ? rx_json_str(x, "title")
+                                                     : "（知识库中已无此文档）");
         rx_buf_puts(b, "（");
-        rx_export_md_text(b, str(x, "id"));
-        rx_buf_puts(b, !strcmp(str(x, "used"), "cited") ? "，办结时引用）\n" : "，通话中打开）\n");
+        rx_export_md_text(b, rx_json_str(x, "id"));
+        rx_buf_puts(b, !strcmp(rx_json_str(x, "used"), "cited") ? "，办结时引用）\n"
+                                                                : "，通话中打开）\n");
     }
     static const struct {
         const char *key, *heading, *field, *empty;
@@ -1023,15 +1026,16 @@ static void md_case(rx_buf *b, const cJSON *c, int k)
             rx_buf_printf(b, "%s\n", parts[p].empty);
         cJSON_ArrayForEach(x, list)
         {
-            rx_buf_printf(b, "- %s ", when(str(x, "at"), tb));
-            rx_export_md_text(b, str(x, "who"));
-            const char *tag = str(x, "kind") ? str(x, "kind") : str(x, "result");
+            rx_buf_printf(b, "- %s ", when(rx_json_str(x, "at"), tb));
+            rx_export_md_text(b, rx_json_str(x, "who"));
+            const char *tag =
+                rx_json_str(x, "kind") ? rx_json_str(x, "kind") : rx_json_str(x, "result");
             if (tag) {
                 rx_buf_puts(b, " **");
                 rx_export_md_text(b, tag);
                 rx_buf_puts(b, "**");
             }
-            const char *text = str(x, parts[p].field);
+            const char *text = rx_json_str(x, parts[p].field);
             if (text && *text) {
                 rx_buf_puts(b, "：");
                 char *d = strdup(text);
@@ -1045,7 +1049,7 @@ static void md_case(rx_buf *b, const cJSON *c, int k)
         }
     }
     rx_buf_puts(b, "\n### 复盘教训\n\n");
-    const char *lesson = str(c, "lesson");
+    const char *lesson = rx_json_str(c, "lesson");
     rx_export_md_text(b, lesson && *lesson ? lesson : "（培训师未填写）");
     rx_buf_puts(b, "\n");
 }
@@ -1054,17 +1058,17 @@ int rx_casebook_markdown(rx_buf *out, const cJSON *book)
 {
     rx_buf *b = out;
     rx_buf_puts(b, "# ");
-    rx_export_md_text(b, str(book, "title"));
+    rx_export_md_text(b, rx_json_str(book, "title"));
     char tb[20];
     rx_buf_puts(b, "\n\n案例复盘 ");
-    rx_export_md_text(b, str(book, "id"));
+    rx_export_md_text(b, rx_json_str(book, "id"));
     rx_buf_puts(b, " · 编写：");
-    rx_export_md_text(b, str(book, "created_by"));
-    rx_buf_printf(b, " · %s · 共 %d 个案例\n\n", when(str(book, "created"), tb),
+    rx_export_md_text(b, rx_json_str(book, "created_by"));
+    rx_buf_printf(b, " · %s · 共 %d 个案例\n\n", when(rx_json_str(book, "created"), tb),
                   cJSON_GetArraySize(cJSON_GetObjectItem(book, "cases")));
     rx_buf_puts(b, "> 本材料供内部培训使用。来电人姓名、电话、地址及诉求中的号码均已脱敏"
                    "（如 李\\*、138\\*\\*\\*\\*1234、地址只保留到区县），请勿还原或外传。\n");
-    const char *intro = str(book, "intro");
+    const char *intro = rx_json_str(book, "intro");
     if (intro && *intro) {
         rx_buf_puts(b, "\n");
         rx_export_md_text(b, intro);

@@ -195,15 +195,9 @@ static int mark_doc(fact *f, const char *doc, bool cited)
     return RX_OK;
 }
 
-static const char *payload_str(const cJSON *p, const char *name)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(p, name);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static long payload_day(const cJSON *p, const char *name)
 {
-    const char *v = payload_str(p, name);
+    const char *v = rx_json_str(p, name);
     return v ? rx_date_parse(v, strlen(v)) : RX_DATE_INVALID;
 }
 
@@ -240,7 +234,7 @@ int rx_facts_event(rx_stats *s, const rx_feed_event *e)
             f->flags |= F_ASSISTED;
         }
     } else if (!strcmp(a, "dispatch")) {
-        rc = set_text(&f->lead, payload_str(p, "lead"));
+        rc = set_text(&f->lead, rx_json_str(p, "lead"));
         f->deadline = payload_day(p, "deadline");
         f->flags &= ~(unsigned)F_OVERDUE;
     } else if (!strcmp(a, "return")) {
@@ -263,7 +257,7 @@ int rx_facts_event(rx_stats *s, const rx_feed_event *e)
             (f->flags & F_OVERDUE))
             f->flags |= F_LATE;
     } else if (!strcmp(a, "callback")) {
-        const char *result = payload_str(p, "result");
+        const char *result = rx_json_str(p, "result");
         if (result && strcmp(result, "unreachable") != 0) {
             f->flags |= F_REACHED;
             if (!strcmp(result, "satisfied") || !strcmp(result, "basically_satisfied"))

@@ -125,12 +125,6 @@ static cJSON *period_json(const rx_period *p)
 
 /* ---- small JSON helpers ---- */
 
-static const char *str(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static double num(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -149,7 +143,7 @@ static const cJSON *find_key(const cJSON *groups, const char *field, const char 
     const cJSON *g;
     cJSON_ArrayForEach(g, groups)
     {
-        const char *k = str(g, field);
+        const char *k = rx_json_str(g, field);
         if (k && key && !strcmp(k, key))
             return g;
     }
@@ -235,7 +229,7 @@ static cJSON *problems_of(const cJSON *departments)
         cJSON_ArrayForEach(f, flags)
         {
             cJSON *p = cJSON_Duplicate(f, 1);
-            cJSON_AddStringToObject(p, "department", str(d, "name"));
+            cJSON_AddStringToObject(p, "department", rx_json_str(d, "name"));
             cJSON_AddItemToArray(out, p);
         }
         cJSON_Delete(flags);
@@ -249,16 +243,16 @@ static cJSON *review_of(const cJSON *previous_problems, const cJSON *departments
     const cJSON *p;
     cJSON_ArrayForEach(p, previous_problems)
     {
-        const rule *r = rule_of(str(p, "metric"));
+        const rule *r = rule_of(rx_json_str(p, "metric"));
         if (!r)
             continue;
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "department", str(p, "department"));
+        cJSON_AddStringToObject(o, "department", rx_json_str(p, "department"));
         cJSON_AddStringToObject(o, "metric", r->metric);
         cJSON_AddStringToObject(o, "issue", r->issue);
         cJSON_AddItemToObject(o, "then", cJSON_Duplicate(p, 1));
         cJSON_DeleteItemFromObject(cJSON_GetObjectItem(o, "then"), "department");
-        const cJSON *d = find_key(departments, "name", str(p, "department"));
+        const cJSON *d = find_key(departments, "name", rx_json_str(p, "department"));
         double v = 0, c = 0, of = -1, was = num(p, "value");
         bool judged = d && figure(d, r, &v, &c, &of);
         if (!strcmp(r->metric, "overdue")) { /* no department row: none overdue now */
@@ -331,18 +325,18 @@ static cJSON *ticket_row(const cJSON *t)
     static const char *const keys[] = {"id",   "status_label", "category",    "area",
                                        "lead", "deadline",     "supervision", "created"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        const char *v = str(t, keys[k]);
+        const char *v = rx_json_str(t, keys[k]);
         if (v)
             cJSON_AddStringToObject(o, keys[k], v);
         else
             cJSON_AddNullToObject(o, keys[k]);
     }
-    int sup = rx_supervision_find(str(t, "supervision"));
+    int sup = rx_supervision_find(rx_json_str(t, "supervision"));
     cJSON_AddStringToObject(o, "supervision_label",
                             sup > 0 ? rx_supervision_label((rx_supervision)sup) : "");
     cJSON_AddNumberToObject(o, "overdue_count", num(t, "overdue_count"));
     cJSON_AddNumberToObject(o, "rework", num(t, "rework"));
-    const char *content = str(t, "content");
+    const char *content = rx_json_str(t, "content");
     if (content) {
         int n = rx_utf8_clip(content, 180); /* about 60 characters */
         char *c = malloc((size_t)n + 4);
@@ -369,8 +363,8 @@ static cJSON *section(const cJSON *list, cJSON *departments, const char *field, 
     const cJSON *t;
     cJSON_ArrayForEach(t, tickets)
     {
-        bump(departments, str(t, "lead"), field);
-        int k = rx_supervision_find(str(t, "supervision"));
+        bump(departments, rx_json_str(t, "lead"), field);
+        int k = rx_supervision_find(rx_json_str(t, "supervision"));
         if (k > 0 && k < 5)
             kinds[k]++;
     }
@@ -389,7 +383,7 @@ static cJSON *section(const cJSON *list, cJSON *departments, const char *field, 
     for (int k = 4, shown = 0; k >= 0 && shown < SHOWN_ROWS; k--)
         cJSON_ArrayForEach(t, tickets)
         {
-            int s = rx_supervision_find(str(t, "supervision"));
+            int s = rx_supervision_find(rx_json_str(t, "supervision"));
             if ((s < 0 ? 0 : s) != k || shown >= SHOWN_ROWS)
                 continue;
             cJSON_AddItemToArray(rows, ticket_row(t));
@@ -424,9 +418,10 @@ static cJSON *hotword_section(const rx_report_sources *src, const rx_period *p,
             if (!cJSON_IsTrue(cJSON_GetObjectItem(t, "spike")))
                 continue;
             cJSON *r = cJSON_CreateObject();
-            cJSON_AddStringToObject(r, "term", str(t, "term") ? str(t, "term") : "");
+            cJSON_AddStringToObject(r, "term",
+                                    rx_json_str(t, "term") ? rx_json_str(t, "term") : "");
             cJSON_AddNumberToObject(r, "then", num(t, "count"));
-            const cJSON *cur = find_key(terms, "term", str(t, "term"));
+            const cJSON *cur = find_key(terms, "term", rx_json_str(t, "term"));
             if (cur)
                 cJSON_AddNumberToObject(r, "now", num(cur, "count"));
             else
@@ -445,7 +440,7 @@ static cJSON *departments_of(const cJSON *by_department)
     const cJSON *g;
     cJSON_ArrayForEach(g, cJSON_GetObjectItem(by_department, "groups"))
     {
-        const char *key = str(g, "key");
+        const char *key = rx_json_str(g, "key");
         if (!key || !*key)
             continue; /* tickets not dispatched: no department */
         cJSON *d = cJSON_Duplicate(g, 1);
@@ -522,7 +517,7 @@ int rx_report_build(cJSON **out, const rx_report_sources *src, const rx_period *
         char key[11];
         rx_date_format(key, day);
         double count = 0;
-        if (g && str(g, "key") && !strcmp(str(g, "key"), key)) {
+        if (g && rx_json_str(g, "key") && !strcmp(rx_json_str(g, "key"), key)) {
             count = num(g, "tickets");
             g = g->next;
         }
@@ -538,11 +533,12 @@ int rx_report_build(cJSON **out, const rx_report_sources *src, const rx_period *
         if (k++ >= 10)
             break;
         cJSON *d = cJSON_CreateObject();
-        cJSON_AddStringToObject(d, "category",
-                                str(g, "key") && *str(g, "key") ? str(g, "key") : "未分类");
+        cJSON_AddStringToObject(
+            d, "category",
+            rx_json_str(g, "key") && *rx_json_str(g, "key") ? rx_json_str(g, "key") : "未分类");
         cJSON_AddNumberToObject(d, "tickets", num(g, "tickets"));
         const cJSON *pg =
-            find_key(cJSON_GetObjectItem(by_cat_prev, "groups"), "key", str(g, "key"));
+            find_key(cJSON_GetObjectItem(by_cat_prev, "groups"), "key", rx_json_str(g, "key"));
         cJSON_AddNumberToObject(d, "previous", pg ? num(pg, "tickets") : 0);
         cJSON_AddItemToArray(cats, d);
     }
@@ -679,7 +675,7 @@ static void svg_days(rx_buf *b, const cJSON *days)
     cJSON_ArrayForEach(d, days)
     {
         double v = num(d, "tickets"), h = (H - T - B) * v / max, x = L + i * bw;
-        const char *day = str(d, "day") ? str(d, "day") : "";
+        const char *day = rx_json_str(d, "day") ? rx_json_str(d, "day") : "";
         rx_buf_printf(b,
                       "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#4a78b5\">"
                       "<title>%s：%.0f 件</title></rect>",
@@ -775,20 +771,20 @@ static void html_ticket_table(rx_buf *b, const cJSON *rows, bool supervision)
     cJSON_ArrayForEach(t, rows)
     {
         rx_buf_puts(b, "<tr><td>");
-        html_text(b, str(t, "id"));
+        html_text(b, rx_json_str(t, "id"));
         rx_buf_puts(b, "</td><td>");
-        html_text(b, str(t, "category"));
+        html_text(b, rx_json_str(t, "category"));
         rx_buf_puts(b, "</td><td>");
-        html_text(b, str(t, "area"));
+        html_text(b, rx_json_str(t, "area"));
         rx_buf_puts(b, "</td><td>");
-        html_text(b, str(t, "lead"));
+        html_text(b, rx_json_str(t, "lead"));
         rx_buf_puts(b, "</td><td>");
         if (supervision)
-            html_text(b, str(t, "supervision_label"));
+            html_text(b, rx_json_str(t, "supervision_label"));
         else
             rx_buf_printf(b, "%.0f", num(t, "overdue_count"));
         rx_buf_puts(b, "</td><td>");
-        html_text(b, str(t, "content"));
+        html_text(b, rx_json_str(t, "content"));
         rx_buf_puts(b, "</td></tr>");
     }
     rx_buf_puts(b, "</tbody></table>");
@@ -810,16 +806,16 @@ int rx_report_html(rx_buf *out, const cJSON *r)
     rx_buf_puts(b, "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>"
                    "热线监督报告 · ");
-    html_text(b, str(r, "label"));
+    html_text(b, rx_json_str(r, "label"));
     rx_buf_printf(b, "</title><style>%s</style></head><body><header><h1>12345 热线监督报告（",
                   rx_export_css);
-    html_text(b, str(r, "label"));
+    html_text(b, rx_json_str(r, "label"));
     rx_buf_puts(b, "）</h1><p class=\"meta\">统计区间 ");
-    html_text(b, str(r, "from"));
+    html_text(b, rx_json_str(r, "from"));
     rx_buf_puts(b, " 至 ");
-    html_text(b, str(r, "to"));
+    html_text(b, rx_json_str(r, "to"));
     rx_buf_puts(b, " · 生成于 ");
-    html_text(b, str(r, "generated"));
+    html_text(b, rx_json_str(r, "generated"));
     rx_buf_puts(b, "</p><p class=\"notice\">供热线监督员、人大代表和督办人员阅看。报告中的工单"
                    "已对来电人信息脱敏；每个比率都给出分子和分母，可由工单记录复核。</p></header>");
 
@@ -836,7 +832,7 @@ int rx_report_html(rx_buf *out, const cJSON *r)
     int n = cJSON_GetArraySize(cats), k = 0;
     bar *bars = calloc((size_t)(n ? n : 1), sizeof *bars);
     cJSON_ArrayForEach(x, cats) bars[k++] =
-        (bar){str(x, "category"), {num(x, "tickets"), num(x, "previous")}};
+        (bar){rx_json_str(x, "category"), {num(x, "tickets"), num(x, "previous")}};
     rx_buf_puts(b, "<h3>诉求分类（前 10 位）</h3>");
     static const char *const cat_names[2] = {"本期", "上期"};
     svg_bars(b, "诉求分类：本期与上期", bars, k, 2, cat_names, false);
@@ -845,7 +841,7 @@ int rx_report_html(rx_buf *out, const cJSON *r)
     cJSON_ArrayForEach(x, cats)
     {
         rx_buf_puts(b, "<tr><td>");
-        html_text(b, str(x, "category"));
+        html_text(b, rx_json_str(x, "category"));
         rx_buf_printf(b, "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td></tr>",
                       num(x, "tickets"), num(x, "previous"));
     }
@@ -876,7 +872,7 @@ int rx_report_html(rx_buf *out, const cJSON *r)
     {
         if (k >= 12)
             break;
-        bars[k++] = (bar){str(x, "name"),
+        bars[k++] = (bar){rx_json_str(x, "name"),
                           {rate(cJSON_GetObjectItem(x, "on_time")),
                            rate(cJSON_GetObjectItem(x, "satisfaction"))}};
     }
@@ -890,7 +886,7 @@ int rx_report_html(rx_buf *out, const cJSON *r)
     cJSON_ArrayForEach(x, deps)
     {
         rx_buf_puts(b, "<tr><td>");
-        html_text(b, str(x, "name"));
+        html_text(b, rx_json_str(x, "name"));
         rx_buf_printf(b, "</td><td class=\"num\">%.0f</td>", num(x, "tickets"));
         static const char *const m[] = {"on_time", "satisfaction", "rework"};
         for (int i = 0; i < 3; i++) {
@@ -906,7 +902,7 @@ int rx_report_html(rx_buf *out, const cJSON *r)
         cJSON_ArrayForEach(f, cJSON_GetObjectItem(x, "flags"))
         {
             rx_buf_puts(b, j++ ? "、" : "");
-            html_text(b, str(f, "issue"));
+            html_text(b, rx_json_str(f, "issue"));
         }
         rx_buf_puts(b, "</td></tr>");
     }
@@ -921,7 +917,7 @@ int rx_report_html(rx_buf *out, const cJSON *r)
     rx_buf_printf(b, "<h3>督办工单（共 %.0f 件：", num(sup, "total"));
     k = 0;
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(sup, "by_kind"))
-        rx_buf_printf(b, "%s%s %.0f", k++ ? "，" : "", str(x, "label"), num(x, "count"));
+        rx_buf_printf(b, "%s%s %.0f", k++ ? "，" : "", rx_json_str(x, "label"), num(x, "count"));
     rx_buf_puts(b, "）</h3>");
     html_ticket_table(b, cJSON_GetObjectItem(sup, "tickets"), true);
     rx_buf_puts(b, "</section>");
@@ -937,18 +933,18 @@ int rx_report_html(rx_buf *out, const cJSON *r)
         cJSON_ArrayForEach(x, problems)
         {
             char f[64];
-            figure_text(f, str(x, "metric"), x);
+            figure_text(f, rx_json_str(x, "metric"), x);
             rx_buf_puts(b, "<tr><td>");
-            html_text(b, str(x, "department"));
+            html_text(b, rx_json_str(x, "department"));
             rx_buf_puts(b, "</td><td class=\"bad\">");
-            html_text(b, str(x, "issue"));
+            html_text(b, rx_json_str(x, "issue"));
             rx_buf_printf(b, "</td><td class=\"num\">%s</td></tr>", f);
         }
         rx_buf_puts(b, "</tbody></table>");
     }
     const cJSON *prev = cJSON_GetObjectItem(r, "previous");
     rx_buf_puts(b, "<h2>六、回头看：上期（");
-    html_text(b, str(prev, "label"));
+    html_text(b, rx_json_str(prev, "label"));
     rx_buf_puts(b, "）问题的整改情况</h2>");
     const cJSON *review = cJSON_GetObjectItem(r, "review");
     if (cJSON_GetArraySize(review) == 0)
@@ -959,13 +955,13 @@ int rx_report_html(rx_buf *out, const cJSON *r)
         cJSON_ArrayForEach(x, review)
         {
             char f1[64], f2[64];
-            figure_text(f1, str(x, "metric"), cJSON_GetObjectItem(x, "then"));
-            figure_text(f2, str(x, "metric"), cJSON_GetObjectItem(x, "now"));
-            const char *v = str(x, "verdict") ? str(x, "verdict") : "";
+            figure_text(f1, rx_json_str(x, "metric"), cJSON_GetObjectItem(x, "then"));
+            figure_text(f2, rx_json_str(x, "metric"), cJSON_GetObjectItem(x, "now"));
+            const char *v = rx_json_str(x, "verdict") ? rx_json_str(x, "verdict") : "";
             rx_buf_puts(b, "<tr><td>");
-            html_text(b, str(x, "department"));
+            html_text(b, rx_json_str(x, "department"));
             rx_buf_puts(b, "</td><td>");
-            html_text(b, str(x, "issue"));
+            html_text(b, rx_json_str(x, "issue"));
             rx_buf_printf(
                 b, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"%s\">", f1,
                 f2, !strncmp(v, "已改善", strlen("已改善")) ? "good" : "bad");
@@ -987,7 +983,8 @@ int rx_report_html(rx_buf *out, const cJSON *r)
         bars = calloc((size_t)(n ? n : 1), sizeof *bars);
         k = 0;
         cJSON_ArrayForEach(x, terms) bars[k++] =
-            (bar){str(x, "term") ? str(x, "term") : "", {num(x, "count"), num(x, "previous")}};
+            (bar){rx_json_str(x, "term") ? rx_json_str(x, "term") : "",
+                  {num(x, "count"), num(x, "previous")}};
         static const char *const hw_names[2] = {"本期", "上期"};
         svg_bars(b, "民生热词：本期与上期", bars, k, 2, hw_names, false);
         free(bars);
@@ -996,7 +993,7 @@ int rx_report_html(rx_buf *out, const cJSON *r)
         cJSON_ArrayForEach(x, terms)
         {
             rx_buf_puts(b, "<tr><td>");
-            html_text(b, str(x, "term"));
+            html_text(b, rx_json_str(x, "term"));
             rx_buf_printf(b,
                           "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td><td "
                           "class=\"num\">%.0f</td><td class=\"bad\">%s</td></tr>",
@@ -1010,7 +1007,7 @@ int rx_report_html(rx_buf *out, const cJSON *r)
             cJSON_ArrayForEach(x, hr)
             {
                 rx_buf_puts(b, "<li>");
-                html_text(b, str(x, "term"));
+                html_text(b, rx_json_str(x, "term"));
                 const cJSON *now = cJSON_GetObjectItem(x, "now");
                 if (cJSON_IsNumber(now))
                     rx_buf_printf(b, "：上期 %.0f 次，本期 %.0f 次</li>", num(x, "then"),
@@ -1046,16 +1043,16 @@ static void md_ticket_table(rx_buf *b, const cJSON *rows, bool supervision)
         static const char *const keys[] = {"id", "category", "area", "lead"};
         for (int k = 0; k < 4; k++) {
             rx_buf_puts(b, "| ");
-            md_text(b, str(t, keys[k]));
+            md_text(b, rx_json_str(t, keys[k]));
             rx_buf_putc(b, ' ');
         }
         if (supervision) {
             rx_buf_puts(b, "| ");
-            md_text(b, str(t, "supervision_label"));
+            md_text(b, rx_json_str(t, "supervision_label"));
         } else
             rx_buf_printf(b, "| %.0f", num(t, "overdue_count"));
         rx_buf_puts(b, " | ");
-        char *c = strdup(str(t, "content") ? str(t, "content") : "");
+        char *c = strdup(rx_json_str(t, "content") ? rx_json_str(t, "content") : "");
         for (char *p = c; p && *p; p++)
             if (*p == '\n' || *p == '\r')
                 *p = ' ';
@@ -1071,13 +1068,13 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
     const cJSON *vol = cJSON_GetObjectItem(r, "volume"), *x;
     char p1[16], p2[16], ch[48], ch2[48];
     rx_buf_puts(b, "# 12345 热线监督报告（");
-    md_text(b, str(r, "label"));
+    md_text(b, rx_json_str(r, "label"));
     rx_buf_puts(b, "）\n\n统计区间 ");
-    md_text(b, str(r, "from"));
+    md_text(b, rx_json_str(r, "from"));
     rx_buf_puts(b, " 至 ");
-    md_text(b, str(r, "to"));
+    md_text(b, rx_json_str(r, "to"));
     rx_buf_puts(b, " · 生成于 ");
-    md_text(b, str(r, "generated"));
+    md_text(b, rx_json_str(r, "generated"));
     rx_buf_puts(
         b, "\n\n> 报告中的工单已对来电人信息脱敏；每个比率都给出分子和分母，可由工单记录复核。\n");
     change_text(ch, cJSON_GetObjectItem(vol, "change"));
@@ -1089,7 +1086,7 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(vol, "by_category"))
     {
         rx_buf_puts(b, "| ");
-        md_text(b, str(x, "category"));
+        md_text(b, rx_json_str(x, "category"));
         rx_buf_printf(b, " | %.0f | %.0f |\n", num(x, "tickets"), num(x, "previous"));
     }
     rx_buf_puts(b,
@@ -1108,7 +1105,7 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "departments"))
     {
         rx_buf_puts(b, "| ");
-        md_text(b, str(x, "name"));
+        md_text(b, rx_json_str(x, "name"));
         rx_buf_printf(b, " | %.0f |", num(x, "tickets"));
         static const char *const m[] = {"on_time", "satisfaction", "rework"};
         for (int i = 0; i < 3; i++) {
@@ -1122,7 +1119,7 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
         cJSON_ArrayForEach(f, cJSON_GetObjectItem(x, "flags"))
         {
             rx_buf_puts(b, j++ ? "、" : "");
-            md_text(b, str(f, "issue"));
+            md_text(b, rx_json_str(f, "issue"));
         }
         rx_buf_puts(b, " |\n");
     }
@@ -1133,7 +1130,7 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
     rx_buf_printf(b, "\n### 督办工单（共 %.0f 件：", num(sup, "total"));
     int k = 0;
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(sup, "by_kind"))
-        rx_buf_printf(b, "%s%s %.0f", k++ ? "，" : "", str(x, "label"), num(x, "count"));
+        rx_buf_printf(b, "%s%s %.0f", k++ ? "，" : "", rx_json_str(x, "label"), num(x, "count"));
     rx_buf_puts(b, "）\n\n");
     md_ticket_table(b, cJSON_GetObjectItem(sup, "tickets"), true);
     rx_buf_puts(b, "\n## 五、本期发现的问题\n\n");
@@ -1145,15 +1142,15 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
     cJSON_ArrayForEach(x, problems)
     {
         char f[64];
-        figure_text(f, str(x, "metric"), x);
+        figure_text(f, rx_json_str(x, "metric"), x);
         rx_buf_puts(b, "| ");
-        md_text(b, str(x, "department"));
+        md_text(b, rx_json_str(x, "department"));
         rx_buf_puts(b, " | ");
-        md_text(b, str(x, "issue"));
+        md_text(b, rx_json_str(x, "issue"));
         rx_buf_printf(b, " | %s |\n", f);
     }
     rx_buf_puts(b, "\n## 六、回头看：上期（");
-    md_text(b, str(cJSON_GetObjectItem(r, "previous"), "label"));
+    md_text(b, rx_json_str(cJSON_GetObjectItem(r, "previous"), "label"));
     rx_buf_puts(b, "）问题的整改情况\n\n");
     const cJSON *review = cJSON_GetObjectItem(r, "review");
     if (cJSON_GetArraySize(review) == 0)
@@ -1164,14 +1161,14 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
     cJSON_ArrayForEach(x, review)
     {
         char f1[64], f2[64];
-        figure_text(f1, str(x, "metric"), cJSON_GetObjectItem(x, "then"));
-        figure_text(f2, str(x, "metric"), cJSON_GetObjectItem(x, "now"));
+        figure_text(f1, rx_json_str(x, "metric"), cJSON_GetObjectItem(x, "then"));
+        figure_text(f2, rx_json_str(x, "metric"), cJSON_GetObjectItem(x, "now"));
         rx_buf_puts(b, "| ");
-        md_text(b, str(x, "department"));
+        md_text(b, rx_json_str(x, "department"));
         rx_buf_puts(b, " | ");
-        md_text(b, str(x, "issue"));
+        md_text(b, rx_json_str(x, "issue"));
         rx_buf_printf(b, " | %s | %s | ", f1, f2);
-        md_text(b, str(x, "verdict"));
+        md_text(b, rx_json_str(x, "verdict"));
         rx_buf_puts(b, " |\n");
     }
     rx_buf_puts(b, "\n## 七、民生热词\n\n");
@@ -1183,7 +1180,7 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
         cJSON_ArrayForEach(x, cJSON_GetObjectItem(hw, "terms"))
         {
             rx_buf_puts(b, "| ");
-            md_text(b, str(x, "term"));
+            md_text(b, rx_json_str(x, "term"));
             rx_buf_printf(b, " | %.0f | %.0f | %.0f | %s |\n", num(x, "count"), num(x, "previous"),
                           num(x, "last_year"),
                           cJSON_IsTrue(cJSON_GetObjectItem(x, "spike")) ? "是" : "");
@@ -1194,7 +1191,7 @@ int rx_report_markdown(rx_buf *out, const cJSON *r)
         cJSON_ArrayForEach(x, hr)
         {
             rx_buf_puts(b, "- ");
-            md_text(b, str(x, "term"));
+            md_text(b, rx_json_str(x, "term"));
             const cJSON *now = cJSON_GetObjectItem(x, "now");
             if (cJSON_IsNumber(now))
                 rx_buf_printf(b, "：上期 %.0f 次，本期 %.0f 次\n", num(x, "then"),

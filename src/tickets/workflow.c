@@ -906,6 +906,12 @@ char **rx_strings_from_json(const cJSON *arr, size_t *n)
     return v;
 }
 
+const char *rx_json_str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 cJSON *rx_strings_to_json(char *const *v, size_t n)
 {
     cJSON *arr = cJSON_CreateArray();
