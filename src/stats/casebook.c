@@ -774,21 +774,114 @@ static void case_facts(rx_buf *b, const cJSON *c,
     rx_buf_free(&co);
 }
 
+/* What the HTML and Markdown exports write differently inside a case:
+ * how text is escaped (and flattened onto one list line), emphasis, a
+ * muted aside, and what comes before an event's detail. */
+typedef struct {
+    void (*text)(rx_buf *b, const char *s);
+    void (*line)(rx_buf *b, const char *s);
+    const char *strong, *strong_end, *muted, *muted_end, *detail;
+} markup;
+
+/* Markdown text for one list item: its line breaks become spaces. */
+static void md_line_text(rx_buf *b, const char *s)
+{
+    char *d = strdup(s ? s : "");
+    for (char *p = d; p && *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    rx_export_md_text(b, d);
+    free(d);
+}
+
+static const markup html_markup = {
+    rx_export_html_text,       rx_export_html_text, "<strong>", "</strong>",
+    " <span class=\"muted\">", "</span>",           "<br>"};
+static const markup md_markup = {rx_export_md_text, md_line_text, "**", "**", "", "", "："};
+
+/* 类别（工单 ID）, or 工单 ID. */
+static void case_title(rx_buf *b, const cJSON *c, const markup *m)
+{
+    if (rx_json_str(c, "category")) {
+        m->text(b, rx_json_str(c, "category"));
+        rx_buf_puts(b, "（工单 ");
+        m->text(b, rx_json_str(c, "ticket"));
+        rx_buf_puts(b, "）");
+    } else {
+        rx_buf_puts(b, "工单 ");
+        m->text(b, rx_json_str(c, "ticket"));
+    }
+}
+
+/* An event of the timeline after its time: what, the status it led to,
+ * who (and their role), and its detail. */
+static void event_line(rx_buf *b, const cJSON *x, const markup *m)
+{
+    rx_buf_puts(b, m->strong);
+    m->text(b, rx_json_str(x, "label"));
+    rx_buf_puts(b, m->strong_end);
+    if (rx_json_str(x, "status")) {
+        rx_buf_puts(b, " → ");
+        m->text(b, rx_json_str(x, "status"));
+    }
+    rx_buf_puts(b, " · ");
+    m->text(b, rx_json_str(x, "who"));
+    const char *role = rx_json_str(x, "role"), *detail = rx_json_str(x, "detail");
+    if (role && *role) {
+        rx_buf_puts(b, "（");
+        m->text(b, role);
+        rx_buf_puts(b, "）");
+    }
+    if (detail && *detail) {
+        rx_buf_puts(b, m->detail);
+        m->line(b, detail);
+    }
+}
+
+/* A document used: its title, id and how (cited, or opened in the call). */
+static void doc_line(rx_buf *b, const cJSON *x, const markup *m)
+{
+    const char *title = rx_json_str(x, "title");
+    m->text(b, title ? title : "（知识库中已无此文档）");
+    rx_buf_puts(b, m->muted);
+    rx_buf_puts(b, "（");
+    m->text(b, rx_json_str(x, "id"));
+    rx_buf_puts(b, !strcmp(rx_json_str(x, "used"), "cited") ? "，办结时引用）" : "，通话中打开）");
+    rx_buf_puts(b, m->muted_end);
+}
+
+/* A reply, supervision or callback after its time: who, its kind or
+ * result, and its text (field). */
+static void entry_line(rx_buf *b, const cJSON *x, const char *field, const markup *m)
+{
+    m->text(b, rx_json_str(x, "who"));
+    const char *tag = rx_json_str(x, "kind") ? rx_json_str(x, "kind") : rx_json_str(x, "result");
+    if (tag) {
+        rx_buf_printf(b, " %s", m->strong);
+        m->text(b, tag);
+        rx_buf_puts(b, m->strong_end);
+    }
+    const char *text = rx_json_str(x, field);
+    if (text && *text) {
+        rx_buf_puts(b, "：");
+        m->line(b, text);
+    }
+}
+
+/* The parts of a case listed after its documents. */
+static const struct {
+    const char *key, *heading, *field, *empty;
+} case_parts[] = {{"replies", "承办单位答复", "text", "没有答复。"},
+                  {"supervision_log", "督办", "note", "没有督办。"},
+                  {"callbacks", "回访", "note", "尚未回访。"}};
+
 static void html_case(rx_buf *b, const cJSON *c, int k)
 {
     char tb[20];
     const cJSON *x;
     rx_buf_printf(b, "<section class=\"case\" id=\"case-%d\"><h2%s>案例 %d：", k + 1,
                   k == 0 ? " class=\"first\"" : "", k + 1);
-    if (rx_json_str(c, "category")) {
-        rx_export_html_text(b, rx_json_str(c, "category"));
-        rx_buf_puts(b, "（工单 ");
-        rx_export_html_text(b, rx_json_str(c, "ticket"));
-        rx_buf_puts(b, "）");
-    } else {
-        rx_buf_puts(b, "工单 ");
-        rx_export_html_text(b, rx_json_str(c, "ticket"));
-    }
+    case_title(b, c, &html_markup);
     rx_buf_puts(b, "</h2><dl class=\"facts\">");
     case_facts(b, c, html_fact);
     rx_buf_puts(b, "</dl><h3>诉求内容</h3><blockquote>");
@@ -796,25 +889,8 @@ static void html_case(rx_buf *b, const cJSON *c, int k)
     rx_buf_puts(b, "</blockquote><h3>办理过程</h3><ol class=\"timeline\">");
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(c, "timeline"))
     {
-        rx_buf_printf(b, "<li><span class=\"muted\">%s</span> <strong>",
-                      when(rx_json_str(x, "at"), tb));
-        rx_export_html_text(b, rx_json_str(x, "label"));
-        rx_buf_puts(b, "</strong>");
-        if (rx_json_str(x, "status")) {
-            rx_buf_puts(b, " → ");
-            rx_export_html_text(b, rx_json_str(x, "status"));
-        }
-        rx_buf_puts(b, " · ");
-        rx_export_html_text(b, rx_json_str(x, "who"));
-        if (rx_json_str(x, "role") && *rx_json_str(x, "role")) {
-            rx_buf_puts(b, "（");
-            rx_export_html_text(b, rx_json_str(x, "role"));
-            rx_buf_puts(b, "）");
-        }
-        if (rx_json_str(x, "detail") && *rx_json_str(x, "detail")) {
-            rx_buf_puts(b, "<br>");
-            rx_export_html_text(b, rx_json_str(x, "detail"));
-        }
+        rx_buf_printf(b, "<li><span class=\"muted\">%s</span> ", when(rx_json_str(x, "at"), tb));
+        event_line(b, x, &html_markup);
         rx_buf_puts(b, "</li>");
     }
     rx_buf_puts(b, "</ol><h3>使用的知识库文档</h3>");
@@ -826,13 +902,8 @@ static void html_case(rx_buf *b, const cJSON *c, int k)
         cJSON_ArrayForEach(x, docs)
         {
             rx_buf_puts(b, "<li>");
-            rx_export_html_text(b, rx_json_str(x, "title") ? rx_json_str(x, "title")
-                                                           : "（知识库中已无此文档）");
-            rx_buf_puts(b, " <span class=\"muted\">（");
-            rx_export_html_text(b, rx_json_str(x, "id"));
-            rx_buf_puts(b,
-                        !strcmp(rx_json_str(x, "used"), "cited") ? "，办结时引用" : "，通话中打开");
-            rx_buf_puts(b, "）</span></li>");
+            doc_line(b, x, &html_markup);
+            rx_buf_puts(b, "</li>");
         }
         rx_buf_puts(b, "</ul>");
     }
@@ -849,16 +920,11 @@ static void html_case(rx_buf *b, const cJSON *c, int k)
         }
         rx_buf_puts(b, "</p>");
     }
-    static const struct {
-        const char *key, *heading, *field, *empty;
-    } parts[] = {{"replies", "承办单位答复", "text", "没有答复。"},
-                 {"supervision_log", "督办", "note", "没有督办。"},
-                 {"callbacks", "回访", "note", "尚未回访。"}};
-    for (size_t p = 0; p < 3; p++) {
-        rx_buf_printf(b, "<h3>%s</h3>", parts[p].heading);
-        const cJSON *list = cJSON_GetObjectItem(c, parts[p].key);
+    for (size_t p = 0; p < sizeof case_parts / sizeof case_parts[0]; p++) {
+        rx_buf_printf(b, "<h3>%s</h3>", case_parts[p].heading);
+        const cJSON *list = cJSON_GetObjectItem(c, case_parts[p].key);
         if (cJSON_GetArraySize(list) == 0) {
-            rx_buf_printf(b, "<p class=\"muted\">%s</p>", parts[p].empty);
+            rx_buf_printf(b, "<p class=\"muted\">%s</p>", case_parts[p].empty);
             continue;
         }
         rx_buf_puts(b, "<ul>");
@@ -866,19 +932,7 @@ static void html_case(rx_buf *b, const cJSON *c, int k)
         {
             rx_buf_printf(b, "<li><span class=\"muted\">%s</span> ",
                           when(rx_json_str(x, "at"), tb));
-            rx_export_html_text(b, rx_json_str(x, "who"));
-            const char *tag =
-                rx_json_str(x, "kind") ? rx_json_str(x, "kind") : rx_json_str(x, "result");
-            if (tag) {
-                rx_buf_puts(b, " <strong>");
-                rx_export_html_text(b, tag);
-                rx_buf_puts(b, "</strong>");
-            }
-            const char *text = rx_json_str(x, parts[p].field);
-            if (text && *text) {
-                rx_buf_puts(b, "：");
-                rx_export_html_text(b, text);
-            }
+            entry_line(b, x, case_parts[p].field, &html_markup);
             rx_buf_puts(b, "</li>");
         }
         rx_buf_puts(b, "</ul>");
@@ -949,16 +1003,8 @@ static void md_case(rx_buf *b, const cJSON *c, int k)
     char tb[20];
     const cJSON *x;
     rx_buf_printf(b, "\n## 案例 %d：", k + 1);
-    if (rx_json_str(c, "category")) {
-        rx_export_md_text(b, rx_json_str(c, "category"));
-        rx_buf_puts(b, "（工单 ");
-        rx_export_md_text(b, rx_json_str(c, "ticket"));
-        rx_buf_puts(b, "）\n\n");
-    } else {
-        rx_buf_puts(b, "工单 ");
-        rx_export_md_text(b, rx_json_str(c, "ticket"));
-        rx_buf_puts(b, "\n\n");
-    }
+    case_title(b, c, &md_markup);
+    rx_buf_puts(b, "\n\n");
     case_facts(b, c, md_line);
     rx_buf_puts(b, "\n### 诉求内容\n\n> ");
     rx_buf *q = &(rx_buf){0};
@@ -974,30 +1020,8 @@ static void md_case(rx_buf *b, const cJSON *c, int k)
     int n = 0;
     cJSON_ArrayForEach(x, cJSON_GetObjectItem(c, "timeline"))
     {
-        rx_buf_printf(b, "%d. %s **", ++n, when(rx_json_str(x, "at"), tb));
-        rx_export_md_text(b, rx_json_str(x, "label"));
-        rx_buf_puts(b, "**");
-        if (rx_json_str(x, "status")) {
-            rx_buf_puts(b, " → ");
-            rx_export_md_text(b, rx_json_str(x, "status"));
-        }
-        rx_buf_puts(b, " · ");
-        rx_export_md_text(b, rx_json_str(x, "who"));
-        if (rx_json_str(x, "role") && *rx_json_str(x, "role")) {
-            rx_buf_puts(b, "（");
-            rx_export_md_text(b, rx_json_str(x, "role"));
-            rx_buf_puts(b, "）");
-        }
-        if (rx_json_str(x, "detail") && *rx_json_str(x, "detail")) {
-            rx_buf_puts(b, "：");
-            /* one list item: its line breaks become spaces */
-            char *d = strdup(rx_json_str(x, "detail"));
-            for (char *p = d; p && *p; p++)
-                if (*p == '\n' || *p == '\r')
-                    *p = ' ';
-            rx_export_md_text(b, d);
-            free(d);
-        }
+        rx_buf_printf(b, "%d. %s ", ++n, when(rx_json_str(x, "at"), tb));
+        event_line(b, x, &md_markup);
         rx_buf_putc(b, '\n');
     }
     rx_buf_puts(b, "\n### 使用的知识库文档\n\n");
@@ -1007,44 +1031,18 @@ static void md_case(rx_buf *b, const cJSON *c, int k)
     cJSON_ArrayForEach(x, docs)
     {
         rx_buf_puts(b, "- ");
-        rx_export_md_text(b, rx_json_str(x, "title") ? rx_json_str(x, "title")
-                                                     : "（知识库中已无此文档）");
-        rx_buf_puts(b, "（");
-        rx_export_md_text(b, rx_json_str(x, "id"));
-        rx_buf_puts(b, !strcmp(rx_json_str(x, "used"), "cited") ? "，办结时引用）\n"
-                                                                : "，通话中打开）\n");
+        doc_line(b, x, &md_markup);
+        rx_buf_putc(b, '\n');
     }
-    static const struct {
-        const char *key, *heading, *field, *empty;
-    } parts[] = {{"replies", "承办单位答复", "text", "没有答复。"},
-                 {"supervision_log", "督办", "note", "没有督办。"},
-                 {"callbacks", "回访", "note", "尚未回访。"}};
-    for (size_t p = 0; p < 3; p++) {
-        rx_buf_printf(b, "\n### %s\n\n", parts[p].heading);
-        const cJSON *list = cJSON_GetObjectItem(c, parts[p].key);
+    for (size_t p = 0; p < sizeof case_parts / sizeof case_parts[0]; p++) {
+        rx_buf_printf(b, "\n### %s\n\n", case_parts[p].heading);
+        const cJSON *list = cJSON_GetObjectItem(c, case_parts[p].key);
         if (cJSON_GetArraySize(list) == 0)
-            rx_buf_printf(b, "%s\n", parts[p].empty);
+            rx_buf_printf(b, "%s\n", case_parts[p].empty);
         cJSON_ArrayForEach(x, list)
         {
             rx_buf_printf(b, "- %s ", when(rx_json_str(x, "at"), tb));
-            rx_export_md_text(b, rx_json_str(x, "who"));
-            const char *tag =
-                rx_json_str(x, "kind") ? rx_json_str(x, "kind") : rx_json_str(x, "result");
-            if (tag) {
-                rx_buf_puts(b, " **");
-                rx_export_md_text(b, tag);
-                rx_buf_puts(b, "**");
-            }
-            const char *text = rx_json_str(x, parts[p].field);
-            if (text && *text) {
-                rx_buf_puts(b, "：");
-                char *d = strdup(text);
-                for (char *s = d; s && *s; s++)
-                    if (*s == '\n' || *s == '\r')
-                        *s = ' ';
-                rx_export_md_text(b, d);
-                free(d);
-            }
+            entry_line(b, x, case_parts[p].field, &md_markup);
             rx_buf_putc(b, '\n');
         }
     }
