@@ -68,6 +68,9 @@ void rx_export_html_text(rx_buf *out, const char *s);
 /* Appends s escaped for Markdown inline text, line breaks kept as hard
  * breaks. */
 void rx_export_md_text(rx_buf *out, const char *s);
+/* Opens a printable page: its head with title (escaped) and the style
+ * sheet, up to the opened <h1> of its header. */
+void rx_export_html_open(rx_buf *out, const char *title);
 /* The style sheet of the printable pages. */
 extern const char rx_export_css[];
 

@@ -684,6 +684,15 @@ const char rx_export_css[] =
     "blockquote,.lesson,table,svg{break-inside:avoid}"
     "@page{size:A4;margin:18mm 16mm}}";
 
+void rx_export_html_open(rx_buf *out, const char *title)
+{
+    rx_buf_puts(out, "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                     "<title>");
+    rx_export_html_text(out, title);
+    rx_buf_printf(out, "</title><style>%s</style></head><body><header><h1>", rx_export_css);
+}
+
 void rx_export_html_text(rx_buf *out, const char *s)
 {
     if (!s)
@@ -949,12 +958,11 @@ static void html_case(rx_buf *b, const cJSON *c, int k)
 int rx_casebook_html(rx_buf *out, const cJSON *book)
 {
     rx_buf *b = out;
-    rx_buf_puts(b, "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                   "<title>");
-    rx_export_html_text(b, rx_json_str(book, "title"));
-    rx_buf_printf(b, " · 案例复盘</title><style>%s</style></head><body><header><h1>",
-                  rx_export_css);
+    rx_buf title = {0};
+    rx_buf_printf(&title, "%s · 案例复盘",
+                  rx_json_str(book, "title") ? rx_json_str(book, "title") : "");
+    rx_export_html_open(b, title.data);
+    rx_buf_free(&title);
     rx_export_html_text(b, rx_json_str(book, "title"));
     rx_buf_puts(b, "</h1><p class=\"meta\">案例复盘 ");
     rx_export_html_text(b, rx_json_str(book, "id"));

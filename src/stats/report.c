@@ -752,11 +752,6 @@ static void svg_bars(rx_buf *b, const char *title, const bar *bars, int n, int s
     rx_buf_puts(b, "</svg>");
 }
 
-static void html_text(rx_buf *b, const char *s)
-{
-    rx_export_html_text(b, s ? s : "");
-}
-
 static void html_ticket_table(rx_buf *b, const cJSON *rows, bool supervision)
 {
     if (cJSON_GetArraySize(rows) == 0) {
@@ -771,20 +766,20 @@ static void html_ticket_table(rx_buf *b, const cJSON *rows, bool supervision)
     cJSON_ArrayForEach(t, rows)
     {
         rx_buf_puts(b, "<tr><td>");
-        html_text(b, rx_json_str(t, "id"));
+        rx_export_html_text(b, rx_json_str(t, "id"));
         rx_buf_puts(b, "</td><td>");
-        html_text(b, rx_json_str(t, "category"));
+        rx_export_html_text(b, rx_json_str(t, "category"));
         rx_buf_puts(b, "</td><td>");
-        html_text(b, rx_json_str(t, "area"));
+        rx_export_html_text(b, rx_json_str(t, "area"));
         rx_buf_puts(b, "</td><td>");
-        html_text(b, rx_json_str(t, "lead"));
+        rx_export_html_text(b, rx_json_str(t, "lead"));
         rx_buf_puts(b, "</td><td>");
         if (supervision)
-            html_text(b, rx_json_str(t, "supervision_label"));
+            rx_export_html_text(b, rx_json_str(t, "supervision_label"));
         else
             rx_buf_printf(b, "%.0f", num(t, "overdue_count"));
         rx_buf_puts(b, "</td><td>");
-        html_text(b, rx_json_str(t, "content"));
+        rx_export_html_text(b, rx_json_str(t, "content"));
         rx_buf_puts(b, "</td></tr>");
     }
     rx_buf_puts(b, "</tbody></table>");
@@ -803,19 +798,19 @@ int rx_report_html(rx_buf *out, const cJSON *r)
     rx_buf *b = out;
     const cJSON *vol = cJSON_GetObjectItem(r, "volume"), *x;
     char p1[16], p2[16], ch[48], ch2[48];
-    rx_buf_puts(b, "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>"
-                   "热线监督报告 · ");
-    html_text(b, rx_json_str(r, "label"));
-    rx_buf_printf(b, "</title><style>%s</style></head><body><header><h1>12345 热线监督报告（",
-                  rx_export_css);
-    html_text(b, rx_json_str(r, "label"));
+    rx_buf title = {0};
+    rx_buf_printf(&title, "热线监督报告 · %s",
+                  rx_json_str(r, "label") ? rx_json_str(r, "label") : "");
+    rx_export_html_open(b, title.data);
+    rx_buf_free(&title);
+    rx_buf_puts(b, "12345 热线监督报告（");
+    rx_export_html_text(b, rx_json_str(r, "label"));
     rx_buf_puts(b, "）</h1><p class=\"meta\">统计区间 ");
-    html_text(b, rx_json_str(r, "from"));
+    rx_export_html_text(b, rx_json_str(r, "from"));
     rx_buf_puts(b, " 至 ");
-    html_text(b, rx_json_str(r, "to"));
+    rx_export_html_text(b, rx_json_str(r, "to"));
     rx_buf_puts(b, " · 生成于 ");
-    html_text(b, rx_json_str(r, "generated"));
+    rx_export_html_text(b, rx_json_str(r, "generated"));
     rx_buf_puts(b, "</p><p class=\"notice\">供热线监督员、人大代表和督办人员阅看。报告中的工单"
                    "已对来电人信息脱敏；每个比率都给出分子和分母，可由工单记录复核。</p></header>");
 
@@ -841,7 +836,7 @@ int rx_report_html(rx_buf *out, const cJSON *r)
     cJSON_ArrayForEach(x, cats)
     {
         rx_buf_puts(b, "<tr><td>");
-        html_text(b, rx_json_str(x, "category"));
+        rx_export_html_text(b, rx_json_str(x, "category"));
         rx_buf_printf(b, "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td></tr>",
                       num(x, "tickets"), num(x, "previous"));
     }
@@ -886,7 +881,7 @@ int rx_report_html(rx_buf *out, const cJSON *r)
     cJSON_ArrayForEach(x, deps)
     {
         rx_buf_puts(b, "<tr><td>");
-        html_text(b, rx_json_str(x, "name"));
+        rx_export_html_text(b, rx_json_str(x, "name"));
         rx_buf_printf(b, "</td><td class=\"num\">%.0f</td>", num(x, "tickets"));
         static const char *const m[] = {"on_time", "satisfaction", "rework"};
         for (int i = 0; i < 3; i++) {
@@ -902,7 +897,7 @@ int rx_report_html(rx_buf *out, const cJSON *r)
         cJSON_ArrayForEach(f, cJSON_GetObjectItem(x, "flags"))
         {
             rx_buf_puts(b, j++ ? "、" : "");
-            html_text(b, rx_json_str(f, "issue"));
+            rx_export_html_text(b, rx_json_str(f, "issue"));
         }
         rx_buf_puts(b, "</td></tr>");
     }
@@ -935,16 +930,16 @@ int rx_report_html(rx_buf *out, const cJSON *r)
             char f[64];
             figure_text(f, rx_json_str(x, "metric"), x);
             rx_buf_puts(b, "<tr><td>");
-            html_text(b, rx_json_str(x, "department"));
+            rx_export_html_text(b, rx_json_str(x, "department"));
             rx_buf_puts(b, "</td><td class=\"bad\">");
-            html_text(b, rx_json_str(x, "issue"));
+            rx_export_html_text(b, rx_json_str(x, "issue"));
             rx_buf_printf(b, "</td><td class=\"num\">%s</td></tr>", f);
         }
         rx_buf_puts(b, "</tbody></table>");
     }
     const cJSON *prev = cJSON_GetObjectItem(r, "previous");
     rx_buf_puts(b, "<h2>六、回头看：上期（");
-    html_text(b, rx_json_str(prev, "label"));
+    rx_export_html_text(b, rx_json_str(prev, "label"));
     rx_buf_puts(b, "）问题的整改情况</h2>");
     const cJSON *review = cJSON_GetObjectItem(r, "review");
     if (cJSON_GetArraySize(review) == 0)
@@ -959,13 +954,13 @@ int rx_report_html(rx_buf *out, const cJSON *r)
             figure_text(f2, rx_json_str(x, "metric"), cJSON_GetObjectItem(x, "now"));
             const char *v = rx_json_str(x, "verdict") ? rx_json_str(x, "verdict") : "";
             rx_buf_puts(b, "<tr><td>");
-            html_text(b, rx_json_str(x, "department"));
+            rx_export_html_text(b, rx_json_str(x, "department"));
             rx_buf_puts(b, "</td><td>");
-            html_text(b, rx_json_str(x, "issue"));
+            rx_export_html_text(b, rx_json_str(x, "issue"));
             rx_buf_printf(
                 b, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"%s\">", f1,
                 f2, !strncmp(v, "已改善", strlen("已改善")) ? "good" : "bad");
-            html_text(b, v);
+            rx_export_html_text(b, v);
             rx_buf_puts(b, "</td></tr>");
         }
         rx_buf_puts(b, "</tbody></table>");
@@ -993,7 +988,7 @@ int rx_report_html(rx_buf *out, const cJSON *r)
         cJSON_ArrayForEach(x, terms)
         {
             rx_buf_puts(b, "<tr><td>");
-            html_text(b, rx_json_str(x, "term"));
+            rx_export_html_text(b, rx_json_str(x, "term"));
             rx_buf_printf(b,
                           "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td><td "
                           "class=\"num\">%.0f</td><td class=\"bad\">%s</td></tr>",
@@ -1007,7 +1002,7 @@ int rx_report_html(rx_buf *out, const cJSON *r)
             cJSON_ArrayForEach(x, hr)
             {
                 rx_buf_puts(b, "<li>");
-                html_text(b, rx_json_str(x, "term"));
+                rx_export_html_text(b, rx_json_str(x, "term"));
                 const cJSON *now = cJSON_GetObjectItem(x, "now");
                 if (cJSON_IsNumber(now))
                     rx_buf_printf(b, "：上期 %.0f 次，本期 %.0f 次</li>", num(x, "then"),
