@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "ticket_store.h"
+
 #define CALLER "张建国"
 #define PHONE "13807330001"
 #define STREET "新华西路8号3栋"
@@ -36,14 +38,7 @@ typedef struct {
 static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/rexian-unit-casebook.XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    snprintf(fx->db, sizeof fx->db, "%s/rexian.db", fx->dir);
-    rx_diags diags = {0};
-    assert_int_equal(rx_wf_setup_load(&fx->setup, "corpus", "etc/workflow.conf", &diags), RX_OK);
-    assert_int_equal(rx_tickets_open(&fx->t, fx->db, fx->setup.departments, fx->setup.calendar,
-                                     &fx->setup.rules),
-                     RX_OK);
+    ticket_store_open("casebook", fx->dir, fx->db, &fx->setup, &fx->t);
     assert_int_equal(rx_casebooks_open(&fx->cb, fx->db), RX_OK);
     fx->now = (double)rx_date_parse("2026-05-11", 10) * 86400 + 3600;
     *state = fx;
@@ -54,11 +49,7 @@ static int teardown(void **state)
 {
     fixture *fx = *state;
     rx_casebooks_free(fx->cb);
-    rx_tickets_free(fx->t);
-    rx_wf_setup_clear(&fx->setup);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    assert_int_equal(system(cmd), 0);
+    ticket_store_close(fx->dir, &fx->setup, fx->t);
     free(fx);
     return 0;
 }

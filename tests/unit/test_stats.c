@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "ticket_store.h"
+
 typedef struct {
     char dir[64], db[96];
     rx_wf_setup setup;
@@ -42,14 +44,7 @@ static long day(const char *date)
 static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/rexian-unit-stats.XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    snprintf(fx->db, sizeof fx->db, "%s/rexian.db", fx->dir);
-    rx_diags diags = {0};
-    assert_int_equal(rx_wf_setup_load(&fx->setup, "corpus", "etc/workflow.conf", &diags), RX_OK);
-    assert_int_equal(rx_tickets_open(&fx->t, fx->db, fx->setup.departments, fx->setup.calendar,
-                                     &fx->setup.rules),
-                     RX_OK);
+    ticket_store_open("stats", fx->dir, fx->db, &fx->setup, &fx->t);
     assert_int_equal(rx_stats_open(&fx->s, fx->db, fx->t), RX_OK);
     fx->agent = "小王";
     *state = fx;
@@ -60,11 +55,7 @@ static int teardown(void **state)
 {
     fixture *fx = *state;
     rx_stats_free(fx->s);
-    rx_tickets_free(fx->t);
-    rx_wf_setup_clear(&fx->setup);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    assert_int_equal(system(cmd), 0);
+    ticket_store_close(fx->dir, &fx->setup, fx->t);
     free(fx);
     return 0;
 }

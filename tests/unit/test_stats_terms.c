@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "ticket_store.h"
+
 /* ---- the spike test on series ---- */
 
 #define HIST 56
@@ -202,15 +204,7 @@ static long day(const char *date)
 static int setup(void **state)
 {
     fixture *fx = calloc(1, sizeof *fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/rexian-unit-terms.XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    snprintf(fx->db, sizeof fx->db, "%s/rexian.db", fx->dir);
-    rx_diags diags = {0};
-    assert_int_equal(rx_wf_setup_load(&fx->setup, "corpus", "etc/workflow.conf", &diags), RX_OK);
-    rx_diags_free(&diags);
-    assert_int_equal(rx_tickets_open(&fx->t, fx->db, fx->setup.departments, fx->setup.calendar,
-                                     &fx->setup.rules),
-                     RX_OK);
+    ticket_store_open("terms", fx->dir, fx->db, &fx->setup, &fx->t);
     assert_int_equal(rx_stats_open(&fx->s, fx->db, fx->t), RX_OK);
     const char *groups = "噪声 噪音\n装饰装修 装修\n";
     rx_synonyms *syn;
@@ -225,11 +219,7 @@ static int teardown(void **state)
 {
     fixture *fx = *state;
     rx_stats_free(fx->s);
-    rx_tickets_free(fx->t);
-    rx_wf_setup_clear(&fx->setup);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    assert_int_equal(system(cmd), 0);
+    ticket_store_close(fx->dir, &fx->setup, fx->t);
     free(fx);
     return 0;
 }
