@@ -28,7 +28,8 @@ void rx_stats_free(rx_stats *s);
  * *pending (may be NULL) is what is left after. Thread-safe. */
 int rx_stats_sync(rx_stats *s, long long max, long long *pending);
 
-/* How many events of the log the statistics have not read yet. */
+/* How many events and lookups of the log the statistics have not read
+ * yet. */
 long long rx_stats_pending(rx_stats *s);
 
 /* Forgets every rollup and derives them again from the log (a check that

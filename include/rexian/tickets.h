@@ -214,6 +214,10 @@ long long rx_tickets_count(rx_tickets *t);
  * whether anything happened since a number. */
 long long rx_tickets_last_event(rx_tickets *t);
 
+/* The number of the latest recorded lookup (search or document opened for
+ * a ticket; 0 when none), or -1. */
+long long rx_tickets_last_lookup(rx_tickets *t);
+
 /* What the workflow needs from the corpus and the rules file. */
 typedef struct {
     rx_departments *departments; /* NULL when corpus/departments.txt is missing */

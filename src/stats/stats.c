@@ -197,11 +197,13 @@ int rx_stats_sync(rx_stats *s, long long max, long long *pending)
 
 long long rx_stats_pending(rx_stats *s)
 {
-    long long last = rx_tickets_last_event(s->t);
+    /* Both feeds: a search adds a lookup and no event, and a request that
+     * saw only the events caught up would answer without it. */
+    long long last = rx_tickets_last_event(s->t), last_lookup = rx_tickets_last_lookup(s->t);
     pthread_mutex_lock(&s->mu);
-    long long at = s->events;
+    long long at = s->events, at_lookup = s->lookups;
     pthread_mutex_unlock(&s->mu);
-    return last > at ? last - at : 0;
+    return (last > at ? last - at : 0) + (last_lookup > at_lookup ? last_lookup - at_lookup : 0);
 }
 
 int rx_stats_rebuild(rx_stats *s)

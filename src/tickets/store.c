@@ -1835,6 +1835,11 @@ long long rx_tickets_last_event(rx_tickets *t)
     return one_number(t, "SELECT coalesce(max(n), 0) FROM ticket_events");
 }
 
+long long rx_tickets_last_lookup(rx_tickets *t)
+{
+    return one_number(t, "SELECT coalesce(max(n), 0) FROM ticket_lookups");
+}
+
 int rx_tickets_optimize(rx_tickets *t)
 {
     if (write_begin(t) != RX_OK)
