@@ -48,6 +48,10 @@ const char rx_analysis_places_schema[] =
     "    + CAST(strftime('%m', day * 86400, 'unixepoch') AS INTEGER) - 1, count(*)"
     "  FROM stats_ticket_text WHERE place != '' GROUP BY 1, 2;";
 
+const char rx_analysis_cells_schema[] =
+    "CREATE INDEX stats_ticket_text_cells ON stats_ticket_text(day, place, category);"
+    "DROP INDEX stats_ticket_text_day;";
+
 long rx_analysis_month(long day)
 {
     char d[11];

@@ -24,6 +24,9 @@ extern const char rx_analysis_schema[];
 /* Step 3: calls per place and month (stats_place_months; month is
  * year × 12 + month − 1, rx_analysis_month). */
 extern const char rx_analysis_places_schema[];
+/* Step 4: the window's tickets by day, place and category read from the
+ * index alone (the clusters of 未诉先办). */
+extern const char rx_analysis_cells_schema[];
 long rx_analysis_month(long day);
 /* Empties them (inside the caller's transaction). */
 extern const char rx_analysis_clear_sql[];

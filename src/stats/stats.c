@@ -41,6 +41,8 @@ static const char *const steps[] = {
     rx_analysis_schema,
     /* 3: calls per place and month, the usual share of a place (analysis.h) */
     rx_analysis_places_schema,
+    /* 4: the day index covers place and category (analysis.h) */
+    rx_analysis_cells_schema,
 };
 
 static const rx_schema schema = {"stats", steps, (int)(sizeof steps / sizeof steps[0]), NULL};

@@ -28,6 +28,7 @@
 #define PLACE_BASE_DAYS 365 /* the place's usual share of calls, from the year before */
 #define MAX_WARNINGS 50
 #define EXAMPLES 5
+#define SAMPLE 200 /* the latest tickets that say where a term is and what a cluster is about */
 
 static int oom(void)
 {
@@ -69,7 +70,9 @@ static int by_p(const void *a, const void *b)
 }
 
 /* Up to EXAMPLES ids of the window's latest tickets naming term (for a
- * phrase: both its words), into arr; the most frequent area into where. */
+ * phrase: both its words), into arr; the most frequent area of the latest
+ * SAMPLE into where (a surge of thousands of calls is placed as well by
+ * its latest two hundred, at a fiftieth of the reading). */
 static int examples(rx_stats *s, const rx_window *w, const rx_term_count *t, cJSON *arr,
                     char *where, size_t cap)
 {
@@ -78,9 +81,10 @@ static int examples(rx_stats *s, const rx_window *w, const rx_term_count *t, cJS
             ? "SELECT x.id, x.area FROM stats_term_tickets p JOIN stats_term_tickets q "
               "  ON q.term = ?4 AND q.day = p.day AND q.n = p.n "
               "JOIN stats_ticket_text x ON x.n = p.n "
-              "WHERE p.term = ?1 AND p.day BETWEEN ?2 AND ?3 ORDER BY p.day DESC, p.n DESC"
+              "WHERE p.term = ?1 AND p.day BETWEEN ?2 AND ?3 ORDER BY p.day DESC, p.n DESC LIMIT ?5"
             : "SELECT x.id, x.area FROM stats_term_tickets p JOIN stats_ticket_text x ON x.n = p.n "
-              "WHERE p.term = ?1 AND p.day BETWEEN ?2 AND ?3 ORDER BY p.day DESC, p.n DESC";
+              "WHERE p.term = ?1 AND p.day BETWEEN ?2 AND ?3 ORDER BY p.day DESC, p.n DESC "
+              "LIMIT ?5";
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
         return rx_store_fail(s->db, "stats: warnings");
@@ -89,6 +93,7 @@ static int examples(rx_stats *s, const rx_window *w, const rx_term_count *t, cJS
     sqlite3_bind_int64(st, 3, w->to);
     if (t->a)
         sqlite3_bind_int64(st, 4, t->b);
+    sqlite3_bind_int(st, 5, SAMPLE);
     rx_strmap areas = {0};
     long total = 0, best = 0;
     int rc = RX_OK;
@@ -226,10 +231,12 @@ static int term_warnings(rx_stats *s, const rx_window *w, warnings *ws)
 /* ---- clusters of one complaint in one place ---- */
 
 typedef struct {
-    char *place, *area, *category;
-    long count;
-    cJSON *ids;      /* the latest first */
-    rx_strmap words; /* term → tickets naming it */
+    const char *key;               /* place \x1f category, kept by the scan's map */
+    size_t plen;                   /* the place's bytes in key */
+    char *place, *area, *category; /* only for a cell tested (CLUSTER_MIN calls) */
+    long count, read;              /* tickets, and those of them read for words */
+    cJSON *ids;                    /* the latest first */
+    rx_strmap words;               /* term → tickets read naming it */
 } cell;
 
 static void cell_free(cell *c)
@@ -250,7 +257,7 @@ static void shared_words(const cell *c, char *out, size_t cap)
     int shown = 0;
     for (size_t k = 0; k < c->words.count && shown < 3; k++) {
         const rx_strmap_entry *e = &c->words.entries[k];
-        if ((long)e->value * 2 <= c->count)
+        if ((long)e->value * 2 <= c->read)
             continue;
         char w[128];
         snprintf(w, sizeof w, "%.*s", (int)e->klen, e->key);
@@ -275,25 +282,31 @@ static long place_calls(sqlite3_stmt *st, const char *place, long from, long to)
     return n;
 }
 
-/* A significant cell's latest tickets and the words they share. */
+/* A significant cell's latest tickets and the words the latest SAMPLE
+ * share. */
 static int fill_cell(rx_stats *s, const rx_window *w, cell *c)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT id, terms FROM stats_ticket_text WHERE place = ?1 AND day "
-                           "BETWEEN ?2 AND ?3 AND category = ?4 ORDER BY day DESC, n DESC",
+                           "SELECT id, terms, area FROM stats_ticket_text WHERE place = ?1 AND day "
+                           "BETWEEN ?2 AND ?3 AND category = ?4 ORDER BY day DESC, n DESC LIMIT ?5",
                            -1, &st, NULL) != SQLITE_OK)
         return rx_store_fail(s->db, "stats: clusters");
     sqlite3_bind_text(st, 1, c->place, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, w->from);
     sqlite3_bind_int64(st, 3, w->to);
     sqlite3_bind_text(st, 4, c->category, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, SAMPLE);
     if (!(c->ids = cJSON_CreateArray())) {
         sqlite3_finalize(st);
         return oom();
     }
     int added;
-    for (int k = 0; sqlite3_step(st) == SQLITE_ROW; k++) {
+    for (int k = 0; sqlite3_step(st) == SQLITE_ROW; k++, c->read++) {
+        if (k == 0 && !(c->area = strdup((const char *)sqlite3_column_text(st, 2)))) {
+            sqlite3_finalize(st);
+            return oom();
+        }
         if (k < EXAMPLES)
             cJSON_AddItemToArray(c->ids,
                                  cJSON_CreateString((const char *)sqlite3_column_text(st, 0)));
@@ -316,7 +329,7 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
     /* every place × category of the window, counted */
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT place, area, category FROM stats_ticket_text "
+                           "SELECT place, category FROM stats_ticket_text "
                            "WHERE day BETWEEN ?1 AND ?2 AND place != ''",
                            -1, &st, NULL) != SQLITE_OK)
         return rx_store_fail(s->db, "stats: clusters");
@@ -330,18 +343,21 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
     char key[1024];
     while (rc == RX_OK && sqlite3_step(st) == SQLITE_ROW) {
         const char *place = (const char *)sqlite3_column_text(st, 0);
-        const char *cat = (const char *)sqlite3_column_text(st, 2);
+        const char *cat = (const char *)sqlite3_column_text(st, 1);
+        size_t plen = (size_t)sqlite3_column_bytes(st, 0),
+               clen = (size_t)sqlite3_column_bytes(st, 1);
         placed++;
-        int added, klen = snprintf(key, sizeof key, "%s\x1f%s", place, cat);
-        if (klen < 0 || (size_t)klen >= sizeof key)
+        if (plen + 1 + clen > sizeof key)
             continue;
-        rx_strmap_entry *cm = rx_strmap_upsert(&categories, cat, strlen(cat), &added);
-        rx_strmap_entry *m = cm ? rx_strmap_upsert(&map, key, (size_t)klen, &added) : NULL;
+        memcpy(key, place, plen);
+        key[plen] = '\x1f';
+        memcpy(key + plen + 1, cat, clen);
+        int added;
+        rx_strmap_entry *m = rx_strmap_upsert(&map, key, plen + 1 + clen, &added);
         if (!m) {
             rc = oom();
             break;
         }
-        cm->value++;
         if (added) {
             if (ncells == cap) {
                 size_t ncap = cap ? cap * 2 : 256;
@@ -353,16 +369,20 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
                 cells = grown;
                 cap = ncap;
             }
-            const char *area = (const char *)sqlite3_column_text(st, 1);
-            cells[ncells] = (cell){strdup(place), strdup(area), strdup(cat), 0, NULL, {0}};
-            if (!cells[ncells].place || !cells[ncells].area || !cells[ncells].category) {
-                cell_free(&cells[ncells]);
-                rc = oom();
-                break;
-            }
+            cells[ncells] = (cell){.key = m->key, .plen = plen};
             m->value = ncells++;
         }
         cells[m->value].count++;
+    }
+    /* each category's calls of the window, from its cells */
+    for (size_t k = 0; rc == RX_OK && k < ncells; k++) {
+        int added;
+        const char *cat = cells[k].key + cells[k].plen + 1;
+        rx_strmap_entry *cm = rx_strmap_upsert(&categories, cat, strlen(cat), &added);
+        if (!cm)
+            rc = oom();
+        else
+            cm->value += (size_t)cells[k].count;
     }
     sqlite3_finalize(st);
     /* the places' usual share of calls: the year of months before the
@@ -397,6 +417,11 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
         cell *c = &cells[k];
         if (c->count < CLUSTER_MIN || base_all <= 0 || placed <= 0)
             continue;
+        if (!(c->place = strndup(c->key, c->plen)) ||
+            !(c->category = strdup(c->key + c->plen + 1))) {
+            rc = oom();
+            break;
+        }
         int added;
         rx_strmap_entry *pm = rx_strmap_upsert(&places, c->place, strlen(c->place), &added);
         if (!pm) {
@@ -424,7 +449,7 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
                  "%.2f 件（p=%.1e，已按 %zu 个地点×类别校正）",
                  w->len, c->count, c->category, c->category, expected, p, ncells);
         cJSON *o = item("cluster", what, c->place, c->count);
-        cJSON_AddStringToObject(o, "area", c->area);
+        cJSON_AddStringToObject(o, "area", c->area ? c->area : "");
         cJSON_AddNumberToObject(o, "expected", round(expected * 100) / 100);
         cJSON_AddStringToObject(o, "why", why);
         cJSON_AddNumberToObject(o, "p", p);
@@ -449,11 +474,17 @@ int rx_stats_warnings(cJSON **out, rx_stats *s, long from, long to)
     rx_window w;
     rx_window_init(&w, from, to);
     warnings ws = {0};
-    int rc = rx_window_volumes(s, &w);
-    if (rc == RX_OK)
-        rc = term_warnings(s, &w, &ws);
-    if (rc == RX_OK)
-        rc = cluster_warnings(s, &w, &ws);
+    /* one read transaction: one snapshot, and one lock for the hundreds
+     * of small reads rather than one each */
+    int rc = rx_stats_exec(s, "BEGIN");
+    if (rc == RX_OK) {
+        rc = rx_window_volumes(s, &w);
+        if (rc == RX_OK)
+            rc = term_warnings(s, &w, &ws);
+        if (rc == RX_OK)
+            rc = cluster_warnings(s, &w, &ws);
+        sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    }
     cJSON *o = NULL;
     if (rc == RX_OK) {
         if (ws.n) /* qsort wants an array, even of none */

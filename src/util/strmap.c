@@ -1,4 +1,6 @@
-/* Open-addressing string map with linear probing (FNV-1a hashes). */
+/* Open-addressing string map with linear probing; keys hashed eight bytes
+ * at a time (Chinese keys are long: a byte-wise hash was a fifth of a
+ * statistics query that counts a month's places). */
 #include "rexian/strmap.h"
 
 #include <stdint.h>
@@ -34,14 +36,28 @@ static char *store_key(rx_strmap *m, const char *key, size_t klen)
     return k;
 }
 
+static uint64_t mix(uint64_t h) /* MurmurHash3's finalizer */
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
 static uint64_t hash_bytes(const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
     }
-    return h;
+    uint64_t tail = 0;
+    memcpy(&tail, s + i, n - i);
+    return mix(h ^ tail);
 }
 
 static size_t *find_slot(const rx_strmap *m, const char *key, size_t klen)
