@@ -288,7 +288,7 @@ eval-assist: deps $(BIN) $(BUILD)/tools/assist_eval
 	@for set in dev heldout; do \
 	  echo "== $$set: the search baseline (departments of the hits in order)"; \
 	  $(BUILD)/tools/assist_eval --index $(EA)/index --heldout tests/assist/$$set.tsv --method search | grep top-1; \
-	  for m in nb knn duty nbduty all; do echo "== $$set: method $$m, 20k demo tickets"; \
+	  for m in nb knn duty hits nbduty all; do echo "== $$set: method $$m, 20k demo tickets"; \
 	    $(BUILD)/tools/assist_eval --index $(EA)/index --db $(EA)/demo-20000.db --heldout tests/assist/$$set.tsv --method $$m | grep top-1; done; \
 	  for n in 0 1000 5000 20000 100000; do echo "== $$set: shipped, $$n demo tickets"; \
 	    db=; [ $$n -gt 0 ] && db="--db $(EA)/demo-$$n.db"; \

@@ -75,6 +75,11 @@ typedef struct {
     const char *const *neighbours;
     const double *neighbour_weights;
     size_t nneighbours;
+    /* the departments of the knowledge-base search's hits for the text,
+     * best first, with their scores */
+    const char *const *hit_departments;
+    const double *hit_scores;
+    size_t nhits;
 } rx_assist_input;
 
 /* The kinds of evidence for departments; a method mixes some of them. */
@@ -82,11 +87,12 @@ typedef enum {
     RX_ASSIST_NB = 1 << 0,   /* naive Bayes over duties and past dispatches */
     RX_ASSIST_KNN = 1 << 1,  /* the leads of similar past tickets (in->neighbours) */
     RX_ASSIST_DUTY = 1 << 2, /* the best-matching duty line */
+    RX_ASSIST_HITS = 1 << 3, /* the departments of the search's hits (in->hit_departments) */
     RX_ASSIST_BOTH = RX_ASSIST_NB | RX_ASSIST_KNN,
 } rx_assist_method;
 
 /* The method shipped (docs/ASSIST.md compares them). */
-#define RX_ASSIST_DEFAULT (RX_ASSIST_NB | RX_ASSIST_DUTY | RX_ASSIST_KNN)
+#define RX_ASSIST_DEFAULT (RX_ASSIST_NB | RX_ASSIST_DUTY | RX_ASSIST_KNN | RX_ASSIST_HITS)
 
 /* Departments (at least three when the model knows as many) and the level
  * for in, by method (rx_assist_method bits). */
@@ -112,12 +118,24 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
 int rx_assist_text(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const char *content,
                    const char *address, double now);
 
-/* The documents for a ticket's text, best first: the knowledge-base
- * search, reordered by learned terms and then by the department suggestion
- * h (a hit's score × (1 + dept_gain × the probability of its department);
- * h may be NULL). *hits is a JSON array of search hits, at most 5. */
+/* The knowledge-base search assist runs for a text (its first 1,000
+ * bytes; 30 hits, for learned terms and the department suggestion to
+ * reorder): *res is rx_kb_search's answer. */
+int rx_assist_search(cJSON **res, rx_kb *kb, const char *text);
+
+/* Points in's hit evidence at the departments and scores of the first max
+ * hits of res (names borrowed from res; names and scores hold max). */
+void rx_assist_hit_evidence(rx_assist_input *in, const cJSON *res, const char **names,
+                            double *scores, size_t max);
+#define RX_ASSIST_HIT_EVIDENCE 10
+
+/* The documents for a ticket's text, best first: the hits of res
+ * (rx_assist_search's answer, taken), reordered by learned terms and then
+ * by the department suggestion h (a hit's score × (1 + dept_gain × the
+ * probability of its department); h may be NULL). *hits is a JSON array of
+ * search hits, at most 5. */
 #define RX_ASSIST_DEPT_GAIN 0.5
-int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, rx_kb *kb,
+int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, cJSON *res,
                         const rx_analyzer *an, const char *text, const rx_assist_hint *h,
                         double dept_gain, double now);
 

@@ -64,7 +64,36 @@ static void rerank_departments(cJSON *hits, const rx_assist_hint *h, double gain
     free(factor);
 }
 
-int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, rx_kb *kb,
+int rx_assist_search(cJSON **res, rx_kb *kb, const char *text)
+{
+    char q[QUERY_BYTES + 1];
+    snprintf(q, sizeof q, "%.*s", rx_utf8_clip(text, QUERY_BYTES), text);
+    rx_kb_query kq = {.q = q, .limit = WIDE};
+    return rx_kb_search(res, kb, &kq);
+}
+
+void rx_assist_hit_evidence(rx_assist_input *in, const cJSON *res, const char **names,
+                            double *scores, size_t max)
+{
+    size_t n = 0;
+    const cJSON *hit;
+    cJSON_ArrayForEach(hit, cJSON_GetObjectItemCaseSensitive(res, "hits"))
+    {
+        const char *d = rx_json_str(hit, "department");
+        const cJSON *sc = cJSON_GetObjectItemCaseSensitive(hit, "score");
+        if (n >= max)
+            break;
+        if (d && cJSON_IsNumber(sc)) {
+            names[n] = d;
+            scores[n++] = sc->valuedouble;
+        }
+    }
+    in->hit_departments = names;
+    in->hit_scores = scores;
+    in->nhits = n;
+}
+
+int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, cJSON *res,
                         const rx_analyzer *an, const char *text, const rx_assist_hint *h,
                         double dept_gain, double now)
 {
@@ -72,11 +101,6 @@ int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, rx_kb *kb,
     *confident = false;
     char q[QUERY_BYTES + 1];
     snprintf(q, sizeof q, "%.*s", rx_utf8_clip(text, QUERY_BYTES), text);
-    rx_kb_query kq = {.q = q, .limit = WIDE};
-    cJSON *res = NULL;
-    int rc = rx_kb_search(&res, kb, &kq);
-    if (rc != RX_OK)
-        return rc;
     cJSON *list = cJSON_DetachItemFromObjectCaseSensitive(res, "hits");
     if (!list)
         list = cJSON_CreateArray();
@@ -134,16 +158,25 @@ static int answer(cJSON *doc, rx_assist *a, rx_kb *kb, rx_tickets *t, const char
                           .neighbours = names,
                           .neighbour_weights = weights,
                           .nneighbours = nn};
-    rx_assist_hint h;
-    rc = rx_assist_suggest(&h, a, &an, &in, RX_ASSIST_DEFAULT);
-    if (rc != RX_OK) {
+    /* the knowledge base's answer: its departments are evidence, its
+     * documents the answer, reordered by the suggestion */
+    cJSON *res = NULL;
+    if ((rc = rx_assist_search(&res, kb, in.content)) != RX_OK) {
         cJSON_Delete(sim);
         return rc;
     }
-    cJSON *hits;
-    bool confident;
-    rc = rx_assist_documents(&hits, &confident, a, kb, &an, in.content, &h, RX_ASSIST_DEPT_GAIN,
-                             now);
+    const char *hit_names[RX_ASSIST_HIT_EVIDENCE];
+    double hit_scores[RX_ASSIST_HIT_EVIDENCE];
+    rx_assist_hit_evidence(&in, res, hit_names, hit_scores, RX_ASSIST_HIT_EVIDENCE);
+    rx_assist_hint h;
+    rc = rx_assist_suggest(&h, a, &an, &in, RX_ASSIST_DEFAULT);
+    cJSON *hits = NULL;
+    bool confident = false;
+    if (rc == RX_OK) /* takes res */
+        rc = rx_assist_documents(&hits, &confident, a, res, &an, in.content, &h,
+                                 RX_ASSIST_DEPT_GAIN, now);
+    else
+        cJSON_Delete(res);
     if (rc != RX_OK) {
         cJSON_Delete(sim);
         return rc;

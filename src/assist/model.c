@@ -30,6 +30,8 @@
 #define W_NB 0.4   /* the classifier over past tickets and duties */
 #define W_DUTY 0.6 /* the best-matching duty line */
 #define W_KNN 0.3  /* the leads of the most similar past tickets */
+#define W_HITS 0.2 /* the departments of the search's hits */
+#define HITS_SHARP 10 /* a hit's weight: exp(HITS_SHARP × (its score / the first's − 1)) */
 
 /* ---- features ---- */
 
@@ -550,17 +552,30 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
     duty_match(a, ids, n, dscore, dbest);
     for (size_t c = 0; c < C; c++)
         dsum += (pd[c] = exp(DUTY_TEMP * dscore[c]));
+    /* the search's hits: each hit's department, by its score against the
+     * first's (a hit at half the first's score counts 1/150 of it) */
+    double ph[MAX_CLASSES] = {0}, hits_total = 0;
+    for (size_t i = 0; i < in->nhits; i++) {
+        int c = rx_assist_class(a, in->hit_departments[i], false);
+        if (c < 0 || in->hit_scores[0] <= 0)
+            continue;
+        double w = exp(HITS_SHARP * (in->hit_scores[i] / in->hit_scores[0] - 1));
+        ph[c] += w;
+        hits_total += w;
+    }
     /* the evidence combined: each method's probabilities, weighted */
     double wn = (method & RX_ASSIST_NB) ? W_NB : 0, wd = (method & RX_ASSIST_DUTY) ? W_DUTY : 0,
-           wk = (method & RX_ASSIST_KNN) && knn_total > 0 ? W_KNN : 0;
-    if (wn + wd + wk <= 0)
+           wk = (method & RX_ASSIST_KNN) && knn_total > 0 ? W_KNN : 0,
+           wh = (method & RX_ASSIST_HITS) && hits_total > 0 ? W_HITS : 0;
+    if (wn + wd + wk + wh <= 0)
         wn = 1;
     ranked r[MAX_CLASSES];
     for (size_t c = 0; c < C; c++) {
         double pk = knn_total > 0 ? knn[c] / knn_total : 0;
+        double phc = hits_total > 0 ? ph[c] / hits_total : 0;
         /* whatever pointed to it, what a department returns is not its own */
-        r[c] = (ranked){(int)c, (wn * p[c] + wd * pd[c] / dsum + wk * pk) / (wn + wd + wk) *
-                                    (1 - 0.9 * pret[c])};
+        r[c] = (ranked){(int)c, (wn * p[c] + wd * pd[c] / dsum + wk * pk + wh * phc) /
+                                    (wn + wd + wk + wh) * (1 - 0.9 * pret[c])};
     }
     double rs = 0;
     for (size_t c = 0; c < C; c++)

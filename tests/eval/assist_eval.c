@@ -1,7 +1,7 @@
 /* Measures agent assist (docs/ASSIST.md):
  *
  *   assist_eval --index DIR --corpus DIR --db FILE --heldout TSV [--docs TSV]
- *               [--method nb|knn|both] [--misses]
+ *               [--method nb|knn|duty|hits|nbduty|all|search] [--misses]
  *     department top-1/top-3, level and (for consultations) documents
  *     recall@3 on held-out tickets, the model trained on the tickets in FILE
  *     (a `rexian demo` database);
@@ -147,6 +147,12 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
                               .neighbours = names,
                               .neighbour_weights = w,
                               .nneighbours = nn};
+        /* the search assist runs: its departments are evidence, its hits the documents */
+        cJSON *hres = NULL;
+        const char *hd[RX_ASSIST_HIT_EVIDENCE];
+        double hs[RX_ASSIST_HIT_EVIDENCE];
+        if (rx_assist_search(&hres, kb, content) == RX_OK)
+            rx_assist_hit_evidence(&in, hres, hd, hs, RX_ASSIST_HIT_EVIDENCE);
         rx_assist_hint h;
         rx_assist_suggest(&h, a, an, &in, method);
         double dt = rx_now() - t0;
@@ -204,8 +210,10 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
         if (!strcmp(field(r, 1), "consult") && judged && *judged) {
             cJSON *hits = NULL, *res = cJSON_CreateObject();
             bool conf;
-            if (rx_assist_documents(&hits, &conf, a, kb, an, content, &h, dept_gain, rx_now()) ==
-                RX_OK) {
+            cJSON *taken = hres;
+            hres = NULL;
+            if (taken && rx_assist_documents(&hits, &conf, a, taken, an, content, &h, dept_gain,
+                                             rx_now()) == RX_OK) {
                 cJSON_AddItemToObject(res, "hits", hits);
                 ncons++;
                 int rr = hit_rank(res, judged, 3);
@@ -216,6 +224,7 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
             }
             cJSON_Delete(res);
         }
+        cJSON_Delete(hres);
     }
     printf("tickets %d: department top-1 %.3f top-3 %.3f; 属地 %d top-1 %.3f; level %.3f\n", n,
            (double)top1 / n, (double)top3 / n, nlocal, nlocal ? (double)local1 / nlocal : 0,
@@ -329,6 +338,7 @@ int main(int argc, char **argv)
             method = !strcmp(optarg, "duty")     ? RX_ASSIST_DUTY
                      : !strcmp(optarg, "nbduty") ? RX_ASSIST_DUTY | RX_ASSIST_NB
                      : !strcmp(optarg, "all")    ? RX_ASSIST_DUTY | RX_ASSIST_NB | RX_ASSIST_KNN
+                     : !strcmp(optarg, "hits")   ? RX_ASSIST_HITS
                      : !strcmp(optarg, "nb")     ? RX_ASSIST_NB
                      : !strcmp(optarg, "knn")    ? RX_ASSIST_KNN
                                                  : RX_ASSIST_BOTH;
@@ -338,7 +348,7 @@ int main(int argc, char **argv)
     }
     if (!index || (!held && !lq)) {
         fprintf(stderr, "usage: assist_eval --index DIR [--corpus DIR] (--db FILE --heldout TSV "
-                        "[--docs TSV] [--method nb|knn|both] [--misses] | --learned TSV)\n");
+                        "[--docs TSV] [--method nb|knn|duty|hits|nbduty|all|search] [--misses] | --learned TSV)\n");
         return 2;
     }
     rx_kb *kb;

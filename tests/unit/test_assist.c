@@ -140,6 +140,36 @@ static void duties_alone_name_the_department(void **state)
     assert_string_equal(h.depts[0].name, "市公安局");
 }
 
+/* The departments of the knowledge base's hits for the text are evidence:
+ * the first hit's most, one far below it next to nothing. */
+static void the_search_hits_departments_are_evidence(void **state)
+{
+    fixture *fx = *state;
+    const char *text = "想问一下这个事情到底归谁管";
+    const char *names[] = {"市供水公司", "市住房和城乡建设局"};
+    double scores[] = {10, 4};
+    rx_assist_input in = {.content = text};
+    rx_assist_hint h;
+    assert_int_equal(rx_assist_suggest(&h, fx->a, &fx->an, &in, RX_ASSIST_NB), RX_OK);
+    int without = rank_of(&h, "市供水公司");
+    assert_int_not_equal(without, 1);
+    in.hit_departments = names;
+    in.hit_scores = scores;
+    in.nhits = 2;
+    assert_int_equal(rx_assist_suggest(&h, fx->a, &fx->an, &in, RX_ASSIST_NB | RX_ASSIST_HITS),
+                     RX_OK);
+    int with = rank_of(&h, "市供水公司");
+    assert_true(with > 0 && (without == 0 || with < without)); /* 0: not offered */
+    assert_int_equal(rx_assist_suggest(&h, fx->a, &fx->an, &in, RX_ASSIST_HITS), RX_OK);
+    assert_string_equal(h.depts[0].name, "市供水公司");
+    /* the second hit, at 0.4 of the first's score, weighs e^-6 of it */
+    double first = h.depts[0].score, second = 0;
+    for (size_t k = 0; k < h.ndepts; k++)
+        if (!strcmp(h.depts[k].name, "市住房和城乡建设局"))
+            second = h.depts[k].score;
+    assert_true(second < first / 5);
+}
+
 static void local_matters_go_to_the_address_district(void **state)
 {
     fixture *fx = *state;
@@ -272,6 +302,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(duties_are_checked),
         cmocka_unit_test_setup_teardown(duties_alone_name_the_department, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_search_hits_departments_are_evidence, setup, teardown),
         cmocka_unit_test_setup_teardown(local_matters_go_to_the_address_district, setup, teardown),
         cmocka_unit_test_setup_teardown(a_return_changes_the_next_suggestion, setup, teardown),
         cmocka_unit_test_setup_teardown(the_level_follows_the_signals_in_the_text, setup, teardown),
