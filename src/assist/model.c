@@ -27,10 +27,10 @@
 #define RETURN_BETA 20  /* backoff of the returned-tickets model to the kept one */
 #define DUTY_TEMP 0.3   /* softmax of the best duty line's idf sum */
 /* how the three kinds of evidence are mixed */
-#define W_NB 0.4   /* the classifier over past tickets and duties */
-#define W_DUTY 0.6 /* the best-matching duty line */
-#define W_KNN 0.3  /* the leads of the most similar past tickets */
-#define W_HITS 0.2 /* the departments of the search's hits */
+#define W_NB 0.4      /* the classifier over past tickets and duties */
+#define W_DUTY 0.6    /* the best-matching duty line */
+#define W_KNN 0.3     /* the leads of the most similar past tickets */
+#define W_HITS 0.2    /* the departments of the search's hits */
 #define HITS_SHARP 10 /* a hit's weight: exp(HITS_SHARP × (its score / the first's − 1)) */
 
 /* ---- features ---- */

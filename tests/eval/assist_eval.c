@@ -348,7 +348,8 @@ int main(int argc, char **argv)
     }
     if (!index || (!held && !lq)) {
         fprintf(stderr, "usage: assist_eval --index DIR [--corpus DIR] (--db FILE --heldout TSV "
-                        "[--docs TSV] [--method nb|knn|duty|hits|nbduty|all|search] [--misses] | --learned TSV)\n");
+                        "[--docs TSV] [--method nb|knn|duty|hits|nbduty|all|search] [--misses] | "
+                        "--learned TSV)\n");
         return 2;
     }
     rx_kb *kb;
