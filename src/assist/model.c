@@ -481,13 +481,20 @@ static int by_p(const void *x, const void *y)
     return a < b ? 1 : a > b ? -1 : 0;
 }
 
-/* Level: how dispatchers leveled past tickets with the same signals in
- * their text (many people, repeated complaints, 历史遗留). The topic is
+/* Level: 领导交办 where the hotline's rules call for it (the 三级交办 of
+ * the 12345 centre: 历史遗留 and major matters of many people that keep
+ * coming back), else how dispatchers leveled past tickets with the same
+ * signals in their text (several departments, many people, repeated
+ * complaints). The topic is
  * left out on purpose: a kind of matter is not more urgent for being
  * common, and a classifier over every bigram learnt the topics' mix of
  * levels rather than the signals (docs/ASSIST.md). */
 static rx_level suggest_level(const rx_assist *a, unsigned cues)
 {
+    /* 领导交办 as the hotline's rules define it: 历史遗留 matters, and many
+     * people's matter that keeps coming back; history decides the rest */
+    if ((cues & CUE_LEGACY) || ((cues & CUE_MANY) && (cues & CUE_REPEAT)))
+        return RX_LEVEL_LEADER;
     const double *c = a->cue_level[cues % NCUES];
     double total = c[0] + c[1] + c[2];
     if (total < 5)

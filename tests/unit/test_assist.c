@@ -230,6 +230,18 @@ static void the_level_follows_the_signals_in_the_text(void **state)
     rx_assist_input in = {.content = "小区外面路灯不亮", .unresolved_repeats = 1};
     assert_int_equal(rx_assist_suggest(&h, fx->a, &fx->an, &in, RX_ASSIST_NB), RX_OK);
     assert_int_equal(h.level, RX_LEVEL_CONSULT);
+    /* 领导交办 by the rules, whatever the history: 历史遗留, and many people's
+     * matter that keeps coming back */
+    h = suggest(fx, "小区外面路灯不亮，这是历史遗留问题", NULL);
+    assert_int_equal(h.level, RX_LEVEL_LEADER);
+    said = false;
+    for (size_t k = 0; k < h.nreasons; k++)
+        said |= strcmp(h.reasons[k], "历史遗留问题") == 0;
+    assert_true(said);
+    h = suggest(fx, "路灯坏了，全村几十户多次反映一直没人修", NULL);
+    assert_int_equal(h.level, RX_LEVEL_LEADER);
+    h = suggest(fx, "路灯坏了，全村几十户都不方便", NULL); /* many people alone: not by rule */
+    assert_int_not_equal(h.level, RX_LEVEL_LEADER);
 }
 
 static cJSON *hits(void)
