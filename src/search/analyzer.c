@@ -19,6 +19,7 @@
 #define W_WORD 1.0
 #define W_SYNONYM 1.0
 #define W_STOP 0.1
+#define W_EDGE 0.5 /* a bigram with one character of a function word */
 /* a single character: partial credit only (0.3–0.5 helped every set,
  * 0.8 cost the blind set's colloquial queries; docs/RELEVANCE.md) */
 #define W_CHAR 0.5
@@ -150,6 +151,7 @@ static unsigned char *word_starts(const rx_analyzer *an, const char *s, size_t l
 
 static void walk_han(walker *w, const char *s, size_t len, bool query)
 {
+    size_t pprev = 0;
     unsigned flags = w->an->flags;
     uint32_t last = 0;
     size_t nchars = 0;
@@ -165,6 +167,15 @@ static void walk_han(walker *w, const char *s, size_t len, bool query)
                 weight = W_STOP;
             else if (starts && starts[i])
                 weight = W_CROSS;
+            else if (query && (flags & RX_AN_STOP)) {
+                /* half a function word: the bigram before or after is one
+                 * (办什 and 么手 in 要办什么手续) */
+                uint32_t cp2;
+                size_t n2 = i + n < len ? rx_utf8_next(s + i + n, len - i - n, &cp2) : 0;
+                if ((nchars > 1 && is_stop_bigram(s + pprev, i - pprev)) ||
+                    (n2 && is_stop_bigram(s + i, n + n2)))
+                    weight = W_EDGE;
+            }
             emit(w, s + prev, i + n - prev, weight);
         }
         /* pinyin keys are query-side: the index keeps a pinyin → bigram
@@ -182,6 +193,7 @@ static void walk_han(walker *w, const char *s, size_t len, bool query)
         if ((flags & RX_AN_CHAR) && !(query && is_stop_char(cp)))
             emit_prefixed(w, 'C', s + i, n, W_CHAR);
         last = cp;
+        pprev = prev;
         prev = i;
         i += n;
         nchars++;
@@ -346,7 +358,7 @@ static rx_qterm_kind kind_of(const char *term, double weight, bool related)
     case 'U': return RX_QT_WORD;
     case 'T': return RX_QT_TITLE;
     case 'C': return RX_QT_CHAR;
-    default: return weight < 1.0 ? RX_QT_STOP : RX_QT_BIGRAM;
+    default: return weight <= W_STOP ? RX_QT_STOP : RX_QT_BIGRAM;
     }
 }
 

@@ -665,6 +665,27 @@ static void plan_lone_character_is_wildcard(void **state)
     rx_query_plan_free(p);
 }
 
+/* The bigrams with one character of a function word (办什, 么手 around
+ * 什么) weigh half; they stay content terms; the rest keep their weight. */
+static void plan_half_function_bigrams_weigh_half(void **state)
+{
+    (void)state;
+    rx_analyzer an = {.flags = RX_AN_DEFAULT, .synonyms = NULL};
+    rx_query_plan *p = NULL;
+    const char *q = "门面要办什么手续";
+    assert_int_equal(rx_plan_query(&p, &an, q, strlen(q)), RX_OK);
+    assert_true(find_qterm(p, "什么")->weight < 0.5);
+    assert_int_equal(find_qterm(p, "什么")->kind, RX_QT_STOP);
+    const char *half[] = {"办什", "么手"}, *full[] = {"门面", "面要", "要办", "手续"};
+    for (size_t k = 0; k < 2; k++) {
+        assert_float_equal(find_qterm(p, half[k])->weight, 0.5, 1e-9);
+        assert_int_equal(find_qterm(p, half[k])->kind, RX_QT_BIGRAM);
+    }
+    for (size_t k = 0; k < 4; k++)
+        assert_float_equal(find_qterm(p, full[k])->weight, 1.0, 1e-9);
+    rx_query_plan_free(p);
+}
+
 static void plan_stop_bigram_downweighted(void **state)
 {
     (void)state;
@@ -985,6 +1006,7 @@ int main(void)
         cmocka_unit_test(plan_homophone_typo_has_pinyin),
         cmocka_unit_test(plan_lone_character_is_wildcard),
         cmocka_unit_test(plan_stop_bigram_downweighted),
+        cmocka_unit_test(plan_half_function_bigrams_weigh_half),
         cmocka_unit_test(plan_synonym_and_ascii_terms),
         cmocka_unit_test(snippet_marks_and_escapes),
         cmocka_unit_test(snippet_cut_adds_ellipsis),
