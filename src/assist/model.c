@@ -65,8 +65,51 @@ static bool has_any(const char *s, const char *const *words)
     return false;
 }
 
+/* The value of a Chinese numeral (二百, 十几, 三千五, 两; 几 counts as
+ * two, the least it can mean) at s, its bytes into *used; 0 when s holds
+ * none. */
+static long chinese_number(const char *s, size_t *used)
+{
+    static const char *const digits[] = {"零", "一", "二", "三", "四", "五",
+                                         "六", "七", "八", "九", "两", "几"};
+    static const long dvals[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 2, 2};
+    static const char *const units[] = {"十", "百", "千", "万"};
+    static const long uvals[] = {10, 100, 1000, 10000};
+    long total = 0, section = 0, digit = -1;
+    size_t at = 0;
+    for (;;) {
+        bool matched = false;
+        for (size_t k = 0; k < sizeof digits / sizeof *digits && !matched; k++)
+            if (!strncmp(s + at, digits[k], 3)) {
+                digit = dvals[k];
+                at += 3;
+                matched = true;
+            }
+        for (size_t k = 0; k < sizeof units / sizeof *units && !matched; k++)
+            if (!strncmp(s + at, units[k], 3)) {
+                long u = uvals[k], d = digit >= 0 ? digit : 1;
+                if (u == 10000) {
+                    total = (total + section + (digit >= 0 ? digit : 0)) * u;
+                    section = 0;
+                } else {
+                    section += d * u;
+                }
+                digit = -1;
+                at += 3;
+                matched = true;
+            }
+        if (!matched)
+            break;
+        if (total > 1000000000L || section > 1000000000L) /* 万万万…: no count, no overflow */
+            total = section = 1000000000L;
+    }
+    *used = at;
+    return at ? total + section + (digit >= 0 ? digit : 0) : 0;
+}
+
 /* Many people affected: the words, or a count of ten or more households
- * or people ("三十多户", "120名"). */
+ * or people, in digits or in Chinese ("三十多户", "120名", "二百多户",
+ * "几百个"). */
 static bool many_people(const char *s)
 {
     static const char *const words[] = {
@@ -75,16 +118,29 @@ static bool many_people(const char *s)
         "群体",     "上千",     "几十名", "几十个", "多户",   "大批", NULL};
     if (has_any(s, words))
         return true;
-    static const char *const units[] = {"户", "名", "人", "家", NULL};
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '9')
+    static const char *const units[] = {"户", "名", "人", "家", "位", "个", NULL};
+    static const char *const about[] = {"多", "余", "来", NULL};
+    for (const char *p = s; *p;) {
+        long v = 0;
+        size_t used = 0;
+        if (*p >= '0' && *p <= '9') {
+            char *end;
+            v = strtol(p, &end, 10);
+            used = (size_t)(end - p);
+        } else {
+            v = chinese_number(p, &used);
+        }
+        if (!used) {
+            p++;
             continue;
-        long v = strtol(p, (char **)&p, 10);
+        }
+        p += used;
+        for (size_t k = 0; about[k]; k++)
+            if (!strncmp(p, about[k], strlen(about[k])))
+                p += strlen(about[k]);
         for (size_t k = 0; units[k]; k++)
             if (v >= 10 && strncmp(p, units[k], strlen(units[k])) == 0)
                 return true;
-        if (!*p)
-            break;
     }
     return false;
 }

@@ -242,6 +242,19 @@ static void the_level_follows_the_signals_in_the_text(void **state)
     assert_int_equal(h.level, RX_LEVEL_LEADER);
     h = suggest(fx, "路灯坏了，全村几十户都不方便", NULL); /* many people alone: not by rule */
     assert_int_not_equal(h.level, RX_LEVEL_LEADER);
+    /* counts in Chinese numerals: 二百多户 and 一千二百人 are many, 两户 is not */
+    h = suggest(fx, "路灯坏了，二百多户多次反映", NULL);
+    assert_int_equal(h.level, RX_LEVEL_LEADER);
+    said = false;
+    for (size_t k = 0; k < h.nreasons; k++)
+        said |= strcmp(h.reasons[k], "涉及人数多") == 0;
+    assert_true(said);
+    h = suggest(fx, "路灯坏了，一千二百人多次反映", NULL);
+    assert_int_equal(h.level, RX_LEVEL_LEADER);
+    h = suggest(fx, "路灯坏了，两户人家多次反映", NULL);
+    assert_int_not_equal(h.level, RX_LEVEL_LEADER);
+    h = suggest(fx, "一万万万万万万万万万万万万户多次反映", NULL); /* no overflow */
+    assert_int_equal(h.level, RX_LEVEL_LEADER);
 }
 
 static cJSON *hits(void)
