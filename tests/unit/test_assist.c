@@ -208,6 +208,15 @@ static void a_return_changes_the_next_suggestion(void **state)
     assert_int_equal(last, 8);
 }
 
+/* Whether h's level rests on the reason why. */
+static bool gives_reason(const rx_assist_hint *h, const char *why)
+{
+    for (size_t k = 0; k < h->nreasons; k++)
+        if (!strcmp(h->reasons[k], why))
+            return true;
+    return false;
+}
+
 static void the_level_follows_the_signals_in_the_text(void **state)
 {
     fixture *fx = *state;
@@ -220,10 +229,7 @@ static void the_level_follows_the_signals_in_the_text(void **state)
     }
     h = suggest(fx, "小区外面路灯不亮，打了好几次电话都没用", NULL);
     assert_int_equal(h.level, RX_LEVEL_CONSULT);
-    bool said = false;
-    for (size_t k = 0; k < h.nreasons; k++)
-        said |= strcmp(h.reasons[k], "反复投诉未解决") == 0;
-    assert_true(said);
+    assert_true(gives_reason(&h, "反复投诉未解决"));
     h = suggest(fx, "小区外面路灯不亮", NULL);
     assert_int_equal(h.level, RX_LEVEL_IMMEDIATE);
     /* an unresolved earlier ticket of the caller counts as the signal */
@@ -231,30 +237,26 @@ static void the_level_follows_the_signals_in_the_text(void **state)
     assert_int_equal(rx_assist_suggest(&h, fx->a, &fx->an, &in, RX_ASSIST_NB), RX_OK);
     assert_int_equal(h.level, RX_LEVEL_CONSULT);
     /* 领导交办 by the rules, whatever the history: 历史遗留, and many people's
-     * matter that keeps coming back */
-    h = suggest(fx, "小区外面路灯不亮，这是历史遗留问题", NULL);
-    assert_int_equal(h.level, RX_LEVEL_LEADER);
-    said = false;
-    for (size_t k = 0; k < h.nreasons; k++)
-        said |= strcmp(h.reasons[k], "历史遗留问题") == 0;
-    assert_true(said);
-    h = suggest(fx, "路灯坏了，全村几十户多次反映一直没人修", NULL);
-    assert_int_equal(h.level, RX_LEVEL_LEADER);
-    h = suggest(fx, "路灯坏了，全村几十户都不方便", NULL); /* many people alone: not by rule */
-    assert_int_not_equal(h.level, RX_LEVEL_LEADER);
-    /* counts in Chinese numerals: 二百多户 and 一千二百人 are many, 两户 is not */
-    h = suggest(fx, "路灯坏了，二百多户多次反映", NULL);
-    assert_int_equal(h.level, RX_LEVEL_LEADER);
-    said = false;
-    for (size_t k = 0; k < h.nreasons; k++)
-        said |= strcmp(h.reasons[k], "涉及人数多") == 0;
-    assert_true(said);
-    h = suggest(fx, "路灯坏了，一千二百人多次反映", NULL);
-    assert_int_equal(h.level, RX_LEVEL_LEADER);
-    h = suggest(fx, "路灯坏了，两户人家多次反映", NULL);
-    assert_int_not_equal(h.level, RX_LEVEL_LEADER);
-    h = suggest(fx, "一万万万万万万万万万万万万户多次反映", NULL); /* no overflow */
-    assert_int_equal(h.level, RX_LEVEL_LEADER);
+     * matter that keeps coming back; counts in Chinese numerals too */
+    static const struct {
+        const char *text;
+        bool leader;
+        const char *why; /* a reason the level gives, or NULL */
+    } rules[] = {
+        {"小区外面路灯不亮，这是历史遗留问题", true, "历史遗留问题"},
+        {"路灯坏了，全村几十户多次反映一直没人修", true, "涉及人数多"},
+        {"路灯坏了，全村几十户都不方便", false, NULL}, /* many people alone */
+        {"路灯坏了，二百多户多次反映", true, "涉及人数多"},
+        {"路灯坏了，一千二百人多次反映", true, NULL},
+        {"路灯坏了，两户人家多次反映", false, NULL},
+        {"一万万万万万万万万万万万万户多次反映", true, NULL}, /* no overflow */
+    };
+    for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+        h = suggest(fx, rules[k].text, NULL);
+        assert_int_equal(h.level == RX_LEVEL_LEADER, rules[k].leader);
+        if (rules[k].why)
+            assert_true(gives_reason(&h, rules[k].why));
+    }
 }
 
 static cJSON *hits(void)
