@@ -4,7 +4,9 @@
  *               [--method nb|knn|duty|hits|nbduty|all|search] [--misses]
  *     department top-1/top-3, level and (for consultations) documents
  *     recall@3 on held-out tickets, the model trained on the tickets in FILE
- *     (a `rexian demo` database);
+ *     (a `rexian demo` database), and the suggestion's time (mean, p99, max;
+ *     with RX_SLOW=MS in the environment, each ticket slower than MS on
+ *     stderr with its similar-ticket lookup's share);
  *   assist_eval --index DIR --corpus DIR --learned QUERIES.tsv
  *     resolution feeds ranking: half of each document's queries resolve a
  *     simulated call with it, the other half are searched, MRR@10 with and
@@ -110,6 +112,12 @@ static int learn(void *ctx, const rx_signal *s)
     return rx_assist_observe(c[0], c[1], s);
 }
 
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t, const char *path,
                    const char *docs_path, unsigned method, bool misses)
 {
@@ -118,6 +126,7 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
     int top1 = 0, top3 = 0, lvl = 0, nlocal = 0, local1 = 0, ncons = 0, cons3 = 0, confident = 0;
     int lvl_conf[3][3] = {{0}};
     double took = 0, worst = 0, tsim = 0;
+    double *times = calloc(n > 0 ? (size_t)n : 1, sizeof *times);
     for (int i = 0; i < n; i++) {
         const row *r = &rows[i];
         const char *content = field(r, 2), *addr = field(r, 3), *lead = field(r, 4),
@@ -129,7 +138,8 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
         cJSON *sim = NULL;
         double ts0 = rx_now();
         int simrc = t ? rx_assist_similar(&sim, a, t, content, NULL, 20) : RX_ENOTFOUND;
-        tsim += rx_now() - ts0;
+        double this_sim = rx_now() - ts0;
+        tsim += this_sim;
         if (simrc == RX_OK) {
             const cJSON *s;
             cJSON_ArrayForEach(s, sim)
@@ -157,6 +167,11 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
         rx_assist_suggest(&h, a, an, &in, method);
         double dt = rx_now() - t0;
         took += dt;
+        if (times)
+            times[i] = dt;
+        if (getenv("RX_SLOW") && dt > atof(getenv("RX_SLOW")) / 1000)
+            fprintf(stderr, "SLOW %.1f ms (similar %.1f ms) %s\n", dt * 1000, this_sim * 1000,
+                    content);
         if (dt > worst)
             worst = dt;
         int rank = 0;
@@ -235,8 +250,14 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
            lvl_conf[1][2], lvl_conf[2][0], lvl_conf[2][1], lvl_conf[2][2]);
     printf("consultations with a judged answer %d: documents recall@3 %.3f (confident %d)\n", ncons,
            ncons ? (double)cons3 / ncons : 0, confident);
-    printf("suggestion time: mean %.2f ms (similar tickets %.2f ms), max %.2f ms\n",
-           1000 * took / n, 1000 * tsim / n, 1000 * worst);
+    double p99 = 0;
+    if (times && n > 0) {
+        qsort(times, (size_t)n, sizeof *times, by_double);
+        p99 = times[(size_t)(0.99 * (n - 1))];
+    }
+    free(times);
+    printf("suggestion time: mean %.2f ms (similar tickets %.2f ms), p99 %.2f ms, max %.2f ms\n",
+           1000 * took / n, 1000 * tsim / n, 1000 * p99, 1000 * worst);
     return 0;
 }
 
