@@ -27,6 +27,12 @@ void rx_buf_free(rx_buf *b);
 /* Hands the contents to the caller (free()), leaving b empty. Never NULL. */
 char *rx_buf_steal(rx_buf *b);
 
+/* Room for one more element after n in the array items (*cap elements of
+ * size bytes): items itself while there is, else the array doubled
+ * (first elements when empty) and *cap updated; NULL when out of memory,
+ * items and *cap untouched. */
+void *rx_array_grow(void *items, size_t *cap, size_t n, size_t size, size_t first);
+
 /* Reads a whole file into *out (NUL-terminated, caller frees). Files over
  * max_bytes fail with RX_ETOOBIG. */
 int rx_file_read(char **out, size_t *out_len, const char *path, size_t max_bytes);

@@ -5,6 +5,7 @@
 #include "rexian/error.h"
 #include "rexian/import.h"
 #include "rexian/text.h"
+#include "rexian/util.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -92,16 +93,12 @@ int blk_add(blk_list *b, blk_kind kind, int level, double size, bool centered, c
             return RX_OK;
         }
     }
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 64;
-        blk *it = realloc(b->items, cap * sizeof *it);
-        if (!it) {
-            free(clean);
-            return rx_error_set(RX_ENOMEM, "out of memory");
-        }
-        b->items = it;
-        b->cap = cap;
+    blk *it = rx_array_grow(b->items, &b->cap, b->n, sizeof *b->items, 64);
+    if (!it) {
+        free(clean);
+        return rx_error_set(RX_ENOMEM, "out of memory");
     }
+    b->items = it;
     b->items[b->n++] =
         (blk){.kind = kind, .level = level, .size = size, .centered = centered, .text = clean};
     return RX_OK;

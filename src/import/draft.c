@@ -104,14 +104,10 @@ static bool has_id(const rx_import_ctx *c, const char *id)
 
 static void add_doc(rx_import_ctx *c, const rx_doc *doc, const char *rel)
 {
-    if (c->ndocs == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 512;
-        entry *d = realloc(c->docs, cap * sizeof *d);
-        if (!d)
-            return;
-        c->docs = d;
-        c->cap = cap;
-    }
+    entry *d = rx_array_grow(c->docs, &c->cap, c->ndocs, sizeof *c->docs, 512);
+    if (!d)
+        return;
+    c->docs = d;
     entry *e = &c->docs[c->ndocs];
     memset(e, 0, sizeof *e);
     e->id = strdup(doc->id);

@@ -7,6 +7,7 @@
 #include "rexian/error.h"
 #include "rexian/import.h"
 #include "rexian/text.h"
+#include "rexian/util.h"
 
 #include <math.h>
 #include <poppler.h>
@@ -30,14 +31,10 @@ typedef struct {
 
 static int lines_push(lines *l, const line *x)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        line *it = realloc(l->items, cap * sizeof *it);
-        if (!it)
-            return rx_error_set(RX_ENOMEM, "out of memory");
-        l->items = it;
-        l->cap = cap;
-    }
+    line *it = rx_array_grow(l->items, &l->cap, l->n, sizeof *l->items, 256);
+    if (!it)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    l->items = it;
     l->items[l->n++] = *x;
     return RX_OK;
 }

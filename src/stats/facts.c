@@ -307,14 +307,10 @@ static int add(deltas *ds, long day, int dim, const char *key, const long long c
     if (!m)
         return oom();
     if (added) {
-        if (ds->n == ds->cap) {
-            size_t cap = ds->cap ? ds->cap * 2 : 256;
-            rollup_delta *grown = realloc(ds->d, cap * sizeof *grown);
-            if (!grown)
-                return oom();
-            ds->d = grown;
-            ds->cap = cap;
-        }
+        rollup_delta *grown = rx_array_grow(ds->d, &ds->cap, ds->n, sizeof *ds->d, 256);
+        if (!grown)
+            return oom();
+        ds->d = grown;
         rollup_delta z = {.day = day, .dim = dim, .key = strdup(key)};
         if (!z.key)
             return oom();

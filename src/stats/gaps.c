@@ -153,16 +153,12 @@ int rx_stats_gaps(cJSON **out, rx_stats *s, long from, long to, int limit)
             break;
         }
         if (added) {
-            if (n == cap) {
-                size_t ncap = cap ? cap * 2 : 256;
-                query *grown = realloc(qs, ncap * sizeof *grown);
-                if (!grown) {
-                    rc = oom();
-                    break;
-                }
-                qs = grown;
-                cap = ncap;
+            query *grown = rx_array_grow(qs, &cap, n, sizeof *qs, 256);
+            if (!grown) {
+                rc = oom();
+                break;
             }
+            qs = grown;
             qs[n] = (query){.id = id};
             m->value = n++;
         }

@@ -49,16 +49,12 @@ static int push(warnings *ws, cJSON *item, double p)
 {
     if (!item)
         return oom();
-    if (ws->n == ws->cap) {
-        size_t cap = ws->cap ? ws->cap * 2 : 32;
-        warning *grown = realloc(ws->v, cap * sizeof *grown);
-        if (!grown) {
-            cJSON_Delete(item);
-            return oom();
-        }
-        ws->v = grown;
-        ws->cap = cap;
+    warning *grown = rx_array_grow(ws->v, &ws->cap, ws->n, sizeof *ws->v, 32);
+    if (!grown) {
+        cJSON_Delete(item);
+        return oom();
     }
+    ws->v = grown;
     ws->v[ws->n++] = (warning){item, p};
     return RX_OK;
 }
@@ -359,16 +355,12 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
             break;
         }
         if (added) {
-            if (ncells == cap) {
-                size_t ncap = cap ? cap * 2 : 256;
-                cell *grown = realloc(cells, ncap * sizeof *grown);
-                if (!grown) {
-                    rc = oom();
-                    break;
-                }
-                cells = grown;
-                cap = ncap;
+            cell *grown = rx_array_grow(cells, &cap, ncells, sizeof *cells, 256);
+            if (!grown) {
+                rc = oom();
+                break;
             }
+            cells = grown;
             cells[ncells] = (cell){.key = m->key, .plen = plen};
             m->value = ncells++;
         }

@@ -5,6 +5,7 @@
 #include "rexian/error.h"
 #include "rexian/strmap.h"
 #include "rexian/text.h"
+#include "rexian/util.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -442,16 +443,12 @@ static void keep(walker *w, const char *s, size_t len)
         return;
     }
     rx_term_list *l = w->out;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 32;
-        rx_term *grown = realloc(l->v, cap * sizeof *grown);
-        if (!grown) {
-            w->rc = rx_error_set(RX_ENOMEM, "out of memory");
-            return;
-        }
-        l->v = grown;
-        l->cap = cap;
+    rx_term *grown = rx_array_grow(l->v, &l->cap, l->n, sizeof *l->v, 32);
+    if (!grown) {
+        w->rc = rx_error_set(RX_ENOMEM, "out of memory");
+        return;
     }
+    l->v = grown;
     char *t = malloc(len + 1);
     if (!t) {
         w->rc = rx_error_set(RX_ENOMEM, "out of memory");
@@ -513,16 +510,12 @@ static void on_match(void *ctx, size_t group, size_t start, size_t len)
     matches *m = ctx;
     if (m->n && m->v[m->n - 1].start == start)
         return; /* a term of several groups: the first group stands for it */
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 16;
-        match *grown = realloc(m->v, cap * sizeof *grown);
-        if (!grown) {
-            m->oom = true;
-            return;
-        }
-        m->v = grown;
-        m->cap = cap;
+    match *grown = rx_array_grow(m->v, &m->cap, m->n, sizeof *m->v, 16);
+    if (!grown) {
+        m->oom = true;
+        return;
     }
+    m->v = grown;
     m->v[m->n++] = (match){group, start, len};
 }
 

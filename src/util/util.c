@@ -30,6 +30,17 @@ int rx_buf_reserve(rx_buf *b, size_t extra)
     return RX_OK;
 }
 
+void *rx_array_grow(void *items, size_t *cap, size_t n, size_t size, size_t first)
+{
+    if (n < *cap)
+        return items;
+    size_t ncap = *cap ? *cap * 2 : first;
+    void *grown = realloc(items, ncap * size);
+    if (grown)
+        *cap = ncap;
+    return grown;
+}
+
 int rx_buf_append(rx_buf *b, const char *s, size_t n)
 {
     if (rx_buf_reserve(b, n) != RX_OK)
