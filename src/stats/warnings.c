@@ -227,19 +227,19 @@ static int term_warnings(rx_stats *s, const rx_window *w, warnings *ws)
 /* ---- clusters of one complaint in one place ---- */
 
 typedef struct {
-    const char *key;               /* place \x1f category, kept by the scan's map */
-    size_t plen;                   /* the place's bytes in key */
-    char *place, *area, *category; /* only for a cell tested (CLUSTER_MIN calls) */
-    long count, read;              /* tickets, and those of them read for words */
-    cJSON *ids;                    /* the latest first */
-    rx_strmap words;               /* term → tickets read naming it */
+    const char *key;      /* place \x1f category, kept by the scan's map */
+    const char *category; /* in key, after the place */
+    size_t plen;          /* the place's bytes in key */
+    char *place, *area;   /* only for a cell tested (CLUSTER_MIN calls) */
+    long count, read;     /* tickets, and those of them read for words */
+    cJSON *ids;           /* the latest first */
+    rx_strmap words;      /* term → tickets read naming it */
 } cell;
 
 static void cell_free(cell *c)
 {
     free(c->place);
     free(c->area);
-    free(c->category);
     cJSON_Delete(c->ids);
     rx_strmap_free(&c->words);
 }
@@ -361,7 +361,7 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
                 break;
             }
             cells = grown;
-            cells[ncells] = (cell){.key = m->key, .plen = plen};
+            cells[ncells] = (cell){.key = m->key, .category = m->key + plen + 1, .plen = plen};
             m->value = ncells++;
         }
         cells[m->value].count++;
@@ -369,7 +369,7 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
     /* each category's calls of the window, from its cells */
     for (size_t k = 0; rc == RX_OK && k < ncells; k++) {
         int added;
-        const char *cat = cells[k].key + cells[k].plen + 1;
+        const char *cat = cells[k].category;
         rx_strmap_entry *cm = rx_strmap_upsert(&categories, cat, strlen(cat), &added);
         if (!cm)
             rc = oom();
@@ -409,8 +409,7 @@ static int cluster_warnings(rx_stats *s, const rx_window *w, warnings *ws)
         cell *c = &cells[k];
         if (c->count < CLUSTER_MIN || base_all <= 0 || placed <= 0)
             continue;
-        if (!(c->place = strndup(c->key, c->plen)) ||
-            !(c->category = strdup(c->key + c->plen + 1))) {
+        if (!(c->place = strndup(c->key, c->plen))) {
             rc = oom();
             break;
         }
