@@ -65,46 +65,67 @@ static bool has_any(const char *s, const char *const *words)
     return false;
 }
 
-/* The value of a Chinese numeral (二百, 十几, 三千五, 两; 几 counts as
- * two, the least it can mean) at s, its bytes into *used; 0 when s holds
- * none. */
+/* A Chinese numeral character at p: its digit (0–9; 两 2, and 几 2, the
+ * least it can mean) into *digit, or its unit (十 百 千 万) into *unit;
+ * false for any other character. */
+static bool numeral_char(const char *p, long *digit, long *unit)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    *digit = *unit = -1;
+    if (u[0] < 0xE4 || u[0] > 0xE9 || !u[1] || !u[2])
+        return false;
+    switch ((uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2]) {
+    case 0xE99BB6: *digit = 0; break;    /* 零 */
+    case 0xE4B880: *digit = 1; break;    /* 一 */
+    case 0xE4BA8C: *digit = 2; break;    /* 二 */
+    case 0xE4B8A4: *digit = 2; break;    /* 两 */
+    case 0xE587A0: *digit = 2; break;    /* 几 */
+    case 0xE4B889: *digit = 3; break;    /* 三 */
+    case 0xE59B9B: *digit = 4; break;    /* 四 */
+    case 0xE4BA94: *digit = 5; break;    /* 五 */
+    case 0xE585AD: *digit = 6; break;    /* 六 */
+    case 0xE4B883: *digit = 7; break;    /* 七 */
+    case 0xE585AB: *digit = 8; break;    /* 八 */
+    case 0xE4B99D: *digit = 9; break;    /* 九 */
+    case 0xE58D81: *unit = 10; break;    /* 十 */
+    case 0xE799BE: *unit = 100; break;   /* 百 */
+    case 0xE58D83: *unit = 1000; break;  /* 千 */
+    case 0xE4B887: *unit = 10000; break; /* 万 */
+    default: return false;
+    }
+    return true;
+}
+
+/* The value of a Chinese numeral (二百, 十几, 三千五, 两) at s, its bytes
+ * into *used; 0 when s holds none. */
 static long chinese_number(const char *s, size_t *used)
 {
-    static const char *const digits[] = {"零", "一", "二", "三", "四", "五",
-                                         "六", "七", "八", "九", "两", "几"};
-    static const long dvals[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 2, 2};
-    static const char *const units[] = {"十", "百", "千", "万"};
-    static const long uvals[] = {10, 100, 1000, 10000};
-    long total = 0, section = 0, digit = -1;
+    long total = 0, section = 0, digit = -1, d, u;
     size_t at = 0;
-    for (;;) {
-        bool matched = false;
-        for (size_t k = 0; k < sizeof digits / sizeof *digits && !matched; k++)
-            if (!strncmp(s + at, digits[k], 3)) {
-                digit = dvals[k];
-                at += 3;
-                matched = true;
-            }
-        for (size_t k = 0; k < sizeof units / sizeof *units && !matched; k++)
-            if (!strncmp(s + at, units[k], 3)) {
-                long u = uvals[k], d = digit >= 0 ? digit : 1;
-                if (u == 10000) {
-                    total = (total + section + (digit >= 0 ? digit : 0)) * u;
-                    section = 0;
-                } else {
-                    section += d * u;
-                }
-                digit = -1;
-                at += 3;
-                matched = true;
-            }
-        if (!matched)
-            break;
+    while (numeral_char(s + at, &d, &u)) {
+        if (d >= 0) {
+            digit = d;
+        } else if (u == 10000) {
+            total = (total + section + (digit >= 0 ? digit : 0)) * u;
+            section = 0;
+            digit = -1;
+        } else {
+            section += (digit >= 0 ? digit : 1) * u;
+            digit = -1;
+        }
+        at += 3;
         if (total > 1000000000L || section > 1000000000L) /* 万万万…: no count, no overflow */
             total = section = 1000000000L;
     }
     *used = at;
     return at ? total + section + (digit >= 0 ? digit : 0) : 0;
+}
+
+/* The bytes of the UTF-8 character that starts with byte c (1 for a stray
+ * continuation byte). */
+static size_t char_bytes(unsigned char c)
+{
+    return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
 }
 
 /* Many people affected: the words, or a count of ten or more households
@@ -130,8 +151,9 @@ static bool many_people(const char *s)
         } else {
             v = chinese_number(p, &used);
         }
-        if (!used) {
-            p++;
+        if (!used) { /* the next character; a truncated one stops at the end */
+            for (size_t k = char_bytes((unsigned char)*p); k-- && *p;)
+                p++;
             continue;
         }
         p += used;
