@@ -203,6 +203,12 @@ int rx_tickets_lookup_feed(rx_tickets *t, long long after, int max, rx_lookup_fn
 int rx_tickets_similar(cJSON **out, rx_tickets *t, const char *match, const char *exclude_id,
                        long long since, int limit);
 
+/* How many tickets from row number since have term (a bigram) anywhere
+ * in their text, counted up to cap: what a similar-ticket lookup of it
+ * would read, at a cost bounded by cap. */
+int rx_tickets_term_docs(rx_tickets *t, const char *term, size_t len, long long since, int cap,
+                         long long *docs);
+
 /* Merges the case-search index into one segment (after a bulk load: the
  * demo), which makes its searches several times faster. */
 int rx_tickets_optimize(rx_tickets *t);

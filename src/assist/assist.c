@@ -154,7 +154,7 @@ static bool han_bigram(const char *s, size_t len)
 typedef struct {
     const char *term;
     size_t len;
-    double idf, df;
+    double idf;
 } telling;
 
 static int by_idf(const void *x, const void *y)
@@ -164,7 +164,8 @@ static int by_idf(const void *x, const void *y)
 }
 
 #define SIMILAR_TERMS 10
-#define SIMILAR_BUDGET 3000 /* dispatched tickets the OR'ed bigrams may occur in, in all */
+#define SIMILAR_BUDGET 1000 /* tickets of the window the OR'ed bigrams may occur in, in all */
+#define SIMILAR_LOOKS 16    /* bigrams counted at most */
 /* the latest tickets looked among: reading the posting lists of a year at
  * a million tickets costs more than a call-taker should wait, and the
  * classifier has all of history anyway */
@@ -186,7 +187,7 @@ static telling *telling_terms(rx_assist *a, rx_strmap *bag, const char *text, si
         const rx_strmap_entry *f = rx_strmap_get(&a->fmap, e->key, e->klen);
         if (!f || a->f[f->value].df <= 0)
             continue;
-        t[(*n)++] = (telling){e->key, e->klen, rx_assist_idf(a, (int)f->value), a->f[f->value].df};
+        t[(*n)++] = (telling){e->key, e->klen, rx_assist_idf(a, (int)f->value)};
     }
     pthread_rwlock_unlock(&a->mu);
     if (t)
@@ -196,20 +197,45 @@ static telling *telling_terms(rx_assist *a, rx_strmap *bag, const char *text, si
 
 /* The rarest bigrams the store has seen say what the matter is. FTS5
  * reads the whole posting list of every term it is asked, so they are
- * taken rarest first while their tickets stay within a budget. */
-static char *similar_match(const telling *t, size_t n)
+ * taken rarest first while the tickets they occur in (counted in the case
+ * index itself, anywhere in a ticket's text: 满意 is rare in callers' words
+ * but in every other callback note) stay within a budget. */
+static int similar_match(char **out, rx_tickets *store, const telling *t, size_t n, long long since)
 {
+    *out = NULL;
     rx_buf b = {0};
     rx_buf_puts(&b, "body : (");
-    double spent = 0;
-    for (size_t i = 0; i < n && i < SIMILAR_TERMS; i++) {
-        if (i >= 2 && spent + t[i].df > SIMILAR_BUDGET)
+    long long spent = 0;
+    size_t taken = 0;
+    for (size_t i = 0; i < n && taken < SIMILAR_TERMS && i < SIMILAR_LOOKS; i++) {
+        long long docs;
+        /* counted no further than the budget left (the first two may
+         * spend up to a whole budget each), so that counting costs no more
+         * than the lookup would */
+        long long left = taken < 2 ? SIMILAR_BUDGET : SIMILAR_BUDGET - spent;
+        if (left <= 0)
             break;
-        spent += t[i].df;
-        rx_buf_printf(&b, "%s\"%.*s\"", i ? " OR " : "", (int)t[i].len, t[i].term);
+        int rc = rx_tickets_term_docs(store, t[i].term, t[i].len, since, (int)left + 1, &docs);
+        if (rc != RX_OK) {
+            rx_buf_free(&b);
+            return rc;
+        }
+        if (docs > left && taken >= 2)
+            break; /* the rest are commoner still, by the model's count */
+        if (docs > left || docs == 0)
+            continue; /* one of the first two that is common in the store */
+        spent += docs;
+        rx_buf_printf(&b, "%s\"%.*s\"", taken++ ? " OR " : "", (int)t[i].len, t[i].term);
     }
     rx_buf_puts(&b, ")");
-    return b.data;
+    if (!taken) {
+        rx_buf_free(&b);
+        return RX_OK;
+    }
+    if (!b.data)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    *out = b.data;
+    return RX_OK;
 }
 
 int rx_assist_similar(cJSON **out, rx_assist *a, rx_tickets *store, const char *text,
@@ -221,11 +247,12 @@ int rx_assist_similar(cJSON **out, rx_assist *a, rx_tickets *store, const char *
     telling *t = telling_terms(a, &bag, text, &n);
     int rc = RX_OK;
     if (t && n) {
-        char *q = similar_match(t, n);
+        char *q = NULL;
         long long last = rx_tickets_count(store);
-        rc = q ? rx_tickets_similar(out, store, q, exclude_id,
-                                    last > SIMILAR_WINDOW ? last - SIMILAR_WINDOW : 0, limit)
-               : rx_error_set(RX_ENOMEM, "out of memory");
+        long long since = last > SIMILAR_WINDOW ? last - SIMILAR_WINDOW : 0;
+        rc = similar_match(&q, store, t, n, since);
+        if (rc == RX_OK && q)
+            rc = rx_tickets_similar(out, store, q, exclude_id, since, limit);
         free(q);
     }
     free(t);

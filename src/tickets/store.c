@@ -1825,6 +1825,41 @@ static long long one_number(rx_tickets *t, const char *query)
     return n;
 }
 
+int rx_tickets_term_docs(rx_tickets *t, const char *term, size_t len, long long since, int cap,
+                         long long *docs)
+{
+    *docs = 0;
+    conn *c = reader(t);
+    sqlite3_stmt *st;
+    /* the term as an FTS5 string; a bigram never holds a double quote, but
+     * any other term is refused rather than misread */
+    if (memchr(term, '"', len))
+        return rx_error_set(RX_EINVALID, "term holds a double quote");
+    char q[64];
+    if (len + 3 > sizeof q)
+        return rx_error_set(RX_EINVALID, "term is %zu bytes long", len);
+    q[0] = '"';
+    memcpy(q + 1, term, len);
+    q[len + 1] = '"';
+    q[len + 2] = 0;
+    /* every column: a lookup reads the whole posting list, whatever
+     * column it then keeps */
+    if (!c || sqlite3_prepare_v2(c->db,
+                                 "SELECT count(*) FROM (SELECT 1 FROM ticket_fts "
+                                 "WHERE ticket_fts MATCH ?1 AND rowid >= ?2 LIMIT ?3)",
+                                 -1, &st, NULL) != SQLITE_OK)
+        return c ? db_error(c, "term docs") : RX_EIO;
+    sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since);
+    sqlite3_bind_int(st, 3, cap);
+    int s = sqlite3_step(st);
+    if (s == SQLITE_ROW)
+        *docs = sqlite3_column_int64(st, 0);
+    int rc = s == SQLITE_ROW ? RX_OK : db_error(c, "term docs");
+    sqlite3_finalize(st);
+    return rc;
+}
+
 long long rx_tickets_count(rx_tickets *t)
 {
     return one_number(t, "SELECT max(n) FROM tickets");

@@ -669,6 +669,23 @@ static void case_search_handles_chinese(void **state)
     must(fx, noise, "{\"action\":\"accept\"}");
     must(fx, noise, "{\"action\":\"reply\",\"text\":\"已联系供电公司更换灯具\"}");
     assert_int_equal(search_count(fx, "灯具", noise), 1);
+    /* what a similar-ticket lookup of a bigram reads: tickets with it
+     * anywhere (a reply too), from a row on, counted up to a cap */
+    long long docs = -1;
+    assert_int_equal(rx_tickets_term_docs(fx->t, "灯具", 6, 0, 100, &docs), RX_OK);
+    assert_int_equal(docs, 1);
+    char more[32];
+    create(fx, more, "{\"channel\":\"phone\",\"content\":\"路灯又坏了，灯具都掉了\"}");
+    assert_int_equal(rx_tickets_term_docs(fx->t, "灯具", 6, 0, 100, &docs), RX_OK);
+    assert_int_equal(docs, 2);
+    assert_int_equal(rx_tickets_term_docs(fx->t, "灯具", 6, 0, 1, &docs), RX_OK);
+    assert_int_equal(docs, 1); /* the cap */
+    assert_int_equal(rx_tickets_term_docs(fx->t, "灯具", 6, rx_tickets_count(fx->t), 100, &docs),
+                     RX_OK);
+    assert_int_equal(docs, 1); /* only the latest row on */
+    assert_int_equal(rx_tickets_term_docs(fx->t, "医保", 6, 0, 100, &docs), RX_OK);
+    assert_int_equal(docs, 1);
+    assert_int_equal(rx_tickets_term_docs(fx->t, "\"x", 2, 0, 100, &docs), RX_EINVALID);
     /* the snippet escapes HTML */
     rx_ticket_query query = {
         .q = "医保", .from = RX_DATE_INVALID, .to = RX_DATE_INVALID, .limit = 5};
