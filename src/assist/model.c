@@ -174,14 +174,39 @@ static const char *const legacy_words[] = {"历史遗留", "多年",   "十几�
                                            "跑路",     "十多年", "几年了", "二十年", NULL};
 
 /* Several departments' duties: the text names two departments or more
- * ("住建说归城管"), or says they pass it between them. */
+ * ("住建说归城管"), says they pass it between them, or that one it went
+ * to denied it was theirs. */
 static const char *const passing_words[] = {
     "互相推",   "踢皮球",   "推来推去", "推诿",         "都说不归",   "都不管",   "扯皮",
     "几个部门", "多个部门", "几个单位", "不是自己的事", "谁也不牵头", "都有责任", NULL};
 
+/* Within the next `within` characters after p, the text at want. */
+static bool near(const char *p, const char *want, int within)
+{
+    for (int k = 0; *p && k <= within; k++) {
+        if (!strncmp(p, want, strlen(want)))
+            return true;
+        p += char_bytes((unsigned char)*p);
+    }
+    return false;
+}
+
+/* Someone the caller went to said it is not theirs: "城管说归住建",
+ * "物业说不是它的事", "学校说管不了", "交警也说管不过来". */
+static bool denied(const char *s)
+{
+    static const char *const words[] = {"不归", "管不了", "管不过来", "说不是", NULL};
+    if (has_any(s, words))
+        return true;
+    for (const char *p = strstr(s, "说"); p; p = strstr(p + 3, "说"))
+        if (near(p + 3, "归", 4))
+            return true;
+    return false;
+}
+
 static bool several_departments(const rx_assist *a, const char *s)
 {
-    if (has_any(s, passing_words))
+    if (has_any(s, passing_words) || denied(s))
         return true;
     int first = -1;
     for (size_t i = 0; i < a->nmention; i++)
@@ -561,9 +586,9 @@ static int by_p(const void *x, const void *y)
 
 /* Level: 领导交办 where the hotline's rules call for it (the 三级交办 of
  * the 12345 centre: 历史遗留 and major matters of many people that keep
- * coming back), else how dispatchers leveled past tickets with the same
- * signals in their text (several departments, many people, repeated
- * complaints). The topic is
+ * coming back), 会商交办 for several departments' duties or a dispute
+ * over whose, else how dispatchers leveled past tickets with the same
+ * signals in their text (many people, repeated complaints). The topic is
  * left out on purpose: a kind of matter is not more urgent for being
  * common, and a classifier over every bigram learnt the topics' mix of
  * levels rather than the signals (docs/ASSIST.md). */
@@ -573,6 +598,9 @@ static rx_level suggest_level(const rx_assist *a, unsigned cues)
      * people's matter that keeps coming back; history decides the rest */
     if ((cues & CUE_LEGACY) || ((cues & CUE_MANY) && (cues & CUE_REPEAT)))
         return RX_LEVEL_LEADER;
+    /* 会商交办: several departments' duties, or a dispute over whose */
+    if (cues & CUE_MULTI)
+        return RX_LEVEL_CONSULT;
     const double *c = a->cue_level[cues % NCUES];
     double total = c[0] + c[1] + c[2];
     if (total < 5)
@@ -708,7 +736,9 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
     rx_level l = suggest_level(a, cues);
     out->level = l;
     if (l != RX_LEVEL_IMMEDIATE) {
-        if (out->ndepts >= 2 && out->depts[1].score >= 0.2)
+        if (cues & CUE_MULTI)
+            out->reasons[out->nreasons++] = "涉及多个部门职责或职责有争议";
+        else if (out->ndepts >= 2 && out->depts[1].score >= 0.2)
             out->reasons[out->nreasons++] = "涉及多个部门职责";
         if (cues & CUE_MANY)
             out->reasons[out->nreasons++] = "涉及人数多";

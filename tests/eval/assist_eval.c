@@ -216,6 +216,9 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
         if (misses && rank != 1)
             printf("MISS %s\t%s\t%s\tgot %s\n", field(r, 0), lead, content,
                    h.ndepts ? h.depts[0].name : "-");
+        if (misses && want != got)
+            printf("LEVELMISS %s\t%s\t%s\tgot %s\n", field(r, 0), level, content,
+                   rx_level_name(got));
         cJSON_Delete(sim);
         /* documents, for consultations with a judged answer */
         const char *judged = NULL;

@@ -257,6 +257,27 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         if (rules[k].why)
             assert_true(gives_reason(&h, rules[k].why));
     }
+    /* 会商交办 by the rules: several departments' duties, or one the caller
+     * went to said it was not theirs */
+    static const struct {
+        const char *text;
+        rx_level level;
+    } consult[] = {
+        {"楼顶违建拆了，垃圾没人清，物业说清运不归它", RX_LEVEL_CONSULT},
+        {"小区绿地被占，城管说归住建管", RX_LEVEL_CONSULT},
+        {"面包车超载接送学生，学校说管不了", RX_LEVEL_CONSULT},
+        {"菜市场门口乱停车，交警也说管不过来", RX_LEVEL_CONSULT},
+        {"住建局和城管局都来看过，路边违建还在", RX_LEVEL_CONSULT}, /* two departments */
+        {"楼下违建，城管说归街道，已经多年了", RX_LEVEL_LEADER},    /* 历史遗留 first */
+        {"小区外面路灯不亮，邻居说天黑不方便", RX_LEVEL_IMMEDIATE}, /* 说, no denial */
+    };
+    for (size_t k = 0; k < sizeof consult / sizeof consult[0]; k++) {
+        h = suggest(fx, consult[k].text, NULL);
+        if (h.level != consult[k].level)
+            fail_msg("%s: level %d, want %d", consult[k].text, h.level, consult[k].level);
+        if (consult[k].level == RX_LEVEL_CONSULT)
+            assert_true(gives_reason(&h, "涉及多个部门职责或职责有争议"));
+    }
 }
 
 static cJSON *hits(void)
