@@ -609,6 +609,10 @@ static rx_level suggest_level(const rx_assist *a, unsigned cues)
     for (int l = 1; l < 3; l++)
         if (c[l] > c[best])
             best = l;
+    /* 即交即办 is the rule for a matter with no other signal: past
+     * dispatchers overrule it when two of three chose otherwise */
+    if (best && c[best] < 2 * total / 3)
+        return RX_LEVEL_IMMEDIATE;
     return (rx_level)(RX_LEVEL_IMMEDIATE + best);
 }
 

@@ -278,6 +278,16 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         if (consult[k].level == RX_LEVEL_CONSULT)
             assert_true(gives_reason(&h, "涉及多个部门职责或职责有争议"));
     }
+    /* past dispatchers overrule 即交即办 when two of three chose otherwise */
+    const char *crowd = "路灯坏了，全村几十户都不方便";
+    for (long long t = 1; t <= 9; t++)
+        event(fx, 300 + t, "dispatch", "市城市管理和综合执法局", t <= 5 ? "consult" : "immediate",
+              "路灯坏了，全村几十户晚上出不了门");
+    assert_int_equal(suggest(fx, crowd, NULL).level, RX_LEVEL_IMMEDIATE); /* 5 of 9 */
+    for (long long t = 10; t <= 15; t++)
+        event(fx, 300 + t, "dispatch", "市城市管理和综合执法局", "consult",
+              "路灯坏了，全村几十户晚上出不了门");
+    assert_int_equal(suggest(fx, crowd, NULL).level, RX_LEVEL_CONSULT); /* 11 of 15 */
 }
 
 static cJSON *hits(void)
