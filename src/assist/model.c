@@ -173,6 +173,11 @@ static const char *const repeat_words[] = {"多次",   "反复",     "屡次",  
 static const char *const legacy_words[] = {"历史遗留", "多年",   "十几年", "好几年", "遗留", "烂尾",
                                            "跑路",     "十多年", "几年了", "二十年", NULL};
 
+/* The caller asks for the city's leaders or its supervision, or raised it
+ * at a 领导接听日: what the 三级交办 sends to a leader. */
+static const char *const leader_words[] = {"领导接听日", "市长接待日", "督查部门", "督查室",
+                                           "市里督办",   "要求督办",   "领导督办", NULL};
+
 /* Several departments' duties: the text names two departments or more
  * ("住建说归城管"), says they pass it between them, or that one it went
  * to denied it was theirs. */
@@ -229,6 +234,8 @@ unsigned rx_assist_cues(const rx_assist *a, const char *content)
         c |= CUE_REPEAT;
     if (has_any(content, legacy_words))
         c |= CUE_LEGACY;
+    if (has_any(content, leader_words))
+        c |= CUE_LEADER;
     return c;
 }
 
@@ -596,7 +603,7 @@ static rx_level suggest_level(const rx_assist *a, unsigned cues)
 {
     /* 领导交办 as the hotline's rules define it: 历史遗留 matters, and many
      * people's matter that keeps coming back; history decides the rest */
-    if ((cues & CUE_LEGACY) || ((cues & CUE_MANY) && (cues & CUE_REPEAT)))
+    if ((cues & (CUE_LEGACY | CUE_LEADER)) || ((cues & CUE_MANY) && (cues & CUE_REPEAT)))
         return RX_LEVEL_LEADER;
     /* 会商交办: several departments' duties, or a dispute over whose */
     if (cues & CUE_MULTI)
@@ -750,6 +757,8 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
             out->reasons[out->nreasons++] = "反复投诉未解决";
         if (cues & CUE_LEGACY)
             out->reasons[out->nreasons++] = "历史遗留问题";
+        if (cues & CUE_LEADER)
+            out->reasons[out->nreasons++] = "来电人要求领导督办或为领导接听日诉求";
         if (!out->nreasons)
             out->reasons[out->nreasons++] = "过去类似工单多以此级别交办";
     } else {

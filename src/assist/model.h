@@ -11,7 +11,7 @@
 #define MAX_CLASSES 128
 #define LOCAL 0 /* the class of the district and county governments (属地) */
 
-enum { CUE_MANY = 1, CUE_REPEAT = 2, CUE_LEGACY = 4, CUE_MULTI = 8, NCUES = 16 };
+enum { CUE_MANY = 1, CUE_REPEAT = 2, CUE_LEGACY = 4, CUE_MULTI = 8, CUE_LEADER = 16, NCUES = 32 };
 
 typedef struct {
     uint16_t cls;
