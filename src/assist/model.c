@@ -179,8 +179,8 @@ static const char *const leader_words[] = {"领导接听日", "市长接待日",
                                            "市里督办",   "要求督办",   "领导督办", NULL};
 
 /* Several departments' duties: the text names two departments or more
- * ("住建说归城管"), says they pass it between them, or that one it went
- * to denied it was theirs. */
+ * ("住建说归城管"), says they pass it between them, that one it went to
+ * denied it was theirs, or lists several matters. */
 static const char *const passing_words[] = {
     "互相推",   "踢皮球",   "推来推去", "推诿",         "都说不归",   "都不管",   "扯皮",
     "几个部门", "多个部门", "几个单位", "不是自己的事", "谁也不牵头", "都有责任", NULL};
@@ -209,9 +209,20 @@ static bool denied(const char *s)
     return false;
 }
 
+/* Several matters in one call: three or more listed ("营业执照、食品经营
+ * 许可、消防、排污"), or the caller asks which offices it takes. */
+static bool several_items(const char *s)
+{
+    const char *p = strstr(s, "、");
+    if (p && strstr(p + 3, "、"))
+        return true;
+    static const char *const words[] = {"哪几个", "哪些部门", NULL};
+    return has_any(s, words);
+}
+
 static bool several_departments(const rx_assist *a, const char *s)
 {
-    if (has_any(s, passing_words) || denied(s))
+    if (has_any(s, passing_words) || denied(s) || several_items(s))
         return true;
     int first = -1;
     for (size_t i = 0; i < a->nmention; i++)

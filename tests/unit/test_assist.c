@@ -273,6 +273,9 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"住建局和城管局都来看过，路边违建还在", RX_LEVEL_CONSULT}, /* two departments */
         {"楼下违建，城管说归街道，已经多年了", RX_LEVEL_LEADER},    /* 历史遗留 first */
         {"小区外面路灯不亮，邻居说天黑不方便", RX_LEVEL_IMMEDIATE}, /* 说, no denial */
+        {"想开个小饭馆，营业执照、食品许可、消防这些先办哪个", RX_LEVEL_CONSULT},
+        {"家里老人走了，要跑哪几个地方办手续", RX_LEVEL_CONSULT},
+        {"路灯坏了、没人修", RX_LEVEL_IMMEDIATE}, /* two items are not several */
     };
     for (size_t k = 0; k < sizeof consult / sizeof consult[0]; k++) {
         h = suggest(fx, consult[k].text, NULL);
