@@ -234,34 +234,6 @@ static bool several_departments(const rx_assist *a, const char *s)
     return false;
 }
 
-/* Years of it: a count of five years or more ("拖了十年", "交房八年了"),
- * not a year of birth ("72年的"). */
-static bool many_years(const char *s)
-{
-    for (const char *p = s; *p;) {
-        long v = 0;
-        size_t used = 0;
-        if (*p >= '0' && *p <= '9') {
-            char *end;
-            v = strtol(p, &end, 10);
-            used = (size_t)(end - p);
-        } else {
-            v = chinese_number(p, &used);
-        }
-        if (!used) {
-            for (size_t k = char_bytes((unsigned char)*p); k-- && *p;)
-                p++;
-            continue;
-        }
-        p += used;
-        if (!strncmp(p, "多", 3))
-            p += 3;
-        if (v >= 5 && v < 50 && !strncmp(p, "年", 3) && strncmp(p + 3, "的", 3) != 0)
-            return true;
-    }
-    return false;
-}
-
 unsigned rx_assist_cues(const rx_assist *a, const char *content)
 {
     unsigned c = 0;
@@ -271,7 +243,7 @@ unsigned rx_assist_cues(const rx_assist *a, const char *content)
         c |= CUE_MANY;
     if (has_any(content, repeat_words))
         c |= CUE_REPEAT;
-    if (has_any(content, legacy_words) || many_years(content))
+    if (has_any(content, legacy_words))
         c |= CUE_LEGACY;
     if (has_any(content, leader_words))
         c |= CUE_LEADER;

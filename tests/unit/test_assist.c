@@ -253,10 +253,6 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"路灯坏了半年，领导接听日也反映过", true, "来电人要求领导督办或为领导接听日诉求"},
         {"路灯的事说了半年没人修，要求督查部门出面", true, NULL},
         {"路灯坏了，请督查一下", false, NULL},
-        {"小区交房八年了还办不了证", true, "历史遗留问题"},
-        {"棚户区说要拆说了十多年", true, NULL},
-        {"路灯坏了两年了", false, NULL},       /* two years is not 历史遗留 */
-        {"我是72年的，路灯坏了", false, NULL}, /* a year of birth */
     };
     for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
         h = suggest(fx, rules[k].text, NULL);
