@@ -612,8 +612,9 @@ static int by_p(const void *x, const void *y)
  * levels rather than the signals (docs/ASSIST.md). */
 static rx_level suggest_level(const rx_assist *a, unsigned cues)
 {
-    /* 领导交办 as the hotline's rules define it: 历史遗留 matters, and many
-     * people's matter that keeps coming back; history decides the rest */
+    /* 领导交办 as the hotline's rules define it: 历史遗留 matters, many
+     * people's matter that keeps coming back, and what the caller takes to
+     * the city's leaders or supervision */
     if ((cues & (CUE_LEGACY | CUE_LEADER)) || ((cues & CUE_MANY) && (cues & CUE_REPEAT)))
         return RX_LEVEL_LEADER;
     /* 会商交办: several departments' duties, or a dispute over whose */
