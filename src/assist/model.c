@@ -591,6 +591,18 @@ static void duty_match(const rx_assist *a, const int *ids, size_t n, double *sco
     free(sorted);
 }
 
+/* The knowledge base's hits weigh double while there is no history to
+ * learn from (a fresh install without `rexian demo`), back to W_HITS as
+ * dispatches are accepted: 1 + e^(-tickets / HITS_HISTORY). */
+#define HITS_HISTORY 500
+static double hits_boost(const rx_assist *a)
+{
+    double tickets = 0;
+    for (size_t c = 0; c < a->nc; c++)
+        tickets += a->tickets[c];
+    return 1 + exp(-tickets / HITS_HISTORY);
+}
+
 typedef struct {
     int cls;
     double p;
@@ -702,7 +714,7 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
     /* the evidence combined: each method's probabilities, weighted */
     double wn = (method & RX_ASSIST_NB) ? W_NB : 0, wd = (method & RX_ASSIST_DUTY) ? W_DUTY : 0,
            wk = (method & RX_ASSIST_KNN) && knn_total > 0 ? W_KNN : 0,
-           wh = (method & RX_ASSIST_HITS) && hits_total > 0 ? W_HITS : 0;
+           wh = (method & RX_ASSIST_HITS) && hits_total > 0 ? W_HITS * hits_boost(a) : 0;
     if (wn + wd + wk + wh <= 0)
         wn = 1;
     ranked r[MAX_CLASSES];
