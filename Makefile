@@ -334,7 +334,9 @@ SRC_ALL := $(shell git ls-files '*.c' '*.cc' '*.h' 2>/dev/null)
 
 lint: $(BUILD)/gen/pinyin_table.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --suppress=missingIncludeSystem -Iinclude -I$(BUILD)/gen $(LIB_C) src/cli/main.c src/cli/demo.c src/cli/demo_matters.c
+	  --suppress=missingIncludeSystem -Iinclude -I$(BUILD)/gen \
+	  -I/usr/include --suppress='*:/usr/include/*' \
+	  $(LIB_C) src/cli/main.c src/cli/demo.c src/cli/demo_matters.c
 	clang-tidy --quiet $(LIB_C) -- $(CPPFLAGS) $(PKG_CFLAGS) -std=c17
 
 format:

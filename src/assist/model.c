@@ -717,7 +717,7 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
            wh = (method & RX_ASSIST_HITS) && hits_total > 0 ? W_HITS * hits_boost(a) : 0;
     if (wn + wd + wk + wh <= 0)
         wn = 1;
-    ranked r[MAX_CLASSES];
+    ranked r[MAX_CLASSES] = {{0}};
     for (size_t c = 0; c < C; c++) {
         double pk = knn_total > 0 ? knn[c] / knn_total : 0;
         double phc = hits_total > 0 ? ph[c] / hits_total : 0;

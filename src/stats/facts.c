@@ -127,8 +127,10 @@ static fact *touch(rx_stats *s, long long n, const rx_feed_event *e, int *rc)
     }
     sqlite3_finalize(st);
     if (!f.stored) {
-        if (!e)
+        if (!e) {
+            fact_clear(&f); /* nothing was read; for the analysers' sake */
             return NULL;
+        }
         f.day = e->created_day;
         f.category = dup_or_empty(e->category);
         f.agent = dup_or_empty(e->created_by);
