@@ -130,14 +130,14 @@ void rx_assist_hit_evidence(rx_assist_input *in, const cJSON *res, const char **
 #define RX_ASSIST_HIT_EVIDENCE 10
 
 /* The documents for a ticket's text, best first: the hits of res
- * (rx_assist_search's answer, taken), reordered by learned terms and then
- * by the department suggestion h (a hit's score × (1 + dept_gain × the
- * probability of its department); h may be NULL). *hits is a JSON array of
- * search hits, at most 5. */
+ * (rx_assist_search's answer, taken), reordered by the terms learned for
+ * its query and then by the department suggestion h (a hit's score × (1 +
+ * dept_gain × the probability of its department); h may be NULL). *hits is
+ * a JSON array of search hits, at most 5. */
 #define RX_ASSIST_DEPT_GAIN 0.5
 int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, cJSON *res,
-                        const rx_analyzer *an, const char *text, const rx_assist_hint *h,
-                        double dept_gain, double now);
+                        const rx_analyzer *an, const rx_assist_hint *h, double dept_gain,
+                        double now);
 
 /* ---- resolution feeds ranking ---- */
 

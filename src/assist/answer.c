@@ -94,17 +94,18 @@ void rx_assist_hit_evidence(rx_assist_input *in, const cJSON *res, const char **
 }
 
 int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, cJSON *res,
-                        const rx_analyzer *an, const char *text, const rx_assist_hint *h,
-                        double dept_gain, double now)
+                        const rx_analyzer *an, const rx_assist_hint *h, double dept_gain,
+                        double now)
 {
     *hits = NULL;
     *confident = false;
-    char q[QUERY_BYTES + 1];
-    snprintf(q, sizeof q, "%.*s", rx_utf8_clip(text, QUERY_BYTES), text);
+    /* learned terms are matched against what the search ran: the text's
+     * first QUERY_BYTES, as rx_kb_search echoes it */
+    const char *q = rx_json_str(res, "query");
     cJSON *list = cJSON_DetachItemFromObjectCaseSensitive(res, "hits");
     if (!list)
         list = cJSON_CreateArray();
-    rx_assist_rerank(a, an, q, list, now);
+    rx_assist_rerank(a, an, q ? q : "", list, now);
     rerank_departments(list, h, dept_gain);
     while (cJSON_GetArraySize(list) > DOCS)
         cJSON_DeleteItemFromArray(list, DOCS);
@@ -173,8 +174,7 @@ static int answer(cJSON *doc, rx_assist *a, rx_kb *kb, rx_tickets *t, const char
     cJSON *hits = NULL;
     bool confident = false;
     if (rc == RX_OK) /* takes res */
-        rc = rx_assist_documents(&hits, &confident, a, res, &an, in.content, &h,
-                                 RX_ASSIST_DEPT_GAIN, now);
+        rc = rx_assist_documents(&hits, &confident, a, res, &an, &h, RX_ASSIST_DEPT_GAIN, now);
     else
         cJSON_Delete(res);
     if (rc != RX_OK) {

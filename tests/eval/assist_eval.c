@@ -230,8 +230,8 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
             bool conf;
             cJSON *taken = hres;
             hres = NULL;
-            if (taken && rx_assist_documents(&hits, &conf, a, taken, an, content, &h, dept_gain,
-                                             rx_now()) == RX_OK) {
+            if (taken &&
+                rx_assist_documents(&hits, &conf, a, taken, an, &h, dept_gain, rx_now()) == RX_OK) {
                 cJSON_AddItemToObject(res, "hits", hits);
                 ncons++;
                 int rr = hit_rank(res, judged, 3);
