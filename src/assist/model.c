@@ -8,6 +8,7 @@
 #include "model.h"
 
 #include "rexian/error.h"
+#include "rexian/text.h"
 #include "rexian/util.h"
 
 #include <math.h>
@@ -121,13 +122,6 @@ static long chinese_number(const char *s, size_t *used)
     return at ? total + section + (digit >= 0 ? digit : 0) : 0;
 }
 
-/* The bytes of the UTF-8 character that starts with byte c (1 for a stray
- * continuation byte). */
-static size_t char_bytes(unsigned char c)
-{
-    return c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-}
-
 /* Many people affected: the words, or a count of ten or more households
  * or people, in digits or in Chinese ("三十多户", "120名", "二百多户",
  * "几百个"). */
@@ -141,19 +135,20 @@ static bool many_people(const char *s)
         return true;
     static const char *const units[] = {"户", "名", "人", "家", "位", "个", NULL};
     static const char *const about[] = {"多", "余", "来", NULL};
+    const char *end = s + strlen(s);
     for (const char *p = s; *p;) {
         long v = 0;
         size_t used = 0;
         if (*p >= '0' && *p <= '9') {
-            char *end;
-            v = strtol(p, &end, 10);
-            used = (size_t)(end - p);
+            char *after;
+            v = strtol(p, &after, 10);
+            used = (size_t)(after - p);
         } else {
             v = chinese_number(p, &used);
         }
-        if (!used) { /* the next character; a truncated one stops at the end */
-            for (size_t k = char_bytes((unsigned char)*p); k-- && *p;)
-                p++;
+        if (!used) { /* the next character */
+            uint32_t cp;
+            p += rx_utf8_next(p, (size_t)(end - p), &cp);
             continue;
         }
         p += used;
@@ -185,13 +180,14 @@ static const char *const passing_words[] = {
     "互相推",   "踢皮球",   "推来推去", "推诿",         "都说不归",   "都不管",   "扯皮",
     "几个部门", "多个部门", "几个单位", "不是自己的事", "谁也不牵头", "都有责任", NULL};
 
-/* Within the next `within` characters after p, the text at want. */
-static bool near(const char *p, const char *want, int within)
+/* Within the next `within` characters of p..end, the text at want. */
+static bool near(const char *p, const char *end, const char *want, int within)
 {
-    for (int k = 0; *p && k <= within; k++) {
+    for (int k = 0; p < end && k <= within; k++) {
         if (!strncmp(p, want, strlen(want)))
             return true;
-        p += char_bytes((unsigned char)*p);
+        uint32_t cp;
+        p += rx_utf8_next(p, (size_t)(end - p), &cp);
     }
     return false;
 }
@@ -203,8 +199,9 @@ static bool denied(const char *s)
     static const char *const words[] = {"不归", "管不了", "管不过来", "说不是", NULL};
     if (has_any(s, words))
         return true;
+    const char *end = s + strlen(s);
     for (const char *p = strstr(s, "说"); p; p = strstr(p + 3, "说"))
-        if (near(p + 3, "归", 4))
+        if (near(p + 3, end, "归", 4))
             return true;
     return false;
 }
