@@ -51,6 +51,7 @@ enum {
     S_LOOKUPS,
     S_ROWID,
     S_FTS_TEXT,
+    S_TERM_DOCS,
     NSTMT
 };
 
@@ -91,6 +92,10 @@ static const char *const sql[NSTMT] = {
     [S_ROWID] = "SELECT n FROM tickets WHERE id = ?",
     [S_FTS_TEXT] = "SELECT body || char(10) || replies || char(10) || notes FROM ticket_fts "
                    "WHERE rowid = ?",
+    /* every column: a lookup reads the whole posting list, whatever column
+     * it then keeps */
+    [S_TERM_DOCS] = "SELECT count(*) FROM (SELECT 1 FROM ticket_fts "
+                    "WHERE ticket_fts MATCH ?1 AND rowid >= ?2 LIMIT ?3)",
 };
 
 typedef struct {
@@ -1829,8 +1834,6 @@ int rx_tickets_term_docs(rx_tickets *t, const char *term, size_t len, long long 
                          long long *docs)
 {
     *docs = 0;
-    conn *c = reader(t);
-    sqlite3_stmt *st;
     /* the term as an FTS5 string; a bigram never holds a double quote, but
      * any other term is refused rather than misread */
     if (memchr(term, '"', len))
@@ -1842,13 +1845,10 @@ int rx_tickets_term_docs(rx_tickets *t, const char *term, size_t len, long long 
     memcpy(q + 1, term, len);
     q[len + 1] = '"';
     q[len + 2] = 0;
-    /* every column: a lookup reads the whole posting list, whatever
-     * column it then keeps */
-    if (!c || sqlite3_prepare_v2(c->db,
-                                 "SELECT count(*) FROM (SELECT 1 FROM ticket_fts "
-                                 "WHERE ticket_fts MATCH ?1 AND rowid >= ?2 LIMIT ?3)",
-                                 -1, &st, NULL) != SQLITE_OK)
-        return c ? db_error(c, "term docs") : RX_EIO;
+    conn *c = reader(t);
+    sqlite3_stmt *st = c ? stmt(c, S_TERM_DOCS) : NULL;
+    if (!st)
+        return RX_EIO;
     sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, since);
     sqlite3_bind_int(st, 3, cap);
@@ -1856,7 +1856,7 @@ int rx_tickets_term_docs(rx_tickets *t, const char *term, size_t len, long long 
     if (s == SQLITE_ROW)
         *docs = sqlite3_column_int64(st, 0);
     int rc = s == SQLITE_ROW ? RX_OK : db_error(c, "term docs");
-    sqlite3_finalize(st);
+    sqlite3_reset(st); /* ends the read, and q is this frame's */
     return rc;
 }
 
