@@ -31,8 +31,10 @@ client() {
         local url=http://127.0.0.1:$(<"$T/port")/api/v1/tickets
         if [ -z "$id" ]; then
             k=$((k + 1))
+            : >"$T/busy.$me"
             r=$(curl -s -w '\n%{http_code}' --max-time 10 -H "$auth" -H 'Content-Type: application/json' \
                 --data-binary "{\"channel\":\"phone\",\"content\":\"耐久测试：客户端${me}第${k}单，小区路面破损积水\"}" "$url")
+            rm -f "$T/busy.$me"
             c=${r##*$'\n'} body=${r%$'\n'*}
             if [ "$c" = 201 ]; then
                 id=$(grep -o '"id":"ZZ[0-9-]*"' <<<"$body" | head -1 | cut -d'"' -f4)
@@ -63,8 +65,10 @@ client() {
         closed) next='{"action":"callback","result":"satisfied","note":"满意"}' ;;
         *) id= st= ; continue ;; # archived (or unexpected): next ticket
         esac
+        : >"$T/busy.$me"
         r=$(curl -s -w '\n%{http_code}' --max-time 10 -H "$auth" -H 'Content-Type: application/json' \
             --data-binary "$next" "$url/$id/actions")
+        rm -f "$T/busy.$me"
         c=${r##*$'\n'} body=${r%$'\n'*}
         if [[ $c == 2?? ]]; then
             ver=$(grep -o '"version":[0-9]*' <<<"$body" | head -1 | cut -d: -f2)
@@ -88,12 +92,18 @@ done
 # --- the killer
 t0=$SECONDS
 kills=0 failed_starts=0
-# KILLS kills, and more (within the budget) until ten requests were cut off:
-# on a slow build (ASan) fewer of the kills land on a request in flight
+# KILLS kills, and more (within the budget) until ten requests were cut off.
+# Each kill waits (a second at most) for a client's request to be in flight
+# ($T/busy.N): on a slow build (ASan) a kill at a random moment mostly
+# lands between requests.
 for ((i = 1; ; i++)); do
     [ $((SECONDS - t0)) -lt "$BUDGET" ] || break
     [ "$i" -le "$KILLS" ] || [ "$(cat "$T"/cut.* | wc -l)" -lt 10 ] || break
     sleep "$(printf '0.%03d' $((50 + RANDOM % 451)))"
+    for ((w = 0; w < 100; w++)); do
+        compgen -G "$T/busy.*" >/dev/null && break
+        sleep 0.01
+    done
     kill -9 "$SRV" 2>/dev/null
     { wait "$SRV"; } 2>/dev/null
     kills=$((kills + 1))
