@@ -60,6 +60,11 @@ void rx_app_admit(void *app, rx_http_request *req, rx_http_response *res);
  * next use (after a revocation or a new user through the API). */
 void rx_app_forget_tokens(rx_app *app);
 
+/* Which requests run on the server's workers (rx_http_config.offload):
+ * the API; health checks, metrics and the console's files answer on the
+ * thread that read them. */
+bool rx_app_offload(void *app, const rx_http_request *req);
+
 /* The dispatcher handed to rx_http_start. */
 void rx_app_dispatch(void *app, rx_http_request *req, rx_http_response *res);
 

@@ -72,11 +72,19 @@ typedef void (*rx_http_dispatch_fn)(void *app, rx_http_request *req, rx_http_res
  * dispatch. */
 typedef void (*rx_http_admit_fn)(void *app, rx_http_request *req, rx_http_response *res);
 
+/* Whether a request, its body in, is worth a worker: such requests wait
+ * in one queue for the next free worker instead of running on the thread
+ * that reads their connection. Cheap ones (health checks, files) answer
+ * inline. */
+typedef bool (*rx_http_offload_fn)(void *app, const rx_http_request *req);
+
 /* Limits left 0 take the defaults in brackets. Below max_connections no
  * client gets an empty reply: overload is answered in JSON. */
 typedef struct {
     const char *listen; /* "ADDR:PORT"; port 0 picks a free one */
-    unsigned threads;   /* worker threads (>= 2 for the pool) */
+    /* threads reading sockets, and as many workers when offload is set
+     * (>= 2 each) */
+    unsigned threads;
     /* open connections beyond which new ones are refused [8192, less if
      * RLIMIT_NOFILE is lower] */
     unsigned max_connections;
@@ -95,6 +103,7 @@ typedef struct {
     unsigned body_timeout_s; /* and then the whole body [30] */
     bool access_log;         /* one JSON line per request on stderr */
     rx_http_admit_fn admit;  /* NULL: every request is read in full first */
+    rx_http_offload_fn offload; /* NULL: every request runs inline */
 } rx_http_config;
 
 typedef struct rx_http_server rx_http_server;

@@ -598,6 +598,12 @@ void rx_app_admit(void *arg, rx_http_request *req, rx_http_response *res)
     }
 }
 
+bool rx_app_offload(void *arg, const rx_http_request *req)
+{
+    (void)arg;
+    return strncmp(req->path, "/api/", 5) == 0;
+}
+
 void rx_app_dispatch(void *arg, rx_http_request *in, rx_http_response *res)
 {
     rx_app *app = arg;

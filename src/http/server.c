@@ -1,6 +1,10 @@
 /* libmicrohttpd glue: admit a request once its headers are in, accumulate
  * its body (bounded), hand our own request struct to the dispatcher, send
- * its response. Internal thread pool with epoll, so every core serves.
+ * its response. Internal thread pool with epoll for the sockets; requests
+ * the application calls heavy (the API) are suspended and run by a pool of
+ * workers from one queue, so that every core serves whichever connection
+ * asked first (the library hands a connection to one of its threads for
+ * good, and a burst of connects can land on one thread).
  * Against slow or hostile clients: every connection has a deadline that a
  * sweeper thread enforces (the library's idle timer restarts on every
  * byte), and open connections are counted, in total and per address, so
@@ -75,8 +79,24 @@ typedef struct conn_rec {
     bool shut;        /* under the server's mu */
 } conn_rec;
 
+/* The workers' queue of suspended requests, first come first served. */
+typedef struct conn_state conn_state;
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t work; /* a request queued, or stop */
+    pthread_cond_t idle; /* the queue empty and no request running */
+    conn_state *head, *tail;
+    unsigned running;
+    bool closed; /* no more requests queued: they run on the library's threads */
+    bool stop;   /* workers leave once the queue is empty */
+    pthread_t *threads;
+    unsigned nthreads;
+} work_pool;
+
 struct rx_http_server {
     struct MHD_Daemon *daemon;
+    rx_http_offload_fn offload;
+    work_pool pool;
     atomic_int in_flight; /* requests admitted and not yet completed */
     rx_http_dispatch_fn dispatch;
     rx_http_admit_fn admit;
@@ -94,8 +114,10 @@ struct rx_http_server {
     bool sweeping, stopping;
 };
 
+enum { JOB_NONE, JOB_QUEUED, JOB_DONE };
+
 /* One request being received. Made when its request line is in. */
-typedef struct {
+struct conn_state {
     rx_buf body;
     double started;
     bool begun;           /* its headers are in: admitted or answered */
@@ -105,7 +127,14 @@ typedef struct {
      * the strings it points to until the request completes */
     rx_http_request req;
     char remote[64];
-} conn_state;
+    /* run by a worker: the suspended connection, its place in the queue,
+     * and the answer it left for the library's thread to send */
+    int job;
+    struct MHD_Connection *conn;
+    conn_state *next;
+    rx_http_response res;
+    char user[200]; /* req.user, copied from the worker's thread */
+};
 
 /* Set when a handler returns MHD_NO on purpose, after answering: the
  * library then logs that the application failed, which it did not. */
@@ -544,6 +573,108 @@ static void admit(rx_http_server *srv, struct MHD_Connection *conn, conn_rec *re
         rx_http_error(res, 413, "body_too_large", "请求体超过 %zu KB 的上限", cap / 1024);
 }
 
+/* ---- the workers ---- */
+
+/* Queues cs for a worker and suspends its connection; false once the
+ * server is stopping (the caller then runs it itself). */
+static bool pool_submit(rx_http_server *srv, conn_state *cs, struct MHD_Connection *conn)
+{
+    work_pool *p = &srv->pool;
+    pthread_mutex_lock(&p->mu);
+    if (p->closed || !p->nthreads) {
+        pthread_mutex_unlock(&p->mu);
+        return false;
+    }
+    MHD_suspend_connection(conn);
+    cs->job = JOB_QUEUED;
+    cs->conn = conn;
+    cs->next = NULL;
+    if (p->tail)
+        p->tail->next = cs;
+    else
+        p->head = cs;
+    p->tail = cs;
+    pthread_cond_signal(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    return true;
+}
+
+/* A worker: runs queued requests in turn, leaves the answer in their state
+ * and resumes their connection, whose thread then sends it. */
+static void *pool_main(void *arg)
+{
+    rx_http_server *srv = arg;
+    work_pool *p = &srv->pool;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->head && !p->stop)
+            pthread_cond_wait(&p->work, &p->mu);
+        if (!p->head)
+            break;
+        conn_state *cs = p->head;
+        p->head = cs->next;
+        if (!p->head)
+            p->tail = NULL;
+        p->running++;
+        pthread_mutex_unlock(&p->mu);
+
+        srv->dispatch(srv->app, &cs->req, &cs->res);
+        if (cs->req.user) { /* the dispatcher's copy is this thread's */
+            snprintf(cs->user, sizeof cs->user, "%s", cs->req.user);
+            cs->req.user = cs->user;
+        }
+        cs->job = JOB_DONE;
+        /* from here on cs belongs to the library's thread again */
+        MHD_resume_connection(cs->conn);
+
+        pthread_mutex_lock(&p->mu);
+        if (--p->running == 0 && !p->head)
+            pthread_cond_broadcast(&p->idle);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static bool pool_start(rx_http_server *srv, unsigned n)
+{
+    work_pool *p = &srv->pool;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->idle, NULL);
+    if (!n)
+        return true;
+    p->threads = calloc(n, sizeof *p->threads);
+    if (!p->threads)
+        return false;
+    for (; p->nthreads < n; p->nthreads++) {
+        if (pthread_create(&p->threads[p->nthreads], NULL, pool_main, srv) != 0)
+            return p->nthreads > 0;
+        pthread_setname_np(p->threads[p->nthreads], "rx-worker"); /* top -H, tests */
+    }
+    return true;
+}
+
+/* Stops queueing, lets every queued request run and be resumed, and joins
+ * the workers: the library must hold no suspended connection when it
+ * stops. */
+static void pool_stop(rx_http_server *srv)
+{
+    work_pool *p = &srv->pool;
+    pthread_mutex_lock(&p->mu);
+    p->closed = true;
+    while (p->head || p->running)
+        pthread_cond_wait(&p->idle, &p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    for (unsigned k = 0; k < p->nthreads; k++)
+        pthread_join(p->threads[k], NULL);
+    free(p->threads);
+    pthread_cond_destroy(&p->idle);
+    pthread_cond_destroy(&p->work);
+    pthread_mutex_destroy(&p->mu);
+}
+
 /* The library calls this first when the headers are in, then once per
  * piece of body, then with no data when the request is complete. A
  * response queued on the first call goes out at once; the library then
@@ -601,8 +732,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return ok;
     }
     set_deadline(rec, 0);
+    if (cs->job == JOB_DONE) { /* resumed: a worker answered */
+        cs->job = JOB_NONE;
+        enum MHD_Result ok = send_response(conn, srv, &cs->req, &cs->res, cs->started, 0);
+        rx_buf_free(&cs->res.body);
+        return ok;
+    }
     cs->req.body = cs->body.data ? cs->body.data : "";
     cs->req.body_len = cs->body.len;
+    if (srv->offload && srv->offload(srv->app, &cs->req) && pool_submit(srv, cs, conn))
+        return MHD_YES;
     srv->dispatch(srv->app, &cs->req, &res);
     enum MHD_Result ok = send_response(conn, srv, &cs->req, &res, cs->started, 0);
     rx_buf_free(&res.body);
@@ -626,6 +765,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         if (cs->begun)
             atomic_fetch_sub(&srv->in_flight, 1);
         rx_buf_free(&cs->body);
+        rx_buf_free(&cs->res.body);
         free(cs);
         *con_cls = NULL;
     }
@@ -688,7 +828,8 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
         snprintf(h6, sizeof h6, "%.*s", (int)(hl - 2), host + 1);
         h = h6;
     }
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
     if (inet_pton(AF_INET, h, &sa4.sin_addr) == 1) {
         sa4.sin_family = AF_INET;
         sa4.sin_port = htons((uint16_t)port);
@@ -706,6 +847,7 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
         return rx_error_set(RX_ENOMEM, "out of memory");
     srv->dispatch = fn;
     srv->admit = cfg->admit;
+    srv->offload = cfg->offload;
     srv->app = app;
     srv->access_log = cfg->access_log;
     unsigned room = fd_room();
@@ -726,6 +868,12 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
     pthread_cond_init(&srv->wake, &ca);
     pthread_condattr_destroy(&ca);
     unsigned threads = cfg->threads < 2 ? 2 : cfg->threads;
+    int rc;
+    if (!pool_start(srv, srv->offload ? threads : 0)) {
+        pool_stop(srv);
+        rc = rx_error_set(RX_EIO, "cannot start the worker threads");
+        goto fail;
+    }
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
@@ -733,12 +881,13 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
         srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
-    int rc;
     if (!srv->daemon) {
+        pool_stop(srv);
         rc = rx_error_set(RX_EIO, "cannot listen on %s (in use, or not allowed)", cfg->listen);
         goto fail;
     }
     if (pthread_create(&srv->sweeper, NULL, sweep, srv) != 0) {
+        pool_stop(srv);
         MHD_stop_daemon(srv->daemon);
         rc = rx_error_set(RX_EIO, "cannot start the connection sweeper thread");
         goto fail;
@@ -771,6 +920,7 @@ void rx_http_stop(rx_http_server *srv, unsigned grace_s)
     double deadline = rx_now() + grace_s;
     while (rx_now() < deadline && atomic_load(&srv->in_flight) > 0)
         usleep(10 * 1000);
+    pool_stop(srv); /* queued requests still run: none may stay suspended */
     MHD_stop_daemon(srv->daemon); /* every connection's CLOSED notification */
     pthread_mutex_lock(&srv->mu);
     srv->stopping = true;

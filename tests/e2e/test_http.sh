@@ -432,6 +432,32 @@ check "the reindex job finishes and publishes" is 200 '"status":"done"' '"publis
 check "after the reindex, 家里揭不开锅了 finds a 民政 document first" \
     bash -c '[[ $1 == *mzj* ]] || { echo "  # top: $1"; false; }' _ "$(top_id 家里揭不开锅了)"
 
+# --- API requests wait in one queue for the next free worker, whichever
+# socket thread took their connection (a burst of connects can all land on
+# one): 8 keep-alive clients at once keep both workers of --threads 2 busy
+worker_ticks() { # the CPU ticks of each rx-worker thread, one a line
+    local t
+    for t in /proc/$SRV/task/*; do
+        [ "$(cat "$t/comm" 2>/dev/null)" = rx-worker ] && awk '{print $14 + $15}' "$t/stat"
+    done
+}
+check "serve runs two rx-worker threads by default" same "$(worker_ticks | wc -l)" 2 "worker threads"
+before=$(worker_ticks | tr '\n' ' ')
+urls=()
+for ((k = 0; k < 150; k++)); do urls+=("$U/api/v1/search?q=%E5%85%AC%E7%A7%AF%E9%87%91%E6%8F%90%E5%8F%96%E8%A6%81%E5%8A%9E%E4%BB%80%E4%B9%88%E6%89%8B%E7%BB%AD&limit=10"); done
+pids=()
+for ((c = 0; c < 8; c++)); do
+    curl -s -H "Authorization: Bearer $AGENT" "${urls[@]}" >/dev/null &
+    pids+=($!)
+done
+wait "${pids[@]}"
+both_busy() {
+    local b=($before) a=($(worker_ticks))
+    [ ${#a[@]} -eq 2 ] && [ $((a[0] - b[0])) -gt 0 ] && [ $((a[1] - b[1])) -gt 0 ] ||
+        { echo "  # CPU ticks per worker before: ${b[*]}, after: ${a[*]}"; return 1; }
+}
+check "1,200 searches from 8 connections at once run on both workers" both_busy
+
 # --- graceful shutdown: a request in flight finishes, then exit 0
 check "the server is running before the shutdown test" alive
 body='{"name":"late","role":"agent"}'
