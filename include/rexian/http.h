@@ -100,9 +100,9 @@ typedef struct {
      * connection's start or the end of its previous request (idle
      * keep-alive connections are closed then too) [10] */
     unsigned header_timeout_s;
-    unsigned body_timeout_s; /* and then the whole body [30] */
-    bool access_log;         /* one JSON line per request on stderr */
-    rx_http_admit_fn admit;  /* NULL: every request is read in full first */
+    unsigned body_timeout_s;    /* and then the whole body [30] */
+    bool access_log;            /* one JSON line per request on stderr */
+    rx_http_admit_fn admit;     /* NULL: every request is read in full first */
     rx_http_offload_fn offload; /* NULL: every request runs inline */
 } rx_http_config;
 

@@ -276,8 +276,10 @@ static int cmd_serve(int argc, char **argv)
     const char *rules = NULL;
     const char *web = "web";
     bool web_given = false;
-    rx_http_config hc = {
-        .listen = "127.0.0.1:8080", .threads = 2, .access_log = true, .admit = rx_app_admit,
+    rx_http_config hc = {.listen = "127.0.0.1:8080",
+                         .threads = 2,
+                         .access_log = true,
+                         .admit = rx_app_admit,
                          .offload = rx_app_offload};
     int c;
     optind = 1;

@@ -828,8 +828,8 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
         snprintf(h6, sizeof h6, "%.*s", (int)(hl - 2), host + 1);
         h = h6;
     }
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-                     MHD_ALLOW_SUSPEND_RESUME;
+    unsigned flags =
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (inet_pton(AF_INET, h, &sa4.sin_addr) == 1) {
         sa4.sin_family = AF_INET;
         sa4.sin_port = htons((uint16_t)port);
@@ -920,7 +920,7 @@ void rx_http_stop(rx_http_server *srv, unsigned grace_s)
     double deadline = rx_now() + grace_s;
     while (rx_now() < deadline && atomic_load(&srv->in_flight) > 0)
         usleep(10 * 1000);
-    pool_stop(srv); /* queued requests still run: none may stay suspended */
+    pool_stop(srv);               /* queued requests still run: none may stay suspended */
     MHD_stop_daemon(srv->daemon); /* every connection's CLOSED notification */
     pthread_mutex_lock(&srv->mu);
     srv->stopping = true;
