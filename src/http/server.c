@@ -79,17 +79,29 @@ typedef struct conn_rec {
     bool shut;        /* under the server's mu */
 } conn_rec;
 
-/* The workers' queue of suspended requests, first come first served. */
+/* The workers' queue of suspended requests, first come first served. An
+ * idle worker waits on its own condition; the one idle last is woken first,
+ * so that at low load the same few threads serve, with their caches
+ * (SQLite's page cache, Xapian's blocks) warm. */
 typedef struct conn_state conn_state;
+typedef struct rx_http_server rx_http_server;
+typedef struct worker {
+    rx_http_server *srv;
+    pthread_t thread;
+    pthread_cond_t wake;
+    struct worker *next_idle;
+    bool woken;
+} worker;
+
 typedef struct {
     pthread_mutex_t mu;
-    pthread_cond_t work; /* a request queued, or stop */
     pthread_cond_t idle; /* the queue empty and no request running */
     conn_state *head, *tail;
+    worker *idlers; /* a stack: the last to go idle on top */
     unsigned running;
     bool closed; /* no more requests queued: they run on the library's threads */
     bool stop;   /* workers leave once the queue is empty */
-    pthread_t *threads;
+    worker *workers;
     unsigned nthreads;
 } work_pool;
 
@@ -594,7 +606,12 @@ static bool pool_submit(rx_http_server *srv, conn_state *cs, struct MHD_Connecti
     else
         p->head = cs;
     p->tail = cs;
-    pthread_cond_signal(&p->work);
+    worker *w = p->idlers;
+    if (w) {
+        p->idlers = w->next_idle;
+        w->woken = true;
+        pthread_cond_signal(&w->wake);
+    }
     pthread_mutex_unlock(&p->mu);
     return true;
 }
@@ -603,12 +620,19 @@ static bool pool_submit(rx_http_server *srv, conn_state *cs, struct MHD_Connecti
  * and resumes their connection, whose thread then sends it. */
 static void *pool_main(void *arg)
 {
-    rx_http_server *srv = arg;
+    worker *self = arg;
+    rx_http_server *srv = self->srv;
     work_pool *p = &srv->pool;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->head && !p->stop)
-            pthread_cond_wait(&p->work, &p->mu);
+        if (!p->head && !p->stop) {
+            self->woken = false;
+            self->next_idle = p->idlers;
+            p->idlers = self;
+            while (!self->woken && !p->stop)
+                pthread_cond_wait(&self->wake, &p->mu);
+            continue; /* another worker may have taken the request */
+        }
         if (!p->head)
             break;
         conn_state *cs = p->head;
@@ -639,17 +663,21 @@ static bool pool_start(rx_http_server *srv, unsigned n)
 {
     work_pool *p = &srv->pool;
     pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->idle, NULL);
     if (!n)
         return true;
-    p->threads = calloc(n, sizeof *p->threads);
-    if (!p->threads)
+    p->workers = calloc(n, sizeof *p->workers);
+    if (!p->workers)
         return false;
     for (; p->nthreads < n; p->nthreads++) {
-        if (pthread_create(&p->threads[p->nthreads], NULL, pool_main, srv) != 0)
+        worker *w = &p->workers[p->nthreads];
+        w->srv = srv;
+        pthread_cond_init(&w->wake, NULL);
+        if (pthread_create(&w->thread, NULL, pool_main, w) != 0) {
+            pthread_cond_destroy(&w->wake);
             return p->nthreads > 0;
-        pthread_setname_np(p->threads[p->nthreads], "rx-worker"); /* top -H, tests */
+        }
+        pthread_setname_np(w->thread, "rx-worker"); /* top -H, tests */
     }
     return true;
 }
@@ -665,13 +693,15 @@ static void pool_stop(rx_http_server *srv)
     while (p->head || p->running)
         pthread_cond_wait(&p->idle, &p->mu);
     p->stop = true;
-    pthread_cond_broadcast(&p->work);
-    pthread_mutex_unlock(&p->mu);
     for (unsigned k = 0; k < p->nthreads; k++)
-        pthread_join(p->threads[k], NULL);
-    free(p->threads);
+        pthread_cond_signal(&p->workers[k].wake);
+    pthread_mutex_unlock(&p->mu);
+    for (unsigned k = 0; k < p->nthreads; k++) {
+        pthread_join(p->workers[k].thread, NULL);
+        pthread_cond_destroy(&p->workers[k].wake);
+    }
+    free(p->workers);
     pthread_cond_destroy(&p->idle);
-    pthread_cond_destroy(&p->work);
     pthread_mutex_destroy(&p->mu);
 }
 
