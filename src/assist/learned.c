@@ -317,17 +317,21 @@ cJSON *rx_assist_learned(rx_assist *a, const char *doc, double now, int limit)
     pthread_rwlock_rdlock(&a->mu);
     size_t n = 0, cap = 0;
     listed *l = NULL;
-    for (size_t i = 0; i < a->lmap.count; i++) {
+    bool full = false; /* out of memory: list what fits */
+    for (size_t i = 0; i < a->lmap.count && !full; i++) {
         const lterm *t = &a->lt[a->lmap.entries[i].value];
         for (size_t k = 0; k < t->n; k++) {
             if (doc && strcmp(doc, t->d[k].doc) != 0)
                 continue;
             if (n == cap) {
-                cap = cap ? 2 * cap : 64;
-                listed *m = realloc(l, cap * sizeof *m);
-                if (!m)
+                size_t grown = cap ? 2 * cap : 64;
+                listed *m = realloc(l, grown * sizeof *m);
+                if (!m) {
+                    full = true;
                     break;
+                }
                 l = m;
+                cap = grown;
             }
             l[n++] = (listed){a->lmap.entries[i].key, a->lmap.entries[i].klen, &t->d[k],
                               bounded(decayed(&t->d[k], now))};

@@ -78,8 +78,8 @@ static bool numeral_char(const char *p, long *digit, long *unit)
     switch ((uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2]) {
     case 0xE99BB6: *digit = 0; break;    /* 零 */
     case 0xE4B880: *digit = 1; break;    /* 一 */
-    case 0xE4BA8C: *digit = 2; break;    /* 二 */
-    case 0xE4B8A4: *digit = 2; break;    /* 两 */
+    case 0xE4BA8C:                       /* 二 */
+    case 0xE4B8A4:                       /* 两 */
     case 0xE587A0: *digit = 2; break;    /* 几 */
     case 0xE4B889: *digit = 3; break;    /* 三 */
     case 0xE59B9B: *digit = 4; break;    /* 四 */
@@ -686,7 +686,7 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         p[c] = sum > 0 ? p[c] / sum : 0;
     for (size_t i = 0; i < in->nneighbours; i++) {
         int c = rx_assist_class(a, in->neighbours[i], false);
-        if (c >= 0) {
+        if (c >= 0 && (size_t)c < C) {
             knn[c] += in->neighbour_weights[i];
             knn_total += in->neighbour_weights[i];
         }

@@ -65,7 +65,8 @@ static cJSON *split_terms(const char *v)
         }
         p += skip;
         size_t len = 0;
-        while (p[len] && p[len] != ' ' && p[len] != ',' && strncmp(p + len, "，", strlen("，")))
+        while (p[len] && p[len] != ' ' && p[len] != ',' &&
+               strncmp(p + len, "，", strlen("，")) != 0)
             len++;
         if (len) {
             char *t = strndup(p, len);

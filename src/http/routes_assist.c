@@ -59,8 +59,8 @@ void rx_route_text_assist(rx_app *app, const rx_http_request *req, rx_http_respo
         cJSON_Delete(body);
         return;
     }
-    if (strlen(content->valuestring) > TEXT_MAX ||
-        (cJSON_IsString(address) && strlen(address->valuestring) > TEXT_MAX)) {
+    const char *addr = address && cJSON_IsString(address) ? address->valuestring : NULL;
+    if (strlen(content->valuestring) > TEXT_MAX || (addr && strlen(addr) > TEXT_MAX)) {
         rx_http_error(res, 400, "invalid_parameter", "content 和 address 各不能超过 2000 字节");
         cJSON_Delete(body);
         return;
@@ -73,9 +73,7 @@ void rx_route_text_assist(rx_app *app, const rx_http_request *req, rx_http_respo
     }
     cJSON *out;
     int rc = rx_assist_text(&out, a, kb, rx_app_tickets(app), content->valuestring,
-                            cJSON_IsString(address) && *address->valuestring ? address->valuestring
-                                                                             : NULL,
-                            rx_app_clock(app));
+                            addr && *addr ? addr : NULL, rx_app_clock(app));
     cJSON_Delete(body);
     if (rc != RX_OK) {
         rx_http_fail(res, rc);

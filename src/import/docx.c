@@ -313,7 +313,8 @@ static void margins(docx_ctx *c, zip_t *z, blk_list *out)
     zip_int64_t n = zip_get_num_entries(z, 0);
     for (zip_int64_t i = 0; i < n; i++) {
         const char *name = zip_get_name(z, (zip_uint64_t)i, 0);
-        if (!name || (strncmp(name, "word/header", 11) && strncmp(name, "word/footer", 11)))
+        if (!name ||
+            (strncmp(name, "word/header", 11) != 0 && strncmp(name, "word/footer", 11) != 0))
             continue;
         char *data;
         size_t len;

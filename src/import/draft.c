@@ -299,7 +299,7 @@ static void folder_of(const rx_import_ctx *c, const char *department, char *fold
     size_t best = 0;
     for (size_t i = 0; department && i < c->ndocs; i++) {
         const entry *e = &c->docs[i];
-        if (strcmp(e->department, department))
+        if (strcmp(e->department, department) != 0)
             continue;
         const char *slash = strchr(e->path, '/');
         if (!slash)
@@ -707,7 +707,7 @@ int rx_import_convert(rx_import_draft *out, const rx_import_ctx *ctx, const char
  * (replaced, or added before the closing line). NULL if it has none. */
 static char *with_expiry(const char *text, const char *date, const char *by)
 {
-    if (strncmp(text, "---", 3))
+    if (strncmp(text, "---", 3) != 0)
         return NULL;
     const char *close = strstr(text + 3, "\n---");
     if (!close)

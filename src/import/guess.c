@@ -102,7 +102,7 @@ static bool letterhead(const rx_departments *deps, const char *sq)
     size_t na, longest = 0;
     for (size_t i = 0; i < rx_departments_count(deps); i++) {
         const char *canon = rx_departments_name(deps, i, &aliases, &na);
-        if (strcmp(canon, dep))
+        if (strcmp(canon, dep) != 0)
             continue;
         for (size_t k = 0; k <= na; k++) {
             const char *term = k ? aliases[k - 1] : canon;
@@ -136,18 +136,20 @@ char *rx_import_find_docno(const char *text)
     for (size_t i = 0; i < len && !found; i++) {
         for (size_t b = 0; b < sizeof open / sizeof open[0] && !found; b++) {
             size_t ol = strlen(open[b]);
-            if (strncmp(s + i, open[b], ol))
+            if (strncmp(s + i, open[b], ol) != 0)
                 continue;
             size_t p = i + ol, y = 0;
+            /* p + y < len = strlen(s);
+             * NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
             while (p + y < len && s[p + y] >= '0' && s[p + y] <= '9')
                 y++;
-            if (y != 4 || strncmp(s + p + y, close[b], strlen(close[b])))
+            if (y != 4 || strncmp(s + p + y, close[b], strlen(close[b])) != 0)
                 continue;
             p += y + strlen(close[b]);
             size_t d = 0;
             while (p + d < len && s[p + d] >= '0' && s[p + d] <= '9')
                 d++;
-            if (d < 1 || d > 5 || strncmp(s + p + d, "号", 3))
+            if (d < 1 || d > 5 || strncmp(s + p + d, "号", 3) != 0)
                 continue;
             size_t end = p + d + 3;
             /* the prefix: up to 12 Han characters before the bracket */
@@ -534,6 +536,8 @@ static void guess_tags(rx_import_draft *d, const rx_synonyms *syn, const char *t
         }
         bool dup = false;
         for (size_t k = 0; tag && k < d->ntags; k++)
+            /* only non-NULL tags are stored;
+             * NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker) */
             dup = dup || !strcmp(d->tags[k], tag);
         if (tag && !dup)
             d->tags[d->ntags++] = tag;
@@ -671,7 +675,8 @@ int rx_import_guess(rx_import_draft *d, guess_info *info, const blk_list *b,
         }
     }
     if (o && o->type) {
-        if (strcmp(o->type, "policy") && strcmp(o->type, "guide") && strcmp(o->type, "notice")) {
+        if (strcmp(o->type, "policy") != 0 && strcmp(o->type, "guide") != 0 &&
+            strcmp(o->type, "notice") != 0) {
             rc = rx_fail(RX_EVALUE, "invalid_type", "类型“%s”无效：应为 policy、guide 或 notice",
                          o->type);
             goto done;

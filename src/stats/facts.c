@@ -88,8 +88,11 @@ static int copy_docs(fact_doc **out, const fact_doc *d, size_t n)
         return oom();
     for (size_t k = 0; k < n; k++) {
         (*out)[k] = d[k];
-        if (!((*out)[k].doc = strdup(d[k].doc)))
+        if (!((*out)[k].doc = strdup(d[k].doc))) {
+            docs_free(*out, k); /* the copies made so far */
+            *out = NULL;
             return oom();
+        }
     }
     return RX_OK;
 }
@@ -146,6 +149,8 @@ static fact *touch(rx_stats *s, long long n, const rx_feed_event *e, int *rc)
         fact_clear(&f);
         return NULL;
     }
+    /* f, its documents included, is cleared on each failure below or kept
+     * in s->facts; NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
     f.old_ndocs = f.stored ? f.ndocs : 0;
     f.old_flags = f.flags;
     if (!(f.old_lead = strdup(f.lead))) {

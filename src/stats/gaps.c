@@ -166,6 +166,7 @@ int rx_stats_gaps(cJSON **out, rx_stats *s, long from, long to, int limit)
         long searches = (long)sqlite3_column_int64(st, 1);
         long unconfident = (long)sqlite3_column_int64(st, 2);
         bool resolved = sqlite3_column_int(st, 4) != 0;
+        /* qs grows with the map; NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
         q->searches += searches;
         q->tickets++;
         q->unconfident += unconfident > 0;

@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* the definitions below, not the analyzer's stand-ins (error.h) */
+#undef rx_error_set
+#undef rx_fail
+
 static _Thread_local char last_message[1024];
 static _Thread_local int last_code;
 static _Thread_local const char *last_reason;
