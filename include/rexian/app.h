@@ -60,10 +60,11 @@ void rx_app_admit(void *app, rx_http_request *req, rx_http_response *res);
  * next use (after a revocation or a new user through the API). */
 void rx_app_forget_tokens(rx_app *app);
 
-/* Which requests run on the server's workers (rx_http_config.offload):
- * the API; health checks, metrics and the console's files answer on the
- * thread that read them. */
-bool rx_app_offload(void *app, const rx_http_request *req);
+/* Where requests run (rx_http_config.offload): statistics, casebooks and
+ * admin work (imports among them) in the background lane, the rest of the
+ * API (search, assist, tickets) in the interactive one; health checks,
+ * metrics and the console's files on the thread that read them. */
+rx_http_lane rx_app_offload(void *app, const rx_http_request *req);
 
 /* The dispatcher handed to rx_http_start. */
 void rx_app_dispatch(void *app, rx_http_request *req, rx_http_response *res);

@@ -72,11 +72,13 @@ typedef void (*rx_http_dispatch_fn)(void *app, rx_http_request *req, rx_http_res
  * dispatch. */
 typedef void (*rx_http_admit_fn)(void *app, rx_http_request *req, rx_http_response *res);
 
-/* Whether a request, its body in, is worth a worker: such requests wait
- * in one queue for the next free worker instead of running on the thread
- * that reads their connection. Cheap ones (health checks, files) answer
- * inline. */
-typedef bool (*rx_http_offload_fn)(void *app, const rx_http_request *req);
+/* Where a request runs once its body is in. Cheap ones (health checks,
+ * files) answer inline, on the thread that reads their connection; the
+ * rest wait for the next free worker in one of two lanes, each first come
+ * first served: interactive requests go first, and background ones
+ * (reports, imports) never hold every worker. */
+typedef enum { RX_HTTP_INLINE, RX_HTTP_INTERACTIVE, RX_HTTP_BACKGROUND } rx_http_lane;
+typedef rx_http_lane (*rx_http_offload_fn)(void *app, const rx_http_request *req);
 
 /* Limits left 0 take the defaults in brackets. Below max_connections no
  * client gets an empty reply: overload is answered in JSON. */

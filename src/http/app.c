@@ -598,10 +598,17 @@ void rx_app_admit(void *arg, rx_http_request *req, rx_http_response *res)
     }
 }
 
-bool rx_app_offload(void *arg, const rx_http_request *req)
+rx_http_lane rx_app_offload(void *arg, const rx_http_request *req)
 {
     (void)arg;
-    return strncmp(req->path, "/api/", 5) == 0;
+    static const char *const background[] = {"/api/v1/stats/", "/api/v1/casebooks",
+                                             "/api/v1/admin/"};
+    if (strncmp(req->path, "/api/", 5) != 0)
+        return RX_HTTP_INLINE;
+    for (size_t k = 0; k < sizeof background / sizeof background[0]; k++)
+        if (strncmp(req->path, background[k], strlen(background[k])) == 0)
+            return RX_HTTP_BACKGROUND;
+    return RX_HTTP_INTERACTIVE;
 }
 
 void rx_app_dispatch(void *arg, rx_http_request *in, rx_http_response *res)

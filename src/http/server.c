@@ -79,7 +79,9 @@ typedef struct conn_rec {
     bool shut;        /* under the server's mu */
 } conn_rec;
 
-/* The workers' queue of suspended requests, first come first served. An
+/* The workers' queues of suspended requests, each first come first served:
+ * the interactive lane (what a call-taker waits on mid-call) before the
+ * background one (reports, imports), which never holds every worker. An
  * idle worker waits on its own condition; the one idle last is woken first,
  * so that at low load the same few threads serve, with their caches
  * (SQLite's page cache, Xapian's blocks) warm. */
@@ -94,11 +96,15 @@ typedef struct worker {
 } worker;
 
 typedef struct {
-    pthread_mutex_t mu;
-    pthread_cond_t idle; /* the queue empty and no request running */
     conn_state *head, *tail;
+} lane;
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t idle; /* the queues empty and no request running */
+    lane interactive, background;
     worker *idlers; /* a stack: the last to go idle on top */
-    unsigned running;
+    unsigned running, running_background;
     bool closed; /* no more requests queued: they run on the library's threads */
     bool stop;   /* workers leave once the queue is empty */
     worker *workers;
@@ -142,6 +148,7 @@ struct conn_state {
     /* run by a worker: the suspended connection, its place in the queue,
      * and the answer it left for the library's thread to send */
     int job;
+    bool background; /* queued in the background lane */
     struct MHD_Connection *conn;
     conn_state *next;
     rx_http_response res;
@@ -587,9 +594,33 @@ static void admit(rx_http_server *srv, struct MHD_Connection *conn, conn_rec *re
 
 /* ---- the workers ---- */
 
-/* Queues cs for a worker and suspends its connection; false once the
- * server is stopping (the caller then runs it itself). */
-static bool pool_submit(rx_http_server *srv, conn_state *cs, struct MHD_Connection *conn)
+/* Whether a background request may start now: one worker always stays
+ * free for the interactive lane (none is kept back when there is one). */
+static bool background_may_start(const work_pool *p)
+{
+    return p->nthreads < 2 || p->running_background + 1 < p->nthreads;
+}
+
+/* The request a worker takes next, out of its lane; NULL: none may start. */
+static conn_state *pool_next(work_pool *p)
+{
+    lane *l = &p->interactive;
+    if (!l->head) {
+        l = &p->background;
+        if (!l->head || !background_may_start(p))
+            return NULL;
+    }
+    conn_state *cs = l->head;
+    l->head = cs->next;
+    if (!l->head)
+        l->tail = NULL;
+    return cs;
+}
+
+/* Queues cs in its lane for a worker and suspends its connection; false
+ * once the server is stopping (the caller then runs it itself). */
+static bool pool_submit(rx_http_server *srv, conn_state *cs, struct MHD_Connection *conn,
+                        bool background)
 {
     work_pool *p = &srv->pool;
     pthread_mutex_lock(&p->mu);
@@ -601,13 +632,15 @@ static bool pool_submit(rx_http_server *srv, conn_state *cs, struct MHD_Connecti
     cs->job = JOB_QUEUED;
     cs->conn = conn;
     cs->next = NULL;
-    if (p->tail)
-        p->tail->next = cs;
+    cs->background = background;
+    lane *l = background ? &p->background : &p->interactive;
+    if (l->tail)
+        l->tail->next = cs;
     else
-        p->head = cs;
-    p->tail = cs;
+        l->head = cs;
+    l->tail = cs;
     worker *w = p->idlers;
-    if (w) {
+    if (w && (!background || background_may_start(p))) {
         p->idlers = w->next_idle;
         w->woken = true;
         pthread_cond_signal(&w->wake);
@@ -625,7 +658,10 @@ static void *pool_main(void *arg)
     work_pool *p = &srv->pool;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        if (!p->head && !p->stop) {
+        conn_state *cs = pool_next(p);
+        if (!cs) {
+            if (p->stop) /* set once both lanes are empty */
+                break;
             self->woken = false;
             self->next_idle = p->idlers;
             p->idlers = self;
@@ -633,13 +669,9 @@ static void *pool_main(void *arg)
                 pthread_cond_wait(&self->wake, &p->mu);
             continue; /* another worker may have taken the request */
         }
-        if (!p->head)
-            break;
-        conn_state *cs = p->head;
-        p->head = cs->next;
-        if (!p->head)
-            p->tail = NULL;
+        bool background = cs->background;
         p->running++;
+        p->running_background += background;
         pthread_mutex_unlock(&p->mu);
 
         srv->dispatch(srv->app, &cs->req, &cs->res);
@@ -652,7 +684,8 @@ static void *pool_main(void *arg)
         MHD_resume_connection(cs->conn);
 
         pthread_mutex_lock(&p->mu);
-        if (--p->running == 0 && !p->head)
+        p->running_background -= background;
+        if (--p->running == 0 && !p->interactive.head && !p->background.head)
             pthread_cond_broadcast(&p->idle);
     }
     pthread_mutex_unlock(&p->mu);
@@ -690,7 +723,7 @@ static void pool_stop(rx_http_server *srv)
     work_pool *p = &srv->pool;
     pthread_mutex_lock(&p->mu);
     p->closed = true;
-    while (p->head || p->running)
+    while (p->interactive.head || p->background.head || p->running)
         pthread_cond_wait(&p->idle, &p->mu);
     p->stop = true;
     for (unsigned k = 0; k < p->nthreads; k++)
@@ -770,7 +803,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     cs->req.body = cs->body.data ? cs->body.data : "";
     cs->req.body_len = cs->body.len;
-    if (srv->offload && srv->offload(srv->app, &cs->req) && pool_submit(srv, cs, conn))
+    rx_http_lane lane_of = srv->offload ? srv->offload(srv->app, &cs->req) : RX_HTTP_INLINE;
+    if (lane_of != RX_HTTP_INLINE && pool_submit(srv, cs, conn, lane_of == RX_HTTP_BACKGROUND))
         return MHD_YES;
     srv->dispatch(srv->app, &cs->req, &res);
     enum MHD_Result ok = send_response(conn, srv, &cs->req, &res, cs->started, 0);

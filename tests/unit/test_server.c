@@ -1,0 +1,149 @@
+/* The HTTP server over real sockets with a dispatcher of its own: how the
+ * workers' two lanes order requests. */
+#include "rexian/error.h"
+#include "rexian/http.h"
+#include "rexian/util.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define SLOW_MS 400
+
+static void dispatch(void *app, rx_http_request *req, rx_http_response *res)
+{
+    (void)app;
+    if (strncmp(req->path, "/api/slow", 9) == 0)
+        usleep(SLOW_MS * 1000);
+    res->status = 200;
+    rx_buf_puts(&res->body, req->path);
+}
+
+static rx_http_lane lane_of(void *app, const rx_http_request *req)
+{
+    (void)app;
+    if (strcmp(req->path, "/api/slow-report") == 0)
+        return RX_HTTP_BACKGROUND;
+    return strncmp(req->path, "/api/", 5) == 0 ? RX_HTTP_INTERACTIVE : RX_HTTP_INLINE;
+}
+
+typedef struct {
+    unsigned port;
+    const char *path;
+    double start_after_s; /* from t0 */
+    double t0, done;      /* rx_now() */
+    int status;
+    pthread_t thread;
+} call;
+
+/* One GET on its own connection; done is when the answer was read. */
+static void *get(void *arg)
+{
+    call *c = arg;
+    while (rx_now() < c->t0 + c->start_after_s)
+        usleep(1000);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)c->port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+        return NULL;
+    char buf[1024];
+    int n = snprintf(buf, sizeof buf, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                     c->path);
+    if (write(fd, buf, (size_t)n) != n) {
+        close(fd);
+        return NULL;
+    }
+    size_t got = 0;
+    ssize_t r;
+    while (got < sizeof buf - 1 && (r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
+        got += (size_t)r;
+    buf[got] = '\0';
+    close(fd);
+    c->done = rx_now();
+    if (strncmp(buf, "HTTP/1.1 ", 9) == 0)
+        c->status = atoi(buf + 9);
+    return NULL;
+}
+
+static rx_http_server *start(unsigned *port)
+{
+    rx_http_config cfg = {.listen = "127.0.0.1:0", .threads = 2, .offload = lane_of};
+    rx_http_server *srv = NULL;
+    assert_int_equal(rx_http_start(&srv, &cfg, dispatch, NULL, port), RX_OK);
+    return srv;
+}
+
+/* Three slow background requests and then a quick interactive one: the
+ * background lane never takes both workers, so the quick one is answered
+ * while the first slow one still runs; the slow ones run one at a time. */
+static void interactive_requests_pass_background_work(void **state)
+{
+    (void)state;
+    unsigned port;
+    rx_http_server *srv = start(&port);
+    double t0 = rx_now();
+    call calls[4] = {{port, "/api/slow-report", 0.00, t0, 0, 0, 0},
+                     {port, "/api/slow-report", 0.01, t0, 0, 0, 0},
+                     {port, "/api/slow-report", 0.02, t0, 0, 0, 0},
+                     {port, "/api/fast", 0.10, t0, 0, 0, 0}};
+    for (size_t k = 0; k < 4; k++)
+        pthread_create(&calls[k].thread, NULL, get, &calls[k]);
+    for (size_t k = 0; k < 4; k++)
+        pthread_join(calls[k].thread, NULL);
+    rx_http_stop(srv, 5);
+    double first_slow = calls[0].done, last_slow = calls[0].done;
+    for (size_t k = 0; k < 4; k++) {
+        assert_int_equal(calls[k].status, 200);
+        if (k < 3) {
+            first_slow = calls[k].done < first_slow ? calls[k].done : first_slow;
+            last_slow = calls[k].done > last_slow ? calls[k].done : last_slow;
+        }
+    }
+    printf("# fast done %.0f ms after the start; slow ones %.0f to %.0f ms\n",
+           (calls[3].done - t0) * 1000, (first_slow - t0) * 1000, (last_slow - t0) * 1000);
+    assert_true(calls[3].done < first_slow);
+    /* one at a time: the third ends at least three slow requests in */
+    assert_true(last_slow - t0 >= 3 * SLOW_MS / 1000.0);
+}
+
+/* Requests the application keeps inline are answered by the socket thread
+ * even while both workers are busy (with slow interactive requests). */
+static void inline_requests_need_no_worker(void **state)
+{
+    (void)state;
+    unsigned port;
+    rx_http_server *srv = start(&port);
+    double t0 = rx_now();
+    call calls[4] = {{port, "/api/slow", 0.00, t0, 0, 0, 0},
+                     {port, "/api/slow", 0.01, t0, 0, 0, 0},
+                     {port, "/api/slow", 0.02, t0, 0, 0, 0},
+                     {port, "/healthz", 0.10, t0, 0, 0, 0}};
+    for (size_t k = 0; k < 4; k++)
+        pthread_create(&calls[k].thread, NULL, get, &calls[k]);
+    for (size_t k = 0; k < 4; k++)
+        pthread_join(calls[k].thread, NULL);
+    rx_http_stop(srv, 5);
+    for (size_t k = 0; k < 4; k++)
+        assert_int_equal(calls[k].status, 200);
+    assert_true(calls[3].done < calls[0].done && calls[3].done < calls[1].done);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(interactive_requests_pass_background_work),
+        cmocka_unit_test(inline_requests_need_no_worker),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
