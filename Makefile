@@ -131,6 +131,7 @@ e2e: $(BIN) import-fixtures
 
 test: deps browser-deps
 	bash tools/check_layers.sh
+	$(MAKE) format-check lint
 	$(MAKE) all $(UNIT_BIN)
 	$(MAKE) unit e2e
 	$(MAKE) fuzz-smoke
@@ -337,7 +338,8 @@ lint: $(BUILD)/gen/pinyin_table.h
 	  --suppress=missingIncludeSystem -Iinclude -I$(BUILD)/gen \
 	  -I/usr/include --suppress='*:/usr/include/*' \
 	  $(LIB_C) src/cli/main.c src/cli/demo.c src/cli/demo_matters.c
-	clang-tidy --quiet $(LIB_C) -- $(CPPFLAGS) $(PKG_CFLAGS) -std=c17
+	printf '%s\n' $(LIB_C) | xargs -P$(shell nproc) -I{} \
+	  clang-tidy --quiet {} -- $(CPPFLAGS) $(PKG_CFLAGS) -std=c17
 
 format:
 	clang-format -i $(SRC_ALL)
