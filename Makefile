@@ -31,7 +31,9 @@ DEB_BUILD := build-essential pkg-config libxapian-dev xapian-tools libsqlite3-de
 # A CJK font, or the screenshots show boxes for every Chinese character.
 # LibreOffice (headless, without its GUI) and poppler's tools make the
 # import tests' DOCX and PDF files from their Markdown sources at test time.
-DEB_TEST := chromium fonts-wqy-microhei libreoffice-writer-nogui poppler-utils
+# `make test` also checks the formatting and runs the linters.
+DEB_TEST := chromium fonts-wqy-microhei libreoffice-writer-nogui poppler-utils \
+            clang-format clang-tidy cppcheck
 
 LIB_C   := $(wildcard src/util/*.c src/text/*.c src/corpus/*.c src/search/*.c src/store/*.c src/auth/*.c src/tickets/*.c src/assist/*.c src/import/*.c src/stats/*.c src/http/*.c indexer/*.c)
 LIB_CXX := $(wildcard src/search/*.cc)
