@@ -31,9 +31,9 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const statsState = { data: null, by: 'department', init: false, seq: 0 };
 
 function daysBefore(date, n) {
-  const d = new Date(date + 'T00:00:00');
-  d.setDate(d.getDate() - n);
-  return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');
+  const d = new Date(date + 'T00:00:00Z');
+  d.setUTCDate(d.getUTCDate() - n);
+  return d.toISOString().slice(0, 10);
 }
 
 function pct(r) {
@@ -74,10 +74,8 @@ function loadStats() {
     $('policy-form').addEventListener('submit', (ev) => { ev.preventDefault(); policyEffect(); });
     $('report-form').addEventListener('submit', (ev) => { ev.preventDefault(); report('html'); });
     $('report-md').addEventListener('click', () => report('md'));
-    const m = new Date();
-    m.setDate(1);
-    m.setMonth(m.getMonth() - 1); // last month: the latest whole one
-    $('report-period').value = m.getFullYear() + '-' + String(m.getMonth() + 1).padStart(2, '0');
+    const [ty, tm] = today().split('-').map(Number); // last month: the latest whole one
+    $('report-period').value = tm === 1 ? (ty - 1) + '-12' : ty + '-' + String(tm - 1).padStart(2, '0');
     $('groups-data').addEventListener('click', () => {
       const t = $('groups-table');
       t.hidden = !t.hidden;

@@ -45,7 +45,10 @@ async function api(path, token, body) {
 
 const t0 = Date.now();
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
+// A browser zone far from the hotline's (UTC-8 against UTC+8): the console
+// must count days as the server does, in Asia/Shanghai, whatever the
+// machine's clock zone (the two dates differ 16 hours a day).
+const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'America/Los_Angeles' });
 page.setDefaultTimeout(10000);
 const external = [];
 page.on('request', (r) => { if (!r.url().startsWith(URL)) external.push(r.url()); });
@@ -718,7 +721,7 @@ try {
     await until(async () => (await rows()) === done && /共 \d+ 件|没有找到/.test(await page.locator('#case-status').textContent()),
       `not ${done} closed or archived cases`);
     assert(done < all, 'the status filter narrows nothing: ' + done + ' of ' + all);
-    const tomorrow = await page.evaluate(() => { const d = new Date(); d.setDate(d.getDate() + 1); return d.toISOString().slice(0, 10); });
+    const tomorrow = await page.evaluate(() => daysBefore(today(), -1)); // the hotline's tomorrow
     await page.getByLabel('受理起始日期').fill(tomorrow);
     await page.getByRole('button', { name: '检索', exact: true }).click();
     await page.getByText('没有找到相关工单').waitFor();
@@ -780,7 +783,8 @@ try {
     const view = await browser.newPage({ viewport: { width: 1000, height: 900 }, locale: 'zh-CN' });
     await view.setContent(html);
     await view.screenshot({ path: `${SHOTS}/${String(++step).padStart(2, '0')}-casebook-export.png`, fullPage: true });
-    const report = await fetch(URL + '/api/v1/stats/report?format=html&period=' + new Date().toISOString().slice(0, 7),
+    const month = await page.evaluate(() => today().slice(0, 7));
+    const report = await fetch(URL + '/api/v1/stats/report?format=html&period=' + month,
       { headers: { Authorization: 'Bearer ' + ADMIN } });
     assert(report.status === 200, 'the report: ' + report.status);
     await view.setContent(await report.text());
