@@ -1,10 +1,10 @@
 /* libmicrohttpd glue: admit a request once its headers are in, accumulate
  * its body (bounded), hand our own request struct to the dispatcher, send
  * its response. Internal thread pool with epoll for the sockets; requests
- * the application calls heavy (the API) are suspended and run by a pool of
- * workers from one queue, so that every core serves whichever connection
- * asked first (the library hands a connection to one of its threads for
- * good, and a burst of connects can land on one thread).
+ * the application sends to a lane (the API) are suspended and run by a
+ * pool of workers, so that every core serves whichever connection asked
+ * first (the library hands a connection to one of its threads for good,
+ * and a burst of connects can land on one thread).
  * Against slow or hostile clients: every connection has a deadline that a
  * sweeper thread enforces (the library's idle timer restarts on every
  * byte), and open connections are counted, in total and per address, so
@@ -617,6 +617,17 @@ static conn_state *pool_next(work_pool *p)
     return cs;
 }
 
+/* Wakes the worker idle last, if any, when a queued request may start. */
+static void wake_one(work_pool *p)
+{
+    worker *w = p->idlers;
+    if (!w || !(p->interactive.head || (p->background.head && background_may_start(p))))
+        return;
+    p->idlers = w->next_idle;
+    w->woken = true;
+    pthread_cond_signal(&w->wake);
+}
+
 /* Queues cs in its lane for a worker and suspends its connection; false
  * once the server is stopping (the caller then runs it itself). */
 static bool pool_submit(rx_http_server *srv, conn_state *cs, struct MHD_Connection *conn,
@@ -639,12 +650,7 @@ static bool pool_submit(rx_http_server *srv, conn_state *cs, struct MHD_Connecti
     else
         l->head = cs;
     l->tail = cs;
-    worker *w = p->idlers;
-    if (w && (!background || background_may_start(p))) {
-        p->idlers = w->next_idle;
-        w->woken = true;
-        pthread_cond_signal(&w->wake);
-    }
+    wake_one(p);
     pthread_mutex_unlock(&p->mu);
     return true;
 }
@@ -672,6 +678,7 @@ static void *pool_main(void *arg)
         bool background = cs->background;
         p->running++;
         p->running_background += background;
+        wake_one(p); /* more may start: a background request this one let wait */
         pthread_mutex_unlock(&p->mu);
 
         srv->dispatch(srv->app, &cs->req, &cs->res);
