@@ -724,7 +724,9 @@ static bool pool_start(rx_http_server *srv, unsigned n)
 
 /* Stops queueing, lets every queued request run and be resumed, and joins
  * the workers: the library must hold no suspended connection when it
- * stops. */
+ * stops. Requests that come in afterwards on open connections run inline
+ * (pool_submit says no), so the pool's lock lives on until pool_free,
+ * after the library has stopped. */
 static void pool_stop(rx_http_server *srv)
 {
     work_pool *p = &srv->pool;
@@ -736,10 +738,15 @@ static void pool_stop(rx_http_server *srv)
     for (unsigned k = 0; k < p->nthreads; k++)
         pthread_cond_signal(&p->workers[k].wake);
     pthread_mutex_unlock(&p->mu);
-    for (unsigned k = 0; k < p->nthreads; k++) {
+    for (unsigned k = 0; k < p->nthreads; k++)
         pthread_join(p->workers[k].thread, NULL);
+}
+
+static void pool_free(rx_http_server *srv)
+{
+    work_pool *p = &srv->pool;
+    for (unsigned k = 0; k < p->nthreads; k++)
         pthread_cond_destroy(&p->workers[k].wake);
-    }
     free(p->workers);
     pthread_cond_destroy(&p->idle);
     pthread_mutex_destroy(&p->mu);
@@ -942,6 +949,7 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
     int rc;
     if (!pool_start(srv, srv->offload ? threads : 0)) {
         pool_stop(srv);
+        pool_free(srv);
         rc = rx_error_set(RX_EIO, "cannot start the worker threads");
         goto fail;
     }
@@ -954,12 +962,14 @@ int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispa
         on_completed, srv, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
     if (!srv->daemon) {
         pool_stop(srv);
+        pool_free(srv);
         rc = rx_error_set(RX_EIO, "cannot listen on %s (in use, or not allowed)", cfg->listen);
         goto fail;
     }
     if (pthread_create(&srv->sweeper, NULL, sweep, srv) != 0) {
         pool_stop(srv);
         MHD_stop_daemon(srv->daemon);
+        pool_free(srv);
         rc = rx_error_set(RX_EIO, "cannot start the connection sweeper thread");
         goto fail;
     }
@@ -993,6 +1003,7 @@ void rx_http_stop(rx_http_server *srv, unsigned grace_s)
         usleep(10 * 1000);
     pool_stop(srv);               /* queued requests still run: none may stay suspended */
     MHD_stop_daemon(srv->daemon); /* every connection's CLOSED notification */
+    pool_free(srv);
     pthread_mutex_lock(&srv->mu);
     srv->stopping = true;
     pthread_cond_signal(&srv->wake);
