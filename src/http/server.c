@@ -132,8 +132,6 @@ struct rx_http_server {
     bool sweeping, stopping;
 };
 
-enum { JOB_NONE, JOB_QUEUED, JOB_DONE };
-
 /* One request being received. Made when its request line is in. */
 struct conn_state {
     rx_buf body;
@@ -147,7 +145,7 @@ struct conn_state {
     char remote[64];
     /* run by a worker: the suspended connection, its place in the queue,
      * and the answer it left for the library's thread to send */
-    int job;
+    bool answered;
     bool background; /* queued in the background lane */
     struct MHD_Connection *conn;
     conn_state *next;
@@ -617,7 +615,10 @@ static conn_state *pool_next(work_pool *p)
     return cs;
 }
 
-/* Wakes the worker idle last, if any, when a queued request may start. */
+/* Wakes the worker idle last, if any, when a queued request may start. Only
+ * a new request needs this: one that a running background request made wait
+ * is taken by that worker's next turn, and while the interactive lane holds
+ * requests no worker is idle. */
 static void wake_one(work_pool *p)
 {
     worker *w = p->idlers;
@@ -635,12 +636,11 @@ static bool pool_submit(rx_http_server *srv, conn_state *cs, struct MHD_Connecti
 {
     work_pool *p = &srv->pool;
     pthread_mutex_lock(&p->mu);
-    if (p->closed || !p->nthreads) {
+    if (p->closed) {
         pthread_mutex_unlock(&p->mu);
         return false;
     }
     MHD_suspend_connection(conn);
-    cs->job = JOB_QUEUED;
     cs->conn = conn;
     cs->next = NULL;
     cs->background = background;
@@ -678,7 +678,6 @@ static void *pool_main(void *arg)
         bool background = cs->background;
         p->running++;
         p->running_background += background;
-        wake_one(p); /* more may start: a background request this one let wait */
         pthread_mutex_unlock(&p->mu);
 
         srv->dispatch(srv->app, &cs->req, &cs->res);
@@ -686,7 +685,7 @@ static void *pool_main(void *arg)
             snprintf(cs->user, sizeof cs->user, "%s", cs->req.user);
             cs->req.user = cs->user;
         }
-        cs->job = JOB_DONE;
+        cs->answered = true;
         /* from here on cs belongs to the library's thread again */
         MHD_resume_connection(cs->conn);
 
@@ -809,8 +808,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return ok;
     }
     set_deadline(rec, 0);
-    if (cs->job == JOB_DONE) { /* resumed: a worker answered */
-        cs->job = JOB_NONE;
+    if (cs->answered) { /* resumed: a worker answered */
+        cs->answered = false;
         enum MHD_Result ok = send_response(conn, srv, &cs->req, &cs->res, cs->started, 0);
         rx_buf_free(&cs->res.body);
         return ok;
