@@ -78,6 +78,13 @@ $(BUILD)/gen/pinyin_table.h: tools/gen_pinyin.c
 
 $(BUILD)/src/text/pinyin.o: $(BUILD)/gen/pinyin_table.h
 
+$(BUILD)/gen/t2s_table.h: tools/gen_t2s.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -O1 $(CPPFLAGS) $< -o $(BUILD)/gen/gen_t2s $$(pkg-config --cflags --libs icu-uc icu-i18n)
+	$(BUILD)/gen/gen_t2s > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/src/text/normalize.o: $(BUILD)/gen/t2s_table.h
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -335,7 +342,7 @@ run: deps $(BIN)
 
 SRC_ALL := $(shell git ls-files '*.c' '*.cc' '*.h' 2>/dev/null)
 
-lint: $(BUILD)/gen/pinyin_table.h
+lint: $(BUILD)/gen/pinyin_table.h $(BUILD)/gen/t2s_table.h
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	  --suppress=missingIncludeSystem -Iinclude -I$(BUILD)/gen \
 	  -I/usr/include --suppress='*:/usr/include/*' \

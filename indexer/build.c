@@ -26,7 +26,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#define FORMAT_VERSION "6"
+#define FORMAT_VERSION "7"
 #define TITLE_WDF 5
 #define TAG_WDF 3
 #define KEEP_GENERATIONS 2

@@ -27,15 +27,22 @@ size_t rx_utf8_count(const char *s, size_t len);
 /* True for CJK unified ideographs (the Han script). */
 bool rx_is_han(uint32_t cp);
 
-/* NFKC case folding (full-width to half-width, case, compatibility forms),
- * as used for every index term and query. *out is NUL-terminated and owned
+/* NFKC case folding (full-width to half-width, case, compatibility forms)
+ * with traditional characters written simplified (rx_simplify_char), as
+ * used for every index term and query. *out is NUL-terminated and owned
  * by the caller. Invalid UTF-8 is replaced by U+FFFD. */
 int rx_text_normalize(char **out, size_t *out_len, const char *s, size_t len);
 
 /* Folds one code point the way the normaliser does for ASCII-compatible
- * forms (full-width to ASCII, upper to lower case); others unchanged. Used
- * where a 1:1 mapping to the original text is needed (highlighting). */
+ * forms (full-width to ASCII, upper to lower case) and traditional
+ * characters (to simplified); others unchanged. Used where a 1:1 mapping
+ * to the original text is needed (highlighting, case search). */
 uint32_t rx_fold_char(uint32_t cp);
+
+/* The simplified form of a traditional Han character (报 for 報), one
+ * character for one; every other code point unchanged. Characters that
+ * simplified text writes too (著, 乾) are left as they are. */
+uint32_t rx_simplify_char(uint32_t cp);
 
 /* Toneless lowercase pinyin of a Han character ("an" for 案), or NULL. */
 const char *rx_pinyin(uint32_t cp);

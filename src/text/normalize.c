@@ -1,10 +1,24 @@
-/* NFKC case folding through ICU: the one normal form for terms and queries. */
+/* NFKC case folding through ICU, and traditional characters written
+ * simplified: the one normal form for terms and queries. */
 #include "rexian/error.h"
 #include "rexian/text.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
+
+/* Traditional to simplified, one character for one (tools/gen_t2s.c: ICU's
+ * Hant-Hans without the characters simplified text writes too). */
+#include "t2s_table.h"
+
+uint32_t rx_simplify_char(uint32_t cp)
+{
+    if (cp < T2S_FIRST || cp > T2S_LAST)
+        return cp;
+    uint16_t s = t2s_table[cp - T2S_FIRST];
+    return s ? s : cp;
+}
 
 int rx_text_normalize(char **out, size_t *out_len, const char *s, size_t len)
 {
@@ -44,6 +58,8 @@ int rx_text_normalize(char **out, size_t *out_len, const char *s, size_t len)
         rc = rx_error_set(RX_EINVALID, "normalisation failed: %s", u_errorName(err));
         goto done;
     }
+    for (int32_t i = 0; i < nd; i++)
+        dst[i] = (UChar)rx_simplify_char(dst[i]);
     int32_t n8 = 0;
     err = U_ZERO_ERROR;
     u_strToUTF8(NULL, 0, &n8, dst, nd, &err);

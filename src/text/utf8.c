@@ -121,5 +121,5 @@ uint32_t rx_fold_char(uint32_t cp)
         cp = ' ';
     if (cp >= 'A' && cp <= 'Z')
         cp += 'a' - 'A';
-    return cp;
+    return rx_simplify_char(cp);
 }

@@ -117,8 +117,32 @@ static int tok_tokenize(Fts5Tokenizer *self, void *ctx, int flags, const char *t
     return rc;
 }
 
+/* rx_folds(text): 1 when rx_bigram's folding changes a Han character of
+ * text (a traditional one), else 0; for the migration that re-tokenizes
+ * case text indexed before the folding wrote traditional characters
+ * simplified. */
+static void folds_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    size_t len = (size_t)sqlite3_value_bytes(argv[0]);
+    int found = 0;
+    for (size_t pos = 0; s && pos < len && !found;) {
+        uint32_t cp;
+        pos += rx_utf8_next(s + pos, len - pos, &cp);
+        found = rx_is_han(cp) && rx_fold_char(cp) != cp;
+    }
+    sqlite3_result_int(cx, found);
+}
+
 int rx_tickets_register_fts(sqlite3 *db)
 {
+    int rc = sqlite3_create_function(db, "rx_folds", 1,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                     folds_fn, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+
     fts5_api *api = NULL;
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)

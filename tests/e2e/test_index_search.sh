@@ -15,6 +15,10 @@ check "colloquial query finds the decoration-hours rule or its FAQ" \
     bash -c "[[ \$(\"$REXIAN\" search --index \"$T/idx\" --json --limit 3 楼上天天砸墙几点能装修) == *zjj-* ]]"
 check "typo 异地就医备按 finds the 异地就医 guide in the top 3" \
     bash -c "\"$REXIAN\" search --index \"$T/idx\" --json --limit 3 异地就医备按 | grep -q ybj-"
+hant=$("$REXIAN" search --index "$T/idx" --json --limit 3 社保卡丟了怎麼補辦)
+hans=$("$REXIAN" search --index "$T/idx" --json --limit 3 社保卡丢了怎么补办)
+check "a query in traditional characters ranks as its simplified twin" \
+    bash -c '[[ -n "$1" && "$1" == "$2" ]]' _ "$hant" "$hans"
 out=$("$REXIAN" search --index "$T/idx" --json --limit 1 装修施工时段管理规定)
 for k in id title department type score snippet effective expires; do
     check "--json hit has \"$k\"" grep -q "\"$k\":" <<<"$out"

@@ -46,6 +46,10 @@ static int setup(void **state)
     write_file(zjj, "zjj-2.md",
                "---\nid: zjj-2\ntitle: 社会保险关系转移办事指南\ndepartment: 医保局\ntype: guide\n"
                "effective: 2024-01-01\n---\n参保人员跨统筹地区流动就业，社会保险关系随同转移。\n");
+    /* a department's text in traditional characters */
+    write_file(zjj, "zjj-3.md",
+               "---\nid: zjj-3\ntitle: 住宅專項維修資金使用辦法\ndepartment: 住建局\ntype: policy\n"
+               "effective: 2024-01-01\n---\n電梯、屋面等共用部位維修，業主可申請使用維修資金。\n");
     rx_build_opts o = {.corpus_dir = corpus, .index_dir = idx};
     rx_build_stats st;
     rx_diags d = {0};
@@ -162,6 +166,31 @@ static void related_situation_reaches_the_concept(void **state)
     cJSON_Delete(res);
 }
 
+/* Traditional characters are written simplified in the index and in the
+ * query: a traditional query ranks and scores as its simplified twin, and
+ * a traditional document answers a simplified query, its snippet marking
+ * the words as the document writes them. */
+static void traditional_and_simplified_meet(void **state)
+{
+    fixture *fx = *state;
+    cJSON *hans = ask(fx, "住宅装修施工时段"), *hant = ask(fx, "住宅裝修施工時段");
+    assert_string_equal(top_id(hant), "zjj-1");
+    const cJSON *a = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(hans, "hits"), 0),
+                *b = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(hant, "hits"), 0);
+    assert_float_equal(cJSON_GetObjectItemCaseSensitive(a, "score")->valuedouble,
+                       cJSON_GetObjectItemCaseSensitive(b, "score")->valuedouble, 1e-9);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(hant, "confident")));
+    cJSON_Delete(hans);
+    cJSON_Delete(hant);
+    cJSON *res = ask(fx, "维修资金 电梯");
+    assert_string_equal(top_id(res), "zjj-3");
+    assert_float_equal(signal(res, "coverage"), 1.0, 1e-9);
+    const cJSON *h = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(res, "hits"), 0);
+    assert_non_null(
+        strstr(cJSON_GetObjectItemCaseSensitive(h, "snippet")->valuestring, "<mark>電梯</mark>"));
+    cJSON_Delete(res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +200,7 @@ int main(void)
         cmocka_unit_test(synonym_finds_the_official_word),
         cmocka_unit_test(characters_back_off_where_bigrams_miss),
         cmocka_unit_test(related_situation_reaches_the_concept),
+        cmocka_unit_test(traditional_and_simplified_meet),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

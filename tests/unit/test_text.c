@@ -154,6 +154,24 @@ static void normalize_full_width_to_ascii(void **state)
     normalize_expect("公积金\xE3\x80\x80提取", "公积金 提取");
 }
 
+/* A caller's text typed in traditional characters (a web form, a relative
+ * abroad) meets the simplified knowledge base; simplified text is left as
+ * written, 著 of 著名 and 份 of 身份证 included. */
+static void normalize_writes_traditional_simplified(void **state)
+{
+    (void)state;
+    normalize_expect("社保卡丟了怎麼補辦", "社保卡丢了怎么补办");
+    normalize_expect("醫保報銷，路燈壞了", "医保报销,路灯坏了");
+    normalize_expect("顯著", "显著");
+    normalize_expect("著名的身份证、乾坤、摔跤", "著名的身份证、乾坤、摔跤");
+    /* one character for one, for highlighting and case search offsets */
+    assert_int_equal(rx_fold_char(0x5831 /* 報 */), 0x62A5 /* 报 */);
+    assert_int_equal(rx_fold_char(0x8457 /* 著 */), 0x8457);
+    assert_int_equal(rx_simplify_char(0x6A5F /* 機 */), 0x673A /* 机 */);
+    assert_int_equal(rx_simplify_char('a'), 'a');
+    assert_int_equal(rx_simplify_char(0x20000), 0x20000);
+}
+
 static void normalize_lowercases(void **state)
 {
     (void)state;
@@ -985,6 +1003,7 @@ int main(void)
         cmocka_unit_test(utf8_decode_encode_count),
         cmocka_unit_test(normalize_full_width_to_ascii),
         cmocka_unit_test(normalize_lowercases),
+        cmocka_unit_test(normalize_writes_traditional_simplified),
         cmocka_unit_test(normalize_keeps_chinese),
         cmocka_unit_test(normalize_replaces_invalid_utf8),
         cmocka_unit_test(fold_char_ascii_forms),

@@ -664,6 +664,11 @@ static void case_search_handles_chinese(void **state)
     assert_int_equal(search_count(fx, "医保 路灯", NULL), 0);     /* every word must match */
     assert_int_equal(search_count(fx, "ＳＣＲＩＰＴ", yibao), 1); /* folded */
     assert_int_equal(search_count(fx, "！？", NULL), 0);
+    /* traditional and simplified characters find each other */
+    char hant[32];
+    create(fx, hant, "{\"channel\":\"web\",\"content\":\"社區門口的垃圾桶滿了沒人清運\"}");
+    assert_int_equal(search_count(fx, "垃圾桶满了", hant), 1);
+    assert_int_equal(search_count(fx, "醫保", yibao), 1);
     /* replies and notes are searchable too */
     must(fx, noise, DISPATCH);
     must(fx, noise, "{\"action\":\"accept\"}");
@@ -1078,6 +1083,80 @@ static void old_search_text_loses_callers_data(void **state)
     }
 }
 
+/* The rx_bigram tokenizer before it wrote traditional characters
+ * simplified: each pair of Han characters as written (enough for a
+ * content of Han characters only). */
+static int old_tokenize(Fts5Tokenizer *self, void *ctx, int flags, const char *text, int len,
+                        int (*token)(void *, int, const char *, int, int, int))
+{
+    (void)self;
+    (void)flags;
+    for (int pos = 0; pos + 6 <= len; pos += 3) {
+        int rc = token(ctx, 0, text + pos, 6, pos, pos + 6);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
+static int old_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out)
+{
+    (void)ctx;
+    (void)argv;
+    (void)argc;
+    static int one;
+    *out = (Fts5Tokenizer *)&one;
+    return SQLITE_OK;
+}
+
+static void old_delete(Fts5Tokenizer *t)
+{
+    (void)t;
+}
+
+/* Case text indexed in traditional characters before the tokenizer wrote
+ * them simplified is tokenized anew when the database is opened: found by
+ * either form, and the index agrees with its text. */
+static void old_traditional_tokens_are_rebuilt(void **state)
+{
+    fixture *fx = *state;
+    char id[32];
+    create(fx, id, "{\"channel\":\"web\",\"content\":\"路燈壞了一個月\"}");
+    rx_tickets_free(fx->t);
+    fx->t = NULL;
+    sqlite3 *db;
+    assert_int_equal(rx_store_open(&db, fx->db), RX_OK);
+    fts5_api *api = NULL;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+    sqlite3_step(st);
+    sqlite3_finalize(st);
+    assert_non_null(api);
+    static fts5_tokenizer old = {old_create, old_delete, old_tokenize};
+    assert_int_equal(api->xCreateTokenizer(api, "rx_bigram", NULL, &old, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE ticket_fts SET body = '路燈壞了一個月';"
+                                  "INSERT INTO ticket_fts(ticket_fts) VALUES('rebuild');"
+                                  "UPDATE schema_versions SET version = 4 WHERE module = 'tickets'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(rx_tickets_open(&fx->t, fx->db, fx->setup.departments, fx->setup.calendar,
+                                     &fx->setup.rules),
+                     RX_OK);
+    assert_int_equal(search_count(fx, "路灯坏了", id), 1);
+    assert_int_equal(search_count(fx, "路燈", id), 1);
+    assert_int_equal(rx_store_open(&db, fx->db), RX_OK);
+    assert_int_equal(rx_tickets_register_fts(db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "INSERT INTO ticket_fts(ticket_fts, rank) "
+                                  "VALUES('integrity-check', 1)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1092,6 +1171,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(scanner_media_and_leader_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(repeat_complaints_are_linked, setup, teardown),
         cmocka_unit_test_setup_teardown(case_search_handles_chinese, setup, teardown),
+        cmocka_unit_test_setup_teardown(old_traditional_tokens_are_rebuilt, setup, teardown),
         cmocka_unit_test_setup_teardown(event_log_is_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(create_validates_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(lookups_are_recorded_with_the_ticket, setup, teardown),
