@@ -235,8 +235,8 @@ static const char *const steps[] = {
     /* 5: rx_bigram now writes traditional characters simplified (報 as
      * 报); case text indexed before with traditional characters is
      * tokenized anew, or a later update could not remove its old tokens */
-    "INSERT INTO ticket_fts(ticket_fts) SELECT 'rebuild' WHERE EXISTS ("
-    "  SELECT 1 FROM ticket_fts WHERE rx_folds(body) OR rx_folds(replies) OR rx_folds(notes));",
+    ("INSERT INTO ticket_fts(ticket_fts) SELECT 'rebuild' WHERE EXISTS ("
+     "  SELECT 1 FROM ticket_fts WHERE rx_folds(body) OR rx_folds(replies) OR rx_folds(notes));"),
 };
 
 /* Before versions were kept per module: user_version 2 had step 1. */
