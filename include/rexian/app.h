@@ -74,7 +74,12 @@ void rx_app_dispatch(void *app, rx_http_request *req, rx_http_response *res);
  * rx_error_last() on failure. */
 rx_kb *rx_app_kb(rx_app *app);
 
-/* Prometheus text of every counter and histogram. */
+/* Prometheus text of every counter and histogram, with the server's
+ * workers once rx_app_set_server named it. */
 void rx_app_metrics(rx_app *app, rx_buf *out);
+
+/* The server that serves app, for its workers' metrics; NULL before the
+ * server stops. */
+void rx_app_set_server(rx_app *app, rx_http_server *srv);
 
 #endif

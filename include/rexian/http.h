@@ -113,6 +113,10 @@ typedef struct rx_http_server rx_http_server;
 /* Starts listening; *port_out (may be NULL) receives the bound port. */
 int rx_http_start(rx_http_server **out, const rx_http_config *cfg, rx_http_dispatch_fn fn,
                   void *app, unsigned *port_out);
+/* The workers in Prometheus text, appended to out: their number, how many
+ * run a request, how many requests wait in each lane and a histogram of
+ * how long they waited (rexian_http_queue_wait_seconds). */
+void rx_http_pool_metrics(rx_http_server *srv, rx_buf *out);
 /* Stops accepting, lets in-flight requests finish (up to grace_s seconds),
  * then stops and frees. NULL-safe. */
 void rx_http_stop(rx_http_server *srv, unsigned grace_s);

@@ -401,6 +401,7 @@ static int cmd_serve(int argc, char **argv)
         free(admin_token);
         goto done;
     }
+    rx_app_set_server(app, srv);
     char host[128];
     snprintf(host, sizeof host, "%.*s", (int)(strrchr(hc.listen, ':') - hc.listen), hc.listen);
     printf("rexian %s 正在服务：http://%s:%u/  （知识库 %zu 篇文档，%u 个工作线程）\n", RX_VERSION,
@@ -419,10 +420,13 @@ static int cmd_serve(int argc, char **argv)
     sigwait(&sigs, &sig);
     fprintf(stderr, "rexian serve: %s received, finishing requests in flight\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
+    rx_app_set_server(app, NULL); /* a request finishing now reads no stopped server */
     rx_http_stop(srv, 10);
     srv = NULL;
     status = 0;
 done:
+    if (app)
+        rx_app_set_server(app, NULL);
     rx_http_stop(srv, 0);
     rx_app_free(app);
     rx_tickets_free(tickets);

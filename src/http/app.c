@@ -149,6 +149,7 @@ struct rx_app {
     bool learning;
     route_stats stats[NROUTES + 1];
     double started;
+    rx_http_server *_Atomic server; /* for its workers' metrics, or NULL */
     /* every thread's kb, to free at the end */
     pthread_mutex_t kbs_mu;
     rx_kb **kbs;
@@ -684,4 +685,12 @@ void rx_app_metrics(rx_app *app, rx_buf *out)
                   "# HELP rexian_uptime_seconds Seconds since the service started.\n"
                   "# TYPE rexian_uptime_seconds gauge\nrexian_uptime_seconds %.0f\n",
                   rx_now() - app->started);
+    rx_http_server *srv = atomic_load(&app->server);
+    if (srv)
+        rx_http_pool_metrics(srv, out);
+}
+
+void rx_app_set_server(rx_app *app, rx_http_server *srv)
+{
+    atomic_store(&app->server, srv);
 }

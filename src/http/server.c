@@ -95,8 +95,17 @@ typedef struct worker {
     bool woken;
 } worker;
 
+/* Upper bounds (ms) of the queue-wait histogram in /metrics. */
+static const double wait_buckets_ms[] = {1, 5, 10, 25, 50, 100, 250, 1000, 5000};
+#define NWAIT (sizeof wait_buckets_ms / sizeof wait_buckets_ms[0])
+
 typedef struct {
     conn_state *head, *tail;
+    unsigned depth; /* requests waiting */
+    /* how long the requests taken from it waited: per bucket (the last:
+     * above every bound), their sum and count; under the pool's lock */
+    unsigned long waited[NWAIT + 1];
+    double waited_s;
 } lane;
 
 typedef struct {
@@ -147,6 +156,7 @@ struct conn_state {
      * and the answer it left for the library's thread to send */
     bool answered;
     bool background; /* queued in the background lane */
+    double queued_at;
     struct MHD_Connection *conn;
     conn_state *next;
     rx_http_response res;
@@ -612,6 +622,13 @@ static conn_state *pool_next(work_pool *p)
     l->head = cs->next;
     if (!l->head)
         l->tail = NULL;
+    l->depth--;
+    double waited = rx_now() - cs->queued_at;
+    size_t b = 0;
+    while (b < NWAIT && waited * 1000 > wait_buckets_ms[b])
+        b++;
+    l->waited[b]++;
+    l->waited_s += waited;
     return cs;
 }
 
@@ -644,12 +661,14 @@ static bool pool_submit(rx_http_server *srv, conn_state *cs, struct MHD_Connecti
     cs->conn = conn;
     cs->next = NULL;
     cs->background = background;
+    cs->queued_at = rx_now();
     lane *l = background ? &p->background : &p->interactive;
     if (l->tail)
         l->tail->next = cs;
     else
         l->head = cs;
     l->tail = cs;
+    l->depth++;
     wake_one(p);
     pthread_mutex_unlock(&p->mu);
     return true;
@@ -739,6 +758,45 @@ static void pool_stop(rx_http_server *srv)
     pthread_mutex_unlock(&p->mu);
     for (unsigned k = 0; k < p->nthreads; k++)
         pthread_join(p->workers[k].thread, NULL);
+}
+
+void rx_http_pool_metrics(rx_http_server *srv, rx_buf *out)
+{
+    work_pool *p = &srv->pool;
+    static const char *const names[] = {"interactive", "background"};
+    pthread_mutex_lock(&p->mu);
+    lane lanes[2] = {p->interactive, p->background};
+    unsigned running = p->running, nthreads = p->nthreads;
+    pthread_mutex_unlock(&p->mu);
+    rx_buf_printf(out,
+                  "# HELP rexian_http_workers Worker threads that run API requests.\n"
+                  "# TYPE rexian_http_workers gauge\nrexian_http_workers %u\n"
+                  "# HELP rexian_http_workers_busy Workers running a request now.\n"
+                  "# TYPE rexian_http_workers_busy gauge\nrexian_http_workers_busy %u\n"
+                  "# HELP rexian_http_queue_depth API requests waiting for a worker, by lane.\n"
+                  "# TYPE rexian_http_queue_depth gauge\n",
+                  nthreads, running);
+    for (size_t k = 0; k < 2; k++)
+        rx_buf_printf(out, "rexian_http_queue_depth{lane=\"%s\"} %u\n", names[k], lanes[k].depth);
+    rx_buf_puts(out, "# HELP rexian_http_queue_wait_seconds How long API requests waited for a "
+                     "worker, by lane.\n"
+                     "# TYPE rexian_http_queue_wait_seconds histogram\n");
+    for (size_t k = 0; k < 2; k++) {
+        unsigned long cum = 0;
+        for (size_t b = 0; b <= NWAIT; b++) {
+            cum += lanes[k].waited[b];
+            if (b < NWAIT)
+                rx_buf_printf(out,
+                              "rexian_http_queue_wait_seconds_bucket{lane=\"%s\",le=\"%g\"} %lu\n",
+                              names[k], wait_buckets_ms[b] / 1000, cum);
+            else
+                rx_buf_printf(out,
+                              "rexian_http_queue_wait_seconds_bucket{lane=\"%s\",le=\"+Inf\"} %lu\n"
+                              "rexian_http_queue_wait_seconds_sum{lane=\"%s\"} %.6f\n"
+                              "rexian_http_queue_wait_seconds_count{lane=\"%s\"} %lu\n",
+                              names[k], cum, names[k], lanes[k].waited_s, names[k], cum);
+        }
+    }
 }
 
 static void pool_free(rx_http_server *srv)

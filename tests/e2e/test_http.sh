@@ -457,6 +457,11 @@ both_busy() {
         { echo "  # CPU ticks per worker before: ${b[*]}, after: ${a[*]}"; return 1; }
 }
 check "1,200 searches from 8 connections at once run on both workers" both_busy
+api "$U/metrics"
+check "metrics count the searches' waits for a worker" \
+    body_matches '^rexian_http_queue_wait_seconds_count\{lane="interactive"\} (1[2-9]|[2-9][0-9])[0-9]{2,}$'
+check "metrics show the queues empty and the two workers" \
+    bash -c 'grep -qx "rexian_http_queue_depth{lane=\"interactive\"} 0" "$1" && grep -qx "rexian_http_workers 2" "$1"' _ "$T/body"
 
 # --- graceful shutdown: a request in flight finishes, then exit 0
 check "the server is running before the shutdown test" alive

@@ -79,9 +79,11 @@ static void *get(void *arg)
 #define NCALLS 4
 
 /* Starts a server with two workers, makes the GETs on their own connections
- * at their times (seconds after the start), stops the server and checks
- * that every answer was a 200. Returns the start time. */
-static double run(call calls[NCALLS], const char *const paths[NCALLS], const double at[NCALLS])
+ * at their times (seconds after the start), appends the workers' metrics
+ * to metrics (unless NULL), stops the server and checks that every answer
+ * was a 200. Returns the start time. */
+static double run(call calls[NCALLS], const char *const paths[NCALLS], const double at[NCALLS],
+                  rx_buf *metrics)
 {
     rx_http_config cfg = {.listen = "127.0.0.1:0", .threads = 2, .offload = lane_of};
     rx_http_server *srv = NULL;
@@ -94,6 +96,8 @@ static double run(call calls[NCALLS], const char *const paths[NCALLS], const dou
     }
     for (size_t k = 0; k < NCALLS; k++)
         pthread_join(calls[k].thread, NULL);
+    if (metrics)
+        rx_http_pool_metrics(srv, metrics);
     rx_http_stop(srv, 5);
     for (size_t k = 0; k < NCALLS; k++)
         assert_int_equal(calls[k].status, 200);
@@ -107,10 +111,11 @@ static void interactive_requests_pass_background_work(void **state)
 {
     (void)state;
     call calls[NCALLS];
+    rx_buf m = {0};
     double t0 = run(calls,
                     (const char *const[]){"/api/slow-report", "/api/slow-report",
                                           "/api/slow-report", "/api/fast"},
-                    (const double[]){0.00, 0.01, 0.02, 0.10});
+                    (const double[]){0.00, 0.01, 0.02, 0.10}, &m);
     double first_slow = calls[0].done, last_slow = calls[0].done;
     for (size_t k = 1; k < 3; k++) {
         first_slow = calls[k].done < first_slow ? calls[k].done : first_slow;
@@ -121,6 +126,22 @@ static void interactive_requests_pass_background_work(void **state)
     assert_true(calls[3].done < first_slow);
     /* one at a time: the third ends at least three slow requests in */
     assert_true(last_slow - t0 >= 3 * SLOW_MS / 1000.0);
+    /* the metrics saw it: the quick one taken at once, two of the slow ones
+     * waiting a slow request or more, nothing left in the queues */
+    const char *want[] = {
+        "rexian_http_workers 2\n",
+        "rexian_http_queue_depth{lane=\"interactive\"} 0\n",
+        "rexian_http_queue_depth{lane=\"background\"} 0\n",
+        "rexian_http_queue_wait_seconds_bucket{lane=\"interactive\",le=\"0.05\"} 1\n",
+        "rexian_http_queue_wait_seconds_count{lane=\"interactive\"} 1\n",
+        "rexian_http_queue_wait_seconds_bucket{lane=\"background\",le=\"0.25\"} 1\n",
+        "rexian_http_queue_wait_seconds_bucket{lane=\"background\",le=\"5\"} 3\n",
+        "rexian_http_queue_wait_seconds_count{lane=\"background\"} 3\n",
+    };
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+        if (!strstr(m.data, want[k]))
+            fail_msg("metrics lack %s:\n%s", want[k], m.data);
+    rx_buf_free(&m);
 }
 
 /* Requests the application keeps inline are answered by the socket thread
@@ -130,7 +151,7 @@ static void inline_requests_need_no_worker(void **state)
     (void)state;
     call calls[NCALLS];
     run(calls, (const char *const[]){"/api/slow", "/api/slow", "/api/slow", "/healthz"},
-        (const double[]){0.00, 0.01, 0.02, 0.10});
+        (const double[]){0.00, 0.01, 0.02, 0.10}, NULL);
     assert_true(calls[3].done < calls[0].done && calls[3].done < calls[1].done);
 }
 
