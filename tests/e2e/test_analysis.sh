@@ -74,8 +74,8 @@ check "… and the demo's second year is compared with its first (last year's ti
 as "$SUP" --get --data-urlencode "from=$TODAY" --data-urlencode "to=$TODAY" --data-urlencode limit=200 \
     "$U/api/v1/stats/hotwords"
 # 共享单车 is a synonym of 互联网租赁自行车 (corpus/synonyms.txt): counted as that
-check "today's hot words count the six 共享单车 tickets (as 互联网租赁自行车), a spike against its own history" okj 200 \
-    "any(t['term'] == '互联网租赁自行车' and t['count'] == 6 and t['spike'] for t in j['terms'])"
+check "today's hot words count the six 共享单车 tickets (as 互联网租赁自行车) on top of the demo's, a spike against its own history" okj 200 \
+    "any(t['term'] == '互联网租赁自行车' and t['count'] == ${BIKES_AFTER:-x} + 6 and t['spike'] for t in j['terms'])"
 check "… and call-takers' small talk (反映, 希望, 处理) is no hot word" jtrue \
     "not any(t['term'] in ('反映', '希望', '处理', '来电人') for t in j['terms'])"
 
@@ -84,7 +84,7 @@ as "$SUP" --get --data-urlencode "from=$TODAY" --data-urlencode "to=$TODAY" "$U/
 check "warnings: each says what, where, how many, why, with example tickets" okj 200 \
     "j['warnings'] and all(set(('kind','what','where','count','why','tickets')) <= set(w) and w['kind'] in ('seasonal','spike','cluster') and re.search('[\u4e00-\u9fff]', w['why']) for w in j['warnings'])"
 check "… the 共享单车 spike, naming today's tickets" jtrue \
-    "any(w['kind'] == 'spike' and w['what'] == '互联网租赁自行车' and set(w['tickets']) <= set('${NEW[*]}'.split()) for w in j['warnings'])"
+    "any(w['kind'] == 'spike' and w['what'] == '互联网租赁自行车' and set(w['tickets']) & set('${NEW[*]}'.split()) for w in j['warnings'])"
 check "… and the three calls from one road as a cluster there" jtrue \
     "any(w['kind'] == 'cluster' and w['where'] == '芦淞区建设街道测试大道' and w['count'] == 3 and sorted(w['tickets']) == sorted('${ROAD[*]}'.split()) for w in j['warnings'])"
 
