@@ -33,52 +33,64 @@ typedef struct {
      * static files, which admit() finds in the web folder's table */
     const char *path;
     handler_fn handler;
-    int cap;          /* rx_cap the role must hold, PUBLIC or ANY_ROLE */
-    const char *name; /* for metrics */
+    int cap;           /* rx_cap the role must hold, PUBLIC or ANY_ROLE */
+    const char *name;  /* for metrics */
+    rx_http_lane lane; /* where it runs (rx_app_offload) */
 } route;
+
+/* Lanes: health checks, metrics and files answer on the socket's thread;
+ * what a call-taker waits on mid-call goes first to the workers; reports,
+ * casebooks and admin work (imports, reindexing) queue behind it. */
+#define NOW RX_HTTP_INLINE
+#define CALL RX_HTTP_INTERACTIVE
+#define LATER RX_HTTP_BACKGROUND
 
 /* Every route and what it needs; docs/SECURITY.md is this table by role,
  * and tests/e2e/test_roles.sh walks every cell of it. */
 static const route routes[] = {
-    {"GET", "/healthz", rx_route_healthz, PUBLIC, "healthz"},
-    {"GET", "/metrics", rx_route_metrics, RX_CAP_METRICS, "metrics"},
-    {"GET", "/api/v1/me", rx_route_me, ANY_ROLE, "me"},
-    {"GET", "/api/v1/search", rx_route_search, RX_CAP_SEARCH, "search"},
-    {"GET", "/api/v1/suggest", rx_route_suggest, RX_CAP_SEARCH, "suggest"},
-    {"GET", "/api/v1/docs/{id}", rx_route_doc, RX_CAP_SEARCH, "docs"},
-    {"GET", "/api/v1/admin/users", rx_route_users_list, RX_CAP_ADMIN, "users"},
-    {"POST", "/api/v1/admin/users", rx_route_users_create, RX_CAP_ADMIN, "users"},
-    {"POST", "/api/v1/admin/users/{id}/revoke", rx_route_users_revoke, RX_CAP_ADMIN, "users"},
-    {"GET", "/api/v1/admin/audit", rx_route_audit, RX_CAP_ADMIN, "audit"},
-    {"POST", "/api/v1/admin/reindex", rx_route_reindex_start, RX_CAP_ADMIN, "reindex"},
-    {"GET", "/api/v1/admin/reindex/{id}", rx_route_reindex_status, RX_CAP_ADMIN, "reindex"},
-    {"POST", "/api/v1/admin/scan", rx_route_scan, RX_CAP_SCAN, "scan"},
-    {"POST", "/api/v1/tickets", rx_route_tickets_create, RX_CAP_TICKET_CREATE, "tickets"},
-    {"GET", "/api/v1/tickets", rx_route_tickets_list, RX_CAP_TICKET_READ, "tickets"},
-    {"GET", "/api/v1/tickets/{id}", rx_route_ticket_get, RX_CAP_TICKET_READ, "ticket"},
+    {"GET", "/healthz", rx_route_healthz, PUBLIC, "healthz", NOW},
+    {"GET", "/metrics", rx_route_metrics, RX_CAP_METRICS, "metrics", NOW},
+    {"GET", "/api/v1/me", rx_route_me, ANY_ROLE, "me", CALL},
+    {"GET", "/api/v1/search", rx_route_search, RX_CAP_SEARCH, "search", CALL},
+    {"GET", "/api/v1/suggest", rx_route_suggest, RX_CAP_SEARCH, "suggest", CALL},
+    {"GET", "/api/v1/docs/{id}", rx_route_doc, RX_CAP_SEARCH, "docs", CALL},
+    {"GET", "/api/v1/admin/users", rx_route_users_list, RX_CAP_ADMIN, "users", LATER},
+    {"POST", "/api/v1/admin/users", rx_route_users_create, RX_CAP_ADMIN, "users", LATER},
+    {"POST", "/api/v1/admin/users/{id}/revoke", rx_route_users_revoke, RX_CAP_ADMIN, "users",
+     LATER},
+    {"GET", "/api/v1/admin/audit", rx_route_audit, RX_CAP_ADMIN, "audit", LATER},
+    {"POST", "/api/v1/admin/reindex", rx_route_reindex_start, RX_CAP_ADMIN, "reindex", LATER},
+    {"GET", "/api/v1/admin/reindex/{id}", rx_route_reindex_status, RX_CAP_ADMIN, "reindex", LATER},
+    {"POST", "/api/v1/admin/scan", rx_route_scan, RX_CAP_SCAN, "scan", LATER},
+    {"POST", "/api/v1/tickets", rx_route_tickets_create, RX_CAP_TICKET_CREATE, "tickets", CALL},
+    {"GET", "/api/v1/tickets", rx_route_tickets_list, RX_CAP_TICKET_READ, "tickets", CALL},
+    {"GET", "/api/v1/tickets/{id}", rx_route_ticket_get, RX_CAP_TICKET_READ, "ticket", CALL},
     {"POST", "/api/v1/tickets/{id}/actions", rx_route_ticket_act, RX_CAP_TICKET_ACT,
-     "ticket_actions"},
-    {"GET", "/api/v1/tickets/{id}/assist", rx_route_ticket_assist, RX_CAP_ASSIST, "assist"},
-    {"POST", "/api/v1/assist", rx_route_text_assist, RX_CAP_ASSIST, "assist_text"},
-    {"GET", "/api/v1/callbacks", rx_route_callbacks, RX_CAP_CALLBACK_QUEUE, "callbacks"},
-    {"GET", "/api/v1/stats/resolution", rx_route_stats_resolution, RX_CAP_STATS,
-     "stats_resolution"},
-    {"POST", "/api/v1/casebooks", rx_route_casebooks_create, RX_CAP_CASEBOOKS, "casebooks"},
-    {"GET", "/api/v1/casebooks", rx_route_casebooks_list, RX_CAP_CASEBOOKS, "casebooks"},
-    {"GET", "/api/v1/casebooks/{id}", rx_route_casebook_get, RX_CAP_CASEBOOKS, "casebook"},
-    {"GET", "/api/v1/stats/report", rx_route_stats_report, RX_CAP_STATS, "stats_report"},
-    {"GET", "/api/v1/stats/hotwords", rx_route_stats_hotwords, RX_CAP_STATS, "stats_hotwords"},
-    {"GET", "/api/v1/stats/warnings", rx_route_stats_warnings, RX_CAP_STATS, "stats_warnings"},
-    {"GET", "/api/v1/stats/policy", rx_route_stats_policy, RX_CAP_STATS, "stats_policy"},
-    {"GET", "/api/v1/stats/gaps", rx_route_stats_gaps, RX_CAP_STATS, "stats_gaps"},
-    {"GET", "/api/v1/admin/learned", rx_route_learned_list, RX_CAP_ADMIN, "learned"},
-    {"POST", "/api/v1/admin/learned/forget", rx_route_learned_forget, RX_CAP_ADMIN, "learned"},
-    {"POST", "/api/v1/admin/imports", rx_route_import_convert, RX_CAP_ADMIN, "imports"},
+     "ticket_actions", CALL},
+    {"GET", "/api/v1/tickets/{id}/assist", rx_route_ticket_assist, RX_CAP_ASSIST, "assist", CALL},
+    {"POST", "/api/v1/assist", rx_route_text_assist, RX_CAP_ASSIST, "assist_text", CALL},
+    {"GET", "/api/v1/callbacks", rx_route_callbacks, RX_CAP_CALLBACK_QUEUE, "callbacks", CALL},
+    {"GET", "/api/v1/stats/resolution", rx_route_stats_resolution, RX_CAP_STATS, "stats_resolution",
+     LATER},
+    {"POST", "/api/v1/casebooks", rx_route_casebooks_create, RX_CAP_CASEBOOKS, "casebooks", LATER},
+    {"GET", "/api/v1/casebooks", rx_route_casebooks_list, RX_CAP_CASEBOOKS, "casebooks", LATER},
+    {"GET", "/api/v1/casebooks/{id}", rx_route_casebook_get, RX_CAP_CASEBOOKS, "casebook", LATER},
+    {"GET", "/api/v1/stats/report", rx_route_stats_report, RX_CAP_STATS, "stats_report", LATER},
+    {"GET", "/api/v1/stats/hotwords", rx_route_stats_hotwords, RX_CAP_STATS, "stats_hotwords",
+     LATER},
+    {"GET", "/api/v1/stats/warnings", rx_route_stats_warnings, RX_CAP_STATS, "stats_warnings",
+     LATER},
+    {"GET", "/api/v1/stats/policy", rx_route_stats_policy, RX_CAP_STATS, "stats_policy", LATER},
+    {"GET", "/api/v1/stats/gaps", rx_route_stats_gaps, RX_CAP_STATS, "stats_gaps", LATER},
+    {"GET", "/api/v1/admin/learned", rx_route_learned_list, RX_CAP_ADMIN, "learned", LATER},
+    {"POST", "/api/v1/admin/learned/forget", rx_route_learned_forget, RX_CAP_ADMIN, "learned",
+     LATER},
+    {"POST", "/api/v1/admin/imports", rx_route_import_convert, RX_CAP_ADMIN, "imports", LATER},
     {"POST", "/api/v1/admin/imports/publish", rx_route_import_publish, RX_CAP_ADMIN,
-     "imports_publish"},
-    {"GET", "/api/v1/admin/synonyms", rx_route_synonyms, RX_CAP_ADMIN, "synonyms"},
+     "imports_publish", LATER},
+    {"GET", "/api/v1/admin/synonyms", rx_route_synonyms, RX_CAP_ADMIN, "synonyms", LATER},
     /* last: only what no route above matches can be a static file */
-    {"GET", NULL, rx_route_static, PUBLIC, "static"},
+    {"GET", NULL, rx_route_static, PUBLIC, "static", NOW},
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -602,14 +614,15 @@ void rx_app_admit(void *arg, rx_http_request *req, rx_http_response *res)
 rx_http_lane rx_app_offload(void *arg, const rx_http_request *req)
 {
     (void)arg;
-    static const char *const background[] = {"/api/v1/stats/", "/api/v1/casebooks",
-                                             "/api/v1/admin/"};
-    if (strncmp(req->path, "/api/", 5) != 0)
-        return RX_HTTP_INLINE;
-    for (size_t k = 0; k < sizeof background / sizeof background[0]; k++)
-        if (strncmp(req->path, background[k], strlen(background[k])) == 0)
-            return RX_HTTP_BACKGROUND;
-    return RX_HTTP_INTERACTIVE;
+    for (size_t k = 0; k < NROUTES; k++) {
+        const char *id;
+        if (routes[k].path && !strcmp(routes[k].method, req->method) &&
+            path_matches(routes[k].path, req->path, &id))
+            return routes[k].lane;
+    }
+    /* a 404 or 405 of the API is quick, and said in JSON by a worker like
+     * the rest of the API; anything else is a file */
+    return strncmp(req->path, "/api/", 5) == 0 ? RX_HTTP_INTERACTIVE : RX_HTTP_INLINE;
 }
 
 void rx_app_dispatch(void *arg, rx_http_request *in, rx_http_response *res)

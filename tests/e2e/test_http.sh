@@ -457,7 +457,10 @@ both_busy() {
         { echo "  # CPU ticks per worker before: ${b[*]}, after: ${a[*]}"; return 1; }
 }
 check "1,200 searches from 8 connections at once run on both workers" both_busy
+api "$U/api/v1/stats/resolution"
 api "$U/metrics"
+check "a report waits in the background lane, behind what call-takers wait on" \
+    body_matches '^rexian_http_queue_wait_seconds_count\{lane="background"\} [1-9][0-9]*$'
 check "metrics count the searches' waits for a worker" \
     body_matches '^rexian_http_queue_wait_seconds_count\{lane="interactive"\} (1[2-9]|[2-9][0-9])[0-9]{2,}$'
 check "metrics show the queues empty and the two workers" \

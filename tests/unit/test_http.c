@@ -338,6 +338,37 @@ static void an_error_message_cut_stays_utf8(void **state)
     rx_buf_free(&r.body);
 }
 
+/* Where each kind of request runs: health checks, metrics and files on the
+ * socket's thread, what a call-taker waits on in the first lane, reports,
+ * casebooks and admin work behind it (a route with an {id} too). */
+static void routes_choose_their_lane(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *method, *path;
+        rx_http_lane lane;
+    } cases[] = {
+        {"GET", "/healthz", RX_HTTP_INLINE},
+        {"GET", "/metrics", RX_HTTP_INLINE},
+        {"GET", "/index.html", RX_HTTP_INLINE},
+        {"GET", "/api/v1/search", RX_HTTP_INTERACTIVE},
+        {"GET", "/api/v1/tickets/ZZ20261206-000001/assist", RX_HTTP_INTERACTIVE},
+        {"POST", "/api/v1/tickets/ZZ20261206-000001/actions", RX_HTTP_INTERACTIVE},
+        {"GET", "/api/v1/nope", RX_HTTP_INTERACTIVE},
+        {"GET", "/api/v1/stats/warnings", RX_HTTP_BACKGROUND},
+        {"GET", "/api/v1/casebooks/cb-1", RX_HTTP_BACKGROUND},
+        {"POST", "/api/v1/admin/imports", RX_HTTP_BACKGROUND},
+        {"GET", "/api/v1/admin/reindex/job-1", RX_HTTP_BACKGROUND},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        rx_http_request req = {.method = cases[k].method, .path = cases[k].path};
+        rx_http_lane got = rx_app_offload(NULL, &req);
+        if (got != cases[k].lane)
+            fail_msg("%s %s: lane %d, want %d", cases[k].method, cases[k].path, (int)got,
+                     (int)cases[k].lane);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +384,7 @@ int main(void)
         cmocka_unit_test(a_legacy_database_is_migrated),
         cmocka_unit_test_setup_teardown(strict_json_bodies_are_refused, setup, teardown),
         cmocka_unit_test(one_table_maps_core_codes_to_statuses),
+        cmocka_unit_test(routes_choose_their_lane),
         cmocka_unit_test_setup_teardown(revoked_token_is_refused_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(an_error_message_cut_stays_utf8, setup, teardown),
     };
