@@ -50,6 +50,26 @@ wrk_line() { # label conns url [lua]
         "$p99" "${non2xx:-0}" "${sockerr}"
 }
 
+# the interactive lane's waits for a worker, from /metrics: "count sum_s
+# bucket..." (cumulative counts at the histogram's bounds)
+lane_waits() {
+    curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/metrics" |
+        awk '/^rexian_http_queue_wait_seconds_(bucket|sum|count)\{lane="interactive"/ {
+                 if ($1 ~ /_count/) c = $2; else if ($1 ~ /_sum/) s = $2; else b = b " " $2 }
+             END { print c, s b }'
+}
+# what the searches between two lane_waits waited for a worker: the mean,
+# and the bound under which 99% of them waited
+wait_line() { # before after
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        split("1 5 10 25 50 100 250 1000 5000", ub, " ")
+        na = split(a, x, " "); split(b, y, " ")
+        n = y[1] - x[1]; if (n <= 0) { print "  (no waits counted)"; exit }
+        for (k = 3; k <= na; k++) if (y[k] - x[k] >= 0.99 * n) { p = ub[k - 2]; break }
+        printf "  of which waiting for a worker: mean %.2f ms, 99%% under %s ms (%d requests)\n",
+               (y[2] - x[2]) / n * 1000, p ? p : ">5000", n }'
+}
+
 serve() { # index [logging] → sets PORT, TOKEN, SPID
     PORT=$(free_port)
     rm -f "$W/bench.db"*
@@ -120,7 +140,9 @@ for label in shipped "$N"; do
     wrk_line "rexian /healthz" 8 "http://127.0.0.1:$PORT/healthz"
     wrk_line "rexian /healthz" 64 "http://127.0.0.1:$PORT/healthz"
     for c in 1 8 64; do
+        before=$(lane_waits)
         wrk_line "rexian search" "$c" "http://127.0.0.1:$PORT" "$W/search.lua"
+        wait_line "$before" "$(lane_waits)"
     done
     echo "server peak RSS $(awk '/VmHWM/ {print int($2/1024)}' /proc/$SPID/status) MB"
     kill "$SPID"; wait "$SPID" 2>/dev/null || true
