@@ -162,9 +162,10 @@ static bool many_people(const char *s)
     return false;
 }
 
-static const char *const repeat_words[] = {"多次",   "反复",     "屡次",   "好几次", "再次反映",
-                                           "又反映", "一直没",   "仍未",   "至今",   "还是没",
-                                           "几次",   "不止一次", "没人管", NULL};
+static const char *const repeat_words[] = {
+    "多次",   "反复",     "屡次",     "好几次",     "再次反映", "又反映", "一直没",
+    "仍未",   "至今",     "还是没",   "几次",       "不止一次", "没人管", "几回",
+    "好多回", "三番五次", "三番两次", "一次又一次", "屡屡",     NULL};
 static const char *const legacy_words[] = {"历史遗留", "多年",   "十几年", "好几年", "遗留", "烂尾",
                                            "跑路",     "十多年", "几年了", "二十年", NULL};
 
