@@ -260,7 +260,8 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"路灯坏了，二百多户多次反映", true, "涉及人数多"},
         {"路灯坏了，一千二百人多次反映", true, NULL},
         {"路灯坏了，两户人家多次反映", false, NULL},
-        {"一万万万万万万万万万万万万户多次反映", true, NULL}, /* no overflow */
+        {"一百多户路灯坏了，找了好多回都说在协调", true, "反复投诉未解决"}, /* 回 */
+        {"一万万万万万万万万万万万万户多次反映", true, NULL},               /* no overflow */
         {"路灯坏了半年，领导接听日也反映过", true, "来电人要求领导督办或为领导接听日诉求"},
         {"路灯的事说了半年没人修，要求督查部门出面", true, NULL},
         {"路灯坏了，请督查一下", false, NULL},
