@@ -425,8 +425,6 @@ static int cmd_serve(int argc, char **argv)
     srv = NULL;
     status = 0;
 done:
-    if (app)
-        rx_app_set_server(app, NULL);
     rx_http_stop(srv, 0);
     rx_app_free(app);
     rx_tickets_free(tickets);

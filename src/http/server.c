@@ -783,19 +783,17 @@ void rx_http_pool_metrics(rx_http_server *srv, rx_buf *out)
                      "# TYPE rexian_http_queue_wait_seconds histogram\n");
     for (size_t k = 0; k < 2; k++) {
         unsigned long cum = 0;
-        for (size_t b = 0; b <= NWAIT; b++) {
+        for (size_t b = 0; b < NWAIT; b++) {
             cum += lanes[k].waited[b];
-            if (b < NWAIT)
-                rx_buf_printf(out,
-                              "rexian_http_queue_wait_seconds_bucket{lane=\"%s\",le=\"%g\"} %lu\n",
-                              names[k], wait_buckets_ms[b] / 1000, cum);
-            else
-                rx_buf_printf(out,
-                              "rexian_http_queue_wait_seconds_bucket{lane=\"%s\",le=\"+Inf\"} %lu\n"
-                              "rexian_http_queue_wait_seconds_sum{lane=\"%s\"} %.6f\n"
-                              "rexian_http_queue_wait_seconds_count{lane=\"%s\"} %lu\n",
-                              names[k], cum, names[k], lanes[k].waited_s, names[k], cum);
+            rx_buf_printf(out, "rexian_http_queue_wait_seconds_bucket{lane=\"%s\",le=\"%g\"} %lu\n",
+                          names[k], wait_buckets_ms[b] / 1000, cum);
         }
+        cum += lanes[k].waited[NWAIT];
+        rx_buf_printf(out,
+                      "rexian_http_queue_wait_seconds_bucket{lane=\"%s\",le=\"+Inf\"} %lu\n"
+                      "rexian_http_queue_wait_seconds_sum{lane=\"%s\"} %.6f\n"
+                      "rexian_http_queue_wait_seconds_count{lane=\"%s\"} %lu\n",
+                      names[k], cum, names[k], lanes[k].waited_s, names[k], cum);
     }
 }
 

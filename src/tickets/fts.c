@@ -130,7 +130,7 @@ static void folds_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
     for (size_t pos = 0; s && pos < len && !found;) {
         uint32_t cp;
         pos += rx_utf8_next(s + pos, len - pos, &cp);
-        found = rx_is_han(cp) && rx_fold_char(cp) != cp;
+        found = rx_simplify_char(cp) != cp;
     }
     sqlite3_result_int(cx, found);
 }

@@ -69,6 +69,24 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Closes the store and opens its database raw, to make it look older. */
+static sqlite3 *raw_database(fixture *fx)
+{
+    rx_tickets_free(fx->t);
+    fx->t = NULL;
+    sqlite3 *db;
+    assert_int_equal(rx_store_open(&db, fx->db), RX_OK);
+    return db;
+}
+
+/* Opens the store (again): the migrations a raw edit left run. */
+static void open_store(fixture *fx)
+{
+    assert_int_equal(rx_tickets_open(&fx->t, fx->db, fx->setup.departments, fx->setup.calendar,
+                                     &fx->setup.rules),
+                     RX_OK);
+}
+
 /* An admin: may take every action, so the state machine is tested alone (roles: test_roles.sh). */
 static rx_actor agent(double now)
 {
@@ -1052,10 +1070,7 @@ static void old_search_text_loses_callers_data(void **state)
     create(fx, id,
            "{\"channel\":\"phone\",\"caller\":\"赵先生\",\"address\":\"芦淞区建设南路9号\","
            "\"content\":\"医保卡丢了怎么补办\"}");
-    rx_tickets_free(fx->t);
-    fx->t = NULL;
-    sqlite3 *db;
-    assert_int_equal(rx_store_open(&db, fx->db), RX_OK);
+    sqlite3 *db = raw_database(fx);
     assert_int_equal(rx_tickets_register_fts(db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "UPDATE ticket_fts SET body = body || char(10) || "
@@ -1067,9 +1082,7 @@ static void old_search_text_loses_callers_data(void **state)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(rx_tickets_open(&fx->t, fx->db, fx->setup.departments, fx->setup.calendar,
-                                     &fx->setup.rules),
-                     RX_OK);
+    open_store(fx);
     rx_actor who = {.name = "t", .role = "supervisor", .now = fx->now};
     static const char *const probes[][2] = {{"建设南路", "0"}, {"赵先生", "0"}, {"医保", "1"}};
     for (size_t k = 0; k < 3; k++) {
@@ -1122,10 +1135,7 @@ static void old_traditional_tokens_are_rebuilt(void **state)
     fixture *fx = *state;
     char id[32];
     create(fx, id, "{\"channel\":\"web\",\"content\":\"路燈壞了一個月\"}");
-    rx_tickets_free(fx->t);
-    fx->t = NULL;
-    sqlite3 *db;
-    assert_int_equal(rx_store_open(&db, fx->db), RX_OK);
+    sqlite3 *db = raw_database(fx);
     fts5_api *api = NULL;
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL), SQLITE_OK);
@@ -1142,9 +1152,7 @@ static void old_traditional_tokens_are_rebuilt(void **state)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(rx_tickets_open(&fx->t, fx->db, fx->setup.departments, fx->setup.calendar,
-                                     &fx->setup.rules),
-                     RX_OK);
+    open_store(fx);
     assert_int_equal(search_count(fx, "路灯坏了", id), 1);
     assert_int_equal(search_count(fx, "路燈", id), 1);
     assert_int_equal(rx_store_open(&db, fx->db), RX_OK);
