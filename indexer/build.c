@@ -26,7 +26,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#define FORMAT_VERSION "7"
+#define FORMAT_VERSION "8"
 #define TITLE_WDF 5
 #define TAG_WDF 3
 #define KEEP_GENERATIONS 2
@@ -1032,7 +1032,8 @@ static int consume(rx_writer *w, producer *p, size_t which, size_t batch, size_t
             break;
         case ITEM_DOC:
             rc = rx_writer_put(w, it->doc.id, it->doc.department, it->doc.type, it->doc.effective,
-                               it->doc.expires, &it->bag, it->rec.data, it->rec.len);
+                               it->doc.expires, &it->bag, it->rec.data, it->rec.len,
+                               rx_record_head_len(it->rec.data, it->rec.len));
             if (rc == RX_OK) {
                 char *packed;
                 size_t plen;

@@ -35,6 +35,12 @@ typedef struct {
 int rx_record_encode(rx_buf *out, const rx_doc *d, const char *plain, size_t plain_len);
 /* Returns RX_EINVALID if data is not a record. */
 int rx_record_decode(rx_record *out, const char *data, size_t len);
+/* A record's head: every field but the plain text, which is most of it.
+ * rx_record_head_len is its length in an encoded record (0 if data is not a
+ * record); rx_record_decode_head decodes a head, or a whole record, leaving
+ * the plain text empty. */
+size_t rx_record_head_len(const char *data, size_t len);
+int rx_record_decode_head(rx_record *out, const char *data, size_t len);
 
 /* zlib-compresses data into *out (caller frees): a 4-byte little-endian
  * length, then the deflate stream. For the stored Markdown bodies, which

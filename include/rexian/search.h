@@ -19,8 +19,17 @@
 #include <stddef.h>
 
 /* Value slots and boolean term prefixes of every document. */
-enum { RX_SLOT_EFFECTIVE = 0, RX_SLOT_EXPIRES = 1, RX_SLOT_DEPARTMENT = 2, RX_SLOT_TYPE = 3 };
-/* Documents without an expiry date have no RX_SLOT_EXPIRES value. */
+enum {
+    RX_SLOT_EFFECTIVE = 0,
+    RX_SLOT_EXPIRES = 1,
+    RX_SLOT_DEPARTMENT = 2,
+    RX_SLOT_TYPE = 3,
+    RX_SLOT_HEAD = 4
+};
+/* Documents without an expiry date have no RX_SLOT_EXPIRES value.
+ * RX_SLOT_HEAD holds the first head_len bytes of the stored data (what ranking
+ * reads of every match), so that a search reads the whole record, which
+ * Xapian keeps compressed, only for the matches it shows. */
 
 typedef struct rx_writer rx_writer;
 
@@ -28,10 +37,10 @@ typedef struct rx_writer rx_writer;
 int rx_writer_open(rx_writer **out, const char *dir);
 /* Adds a document (the caller deletes any old version by id first): its boolean terms and values
  * come from the fields; terms (term → wdf) from the analyzer; data is the stored record returned to
- * readers. */
+ * readers, and its first head_len bytes (0: none) its head (RX_SLOT_HEAD). */
 int rx_writer_put(rx_writer *w, const char *id, const char *department, const char *type,
                   const char *effective, const char *expires, const rx_strmap *terms,
-                  const char *data, size_t data_len);
+                  const char *data, size_t data_len, size_t head_len);
 int rx_writer_delete(rx_writer *w, const char *id);
 /* Records that term sounds like key (a "P" pinyin pair): query terms "P…"
  * expand to every term recorded under them, which is how homophone typos
@@ -89,9 +98,11 @@ typedef struct {
 } rx_search_opts;
 
 typedef struct {
-    char *data;
+    char *data; /* the stored data, or only its head until rx_index_fetch */
     size_t len;
     double score;
+    bool whole;     /* data is all of the stored data */
+    unsigned docid; /* for rx_index_fetch */
 } rx_match;
 
 typedef struct {
@@ -116,12 +127,17 @@ typedef struct {
     size_t nexplained;      /* min(explain, n) */
     unsigned char *matched; /* nexplained × nterms: 1 where match k contains plan term t
                                (a pinyin term: one of its homophones) */
+    unsigned long epoch;    /* the index's view the matches come from */
 } rx_results;
 
 /* Runs the weighted-OR query of a plan. *out belongs to the caller. */
 int rx_index_search(rx_results **out, rx_index *ix, const rx_query_plan *plan,
                     const rx_search_opts *opts);
 void rx_results_free(rx_results *r);
+/* Makes match k of r whole (reads all of its stored data). RX_ECONFLICT if
+ * the index has moved to another view since the search, so that the match's
+ * document id may name another document: look it up by its id then. */
+int rx_index_fetch(rx_index *ix, rx_results *r, size_t k);
 
 /* The naive baseline that relevance and speed are measured against: Xapian's
  * own TermGenerator with FLAG_CJK_NGRAM (titles weighted), queried with an

@@ -436,6 +436,30 @@ static void weigh_plan(rx_query_plan *plan, const rx_rank_params *rp)
     plan->nterms = keep;
 }
 
+/* The whole stored record of match k: the search read only the heads. If
+ * the index has moved to a new view since, the record is looked up by its id
+ * (RX_ENOTFOUND: deleted meanwhile). *data is the match's own copy or a new
+ * one for the caller to free. */
+static int fetch_match(rx_kb *kb, rx_results *res, size_t k, char **data, size_t *len)
+{
+    rx_match *m = &res->matches[k];
+    int rc = rx_index_fetch(kb->ix, res, k);
+    if (rc != RX_ECONFLICT) {
+        *data = m->data;
+        *len = m->len;
+        return rc;
+    }
+    rx_record r;
+    if (rx_record_decode_head(&r, m->data, m->len) != RX_OK)
+        return rx_error_set(RX_EINDEX, "corrupt document record");
+    char *id = strndup(r.f[RX_REC_ID], r.len[RX_REC_ID]);
+    if (!id)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    rc = rx_index_get(kb->ix, id, data, len);
+    free(id);
+    return rc;
+}
+
 /* Re-scores the best RERANK_DEPTH matches. */
 static void rerank(ranked *order, const rx_results *res, const query_facts *facts,
                    const rx_rank_params *rp)
@@ -445,7 +469,7 @@ static void rerank(ranked *order, const rx_results *res, const query_facts *fact
         rx_record r;
         ranked *o = &order[k];
         o->f = features_of(facts, k);
-        if (rx_record_decode(&r, res->matches[k].data, res->matches[k].len) == RX_OK)
+        if (rx_record_decode_head(&r, res->matches[k].data, res->matches[k].len) == RX_OK)
             o->score *= 1.0 + TITLE_BOOST * title_coverage(facts->plan, r.f[RX_REC_TITLE],
                                                            r.len[RX_REC_TITLE]);
         if (facts->anchor_mass > 0)
@@ -563,9 +587,21 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
     cJSON *hits = cJSON_CreateArray();
     for (size_t k = page_from; k < res->n && k < page_from + page_len; k++) {
         rx_record r;
-        const rx_match *m = &res->matches[order[k].index];
-        if (rx_record_decode(&r, m->data, m->len) == RX_OK)
+        char *data = NULL;
+        size_t len = 0;
+        int frc = fetch_match(kb, res, order[k].index, &data, &len);
+        if (frc == RX_ENOTFOUND) /* deleted since the search */
+            continue;
+        if (frc != RX_OK) {
+            rc = frc;
+            cJSON_Delete(root);
+            cJSON_Delete(hits);
+            goto done;
+        }
+        if (rx_record_decode(&r, data, len) == RX_OK)
             cJSON_AddItemToArray(hits, hit_json(&r, order[k].score, plan));
+        if (data != res->matches[order[k].index].data)
+            free(data);
     }
     cJSON *facets = cJSON_CreateObject();
     cJSON_AddItemToObject(facets, "department", facet_json(res->departments, res->ndepartments));

@@ -33,22 +33,45 @@ int rx_record_encode(rx_buf *out, const rx_doc *d, const char *plain, size_t pla
     return rc == RX_OK ? RX_OK : rx_error_set(RX_ENOMEM, "out of memory");
 }
 
-int rx_record_decode(rx_record *out, const char *data, size_t len)
+/* Decodes the first nfields fields; returns the offset after them, or 0. */
+static size_t decode_fields(rx_record *out, const char *data, size_t len, int nfields)
 {
     size_t pos = 0;
-    for (int k = 0; k < RX_REC_NFIELDS; k++) {
+    for (int k = 0; k < nfields; k++) {
         size_t n = 0, digits = 0;
         while (pos < len && data[pos] >= '0' && data[pos] <= '9' && digits < 12) {
             n = n * 10 + (size_t)(data[pos++] - '0');
             digits++;
         }
         if (!digits || pos >= len || data[pos] != ':' || len - pos - 1 < n)
-            return rx_error_set(RX_EINVALID, "corrupt document record");
+            return 0;
         pos++;
         out->f[k] = data + pos;
         out->len[k] = n;
         pos += n;
     }
+    return pos;
+}
+
+int rx_record_decode(rx_record *out, const char *data, size_t len)
+{
+    if (!decode_fields(out, data, len, RX_REC_NFIELDS))
+        return rx_error_set(RX_EINVALID, "corrupt document record");
+    return RX_OK;
+}
+
+size_t rx_record_head_len(const char *data, size_t len)
+{
+    rx_record r;
+    return decode_fields(&r, data, len, RX_REC_PLAIN);
+}
+
+int rx_record_decode_head(rx_record *out, const char *data, size_t len)
+{
+    if (!decode_fields(out, data, len, RX_REC_PLAIN))
+        return rx_error_set(RX_EINVALID, "corrupt document record");
+    out->f[RX_REC_PLAIN] = "";
+    out->len[RX_REC_PLAIN] = 0;
     return RX_OK;
 }
 

@@ -15,6 +15,8 @@
 #include "rexian/error.h"
 #include "rexian/indexer.h"
 #include "rexian/kb.h"
+#include "rexian/record.h"
+#include "rexian/search.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +193,133 @@ static void traditional_and_simplified_meet(void **state)
     cJSON_Delete(res);
 }
 
+static const cJSON *facet(const cJSON *res, const char *name, size_t k, const char **value)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(res, "facets");
+    /* an object of value: count, most first */
+    const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(f, name), (int)k);
+    *value = e ? e->string : "";
+    return e;
+}
+
+/* Facets are counted from a table read once per index view: the same counts,
+ * most first, as Xapian's value-count spy gave. */
+static void facets_count_the_matches(void **state)
+{
+    fixture *fx = *state;
+    cJSON *res = ask(fx, "装修 社会保险 维修资金");
+    const char *v;
+    const cJSON *c = facet(res, "department", 0, &v);
+    assert_string_equal(v, "市住房和城乡建设局");
+    assert_int_equal(c->valueint, 2);
+    c = facet(res, "department", 1, &v);
+    assert_string_equal(v, "市医疗保障局");
+    assert_int_equal(c->valueint, 1);
+    assert_null(facet(res, "department", 2, &v));
+    c = facet(res, "type", 0, &v);
+    assert_string_equal(v, "policy");
+    assert_int_equal(c->valueint, 2);
+    c = facet(res, "type", 1, &v);
+    assert_string_equal(v, "guide");
+    assert_int_equal(c->valueint, 1);
+    cJSON_Delete(res);
+}
+
+static rx_query_plan *plan_of(const char *q)
+{
+    rx_analyzer an = {RX_AN_DEFAULT, NULL, NULL};
+    rx_query_plan *plan = NULL;
+    assert_int_equal(rx_plan_query(&plan, &an, q, strlen(q)), RX_OK);
+    return plan;
+}
+
+/* A search returns each match's head (what ranking reads); the whole record,
+ * which Xapian keeps compressed, is read only for the matches shown, and
+ * only from the view of the index the search saw. */
+static void matches_carry_heads_until_fetched(void **state)
+{
+    fixture *fx = *state;
+    char idx[128];
+    snprintf(idx, sizeof idx, "%s/idx", fx->dir);
+    rx_index *ix = NULL;
+    assert_int_equal(rx_index_open(&ix, idx), RX_OK);
+    rx_query_plan *plan = plan_of("装修施工时段");
+    rx_search_opts o = {.limit = 10};
+    rx_results *r = NULL;
+    assert_int_equal(rx_index_search(&r, ix, plan, &o), RX_OK);
+    assert_true(r->n >= 1);
+    rx_record rec;
+    assert_false(r->matches[0].whole);
+    assert_int_equal(rx_record_decode(&rec, r->matches[0].data, r->matches[0].len), RX_EINVALID);
+    assert_int_equal(rx_record_decode_head(&rec, r->matches[0].data, r->matches[0].len), RX_OK);
+    assert_memory_equal(rec.f[RX_REC_ID], "zjj-1", 5);
+    assert_int_equal(rx_index_fetch(ix, r, 0), RX_OK);
+    assert_true(r->matches[0].whole);
+    assert_int_equal(rx_record_decode(&rec, r->matches[0].data, r->matches[0].len), RX_OK);
+    assert_non_null(memmem(rec.f[RX_REC_PLAIN], rec.len[RX_REC_PLAIN], "双休日", 9));
+    rx_results_free(r);
+
+    /* a new generation published between the search and the fetch */
+    assert_int_equal(rx_index_search(&r, ix, plan, &o), RX_OK);
+    char corpus[128], zjj[160];
+    snprintf(corpus, sizeof corpus, "%s/corpus", fx->dir);
+    snprintf(zjj, sizeof zjj, "%s/zjj", corpus);
+    write_file(zjj, "zjj-0.md",
+               "---\nid: zjj-0\ntitle: 物业服务收费\ndepartment: 住建局\ntype: faq\n"
+               "effective: 2024-01-01\n---\n物业费按合同约定收取。\n");
+    rx_build_opts bo = {.corpus_dir = corpus, .index_dir = idx};
+    rx_build_stats st;
+    rx_diags d = {0};
+    assert_int_equal(rx_build(&st, &bo, &d), RX_OK);
+    rx_diags_free(&d);
+    bool changed = false;
+    assert_int_equal(rx_index_refresh(ix, &changed), RX_OK);
+    assert_true(changed);
+    assert_int_equal(rx_index_fetch(ix, r, 0), RX_ECONFLICT);
+    assert_false(r->matches[0].whole);
+    rx_results_free(r);
+    rx_query_plan_free(plan);
+    rx_index_free(ix);
+}
+
+/* An index written before heads (no head slot) still answers whole records. */
+static void an_index_without_heads_answers_whole_records(void **state)
+{
+    fixture *fx = *state;
+    char db[128];
+    snprintf(db, sizeof db, "%s/old", fx->dir);
+    rx_writer *w = NULL;
+    assert_int_equal(rx_writer_open(&w, db), RX_OK);
+    rx_doc doc = {.id = "old-1", .title = "旧索引里的文档", .department = "住建局", .type = "faq"};
+    const char *plain = "装修施工时段";
+    rx_buf rec = {0};
+    assert_int_equal(rx_record_encode(&rec, &doc, plain, strlen(plain)), RX_OK);
+    rx_strmap terms = {0};
+    rx_strmap_entry *e = rx_strmap_upsert(&terms, "装修", strlen("装修"), NULL);
+    assert_non_null(e);
+    e->value = 1;
+    assert_int_equal(
+        rx_writer_put(w, "old-1", "住建局", "faq", "", "", &terms, rec.data, rec.len, 0), RX_OK);
+    assert_int_equal(rx_writer_close(w), RX_OK);
+    rx_strmap_free(&terms);
+    rx_buf_free(&rec);
+
+    rx_index *ix = NULL;
+    assert_int_equal(rx_index_open(&ix, db), RX_OK);
+    rx_query_plan *plan = plan_of("装修");
+    rx_search_opts o = {.limit = 10};
+    rx_results *r = NULL;
+    assert_int_equal(rx_index_search(&r, ix, plan, &o), RX_OK);
+    assert_int_equal(r->n, 1);
+    assert_true(r->matches[0].whole);
+    rx_record got;
+    assert_int_equal(rx_record_decode(&got, r->matches[0].data, r->matches[0].len), RX_OK);
+    assert_int_equal(rx_index_fetch(ix, r, 0), RX_OK);
+    rx_results_free(r);
+    rx_query_plan_free(plan);
+    rx_index_free(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +330,10 @@ int main(void)
         cmocka_unit_test(characters_back_off_where_bigrams_miss),
         cmocka_unit_test(related_situation_reaches_the_concept),
         cmocka_unit_test(traditional_and_simplified_meet),
+        cmocka_unit_test(facets_count_the_matches),
+        cmocka_unit_test(an_index_without_heads_answers_whole_records),
+        /* last: it publishes a new generation */
+        cmocka_unit_test(matches_carry_heads_until_fetched),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
