@@ -548,7 +548,7 @@ class facet_spy : public Xapian::MatchSpy
 
 // Fills the per-term facts and, for the best `depth` matches, which plan
 // terms each contains.
-static void explain(rx_results *r, const Xapian::Enquire &enq, const Xapian::MSet &m,
+static void explain(rx_results *r, const Xapian::Database &db, const Xapian::MSet &m,
                     const rx_query_plan *plan, const plan_terms &pt, size_t depth)
 {
     size_t nt = plan->nterms;
@@ -568,21 +568,28 @@ static void explain(rx_results *r, const Xapian::Enquire &enq, const Xapian::MSe
     if (!r->matched)
         throw std::bad_alloc();
     r->nexplained = ne;
+    // The query's index terms in order, so that each match's term list is
+    // walked once, skipping to them (Enquire::get_matching_terms looks every
+    // term of the document up in a map instead).
+    std::vector<std::pair<std::string, size_t>> wanted(pt.owner.begin(), pt.owner.end());
+    std::sort(wanted.begin(), wanted.end());
     size_t row = 0;
     for (auto it = m.begin(); it != m.end() && row < ne; ++it, ++row) {
         unsigned char *hit = r->matched + row * nt;
-        for (auto t = enq.get_matching_terms_begin(it); t != enq.get_matching_terms_end(it); ++t) {
-            const std::string term = *t;
-            auto o = pt.owner.find(term);
-            if (o != pt.owner.end()) {
-                hit[o->second] = 1;
-                continue;
-            }
-            for (size_t w : pt.wildcards) {
-                const char *pre = plan->terms[w].term;
-                if (term.compare(0, std::strlen(pre), pre) == 0)
-                    hit[w] = 1;
-            }
+        auto t = db.termlist_begin(*it), end = db.termlist_end(*it);
+        for (const auto &w : wanted) {
+            t.skip_to(w.first);
+            if (t == end)
+                break;
+            if (*t == w.first)
+                hit[w.second] = 1;
+        }
+        for (size_t w : pt.wildcards) {
+            const std::string pre = plan->terms[w].term;
+            auto p = db.termlist_begin(*it);
+            p.skip_to(pre);
+            if (p != end && (*p).compare(0, pre.size(), pre) == 0)
+                hit[w] = 1;
         }
     }
 }
@@ -674,7 +681,7 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
             r->departments = dspy.collect(&r->ndepartments);
             r->types = tspy.collect(&r->ntypes);
         }
-        explain(r, enq, m, plan, pt, o->explain);
+        explain(r, ix->db, m, plan, pt, o->explain);
         r->doccount = ix->db.get_doccount();
         r->max_possible = m.get_max_possible();
         r->epoch = ix->epoch;
