@@ -71,6 +71,7 @@ typedef struct {
     const char *address;    /* may be NULL */
     int unresolved_repeats; /* earlier tickets of this caller/place on the same matter, not
                                resolved to the caller's satisfaction */
+    bool leader_day; /* raised at a 领导接听日 (the ticket's channel): 现场交办 to a leader */
     /* votes of similar past tickets (kNN): lead names and weights */
     const char *const *neighbours;
     const double *neighbour_weights;

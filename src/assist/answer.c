@@ -120,8 +120,8 @@ int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, cJSON *res,
  * be NULL) is left out of the similar tickets; repeats (may be NULL) are
  * the ticket's repeat links. */
 static int answer(cJSON *doc, rx_assist *a, rx_kb *kb, rx_tickets *t, const char *content,
-                  const char *address, const char *exclude_id, const cJSON *repeats, double now,
-                  double t0)
+                  const char *address, bool leader_day, const char *exclude_id,
+                  const cJSON *repeats, double now, double t0)
 {
     rx_analyzer an = rx_kb_analyzer(kb);
     int rc =
@@ -156,6 +156,7 @@ static int answer(cJSON *doc, rx_assist *a, rx_kb *kb, rx_tickets *t, const char
     rx_assist_input in = {.content = content ? content : "",
                           .address = address,
                           .unresolved_repeats = repeats ? unresolved_repeats(t, repeats, now) : 0,
+                          .leader_day = leader_day,
                           .neighbours = names,
                           .neighbour_weights = weights,
                           .nneighbours = nn};
@@ -230,8 +231,10 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
     const char *tid = rx_json_str(tk, "id");
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "ticket", tid ? tid : id);
+    const char *channel = rx_json_str(tk, "channel");
     rc = answer(doc, a, kb, t, rx_json_str(tk, "content"), rx_json_str(tk, "address"),
-                tid ? tid : id, cJSON_GetObjectItemCaseSensitive(tk, "repeat_of"), who->now, t0);
+                channel && !strcmp(channel, "leader_day"), tid ? tid : id,
+                cJSON_GetObjectItemCaseSensitive(tk, "repeat_of"), who->now, t0);
     cJSON_Delete(tk);
     if (rc == RX_OK)
         *out = doc;
@@ -246,7 +249,7 @@ int rx_assist_text(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const ch
     *out = NULL;
     double t0 = rx_now();
     cJSON *doc = cJSON_CreateObject();
-    int rc = answer(doc, a, kb, t, content, address, NULL, NULL, now, t0);
+    int rc = answer(doc, a, kb, t, content, address, false, NULL, NULL, now, t0);
     if (rc == RX_OK)
         *out = doc;
     else

@@ -766,6 +766,8 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
     unsigned cues = rx_assist_cues(a, in->content);
     if (in->unresolved_repeats > 0)
         cues |= CUE_REPEAT;
+    if (in->leader_day)
+        cues |= CUE_LEADER;
     rx_level l = suggest_level(a, cues);
     out->level = l;
     if (l != RX_LEVEL_IMMEDIATE) {
@@ -779,7 +781,9 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
             out->reasons[out->nreasons++] = "反复投诉未解决";
         if (cues & CUE_LEGACY)
             out->reasons[out->nreasons++] = "历史遗留问题";
-        if (cues & CUE_LEADER)
+        if (in->leader_day)
+            out->reasons[out->nreasons++] = "领导接听日诉求，现场交办";
+        else if (cues & CUE_LEADER)
             out->reasons[out->nreasons++] = "来电人要求领导督办或为领导接听日诉求";
         if (!out->nreasons)
             out->reasons[out->nreasons++] = "过去类似工单多以此级别交办";

@@ -16,9 +16,9 @@ mkuser() { # mkuser NAME ROLE [DEPARTMENT]: print a new user's token
     [ "$code" = 201 ] && jv "j['token']"
 }
 AGENT=$(mkuser 话务员乙 agent)
-new_ticket() { # new_ticket CONTENT ADDRESS: print the id
+new_ticket() { # new_ticket CONTENT ADDRESS [CHANNEL]: print the id
     local body
-    body=$("$PY" -c 'import json,sys; print(json.dumps({"channel":"phone","content":sys.argv[1],"address":sys.argv[2]}, ensure_ascii=False))' "$1" "$2")
+    body=$("$PY" -c 'import json,sys; print(json.dumps({"channel":sys.argv[3],"content":sys.argv[1],"address":sys.argv[2]}, ensure_ascii=False))' "$1" "$2" "${3:-phone}")
     as "$AGENT" --data-binary "$body" "$U/api/v1/tickets"
     [ "$code" = 201 ] && jv "j['id']"
 }
@@ -38,6 +38,12 @@ check "… departments are canonical names, best first, each with a score and a 
     "j['departments'] and all(d['name'] and 0 <= d['score'] <= 1 and re.search('[\u4e00-\u9fff]', d['why']) for d in j['departments']) and [d['score'] for d in j['departments']] == sorted([d['score'] for d in j['departments']], reverse=True)"
 check "… the level is immediate, consult or leader, with its reasons" jtrue \
     "j['level'] in ('immediate','consult','leader') and j['level_why'] and all(isinstance(r, str) for r in j['level_why'])"
+check "… a broken street lamp by phone is not a leader's matter" jtrue "j['level'] != 'leader'"
+# the same 诉求 raised at a 领导接听日 is 现场交办 to a leader (三级交办)
+T0=$(new_ticket "小区门口那排路灯坏了一个多星期，晚上黑漆漆的，老人走路怕摔" "荷塘区月塘街道某某小区" leader_day)
+as "$AGENT" "$U/api/v1/tickets/$T0/assist"
+check "a 领导接听日 ticket is suggested leader, saying why" jtrue \
+    "j['level'] == 'leader' and any('领导接听日' in r for r in j['level_why'])"
 as "$AGENT" "$U/api/v1/tickets/ZZ19990101-999999/assist"
 check "assist of an unknown ticket is 404 ticket_not_found" err 404 ticket_not_found
 TRAINER=$(mkuser 培训师乙 trainer)
