@@ -237,6 +237,11 @@ static const char *const steps[] = {
      * tokenized anew, or a later update could not remove its old tokens */
     ("INSERT INTO ticket_fts(ticket_fts) SELECT 'rebuild' WHERE EXISTS ("
      "  SELECT 1 FROM ticket_fts WHERE rx_folds(body) OR rx_folds(replies) OR rx_folds(notes));"),
+    /* 6: the same for the address: its repeat key and its area were made
+     * with traditional characters kept (and 荷塘區 had no area), so a call
+     * from 荷塘区 did not find the earlier one from the same place */
+    ("UPDATE tickets SET address_key = rx_address_key(address), area = rx_area(address)"
+     "  WHERE address IS NOT NULL AND rx_folds(address);"),
 };
 
 /* Before versions were kept per module: user_version 2 had step 1. */
@@ -247,12 +252,47 @@ static int legacy(int user_version)
 
 static const rx_schema schema = {"tickets", steps, (int)(sizeof steps / sizeof steps[0]), legacy};
 
-/* A connection to the ticket database: the pragmas, and the rx_bigram
- * tokenizer the search table needs on every connection. */
+/* rx_address_key(address) and rx_area(address), as a ticket's are made,
+ * for the migrations that remake them. */
+static void address_result(sqlite3_context *cx, sqlite3_value *arg, char *(*make)(const char *))
+{
+    const char *address = (const char *)sqlite3_value_text(arg);
+    char *v = address ? make(address) : NULL;
+    if (v)
+        sqlite3_result_text(cx, v, -1, free);
+    else
+        sqlite3_result_null(cx);
+}
+
+static void address_key_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    address_result(cx, argv[0], rx_wf_address_key);
+}
+
+static void area_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    address_result(cx, argv[0], rx_wf_area);
+}
+
+static int register_functions(sqlite3 *db)
+{
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+    int rc =
+        sqlite3_create_function(db, "rx_address_key", 1, flags, NULL, address_key_fn, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(db, "rx_area", 1, flags, NULL, area_fn, NULL, NULL);
+    return rc == SQLITE_OK ? rx_tickets_register_fts(db) : rc;
+}
+
+/* A connection to the ticket database: the pragmas, the rx_bigram
+ * tokenizer the search table needs on every connection, and the functions
+ * of the migrations. */
 static int connect(sqlite3 **out, const char *path)
 {
     int rc = rx_store_open(out, path);
-    if (rc == RX_OK && rx_tickets_register_fts(*out) != SQLITE_OK) {
+    if (rc == RX_OK && register_functions(*out) != SQLITE_OK) {
         sqlite3_close(*out);
         *out = NULL;
         rc = rx_error_set(RX_EIO, "cannot register the rx_bigram tokenizer (FTS5 missing?)");

@@ -1043,23 +1043,34 @@ char *rx_wf_area(const char *address)
 {
     if (!address)
         return NULL;
-    const char *p = address;
+    /* normalized, as the address key is: 荷塘區 (a form filled in
+     * traditional characters) is 荷塘区 */
+    char *norm;
+    size_t nlen;
+    if (rx_text_normalize(&norm, &nlen, address, strlen(address)) != RX_OK)
+        return NULL;
+    const char *p = norm;
     while (*p == ' ')
         p++;
     p = skip_implied(p);
     /* the first 区, 县 or 市 within six characters closes the area */
     const char *q = p;
     size_t len = strlen(p);
+    char *area = NULL;
     for (int chars = 0; chars < 6 && (size_t)(q - p) < len; chars++) {
         uint32_t cp;
         size_t n = rx_utf8_next(q, len - (size_t)(q - p), &cp);
         q += n;
         if (!rx_is_han(cp))
-            return NULL;
-        if ((cp == 0x533A /* 区 */ || cp == 0x53BF /* 县 */ || cp == 0x5E02 /* 市 */) && chars >= 1)
-            return strndup(p, (size_t)(q - p));
+            break;
+        if ((cp == 0x533A /* 区 */ || cp == 0x53BF /* 县 */ || cp == 0x5E02 /* 市 */) &&
+            chars >= 1) {
+            area = strndup(p, (size_t)(q - p));
+            break;
+        }
     }
-    return NULL;
+    free(norm);
+    return area;
 }
 
 static int cmp_u64(const void *a, const void *b)

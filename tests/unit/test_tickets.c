@@ -841,6 +841,7 @@ static void area_and_similarity(void **state)
                  {"攸县城关镇", "攸县"},
                  {"湖南省株洲市醴陵市阳三石街道", "醴陵市"},
                  {"建设路12号", NULL},
+                 {"株洲市荷塘區月塘街道", "荷塘区"}, /* a form filled in traditional characters */
                  {"", NULL}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         char *a = rx_wf_area(cases[k].address);
@@ -1165,6 +1166,39 @@ static void old_traditional_tokens_are_rebuilt(void **state)
     sqlite3_close(db);
 }
 
+/* Address keys and areas made before addresses were read simplified kept
+ * traditional characters: opening the database remakes them, so a call from
+ * the same place written simplified is linked to the earlier one. */
+static void old_traditional_address_keys_are_remade(void **state)
+{
+    fixture *fx = *state;
+    char first[32];
+    create(fx, first,
+           "{\"channel\":\"web\",\"address\":\"荷塘區金鉤山路12號\",\"content\":"
+           "\"下雨污水倒灌進一樓家裡\"}");
+    sqlite3 *db = raw_database(fx);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "UPDATE tickets SET address_key = '荷塘區金鉤山路12號', area = NULL;"
+                     "UPDATE schema_versions SET version = 5 WHERE module = 'tickets'",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    open_store(fx);
+    char again[32];
+    create(fx, again,
+           "{\"channel\":\"phone\",\"address\":\"荷塘区金钩山路12号\",\"content\":"
+           "\"又下雨了，污水又倒灌到一楼家里\"}");
+    cJSON *t = get(fx, again);
+    const cJSON *rep = cJSON_GetObjectItemCaseSensitive(t, "repeat_of");
+    assert_int_equal(cJSON_GetArraySize(rep), 1);
+    assert_string_equal(cJSON_GetArrayItem(rep, 0)->valuestring, first);
+    cJSON_Delete(t);
+    t = get(fx, first);
+    assert_string_equal(str(t, "area"), "荷塘区");
+    cJSON_Delete(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1180,6 +1214,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(repeat_complaints_are_linked, setup, teardown),
         cmocka_unit_test_setup_teardown(case_search_handles_chinese, setup, teardown),
         cmocka_unit_test_setup_teardown(old_traditional_tokens_are_rebuilt, setup, teardown),
+        cmocka_unit_test_setup_teardown(old_traditional_address_keys_are_remade, setup, teardown),
         cmocka_unit_test_setup_teardown(event_log_is_append_only, setup, teardown),
         cmocka_unit_test_setup_teardown(create_validates_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(lookups_are_recorded_with_the_ticket, setup, teardown),
