@@ -84,6 +84,7 @@ struct rx_index {
     Xapian::Database db;
     unsigned long epoch = 0;    // counts the views of the index db has had
     bool facets_loaded = false; // the tables below describe db
+    bool facets_remote = false; // db has a remote part: its servers count the values
     facet_table departments, types;
 };
 
@@ -220,6 +221,7 @@ static void open_db(rx_index *ix)
     }
     ix->epoch++;
     ix->facets_loaded = false;
+    ix->facets_remote = false;
 }
 
 extern "C" int rx_index_open(rx_index **out, const char *path)
@@ -486,13 +488,41 @@ static void load_facet(const Xapian::Database &db, Xapian::valueno slot, facet_t
     }
 }
 
-static void load_facets(rx_index *ix)
+// Whether the facets can be counted from the tables (read now if need be):
+// not over a remote database, which streams no values and runs only the
+// match spies it can rebuild on its side.
+static bool load_facets(rx_index *ix)
 {
+    if (ix->facets_remote)
+        return false;
     if (ix->facets_loaded)
-        return;
-    load_facet(ix->db, RX_SLOT_DEPARTMENT, ix->departments);
-    load_facet(ix->db, RX_SLOT_TYPE, ix->types);
+        return true;
+    try {
+        load_facet(ix->db, RX_SLOT_DEPARTMENT, ix->departments);
+        load_facet(ix->db, RX_SLOT_TYPE, ix->types);
+    } catch (const Xapian::UnimplementedError &) {
+        ix->facets_remote = true;
+        return false;
+    }
     ix->facets_loaded = true;
+    return true;
+}
+
+static rx_facet *collect_facets(const Xapian::ValueCountMatchSpy &spy, size_t *n)
+{
+    size_t count = 0;
+    for (auto it = spy.values_begin(); it != spy.values_end(); ++it)
+        count++;
+    *n = 0;
+    rx_facet *f = static_cast<rx_facet *>(std::calloc(count ? count : 1, sizeof *f));
+    if (!f)
+        throw std::bad_alloc();
+    for (auto it = spy.top_values_begin(count); it != spy.top_values_end(count); ++it) {
+        f[*n].value = dup_string(*it);
+        f[*n].count = it.get_termfreq();
+        (*n)++;
+    }
+    return f;
 }
 
 // Counts one facet of the documents the matcher looks at, as
@@ -649,16 +679,32 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
         enq.set_query(q);
         enq.set_weighting_scheme(
             Xapian::BM25Weight(o->k1 > 0 ? o->k1 : 1.2, 0, 1, o->b > 0 ? o->b : 0.3, 0.5));
-        if (o->facet_sample)
-            load_facets(ix);
+        bool table = o->facet_sample && load_facets(ix);
         facet_spy dspy(ix->departments, RX_SLOT_DEPARTMENT), tspy(ix->types, RX_SLOT_TYPE);
-        if (o->facet_sample) {
-            enq.add_matchspy(&dspy);
-            enq.add_matchspy(&tspy);
-        }
+        Xapian::ValueCountMatchSpy vdspy(RX_SLOT_DEPARTMENT), vtspy(RX_SLOT_TYPE);
+        auto add_spies = [&]() {
+            enq.clear_matchspies();
+            if (!o->facet_sample)
+                return;
+            enq.add_matchspy(table ? static_cast<Xapian::MatchSpy *>(&dspy) : &vdspy);
+            enq.add_matchspy(table ? static_cast<Xapian::MatchSpy *>(&tspy) : &vtspy);
+        };
+        add_spies();
         Xapian::doccount limit = static_cast<Xapian::doccount>(o->limit);
-        Xapian::MSet m = enq.get_mset(static_cast<Xapian::doccount>(o->offset), limit,
-                                      static_cast<Xapian::doccount>(o->facet_sample));
+        Xapian::MSet m;
+        try {
+            m = enq.get_mset(static_cast<Xapian::doccount>(o->offset), limit,
+                             static_cast<Xapian::doccount>(o->facet_sample));
+        } catch (const Xapian::UnimplementedError &) {
+            if (!table) // not the spies' doing
+                throw;
+            // a remote shard cannot run our spy: Xapian's, which it can
+            ix->facets_remote = true;
+            table = false;
+            add_spies();
+            m = enq.get_mset(static_cast<Xapian::doccount>(o->offset), limit,
+                             static_cast<Xapian::doccount>(o->facet_sample));
+        }
         r->total = m.get_matches_estimated();
         r->matches =
             static_cast<rx_match *>(std::calloc(m.size() ? m.size() : 1, sizeof(rx_match)));
@@ -678,8 +724,9 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
             r->n++;
         }
         if (o->facet_sample) {
-            r->departments = dspy.collect(&r->ndepartments);
-            r->types = tspy.collect(&r->ntypes);
+            r->departments =
+                table ? dspy.collect(&r->ndepartments) : collect_facets(vdspy, &r->ndepartments);
+            r->types = table ? tspy.collect(&r->ntypes) : collect_facets(vtspy, &r->ntypes);
         }
         explain(r, ix->db, m, plan, pt, o->explain);
         r->doccount = ix->db.get_doccount();

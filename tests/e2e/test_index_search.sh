@@ -19,6 +19,24 @@ hant=$("$REXIAN" search --index "$T/idx" --json --limit 3 社保卡丟了怎麼�
 hans=$("$REXIAN" search --index "$T/idx" --json --limit 3 社保卡丢了怎么补办)
 check "a query in traditional characters ranks as its simplified twin" \
     bash -c '[[ -n "$1" && "$1" == "$2" ]]' _ "$hant" "$hans"
+# --- a remote shard (xapian-tcpsrv over the live generation, named by a
+# stub) answers as the local index: facets fall back to Xapian's own spy
+gen=$(awk '{print $2}' "$T/idx/current")
+for rport in 34611 34623 34637 34649; do
+    # its own session: on SIGTERM the server signals its whole process group
+    setsid xapian-tcpsrv --port "$rport" "$T/idx/$gen" >"$T/tcpsrv.log" 2>&1 &
+    rpid=$!
+    for _ in $(seq 50); do grep -q Listening "$T/tcpsrv.log" 2>/dev/null && break; sleep 0.1; done
+    kill -0 "$rpid" 2>/dev/null && break
+done
+printf 'remote %s:%s\n' 127.0.0.1 "$rport" >"$T/remote.stub"
+remote=$("$REXIAN" search --index "$T/remote.stub" --json --limit 5 公积金提取 2>&1)
+local_=$("$REXIAN" search --index "$T/idx" --json --limit 5 公积金提取)
+check "a remote shard answers the same hits as the local index" \
+    bash -c '[[ "$1" == *gjj* && "$1" == "$2" ]]' _ "$remote" "$local_"
+kill "$rpid" 2>/dev/null
+wait "$rpid" 2>/dev/null
+
 out=$("$REXIAN" search --index "$T/idx" --json --limit 1 装修施工时段管理规定)
 for k in id title department type score snippet effective expires; do
     check "--json hit has \"$k\"" grep -q "\"$k\":" <<<"$out"
