@@ -124,10 +124,12 @@ typedef struct {
                                common homophone's; 0 for a term the query did not use) */
     bool *used;             /* per plan term: whether the query ran it (common terms and
                                unlikely typos are left out) */
-    size_t nexplained;      /* min(explain, n) */
-    unsigned char *matched; /* nexplained × nterms: 1 where match k contains plan term t
-                               (a pinyin term: one of its homophones) */
-    unsigned long epoch;    /* the index's view the matches come from */
+    unsigned char *matched; /* n × nterms: 1 where match k contains plan term t (a pinyin
+                               term: one of its homophones), for the explained matches */
+    bool *explained;        /* per match: its row of matched is filled (the first `explain`
+                               by the search, others by rx_index_explain) */
+    struct rx_explainer *explainer; /* what rx_index_explain needs of the query */
+    unsigned long epoch;            /* the index's view the matches come from */
 } rx_results;
 
 /* Runs the weighted-OR query of a plan. *out belongs to the caller. */
@@ -138,6 +140,9 @@ void rx_results_free(rx_results *r);
  * the index has moved to another view since the search, so that the match's
  * document id may name another document: look it up by its id then. */
 int rx_index_fetch(rx_index *ix, rx_results *r, size_t k);
+/* Fills match k's row of r->matched, if the search did not (RX_ECONFLICT
+ * as rx_index_fetch). */
+int rx_index_explain(rx_index *ix, rx_results *r, size_t k);
 
 /* The naive baseline that relevance and speed are measured against: Xapian's
  * own TermGenerator with FLAG_CJK_NGRAM (titles weighted), queried with an

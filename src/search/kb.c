@@ -220,10 +220,11 @@ static const rx_rank_params SHIPPED = {
     .max_terms = 24,
 };
 
-/* Matches explained (which query terms each contains) when the ranking does
- * not need them all: the first hit's features are what confidence reads, and
- * the title tie-breaker moves a hit up by a place or two at most. */
-#define EXPLAIN_FOR_CONFIDENCE 3
+/* Matches explained (which query terms each contains) by the search when
+ * the ranking does not need them all: the first hit's features are what
+ * confidence reads, and a hit the title tie-breaker moves up to first is
+ * explained after re-ranking. */
+#define EXPLAIN_FOR_CONFIDENCE 1
 
 /* A concept the query names is an anchor when it is specific: in fewer than
  * this share of the documents (补办 or 办理 are concepts too, but common). */
@@ -327,7 +328,7 @@ static features features_of(const query_facts *f, size_t row)
     features x = {0, 1, 0};
     const rx_results *res = f->res;
     size_t nt = f->plan->nterms;
-    if (row >= res->nexplained || f->mass <= 0 || res->nterms != nt)
+    if (!res->explained || !res->explained[row] || f->mass <= 0 || res->nterms != nt)
         return x;
     const unsigned char *hit = res->matched + row * nt;
     double got = 0, anchors = 0;
@@ -562,6 +563,9 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
         order[k] = (ranked){k, res->matches[k].score, {0, 1, 0}};
     if (reranked)
         rerank(order, res, &facts, rp);
+    /* the first hit after re-ranking, if the search did not explain it */
+    if (reranked && res->n > 0 && rx_index_explain(kb->ix, res, order[0].index) == RX_OK)
+        order[0].f = features_of(&facts, order[0].index);
     signals sig = {0};
     double confidence = 0;
     if (reranked && res->n > 0) {

@@ -576,10 +576,42 @@ class facet_spy : public Xapian::MatchSpy
     std::map<std::string, Xapian::doccount> others;
 };
 
+// What explaining a match needs of the query: its index terms in order, so
+// that each match's term list is walked once, skipping to them
+// (Enquire::get_matching_terms looks every term of the document up in a map
+// instead), and the plan terms expanded by prefix.
+struct rx_explainer {
+    std::vector<std::pair<std::string, size_t>> wanted; // index term, plan term
+    std::vector<std::pair<std::string, size_t>> prefixes;
+};
+
+// Marks which plan terms match k contains.
+static void explain_row(rx_results *r, const Xapian::Database &db, size_t k)
+{
+    const rx_explainer &e = *r->explainer;
+    unsigned char *hit = r->matched + k * r->nterms;
+    Xapian::docid did = r->matches[k].docid;
+    auto t = db.termlist_begin(did), end = db.termlist_end(did);
+    for (const auto &w : e.wanted) {
+        t.skip_to(w.first);
+        if (t == end)
+            break;
+        if (*t == w.first)
+            hit[w.second] = 1;
+    }
+    for (const auto &w : e.prefixes) {
+        auto p = db.termlist_begin(did);
+        p.skip_to(w.first);
+        if (p != end && (*p).compare(0, w.first.size(), w.first) == 0)
+            hit[w.second] = 1;
+    }
+    r->explained[k] = true;
+}
+
 // Fills the per-term facts and, for the best `depth` matches, which plan
-// terms each contains.
-static void explain(rx_results *r, const Xapian::Database &db, const Xapian::MSet &m,
-                    const rx_query_plan *plan, const plan_terms &pt, size_t depth)
+// terms each contains (the others on demand: rx_index_explain).
+static void explain(rx_results *r, const Xapian::Database &db, const rx_query_plan *plan,
+                    const plan_terms &pt, size_t depth)
 {
     size_t nt = plan->nterms;
     r->nterms = nt;
@@ -591,37 +623,31 @@ static void explain(rx_results *r, const Xapian::Database &db, const Xapian::MSe
         r->term_freq[k] = pt.freq[k];
         r->used[k] = pt.used[k];
     }
-    size_t ne = std::min<size_t>(depth, r->n);
-    if (ne == 0 || nt == 0)
+    if (r->n == 0 || nt == 0)
         return;
-    r->matched = static_cast<unsigned char *>(std::calloc(ne * nt, 1));
-    if (!r->matched)
+    r->matched = static_cast<unsigned char *>(std::calloc(r->n * nt, 1));
+    r->explained = static_cast<bool *>(std::calloc(r->n, sizeof(bool)));
+    if (!r->matched || !r->explained)
         throw std::bad_alloc();
-    r->nexplained = ne;
-    // The query's index terms in order, so that each match's term list is
-    // walked once, skipping to them (Enquire::get_matching_terms looks every
-    // term of the document up in a map instead).
-    std::vector<std::pair<std::string, size_t>> wanted(pt.owner.begin(), pt.owner.end());
-    std::sort(wanted.begin(), wanted.end());
-    size_t row = 0;
-    for (auto it = m.begin(); it != m.end() && row < ne; ++it, ++row) {
-        unsigned char *hit = r->matched + row * nt;
-        auto t = db.termlist_begin(*it), end = db.termlist_end(*it);
-        for (const auto &w : wanted) {
-            t.skip_to(w.first);
-            if (t == end)
-                break;
-            if (*t == w.first)
-                hit[w.second] = 1;
-        }
-        for (size_t w : pt.wildcards) {
-            const std::string pre = plan->terms[w].term;
-            auto p = db.termlist_begin(*it);
-            p.skip_to(pre);
-            if (p != end && (*p).compare(0, pre.size(), pre) == 0)
-                hit[w] = 1;
-        }
-    }
+    r->explainer = new rx_explainer();
+    r->explainer->wanted.assign(pt.owner.begin(), pt.owner.end());
+    std::sort(r->explainer->wanted.begin(), r->explainer->wanted.end());
+    for (size_t w : pt.wildcards)
+        r->explainer->prefixes.emplace_back(plan->terms[w].term, w);
+    for (size_t k = 0; k < std::min<size_t>(depth, r->n); k++)
+        explain_row(r, db, k);
+}
+
+extern "C" int rx_index_explain(rx_index *ix, rx_results *r, size_t k)
+{
+    if (k >= r->n || !r->explainer || r->explained[k])
+        return RX_OK;
+    return with_retry(ix, "explain match", [&]() -> int {
+        if (r->epoch != ix->epoch)
+            return rx_error_set(RX_ECONFLICT, "the index changed since the search");
+        explain_row(r, ix->db, k);
+        return RX_OK;
+    });
 }
 
 extern "C" void rx_results_free(rx_results *r)
@@ -631,6 +657,8 @@ extern "C" void rx_results_free(rx_results *r)
     std::free(r->term_freq);
     std::free(r->used);
     std::free(r->matched);
+    std::free(r->explained);
+    delete r->explainer;
     for (size_t k = 0; k < r->n; k++)
         std::free(r->matches[k].data);
     std::free(r->matches);
@@ -728,10 +756,10 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
                 table ? dspy.collect(&r->ndepartments) : collect_facets(vdspy, &r->ndepartments);
             r->types = table ? tspy.collect(&r->ntypes) : collect_facets(vtspy, &r->ntypes);
         }
-        explain(r, ix->db, m, plan, pt, o->explain);
+        r->epoch = ix->epoch;
+        explain(r, ix->db, plan, pt, o->explain);
         r->doccount = ix->db.get_doccount();
         r->max_possible = m.get_max_possible();
-        r->epoch = ix->epoch;
         return RX_OK;
     });
     if (rc != RX_OK) {

@@ -282,6 +282,35 @@ static void matches_carry_heads_until_fetched(void **state)
     rx_index_free(ix);
 }
 
+/* A match the search did not explain (the first hit after re-ranking may be
+ * one) is explained on demand: which of the plan's terms it holds. */
+static void matches_are_explained_on_demand(void **state)
+{
+    fixture *fx = *state;
+    char idx[128];
+    snprintf(idx, sizeof idx, "%s/idx", fx->dir);
+    rx_index *ix = NULL;
+    assert_int_equal(rx_index_open(&ix, idx), RX_OK);
+    rx_query_plan *plan = plan_of("装修施工");
+    rx_search_opts o = {.limit = 10, .explain = 0};
+    rx_results *r = NULL;
+    assert_int_equal(rx_index_search(&r, ix, plan, &o), RX_OK);
+    assert_true(r->n >= 1);
+    assert_false(r->explained[0]);
+    assert_int_equal(rx_index_explain(ix, r, 0), RX_OK);
+    assert_true(r->explained[0]);
+    size_t held = 0;
+    for (size_t t = 0; t < r->nterms; t++)
+        if (!strcmp(plan->terms[t].term, "装修") || !strcmp(plan->terms[t].term, "施工")) {
+            assert_int_equal(r->matched[t], 1);
+            held++;
+        }
+    assert_int_equal(held, 2);
+    rx_results_free(r);
+    rx_query_plan_free(plan);
+    rx_index_free(ix);
+}
+
 /* An index written before heads (no head slot) still answers whole records. */
 static void an_index_without_heads_answers_whole_records(void **state)
 {
@@ -332,6 +361,7 @@ int main(void)
         cmocka_unit_test(traditional_and_simplified_meet),
         cmocka_unit_test(facets_count_the_matches),
         cmocka_unit_test(an_index_without_heads_answers_whole_records),
+        cmocka_unit_test(matches_are_explained_on_demand),
         /* last: it publishes a new generation */
         cmocka_unit_test(matches_carry_heads_until_fetched),
     };
