@@ -838,6 +838,13 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    /* `rexian search --help`: the usage, as for `rexian --help` (before a
+     * "--", after which a query may say anything) */
+    for (int k = 2; k < argc && strcmp(argv[k], "--") != 0; k++)
+        if (!strcmp(argv[k], "--help")) {
+            usage(stdout);
+            return 0;
+        }
     if (!strcmp(cmd, "index"))
         return cmd_index(argc - 1, argv + 1);
     if (!strcmp(cmd, "search"))

@@ -47,6 +47,10 @@ check "plain output lists ranked hits" bash -c "\"$REXIAN\" search --index \"$T/
 check "unknown department is an error naming it" grep -q '不存在的部门' "$T/err"
 "$REXIAN" search --index "$T/nope" 装修 >/dev/null 2>"$T/err"
 check "missing index is a clear error" grep -q 'does not exist' "$T/err"
+"$REXIAN" serve --help >"$T/out" 2>"$T/err"
+rc=$?
+check "a command's --help prints the usage on stdout and exits 0" \
+    bash -c '[ "$3" -eq 0 ] && grep -q "rexian serve" "$1" && [ ! -s "$2" ]' _ "$T/out" "$T/err" "$rc"
 
 # --- a small corpus of our own: broken files are reported, the rest indexed
 C=$T/corpus
