@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <map>
 #include <memory>
 #include <new>
 #include <string>
@@ -82,9 +81,9 @@ struct rx_index {
     std::string stub;    // path of the generation stub in an index directory, or ""
     struct stat stub_st; // what the stub was when last opened
     Xapian::Database db;
-    unsigned long epoch = 0;    // counts the views of the index db has had
-    bool facets_loaded = false; // the tables below describe db
-    bool facets_remote = false; // db has a remote part: its servers count the values
+    unsigned long epoch = 0;        // counts the views of the index db has had
+    unsigned long facets_epoch = 0; // the view the tables below describe (0: none)
+    bool facets_remote = false;     // db has a remote part: its servers count the values
     facet_table departments, types;
 };
 
@@ -220,7 +219,6 @@ static void open_db(rx_index *ix)
         ix->db = Xapian::Database(ix->path);
     }
     ix->epoch++;
-    ix->facets_loaded = false;
     ix->facets_remote = false;
 }
 
@@ -263,10 +261,8 @@ extern "C" int rx_index_refresh(rx_index *ix, bool *changed)
             return RX_OK;
         }
         bool c = ix->db.reopen();
-        if (c) {
+        if (c)
             ix->epoch++;
-            ix->facets_loaded = false;
-        }
         if (changed)
             *changed = c;
         return RX_OK;
@@ -298,7 +294,6 @@ template <typename F> static int with_retry(rx_index *ix, const char *what, F &&
         } catch (const Xapian::DatabaseModifiedError &) {
             ix->db.reopen();
             ix->epoch++;
-            ix->facets_loaded = false;
             return f();
         }
     });
@@ -495,7 +490,7 @@ static bool load_facets(rx_index *ix)
 {
     if (ix->facets_remote)
         return false;
-    if (ix->facets_loaded)
+    if (ix->facets_epoch == ix->epoch)
         return true;
     try {
         load_facet(ix->db, RX_SLOT_DEPARTMENT, ix->departments);
@@ -504,76 +499,62 @@ static bool load_facets(rx_index *ix)
         ix->facets_remote = true;
         return false;
     }
-    ix->facets_loaded = true;
+    ix->facets_epoch = ix->epoch;
     return true;
 }
 
-static rx_facet *collect_facets(const Xapian::ValueCountMatchSpy &spy, size_t *n)
+// Facets as the API gives them: by count, most first, then by value, as
+// ValueCountMatchSpy::top_values_begin orders them.
+static rx_facet *facets_of(std::vector<std::pair<std::string, Xapian::doccount>> v, size_t *n)
 {
-    size_t count = 0;
-    for (auto it = spy.values_begin(); it != spy.values_end(); ++it)
-        count++;
+    std::sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
     *n = 0;
-    rx_facet *f = static_cast<rx_facet *>(std::calloc(count ? count : 1, sizeof *f));
+    rx_facet *f = static_cast<rx_facet *>(std::calloc(v.empty() ? 1 : v.size(), sizeof *f));
     if (!f)
         throw std::bad_alloc();
-    for (auto it = spy.top_values_begin(count); it != spy.top_values_end(count); ++it) {
-        f[*n].value = dup_string(*it);
-        f[*n].count = it.get_termfreq();
+    for (const auto &e : v) {
+        f[*n].value = dup_string(e.first);
+        f[*n].count = e.second;
         (*n)++;
     }
     return f;
 }
 
+static rx_facet *collect_facets(const Xapian::ValueCountMatchSpy &spy, size_t *n)
+{
+    std::vector<std::pair<std::string, Xapian::doccount>> v;
+    for (auto it = spy.values_begin(); it != spy.values_end(); ++it)
+        v.emplace_back(*it, it.get_termfreq());
+    return facets_of(std::move(v), n);
+}
+
 // Counts one facet of the documents the matcher looks at, as
-// ValueCountMatchSpy does, from the table; a document the table does not
-// know (the database changed since it was read) is looked up in the index.
+// ValueCountMatchSpy does, from the table of the view being searched (a view
+// is a snapshot: every document the matcher sees is in it).
 class facet_spy : public Xapian::MatchSpy
 {
   public:
-    facet_spy(const facet_table &t, Xapian::valueno value_slot)
-        : table(t), slot(value_slot), counts(t.names.size() + 1, 0)
-    {
-    }
+    explicit facet_spy(const facet_table &t) : table(t), counts(t.names.size() + 1, 0) {}
     void operator()(const Xapian::Document &doc, double) override
     {
         Xapian::docid id = doc.get_docid();
-        if (id < table.of.size()) {
+        if (id < table.of.size())
             counts[table.of[id]]++;
-            return;
-        }
-        std::string v = doc.get_value(slot);
-        if (!v.empty())
-            others[v]++;
     }
-    // The values by count, most first, then by value, as
-    // ValueCountMatchSpy::top_values_begin gives them.
     rx_facet *collect(size_t *n) const
     {
-        std::vector<std::pair<std::string, Xapian::doccount>> v(others.begin(), others.end());
+        std::vector<std::pair<std::string, Xapian::doccount>> v;
         for (size_t k = 1; k < counts.size(); k++)
             if (counts[k])
                 v.emplace_back(table.names[k - 1], counts[k]);
-        std::sort(v.begin(), v.end(), [](const auto &a, const auto &b) {
-            return a.second != b.second ? a.second > b.second : a.first < b.first;
-        });
-        *n = 0;
-        rx_facet *f = static_cast<rx_facet *>(std::calloc(v.empty() ? 1 : v.size(), sizeof *f));
-        if (!f)
-            throw std::bad_alloc();
-        for (const auto &e : v) {
-            f[*n].value = dup_string(e.first);
-            f[*n].count = e.second;
-            (*n)++;
-        }
-        return f;
+        return facets_of(std::move(v), n);
     }
 
   private:
     const facet_table &table;
-    Xapian::valueno slot;
     std::vector<Xapian::doccount> counts; // by index into the table's names + 1
-    std::map<std::string, Xapian::doccount> others;
 };
 
 // What explaining a match needs of the query: its index terms in order, so
@@ -638,13 +619,22 @@ static void explain(rx_results *r, const Xapian::Database &db, const rx_query_pl
         explain_row(r, db, k);
 }
 
+// Runs f on the view of the index the search r came from; RX_ECONFLICT if
+// the reader has moved on (its document ids may name other documents).
+template <typename F> static int in_view(rx_index *ix, const rx_results *r, const char *what, F &&f)
+{
+    return with_retry(ix, what, [&]() -> int {
+        if (r->epoch != ix->epoch)
+            return rx_error_set(RX_ECONFLICT, "the index changed since the search");
+        return f();
+    });
+}
+
 extern "C" int rx_index_explain(rx_index *ix, rx_results *r, size_t k)
 {
     if (k >= r->n || !r->explainer || r->explained[k])
         return RX_OK;
-    return with_retry(ix, "explain match", [&]() -> int {
-        if (r->epoch != ix->epoch)
-            return rx_error_set(RX_ECONFLICT, "the index changed since the search");
+    return in_view(ix, r, "explain match", [&]() -> int {
         explain_row(r, ix->db, k);
         return RX_OK;
     });
@@ -708,7 +698,7 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
         enq.set_weighting_scheme(
             Xapian::BM25Weight(o->k1 > 0 ? o->k1 : 1.2, 0, 1, o->b > 0 ? o->b : 0.3, 0.5));
         bool table = o->facet_sample && load_facets(ix);
-        facet_spy dspy(ix->departments, RX_SLOT_DEPARTMENT), tspy(ix->types, RX_SLOT_TYPE);
+        facet_spy dspy(ix->departments), tspy(ix->types);
         Xapian::ValueCountMatchSpy vdspy(RX_SLOT_DEPARTMENT), vtspy(RX_SLOT_TYPE);
         auto add_spies = [&]() {
             enq.clear_matchspies();
@@ -775,9 +765,7 @@ extern "C" int rx_index_fetch(rx_index *ix, rx_results *r, size_t k)
     rx_match &x = r->matches[k];
     if (x.whole)
         return RX_OK;
-    return with_retry(ix, "read document", [&]() -> int {
-        if (r->epoch != ix->epoch)
-            return rx_error_set(RX_ECONFLICT, "the index changed since the search");
+    return in_view(ix, r, "read document", [&]() -> int {
         std::string d = ix->db.get_document(x.docid, Xapian::DOC_ASSUME_VALID).get_data();
         char *p = dup_string(d);
         std::free(x.data);
