@@ -225,12 +225,30 @@ static void facets_count_the_matches(void **state)
     cJSON_Delete(res);
 }
 
-static rx_query_plan *plan_of(const char *q)
+/* A search straight through the shim: the index at path, the plan of q,
+ * its results. */
+typedef struct {
+    rx_index *ix;
+    rx_query_plan *plan;
+    rx_search_opts opts;
+    rx_results *r;
+} raw_search;
+
+static raw_search search_raw(const char *path, const char *q)
 {
+    raw_search s = {.opts = {.limit = 10}}; /* nothing explained by the search */
     rx_analyzer an = {RX_AN_DEFAULT, NULL, NULL};
-    rx_query_plan *plan = NULL;
-    assert_int_equal(rx_plan_query(&plan, &an, q, strlen(q)), RX_OK);
-    return plan;
+    assert_int_equal(rx_index_open(&s.ix, path), RX_OK);
+    assert_int_equal(rx_plan_query(&s.plan, &an, q, strlen(q)), RX_OK);
+    assert_int_equal(rx_index_search(&s.r, s.ix, s.plan, &s.opts), RX_OK);
+    return s;
+}
+
+static void raw_search_free(raw_search *s)
+{
+    rx_results_free(s->r);
+    rx_query_plan_free(s->plan);
+    rx_index_free(s->ix);
 }
 
 /* A search returns each match's head (what ranking reads); the whole record,
@@ -241,12 +259,9 @@ static void matches_carry_heads_until_fetched(void **state)
     fixture *fx = *state;
     char idx[128];
     snprintf(idx, sizeof idx, "%s/idx", fx->dir);
-    rx_index *ix = NULL;
-    assert_int_equal(rx_index_open(&ix, idx), RX_OK);
-    rx_query_plan *plan = plan_of("装修施工时段");
-    rx_search_opts o = {.limit = 10};
-    rx_results *r = NULL;
-    assert_int_equal(rx_index_search(&r, ix, plan, &o), RX_OK);
+    raw_search s = search_raw(idx, "装修施工时段");
+    rx_index *ix = s.ix;
+    rx_results *r = s.r;
     assert_true(r->n >= 1);
     rx_record rec;
     assert_false(r->matches[0].whole);
@@ -260,7 +275,8 @@ static void matches_carry_heads_until_fetched(void **state)
     rx_results_free(r);
 
     /* a new generation published between the search and the fetch */
-    assert_int_equal(rx_index_search(&r, ix, plan, &o), RX_OK);
+    assert_int_equal(rx_index_search(&s.r, ix, s.plan, &s.opts), RX_OK);
+    r = s.r;
     char corpus[128], zjj[160];
     snprintf(corpus, sizeof corpus, "%s/corpus", fx->dir);
     snprintf(zjj, sizeof zjj, "%s/zjj", corpus);
@@ -277,9 +293,7 @@ static void matches_carry_heads_until_fetched(void **state)
     assert_true(changed);
     assert_int_equal(rx_index_fetch(ix, r, 0), RX_ECONFLICT);
     assert_false(r->matches[0].whole);
-    rx_results_free(r);
-    rx_query_plan_free(plan);
-    rx_index_free(ix);
+    raw_search_free(&s);
 }
 
 /* A match the search did not explain (the first hit after re-ranking may be
@@ -289,15 +303,12 @@ static void matches_are_explained_on_demand(void **state)
     fixture *fx = *state;
     char idx[128];
     snprintf(idx, sizeof idx, "%s/idx", fx->dir);
-    rx_index *ix = NULL;
-    assert_int_equal(rx_index_open(&ix, idx), RX_OK);
-    rx_query_plan *plan = plan_of("装修施工");
-    rx_search_opts o = {.limit = 10, .explain = 0};
-    rx_results *r = NULL;
-    assert_int_equal(rx_index_search(&r, ix, plan, &o), RX_OK);
+    raw_search s = search_raw(idx, "装修施工");
+    const rx_results *r = s.r;
+    const rx_query_plan *plan = s.plan;
     assert_true(r->n >= 1);
     assert_false(r->explained[0]);
-    assert_int_equal(rx_index_explain(ix, r, 0), RX_OK);
+    assert_int_equal(rx_index_explain(s.ix, s.r, 0), RX_OK);
     assert_true(r->explained[0]);
     size_t held = 0;
     for (size_t t = 0; t < r->nterms; t++)
@@ -306,9 +317,7 @@ static void matches_are_explained_on_demand(void **state)
             held++;
         }
     assert_int_equal(held, 2);
-    rx_results_free(r);
-    rx_query_plan_free(plan);
-    rx_index_free(ix);
+    raw_search_free(&s);
 }
 
 /* An index written before heads (no head slot) still answers whole records. */
@@ -333,20 +342,14 @@ static void an_index_without_heads_answers_whole_records(void **state)
     rx_strmap_free(&terms);
     rx_buf_free(&rec);
 
-    rx_index *ix = NULL;
-    assert_int_equal(rx_index_open(&ix, db), RX_OK);
-    rx_query_plan *plan = plan_of("装修");
-    rx_search_opts o = {.limit = 10};
-    rx_results *r = NULL;
-    assert_int_equal(rx_index_search(&r, ix, plan, &o), RX_OK);
+    raw_search s = search_raw(db, "装修");
+    rx_results *r = s.r;
     assert_int_equal(r->n, 1);
     assert_true(r->matches[0].whole);
     rx_record got;
     assert_int_equal(rx_record_decode(&got, r->matches[0].data, r->matches[0].len), RX_OK);
-    assert_int_equal(rx_index_fetch(ix, r, 0), RX_OK);
-    rx_results_free(r);
-    rx_query_plan_free(plan);
-    rx_index_free(ix);
+    assert_int_equal(rx_index_fetch(s.ix, r, 0), RX_OK);
+    raw_search_free(&s);
 }
 
 int main(void)
