@@ -87,6 +87,17 @@ static void open_store(fixture *fx)
                      RX_OK);
 }
 
+/* Leaves the database as an older rexian would have (sql, which also sets
+ * the schema version back), then opens the store on it. */
+static void as_left_by_older_rexian(fixture *fx, const char *sql)
+{
+    sqlite3 *db = raw_database(fx);
+    assert_int_equal(rx_tickets_register_fts(db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    open_store(fx);
+}
+
 /* An admin: may take every action, so the state machine is tested alone (roles: test_roles.sh). */
 static rx_actor agent(double now)
 {
@@ -1071,19 +1082,12 @@ static void old_search_text_loses_callers_data(void **state)
     create(fx, id,
            "{\"channel\":\"phone\",\"caller\":\"赵先生\",\"address\":\"芦淞区建设南路9号\","
            "\"content\":\"医保卡丢了怎么补办\"}");
-    sqlite3 *db = raw_database(fx);
-    assert_int_equal(rx_tickets_register_fts(db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "UPDATE ticket_fts SET body = body || char(10) || "
-                                  "'芦淞区建设南路9号' || char(10) || '赵先生';"
-                                  "ALTER TABLE ticket_lookups DROP COLUMN kind;"
-                                  "ALTER TABLE ticket_lookups DROP COLUMN confident;"
-                                  "ALTER TABLE tickets DROP COLUMN proposal;"
-                                  "UPDATE schema_versions SET version = 1 WHERE module = 'tickets'",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(db);
-    open_store(fx);
+    as_left_by_older_rexian(fx, "UPDATE ticket_fts SET body = body || char(10) || "
+                                "'芦淞区建设南路9号' || char(10) || '赵先生';"
+                                "ALTER TABLE ticket_lookups DROP COLUMN kind;"
+                                "ALTER TABLE ticket_lookups DROP COLUMN confident;"
+                                "ALTER TABLE tickets DROP COLUMN proposal;"
+                                "UPDATE schema_versions SET version = 1 WHERE module = 'tickets'");
     rx_actor who = {.name = "t", .role = "supervisor", .now = fx->now};
     static const char *const probes[][2] = {{"建设南路", "0"}, {"赵先生", "0"}, {"医保", "1"}};
     for (size_t k = 0; k < 3; k++) {
@@ -1176,15 +1180,9 @@ static void old_traditional_address_keys_are_remade(void **state)
     create(fx, first,
            "{\"channel\":\"web\",\"address\":\"荷塘區金鉤山路12號\",\"content\":"
            "\"下雨污水倒灌進一樓家裡\"}");
-    sqlite3 *db = raw_database(fx);
-    assert_int_equal(
-        sqlite3_exec(db,
-                     "UPDATE tickets SET address_key = '荷塘區金鉤山路12號', area = NULL;"
-                     "UPDATE schema_versions SET version = 5 WHERE module = 'tickets'",
-                     NULL, NULL, NULL),
-        SQLITE_OK);
-    sqlite3_close(db);
-    open_store(fx);
+    as_left_by_older_rexian(fx,
+                            "UPDATE tickets SET address_key = '荷塘區金鉤山路12號', area = NULL;"
+                            "UPDATE schema_versions SET version = 5 WHERE module = 'tickets'");
     char again[32];
     create(fx, again,
            "{\"channel\":\"phone\",\"address\":\"荷塘区金钩山路12号\",\"content\":"
