@@ -563,12 +563,12 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
         order[k] = (ranked){k, res->matches[k].score, {0, 1, 0}};
     if (reranked)
         rerank(order, res, &facts, rp);
-    /* the first hit after re-ranking, if the search did not explain it */
-    if (reranked && res->n > 0 && rx_index_explain(kb->ix, res, order[0].index) == RX_OK)
-        order[0].f = features_of(&facts, order[0].index);
     signals sig = {0};
     double confidence = 0;
     if (reranked && res->n > 0) {
+        /* the first hit after re-ranking, if the search did not explain it */
+        if (rx_index_explain(kb->ix, res, order[0].index) == RX_OK)
+            order[0].f = features_of(&facts, order[0].index);
         sig = signals_of(order, res, &facts);
         confidence = confidence_of(&sig);
     }
