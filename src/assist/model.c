@@ -32,6 +32,7 @@
 #define W_DUTY 0.6    /* the best-matching duty line */
 #define W_KNN 0.3     /* the leads of the most similar past tickets */
 #define W_HITS 0.2    /* the departments of the search's hits */
+#define W_UNMANAGED 1.0 /* the 属地 class, added when the text says there is no 物业 */
 #define HITS_SHARP 10 /* a hit's weight: exp(HITS_SHARP × (its score / the first's − 1)) */
 
 /* ---- features ---- */
@@ -173,6 +174,13 @@ static const char *const legacy_words[] = {"历史遗留", "多年",   "十几�
  * at a 领导接听日: what the 三级交办 sends to a leader. */
 static const char *const leader_words[] = {"领导接听日", "市长接待日", "督查部门", "督查室",
                                            "市里督办",   "要求督办",   "领导督办", NULL};
+
+/* A compound without property management (无物业老旧小区): the district's
+ * street office and community manage it as a last resort (属地兜底), where
+ * the same matter in a managed compound goes to its property company and
+ * the housing bureau. The word 物业 alone points the other way. */
+static const char *const unmanaged_words[] = {"没物业", "无物业", "没有物业", "没得物业",
+                                              "冇物业", "物业都没有", "物业也没有", NULL};
 
 /* Several departments' duties: the text names two departments or more
  * ("住建说归城管"), says they pass it between them, that one it went to
@@ -728,6 +736,18 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         rs += r[c].p;
     for (size_t c = 0; rs > 0 && c < C; c++)
         r[c].p /= rs;
+    /* a compound without property management: the district's, whatever
+     * else the words point to (chosen on the development tickets,
+     * docs/ASSIST.md) */
+    bool unmanaged = has_any(in->content, unmanaged_words);
+    if (unmanaged) {
+        r[LOCAL].p += W_UNMANAGED;
+        rs = 0;
+        for (size_t c = 0; c < C; c++)
+            rs += r[c].p;
+        for (size_t c = 0; rs > 0 && c < C; c++)
+            r[c].p /= rs;
+    }
     qsort(r, C, sizeof *r, by_p);
     const char *said = "";
     const char *district = local_of(a, in->address, &said);
@@ -746,7 +766,8 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         double ds = dscore[c];
         const duty *d = dbest[c];
         if (c == LOCAL)
-            rx_buf_printf(&why, "属地事项，地址在%s", said);
+            rx_buf_printf(&why, "属地事项，地址在%s%s", said,
+                          unmanaged ? "；无物业小区由属地兜底管理" : "");
         if (d && ds > 0)
             rx_buf_printf(&why, "%s职责清单：%s", why.len ? "；" : "", d->text);
         if (knn[c] > 0) {

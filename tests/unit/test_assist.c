@@ -194,6 +194,20 @@ static void local_matters_go_to_the_address_district(void **state)
     assert_int_equal(rank_of(&h, "荷塘区人民政府") + rank_of(&h, "天元区人民政府"), 0);
 }
 
+/* 物业 points to the housing bureau, which oversees property companies;
+ * a compound that has none is the district's to manage (属地兜底). */
+static void a_compound_without_property_management_is_the_districts(void **state)
+{
+    fixture *fx = *state;
+    rx_assist_hint h = suggest(fx, "电梯坏了好几天，物业不来修", "天元区某小区");
+    assert_string_equal(h.depts[0].name, "市住房和城乡建设局");
+    h = suggest(fx, "电梯坏了好几天，我们楼没有物业", "天元区某小区");
+    assert_string_equal(h.depts[0].name, "天元区人民政府");
+    assert_non_null(strstr(h.depts[0].why, "无物业小区由属地兜底管理"));
+    h = suggest(fx, "电梯坏了好几天，老楼也没物业", "荷塘区某宿舍");
+    assert_string_equal(h.depts[0].name, "荷塘区人民政府");
+}
+
 static void a_return_changes_the_next_suggestion(void **state)
 {
     fixture *fx = *state;
@@ -380,6 +394,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(duties_alone_name_the_department, setup, teardown),
         cmocka_unit_test_setup_teardown(the_search_hits_departments_are_evidence, setup, teardown),
         cmocka_unit_test_setup_teardown(local_matters_go_to_the_address_district, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_compound_without_property_management_is_the_districts,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(a_return_changes_the_next_suggestion, setup, teardown),
         cmocka_unit_test_setup_teardown(the_level_follows_the_signals_in_the_text, setup, teardown),
         cmocka_unit_test_setup_teardown(learned_terms_rerank_are_bounded_decay_and_go, setup,
