@@ -276,6 +276,8 @@ eval: deps $(BIN) $(BUILD)/tools/eval
 	  cp -r tests/relevance/cold/corpus $(BUILD)/eval-cold/corpus/cold
 	$(BUILD)/tools/eval --corpus $(BUILD)/eval-cold/corpus --queries tests/relevance/cold/queries.tsv \
 	  --ooc tests/relevance/cold/ooc.tsv --work $(BUILD)/eval-cold
+	@echo; echo "== the judged and blind short and synonym queries as typed in pinyin with the IME off"
+	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/pinyin.tsv --work $(BUILD)/eval-pinyin
 
 # Refits the confidence model (src/search/kb.c, CONF_W) on the development set
 # and the judged queries; prints the coefficients and each threshold's effect.

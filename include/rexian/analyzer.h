@@ -66,6 +66,7 @@ typedef enum {
     RX_QT_TITLE,   /* a title-field term */
     RX_QT_RELATED, /* a concept the query's situation words point to (related.txt) */
     RX_QT_CHAR,    /* a single character, the backoff for words spelt differently */
+    RX_QT_SPELLED, /* two syllables typed in pinyin ("Ygong ji"): the bigrams read so */
 } rx_qterm_kind;
 
 typedef struct {

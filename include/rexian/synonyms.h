@@ -48,4 +48,16 @@ typedef void (*rx_syn_match_fn)(void *ctx, size_t group, size_t start, size_t le
 void rx_synonyms_scan(const rx_synonyms *s, const char *text, size_t len, rx_syn_match_fn fn,
                       void *ctx);
 
+/* Called for each term a run of spelt syllables sounds like: its group
+ * and text, and the run (syllable positions). */
+typedef void (*rx_syn_spelt_fn)(void *ctx, size_t group, const char *term, size_t start,
+                                size_t len);
+
+/* A query typed in pinyin (syllables syl[0..n), as rx_pinyin_split gives
+ * them): finds the all-Han terms of at least two characters whose sound
+ * the syllables spell, leftmost-longest and non-overlapping, every term of
+ * that sound reported (房本 for fang ben). */
+void rx_synonyms_spelt(const rx_synonyms *s, const char (*syl)[8], size_t n, rx_syn_spelt_fn fn,
+                       void *ctx);
+
 #endif

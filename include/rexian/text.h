@@ -47,6 +47,20 @@ uint32_t rx_simplify_char(uint32_t cp);
 /* Toneless lowercase pinyin of a Han character ("an" for 案), or NULL. */
 const char *rx_pinyin(uint32_t cp);
 
+/* A query typed in pinyin with the IME off: splits lowercase letters
+ * s[0..len) into at most max syllables (v stands for ü, written u as the
+ * table writes it), the fewest that cover them all; 0 if they do not
+ * split, or split into more than max. */
+size_t rx_pinyin_split(const char *s, size_t len, char (*syl)[8], size_t max);
+
+/* Whether cp can be read syl: the table's reading, or another reading of
+ * a common polyphonic character (行 hang). */
+bool rx_pinyin_reads(uint32_t cp, const char *syl);
+
+/* The table readings under which characters that can be read syl are
+ * keyed (hang: hang, and xing for 行), at most max; static strings. */
+size_t rx_pinyin_keys_of(const char *syl, const char **out, size_t max);
+
 typedef enum { RX_SEG_FRISO, RX_SEG_ICU } rx_seg_kind;
 
 /* Called once per word; word is not NUL-terminated. */

@@ -28,12 +28,12 @@
 #define RETURN_BETA 20  /* backoff of the returned-tickets model to the kept one */
 #define DUTY_TEMP 0.3   /* softmax of the best duty line's idf sum */
 /* how the three kinds of evidence are mixed */
-#define W_NB 0.4      /* the classifier over past tickets and duties */
-#define W_DUTY 0.6    /* the best-matching duty line */
-#define W_KNN 0.3     /* the leads of the most similar past tickets */
-#define W_HITS 0.2    /* the departments of the search's hits */
+#define W_NB 0.4        /* the classifier over past tickets and duties */
+#define W_DUTY 0.6      /* the best-matching duty line */
+#define W_KNN 0.3       /* the leads of the most similar past tickets */
+#define W_HITS 0.2      /* the departments of the search's hits */
 #define W_UNMANAGED 1.0 /* the 属地 class, added when the text says there is no 物业 */
-#define HITS_SHARP 10 /* a hit's weight: exp(HITS_SHARP × (its score / the first's − 1)) */
+#define HITS_SHARP 10   /* a hit's weight: exp(HITS_SHARP × (its score / the first's − 1)) */
 
 /* ---- features ---- */
 
@@ -179,7 +179,7 @@ static const char *const leader_words[] = {"领导接听日", "市长接待日",
  * street office and community manage it as a last resort (属地兜底), where
  * the same matter in a managed compound goes to its property company and
  * the housing bureau. The word 物业 alone points the other way. */
-static const char *const unmanaged_words[] = {"没物业", "无物业", "没有物业", "没得物业",
+static const char *const unmanaged_words[] = {"没物业", "无物业",     "没有物业",   "没得物业",
                                               "冇物业", "物业都没有", "物业也没有", NULL};
 
 /* Several departments' duties: the text names two departments or more

@@ -43,6 +43,8 @@ static bool is_stop_char(uint32_t cp)
 /* a bigram that straddles two words of a spoken query (妈在, 里自) */
 #define W_CROSS 0.3
 #define W_TITLE 0.5
+#define W_SPELLED 1.0  /* a pair of syllables typed with the IME off, as a bigram */
+#define MAX_SPELLED 64 /* syllables of one spelled sequence */
 
 /* related: the term comes from a related.txt expansion, not the text */
 typedef void (*term_fn)(void *ctx, const char *term, size_t len, double weight, bool related);
@@ -358,6 +360,7 @@ static rx_qterm_kind kind_of(const char *term, double weight, bool related)
     case 'U': return RX_QT_WORD;
     case 'T': return RX_QT_TITLE;
     case 'C': return RX_QT_CHAR;
+    case 'Y': return RX_QT_SPELLED;
     default: return weight <= W_STOP ? RX_QT_STOP : RX_QT_BIGRAM;
     }
 }
@@ -432,7 +435,7 @@ static void plan_emit(void *ctx, const char *term, size_t len, double weight, bo
      * terms through their bigrams; synonym groups in rx_plan_query */
     if (term[0] == 'W' || term[0] == 'U')
         mark_text(&p->plan->marks, term + 1, len - 1);
-    else if (term[0] != 'G' && term[0] != 'T' && term[0] != 'C')
+    else if (term[0] != 'G' && term[0] != 'T' && term[0] != 'C' && term[0] != 'Y')
         rx_strmap_upsert(&p->plan->marks, term, len, NULL);
 }
 
@@ -468,6 +471,74 @@ static void mark_group(void *ctx, size_t g, size_t start, size_t len)
         mark_text(m->marks, terms[k], strlen(terms[k]));
 }
 
+/* One pair of spelled syllables: the term the search expands to the
+ * bigrams that can be read so ("Ygong ji" → 公积), and, for the
+ * highlighter, the pinyin keys those bigrams are indexed under. */
+static void spelled_pair(plan_ctx *p, const char *a, const char *b)
+{
+    char term[24];
+    snprintf(term, sizeof term, "Y%s %s", a, b);
+    plan_emit(p, term, strlen(term), W_SPELLED, false);
+    const char *ka[8], *kb[8];
+    size_t na = rx_pinyin_keys_of(a, ka, 8), nb = rx_pinyin_keys_of(b, kb, 8);
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++) {
+            snprintf(term, sizeof term, "P%s %s", ka[i], kb[j]);
+            if (!rx_strmap_upsert(&p->plan->marks, term, strlen(term), NULL))
+                p->rc = RX_ENOMEM;
+        }
+}
+
+/* A query typed in pinyin with the IME off (gongjijin tiqu, gong ji jin):
+ * runs of letters apart only by spaces or apostrophes that all split into
+ * syllables are read as one sequence, and each two adjacent syllables
+ * become a spelled term. A run that does not split (wifi, app) is left as
+ * the Latin word it is, and ends the sequence. */
+/* A term of the lexicon the syllables spell (fang ben: 房本): read as if
+ * the caller had typed it. */
+static void on_spelt(void *ctx, size_t group, const char *term, size_t start, size_t len)
+{
+    (void)group;
+    (void)start;
+    (void)len;
+    walker *w = ctx;
+    walk(w, term, strlen(term), true);
+}
+
+static void spelled(plan_ctx *p, const rx_analyzer *an, const char *s, size_t len)
+{
+    walker w = {.an = an, .emit = plan_emit, .ctx = p, .rc = RX_OK};
+    char syl[MAX_SPELLED][8];
+    size_t n = 0;
+    for (size_t i = 0; i <= len;) {
+        size_t j = i;
+        while (j < len && s[j] >= 'a' && s[j] <= 'z')
+            j++;
+        size_t got = j > i ? rx_pinyin_split(s + i, j - i, syl + n, MAX_SPELLED - n) : 0;
+        if (j > i && got)
+            n += got;
+        bool sep = j < len && (s[j] == ' ' || s[j] == '\'') && j > i && got;
+        if (!sep) { /* the sequence ends here */
+            for (size_t k = 0; k + 1 < n; k++)
+                spelled_pair(p, syl[k], syl[k + 1]);
+            if (n >= 2 && an->synonyms)
+                rx_synonyms_spelt(an->synonyms, (const char(*)[8])syl, n, on_spelt, &w);
+            n = 0;
+        }
+        if (j >= len)
+            break;
+        if (j == i) { /* not a letter: the next character */
+            uint32_t cp;
+            j += rx_utf8_next(s + j, len - j, &cp);
+        } else if (sep) {
+            j++;
+        }
+        i = j;
+    }
+    if (w.rc != RX_OK)
+        p->rc = w.rc;
+}
+
 int rx_plan_query(rx_query_plan **out, const rx_analyzer *an, const char *q, size_t len)
 {
     *out = NULL;
@@ -483,6 +554,8 @@ int rx_plan_query(rx_query_plan **out, const rx_analyzer *an, const char *q, siz
     plan_ctx p = {.plan = plan, .flags = an->flags};
     walker w = {.an = an, .emit = plan_emit, .ctx = &p, .rc = RX_OK};
     rc = walk(&w, plan->normalized, nlen, true);
+    if (rc == RX_OK && (an->flags & RX_AN_PINYIN))
+        spelled(&p, an, plan->normalized, nlen);
     if (rc == RX_OK && (an->flags & RX_AN_SYNONYM) && an->synonyms) {
         syn_mark_ctx m = {an->synonyms, &plan->marks};
         rx_synonyms_scan(an->synonyms, plan->normalized, nlen, mark_group, &m);

@@ -254,8 +254,8 @@ typedef struct {
 
 static bool is_content(const rx_qterm *t)
 {
-    return !t->wildcard &&
-           (t->kind == RX_QT_BIGRAM || t->kind == RX_QT_CONCEPT || t->kind == RX_QT_WORD);
+    return !t->wildcard && (t->kind == RX_QT_BIGRAM || t->kind == RX_QT_CONCEPT ||
+                            t->kind == RX_QT_WORD || t->kind == RX_QT_SPELLED);
 }
 
 static int facts_init(query_facts *f, const rx_query_plan *plan, const rx_results *res)

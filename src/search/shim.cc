@@ -18,6 +18,7 @@
 extern "C" {
 #include "rexian/error.h"
 #include "rexian/search.h"
+#include "rexian/text.h"
 }
 
 namespace
@@ -59,6 +60,8 @@ const size_t MAX_TYPOS = 3;
 // COMMON_SHARE of the documents, and only the MAX_CHARS rarest of a query
 // (measured: the same relevance as all of them, docs/RELEVANCE.md).
 const size_t MAX_CHARS = 12;
+// A spelled pair of syllables stands for its most frequent few bigrams.
+const size_t MAX_SPELLED_BIGRAMS = 10;
 const char NO_EFFECTIVE[] = "0000-00-00";
 
 } // namespace
@@ -357,6 +360,42 @@ struct plan_terms {
     std::vector<size_t> wildcards;                 // plan terms expanded by prefix
 };
 
+// The bigrams of the index a spelled term ("Ygong ji") can stand for,
+// most frequent first, at most MAX_SPELLED_BIGRAMS: those under the pinyin
+// keys its syllables can be (a polyphone's other reading is keyed under the
+// table's: yin hang is looked up under "Pyin xing" too), whose characters
+// can each be read so (银行, not 银杏).
+static std::vector<std::pair<Xapian::doccount, std::string>>
+spelled_bigrams(const Xapian::Database &db, const char *term)
+{
+    std::vector<std::pair<Xapian::doccount, std::string>> out;
+    const char *space = std::strchr(term + 1, ' ');
+    if (!space)
+        return out;
+    std::string a(term + 1, space), b(space + 1);
+    const char *ka[8], *kb[8];
+    size_t na = rx_pinyin_keys_of(a.c_str(), ka, 8), nb = rx_pinyin_keys_of(b.c_str(), kb, 8);
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++) {
+            std::string key = std::string("P") + ka[i] + " " + kb[j];
+            for (auto it = db.synonyms_begin(key); it != db.synonyms_end(key); ++it) {
+                const std::string &bg = *it;
+                uint32_t c1, c2;
+                if (bg.size() != 6 || rx_utf8_next(bg.data(), 6, &c1) != 3 ||
+                    rx_utf8_next(bg.data() + 3, 3, &c2) != 3 || !rx_pinyin_reads(c1, a.c_str()) ||
+                    !rx_pinyin_reads(c2, b.c_str()))
+                    continue;
+                Xapian::doccount tf = db.get_termfreq(bg);
+                if (tf > 0)
+                    out.emplace_back(tf, bg);
+            }
+        }
+    std::sort(out.begin(), out.end(), std::greater<>());
+    if (out.size() > MAX_SPELLED_BIGRAMS)
+        out.resize(MAX_SPELLED_BIGRAMS);
+    return out;
+}
+
 static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan *plan,
                                  size_t max_terms, plan_terms &pt)
 {
@@ -378,7 +417,9 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
 
     for (size_t k = 0; k < plan->nterms; k++) {
         const rx_qterm &t = plan->terms[k];
-        if (t.term[0] == 'P') {
+        if (t.kind == RX_QT_SPELLED) {
+            continue;
+        } else if (t.term[0] == 'P') {
             tf[k] = t.base ? db.get_termfreq(t.base) : 0;
             if (t.base)
                 typos.emplace_back(tf[k], k);
@@ -411,6 +452,24 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
     };
     for (size_t k = 0; k < plan->nterms; k++) {
         const rx_qterm &t = plan->terms[k];
+        if (t.kind == RX_QT_SPELLED) {
+            std::vector<std::pair<Xapian::doccount, std::string>> cands =
+                spelled_bigrams(db, t.term);
+            if (cands.empty())
+                continue;
+            std::vector<Xapian::Query> alts;
+            for (const auto &c : cands) {
+                alts.emplace_back(c.second);
+                pt.owner.emplace(c.second, k);
+            }
+            // one term, not a choice of terms: a rare reading (地保 for di
+            // bao) must not outweigh the common one (低保) on its idf
+            Xapian::Query q(Xapian::Query::OP_SYNONYM, alts.begin(), alts.end());
+            parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, q, t.weight);
+            pt.freq[k] = static_cast<double>(cands[0].first);
+            pt.used[k] = true;
+            continue;
+        }
         if (t.term[0] == 'P') {
             // A pinyin pair. Only a bigram that is rare in the index looks like
             // a typo, and only the rarest few of a query are taken (a spoken

@@ -33,6 +33,20 @@ struct rx_synonyms {
     unsigned lengths;          /* bit n set: some term has n code points */
     unsigned char first[8192]; /* bitmap of the BMP code points that start a term */
     bool first_astral;         /* some term starts outside the BMP */
+    /* the sound of every all-Han term (its characters' table readings,
+     * "fang ben"), for queries typed in pinyin */
+    rx_strmap sound; /* key → position in sounds */
+    struct {
+        size_t *terms; /* positions in spelt */
+        size_t n;
+    } * sounds;
+    size_t nsounds;
+    struct {
+        size_t group;
+        const char *term; /* borrowed from groups */
+    } * spelt;
+    size_t nspelt;
+    size_t max_sound; /* syllables of the longest term */
 };
 
 static bool is_sep(const char *p, size_t left, size_t *w)
@@ -83,6 +97,55 @@ static int add_term_to_index(rx_synonyms *s, const char *t, size_t g)
         s->first[cp >> 3] |= (unsigned char)(1u << (cp & 7));
     else
         s->first_astral = true;
+    return RX_OK;
+}
+
+/* Notes the sound of term t of group g: every character Han with a
+ * reading, at least two of them. */
+static int add_sound(rx_synonyms *s, const char *t, size_t g)
+{
+    char key[MAX_TERM_CHARS * 8];
+    size_t kl = 0, chars = 0, len = strlen(t);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        i += rx_utf8_next(t + i, len - i, &cp);
+        const char *py = rx_pinyin(cp);
+        if (!py || kl + strlen(py) + 2 > sizeof key)
+            return RX_OK;
+        if (kl)
+            key[kl++] = ' ';
+        memcpy(key + kl, py, strlen(py));
+        kl += strlen(py);
+        chars++;
+    }
+    if (chars < 2)
+        return RX_OK;
+    int added;
+    rx_strmap_entry *e = rx_strmap_upsert(&s->sound, key, kl, &added);
+    if (!e)
+        return RX_ENOMEM;
+    if (added) {
+        void *l = realloc(s->sounds, (s->nsounds + 1) * sizeof *s->sounds);
+        if (!l)
+            return RX_ENOMEM;
+        s->sounds = l;
+        s->sounds[s->nsounds].terms = NULL;
+        s->sounds[s->nsounds].n = 0;
+        e->value = s->nsounds++;
+    }
+    void *sp = realloc(s->spelt, (s->nspelt + 1) * sizeof *s->spelt);
+    size_t *ids = realloc(s->sounds[e->value].terms, (s->sounds[e->value].n + 1) * sizeof *ids);
+    if (sp)
+        s->spelt = sp;
+    if (ids)
+        s->sounds[e->value].terms = ids;
+    if (!sp || !ids)
+        return RX_ENOMEM;
+    s->spelt[s->nspelt].group = g;
+    s->spelt[s->nspelt].term = t;
+    ids[s->sounds[e->value].n++] = s->nspelt++;
+    if (chars > s->max_sound)
+        s->max_sound = chars;
     return RX_OK;
 }
 
@@ -177,7 +240,8 @@ int rx_synonyms_add_group(rx_synonyms *s, size_t *out, const char *line, size_t 
     size_t id = s->ngroups++;
     s->groups[id] = g;
     for (size_t k = 0; k < g.n; k++)
-        if (add_term_to_index(s, g.terms[k], id) != RX_OK)
+        if (add_term_to_index(s, g.terms[k], id) != RX_OK ||
+            add_sound(s, s->groups[id].terms[k], id) != RX_OK)
             return rx_error_set(RX_ENOMEM, "out of memory");
     *out = id;
     return RX_OK;
@@ -223,6 +287,11 @@ void rx_synonyms_free(rx_synonyms *s)
     free(s->lists);
     free(s->groups);
     rx_strmap_free(&s->index);
+    for (size_t l = 0; l < s->nsounds; l++)
+        free(s->sounds[l].terms);
+    free(s->sounds);
+    free(s->spelt);
+    rx_strmap_free(&s->sound);
     free(s);
 }
 
@@ -301,5 +370,60 @@ void rx_synonyms_scan(const rx_synonyms *s, const char *text, size_t len, rx_syn
             uint32_t cp;
             i += rx_utf8_next(text + i, len - i, &cp);
         }
+    }
+}
+
+/* Looks the syllables syl[0..n) up as one term's sound, each syllable
+ * under any table reading it may stand for (hang: xing for 行); calls fn
+ * for the terms found and returns how many. */
+static size_t sound_lookup(const rx_synonyms *s, const char (*syl)[8], size_t n, size_t at,
+                           rx_syn_spelt_fn fn, void *ctx)
+{
+    enum { MAX_COMBOS = 64 };
+    const char *keys[MAX_TERM_CHARS][4];
+    size_t nkeys[MAX_TERM_CHARS], combos = 1;
+    for (size_t i = 0; i < n; i++) {
+        nkeys[i] = rx_pinyin_keys_of(syl[i], keys[i], 4);
+        if (!nkeys[i])
+            return 0;
+        combos *= nkeys[i];
+        if (combos > MAX_COMBOS)
+            return 0;
+    }
+    size_t found = 0;
+    for (size_t c = 0; c < combos; c++) {
+        char key[MAX_TERM_CHARS * 8];
+        size_t kl = 0, rest = c;
+        for (size_t i = 0; i < n; i++) {
+            const char *k = keys[i][rest % nkeys[i]];
+            rest /= nkeys[i];
+            if (kl)
+                key[kl++] = ' ';
+            memcpy(key + kl, k, strlen(k));
+            kl += strlen(k);
+        }
+        const rx_strmap_entry *e = rx_strmap_get(&s->sound, key, kl);
+        if (!e)
+            continue;
+        for (size_t t = 0; t < s->sounds[e->value].n; t++) {
+            size_t x = s->sounds[e->value].terms[t];
+            fn(ctx, s->spelt[x].group, s->spelt[x].term, at, n);
+            found++;
+        }
+    }
+    return found;
+}
+
+void rx_synonyms_spelt(const rx_synonyms *s, const char (*syl)[8], size_t n, rx_syn_spelt_fn fn,
+                       void *ctx)
+{
+    if (!s || !s->nsounds)
+        return;
+    for (size_t i = 0; i < n;) {
+        size_t longest = n - i < s->max_sound ? n - i : s->max_sound, matched = 0;
+        for (size_t len = longest; len >= 2 && !matched; len--)
+            if (sound_lookup(s, syl + i, len, i, fn, ctx))
+                matched = len;
+        i += matched ? matched : 1;
     }
 }

@@ -352,6 +352,112 @@ static void an_index_without_heads_answers_whole_records(void **state)
     raw_search_free(&s);
 }
 
+/* ---- queries typed in pinyin with the IME off ---- */
+
+static int setup_spelled(void **state)
+{
+    fixture *fx = calloc(1, sizeof *fx);
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/rexian-unit-spelled.XXXXXX");
+    assert_non_null(mkdtemp(fx->dir));
+    char corpus[128], d[160], idx[128];
+    snprintf(corpus, sizeof corpus, "%s/corpus", fx->dir);
+    snprintf(d, sizeof d, "%s/docs", corpus);
+    snprintf(idx, sizeof idx, "%s/idx", fx->dir);
+    mkdir(corpus, 0755);
+    mkdir(d, 0755);
+    write_file(corpus, "departments.txt", "市住房公积金管理中心 公积金中心\n市不动产登记中心\n");
+    write_file(corpus, "synonyms.txt", "不动产权证书 房本 房产证\n");
+    static const struct {
+        const char *id, *title, *body;
+    } docs[] = {
+        {"gjj-1", "住房公积金提取指南", "缴存职工提取住房公积金，带身份证办理。"},
+        {"gjj-2", "住房公积金贷款指南", "住房公积金贷款额度按缴存余额计算。"},
+        /* 共济 sounds as 公积 does, and is rarer here */
+        {"gjj-3", "家庭共济备案",
+         "个人账户家庭共济备案，绑定配偶、父母、子女等近亲属，由家属使用账户余额。"},
+        {"bdc-1", "不动产权证书补办指南", "不动产权证书遗失的，登报声明后补办。"},
+        {"bdc-2", "结婚证补办", "结婚证遗失可以补办。"},
+        {"bdc-3", "银行卡挂失", "银行卡丢失后先挂失。"},
+        {"bdc-4", "社保卡挂失", "社保卡丢失后先挂失。"},
+        {"bdc-5", "抵押登记", "办理抵押登记需要抵押合同。"},
+        {"bdc-6", "更正登记", "登记簿记载错误的，申请更正登记。"},
+    };
+    for (size_t k = 0; k < sizeof docs / sizeof docs[0]; k++) {
+        char name[32], text[512];
+        snprintf(name, sizeof name, "%s.md", docs[k].id);
+        snprintf(text, sizeof text,
+                 "---\nid: %s\ntitle: %s\ndepartment: %s\ntype: guide\neffective: "
+                 "2024-01-01\n---\n%s\n",
+                 docs[k].id, docs[k].title,
+                 docs[k].id[0] == 'g' ? "市住房公积金管理中心" : "市不动产登记中心", docs[k].body);
+        write_file(d, name, text);
+    }
+    rx_build_opts o = {.corpus_dir = corpus, .index_dir = idx};
+    rx_build_stats st;
+    rx_diags dg = {0};
+    assert_int_equal(rx_build(&st, &o, &dg), RX_OK);
+    assert_int_equal(dg.n, 0);
+    rx_diags_free(&dg);
+    assert_int_equal(rx_kb_open(&fx->kb, idx), RX_OK);
+    *state = fx;
+    return 0;
+}
+
+/* gongjijin tiqu finds 公积金提取 as if typed in Chinese, with the words
+ * highlighted; spaces anywhere or none at all read the same. */
+static void pinyin_typed_query_finds_the_words(void **state)
+{
+    fixture *fx = *state;
+    const char *typed[] = {"gongjijin tiqu", "gongjijintiqu", "gong ji jin ti qu",
+                           "GongJiJin TiQu"};
+    for (size_t k = 0; k < sizeof typed / sizeof typed[0]; k++) {
+        cJSON *res = ask(fx, typed[k]);
+        if (strcmp(top_id(res), "gjj-1") != 0)
+            fail_msg("%s: first hit %s", typed[k], top_id(res));
+        const cJSON *h = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(res, "hits"), 0);
+        const char *snip = cJSON_GetObjectItemCaseSensitive(h, "snippet")->valuestring;
+        assert_non_null(strstr(snip, "<mark>公积金</mark>"));
+        cJSON_Delete(res);
+    }
+}
+
+/* A spelled pair stands for its bigrams as one term: the rarer 共济 does
+ * not outweigh the common 公积 on its idf (a single doc holds it). */
+static void pinyin_readings_weigh_as_one_term(void **state)
+{
+    fixture *fx = *state;
+    cJSON *res = ask(fx, "gongji");
+    double common = -1, rare = -1;
+    const cJSON *h;
+    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(res, "hits"))
+    {
+        const char *id = cJSON_GetObjectItemCaseSensitive(h, "id")->valuestring;
+        double sc = cJSON_GetObjectItemCaseSensitive(h, "score")->valuedouble;
+        if (!strcmp(id, "gjj-1"))
+            common = sc;
+        else if (!strcmp(id, "gjj-3"))
+            rare = sc;
+    }
+    /* as one term they score alike; as a choice of terms the rarer one
+     * would score about three times the common */
+    if (!(common > 0 && rare > 0 && rare < 1.2 * common))
+        fail_msg("公积 scores %.3f, the rarer 共济 %.3f", common, rare);
+    cJSON_Delete(res);
+}
+
+/* The lexicon is found by sound (fangben: 房本, the concept of 不动产权证书),
+ * and a polyphone reads as the word needs (yinhang: 银行, indexed yin xing). */
+static void pinyin_reaches_the_lexicon_and_polyphones(void **state)
+{
+    fixture *fx = *state;
+    cJSON *res = ask(fx, "fangben buban");
+    assert_string_equal(top_id(res), "bdc-1");
+    cJSON_Delete(res);
+    res = ask(fx, "yinhangka guashi");
+    assert_string_equal(top_id(res), "bdc-3");
+    cJSON_Delete(res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,5 +474,11 @@ int main(void)
         /* last: it publishes a new generation */
         cmocka_unit_test(matches_carry_heads_until_fetched),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    const struct CMUnitTest spelled[] = {
+        cmocka_unit_test(pinyin_typed_query_finds_the_words),
+        cmocka_unit_test(pinyin_readings_weigh_as_one_term),
+        cmocka_unit_test(pinyin_reaches_the_lexicon_and_polyphones),
+    };
+    return failed + cmocka_run_group_tests(spelled, setup_spelled, teardown);
 }

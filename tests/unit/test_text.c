@@ -233,6 +233,87 @@ static void pinyin_non_han_is_null(void **state)
     assert_string_equal(rx_pinyin(0x4E00), "yi"); /* 一 */
 }
 
+/* Letters typed with the IME off split into syllables: the fewest, the
+ * longest first on a tie; v stands for ü; what does not split is not
+ * pinyin. */
+static void pinyin_split_typed_letters(void **state)
+{
+    (void)state;
+    char syl[8][8];
+    assert_int_equal(rx_pinyin_split("gongjijin", 9, syl, 8), 3);
+    assert_string_equal(syl[0], "gong");
+    assert_string_equal(syl[1], "ji");
+    assert_string_equal(syl[2], "jin");
+    assert_int_equal(rx_pinyin_split("fangan", 6, syl, 8), 2); /* 方案 */
+    assert_string_equal(syl[0], "fang");
+    assert_string_equal(syl[1], "an");
+    assert_int_equal(rx_pinyin_split("xian", 4, syl, 8), 1);
+    assert_int_equal(rx_pinyin_split("lvyou", 5, syl, 8), 2); /* 旅游: ü written u */
+    assert_string_equal(syl[0], "lu");
+    assert_int_equal(rx_pinyin_split("wifi", 4, syl, 8), 0);
+    assert_int_equal(rx_pinyin_split("app", 3, syl, 8), 0);
+    assert_int_equal(rx_pinyin_split("Gong", 4, syl, 8), 0);      /* normalised text is lowercase */
+    assert_int_equal(rx_pinyin_split("gongjijin", 9, syl, 2), 0); /* more than max */
+}
+
+/* A polyphonic character reads as the word needs (银行 yinhang), and its
+ * other reading is looked up under the table's. */
+static void pinyin_polyphones_read_both_ways(void **state)
+{
+    (void)state;
+    assert_true(rx_pinyin_reads(0x884C, "xing")); /* 行 */
+    assert_true(rx_pinyin_reads(0x884C, "hang"));
+    assert_false(rx_pinyin_reads(0x884C, "ba"));
+    assert_true(rx_pinyin_reads(0x516C, "gong")); /* 公 */
+    assert_false(rx_pinyin_reads(0x516C, "hang"));
+    const char *k[8];
+    size_t n = rx_pinyin_keys_of("hang", k, 8);
+    bool own = false, xing = false;
+    for (size_t i = 0; i < n; i++) {
+        own |= !strcmp(k[i], "hang");
+        xing |= !strcmp(k[i], "xing");
+    }
+    assert_true(own && xing);
+    assert_int_equal(rx_pinyin_keys_of("zzz", k, 8), 0);
+}
+
+typedef struct {
+    char got[4][32];
+    size_t n;
+} spelt_log;
+
+static void log_spelt(void *ctx, size_t group, const char *term, size_t start, size_t len)
+{
+    spelt_log *l = ctx;
+    if (l->n < 4)
+        snprintf(l->got[l->n++], sizeof l->got[0], "%zu:%s@%zu+%zu", group, term, start, len);
+}
+
+/* The lexicon's terms are found by their sound, leftmost-longest: the
+ * caller who types fangben buban means 房本. */
+static void synonyms_found_by_their_sound(void **state)
+{
+    (void)state;
+    rx_synonyms *s;
+    const char *text = "不动产权证书 房本 房产证\n银行卡 银联卡\n补办 补领\n";
+    assert_int_equal(rx_synonyms_parse(&s, text, strlen(text), NULL, NULL), RX_OK);
+    char syl[8][8];
+    size_t n = rx_pinyin_split("fangbenbuban", 12, syl, 8);
+    assert_int_equal(n, 4);
+    spelt_log l = {0};
+    rx_synonyms_spelt(s, (const char(*)[8])syl, n, log_spelt, &l);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.got[0], "0:房本@0+2");
+    assert_string_equal(l.got[1], "2:补办@2+2");
+    /* 银行卡 is keyed yin xing ka; typed yin hang ka it is found all the same */
+    n = rx_pinyin_split("yinhangka", 9, syl, 8);
+    l = (spelt_log){0};
+    rx_synonyms_spelt(s, (const char(*)[8])syl, n, log_spelt, &l);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.got[0], "1:银行卡@0+3");
+    rx_synonyms_free(s);
+}
+
 static void pinyin_pair_key(void **state)
 {
     (void)state;
@@ -1009,6 +1090,9 @@ int main(void)
         cmocka_unit_test(fold_char_ascii_forms),
         cmocka_unit_test(pinyin_of_han),
         cmocka_unit_test(pinyin_non_han_is_null),
+        cmocka_unit_test(pinyin_split_typed_letters),
+        cmocka_unit_test(pinyin_polyphones_read_both_ways),
+        cmocka_unit_test(synonyms_found_by_their_sound),
         cmocka_unit_test(pinyin_pair_key),
         cmocka_unit_test(segment_friso_words),
         cmocka_unit_test(segment_icu_covers_text),
