@@ -89,7 +89,8 @@ static void lex_init(void)
         const char *own = rx_pinyin(cp), *s = polyphones[k][1];
         while (*s) {
             size_t n = strcspn(s, " ");
-            if (own && (strlen(own) != n || strncmp(own, s, n)) && n < 8 && lex.nalt < MAX_ALTS) {
+            if (own && (strlen(own) != n || strncmp(own, s, n) != 0) && n < 8 &&
+                lex.nalt < MAX_ALTS) {
                 lex.alt[lex.nalt].cp = cp;
                 memcpy(lex.alt[lex.nalt].py, s, n);
                 lex.alt[lex.nalt++].py[n] = '\0';
@@ -166,7 +167,7 @@ size_t rx_pinyin_keys_of(const char *syl, const char **out, size_t max)
         out[n++] = *(const char *const *)bsearch(&k, lex.syl, lex.nsyl, sizeof lex.syl[0], by_str);
     }
     for (size_t k = 0; k < lex.nalt && n < max; k++) {
-        if (strcmp(lex.alt[k].py, syl))
+        if (strcmp(lex.alt[k].py, syl) != 0)
             continue;
         const char *own = rx_pinyin(lex.alt[k].cp);
         bool dup = false;

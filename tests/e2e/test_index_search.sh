@@ -15,6 +15,10 @@ check "colloquial query finds the decoration-hours rule or its FAQ" \
     bash -c "[[ \$(\"$REXIAN\" search --index \"$T/idx\" --json --limit 3 楼上天天砸墙几点能装修) == *zjj-* ]]"
 check "typo 异地就医备按 finds the 异地就医 guide in the top 3" \
     bash -c "\"$REXIAN\" search --index \"$T/idx\" --json --limit 3 异地就医备按 | grep -q ybj-"
+check "a query typed in pinyin with the input method off finds the 公积金 guides" \
+    bash -c "[[ \$(\"$REXIAN\" search --index \"$T/idx\" --json --limit 1 gongjijin tiqu) == *gjj-* ]]"
+check "letters that are not pinyin stay a Latin word (no hits here)" \
+    bash -c "\"$REXIAN\" search --index \"$T/idx\" --limit 1 wifi | grep -q 没有找到相关文档"
 hant=$("$REXIAN" search --index "$T/idx" --json --limit 3 社保卡丟了怎麼補辦)
 hans=$("$REXIAN" search --index "$T/idx" --json --limit 3 社保卡丢了怎么补办)
 check "a query in traditional characters ranks as its simplified twin" \
