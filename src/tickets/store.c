@@ -1815,7 +1815,7 @@ int rx_tickets_similar(cJSON **out, rx_tickets *t, const char *match, const char
         sqlite3_prepare_v2(
             c->db,
             "SELECT t.id, t.status, t.content, t.lead, t.first_contact, "
-            "  t.satisfaction, t.reply, t.returns, m.r "
+            "  t.satisfaction, t.reply, t.returns, m.r, t.doc_ids "
             "FROM (SELECT rowid AS k, rank AS r FROM ticket_fts "
             "  WHERE ticket_fts MATCH ?1 AND rank MATCH 'bm25(1.0, 0.0, 0.0)' AND rowid >= ?4 "
             "  ORDER BY rank LIMIT ?3 + 1) m "
@@ -1844,6 +1844,14 @@ int rx_tickets_similar(cJSON **out, rx_tickets *t, const char *match, const char
         if (reply)
             cJSON_AddStringToObject(o, "reply", reply);
         cJSON_AddNumberToObject(o, "returns", sqlite3_column_int(st, 7));
+        /* the documents a call resolved on the spot was answered with */
+        const char *docs = (const char *)sqlite3_column_text(st, 9);
+        cJSON *dl =
+            sqlite3_column_int(st, 4) && docs && strcmp(docs, "[]") != 0 ? cJSON_Parse(docs) : NULL;
+        if (cJSON_IsArray(dl) && cJSON_GetArraySize(dl) > 0)
+            cJSON_AddItemToObject(o, "documents", dl);
+        else
+            cJSON_Delete(dl);
         cJSON_AddNumberToObject(o, "score", -sqlite3_column_double(st, 8));
         cJSON_AddItemToArray(list, o);
     }
