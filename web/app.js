@@ -452,9 +452,13 @@ const OUTCOMES = {
 function similarItem(t) {
   const meta = [t.id, t.lead ? '主办：' + t.lead : null, OUTCOMES[t.outcome] || t.outcome,
     t.returns ? '曾退单 ' + t.returns + ' 次' : null].filter(Boolean).join(' · ');
+  // a call resolved on the spot: the documents it was answered with
+  const docs = (t.documents || []).flatMap((d, i) => [i ? '、' : '',
+    el('a', { href: '#/doc/' + encodeURIComponent(d.id), 'data-doc': d.id, onclick: openFromLink }, d.title || d.id)]);
   return el('li', {}, el('div', {}, clip(t.content || '', 60)),
     el('div', { class: 'muted small' }, meta),
-    t.reply ? el('div', { class: 'small' }, '答复：' + clip(t.reply, 80)) : '');
+    t.reply ? el('div', { class: 'small' }, '答复：' + clip(t.reply, 80)) : '',
+    docs.length ? el('div', { class: 'small' }, '答复依据：', ...docs) : '');
 }
 
 function renderAssist(a, forTicket) {

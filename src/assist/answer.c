@@ -115,6 +115,35 @@ int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, cJSON *res,
     return RX_OK;
 }
 
+/* A similar ticket's documents, ids as the store keeps them, given their
+ * titles for the call-taker to open; one the index no longer holds is left
+ * out. */
+static void title_documents(cJSON *ticket, rx_kb *kb)
+{
+    cJSON *ids = cJSON_DetachItemFromObjectCaseSensitive(ticket, "documents");
+    if (!ids)
+        return;
+    cJSON *docs = cJSON_CreateArray();
+    const cJSON *id;
+    cJSON_ArrayForEach(id, ids)
+    {
+        cJSON *d = NULL;
+        if (!cJSON_IsString(id) || rx_kb_get(&d, kb, id->valuestring) != RX_OK)
+            continue;
+        const char *title = rx_json_str(d, "title");
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", id->valuestring);
+        cJSON_AddStringToObject(o, "title", title ? title : "");
+        cJSON_AddItemToArray(docs, o);
+        cJSON_Delete(d);
+    }
+    cJSON_Delete(ids);
+    if (cJSON_GetArraySize(docs) > 0)
+        cJSON_AddItemToObject(ticket, "documents", docs);
+    else
+        cJSON_Delete(docs);
+}
+
 /* The answer for content and address, added to doc: what both the
  * ticket's assist and the assist of text being typed give. exclude_id (may
  * be NULL) is left out of the similar tickets; repeats (may be NULL) are
@@ -193,6 +222,7 @@ static int answer(cJSON *doc, rx_assist *a, rx_kb *kb, rx_tickets *t, const char
             break;
         cJSON *o = cJSON_Duplicate(s, true);
         cJSON_DeleteItemFromObjectCaseSensitive(o, "score");
+        title_documents(o, kb);
         cJSON_AddItemToArray(shown, o);
     }
     cJSON_Delete(sim);

@@ -273,6 +273,10 @@ try {
       const similar = panel.getByRole('list', { name: '相似历史工单' }).getByRole('listitem');
       assert(await similar.count() >= 1, 'no similar past ticket listed');
       assert(/一次办结|办理中|已办结|回访/.test(await similar.first().textContent()), 'the similar ticket has no outcome: ' + await similar.first().textContent());
+      // … and, resolved on the spot, the document it was answered with, to open
+      const opened = await api('/api/v1/docs/' + encodeURIComponent(openedDoc), ADMIN);
+      const basis = similar.filter({ hasText: '答复依据' }).getByRole('link', { name: opened.json.title });
+      assert(await basis.count() >= 1, `no similar ticket names the document ${openedDoc} it was resolved with`);
       assert(speed.typed >= 0 && speed.typed < 3000, `assist panel ${speed.typed} ms after the last keystroke`);
       await kp.screenshot({ path: `${SHOTS}/${String(++step).padStart(2, '0')}-assist-typing.png`, fullPage: true });
       await tabTo('t-create');

@@ -124,7 +124,7 @@ done
 id4=$(new_ticket "来电咨询${Q}的问题（第4位）" "")
 as "$AGENT" "$U/api/v1/tickets/$id4/assist"
 check "a similar past call resolved on the spot shows the document it was answered with ($B)" okj 200 \
-    "any(s['outcome'] == 'first_contact' and s.get('documents') == ['$B'] for s in j['similar'])"
+    "any(s['outcome'] == 'first_contact' and [d['id'] for d in s.get('documents', [])] == ['$B'] and all(d['title'] for d in s['documents']) for s in j['similar'])"
 for k in $(seq 50); do # the learner thread may hold the model for a moment
     as "$AGENT" --get --data-urlencode "q=${Q}怎么办" --data-urlencode limit=10 "$U/api/v1/search"
     jtrue "j['hits'][0]['id'] == '$B'" 2>/dev/null && break
