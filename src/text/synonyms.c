@@ -28,7 +28,7 @@ struct rx_synonyms {
     size_t ngroups, cap;
     rx_strmap index; /* term → position in lists */
     group_list *lists;
-    size_t nlists;
+    size_t nlists, lists_cap;
     size_t max_chars;
     unsigned lengths;          /* bit n set: some term has n code points */
     unsigned char first[8192]; /* bitmap of the BMP code points that start a term */
@@ -40,12 +40,12 @@ struct rx_synonyms {
         size_t *terms; /* positions in spelt */
         size_t n;
     } * sounds;
-    size_t nsounds;
+    size_t nsounds, sounds_cap;
     struct {
         size_t group;
         const char *term; /* borrowed from groups */
     } * spelt;
-    size_t nspelt;
+    size_t nspelt, spelt_cap;
     size_t max_sound; /* syllables of the longest term */
 };
 
@@ -71,7 +71,7 @@ static int add_term_to_index(rx_synonyms *s, const char *t, size_t g)
     if (!e)
         return RX_ENOMEM;
     if (added) {
-        group_list *l = realloc(s->lists, (s->nlists + 1) * sizeof *l);
+        group_list *l = rx_array_grow(s->lists, &s->lists_cap, s->nlists, sizeof *l, 256);
         if (!l)
             return RX_ENOMEM;
         s->lists = l;
@@ -125,7 +125,7 @@ static int add_sound(rx_synonyms *s, const char *t, size_t g)
     if (!e)
         return RX_ENOMEM;
     if (added) {
-        void *l = realloc(s->sounds, (s->nsounds + 1) * sizeof *s->sounds);
+        void *l = rx_array_grow(s->sounds, &s->sounds_cap, s->nsounds, sizeof *s->sounds, 256);
         if (!l)
             return RX_ENOMEM;
         s->sounds = l;
@@ -133,7 +133,7 @@ static int add_sound(rx_synonyms *s, const char *t, size_t g)
         s->sounds[s->nsounds].n = 0;
         e->value = s->nsounds++;
     }
-    void *sp = realloc(s->spelt, (s->nspelt + 1) * sizeof *s->spelt);
+    void *sp = rx_array_grow(s->spelt, &s->spelt_cap, s->nspelt, sizeof *s->spelt, 256);
     size_t *ids = realloc(s->sounds[e->value].terms, (s->sounds[e->value].n + 1) * sizeof *ids);
     if (sp)
         s->spelt = sp;
