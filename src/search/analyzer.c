@@ -489,11 +489,6 @@ static void spelled_pair(plan_ctx *p, const char *a, const char *b)
         }
 }
 
-/* A query typed in pinyin with the IME off (gongjijin tiqu, gong ji jin):
- * runs of letters apart only by spaces or apostrophes that all split into
- * syllables are read as one sequence, and each two adjacent syllables
- * become a spelled term. A run that does not split (wifi, app) is left as
- * the Latin word it is, and ends the sequence. */
 /* A term of the lexicon the syllables spell (fang ben: 房本): read as if
  * the caller had typed it. */
 static void on_spelt(void *ctx, size_t group, const char *term, size_t start, size_t len)
@@ -505,6 +500,12 @@ static void on_spelt(void *ctx, size_t group, const char *term, size_t start, si
     walk(w, term, strlen(term), true);
 }
 
+/* A query typed in pinyin with the IME off (gongjijin tiqu, gong ji jin):
+ * runs of letters apart only by spaces or apostrophes that all split into
+ * syllables are read as one sequence; each two adjacent syllables become a
+ * spelled term, and the lexicon's terms the sequence spells are read as
+ * typed. A run that does not split (wifi, app) is left as the Latin word
+ * it is, and ends the sequence. */
 static void spelled(plan_ctx *p, const rx_analyzer *an, const char *s, size_t len)
 {
     walker w = {.an = an, .emit = plan_emit, .ctx = p, .rc = RX_OK};
