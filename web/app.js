@@ -296,7 +296,8 @@ function filterChanged() {
 function renderHits(r) {
   const hits = r.hits || [];
   const narrowed = [$('q-dept').value, TYPES[$('q-type').value]].filter(Boolean).join('、');
-  $('search-status').textContent = '共 ' + r.total + ' 条' + (narrowed ? '（筛选：' + narrowed + '）' : '') +
+  $('search-status').textContent = (r.pinyin ? '已按拼音理解检索（输入法可能未切换到中文）。' : '') +
+    '共 ' + r.total + ' 条' + (narrowed ? '（筛选：' + narrowed + '）' : '') +
     '，用时 ' + Math.round(r.took_ms || 0) + ' 毫秒';
   const unsure = hits.length === 0 || r.confident === false;
   $('not-sure').hidden = !unsure;

@@ -220,6 +220,8 @@ static int cmd_search(int argc, char **argv)
             print_snippet(json_str(h, "snippet"), tty);
             putchar('\n');
         }
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "pinyin")))
+            puts("已按拼音理解检索（输入法可能未切换到中文）。");
         if (!i)
             puts("没有找到相关文档。");
         else if (!confident)

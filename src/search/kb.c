@@ -577,6 +577,12 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
     cJSON_AddNumberToObject(root, "total", (double)res->total);
     cJSON_AddBoolToObject(root, "confident", confidence >= CONFIDENT_AT);
     cJSON_AddNumberToObject(root, "confidence", round(confidence * 1000) / 1000);
+    /* letters read as pinyin: the input method may have been left in English */
+    for (size_t k = 0; k < plan->nterms; k++)
+        if (plan->terms[k].kind == RX_QT_SPELLED && res->used && res->used[k]) {
+            cJSON_AddBoolToObject(root, "pinyin", true);
+            break;
+        }
     if (q->signals && reranked && res->n > 0) {
         cJSON *sg = cJSON_AddObjectToObject(root, "signals");
         cJSON_AddNumberToObject(sg, "coverage", sig.top.coverage);

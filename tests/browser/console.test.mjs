@@ -137,6 +137,18 @@ try {
     'the hits did not come back');
   });
 
+  await check('letters typed with the input method in English are read as pinyin (已按拼音理解): gongjijin tiqu lists the 公积金 documents', async () => {
+    const box = page.getByLabel('检索知识库');
+    await box.fill('gongjijin tiqu');
+    await page.getByRole('status').filter({ hasText: '已按拼音理解检索' }).waitFor();
+    const list = page.getByRole('list', { name: '检索结果' });
+    const first = (await list.getByRole('listitem').first().getByRole('link').textContent()).trim();
+    assert(/公积金/.test(first), 'the first hit for gongjijin tiqu is ' + first);
+    await box.fill('楼上装修太吵');
+    await list.getByRole('link', { name: firstTitle }).first().waitFor();
+    assert(await page.getByRole('status').filter({ hasText: '已按拼音理解检索' }).count() === 0, 'a query in characters is said to be read as pinyin');
+  });
+
   await check('Enter opens the document; the viewer shows its dates and the illustrative note; Esc closes it', async () => {
     await page.getByRole('list', { name: '检索结果' }).getByRole('link', { name: firstTitle }).waitFor();
     await page.getByLabel('检索知识库').press('Enter');

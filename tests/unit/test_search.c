@@ -417,6 +417,20 @@ static void pinyin_typed_query_finds_the_words(void **state)
         const cJSON *h = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(res, "hits"), 0);
         const char *snip = cJSON_GetObjectItemCaseSensitive(h, "snippet")->valuestring;
         assert_non_null(strstr(snip, "<mark>公积金</mark>"));
+        assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "pinyin")));
+        cJSON_Delete(res);
+    }
+}
+
+/* A query in characters says nothing of pinyin; letters that are no pinyin
+ * neither. */
+static void only_pinyin_says_pinyin(void **state)
+{
+    fixture *fx = *state;
+    const char *plain[] = {"公积金提取", "wifi"};
+    for (size_t k = 0; k < 2; k++) {
+        cJSON *res = ask(fx, plain[k]);
+        assert_null(cJSON_GetObjectItemCaseSensitive(res, "pinyin"));
         cJSON_Delete(res);
     }
 }
@@ -477,6 +491,7 @@ int main(void)
     int failed = cmocka_run_group_tests(tests, setup, teardown);
     const struct CMUnitTest spelled[] = {
         cmocka_unit_test(pinyin_typed_query_finds_the_words),
+        cmocka_unit_test(only_pinyin_says_pinyin),
         cmocka_unit_test(pinyin_readings_weigh_as_one_term),
         cmocka_unit_test(pinyin_reaches_the_lexicon_and_polyphones),
     };
