@@ -265,7 +265,7 @@ function hitItem(h) {
   const meta = [h.department, TYPES[h.type] || h.type, h.effective ? h.effective + ' 起施行' : null]
     .filter(Boolean).join(' · ');
   return el('li', { class: 'hit' },
-    el('a', { href: '#/doc/' + encodeURIComponent(h.id), class: 'hit-title', 'data-doc': h.id, onclick: openFromLink }, h.title),
+    docLink(h.id, h.title, 'hit-title'),
     el('div', { class: 'snippet' }, ...snippetNodes(h.snippet)),
     el('div', { class: 'muted small' }, meta));
 }
@@ -308,6 +308,13 @@ function renderHits(r) {
 }
 
 // ---- the document viewer ----
+
+// a link that opens document id in the viewer
+function docLink(id, title, cls) {
+  const attrs = { href: '#/doc/' + encodeURIComponent(id), 'data-doc': id, onclick: openFromLink };
+  if (cls) attrs.class = cls;
+  return el('a', attrs, title);
+}
 
 function openFromLink(ev) {
   ev.preventDefault();
@@ -455,7 +462,7 @@ function similarItem(t) {
     t.returns ? '曾退单 ' + t.returns + ' 次' : null].filter(Boolean).join(' · ');
   // a call resolved on the spot: the documents it was answered with
   const docs = (t.documents || []).flatMap((d, i) => [i ? '、' : '',
-    el('a', { href: '#/doc/' + encodeURIComponent(d.id), 'data-doc': d.id, onclick: openFromLink }, d.title || d.id)]);
+    docLink(d.id, d.title || d.id)]);
   return el('li', {}, el('div', {}, clip(t.content || '', 60)),
     el('div', { class: 'muted small' }, meta),
     t.reply ? el('div', { class: 'small' }, '答复：' + clip(t.reply, 80)) : '',
@@ -468,7 +475,7 @@ function renderAssist(a, forTicket) {
   $('assist-unsure').hidden = a.confident !== false;
   $('assist-unsure').textContent = '没有把握：建议文档未必答复诉求，请核实。';
   $('assist-docs').replaceChildren(...(a.documents || []).slice(0, 5).map((h) =>
-    el('li', {}, el('a', { href: '#/doc/' + encodeURIComponent(h.id), 'data-doc': h.id, onclick: openFromLink }, h.title),
+    el('li', {}, docLink(h.id, h.title),
       el('span', { class: 'muted small' }, ' · ' + (h.department || '')))));
   const deps = (a.departments || []).slice(0, 5);
   $('assist-deps').replaceChildren(...deps.map((d) =>

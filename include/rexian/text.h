@@ -61,6 +61,15 @@ bool rx_pinyin_reads(uint32_t cp, const char *syl);
  * keyed (hang: hang, and xing for 行), at most max; static strings. */
 size_t rx_pinyin_keys_of(const char *syl, const char **out, size_t max);
 
+/* The keys a run of typed syllables is looked up under: each syllable as
+ * any table reading it may stand for (rx_pinyin_keys_of), joined by spaces
+ * (yin hang: "yin hang" and "yin xing"). fn receives each, NUL-terminated;
+ * returns how many, 0 when a syllable has no reading, n is 0 or above
+ * RX_PINYIN_MAX_SYLLABLES, or there would be more than 64. */
+#define RX_PINYIN_MAX_SYLLABLES 16
+typedef void (*rx_pinyin_sound_fn)(void *ctx, const char *key, size_t len);
+size_t rx_pinyin_sounds(const char (*syl)[8], size_t n, rx_pinyin_sound_fn fn, void *ctx);
+
 typedef enum { RX_SEG_FRISO, RX_SEG_ICU } rx_seg_kind;
 
 /* Called once per word; word is not NUL-terminated. */

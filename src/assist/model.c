@@ -620,6 +620,16 @@ static int by_p(const void *x, const void *y)
     return a < b ? 1 : a > b ? -1 : 0;
 }
 
+/* Scales the scores to sum to 1 (if any is above 0). */
+static void normalise(ranked *r, size_t n)
+{
+    double sum = 0;
+    for (size_t c = 0; c < n; c++)
+        sum += r[c].p;
+    for (size_t c = 0; sum > 0 && c < n; c++)
+        r[c].p /= sum;
+}
+
 /* Level: 领导交办 where the hotline's rules call for it (the 三级交办 of
  * the 12345 centre: 历史遗留 and major matters of many people that keep
  * coming back), 会商交办 for several departments' duties or a dispute
@@ -731,22 +741,14 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         r[c] = (ranked){(int)c, (wn * p[c] + wd * pd[c] / dsum + wk * pk + wh * phc) /
                                     (wn + wd + wk + wh) * (1 - 0.9 * pret[c])};
     }
-    double rs = 0;
-    for (size_t c = 0; c < C; c++)
-        rs += r[c].p;
-    for (size_t c = 0; rs > 0 && c < C; c++)
-        r[c].p /= rs;
+    normalise(r, C);
     /* a compound without property management: the district's, whatever
      * else the words point to (chosen on the development tickets,
      * docs/ASSIST.md) */
     bool unmanaged = has_any(in->content, unmanaged_words);
     if (unmanaged) {
         r[LOCAL].p += W_UNMANAGED;
-        rs = 0;
-        for (size_t c = 0; c < C; c++)
-            rs += r[c].p;
-        for (size_t c = 0; rs > 0 && c < C; c++)
-            r[c].p /= rs;
+        normalise(r, C);
     }
     qsort(r, C, sizeof *r, by_p);
     const char *said = "";

@@ -474,19 +474,21 @@ static void mark_group(void *ctx, size_t g, size_t start, size_t len)
 /* One pair of spelled syllables: the term the search expands to the
  * bigrams that can be read so ("Ygong ji" → 公积), and, for the
  * highlighter, the pinyin keys those bigrams are indexed under. */
-static void spelled_pair(plan_ctx *p, const char *a, const char *b)
+static void mark_sound(void *ctx, const char *key, size_t len)
+{
+    plan_ctx *p = ctx;
+    char term[24];
+    snprintf(term, sizeof term, "P%.*s", (int)len, key);
+    if (!rx_strmap_upsert(&p->plan->marks, term, strlen(term), NULL))
+        p->rc = RX_ENOMEM;
+}
+
+static void spelled_pair(plan_ctx *p, const char (*syl)[8])
 {
     char term[24];
-    snprintf(term, sizeof term, "Y%s %s", a, b);
+    snprintf(term, sizeof term, "Y%s %s", syl[0], syl[1]);
     plan_emit(p, term, strlen(term), W_SPELLED, false);
-    const char *ka[8], *kb[8];
-    size_t na = rx_pinyin_keys_of(a, ka, 8), nb = rx_pinyin_keys_of(b, kb, 8);
-    for (size_t i = 0; i < na; i++)
-        for (size_t j = 0; j < nb; j++) {
-            snprintf(term, sizeof term, "P%s %s", ka[i], kb[j]);
-            if (!rx_strmap_upsert(&p->plan->marks, term, strlen(term), NULL))
-                p->rc = RX_ENOMEM;
-        }
+    rx_pinyin_sounds(syl, 2, mark_sound, p);
 }
 
 /* A term of the lexicon the syllables spell (fang ben: 房本): read as if
@@ -521,7 +523,7 @@ static void spelled(plan_ctx *p, const rx_analyzer *an, const char *s, size_t le
         bool sep = j < len && (s[j] == ' ' || s[j] == '\'') && j > i && got;
         if (!sep) { /* the sequence ends here */
             for (size_t k = 0; k + 1 < n; k++)
-                spelled_pair(p, syl[k], syl[k + 1]);
+                spelled_pair(p, (const char(*)[8])syl + k);
             if (n >= 2 && an->synonyms)
                 rx_synonyms_spelt(an->synonyms, (const char(*)[8])syl, n, on_spelt, &w);
             n = 0;

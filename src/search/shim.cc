@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -372,23 +373,27 @@ spelled_bigrams(const Xapian::Database &db, const char *term)
     const char *space = std::strchr(term + 1, ' ');
     if (!space)
         return out;
-    std::string a(term + 1, space), b(space + 1);
-    const char *ka[8], *kb[8];
-    size_t na = rx_pinyin_keys_of(a.c_str(), ka, 8), nb = rx_pinyin_keys_of(b.c_str(), kb, 8);
-    for (size_t i = 0; i < na; i++)
-        for (size_t j = 0; j < nb; j++) {
-            std::string key = std::string("P") + ka[i] + " " + kb[j];
-            for (auto it = db.synonyms_begin(key); it != db.synonyms_end(key); ++it) {
-                const std::string &bg = *it;
-                uint32_t c1, c2;
-                if (bg.size() != 6 || rx_utf8_next(bg.data(), 6, &c1) != 3 ||
-                    rx_utf8_next(bg.data() + 3, 3, &c2) != 3 || !rx_pinyin_reads(c1, a.c_str()) ||
-                    !rx_pinyin_reads(c2, b.c_str()))
-                    continue;
-                Xapian::doccount tf = db.get_termfreq(bg);
-                if (tf > 0)
-                    out.emplace_back(tf, bg);
-            }
+    char syl[2][8];
+    std::snprintf(syl[0], sizeof syl[0], "%.*s", static_cast<int>(space - term - 1), term + 1);
+    std::snprintf(syl[1], sizeof syl[1], "%s", space + 1);
+    std::vector<std::string> keys;
+    rx_pinyin_sounds(
+        syl, 2,
+        [](void *ctx, const char *key, size_t len) {
+            static_cast<std::vector<std::string> *>(ctx)->emplace_back("P" + std::string(key, len));
+        },
+        &keys);
+    for (const std::string &key : keys)
+        for (auto it = db.synonyms_begin(key); it != db.synonyms_end(key); ++it) {
+            const std::string &bg = *it;
+            uint32_t c1, c2;
+            if (bg.size() != 6 || rx_utf8_next(bg.data(), 6, &c1) != 3 ||
+                rx_utf8_next(bg.data() + 3, 3, &c2) != 3 || !rx_pinyin_reads(c1, syl[0]) ||
+                !rx_pinyin_reads(c2, syl[1]))
+                continue;
+            Xapian::doccount tf = db.get_termfreq(bg);
+            if (tf > 0)
+                out.emplace_back(tf, bg);
         }
     std::sort(out.begin(), out.end(), std::greater<>());
     if (out.size() > MAX_SPELLED_BIGRAMS)

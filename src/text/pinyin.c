@@ -65,12 +65,6 @@ static int by_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static uint32_t first_cp(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    return ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-}
-
 static void lex_init(void)
 {
     for (size_t k = 0; k < sizeof py_table / sizeof py_table[0]; k++) {
@@ -85,7 +79,8 @@ static void lex_init(void)
     }
     qsort(lex.syl, lex.nsyl, sizeof lex.syl[0], by_str);
     for (size_t k = 0; k < sizeof polyphones / sizeof polyphones[0]; k++) {
-        uint32_t cp = first_cp(polyphones[k][0]);
+        uint32_t cp;
+        rx_utf8_next(polyphones[k][0], strlen(polyphones[k][0]), &cp);
         const char *own = rx_pinyin(cp), *s = polyphones[k][1];
         while (*s) {
             size_t n = strcspn(s, " ");
@@ -177,4 +172,34 @@ size_t rx_pinyin_keys_of(const char *syl, const char **out, size_t max)
             out[n++] = own;
     }
     return n;
+}
+
+size_t rx_pinyin_sounds(const char (*syl)[8], size_t n, rx_pinyin_sound_fn fn, void *ctx)
+{
+    enum { PER_SYLLABLE = 8, MAX_KEYS = 64 };
+    const char *keys[RX_PINYIN_MAX_SYLLABLES][PER_SYLLABLE];
+    size_t nkeys[RX_PINYIN_MAX_SYLLABLES], combos = 1;
+    if (n == 0 || n > RX_PINYIN_MAX_SYLLABLES)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        nkeys[i] = rx_pinyin_keys_of(syl[i], keys[i], PER_SYLLABLE);
+        combos *= nkeys[i];
+        if (!nkeys[i] || combos > MAX_KEYS)
+            return 0;
+    }
+    for (size_t c = 0; c < combos; c++) {
+        char key[RX_PINYIN_MAX_SYLLABLES * 8];
+        size_t kl = 0, rest = c;
+        for (size_t i = 0; i < n; i++) {
+            const char *k = keys[i][rest % nkeys[i]];
+            rest /= nkeys[i];
+            if (kl)
+                key[kl++] = ' ';
+            memcpy(key + kl, k, strlen(k));
+            kl += strlen(k);
+        }
+        key[kl] = '\0';
+        fn(ctx, key, kl);
+    }
+    return combos;
 }

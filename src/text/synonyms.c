@@ -373,45 +373,23 @@ void rx_synonyms_scan(const rx_synonyms *s, const char *text, size_t len, rx_syn
     }
 }
 
-/* Looks the syllables syl[0..n) up as one term's sound, each syllable
- * under any table reading it may stand for (hang: xing for 行); calls fn
- * for the terms found and returns how many. */
-static size_t sound_lookup(const rx_synonyms *s, const char (*syl)[8], size_t n, size_t at,
-                           rx_syn_spelt_fn fn, void *ctx)
+typedef struct {
+    const rx_synonyms *s;
+    size_t at, n, found;
+    rx_syn_spelt_fn fn;
+    void *ctx;
+} sound_ctx;
+
+/* The terms of one sound the syllables may be read as. */
+static void on_sound(void *ctx, const char *key, size_t len)
 {
-    enum { MAX_COMBOS = 64 };
-    const char *keys[MAX_TERM_CHARS][4];
-    size_t nkeys[MAX_TERM_CHARS], combos = 1;
-    for (size_t i = 0; i < n; i++) {
-        nkeys[i] = rx_pinyin_keys_of(syl[i], keys[i], 4);
-        if (!nkeys[i])
-            return 0;
-        combos *= nkeys[i];
-        if (combos > MAX_COMBOS)
-            return 0;
+    sound_ctx *c = ctx;
+    const rx_strmap_entry *e = rx_strmap_get(&c->s->sound, key, len);
+    for (size_t t = 0; e && t < c->s->sounds[e->value].n; t++) {
+        size_t x = c->s->sounds[e->value].terms[t];
+        c->fn(c->ctx, c->s->spelt[x].group, c->s->spelt[x].term, c->at, c->n);
+        c->found++;
     }
-    size_t found = 0;
-    for (size_t c = 0; c < combos; c++) {
-        char key[MAX_TERM_CHARS * 8];
-        size_t kl = 0, rest = c;
-        for (size_t i = 0; i < n; i++) {
-            const char *k = keys[i][rest % nkeys[i]];
-            rest /= nkeys[i];
-            if (kl)
-                key[kl++] = ' ';
-            memcpy(key + kl, k, strlen(k));
-            kl += strlen(k);
-        }
-        const rx_strmap_entry *e = rx_strmap_get(&s->sound, key, kl);
-        if (!e)
-            continue;
-        for (size_t t = 0; t < s->sounds[e->value].n; t++) {
-            size_t x = s->sounds[e->value].terms[t];
-            fn(ctx, s->spelt[x].group, s->spelt[x].term, at, n);
-            found++;
-        }
-    }
-    return found;
 }
 
 void rx_synonyms_spelt(const rx_synonyms *s, const char (*syl)[8], size_t n, rx_syn_spelt_fn fn,
@@ -421,9 +399,12 @@ void rx_synonyms_spelt(const rx_synonyms *s, const char (*syl)[8], size_t n, rx_
         return;
     for (size_t i = 0; i < n;) {
         size_t longest = n - i < s->max_sound ? n - i : s->max_sound, matched = 0;
-        for (size_t len = longest; len >= 2 && !matched; len--)
-            if (sound_lookup(s, syl + i, len, i, fn, ctx))
+        for (size_t len = longest; len >= 2 && !matched; len--) {
+            sound_ctx c = {s, i, len, 0, fn, ctx};
+            rx_pinyin_sounds(syl + i, len, on_sound, &c);
+            if (c.found)
                 matched = len;
+        }
         i += matched ? matched : 1;
     }
 }

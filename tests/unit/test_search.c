@@ -25,20 +25,45 @@
 
 typedef struct {
     char dir[64];
+    char corpus[128]; /* dir/corpus */
+    char docs[160];   /* a folder of documents in it */
     rx_kb *kb;
 } fixture;
 
-static int setup(void **state)
+/* A fixture in a new temporary folder, its corpus and documents folders
+ * made, to be filled and then opened with fixture_open. */
+static fixture *fixture_new(const char *docs)
 {
     fixture *fx = calloc(1, sizeof *fx);
     snprintf(fx->dir, sizeof fx->dir, "/tmp/rexian-unit-search.XXXXXX");
     assert_non_null(mkdtemp(fx->dir));
-    char corpus[128], zjj[160], idx[128];
-    snprintf(corpus, sizeof corpus, "%s/corpus", fx->dir);
-    snprintf(zjj, sizeof zjj, "%s/zjj", corpus);
+    snprintf(fx->corpus, sizeof fx->corpus, "%s/corpus", fx->dir);
+    snprintf(fx->docs, sizeof fx->docs, "%s/%s", fx->corpus, docs);
+    mkdir(fx->corpus, 0755);
+    mkdir(fx->docs, 0755);
+    return fx;
+}
+
+/* Indexes the fixture's corpus, with no complaint, and opens the index. */
+static int fixture_open(void **state, fixture *fx)
+{
+    char idx[128];
     snprintf(idx, sizeof idx, "%s/idx", fx->dir);
-    mkdir(corpus, 0755);
-    mkdir(zjj, 0755);
+    rx_build_opts o = {.corpus_dir = fx->corpus, .index_dir = idx};
+    rx_build_stats st;
+    rx_diags d = {0};
+    assert_int_equal(rx_build(&st, &o, &d), RX_OK);
+    assert_int_equal(d.n, 0);
+    rx_diags_free(&d);
+    assert_int_equal(rx_kb_open(&fx->kb, idx), RX_OK);
+    *state = fx;
+    return 0;
+}
+
+static int setup(void **state)
+{
+    fixture *fx = fixture_new("zjj");
+    const char *corpus = fx->corpus, *zjj = fx->docs;
     write_file(corpus, "departments.txt", "市住房和城乡建设局 住建局\n市医疗保障局 医保局\n");
     write_file(corpus, "synonyms.txt", "社会保险 社保\n");
     write_file(corpus, "related.txt", "砸墙 => 装修\n");
@@ -52,15 +77,7 @@ static int setup(void **state)
     write_file(zjj, "zjj-3.md",
                "---\nid: zjj-3\ntitle: 住宅專項維修資金使用辦法\ndepartment: 住建局\ntype: policy\n"
                "effective: 2024-01-01\n---\n電梯、屋面等共用部位維修，業主可申請使用維修資金。\n");
-    rx_build_opts o = {.corpus_dir = corpus, .index_dir = idx};
-    rx_build_stats st;
-    rx_diags d = {0};
-    assert_int_equal(rx_build(&st, &o, &d), RX_OK);
-    assert_int_equal(d.n, 0);
-    rx_diags_free(&d);
-    assert_int_equal(rx_kb_open(&fx->kb, idx), RX_OK);
-    *state = fx;
-    return 0;
+    return fixture_open(state, fx);
 }
 
 static int teardown(void **state)
@@ -277,13 +294,10 @@ static void matches_carry_heads_until_fetched(void **state)
     /* a new generation published between the search and the fetch */
     assert_int_equal(rx_index_search(&s.r, ix, s.plan, &s.opts), RX_OK);
     r = s.r;
-    char corpus[128], zjj[160];
-    snprintf(corpus, sizeof corpus, "%s/corpus", fx->dir);
-    snprintf(zjj, sizeof zjj, "%s/zjj", corpus);
-    write_file(zjj, "zjj-0.md",
+    write_file(fx->docs, "zjj-0.md",
                "---\nid: zjj-0\ntitle: 物业服务收费\ndepartment: 住建局\ntype: faq\n"
                "effective: 2024-01-01\n---\n物业费按合同约定收取。\n");
-    rx_build_opts bo = {.corpus_dir = corpus, .index_dir = idx};
+    rx_build_opts bo = {.corpus_dir = fx->corpus, .index_dir = idx};
     rx_build_stats st;
     rx_diags d = {0};
     assert_int_equal(rx_build(&st, &bo, &d), RX_OK);
@@ -356,15 +370,8 @@ static void an_index_without_heads_answers_whole_records(void **state)
 
 static int setup_spelled(void **state)
 {
-    fixture *fx = calloc(1, sizeof *fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/rexian-unit-spelled.XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    char corpus[128], d[160], idx[128];
-    snprintf(corpus, sizeof corpus, "%s/corpus", fx->dir);
-    snprintf(d, sizeof d, "%s/docs", corpus);
-    snprintf(idx, sizeof idx, "%s/idx", fx->dir);
-    mkdir(corpus, 0755);
-    mkdir(d, 0755);
+    fixture *fx = fixture_new("docs");
+    const char *corpus = fx->corpus, *d = fx->docs;
     write_file(corpus, "departments.txt", "市住房公积金管理中心 公积金中心\n市不动产登记中心\n");
     write_file(corpus, "synonyms.txt", "不动产权证书 房本 房产证\n");
     static const struct {
@@ -392,15 +399,7 @@ static int setup_spelled(void **state)
                  docs[k].id[0] == 'g' ? "市住房公积金管理中心" : "市不动产登记中心", docs[k].body);
         write_file(d, name, text);
     }
-    rx_build_opts o = {.corpus_dir = corpus, .index_dir = idx};
-    rx_build_stats st;
-    rx_diags dg = {0};
-    assert_int_equal(rx_build(&st, &o, &dg), RX_OK);
-    assert_int_equal(dg.n, 0);
-    rx_diags_free(&dg);
-    assert_int_equal(rx_kb_open(&fx->kb, idx), RX_OK);
-    *state = fx;
-    return 0;
+    return fixture_open(state, fx);
 }
 
 /* gongjijin tiqu finds 公积金提取 as if typed in Chinese, with the words
