@@ -33,6 +33,8 @@ typedef struct {
     double coord;          /* rerank: × (1 + coord × share of the query's weighted terms) */
     double related_weight; /* < 0: leave related.txt out of the query */
     size_t max_terms;      /* a long query runs only its most telling terms (0: all) */
+    int weighting;         /* rx_weighting (search.h); 0: BM25 */
+    double weight_param;   /* the scheme's parameter (0: its default) */
 } rx_rank_params;
 
 typedef struct {

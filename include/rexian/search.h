@@ -79,7 +79,19 @@ int rx_index_each_meta(rx_index *ix, const char *prefix, rx_meta_fn fn, void *ct
  * RX_ENOTFOUND. */
 int rx_index_get(rx_index *ix, const char *id, char **data, size_t *len);
 
+/* The weighting scheme a search ranks with. BM25 ships; the others are
+ * Xapian's, measured against it (docs/RELEVANCE.md). */
+typedef enum {
+    RX_WEIGHT_BM25 = 0,
+    RX_WEIGHT_LM,  /* query likelihood, Dirichlet smoothing (weight_param: mu) */
+    RX_WEIGHT_DPH, /* divergence from randomness, parameter-free */
+    RX_WEIGHT_PL2, /* divergence from randomness, Poisson */
+    RX_WEIGHT_INL2 /* divergence from randomness, inverse document frequency */
+} rx_weighting;
+
 typedef struct {
+    rx_weighting weighting;
+    double weight_param;     /* the scheme's parameter (LM: mu; 0: its default) */
     double k1, b;            /* BM25 parameters (0: defaults 1.2 and 0.3: weak length
                                 normalisation, since one-line FAQs sit beside
                                 5,000-character policies) */

@@ -493,7 +493,9 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
                             MAX_QUERY_BYTES);
     if (!rx_utf8_valid(text, qlen, NULL))
         return rx_error_set(RX_EINVALID, "q is not valid UTF-8");
-    rx_search_opts o = {.k1 = q->k1,
+    rx_search_opts o = {.weighting = (rx_weighting)rp->weighting,
+                        .weight_param = rp->weight_param,
+                        .k1 = q->k1,
                         .b = q->b,
                         .offset = q->offset,
                         .limit = q->limit ? q->limit : 10,

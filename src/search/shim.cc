@@ -568,6 +568,25 @@ static bool load_facets(rx_index *ix)
 }
 
 // Facets as the API gives them: by count, most first, then by value, as
+// The scheme a search ranks with: BM25 with weak length normalisation ships;
+// the others are there to be measured against it (tests/eval).
+static void set_weighting(Xapian::Enquire &enq, const rx_search_opts *o)
+{
+    double p = o->weight_param;
+    switch (o->weighting) {
+    case RX_WEIGHT_LM:
+        enq.set_weighting_scheme(
+            Xapian::LMWeight(0, Xapian::Weight::DIRICHLET_SMOOTHING, p > 0 ? p : 2000, 0));
+        return;
+    case RX_WEIGHT_DPH: enq.set_weighting_scheme(Xapian::DPHWeight()); return;
+    case RX_WEIGHT_PL2: enq.set_weighting_scheme(Xapian::PL2Weight()); return;
+    case RX_WEIGHT_INL2: enq.set_weighting_scheme(Xapian::InL2Weight()); return;
+    case RX_WEIGHT_BM25: break;
+    }
+    enq.set_weighting_scheme(
+        Xapian::BM25Weight(o->k1 > 0 ? o->k1 : 1.2, 0, 1, o->b > 0 ? o->b : 0.3, 0.5));
+}
+
 // ValueCountMatchSpy::top_values_begin orders them.
 static rx_facet *facets_of(std::vector<std::pair<std::string, Xapian::doccount>> v, size_t *n)
 {
@@ -759,8 +778,7 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
                 Xapian::Query(Xapian::Query::OP_VALUE_LE, RX_SLOT_EXPIRES, o->expired_by));
         Xapian::Enquire enq(ix->db);
         enq.set_query(q);
-        enq.set_weighting_scheme(
-            Xapian::BM25Weight(o->k1 > 0 ? o->k1 : 1.2, 0, 1, o->b > 0 ? o->b : 0.3, 0.5));
+        set_weighting(enq, o);
         bool table = o->facet_sample && load_facets(ix);
         facet_spy dspy(ix->departments), tspy(ix->types);
         Xapian::ValueCountMatchSpy vdspy(RX_SLOT_DEPARTMENT), vtspy(RX_SLOT_TYPE);

@@ -206,24 +206,30 @@ typedef struct {
     rx_rank_params p;
 } rank_variant;
 
-/* {concept weight, anchor boost, coord, related weight, max terms}; the
+/* {concept weight, anchor boost, coord, related weight, max terms, weighting,
+ * its parameter}; the
  * first is the ranking of the previous release, the last the shipped one. */
 static const rank_variant rank_variants[] = {
-    {"previous release (no related.txt)", {1.0, 0.0, 0.0, -1, 0}},
-    {"related 0.3", {1.0, 0.0, 0.0, 0.3, 0}},
-    {"related 0.5", {1.0, 0.0, 0.0, 0.5, 0}},
-    {"related 1.0", {1.0, 0.0, 0.0, 1.0, 0}},
-    {"rel 0.3, concept weight 2", {2.0, 0.0, 0.0, 0.3, 0}},
-    {"rel 0.3, concept weight 3", {3.0, 0.0, 0.0, 0.3, 0}},
-    {"rel 0.3, anchor boost 0.3", {1.0, 0.3, 0.0, 0.3, 0}},
-    {"rel 0.3, anchor boost 0.6", {1.0, 0.6, 0.0, 0.3, 0}},
-    {"rel 0.3, coord 0.5", {1.0, 0.0, 0.5, 0.3, 0}},
-    {"rel 0.3, coord 1.0", {1.0, 0.0, 1.0, 0.3, 0}},
-    {"rel 0.3, cw 2, coord 1.0", {2.0, 0.0, 1.0, 0.3, 0}},
-    {"rel 0.3, elite 16 words", {1.0, 0.0, 0.0, 0.3, 16}},
-    {"rel 0.3, elite 24 words", {1.0, 0.0, 0.0, 0.3, 24}},
-    {"rel 0.3, elite 32 words", {1.0, 0.0, 0.0, 0.3, 32}},
-    {"shipped", {0, 0, 0, 0, 0}},
+    {"previous release (no related.txt)", {1.0, 0.0, 0.0, -1, 0, RX_WEIGHT_BM25, 0}},
+    {"related 0.3", {1.0, 0.0, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
+    {"related 0.5", {1.0, 0.0, 0.0, 0.5, 0, RX_WEIGHT_BM25, 0}},
+    {"related 1.0", {1.0, 0.0, 0.0, 1.0, 0, RX_WEIGHT_BM25, 0}},
+    {"rel 0.3, concept weight 2", {2.0, 0.0, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
+    {"rel 0.3, concept weight 3", {3.0, 0.0, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
+    {"rel 0.3, anchor boost 0.3", {1.0, 0.3, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
+    {"rel 0.3, anchor boost 0.6", {1.0, 0.6, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
+    {"rel 0.3, coord 0.5", {1.0, 0.0, 0.5, 0.3, 0, RX_WEIGHT_BM25, 0}},
+    {"rel 0.3, coord 1.0", {1.0, 0.0, 1.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
+    {"rel 0.3, cw 2, coord 1.0", {2.0, 0.0, 1.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
+    {"rel 0.3, elite 16 words", {1.0, 0.0, 0.0, 0.3, 16, RX_WEIGHT_BM25, 0}},
+    {"rel 0.3, elite 24 words", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_BM25, 0}},
+    {"rel 0.3, elite 32 words", {1.0, 0.0, 0.0, 0.3, 32, RX_WEIGHT_BM25, 0}},
+    {"query likelihood, mu 2000", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_LM, 2000}},
+    {"query likelihood, mu 5000", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_LM, 5000}},
+    {"DFR DPH", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_DPH, 0}},
+    {"DFR PL2", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_PL2, 0}},
+    {"DFR InL2", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_INL2, 0}},
+    {"shipped", {0, 0, 0, 0, 0, RX_WEIGHT_BM25, 0}},
 };
 
 typedef struct {
