@@ -35,6 +35,7 @@ typedef struct {
     size_t max_terms;      /* a long query runs only its most telling terms (0: all) */
     int weighting;         /* rx_weighting (search.h); 0: BM25 */
     double weight_param;   /* the scheme's parameter (0: its default) */
+    size_t char_postings;  /* postings the character terms may walk (0: the shipped bound) */
 } rx_rank_params;
 
 typedef struct {

@@ -103,10 +103,12 @@ typedef struct {
                                 (their last day in force) is on or before it;
                                 NULL = keep expired documents */
     size_t offset, limit;
-    size_t facet_sample; /* documents to examine at least, for facets */
-    size_t explain;      /* for this many best matches, tell which plan terms each contains */
-    size_t max_terms;    /* run at most this many terms, those of highest possible weight
-                            (Xapian's OP_ELITE_SET); 0: all */
+    size_t facet_sample;  /* documents to examine at least, for facets */
+    size_t explain;       /* for this many best matches, tell which plan terms each contains */
+    size_t max_terms;     /* run at most this many terms, those of highest possible weight
+                             (Xapian's OP_ELITE_SET); 0: all */
+    size_t char_postings; /* the query's character terms walk at most this many
+                             postings together, the rarest first (0: 10,000) */
 } rx_search_opts;
 
 typedef struct {

@@ -502,7 +502,8 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
                         .facet_sample = FACET_SAMPLE,
                         .explain = rp->anchor_boost > 0 || rp->coord > 0 ? RERANK_DEPTH
                                                                          : EXPLAIN_FOR_CONFIDENCE,
-                        .max_terms = rp->max_terms};
+                        .max_terms = rp->max_terms,
+                        .char_postings = rp->char_postings};
     if (o.limit > MAX_LIMIT)
         return rx_error_set(RX_EINVALID, "limit must be between 1 and %d", MAX_LIMIT);
     if (q->department && *q->department) {

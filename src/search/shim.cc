@@ -61,6 +61,12 @@ const size_t MAX_TYPOS = 3;
 // COMMON_SHARE of the documents, and only the MAX_CHARS rarest of a query
 // (measured: the same relevance as all of them, docs/RELEVANCE.md).
 const size_t MAX_CHARS = 12;
+// ... and together they walk at most this many postings, the rarest first:
+// the matcher's work on them stays bounded as the corpus grows. Below about
+// 5,500 documents it never binds (12 terms in at most 15% each); at 100,000
+// it keeps the rare characters that tell and drops the common ones, which
+// took a third of the in-process p99 (docs/BENCHMARKS.md, session 18).
+const size_t CHAR_POSTINGS = 10000;
 // A spelled pair of syllables stands for its most frequent few bigrams.
 const size_t MAX_SPELLED_BIGRAMS = 10;
 const char NO_EFFECTIVE[] = "0000-00-00";
@@ -402,7 +408,7 @@ spelled_bigrams(const Xapian::Database &db, const char *term)
 }
 
 static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan *plan,
-                                 size_t max_terms, plan_terms &pt)
+                                 size_t max_terms, size_t char_postings, plan_terms &pt)
 {
     pt.freq.assign(plan->nterms, 0);
     pt.used.assign(plan->nterms, false);
@@ -441,6 +447,13 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
     std::sort(chars.begin(), chars.end());
     if (chars.size() > MAX_CHARS)
         chars.resize(MAX_CHARS);
+    size_t keep = 0;
+    for (Xapian::doccount walked = 0; keep < chars.size(); keep++) {
+        if (walked + chars[keep].first > char_postings)
+            break;
+        walked += chars[keep].first;
+    }
+    chars.resize(keep);
     std::vector<bool> char_kept(plan->nterms, false);
     for (const auto &c : chars)
         char_kept[c.second] = true;
@@ -759,7 +772,8 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
         if (plan->nterms == 0)
             return RX_OK;
         plan_terms pt;
-        Xapian::Query q = build_query(ix->db, plan, o->max_terms, pt);
+        Xapian::Query q = build_query(ix->db, plan, o->max_terms,
+                                      o->char_postings ? o->char_postings : CHAR_POSTINGS, pt);
         std::vector<Xapian::Query> filters;
         if (o->department)
             filters.emplace_back(std::string("XD") + o->department);

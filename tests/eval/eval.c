@@ -207,29 +207,31 @@ typedef struct {
 } rank_variant;
 
 /* {concept weight, anchor boost, coord, related weight, max terms, weighting,
- * its parameter}; the
+ * its parameter, character postings}; the
  * first is the ranking of the previous release, the last the shipped one. */
 static const rank_variant rank_variants[] = {
-    {"previous release (no related.txt)", {1.0, 0.0, 0.0, -1, 0, RX_WEIGHT_BM25, 0}},
-    {"related 0.3", {1.0, 0.0, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
-    {"related 0.5", {1.0, 0.0, 0.0, 0.5, 0, RX_WEIGHT_BM25, 0}},
-    {"related 1.0", {1.0, 0.0, 0.0, 1.0, 0, RX_WEIGHT_BM25, 0}},
-    {"rel 0.3, concept weight 2", {2.0, 0.0, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
-    {"rel 0.3, concept weight 3", {3.0, 0.0, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
-    {"rel 0.3, anchor boost 0.3", {1.0, 0.3, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
-    {"rel 0.3, anchor boost 0.6", {1.0, 0.6, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
-    {"rel 0.3, coord 0.5", {1.0, 0.0, 0.5, 0.3, 0, RX_WEIGHT_BM25, 0}},
-    {"rel 0.3, coord 1.0", {1.0, 0.0, 1.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
-    {"rel 0.3, cw 2, coord 1.0", {2.0, 0.0, 1.0, 0.3, 0, RX_WEIGHT_BM25, 0}},
-    {"rel 0.3, elite 16 words", {1.0, 0.0, 0.0, 0.3, 16, RX_WEIGHT_BM25, 0}},
-    {"rel 0.3, elite 24 words", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_BM25, 0}},
-    {"rel 0.3, elite 32 words", {1.0, 0.0, 0.0, 0.3, 32, RX_WEIGHT_BM25, 0}},
-    {"query likelihood, mu 2000", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_LM, 2000}},
-    {"query likelihood, mu 5000", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_LM, 5000}},
-    {"DFR DPH", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_DPH, 0}},
-    {"DFR PL2", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_PL2, 0}},
-    {"DFR InL2", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_INL2, 0}},
-    {"shipped", {0, 0, 0, 0, 0, RX_WEIGHT_BM25, 0}},
+    {"previous release (no related.txt)", {1.0, 0.0, 0.0, -1, 0, RX_WEIGHT_BM25, 0, 0}},
+    {"related 0.3", {1.0, 0.0, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0, 0}},
+    {"related 0.5", {1.0, 0.0, 0.0, 0.5, 0, RX_WEIGHT_BM25, 0, 0}},
+    {"related 1.0", {1.0, 0.0, 0.0, 1.0, 0, RX_WEIGHT_BM25, 0, 0}},
+    {"rel 0.3, concept weight 2", {2.0, 0.0, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0, 0}},
+    {"rel 0.3, concept weight 3", {3.0, 0.0, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0, 0}},
+    {"rel 0.3, anchor boost 0.3", {1.0, 0.3, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0, 0}},
+    {"rel 0.3, anchor boost 0.6", {1.0, 0.6, 0.0, 0.3, 0, RX_WEIGHT_BM25, 0, 0}},
+    {"rel 0.3, coord 0.5", {1.0, 0.0, 0.5, 0.3, 0, RX_WEIGHT_BM25, 0, 0}},
+    {"rel 0.3, coord 1.0", {1.0, 0.0, 1.0, 0.3, 0, RX_WEIGHT_BM25, 0, 0}},
+    {"rel 0.3, cw 2, coord 1.0", {2.0, 0.0, 1.0, 0.3, 0, RX_WEIGHT_BM25, 0, 0}},
+    {"rel 0.3, elite 16 words", {1.0, 0.0, 0.0, 0.3, 16, RX_WEIGHT_BM25, 0, 0}},
+    {"rel 0.3, elite 24 words", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_BM25, 0, 0}},
+    {"rel 0.3, elite 32 words", {1.0, 0.0, 0.0, 0.3, 32, RX_WEIGHT_BM25, 0, 0}},
+    {"query likelihood, mu 2000", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_LM, 2000, 0}},
+    {"query likelihood, mu 5000", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_LM, 5000, 0}},
+    {"DFR DPH", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_DPH, 0, 0}},
+    {"DFR PL2", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_PL2, 0, 0}},
+    {"DFR InL2", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_INL2, 0, 0}},
+    {"characters: no posting bound", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_BM25, 0, SIZE_MAX}},
+    {"characters: 3,000 postings", {1.0, 0.0, 0.0, 0.3, 24, RX_WEIGHT_BM25, 0, 3000}},
+    {"shipped", {0, 0, 0, 0, 0, RX_WEIGHT_BM25, 0, 0}},
 };
 
 typedef struct {
@@ -418,16 +420,13 @@ int main(int argc, char **argv)
 {
     const char *corpus = "corpus", *qpath = "tests/relevance/queries.tsv", *work = "build/eval";
     const char *today = "2026-11-28", *only = NULL, *ooc = NULL;
-    bool calibrate = false;
-    static const struct option opts[] = {{"corpus", required_argument, 0, 'c'},
-                                         {"queries", required_argument, 0, 'q'},
-                                         {"work", required_argument, 0, 'w'},
-                                         {"today", required_argument, 0, 't'},
-                                         {"only", required_argument, 0, 'o'},
-                                         {"ooc", required_argument, 0, 'x'},
-                                         {"calibrate", no_argument, 0, 'k'},
-                                         {"run", required_argument, 0, 'r'},
-                                         {0, 0, 0, 0}};
+    bool calibrate = false, reuse = false;
+    static const struct option opts[] = {
+        {"reuse", no_argument, 0, 'u'},         {"corpus", required_argument, 0, 'c'},
+        {"queries", required_argument, 0, 'q'}, {"work", required_argument, 0, 'w'},
+        {"today", required_argument, 0, 't'},   {"only", required_argument, 0, 'o'},
+        {"ooc", required_argument, 0, 'x'},     {"calibrate", no_argument, 0, 'k'},
+        {"run", required_argument, 0, 'r'},     {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -438,6 +437,7 @@ int main(int argc, char **argv)
         case 'o': only = optarg; break;
         case 'x': ooc = optarg; break;
         case 'k': calibrate = true; break;
+        case 'u': reuse = true; break;
         case 'r': run_log = fopen(optarg, "w"); break;
         default: return 2;
         }
@@ -514,7 +514,12 @@ int main(int argc, char **argv)
             .corpus_dir = corpus, .index_dir = path, .full = true, .analyzer = variants[v].flags};
         rx_build_stats bs;
         rx_diags bd = {0};
-        if (rx_build(&bs, &bo, &bd) != RX_OK) {
+        char current[4200];
+        snprintf(current, sizeof current, "%s/current", path);
+        struct stat st;
+        /* --reuse: the index an earlier run left in --work */
+        bool built = reuse && stat(current, &st) == 0;
+        if (!built && rx_build(&bs, &bo, &bd) != RX_OK) {
             fprintf(stderr, "eval: %s\n", rx_error_last());
             return 2;
         }

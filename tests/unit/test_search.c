@@ -251,14 +251,20 @@ typedef struct {
     rx_results *r;
 } raw_search;
 
-static raw_search search_raw(const char *path, const char *q)
+static raw_search search_raw_with(const char *path, const char *q, rx_search_opts opts)
 {
-    raw_search s = {.opts = {.limit = 10}}; /* nothing explained by the search */
+    raw_search s = {.opts = opts};
     rx_analyzer an = {RX_AN_DEFAULT, NULL, NULL};
     assert_int_equal(rx_index_open(&s.ix, path), RX_OK);
     assert_int_equal(rx_plan_query(&s.plan, &an, q, strlen(q)), RX_OK);
     assert_int_equal(rx_index_search(&s.r, s.ix, s.plan, &s.opts), RX_OK);
     return s;
+}
+
+static raw_search search_raw(const char *path, const char *q)
+{
+    /* nothing explained by the search */
+    return search_raw_with(path, q, (rx_search_opts){.limit = 10});
 }
 
 static void raw_search_free(raw_search *s)
@@ -332,6 +338,45 @@ static void matches_are_explained_on_demand(void **state)
         }
     assert_int_equal(held, 2);
     raw_search_free(&s);
+}
+
+/* The character terms of a query walk at most char_postings postings
+ * together, the rarest first: 修 (in two documents) is dropped before the
+ * characters each in one. Unbounded here (the shipped bound binds only in
+ * a corpus of thousands), every character of the query runs. */
+static void character_terms_walk_a_bounded_number_of_postings(void **state)
+{
+    fixture *fx = *state;
+    char idx[128];
+    snprintf(idx, sizeof idx, "%s/idx", fx->dir);
+    for (size_t bound = 0; bound <= 3; bound += 3) {
+        raw_search s = search_raw_with(idx, "维修装修资金",
+                                       (rx_search_opts){.limit = 10, .char_postings = bound});
+        const rx_query_plan *plan = s.plan;
+        double walked = 0;
+        size_t chars = 0, used = 0;
+        for (size_t t = 0; t < plan->nterms; t++) {
+            if (plan->terms[t].kind != RX_QT_CHAR)
+                continue;
+            chars++;
+            if (!strcmp(plan->terms[t].term, "C修"))
+                assert_float_equal(s.r->term_freq[t], 2, 1e-9);
+            if (s.r->used[t]) {
+                used++;
+                walked += s.r->term_freq[t];
+                if (bound)
+                    assert_string_not_equal(plan->terms[t].term, "C修");
+            }
+        }
+        assert_int_equal(chars, 5); /* 维 修 装 资 金 */
+        if (bound) {
+            assert_int_equal(used, 3);
+            assert_true(walked <= (double)bound);
+        } else {
+            assert_int_equal(used, chars);
+        }
+        raw_search_free(&s);
+    }
 }
 
 /* An index written before heads (no head slot) still answers whole records. */
@@ -484,6 +529,7 @@ int main(void)
         cmocka_unit_test(facets_count_the_matches),
         cmocka_unit_test(an_index_without_heads_answers_whole_records),
         cmocka_unit_test(matches_are_explained_on_demand),
+        cmocka_unit_test(character_terms_walk_a_bounded_number_of_postings),
         /* last: it publishes a new generation */
         cmocka_unit_test(matches_carry_heads_until_fetched),
     };
