@@ -34,23 +34,25 @@
 /* The library's per-connection memory pool holds the request line, the
  * header fields, 56 bytes of bookkeeping per field, cookie and query
  * parameter, a copy of the Cookie header, and then the response's headers.
- * Room for request lines past 100 KB, so that those get our JSON errors
- * rather than the library's own pages; not more: the library clears the
- * pool between requests (256 KiB cost /healthz at 64 connections a third
- * of its rate, 128 KiB a few percent).
+ * The library clears the whole pool between two requests of a connection,
+ * so its size is paid on every request: at 64 connections /healthz ran at
+ * 0.51x nginx with 128 KiB, 0.69x with 64 KiB and 0.80x with 32 KiB (one
+ * run, docs/BENCHMARKS.md, session 18; 256 KiB had cost a third of the rate
+ * before). 32 KiB holds any request the console or a client of the API
+ * makes (a search's q is at most 1,024 bytes, 3 KB encoded) many times over.
  *
  * Our limits keep every admitted request inside it with room for the
- * response (100 KiB + 16 KiB + 132 records leave ~4 KiB). A request past
+ * response (12 KiB + 8 KiB + 132 records leave ~4.6 KiB). A request past
  * them that still fits gets our JSON 414 or 431, written straight to the
  * socket (the pool may be full). What does not fit is answered by the
- * library itself with its HTML page, before we see the request. Measured
- * with 0.9.75 on an otherwise minimal GET: a request target over 130,885
- * bytes (431, or 414 once the request line alone overflows), one header
- * field over 130,804 bytes, more than 1,760 header fields or more than
- * 1,622 cookies (431); in general a request head past ~130,800 bytes. */
-#define POOL_BYTES (128 * 1024)
-#define MAX_URI (100 * 1024)        /* the request target, bytes */
-#define MAX_FIELD_BYTES (16 * 1024) /* header names and values */
+ * library itself with its HTML page (414 or 431), before we see the
+ * request. Measured with 0.9.75 on an otherwise minimal GET: a request
+ * target over 32,585 bytes, one header field over 32,504 bytes, more than
+ * 408 header fields or more than 409 cookies; in general a request head
+ * past ~32,500 bytes (tests/e2e/test_hardening.sh checks both sides). */
+#define POOL_BYTES (32 * 1024)
+#define MAX_URI (12 * 1024)        /* the request target, bytes */
+#define MAX_FIELD_BYTES (8 * 1024) /* header names and values */
 #define MAX_FIELDS 100
 #define DEFAULT_MAX_CONNECTIONS 8192
 #define FD_RESERVE 256 /* descriptors left for the index, the database and logs */

@@ -134,24 +134,40 @@ json_error() { # json_error FILE STATUS CODE: a hostile.py head/chunked report
     has "$1" status="$2" json=yes && grep -q "\"code\":\"$3\"" "$1" ||
         { echo "  # expected $2 $3 in:"; sed 's/^/  #   /' "$1"; return 1; }
 }
-"${HOSTILE[@]}" head "$PORT" params 4000 >"$T/params"
+"${HOSTILE[@]}" head "$PORT" params 1500 >"$T/params"
+"${HOSTILE[@]}" head "$PORT" params 4000 >"$T/params4000"
 "${HOSTILE[@]}" head "$PORT" params 33 >"$T/params33"
 "${HOSTILE[@]}" head "$PORT" params 32 >"$T/params32"
 params_refused() {
     json_error "$T/params" 400 too_many_parameters && has "$T/params" end=eof &&
+        json_error "$T/params4000" 414 uri_too_long && has "$T/params4000" end=eof &&
         json_error "$T/params33" 400 too_many_parameters && has "$T/params32" status=200
 }
-check "4,000 query parameters get 400 too_many_parameters JSON, not a hung connection (33 too, 32 pass)" \
+check "1,500 query parameters get 400 too_many_parameters JSON, not a hung connection (33 too, 32 pass; 4,000 are a 414 target)" \
     params_refused
-# (past the library's 128 KiB per-connection pool, ~130,800 bytes of request
+# (past the library's 32 KiB per-connection pool, ~32,500 bytes of request
 # head, the library answers with its own HTML page: see server.c)
-for what in "uri 120000 414 uri_too_long" "uri 130000 414 uri_too_long" \
-    "field 65536 431 headers_too_large" "field 130000 431 headers_too_large" \
-    "fields 1000 431 headers_too_large" "cookies 1000 431 headers_too_large" \
-    "cookies 1620 431 headers_too_large"; do
+for what in "uri 12289 414 uri_too_long" "uri 32000 414 uri_too_long" \
+    "field 8193 431 headers_too_large" "field 32000 431 headers_too_large" \
+    "fields 101 431 headers_too_large" "fields 400 431 headers_too_large" \
+    "cookies 400 431 headers_too_large"; do
     set -- $what
     "${HOSTILE[@]}" head "$PORT" "$1" "$2" >"$T/head.$1.$2"
     check "a request head with $1 of $2 gets $3 $4 JSON" json_error "$T/head.$1.$2" "$3" "$4"
+done
+for what in "uri 12288" "field 8000" "fields 90"; do
+    set -- $what
+    "${HOSTILE[@]}" head "$PORT" "$1" "$2" >"$T/head.$1.$2"
+    check "a request head with $1 of $2, inside the limits, is answered 200" has "$T/head.$1.$2" status=200
+done
+library_refused() { # FILE STATUS: the library's own page, then the connection closed
+    has "$1" status="$2" json=no end=eof
+}
+for what in "uri 40000 414" "field 40000 431" "cookies 1000 431"; do
+    set -- $what
+    "${HOSTILE[@]}" head "$PORT" "$1" "$2" >"$T/head.$1.$2"
+    check "a request head with $1 of $2, past the pool, gets the library's $3 and is closed" \
+        library_refused "$T/head.$1.$2" "$3"
 done
 
 # admission before the body

@@ -285,10 +285,13 @@ api -X PUT "$U/api/v1/admin/users"
 check "PUT /api/v1/admin/users is 405 with Allow: GET, POST" header_is Allow 'GET, POST'
 
 # --- hostile clients
+head -c 10000 /dev/zero | tr '\0' a >"$T/q10k"
+api --get --data-urlencode q@"$T/q10k" "$U/api/v1/search"
+check "a 10 KB URL gets a JSON error (400 parameter_too_long), not an HTML page" err 400 parameter_too_long
+check "the 10 KB URL error is served as application/json" header_is Content-Type 'application/json; charset=utf-8'
 head -c 100000 /dev/zero | tr '\0' a >"$T/q100k"
 api --get --data-urlencode q@"$T/q100k" "$U/api/v1/search"
-check "a 100 KB URL gets a JSON error (400 parameter_too_long), not an HTML page" err 400 parameter_too_long
-check "the 100 KB URL error is served as application/json" header_is Content-Type 'application/json; charset=utf-8'
+check "a 100 KB URL, past the connection's 32 KiB pool, is refused with 414" is 414
 head -c 300000 /dev/zero | tr '\0' a >"$T/q300k"
 api --get --data-urlencode q@"$T/q300k" "$U/api/v1/search"
 check "the server survives a 300 KB URL" healthy
