@@ -14,6 +14,7 @@ const TOKEN_KEY = 'rexian.token';
 const DEBOUNCE_MS = 200;
 const ASSIST_DEBOUNCE_MS = 120; // the panel follows the 诉求 as it is typed
 const ASSIST_MAX_BYTES = 2000; // what POST /api/v1/assist reads
+const SEARCH_MAX_BYTES = 1024; // what GET /api/v1/search accepts in q
 
 // The pages, and the roles that may use them (the server checks every
 // request all the same: hiding a link is a convenience, not the guard).
@@ -244,7 +245,9 @@ async function search(q) {
     return;
   }
   searchAbort = new AbortController();
-  const params = new URLSearchParams({ q, limit: '10' });
+  // a pasted text longer than the search accepts: its beginning is searched
+  const sent = clipBytes(q, SEARCH_MAX_BYTES);
+  const params = new URLSearchParams({ q: sent, limit: '10' });
   const key = searchKey(q);
   if ($('q-dept').value) params.set('department', $('q-dept').value);
   if ($('q-type').value) params.set('type', $('q-type').value);
@@ -254,7 +257,7 @@ async function search(q) {
     if (seq !== searchSeq) return;
     shownQuery = key;
     renderFilters(r);
-    renderHits(r);
+    renderHits(r, sent === q ? 0 : [...sent].length);
   } catch (e) {
     if (e.name === 'AbortError' || seq !== searchSeq) return;
     $('search-status').textContent = '检索失败：' + e.message;
@@ -293,10 +296,12 @@ function filterChanged() {
   if (q.trim()) search(q);
 }
 
-function renderHits(r) {
+// clipped: the number of characters searched when the query was cut, or 0
+function renderHits(r, clipped = 0) {
   const hits = r.hits || [];
   const narrowed = [$('q-dept').value, TYPES[$('q-type').value]].filter(Boolean).join('、');
-  $('search-status').textContent = (r.pinyin ? '已按拼音理解检索（输入法可能未切换到中文）。' : '') +
+  $('search-status').textContent = (clipped ? '检索词过长，已按前 ' + clipped + ' 个字检索。' : '') +
+    (r.pinyin ? '已按拼音理解检索（输入法可能未切换到中文）。' : '') +
     '共 ' + r.total + ' 条' + (narrowed ? '（筛选：' + narrowed + '）' : '') +
     '，用时 ' + Math.round(r.took_ms || 0) + ' 毫秒';
   const unsure = hits.length === 0 || r.confident === false;

@@ -149,6 +149,18 @@ try {
     assert(await page.getByRole('status').filter({ hasText: '已按拼音理解检索' }).count() === 0, 'a query in characters is said to be read as pinyin');
   });
 
+  await check('a pasted text longer than the search accepts is searched by its beginning, and the status line says so (检索词过长)', async () => {
+    const box = page.getByLabel('检索知识库');
+    await box.fill('楼上装修太吵' + '，邻居天天在家里敲敲打打到很晚'.repeat(60));
+    await page.getByRole('status').filter({ hasText: '检索词过长，已按前' }).waitFor();
+    const list = page.getByRole('list', { name: '检索结果' });
+    assert(await list.getByRole('listitem').count() > 0, 'no hits for the long text');
+    await box.fill('楼上装修太吵');
+    await until(async () => (await page.getByRole('status').filter({ hasText: '检索词过长' }).count()) === 0,
+      'a short query is said to be cut');
+    await list.getByRole('link', { name: firstTitle }).first().waitFor();
+  });
+
   await check('Enter opens the document; the viewer shows its dates and the illustrative note; Esc closes it', async () => {
     await page.getByRole('list', { name: '检索结果' }).getByRole('link', { name: firstTitle }).waitFor();
     await page.getByLabel('检索知识库').press('Enter');
