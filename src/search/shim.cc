@@ -95,7 +95,34 @@ struct rx_index {
     unsigned long facets_epoch = 0; // the view the tables below describe (0: none)
     bool facets_remote = false;     // db has a remote part: its servers count the values
     facet_table departments, types;
+    // Term frequencies looked up in the view tf_epoch (they do not change
+    // within a view): a hotline's queries share most of their words, and
+    // each lookup is a B-tree descent (a tenth of a search at 100,000
+    // documents, docs/BENCHMARKS.md).
+    std::unordered_map<std::string, Xapian::doccount> tf_cache;
+    unsigned long tf_epoch = 0;
 };
+
+// At most this many terms' frequencies are kept per reader (a few MB); the
+// cache starts again when it is full.
+const size_t TF_CACHE_MAX = 65536;
+
+// The number of documents holding term in ix's current view.
+static Xapian::doccount termfreq(rx_index *ix, const std::string &term)
+{
+    if (ix->tf_epoch != ix->epoch) {
+        ix->tf_cache.clear();
+        ix->tf_epoch = ix->epoch;
+    }
+    auto it = ix->tf_cache.find(term);
+    if (it != ix->tf_cache.end())
+        return it->second;
+    Xapian::doccount tf = ix->db.get_termfreq(term);
+    if (ix->tf_cache.size() >= TF_CACHE_MAX)
+        ix->tf_cache.clear();
+    ix->tf_cache.emplace(term, tf);
+    return tf;
+}
 
 extern "C" int rx_writer_open(rx_writer **out, const char *dir)
 {
@@ -372,8 +399,8 @@ struct plan_terms {
 // keys its syllables can be (a polyphone's other reading is keyed under the
 // table's: yin hang is looked up under "Pyin xing" too), whose characters
 // can each be read so (银行, not 银杏).
-static std::vector<std::pair<Xapian::doccount, std::string>>
-spelled_bigrams(const Xapian::Database &db, const char *term)
+static std::vector<std::pair<Xapian::doccount, std::string>> spelled_bigrams(rx_index *ix,
+                                                                             const char *term)
 {
     std::vector<std::pair<Xapian::doccount, std::string>> out;
     const char *space = std::strchr(term + 1, ' ');
@@ -390,14 +417,14 @@ spelled_bigrams(const Xapian::Database &db, const char *term)
         },
         &keys);
     for (const std::string &key : keys)
-        for (auto it = db.synonyms_begin(key); it != db.synonyms_end(key); ++it) {
+        for (auto it = ix->db.synonyms_begin(key); it != ix->db.synonyms_end(key); ++it) {
             const std::string &bg = *it;
             uint32_t c1, c2;
             if (bg.size() != 6 || rx_utf8_next(bg.data(), 6, &c1) != 3 ||
                 rx_utf8_next(bg.data() + 3, 3, &c2) != 3 || !rx_pinyin_reads(c1, syl[0]) ||
                 !rx_pinyin_reads(c2, syl[1]))
                 continue;
-            Xapian::doccount tf = db.get_termfreq(bg);
+            Xapian::doccount tf = termfreq(ix, bg);
             if (tf > 0)
                 out.emplace_back(tf, bg);
         }
@@ -407,9 +434,10 @@ spelled_bigrams(const Xapian::Database &db, const char *term)
     return out;
 }
 
-static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan *plan,
-                                 size_t max_terms, size_t char_postings, plan_terms &pt)
+static Xapian::Query build_query(rx_index *ix, const rx_query_plan *plan, size_t max_terms,
+                                 size_t char_postings, plan_terms &pt)
 {
+    const Xapian::Database &db = ix->db;
     pt.freq.assign(plan->nterms, 0);
     pt.used.assign(plan->nterms, false);
     std::vector<Xapian::Query> parts, backoff;
@@ -431,11 +459,11 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
         if (t.kind == RX_QT_SPELLED) {
             continue;
         } else if (t.term[0] == 'P') {
-            tf[k] = t.base ? db.get_termfreq(t.base) : 0;
+            tf[k] = t.base ? termfreq(ix, t.base) : 0;
             if (t.base)
                 typos.emplace_back(tf[k], k);
         } else if (!t.wildcard) {
-            tf[k] = db.get_termfreq(t.term);
+            tf[k] = termfreq(ix, t.term);
             if (t.kind == RX_QT_CHAR) {
                 if (tf[k] > 0 && tf[k] <= common_tf)
                     chars.emplace_back(tf[k], k);
@@ -472,7 +500,7 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
         const rx_qterm &t = plan->terms[k];
         if (t.kind == RX_QT_SPELLED) {
             std::vector<std::pair<Xapian::doccount, std::string>> cands =
-                spelled_bigrams(db, t.term);
+                spelled_bigrams(ix, t.term);
             if (cands.empty())
                 continue;
             std::vector<Xapian::Query> alts;
@@ -499,7 +527,7 @@ static Xapian::Query build_query(const Xapian::Database &db, const rx_query_plan
                 continue;
             std::vector<std::pair<Xapian::doccount, std::string>> cands;
             for (auto it = db.synonyms_begin(t.term); it != db.synonyms_end(t.term); ++it) {
-                Xapian::doccount alt_tf = db.get_termfreq(*it);
+                Xapian::doccount alt_tf = termfreq(ix, *it);
                 if (alt_tf > base_tf)
                     cands.emplace_back(alt_tf, *it);
             }
@@ -772,7 +800,7 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
         if (plan->nterms == 0)
             return RX_OK;
         plan_terms pt;
-        Xapian::Query q = build_query(ix->db, plan, o->max_terms,
+        Xapian::Query q = build_query(ix, plan, o->max_terms,
                                       o->char_postings ? o->char_postings : CHAR_POSTINGS, pt);
         std::vector<Xapian::Query> filters;
         if (o->department)

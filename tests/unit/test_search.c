@@ -316,6 +316,49 @@ static void matches_carry_heads_until_fetched(void **state)
     raw_search_free(&s);
 }
 
+/* The frequency of a plan term in a search's answer (0 when absent). */
+static double freq_of(const raw_search *s, const char *term)
+{
+    for (size_t t = 0; t < s->plan->nterms; t++)
+        if (!strcmp(s->plan->terms[t].term, term))
+            return s->r->term_freq[t];
+    return 0;
+}
+
+/* A reader keeps the term frequencies it looked up, for as long as it sees
+ * the same view of the index: a search after a new generation counts the
+ * documents that generation has. */
+static void term_frequencies_follow_a_new_generation(void **state)
+{
+    fixture *fx = *state;
+    char idx[128];
+    snprintf(idx, sizeof idx, "%s/idx", fx->dir);
+    raw_search s = search_raw(idx, "住宅维修");
+    double before = freq_of(&s, "住宅");
+    assert_true(before >= 2);
+    rx_results_free(s.r);
+    /* the same reader, the same view: the same counts */
+    assert_int_equal(rx_index_search(&s.r, s.ix, s.plan, &s.opts), RX_OK);
+    assert_float_equal(freq_of(&s, "住宅"), before, 1e-9);
+    rx_results_free(s.r);
+    write_file(fx->docs, "zjj-9.md",
+               "---\nid: zjj-9\ntitle: 住宅小区公共维修\ndepartment: 住建局\ntype: guide\n"
+               "effective: 2024-01-01\n---\n住宅小区的公共设施坏了，可申请维修。\n");
+    rx_build_opts bo = {.corpus_dir = fx->corpus, .index_dir = idx};
+    rx_build_stats st;
+    rx_diags d = {0};
+    assert_int_equal(rx_build(&st, &bo, &d), RX_OK);
+    for (size_t k = 0; k < d.n; k++) /* (zjj-0.md of the test before is refused) */
+        assert_null(strstr(d.items[k].path, "zjj-9"));
+    rx_diags_free(&d);
+    bool changed = false;
+    assert_int_equal(rx_index_refresh(s.ix, &changed), RX_OK);
+    assert_true(changed);
+    assert_int_equal(rx_index_search(&s.r, s.ix, s.plan, &s.opts), RX_OK);
+    assert_float_equal(freq_of(&s, "住宅"), before + 1, 1e-9);
+    raw_search_free(&s);
+}
+
 /* A match the search did not explain (the first hit after re-ranking may be
  * one) is explained on demand: which of the plan's terms it holds. */
 static void matches_are_explained_on_demand(void **state)
@@ -530,8 +573,9 @@ int main(void)
         cmocka_unit_test(an_index_without_heads_answers_whole_records),
         cmocka_unit_test(matches_are_explained_on_demand),
         cmocka_unit_test(character_terms_walk_a_bounded_number_of_postings),
-        /* last: it publishes a new generation */
+        /* last: they publish new generations */
         cmocka_unit_test(matches_carry_heads_until_fetched),
+        cmocka_unit_test(term_frequencies_follow_a_new_generation),
     };
     int failed = cmocka_run_group_tests(tests, setup, teardown);
     const struct CMUnitTest spelled[] = {
