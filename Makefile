@@ -301,7 +301,7 @@ calibrate: deps $(BIN) $(BUILD)/tools/eval
 	RX_FEATURES=110100000 $(BUILD)/tools/eval --corpus corpus --queries $(BUILD)/calibrate.tsv \
 	  --ooc tests/relevance/dev/ooc.tsv --work $(BUILD)/calibrate --only default --calibrate
 
-# Agent assist (docs/ASSIST.md): on the dev and held-out tickets, each
+# Agent assist (docs/ASSIST.md): on the dev, held-out and second dev tickets, each
 # method and the shipped mix with demo years of 0, 1k, 5k, 20k and 100k
 # tickets (the learning curve), the search baseline, and learned terms
 # (resolve with one half of a query set, search with the other). About 3
@@ -312,14 +312,15 @@ eval-assist: deps $(BIN) $(BUILD)/tools/assist_eval
 	$(BIN) index --quiet corpus $(EA)/index
 	@for n in 1000 5000 20000 100000; do [ -f $(EA)/demo-$$n.db ] || \
 	  $(BIN) demo --quiet --db $(EA)/demo-$$n.db --count $$n --index $(EA)/index; done
-	@for set in dev heldout; do \
+	@for set in dev heldout dev2; do \
 	  echo "== $$set: the search baseline (departments of the hits in order)"; \
 	  $(BUILD)/tools/assist_eval --index $(EA)/index --heldout tests/assist/$$set.tsv --method search | grep top-1; \
 	  for m in nb knn duty hits nbduty all; do echo "== $$set: method $$m, 20k demo tickets"; \
 	    $(BUILD)/tools/assist_eval --index $(EA)/index --db $(EA)/demo-20000.db --heldout tests/assist/$$set.tsv --method $$m | grep top-1; done; \
 	  for n in 0 1000 5000 20000 100000; do echo "== $$set: shipped, $$n demo tickets"; \
 	    db=; [ $$n -gt 0 ] && db="--db $(EA)/demo-$$n.db"; \
-	    $(BUILD)/tools/assist_eval --index $(EA)/index $$db --heldout tests/assist/$$set.tsv --docs tests/assist/$${set}_docs.tsv; done; done
+	    docs=; [ -f tests/assist/$${set}_docs.tsv ] && docs="--docs tests/assist/$${set}_docs.tsv"; \
+	    $(BUILD)/tools/assist_eval --index $(EA)/index $$db --heldout tests/assist/$$set.tsv $$docs; done; done
 	@echo "== learned terms: resolve with half of each document's queries, search with the rest"
 	$(BUILD)/tools/assist_eval --index $(EA)/index --learned tests/relevance/queries.tsv
 	$(BUILD)/tools/assist_eval --index $(EA)/index --learned tests/relevance/queries.tsv --learned-test tests/relevance/blind.tsv
