@@ -472,15 +472,14 @@ static Xapian::Query build_query(rx_index *ix, const rx_query_plan *plan, size_t
             }
         }
     }
+    // the rarest first: at most MAX_CHARS of them, walking at most
+    // char_postings postings together
     std::sort(chars.begin(), chars.end());
-    if (chars.size() > MAX_CHARS)
-        chars.resize(MAX_CHARS);
     size_t keep = 0;
-    for (Xapian::doccount walked = 0; keep < chars.size(); keep++) {
-        if (walked + chars[keep].first > char_postings)
-            break;
+    for (size_t walked = 0;
+         keep < chars.size() && keep < MAX_CHARS && walked + chars[keep].first <= char_postings;
+         keep++)
         walked += chars[keep].first;
-    }
     chars.resize(keep);
     std::vector<bool> char_kept(plan->nterms, false);
     for (const auto &c : chars)
@@ -608,7 +607,6 @@ static bool load_facets(rx_index *ix)
     return true;
 }
 
-// Facets as the API gives them: by count, most first, then by value, as
 // The scheme a search ranks with: BM25 with weak length normalisation ships;
 // the others are there to be measured against it (tests/eval).
 static void set_weighting(Xapian::Enquire &enq, const rx_search_opts *o)
@@ -628,6 +626,7 @@ static void set_weighting(Xapian::Enquire &enq, const rx_search_opts *o)
         Xapian::BM25Weight(o->k1 > 0 ? o->k1 : 1.2, 0, 1, o->b > 0 ? o->b : 0.3, 0.5));
 }
 
+// Facets as the API gives them: by count, most first, then by value, as
 // ValueCountMatchSpy::top_values_begin orders them.
 static rx_facet *facets_of(std::vector<std::pair<std::string, Xapian::doccount>> v, size_t *n)
 {
