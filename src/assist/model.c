@@ -31,7 +31,7 @@
 #define W_NB 0.4        /* the classifier over past tickets and duties */
 #define W_DUTY 0.6      /* the best-matching duty line */
 #define W_KNN 0.3       /* the leads of the most similar past tickets */
-#define W_HITS 0.2      /* the departments of the search's hits */
+#define W_HITS 0.3      /* the departments of the search's hits */
 #define W_UNMANAGED 1.0 /* the 属地 class, added when the text says there is no 物业 */
 #define HITS_SHARP 10   /* a hit's weight: exp(HITS_SHARP × (its score / the first's − 1)) */
 
@@ -170,10 +170,12 @@ static const char *const repeat_words[] = {
 static const char *const legacy_words[] = {"历史遗留", "多年",   "十几年", "好几年", "遗留", "烂尾",
                                            "跑路",     "十多年", "几年了", "二十年", NULL};
 
-/* The caller asks for the city's leaders or its supervision, or raised it
- * at a 领导接听日: what the 三级交办 sends to a leader. */
+/* The caller asks for the city's leaders or its supervision, or for the
+ * government itself to step in (跨层级协调), or raised it at a 领导接听日:
+ * what the 三级交办 sends to a leader. */
 static const char *const leader_words[] = {"领导接听日", "市长接待日", "督查部门", "督查室",
-                                           "市里督办",   "要求督办",   "领导督办", NULL};
+                                           "市里督办",   "要求督办",   "领导督办", "政府出面",
+                                           "要求政府",   "希望政府",   "请政府",   NULL};
 
 /* A compound without property management (无物业老旧小区): the district's
  * street office and community manage it as a last resort (属地兜底), where
@@ -187,7 +189,12 @@ static const char *const unmanaged_words[] = {"没物业", "无物业",     "没
  * denied it was theirs, or lists several matters. */
 static const char *const passing_words[] = {
     "互相推",   "踢皮球",   "推来推去", "推诿",         "都说不归",   "都不管",   "扯皮",
-    "几个部门", "多个部门", "几个单位", "不是自己的事", "谁也不牵头", "都有责任", NULL};
+    "几个部门", "多个部门", "几个单位", "不是自己的事", "谁也不牵头", "都有责任",
+    /* each side says it is the other's: spoken forms of the same dispute
+     * (讲 for 说 as 株洲 callers speak) */
+    "各说各的", "各讲各的", "都说是对方", "都说对方", "都说对面", "都讲是对方", "都讲对方",
+    "都讲对面", "都说不是", "都讲不是", "都说不归", "都讲不归",
+    "谁都不管", "谁也不管", "没人牵头", "互相踢", "相互推", NULL};
 
 /* Within the next `within` characters of p..end, the text at want. */
 static bool near(const char *p, const char *end, const char *want, int within)

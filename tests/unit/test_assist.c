@@ -279,6 +279,8 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"路灯坏了半年，领导接听日也反映过", true, "来电人要求领导督办或为领导接听日诉求"},
         {"路灯的事说了半年没人修，要求督查部门出面", true, NULL},
         {"路灯坏了，请督查一下", false, NULL},
+        {"安置房拖了很久，要求政府出面协调", true, "来电人要求领导督办或为领导接听日诉求"},
+        {"路灯坏了，政府的电话打不通", false, NULL},
     };
     for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
         h = suggest(fx, rules[k].text, NULL);
@@ -302,6 +304,9 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"想开个小饭馆，营业执照、食品许可、消防这些先办哪个", RX_LEVEL_CONSULT},
         {"家里老人走了，要跑哪几个地方办手续", RX_LEVEL_CONSULT},
         {"路灯坏了、没人修", RX_LEVEL_IMMEDIATE}, /* two items are not several */
+        {"河里漂满垃圾，两个区都讲是对方的事", RX_LEVEL_CONSULT}, /* each says the other's */
+        {"车库归属问题物业开发商各说各的", RX_LEVEL_CONSULT},
+        {"路灯坏了，两边邻居都说天黑不方便", RX_LEVEL_IMMEDIATE}, /* both, no dispute */
     };
     for (size_t k = 0; k < sizeof consult / sizeof consult[0]; k++) {
         h = suggest(fx, consult[k].text, NULL);
