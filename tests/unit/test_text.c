@@ -783,6 +783,15 @@ static void plan_half_function_bigrams_weigh_half(void **state)
     for (size_t k = 0; k < 4; k++)
         assert_float_equal(find_qterm(p, full[k])->weight, 1.0, 1e-9);
     rx_query_plan_free(p);
+
+    /* the same question as a 株洲 caller says it: 么子 for 什么 */
+    q = "水表过户要么子资料";
+    assert_int_equal(rx_plan_query(&p, &an, q, strlen(q)), RX_OK);
+    assert_int_equal(find_qterm(p, "么子")->kind, RX_QT_STOP);
+    assert_float_equal(find_qterm(p, "子资")->weight, 0.5, 1e-9);
+    assert_float_equal(find_qterm(p, "资料")->weight, 1.0, 1e-9);
+    assert_float_equal(find_qterm(p, "水表")->weight, 1.0, 1e-9);
+    rx_query_plan_free(p);
 }
 
 static void plan_stop_bigram_downweighted(void **state)
