@@ -124,6 +124,15 @@ int rx_assist_text(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const ch
  * reorder): *res is rx_kb_search's answer. */
 int rx_assist_search(cJSON **res, rx_kb *kb, const char *text);
 
+/* A ticket's text tells a story and asks (外地户口在株洲租房住，办居住证要么子
+ *条件): fuses into res (rx_assist_search's answer) the search of the
+ * clauses that ask alone, a hit's score becoming its score plus weight ×
+ * its share of the question's best hit on the same scale, and the hits
+ * reordered. Nothing changes when no clause asks or every one does.
+ * docs/ASSIST.md has the measurements. */
+#define RX_ASSIST_ASK_WEIGHT 0.4
+int rx_assist_focus(cJSON *res, rx_kb *kb, double weight);
+
 /* Points in's hit evidence at the departments and scores of the first max
  * hits of res (names borrowed from res; names and scores hold max). */
 void rx_assist_hit_evidence(rx_assist_input *in, const cJSON *res, const char **names,

@@ -64,12 +64,132 @@ static void rerank_departments(cJSON *hits, const rx_assist_hint *h, double gain
     free(factor);
 }
 
+/* Whether a clause asks (要么子材料, 能在外地换不, 怎么申请, 多少钱). */
+static bool asks(const char *c, size_t len)
+{
+    static const char *const marks[] = {"吗",   "怎",   "哪",     "多少",   "么子", "能不能",
+                                        "能否", "要不要", "是否", "什么",   "几时", "咋",
+                                        "可不可以", "有没有", "有冇", "啥", "么样", NULL};
+    for (size_t k = 0; marks[k]; k++)
+        if (memmem(c, len, marks[k], strlen(marks[k])))
+            return true;
+    /* a clause ending in 不 or 冇 asks (换得了不, 能办冇) */
+    return len >= 3 && (!memcmp(c + len - 3, "不", 3) || !memcmp(c + len - 3, "冇", 3));
+}
+
+/* The clauses of a ticket's text that ask, joined with spaces into out;
+ * 0 when none does or all do (nothing to focus on). */
+static size_t ask_text(char *out, size_t cap, const char *text)
+{
+    static const char *const seps[] = {"，", "。", "；", "？", "！", "：", ",", ";", "?", "!",
+                                       ":",  " ",  "\n", NULL};
+    size_t n = 0, clauses = 0, asking = 0;
+    const char *p = text, *start = text;
+    for (;;) {
+        size_t sl = 0;
+        for (size_t k = 0; *p && seps[k] && !sl; k++)
+            if (!strncmp(p, seps[k], strlen(seps[k])))
+                sl = strlen(seps[k]);
+        if (*p && !sl) {
+            p++;
+            continue;
+        }
+        size_t len = (size_t)(p - start);
+        if (len) {
+            clauses++;
+            if (asks(start, len) && n + len + 2 < cap) {
+                asking++;
+                if (n)
+                    out[n++] = ' ';
+                memcpy(out + n, start, len);
+                n += len;
+            }
+        }
+        if (!*p)
+            break;
+        p += sl;
+        start = p;
+    }
+    out[n] = 0;
+    return asking && asking < clauses ? n : 0;
+}
+
 int rx_assist_search(cJSON **res, rx_kb *kb, const char *text)
 {
     char q[QUERY_BYTES + 1];
     snprintf(q, sizeof q, "%.*s", rx_utf8_clip(text, QUERY_BYTES), text);
     rx_kb_query kq = {.q = q, .limit = WIDE};
     return rx_kb_search(res, kb, &kq);
+}
+
+/* A hit of hits with the id of o, or NULL. */
+static cJSON *same_hit(cJSON *hits, const cJSON *o)
+{
+    const char *id = rx_json_str(o, "id");
+    cJSON *h;
+    cJSON_ArrayForEach(h, hits)
+    {
+        const char *other = rx_json_str(h, "id");
+        if (id && other && !strcmp(id, other))
+            return h;
+    }
+    return NULL;
+}
+
+static double score_of(const cJSON *hit)
+{
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(hit, "score");
+    return cJSON_IsNumber(sc) ? sc->valuedouble : 0;
+}
+
+int rx_assist_focus(cJSON *res, rx_kb *kb, double weight)
+{
+    const char *text = rx_json_str(res, "query");
+    cJSON *full = cJSON_GetObjectItemCaseSensitive(res, "hits");
+    char ask[QUERY_BYTES + 1];
+    if (!text || !cJSON_IsArray(full) || weight <= 0 || !ask_text(ask, sizeof ask, text))
+        return RX_OK;
+    cJSON *second = NULL;
+    rx_kb_query kq = {.q = ask, .limit = WIDE};
+    int rc = rx_kb_search(&second, kb, &kq);
+    if (rc != RX_OK)
+        return rc;
+    cJSON *more = cJSON_GetObjectItemCaseSensitive(second, "hits");
+    double t1 = score_of(cJSON_GetArrayItem(full, 0)), t2 = score_of(cJSON_GetArrayItem(more, 0));
+    if (t1 <= 0 || t2 <= 0) {
+        cJSON_Delete(second);
+        return RX_OK;
+    }
+    /* each hit's score: its share of the whole text's best, plus weight ×
+     * its share of the question's best, on the whole text's scale */
+    int n = cJSON_GetArraySize(full);
+    cJSON *h;
+    cJSON_ArrayForEach(h, full)
+    {
+        const cJSON *o = same_hit(more, h);
+        cJSON_ReplaceItemInObjectCaseSensitive(
+            h, "score", cJSON_CreateNumber(score_of(h) + weight * (o ? score_of(o) / t2 : 0) * t1));
+    }
+    while (cJSON_GetArraySize(more) > 0) {
+        cJSON *o = cJSON_DetachItemFromArray(more, 0);
+        if (same_hit(full, o)) {
+            cJSON_Delete(o);
+            continue;
+        }
+        cJSON_ReplaceItemInObjectCaseSensitive(o, "score",
+                                               cJSON_CreateNumber(weight * score_of(o) / t2 * t1));
+        cJSON_AddItemToArray(full, o);
+        n++;
+    }
+    cJSON_Delete(second);
+    double *same = malloc((size_t)n * sizeof *same);
+    if (!same)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    for (int k = 0; k < n; k++)
+        same[k] = 1;
+    rx_hits_rescore(full, same); /* sorts by the fused scores */
+    free(same);
+    return RX_OK;
 }
 
 void rx_assist_hit_evidence(rx_assist_input *in, const cJSON *res, const char **names,
@@ -203,6 +323,8 @@ static int answer(cJSON *doc, rx_assist *a, rx_kb *kb, rx_tickets *t, const char
     rc = rx_assist_suggest(&h, a, &an, &in, RX_ASSIST_DEFAULT);
     cJSON *hits = NULL;
     bool confident = false;
+    if (rc == RX_OK)
+        rc = rx_assist_focus(res, kb, RX_ASSIST_ASK_WEIGHT);
     if (rc == RX_OK) /* takes res */
         rc = rx_assist_documents(&hits, &confident, a, res, &an, &h, RX_ASSIST_DEPT_GAIN, now);
     else

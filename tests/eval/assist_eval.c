@@ -2,6 +2,7 @@
  *
  *   assist_eval --index DIR --corpus DIR --db FILE --heldout TSV [--docs TSV]
  *               [--method nb|knn|duty|hits|nbduty|all|search] [--misses]
+ *               [--dept-gain G] [--ask-weight W]
  *     department top-1/top-3, level and (for consultations) documents
  *     recall@3 on held-out tickets, the model trained on the tickets in FILE
  *     (a `rexian demo` database), and the suggestion's time (mean, p99, max;
@@ -31,6 +32,7 @@
 #define MAXF 8
 
 static double dept_gain = RX_ASSIST_DEPT_GAIN;
+static double ask_weight = RX_ASSIST_ASK_WEIGHT;
 static bool search_baseline; /* --method search: the departments of the search's hits */
 
 typedef struct {
@@ -230,7 +232,7 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
             bool conf;
             cJSON *taken = hres;
             hres = NULL;
-            if (taken &&
+            if (taken && rx_assist_focus(taken, kb, ask_weight) == RX_OK &&
                 rx_assist_documents(&hits, &conf, a, taken, an, &h, dept_gain, rx_now()) == RX_OK) {
                 cJSON_AddItemToObject(res, "hits", hits);
                 ncons++;
@@ -344,7 +346,7 @@ int main(int argc, char **argv)
         {"index", 1, 0, 'i'},     {"corpus", 1, 0, 'c'}, {"db", 1, 0, 'd'},
         {"heldout", 1, 0, 'h'},   {"docs", 1, 0, 'D'},   {"learned", 1, 0, 'l'},
         {"method", 1, 0, 'm'},    {"misses", 0, 0, 'M'}, {"learned-test", 1, 0, 'L'},
-        {"dept-gain", 1, 0, 'g'}, {0, 0, 0, 0}};
+        {"dept-gain", 1, 0, 'g'}, {"ask-weight", 1, 0, 'w'}, {0, 0, 0, 0}};
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
@@ -356,6 +358,7 @@ int main(int argc, char **argv)
         case 'l': lq = optarg; break;
         case 'L': lt = optarg; break;
         case 'g': dept_gain = atof(optarg); break;
+        case 'w': ask_weight = atof(optarg); break;
         case 'M': misses = true; break;
         case 'm':
             search_baseline = !strcmp(optarg, "search");
@@ -372,7 +375,8 @@ int main(int argc, char **argv)
     }
     if (!index || (!held && !lq)) {
         fprintf(stderr, "usage: assist_eval --index DIR [--corpus DIR] (--db FILE --heldout TSV "
-                        "[--docs TSV] [--method nb|knn|duty|hits|nbduty|all|search] [--misses] | "
+                        "[--docs TSV] [--method nb|knn|duty|hits|nbduty|all|search] [--misses] "
+                        "[--dept-gain G] [--ask-weight W] | "
                         "--learned TSV)\n");
         return 2;
     }

@@ -12,6 +12,7 @@
 #include "files.h"
 
 #include "rexian/analyzer.h"
+#include "rexian/assist.h"
 #include "rexian/error.h"
 #include "rexian/indexer.h"
 #include "rexian/kb.h"
@@ -560,6 +561,51 @@ static void pinyin_reaches_the_lexicon_and_polyphones(void **state)
     cJSON_Delete(res);
 }
 
+/* A ticket tells a story, then asks: the assist's documents follow what it
+ * asks (居住证), not the story's words every rental document shares. */
+static void assist_focus_ranks_what_the_ticket_asks(void **state)
+{
+    (void)state;
+    fixture *fx = fixture_new("docs");
+    write_file(fx->corpus, "departments.txt", "市公安局\n市住房和城乡建设局\n");
+    write_file(fx->docs, "gaj-1.md",
+               "---\nid: gaj-1\ntitle: 居住证申领办事指南\ndepartment: 市公安局\ntype: guide\n"
+               "effective: 2024-01-01\n---\n申领居住证的条件：在本市居住半年以上，"
+               "有合法稳定就业、合法稳定住所或者连续就读之一。\n");
+    write_file(fx->docs, "zjj-1.md",
+               "---\nid: zjj-1\ntitle: 外地户口租房住的租赁备案\ndepartment: 市住房和城乡建设局\n"
+               "type: guide\neffective: 2024-01-01\n---\n外地户口人员在株洲租房住，"
+               "出租人和承租人应到住建部门办理房屋租赁备案。外地户口租房住的，备案后可享受公共服务。\n");
+    write_file(fx->docs, "zjj-2.md",
+               "---\nid: zjj-2\ntitle: 在株洲租房住的外地户口人员落户\ndepartment: "
+               "市住房和城乡建设局\ntype: guide\neffective: 2024-01-01\n---\n"
+               "外地户口在株洲租房住满一定年限的，可以申请落户株洲。\n");
+    fixture_open(state, fx);
+    const char *text = "外地户口在株洲租房住，办居住证要么子条件";
+    cJSON *res = NULL;
+    assert_int_equal(rx_assist_search(&res, fx->kb, text), RX_OK);
+    const char *first = top_id(res);
+    if (!strcmp(first, "gaj-1"))
+        fail_msg("the whole text already finds gaj-1 first: the test shows nothing");
+    assert_int_equal(rx_assist_focus(res, fx->kb, RX_ASSIST_ASK_WEIGHT), RX_OK);
+    assert_string_equal(top_id(res), "gaj-1");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "hits")), 3);
+    cJSON_Delete(res);
+    /* a text that only asks, or only tells, is left as it is */
+    const char *plain[] = {"办居住证要么子条件", "外地户口在株洲租房住"};
+    for (size_t k = 0; k < 2; k++) {
+        assert_int_equal(rx_assist_search(&res, fx->kb, plain[k]), RX_OK);
+        char *before = cJSON_PrintUnformatted(res);
+        assert_int_equal(rx_assist_focus(res, fx->kb, RX_ASSIST_ASK_WEIGHT), RX_OK);
+        char *after = cJSON_PrintUnformatted(res);
+        assert_string_equal(before, after);
+        free(before);
+        free(after);
+        cJSON_Delete(res);
+    }
+    teardown(state);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -574,6 +620,7 @@ int main(void)
         cmocka_unit_test(an_index_without_heads_answers_whole_records),
         cmocka_unit_test(matches_are_explained_on_demand),
         cmocka_unit_test(character_terms_walk_a_bounded_number_of_postings),
+        cmocka_unit_test(assist_focus_ranks_what_the_ticket_asks),
         /* last: they publish new generations */
         cmocka_unit_test(matches_carry_heads_until_fetched),
         cmocka_unit_test(term_frequencies_follow_a_new_generation),
