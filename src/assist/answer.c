@@ -67,9 +67,9 @@ static void rerank_departments(cJSON *hits, const rx_assist_hint *h, double gain
 /* Whether a clause asks (要么子材料, 能在外地换不, 怎么申请, 多少钱). */
 static bool asks(const char *c, size_t len)
 {
-    static const char *const marks[] = {"吗",   "怎",   "哪",     "多少",   "么子", "能不能",
-                                        "能否", "要不要", "是否", "什么",   "几时", "咋",
-                                        "可不可以", "有没有", "有冇", "啥", "么样", NULL};
+    static const char *const marks[] = {"吗",       "怎",     "哪",   "多少", "么子", "能不能",
+                                        "能否",     "要不要", "是否", "什么", "几时", "咋",
+                                        "可不可以", "有没有", "有冇", "啥",   "么样", NULL};
     for (size_t k = 0; marks[k]; k++)
         if (memmem(c, len, marks[k], strlen(marks[k])))
             return true;
@@ -81,8 +81,8 @@ static bool asks(const char *c, size_t len)
  * 0 when none does or all do (nothing to focus on). */
 static size_t ask_text(char *out, size_t cap, const char *text)
 {
-    static const char *const seps[] = {"，", "。", "；", "？", "！", "：", ",", ";", "?", "!",
-                                       ":",  " ",  "\n", NULL};
+    static const char *const seps[] = {"，", "。", "；", "？", "！", "：", ",",
+                                       ";",  "?",  "!",  ":",  " ",  "\n", NULL};
     size_t n = 0, clauses = 0, asking = 0;
     const char *p = text, *start = text;
     for (;;) {

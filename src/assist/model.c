@@ -189,12 +189,14 @@ static const char *const unmanaged_words[] = {"没物业", "无物业",     "没
  * denied it was theirs, or lists several matters. */
 static const char *const passing_words[] = {
     "互相推",   "踢皮球",   "推来推去", "推诿",         "都说不归",   "都不管",   "扯皮",
-    "几个部门", "多个部门", "几个单位", "不是自己的事", "谁也不牵头", "都有责任",
-    /* each side says it is the other's: spoken forms of the same dispute
-     * (讲 for 说 as 株洲 callers speak) */
-    "各说各的", "各讲各的", "都说是对方", "都说对方", "都说对面", "都讲是对方", "都讲对方",
-    "都讲对面", "都说不是", "都讲不是", "都说不归", "都讲不归",
-    "谁都不管", "谁也不管", "没人牵头", "互相踢", "相互推", NULL};
+    "几个部门", "多个部门", "几个单位", "不是自己的事", "谁也不牵头", "都有责任", NULL};
+
+/* Each side says it is the other's: spoken forms of the same dispute (讲
+ * for 说, as 株洲 callers speak). */
+static const char *const mutual_words[] = {
+    "各说各的", "各讲各的", "都说是对方", "都说对方", "都说对面", "都讲是对方",
+    "都讲对方", "都讲对面", "都说不是",   "都讲不是", "都讲不归", "谁都不管",
+    "谁也不管", "没人牵头", "互相踢",     "相互推",   NULL};
 
 /* Within the next `within` characters of p..end, the text at want. */
 static bool near(const char *p, const char *end, const char *want, int within)
@@ -235,7 +237,7 @@ static bool several_items(const char *s)
 
 static bool several_departments(const rx_assist *a, const char *s)
 {
-    if (has_any(s, passing_words) || denied(s) || several_items(s))
+    if (has_any(s, passing_words) || has_any(s, mutual_words) || denied(s) || several_items(s))
         return true;
     int first = -1;
     for (size_t i = 0; i < a->nmention; i++)

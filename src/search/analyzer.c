@@ -98,15 +98,15 @@ static void on_icu_word(void *ctx, const char *word, size_t len)
     emit_prefixed(ctx, 'U', word, len, W_WORD);
 }
 
-/* Function words of spoken questions; their bigrams carry little meaning. */
+/* Function words of spoken questions; their bigrams carry little meaning.
+ * The last row is the same words as 株洲 callers say them and call-takers
+ * type them (湘语: 么子 什么, 冇 没, 晓得 知道, 几时 什么时候, 咯 这). */
 static bool is_stop_bigram(const char *s, size_t n)
 {
     static const char *const stop[] = {
         "怎么", "什么", "哪里", "哪些", "哪个", "如何", "可以", "能不", "不能", "需要",
         "是否", "请问", "我们", "我家", "我的", "你们", "他们", "一下", "这个", "那个",
         "还是", "现在", "的话", "是不", "不是", "有没", "没有", "要不", "多少", "为什",
-        /* the same words as 株洲 callers say them (湘语: 么子 什么, 冇 没, 晓得
-         * 知道, 几时 什么时候, 咯 这) and call-takers type them */
         "么子", "冇得", "冇有", "有冇", "晓得", "几时", "咯个", "咯里", "么样",
     };
     if (n != 6)

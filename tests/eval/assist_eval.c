@@ -343,9 +343,9 @@ int main(int argc, char **argv)
     unsigned method = RX_ASSIST_DEFAULT;
     bool misses = false;
     static const struct option opts[] = {
-        {"index", 1, 0, 'i'},     {"corpus", 1, 0, 'c'}, {"db", 1, 0, 'd'},
-        {"heldout", 1, 0, 'h'},   {"docs", 1, 0, 'D'},   {"learned", 1, 0, 'l'},
-        {"method", 1, 0, 'm'},    {"misses", 0, 0, 'M'}, {"learned-test", 1, 0, 'L'},
+        {"index", 1, 0, 'i'},     {"corpus", 1, 0, 'c'},     {"db", 1, 0, 'd'},
+        {"heldout", 1, 0, 'h'},   {"docs", 1, 0, 'D'},       {"learned", 1, 0, 'l'},
+        {"method", 1, 0, 'm'},    {"misses", 0, 0, 'M'},     {"learned-test", 1, 0, 'L'},
         {"dept-gain", 1, 0, 'g'}, {"ask-weight", 1, 0, 'w'}, {0, 0, 0, 0}};
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {

@@ -303,7 +303,7 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"小区外面路灯不亮，邻居说天黑不方便", RX_LEVEL_IMMEDIATE}, /* 说, no denial */
         {"想开个小饭馆，营业执照、食品许可、消防这些先办哪个", RX_LEVEL_CONSULT},
         {"家里老人走了，要跑哪几个地方办手续", RX_LEVEL_CONSULT},
-        {"路灯坏了、没人修", RX_LEVEL_IMMEDIATE}, /* two items are not several */
+        {"路灯坏了、没人修", RX_LEVEL_IMMEDIATE},                 /* two items are not several */
         {"河里漂满垃圾，两个区都讲是对方的事", RX_LEVEL_CONSULT}, /* each says the other's */
         {"车库归属问题物业开发商各说各的", RX_LEVEL_CONSULT},
         {"路灯坏了，两边邻居都说天黑不方便", RX_LEVEL_IMMEDIATE}, /* both, no dispute */

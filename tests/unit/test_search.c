@@ -572,10 +572,11 @@ static void assist_focus_ranks_what_the_ticket_asks(void **state)
                "---\nid: gaj-1\ntitle: 居住证申领办事指南\ndepartment: 市公安局\ntype: guide\n"
                "effective: 2024-01-01\n---\n申领居住证的条件：在本市居住半年以上，"
                "有合法稳定就业、合法稳定住所或者连续就读之一。\n");
-    write_file(fx->docs, "zjj-1.md",
-               "---\nid: zjj-1\ntitle: 外地户口租房住的租赁备案\ndepartment: 市住房和城乡建设局\n"
-               "type: guide\neffective: 2024-01-01\n---\n外地户口人员在株洲租房住，"
-               "出租人和承租人应到住建部门办理房屋租赁备案。外地户口租房住的，备案后可享受公共服务。\n");
+    write_file(
+        fx->docs, "zjj-1.md",
+        "---\nid: zjj-1\ntitle: 外地户口租房住的租赁备案\ndepartment: 市住房和城乡建设局\n"
+        "type: guide\neffective: 2024-01-01\n---\n外地户口人员在株洲租房住，"
+        "出租人和承租人应到住建部门办理房屋租赁备案。外地户口租房住的，备案后可享受公共服务。\n");
     write_file(fx->docs, "zjj-2.md",
                "---\nid: zjj-2\ntitle: 在株洲租房住的外地户口人员落户\ndepartment: "
                "市住房和城乡建设局\ntype: guide\neffective: 2024-01-01\n---\n"
