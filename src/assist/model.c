@@ -163,6 +163,36 @@ static bool many_people(const char *s)
     return false;
 }
 
+/* The matter has lasted at least min years: a count before 年 ("两年了",
+ * "快八年", "十来年", "说了十年"), not a grade (三年级) nor a year of birth
+ * or of the calendar (72年出生, 2024年: counts of 50 or more). */
+static bool lasted_years(const char *s, long min)
+{
+    const char *end = s + strlen(s);
+    for (const char *p = s; *p;) {
+        long v = 0;
+        size_t used = 0;
+        if (*p >= '0' && *p <= '9') {
+            char *after;
+            v = strtol(p, &after, 10);
+            used = (size_t)(after - p);
+        } else {
+            v = chinese_number(p, &used);
+        }
+        if (!used) { /* the next character */
+            uint32_t cp;
+            p += rx_utf8_next(p, (size_t)(end - p), &cp);
+            continue;
+        }
+        p += used;
+        if (!strncmp(p, "多", 3) || !strncmp(p, "来", 3))
+            p += 3;
+        if (v >= min && v < 50 && !strncmp(p, "年", 3) && strncmp(p, "年级", 6))
+            return true;
+    }
+    return false;
+}
+
 static const char *const repeat_words[] = {
     "多次",   "反复",     "屡次",     "好几次",     "再次反映", "又反映", "一直没",
     "仍未",   "至今",     "还是没",   "几次",       "不止一次", "没人管", "几回",
@@ -254,8 +284,11 @@ unsigned rx_assist_cues(const rx_assist *a, const char *content)
     unsigned c = 0;
     if (several_departments(a, content))
         c |= CUE_MULTI;
-    if (many_people(content))
+    if (many_people(content)) {
         c |= CUE_MANY;
+        if (lasted_years(content, 2))
+            c |= CUE_LASTING;
+    }
     if (has_any(content, repeat_words))
         c |= CUE_REPEAT;
     if (has_any(content, legacy_words))
@@ -650,9 +683,11 @@ static void normalise(ranked *r, size_t n)
 static rx_level suggest_level(const rx_assist *a, unsigned cues)
 {
     /* 领导交办 as the hotline's rules define it: 历史遗留 matters, many
-     * people's matter that keeps coming back, and what the caller takes to
-     * the city's leaders or supervision */
-    if ((cues & (CUE_LEGACY | CUE_LEADER)) || ((cues & CUE_MANY) && (cues & CUE_REPEAT)))
+     * people's matter that keeps coming back or has dragged on for years
+     * (久拖未决), and what the caller takes to the city's leaders or
+     * supervision */
+    if ((cues & (CUE_LEGACY | CUE_LEADER | CUE_LASTING)) ||
+        ((cues & CUE_MANY) && (cues & CUE_REPEAT)))
         return RX_LEVEL_LEADER;
     /* 会商交办: several departments' duties, or a dispute over whose */
     if (cues & CUE_MULTI)
@@ -813,6 +848,8 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
             out->reasons[out->nreasons++] = "反复投诉未解决";
         if (cues & CUE_LEGACY)
             out->reasons[out->nreasons++] = "历史遗留问题";
+        if (cues & CUE_LASTING)
+            out->reasons[out->nreasons++] = "问题已持续数年未解决";
         if (in->leader_day)
             out->reasons[out->nreasons++] = "领导接听日诉求，现场交办";
         else if (cues & CUE_LEADER)

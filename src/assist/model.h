@@ -11,7 +11,17 @@
 #define MAX_CLASSES 128
 #define LOCAL 0 /* the class of the district and county governments (属地) */
 
-enum { CUE_MANY = 1, CUE_REPEAT = 2, CUE_LEGACY = 4, CUE_MULTI = 8, CUE_LEADER = 16, NCUES = 32 };
+/* The signals in a ticket's text the level rests on (rx_assist_cues).
+ * CUE_LASTING: many people's matter that has lasted years. */
+enum {
+    CUE_MANY = 1,
+    CUE_REPEAT = 2,
+    CUE_LEGACY = 4,
+    CUE_MULTI = 8,
+    CUE_LEADER = 16,
+    CUE_LASTING = 32,
+    NCUES = 64
+};
 
 typedef struct {
     uint16_t cls;

@@ -280,6 +280,12 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"路灯的事说了半年没人修，要求督查部门出面", true, NULL},
         {"路灯坏了，请督查一下", false, NULL},
         {"安置房拖了很久，要求政府出面协调", true, "来电人要求领导督办或为领导接听日诉求"},
+        /* many people's matter that has dragged on for years (久拖未决) */
+        {"房子拆了快八年安置房还没交，几十户在外面租房", true, "问题已持续数年未解决"},
+        {"三百多户的路灯坏了两年了", true, "涉及人数多"},
+        {"路灯坏了两年了", false, NULL},                       /* years alone */
+        {"全村几十户的孩子读三年级要走很远", false, NULL},     /* a grade */
+        {"小区二百多户，2019年交的房，路灯坏了", false, NULL}, /* a date */
         {"路灯坏了，政府的电话打不通", false, NULL},
     };
     for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
