@@ -11,6 +11,7 @@
 #include "rexian/text.h"
 #include "rexian/util.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,18 +124,21 @@ static long chinese_number(const char *s, size_t *used)
     return at ? total + section + (digit >= 0 ? digit : 0) : 0;
 }
 
-/* Many people affected: the words, or a count of ten or more households
- * or people, in digits or in Chinese ("三十多户", "120名", "二百多户",
- * "几百个"). */
-static bool many_people(const char *s)
+/* One of words begins at p. */
+static bool begins_with_any(const char *p, const char *const *words)
 {
-    static const char *const words[] = {
-        "几十户",   "上百户",   "数十户", "上百名", "几百户", "全村", "整栋",
-        "整个小区", "全体业主", "业主们", "居民们", "村民们", "联名", "集体",
-        "群体",     "上千",     "几十名", "几十个", "多户",   "大批", NULL};
-    if (has_any(s, words))
-        return true;
-    static const char *const units[] = {"户", "名", "人", "家", "位", "个", NULL};
+    for (; words && *words; words++)
+        if (!strncmp(p, *words, strlen(*words)))
+            return true;
+    return false;
+}
+
+/* A count in s, in digits or Chinese numerals and perhaps 多, 余 or 来
+ * after it ("三十多", "120", "十来"), of at least min and under max,
+ * followed by one of units and by none of not_after (NULL for none). */
+static bool counted(const char *s, const char *const *units, const char *const *not_after, long min,
+                    long max)
+{
     static const char *const about[] = {"多", "余", "来", NULL};
     const char *end = s + strlen(s);
     for (const char *p = s; *p;) {
@@ -156,11 +160,23 @@ static bool many_people(const char *s)
         for (size_t k = 0; about[k]; k++)
             if (!strncmp(p, about[k], strlen(about[k])))
                 p += strlen(about[k]);
-        for (size_t k = 0; units[k]; k++)
-            if (v >= 10 && strncmp(p, units[k], strlen(units[k])) == 0)
-                return true;
+        if (v >= min && v < max && begins_with_any(p, units) && !begins_with_any(p, not_after))
+            return true;
     }
     return false;
+}
+
+/* Many people affected: the words, or a count of ten or more households
+ * or people, in digits or in Chinese ("三十多户", "120名", "二百多户",
+ * "几百个"). */
+static bool many_people(const char *s)
+{
+    static const char *const words[] = {
+        "几十户",   "上百户",   "数十户", "上百名", "几百户", "全村", "整栋",
+        "整个小区", "全体业主", "业主们", "居民们", "村民们", "联名", "集体",
+        "群体",     "上千",     "几十名", "几十个", "多户",   "大批", NULL};
+    static const char *const units[] = {"户", "名", "人", "家", "位", "个", NULL};
+    return has_any(s, words) || counted(s, units, NULL, 10, LONG_MAX);
 }
 
 /* The matter has lasted at least min years: a count before 年 ("两年了",
@@ -168,29 +184,8 @@ static bool many_people(const char *s)
  * or of the calendar (72年出生, 2024年: counts of 50 or more). */
 static bool lasted_years(const char *s, long min)
 {
-    const char *end = s + strlen(s);
-    for (const char *p = s; *p;) {
-        long v = 0;
-        size_t used = 0;
-        if (*p >= '0' && *p <= '9') {
-            char *after;
-            v = strtol(p, &after, 10);
-            used = (size_t)(after - p);
-        } else {
-            v = chinese_number(p, &used);
-        }
-        if (!used) { /* the next character */
-            uint32_t cp;
-            p += rx_utf8_next(p, (size_t)(end - p), &cp);
-            continue;
-        }
-        p += used;
-        if (!strncmp(p, "多", 3) || !strncmp(p, "来", 3))
-            p += 3;
-        if (v >= min && v < 50 && !strncmp(p, "年", 3) && strncmp(p, "年级", 6))
-            return true;
-    }
-    return false;
+    static const char *const units[] = {"年", NULL}, *const grade[] = {"年级", NULL};
+    return counted(s, units, grade, min, 50);
 }
 
 static const char *const repeat_words[] = {
