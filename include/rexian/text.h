@@ -33,6 +33,12 @@ bool rx_is_han(uint32_t cp);
  * by the caller. Invalid UTF-8 is replaced by U+FFFD. */
 int rx_text_normalize(char **out, size_t *out_len, const char *s, size_t len);
 
+/* Folds in place the forms of 株洲 speech (湘语) that call-takers type as the
+ * caller says them into the Mandarin that duty lists and past tickets use:
+ * 冇 → 没, 么子 → 什么 (not in 那么子女, 怎么子: after 那, 怎, 这, 什 or 多
+ * the 么 is Mandarin's). The byte length is unchanged. */
+void rx_text_fold_dialect(char *s);
+
 /* Folds one code point the way the normaliser does for ASCII-compatible
  * forms (full-width to ASCII, upper to lower case) and traditional
  * characters (to simplified); others unchanged. Used where a 1:1 mapping

@@ -319,7 +319,13 @@ int rx_assist_features(rx_assist *a, const rx_analyzer *an, const char *content,
     *n = 0;
     rx_analyzer fa = {.flags = RX_AN_BIGRAM | RX_AN_SYNONYM, .synonyms = an ? an->synonyms : NULL};
     rx_strmap bag = {0};
-    int rc = rx_analyze_text(&bag, &fa, content, strlen(content), 1);
+    /* a caller's 冇证 is the 没证 of the duties and past tickets */
+    char *folded = strdup(content);
+    if (!folded)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    rx_text_fold_dialect(folded);
+    int rc = rx_analyze_text(&bag, &fa, folded, strlen(folded), 1);
+    free(folded);
     if (rc != RX_OK) {
         rx_strmap_free(&bag);
         return rc;

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
@@ -85,4 +86,19 @@ done:
     if (rc == RX_ENOMEM)
         rx_error_set(RX_ENOMEM, "out of memory");
     return rc;
+}
+
+void rx_text_fold_dialect(char *s)
+{
+    for (char *q = s; (q = strstr(q, "冇")); q += 3)
+        memcpy(q, "没", 3);
+    static const char *const mandarin[] = {"那", "怎", "这", "什", "多", NULL};
+    for (char *q = s; (q = strstr(q, "么子"));) {
+        bool after = false;
+        for (size_t k = 0; mandarin[k] && q - s >= 3; k++)
+            after |= !memcmp(q - 3, mandarin[k], 3);
+        if (!after)
+            memcpy(q, "什么", 6);
+        q += 6;
+    }
 }

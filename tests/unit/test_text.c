@@ -794,6 +794,28 @@ static void plan_half_function_bigrams_weigh_half(void **state)
     rx_query_plan_free(p);
 }
 
+/* 株洲 speech folds to Mandarin, byte for byte; Mandarin's 那么子女 stays. */
+static void dialect_folds_to_mandarin(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"证件冇带，办证要么子材料", "证件没带，办证要什么材料"},
+        {"冇得钱，有冇补贴", "没得钱，有没补贴"},
+        {"么子时候发", "什么时候发"},
+        {"那么子女上学怎么办", "那么子女上学怎么办"},
+        {"这么子弟", "这么子弟"},
+        {"", ""},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s", cases[k].in);
+        rx_text_fold_dialect(buf);
+        assert_string_equal(buf, cases[k].out);
+    }
+}
+
 static void plan_stop_bigram_downweighted(void **state)
 {
     (void)state;
@@ -1119,6 +1141,7 @@ int main(void)
         cmocka_unit_test(plan_lone_character_is_wildcard),
         cmocka_unit_test(plan_stop_bigram_downweighted),
         cmocka_unit_test(plan_half_function_bigrams_weigh_half),
+        cmocka_unit_test(dialect_folds_to_mandarin),
         cmocka_unit_test(plan_synonym_and_ascii_terms),
         cmocka_unit_test(snippet_marks_and_escapes),
         cmocka_unit_test(snippet_cut_adds_ellipsis),
