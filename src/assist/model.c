@@ -260,13 +260,22 @@ static bool several_items(const char *s)
     return has_any(s, words);
 }
 
+/* Whether mention i names an office as a party: a district's bare name
+ * (荷塘, 天元区) says where the matter is, not who was asked, so only its
+ * government's own names count (荷塘区政府, 天元区人民政府). */
+static bool names_a_party(const rx_assist *a, size_t i)
+{
+    return a->mention_cls[i] < MAX_CLASSES || strstr(a->mention[i], "政府") ||
+           strstr(a->mention[i], "管委");
+}
+
 static bool several_departments(const rx_assist *a, const char *s)
 {
     if (has_any(s, passing_words) || has_any(s, mutual_words) || denied(s) || several_items(s))
         return true;
     int first = -1;
     for (size_t i = 0; i < a->nmention; i++)
-        if (a->mention_cls[i] != first && strstr(s, a->mention[i])) {
+        if (a->mention_cls[i] != first && names_a_party(a, i) && strstr(s, a->mention[i])) {
             if (first >= 0)
                 return true;
             first = a->mention_cls[i];

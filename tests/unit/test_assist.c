@@ -312,7 +312,9 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"路灯坏了、没人修", RX_LEVEL_IMMEDIATE},                 /* two items are not several */
         {"河里漂满垃圾，两个区都讲是对方的事", RX_LEVEL_CONSULT}, /* each says the other's */
         {"车库归属问题物业开发商各说各的", RX_LEVEL_CONSULT},
-        {"路灯坏了，两边邻居都说天黑不方便", RX_LEVEL_IMMEDIATE}, /* both, no dispute */
+        {"路灯坏了，两边邻居都说天黑不方便", RX_LEVEL_IMMEDIATE},       /* both, no dispute */
+        {"户口在荷塘，房子在天元，孩子按哪边划片", RX_LEVEL_IMMEDIATE}, /* places, not offices */
+        {"荷塘区人民政府和天元区人民政府都来看过，违建还在", RX_LEVEL_CONSULT},
     };
     for (size_t k = 0; k < sizeof consult / sizeof consult[0]; k++) {
         h = suggest(fx, consult[k].text, NULL);
