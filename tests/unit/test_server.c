@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +21,15 @@
 
 #define SLOW_MS 400
 
+static atomic_int slow_started; /* slow requests the dispatcher has begun */
+
 static void dispatch(void *app, rx_http_request *req, rx_http_response *res)
 {
     (void)app;
-    if (strncmp(req->path, "/api/slow", 9) == 0)
+    if (strncmp(req->path, "/api/slow", 9) == 0) {
+        atomic_fetch_add(&slow_started, 1);
         usleep(SLOW_MS * 1000);
+    }
     res->status = 200;
     rx_buf_puts(&res->body, req->path);
 }
@@ -155,11 +160,53 @@ static void inline_requests_need_no_worker(void **state)
     assert_true(calls[3].done < calls[0].done && calls[3].done < calls[1].done);
 }
 
+typedef struct {
+    rx_http_server *srv;
+    double stopped; /* rx_now() when rx_http_stop returned */
+} stopper;
+
+static void *stop_server(void *arg)
+{
+    stopper *s = arg;
+    rx_http_stop(s->srv, 5);
+    s->stopped = rx_now();
+    return NULL;
+}
+
+/* Stopping: a request in flight is answered, a connection made meanwhile
+ * gets no answer, and the stop waits for the one in flight. */
+static void stopping_finishes_in_flight_and_takes_no_new_requests(void **state)
+{
+    (void)state;
+    rx_http_config cfg = {.listen = "127.0.0.1:0", .threads = 2, .offload = lane_of};
+    rx_http_server *srv = NULL;
+    unsigned port;
+    assert_int_equal(rx_http_start(&srv, &cfg, dispatch, NULL, &port), RX_OK);
+    int before = atomic_load(&slow_started);
+    call slow = {.port = port, .path = "/api/slow", .t0 = rx_now()};
+    pthread_create(&slow.thread, NULL, get, &slow);
+    while (atomic_load(&slow_started) == before) /* until it is in flight */
+        usleep(1000);
+    stopper s = {.srv = srv};
+    pthread_t st;
+    pthread_create(&st, NULL, stop_server, &s);
+    /* a new connection once the stop has begun */
+    call late = {.port = port, .path = "/healthz", .start_after_s = 0.05, .t0 = rx_now()};
+    pthread_create(&late.thread, NULL, get, &late);
+    pthread_join(slow.thread, NULL);
+    pthread_join(late.thread, NULL);
+    pthread_join(st, NULL);
+    assert_int_equal(slow.status, 200);
+    assert_int_equal(late.status, 0);           /* closed or refused, never answered */
+    assert_true(s.stopped >= slow.done - 0.05); /* it waited for the one in flight */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(interactive_requests_pass_background_work),
         cmocka_unit_test(inline_requests_need_no_worker),
+        cmocka_unit_test(stopping_finishes_in_flight_and_takes_no_new_requests),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
