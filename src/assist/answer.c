@@ -162,7 +162,6 @@ int rx_assist_focus(cJSON *res, rx_kb *kb, double weight)
     }
     /* each hit's score: its share of the whole text's best, plus weight ×
      * its share of the question's best, on the whole text's scale */
-    int n = cJSON_GetArraySize(full);
     cJSON *h;
     cJSON_ArrayForEach(h, full)
     {
@@ -179,16 +178,9 @@ int rx_assist_focus(cJSON *res, rx_kb *kb, double weight)
         cJSON_ReplaceItemInObjectCaseSensitive(o, "score",
                                                cJSON_CreateNumber(weight * score_of(o) / t2 * t1));
         cJSON_AddItemToArray(full, o);
-        n++;
     }
     cJSON_Delete(second);
-    double *same = malloc((size_t)n * sizeof *same);
-    if (!same)
-        return rx_error_set(RX_ENOMEM, "out of memory");
-    for (int k = 0; k < n; k++)
-        same[k] = 1;
-    rx_hits_rescore(full, same); /* sorts by the fused scores */
-    free(same);
+    rx_hits_rescore(full, NULL); /* orders them by the fused scores */
     return RX_OK;
 }
 

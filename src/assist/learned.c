@@ -214,12 +214,13 @@ void rx_hits_rescore(cJSON *hits, const double *factor)
     cJSON_ArrayForEach(h, hits)
     {
         const cJSON *sc = cJSON_GetObjectItemCaseSensitive(h, "score");
-        s[i] = (scored){h, (cJSON_IsNumber(sc) ? sc->valuedouble : 0) * factor[i], (size_t)i};
+        s[i] = (scored){h, (cJSON_IsNumber(sc) ? sc->valuedouble : 0) * (factor ? factor[i] : 1),
+                        (size_t)i};
         i++;
     }
     qsort(s, (size_t)n, sizeof *s, by_score);
     for (i = 0; i < n; i++) {
-        if (factor[s[i].pos] != 1)
+        if (factor && factor[s[i].pos] != 1)
             cJSON_ReplaceItemInObjectCaseSensitive(s[i].hit, "score",
                                                    cJSON_CreateNumber(s[i].score));
         cJSON_DetachItemViaPointer(hits, s[i].hit);

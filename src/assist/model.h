@@ -107,8 +107,8 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
 void rx_assist_clear_corpus(rx_assist *a);
 
 /* learned.c */
-/* Multiplies each search hit's "score" by factor[i] and reorders the hits
- * by it, best first (stable). */
+/* Multiplies each search hit's "score" by factor[i] (none when factor is
+ * NULL) and reorders the hits by it, best first (stable). */
 void rx_hits_rescore(cJSON *hits, const double *factor);
 int rx_learned_open(rx_assist *a);
 int rx_learned_observe(rx_assist *a, const rx_analyzer *an, const rx_signal *s);
