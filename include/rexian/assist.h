@@ -121,14 +121,18 @@ int rx_assist_text(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const ch
 
 /* The knowledge-base search assist runs for a text (its first 1,000
  * bytes; 30 hits, for learned terms and the department suggestion to
- * reorder): *res is rx_kb_search's answer. */
+ * reorder): *res is rx_kb_search's answer, noting its first hit as vouched
+ * for when its confidence reaches the assist's threshold for a ticket's
+ * text. */
 int rx_assist_search(cJSON **res, rx_kb *kb, const char *text);
 
 /* A ticket's text tells a story and asks (外地户口在株洲租房住，办居住证要么子
  *条件): fuses into res (rx_assist_search's answer) the search of the
  * clauses that ask alone, a hit's score becoming its score plus weight ×
  * its share of the question's best hit on the same scale, and the hits
- * reordered. Nothing changes when no clause asks or every one does.
+ * reordered; the question's first hit is vouched for when that search is
+ * very confident of it. Nothing changes when no clause asks or every one
+ * does.
  * docs/ASSIST.md has the measurements. */
 #define RX_ASSIST_ASK_WEIGHT 0.4
 int rx_assist_focus(cJSON *res, rx_kb *kb, double weight);
@@ -143,7 +147,10 @@ void rx_assist_hit_evidence(rx_assist_input *in, const cJSON *res, const char **
  * (rx_assist_search's answer, taken), reordered by the terms learned for
  * its query and then by the department suggestion h (a hit's score × (1 +
  * dept_gain × the probability of its department); h may be NULL). *hits is
- * a JSON array of search hits, at most 5. */
+ * a JSON array of search hits, at most 5; *confident is about the first of
+ * them: whether a search vouched for that document (rx_assist_search,
+ * rx_assist_focus), not whether the search was sure of its own first hit,
+ * which the reordering may have moved. */
 #define RX_ASSIST_DEPT_GAIN 0.5
 int rx_assist_documents(cJSON **hits, bool *confident, rx_assist *a, cJSON *res,
                         const rx_analyzer *an, const rx_assist_hint *h, double dept_gain,

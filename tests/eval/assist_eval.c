@@ -127,6 +127,8 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
     int n = read_tsv(&rows, path, true), nd = docs_path ? read_tsv(&docs, docs_path, false) : 0;
     int top1 = 0, top3 = 0, lvl = 0, nlocal = 0, local1 = 0, ncons = 0, cons3 = 0, confident = 0;
     int lvl_conf[3][3] = {{0}};
+    int conf_stats[2][2] = {{0}}; /* [confident][first document right] */
+    int nunanswered = 0, unanswered_conf = 0;
     double took = 0, worst = 0, tsim = 0;
     double *times = calloc(n > 0 ? (size_t)n : 1, sizeof *times);
     for (int i = 0; i < n; i++) {
@@ -227,6 +229,19 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
         for (int k = 0; k < nd; k++)
             if (!strcmp(field(&docs[k], 0), field(r, 0)))
                 judged = field(&docs[k], 1);
+        if (!strcmp(field(r, 1), "consult") && judged && !*judged) {
+            /* a consultation no document answers: the documents should say so */
+            cJSON *hits = NULL;
+            bool conf = false;
+            cJSON *taken = hres;
+            hres = NULL;
+            if (taken && rx_assist_focus(taken, kb, ask_weight) == RX_OK &&
+                rx_assist_documents(&hits, &conf, a, taken, an, &h, dept_gain, rx_now()) == RX_OK) {
+                nunanswered++;
+                unanswered_conf += conf;
+            }
+            cJSON_Delete(hits);
+        }
         if (!strcmp(field(r, 1), "consult") && judged && *judged) {
             cJSON *hits = NULL, *res = cJSON_CreateObject();
             bool conf;
@@ -239,6 +254,7 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
                 int rr = hit_rank(res, judged, 3);
                 cons3 += rr > 0;
                 confident += conf;
+                conf_stats[conf][rr == 1]++;
                 if (misses && !rr)
                     printf("DOCMISS %s\t%s\twant %s\n", field(r, 0), content, judged);
             }
@@ -255,6 +271,13 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
            lvl_conf[1][2], lvl_conf[2][0], lvl_conf[2][1], lvl_conf[2][2]);
     printf("consultations with a judged answer %d: documents recall@3 %.3f (confident %d)\n", ncons,
            ncons ? (double)cons3 / ncons : 0, confident);
+    /* the documents' `confident` is about the first one shown */
+    int right = conf_stats[0][1] + conf_stats[1][1], sure = conf_stats[1][0] + conf_stats[1][1];
+    printf("first documents right %d: confident %d (%.3f); confident %d: right %.3f; "
+           "consultations no document answers %d: unsure %.3f\n",
+           right, conf_stats[1][1], right ? (double)conf_stats[1][1] / right : 0, sure,
+           sure ? (double)conf_stats[1][1] / sure : 0, nunanswered,
+           nunanswered ? 1 - (double)unanswered_conf / nunanswered : 0);
     double p99 = 0;
     if (times && n > 0) {
         qsort(times, (size_t)n, sizeof *times, by_double);

@@ -592,7 +592,8 @@ static void assist_focus_ranks_what_the_ticket_asks(void **state)
     assert_string_equal(top_id(res), "gaj-1");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(res, "hits")), 3);
     cJSON_Delete(res);
-    /* a text that only asks, or only tells, is left as it is */
+    /* a text that only asks, or only tells, is left as it is (but for
+     * what the whole text's search vouched for) */
     const char *plain[] = {"办居住证要么子条件", "外地户口在株洲租房住"};
     for (size_t k = 0; k < 2; k++) {
         assert_int_equal(rx_assist_search(&res, fx->kb, plain[k]), RX_OK);
@@ -607,10 +608,70 @@ static void assist_focus_ranks_what_the_ticket_asks(void **state)
     teardown(state);
 }
 
+/* The assist's `confident` is about the document it shows first: the
+ * search of the ticket's question vouches for the 居住证 guide it brings
+ * up; a document the department suggestion moves to the top is not
+ * vouched for by the search's confidence in the one it displaced. */
+static void assist_confidence_is_about_the_document_shown_first(void **state)
+{
+    (void)state;
+    fixture *fx = fixture_new("docs");
+    write_file(fx->corpus, "departments.txt", "市公安局\n市住房和城乡建设局\n");
+    write_file(fx->docs, "gaj-1.md",
+               "---\nid: gaj-1\ntitle: 居住证申领办事指南\ndepartment: 市公安局\ntype: guide\n"
+               "effective: 2024-01-01\n---\n申领居住证的条件：在本市居住半年以上，"
+               "有合法稳定就业、合法稳定住所或者连续就读之一。\n");
+    write_file(
+        fx->docs, "zjj-1.md",
+        "---\nid: zjj-1\ntitle: 外地户口租房住的租赁备案\ndepartment: 市住房和城乡建设局\n"
+        "type: guide\neffective: 2024-01-01\n---\n外地户口在株洲租房住，"
+        "出租人和承租人应到住建部门办理房屋租赁备案。外地户口租房住的，备案后可享受公共服务。\n");
+    write_file(fx->docs, "zjj-2.md",
+               "---\nid: zjj-2\ntitle: 在株洲租房住的外地户口人员落户\ndepartment: "
+               "市住房和城乡建设局\ntype: guide\neffective: 2024-01-01\n---\n"
+               "外地户口在株洲租房住满一定年限的，可以申请落户株洲。\n");
+    fixture_open(state, fx);
+    rx_assist *a = NULL;
+    assert_int_equal(rx_assist_new(&a, NULL), RX_OK);
+    rx_analyzer an = rx_kb_analyzer(fx->kb);
+
+    /* the whole text's search finds a rental guide first; the question's
+     * search is sure of the 居住证 guide, which it puts first */
+    const char *text = "外地户口在株洲租房住，办居住证要么子条件";
+    cJSON *res = NULL, *hits = NULL;
+    bool confident = false;
+    assert_int_equal(rx_assist_search(&res, fx->kb, text), RX_OK);
+    if (strncmp(top_id(res), "zjj-", 4) != 0)
+        fail_msg("the whole text finds %s first, not a rental guide: the test shows nothing",
+                 top_id(res));
+    assert_int_equal(rx_assist_focus(res, fx->kb, RX_ASSIST_ASK_WEIGHT), RX_OK);
+    assert_int_equal(rx_assist_documents(&hits, &confident, a, res, &an, NULL, 0, 0), RX_OK);
+    assert_string_equal(rx_json_str(cJSON_GetArrayItem(hits, 0), "id"), "gaj-1");
+    assert_true(confident);
+    cJSON_Delete(hits);
+
+    /* a story alone: its search is sure of a rental guide, but the
+     * suggestion (市公安局, certain) puts the 居住证 guide first */
+    assert_int_equal(rx_assist_search(&res, fx->kb, "外地户口在株洲租房住，想办备案"), RX_OK);
+    if (strncmp(top_id(res), "zjj-", 4) != 0 ||
+        !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "confident")))
+        fail_msg("the story's search is not sure of a rental guide: the test shows nothing");
+    rx_assist_hint h = {.ndepts = 1};
+    snprintf(h.depts[0].name, sizeof h.depts[0].name, "市公安局");
+    h.depts[0].score = 1;
+    assert_int_equal(rx_assist_documents(&hits, &confident, a, res, &an, &h, 100, 0), RX_OK);
+    assert_string_equal(rx_json_str(cJSON_GetArrayItem(hits, 0), "id"), "gaj-1");
+    assert_false(confident);
+    cJSON_Delete(hits);
+    rx_assist_free(a);
+    teardown(state);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(title_query_is_covered_and_confident),
+        cmocka_unit_test(assist_confidence_is_about_the_document_shown_first),
         cmocka_unit_test(typo_bigram_counts_where_its_homophone_matches),
         cmocka_unit_test(unrelated_question_is_not_confident),
         cmocka_unit_test(synonym_finds_the_official_word),
