@@ -334,7 +334,7 @@ static int learned(rx_kb *kb, rx_assist *a, const rx_analyzer *an, const char *p
         nlog++;
     }
     double mrr0 = 0, mrr1 = 0;
-    int ntest = 0, better = 0, worse = 0;
+    int ntest = 0, better = 0, worse = 0, moved = 0, moved_conf = 0, moved_conf_right = 0;
     for (int i = 0; i < n; i++) {
         if (logq[i])
             continue;
@@ -343,8 +343,21 @@ static int learned(rx_kb *kb, rx_assist *a, const rx_analyzer *an, const char *p
         if (rx_kb_search(&res, kb, &kq) != RX_OK)
             continue;
         int r0 = hit_rank(res, field(&rows[i], 2), 10);
+        char first0[64];
+        const char *f0 =
+            rx_json_str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(res, "hits"), 0), "id");
+        snprintf(first0, sizeof first0, "%s", f0 ? f0 : "");
         rx_assist_rerank(a, an, kq.q, cJSON_GetObjectItemCaseSensitive(res, "hits"), now);
         int r1 = hit_rank(res, field(&rows[i], 2), 10);
+        const cJSON *nf = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(res, "hits"), 0);
+        /* a first hit the learned terms put there: is the search's
+         * `confident`, which the answer keeps, right about it? */
+        if (nf && strcmp(first0, rx_json_str(nf, "id")) != 0) {
+            bool conf = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "confident"));
+            moved++;
+            moved_conf += conf;
+            moved_conf_right += conf && r1 == 1;
+        }
         mrr0 += r0 ? 1.0 / r0 : 0;
         mrr1 += r1 ? 1.0 / r1 : 0;
         better += (r1 && (!r0 || r1 < r0));
@@ -355,6 +368,8 @@ static int learned(rx_kb *kb, rx_assist *a, const rx_analyzer *an, const char *p
     printf("learned terms: %d resolved calls, %d test queries (never a resolved one): MRR@10 "
            "%.3f without, %.3f with (%d better, %d worse)\n",
            nlog, ntest, mrr0 / ntest, mrr1 / ntest, better, worse);
+    printf("first hits the learned terms put first %d: confident %d, of which right %d\n", moved,
+           moved_conf, moved_conf_right);
     free(logq);
     return 0;
 }
