@@ -8,8 +8,9 @@
  *           each pinyin key to the bigrams that sound like it, so a typo
  *           finds its homophones (rx_writer_add_homophone)
  *   G       a synonym group's concept term ("G" + the group's first term)
- *   T       a bigram or word of the title (its own field, so that a query
- *           that names a title ranks it first)
+ *   T       a bigram or word of the title, in its own field: where a
+ *           term is too common to run in the body (身份证 is in every list
+ *           of materials), its title form stands in for it
  *   C       a single Han character (RX_AN_CHAR)
  * The same analyzer must be used to build an index and to query it; the
  * index records its flags and synonym groups (see search.h).
@@ -32,7 +33,8 @@ enum {
     RX_AN_PINYIN = 1 << 3,
     RX_AN_SYNONYM = 1 << 4,
     RX_AN_STOP = 1 << 5,  /* query only: down-weight function-word bigrams */
-    RX_AN_TITLE = 1 << 6, /* a title field: "T" + bigram or word */
+    RX_AN_TITLE = 1 << 6, /* a title field: "T" + bigram or word, the stand-in of a
+                             common term the match leaves out */
     RX_AN_JOIN = 1 << 7,  /* query only: bigrams across a word boundary (friso words and
                              synonym terms) weigh less: 我妈在村里 asks for 村里, not 妈在 */
     RX_AN_CHAR = 1 << 8,  /* "C" + each Han character: abbreviations keep the characters
@@ -40,7 +42,8 @@ enum {
 };
 
 /* The configuration chosen by measurement (docs/RELEVANCE.md). */
-#define RX_AN_DEFAULT (RX_AN_BIGRAM | RX_AN_PINYIN | RX_AN_SYNONYM | RX_AN_STOP | RX_AN_CHAR)
+#define RX_AN_DEFAULT                                                                              \
+    (RX_AN_BIGRAM | RX_AN_PINYIN | RX_AN_SYNONYM | RX_AN_STOP | RX_AN_CHAR | RX_AN_TITLE)
 
 typedef struct {
     unsigned flags;

@@ -132,7 +132,8 @@ typedef struct {
     size_t ndepartments, ntypes;
     /* What ranking and confidence read about the query's terms: */
     double doccount;        /* documents in the index */
-    double max_possible;    /* the highest score any document could reach */
+    double max_possible;    /* the highest score any document could reach from the query's
+                               own terms (a common term's title stand-in left out) */
     size_t nterms;          /* = the plan's nterms */
     double *term_freq;      /* per plan term: documents containing it (a pinyin term: its most
                                common homophone's; 0 for a term the query did not use) */

@@ -42,7 +42,9 @@ static bool is_stop_char(uint32_t cp)
 
 /* a bigram that straddles two words of a spoken query (妈在, 里自) */
 #define W_CROSS 0.3
-#define W_TITLE 0.5
+/* a title-field term: the stand-in of a common term the match leaves out
+ * (src/search/shim.cc), worth twice its body term */
+#define W_TITLE 2.0
 #define W_SPELLED 1.0  /* a pair of syllables typed with the IME off, as a bigram */
 #define MAX_SPELLED 64 /* syllables of one spelled sequence */
 

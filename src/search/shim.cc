@@ -56,6 +56,14 @@ char *dup_string(const std::string &s)
 }
 
 const double COMMON_SHARE = 0.15;
+// A common term left out of the match has a stand-in: the same term in the
+// title field ("T"), where it is rare, so that the document whose title
+// names the common thing (身份证, 办理) still ranks for it. Only a title
+// term in at most TITLE_SHARE of the documents, and the TITLE_STANDINS
+// rarest of a query: a ticket's long story leaves out many common words
+// (docs/RELEVANCE.md, session 20).
+const double TITLE_SHARE = 0.05;
+const size_t TITLE_STANDINS = 3;
 const size_t MAX_TYPOS = 3;
 // Single characters are a backoff: like other terms, only those in at most
 // COMMON_SHARE of the documents, and only the MAX_CHARS rarest of a query
@@ -467,10 +475,32 @@ static Xapian::Query build_query(rx_index *ix, const rx_query_plan *plan, size_t
             if (t.kind == RX_QT_CHAR) {
                 if (tf[k] > 0 && tf[k] <= common_tf)
                     chars.emplace_back(tf[k], k);
-            } else {
+            } else if (t.kind != RX_QT_TITLE) {
                 rare_terms += tf[k] <= common_tf;
             }
         }
+    }
+    const bool drop_common = rare_terms >= 2;
+    // the title stand-ins of the common terms left out, the rarest first
+    std::vector<bool> standin(plan->nterms, false);
+    if (drop_common) {
+        const Xapian::doccount title_tf = std::max<Xapian::doccount>(
+            20, static_cast<Xapian::doccount>(db.get_doccount() * TITLE_SHARE));
+        std::vector<std::pair<Xapian::doccount, size_t>> titles;
+        for (size_t k = 0; k < plan->nterms; k++) {
+            const rx_qterm &t = plan->terms[k];
+            if (t.kind != RX_QT_TITLE || tf[k] == 0 || tf[k] > title_tf)
+                continue;
+            for (size_t j = 0; j < plan->nterms; j++)
+                if (plan->terms[j].kind != RX_QT_TITLE && !plan->terms[j].wildcard &&
+                    tf[j] > common_tf && !std::strcmp(plan->terms[j].term, t.term + 1)) {
+                    titles.emplace_back(tf[k], k);
+                    break;
+                }
+        }
+        std::sort(titles.begin(), titles.end());
+        for (size_t i = 0; i < titles.size() && i < TITLE_STANDINS; i++)
+            standin[titles[i].second] = true;
     }
     // the rarest first: at most MAX_CHARS of them, walking at most
     // char_postings postings together
@@ -484,7 +514,6 @@ static Xapian::Query build_query(rx_index *ix, const rx_query_plan *plan, size_t
     std::vector<bool> char_kept(plan->nterms, false);
     for (const auto &c : chars)
         char_kept[c.second] = true;
-    const bool drop_common = rare_terms >= 2;
     // the MAX_TYPOS pinyin terms whose bigram is rarest
     std::sort(typos.begin(), typos.end());
     if (typos.size() > MAX_TYPOS)
@@ -546,7 +575,9 @@ static Xapian::Query build_query(rx_index *ix, const rx_query_plan *plan, size_t
             continue;
         }
         pt.freq[k] = static_cast<double>(tf[k]);
-        if (t.kind == RX_QT_CHAR ? !char_kept[k] : drop_common && !t.wildcard && tf[k] > common_tf)
+        if (t.kind == RX_QT_CHAR    ? !char_kept[k]
+            : t.kind == RX_QT_TITLE ? !standin[k]
+                                    : drop_common && !t.wildcard && tf[k] > common_tf)
             continue;
         pt.used[k] = true;
         if (t.wildcard)
@@ -873,6 +904,11 @@ extern "C" int rx_index_search(rx_results **out, rx_index *ix, const rx_query_pl
         explain(r, ix->db, plan, pt, o->explain);
         r->doccount = ix->db.get_doccount();
         r->max_possible = m.get_max_possible();
+        // what confidence reads is the best score the query's own terms
+        // could reach: a common term's title stand-in is a bonus on top
+        for (size_t k = 0; k < plan->nterms; k++)
+            if (plan->terms[k].kind == RX_QT_TITLE && pt.used[k])
+                r->max_possible -= m.get_termweight(plan->terms[k].term);
         return RX_OK;
     });
     if (rc != RX_OK) {
