@@ -193,7 +193,7 @@ static const variant variants[] = {
     {"rexian: bigrams+syn+pinyin", RX_AN_BIGRAM | RX_AN_SYNONYM | RX_AN_PINYIN},
     {"rexian: bigrams+friso+syn+py+stop",
      RX_AN_BIGRAM | RX_AN_FRISO | RX_AN_SYNONYM | RX_AN_PINYIN | RX_AN_STOP},
-    {"rexian: previous default", RX_AN_DEFAULT & ~RX_AN_CHAR},
+    {"rexian: previous default", RX_AN_DEFAULT & ~(RX_AN_CHAR | RX_AN_TITLE)},
     {"rexian: default+join", RX_AN_DEFAULT | RX_AN_JOIN},
     {"rexian (default)", RX_AN_DEFAULT},
 };
