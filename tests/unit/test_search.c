@@ -561,11 +561,10 @@ static void pinyin_reaches_the_lexicon_and_polyphones(void **state)
     cJSON_Delete(res);
 }
 
-/* A ticket tells a story, then asks: the assist's documents follow what it
- * asks (居住证), not the story's words every rental document shares. */
-static void assist_focus_ranks_what_the_ticket_asks(void **state)
+/* A 居住证 guide and two rental guides whose words a ticket's story shares,
+ * indexed and opened. */
+static fixture *rental_fixture(void **state)
 {
-    (void)state;
     fixture *fx = fixture_new("docs");
     write_file(fx->corpus, "departments.txt", "市公安局\n市住房和城乡建设局\n");
     write_file(fx->docs, "gaj-1.md",
@@ -582,6 +581,14 @@ static void assist_focus_ranks_what_the_ticket_asks(void **state)
                "市住房和城乡建设局\ntype: guide\neffective: 2024-01-01\n---\n"
                "外地户口在株洲租房住满一定年限的，可以申请落户株洲。\n");
     fixture_open(state, fx);
+    return fx;
+}
+
+/* A ticket tells a story, then asks: the assist's documents follow what it
+ * asks (居住证), not the story's words every rental document shares. */
+static void assist_focus_ranks_what_the_ticket_asks(void **state)
+{
+    fixture *fx = rental_fixture(state);
     const char *text = "外地户口在株洲租房住，办居住证要么子条件";
     cJSON *res = NULL;
     assert_int_equal(rx_assist_search(&res, fx->kb, text), RX_OK);
@@ -652,23 +659,7 @@ static void a_common_term_counts_in_the_title(void **state)
  * vouched for by the search's confidence in the one it displaced. */
 static void assist_confidence_is_about_the_document_shown_first(void **state)
 {
-    (void)state;
-    fixture *fx = fixture_new("docs");
-    write_file(fx->corpus, "departments.txt", "市公安局\n市住房和城乡建设局\n");
-    write_file(fx->docs, "gaj-1.md",
-               "---\nid: gaj-1\ntitle: 居住证申领办事指南\ndepartment: 市公安局\ntype: guide\n"
-               "effective: 2024-01-01\n---\n申领居住证的条件：在本市居住半年以上，"
-               "有合法稳定就业、合法稳定住所或者连续就读之一。\n");
-    write_file(
-        fx->docs, "zjj-1.md",
-        "---\nid: zjj-1\ntitle: 外地户口租房住的租赁备案\ndepartment: 市住房和城乡建设局\n"
-        "type: guide\neffective: 2024-01-01\n---\n外地户口在株洲租房住，"
-        "出租人和承租人应到住建部门办理房屋租赁备案。外地户口租房住的，备案后可享受公共服务。\n");
-    write_file(fx->docs, "zjj-2.md",
-               "---\nid: zjj-2\ntitle: 在株洲租房住的外地户口人员落户\ndepartment: "
-               "市住房和城乡建设局\ntype: guide\neffective: 2024-01-01\n---\n"
-               "外地户口在株洲租房住满一定年限的，可以申请落户株洲。\n");
-    fixture_open(state, fx);
+    fixture *fx = rental_fixture(state);
     rx_assist *a = NULL;
     assert_int_equal(rx_assist_new(&a, NULL), RX_OK);
     rx_analyzer an = rx_kb_analyzer(fx->kb);
