@@ -77,7 +77,8 @@ typedef struct {
     double weight;
     rx_qterm_kind kind;
     bool wildcard; /* expand to every term starting with `term` */
-    char *base;    /* "P" terms: the query bigram they are the sound of */
+    char *base;    /* "P" terms: the query bigram they are the sound of; "T" terms: the
+                      term they stand in for (NULL for a wildcard's) */
 } rx_qterm;
 
 /* A query analysed into weighted terms, plus what to highlight. */

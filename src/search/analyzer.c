@@ -375,7 +375,7 @@ static void plan_emit(void *ctx, const char *term, size_t len, double weight, bo
     plan_ctx *p = ctx;
     const char *base = NULL;
     size_t base_len = 0;
-    if (term[0] == 'P') {
+    if (term[0] == 'P' || term[0] == 'T') {
         const char *tab = memchr(term, '\t', len);
         if (tab) {
             base = tab + 1;
@@ -429,12 +429,19 @@ static void plan_emit(void *ctx, const char *term, size_t len, double weight, bo
     size_t n = rx_utf8_next(term, len, &cp);
     t->wildcard = n == len && rx_is_han(cp);
     e->value = p->plan->nterms++;
-    /* the same bigram or word in the title field */
+    /* the same bigram or word in the title field, with (after a tab) the
+     * term it stands in for; a wildcard stands in for nothing */
     if ((p->flags & RX_AN_TITLE) && !(term[0] >= 'A' && term[0] <= 'Z') && len + 1 < 256) {
-        char tt[256];
+        char tt[512];
+        size_t tl = len + 1;
         tt[0] = 'T';
         memcpy(tt + 1, term, len);
-        plan_emit(p, tt, len + 1, weight * W_TITLE, related);
+        if (!t->wildcard) {
+            tt[tl++] = '\t';
+            memcpy(tt + tl, term, len);
+            tl += len;
+        }
+        plan_emit(p, tt, tl, weight * W_TITLE, related);
     }
     /* highlight keys: bigrams, words and pinyin pairs as they are; word
      * terms through their bigrams; synonym groups in rx_plan_query */

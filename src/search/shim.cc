@@ -470,12 +470,14 @@ static Xapian::Query build_query(rx_index *ix, const rx_query_plan *plan, size_t
             tf[k] = t.base ? termfreq(ix, t.base) : 0;
             if (t.base)
                 typos.emplace_back(tf[k], k);
+        } else if (t.kind == RX_QT_TITLE) {
+            continue; // looked up below, and only as a common term's stand-in
         } else if (!t.wildcard) {
             tf[k] = termfreq(ix, t.term);
             if (t.kind == RX_QT_CHAR) {
                 if (tf[k] > 0 && tf[k] <= common_tf)
                     chars.emplace_back(tf[k], k);
-            } else if (t.kind != RX_QT_TITLE) {
+            } else {
                 rare_terms += tf[k] <= common_tf;
             }
         }
@@ -489,14 +491,12 @@ static Xapian::Query build_query(rx_index *ix, const rx_query_plan *plan, size_t
         std::vector<std::pair<Xapian::doccount, size_t>> titles;
         for (size_t k = 0; k < plan->nterms; k++) {
             const rx_qterm &t = plan->terms[k];
-            if (t.kind != RX_QT_TITLE || tf[k] == 0 || tf[k] > title_tf)
+            // the base's frequency is in the cache since the loop above
+            if (t.kind != RX_QT_TITLE || !t.base || termfreq(ix, t.base) <= common_tf)
                 continue;
-            for (size_t j = 0; j < plan->nterms; j++)
-                if (plan->terms[j].kind != RX_QT_TITLE && !plan->terms[j].wildcard &&
-                    tf[j] > common_tf && !std::strcmp(plan->terms[j].term, t.term + 1)) {
-                    titles.emplace_back(tf[k], k);
-                    break;
-                }
+            tf[k] = termfreq(ix, t.term);
+            if (tf[k] > 0 && tf[k] <= title_tf)
+                titles.emplace_back(tf[k], k);
         }
         std::sort(titles.begin(), titles.end());
         for (size_t i = 0; i < titles.size() && i < TITLE_STANDINS; i++)
