@@ -229,34 +229,32 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
         for (int k = 0; k < nd; k++)
             if (!strcmp(field(&docs[k], 0), field(r, 0)))
                 judged = field(&docs[k], 1);
-        if (!strcmp(field(r, 1), "consult") && judged && !*judged) {
-            /* a consultation no document answers: the documents should say so */
-            cJSON *hits = NULL;
+        /* a consultation's documents, as the assist shows them; where no
+         * document answers, they should say they are unsure */
+        if (!strcmp(field(r, 1), "consult") && judged) {
+            cJSON *hits = NULL, *res = cJSON_CreateObject();
             bool conf = false;
             cJSON *taken = hres;
             hres = NULL;
-            if (taken && rx_assist_focus(taken, kb, ask_weight) == RX_OK &&
-                rx_assist_documents(&hits, &conf, a, taken, an, &h, dept_gain, rx_now()) == RX_OK) {
-                nunanswered++;
-                unanswered_conf += conf;
+            if (taken && rx_assist_focus(taken, kb, ask_weight) != RX_OK) {
+                cJSON_Delete(taken);
+                taken = NULL;
             }
-            cJSON_Delete(hits);
-        }
-        if (!strcmp(field(r, 1), "consult") && judged && *judged) {
-            cJSON *hits = NULL, *res = cJSON_CreateObject();
-            bool conf;
-            cJSON *taken = hres;
-            hres = NULL;
-            if (taken && rx_assist_focus(taken, kb, ask_weight) == RX_OK &&
+            if (taken &&
                 rx_assist_documents(&hits, &conf, a, taken, an, &h, dept_gain, rx_now()) == RX_OK) {
                 cJSON_AddItemToObject(res, "hits", hits);
-                ncons++;
-                int rr = hit_rank(res, judged, 3);
-                cons3 += rr > 0;
-                confident += conf;
-                conf_stats[conf][rr == 1]++;
-                if (misses && !rr)
-                    printf("DOCMISS %s\t%s\twant %s\n", field(r, 0), content, judged);
+                if (!*judged) {
+                    nunanswered++;
+                    unanswered_conf += conf;
+                } else {
+                    ncons++;
+                    int rr = hit_rank(res, judged, 3);
+                    cons3 += rr > 0;
+                    confident += conf;
+                    conf_stats[conf][rr == 1]++;
+                    if (misses && !rr)
+                        printf("DOCMISS %s\t%s\twant %s\n", field(r, 0), content, judged);
+                }
             }
             cJSON_Delete(res);
         }
