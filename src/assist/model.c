@@ -223,6 +223,47 @@ static const char *const mutual_words[] = {
     "都讲对方", "都讲对面", "都说不是",   "都讲不是", "都讲不归", "谁都不管",
     "谁也不管", "没人牵头", "互相踢",     "相互推",   NULL};
 
+/* New kinds of business (新业态) whose supervision several departments
+ * share or none has settled (监管职责交叉): the 12345 centre sends them to
+ * 会商交办. Written from the domain (platform work, prepaid consumption,
+ * new venues, cosmetic medicine, new care services, pets, new vehicles,
+ * online finance and selling, short lets), less the ones one department
+ * plainly handles in Chinese cities (共享单车 parking, 充电桩 报装, 老年代步车,
+ * 民宿; docs/ASSIST.md). */
+static const char *const newform_words[] = {
+    /* 平台经济与灵活用工 */
+    "网约车平台", "平台抽成", "聚合打车", "众包骑手", "骑手劳动关系", "骑手超时罚款", "骑手保险",
+    "网约配送员", "灵活用工", "新就业形态", "零工平台", "算法派单", "大数据杀熟", "代驾平台",
+    "同城货运", "网络货运", "跑腿代购",
+    /* 预付式消费 */
+    "预付卡", "储值卡", "办卡跑路", "预付费退款", "私教课退费", "健身房跑路", "课时包", "美容卡",
+    "职业闭店",
+    /* 新型文娱场所 */
+    "剧本杀", "密室逃脱", "沉浸式剧场", "桌游吧", "轰趴馆", "私人影院", "点播影院", "电竞酒店",
+    "迷你歌咏亭", "抓娃娃机", "蹦床公园", "露营地", "网红打卡点", "玻璃栈道", "玻璃滑道",
+    /* 医美与健康新服务 */
+    "医美", "医疗美容", "轻医美", "玻尿酸", "水光针", "肉毒素", "瘦脸针", "热玛吉", "超声刀",
+    "医美贷", "纹绣", "半永久", "植发", "养发馆", "养生馆", "艾灸馆", "干细胞", "基因检测",
+    "互联网医院", "网售处方药", "保健品会销",
+    /* 养老托育与生活服务新业态 */
+    "旅居养老", "以房养老", "养老会员卡", "医养结合", "月子中心", "月子会所", "产后修复",
+    "母婴护理", "托育机构", "家庭托育点", "早教机构", "研学旅行", "共享自习室", "家政平台",
+    "婚恋平台", "情感挽回", "心理咨询机构", "陪玩",
+    /* 宠物服务 */
+    "宠物寄养", "宠物殡葬", "宠物火化", "宠物美容", "活体盲盒", "宠物托运", "异宠", "上门喂宠",
+    /* 新型交通工具与设施 */
+    "电动滑板车", "平衡车", "共享汽车", "分时租赁", "无人机", "低空飞行", "动力伞", "无人配送车",
+    "自动驾驶", "房车营地", "共享充电宝",
+    /* 网络金融 */
+    "先享后付", "虚拟货币", "炒币", "数字藏品", "元宇宙", "网络互助", "网络众筹", "消费返利",
+    "消费全返", "租金贷", "美容贷", "培训贷",
+    /* 直播电商与网络消费 */
+    "直播带货", "网红带货", "直播打赏", "打赏退款", "短视频带货", "社区团购", "二手交易平台",
+    "翡翠直播", "知识付费", "网课退费", "未成年人充值", "游戏代练", "租号", "幽灵外卖", "无人零售",
+    "快递柜收费", "电子烟",
+    /* 住宿与空间租赁 */
+    "网约房", "长租公寓", "共享办公", NULL};
+
 /* Within the next `within` characters of p..end, the text at want. */
 static bool near(const char *p, const char *end, const char *want, int within)
 {
@@ -299,6 +340,8 @@ unsigned rx_assist_cues(const rx_assist *a, const char *content)
         c |= CUE_LEGACY;
     if (has_any(content, leader_words))
         c |= CUE_LEADER;
+    if (has_any(content, newform_words))
+        c |= CUE_NEWFORM;
     return c;
 }
 
@@ -699,8 +742,9 @@ static rx_level suggest_level(const rx_assist *a, unsigned cues)
     if ((cues & (CUE_LEGACY | CUE_LEADER | CUE_LASTING)) ||
         ((cues & CUE_MANY) && (cues & CUE_REPEAT)))
         return RX_LEVEL_LEADER;
-    /* 会商交办: several departments' duties, or a dispute over whose */
-    if (cues & CUE_MULTI)
+    /* 会商交办: several departments' duties, a dispute over whose, or a
+     * new kind of business whose supervision they share */
+    if (cues & (CUE_MULTI | CUE_NEWFORM))
         return RX_LEVEL_CONSULT;
     const double *c = a->cue_level[cues % NCUES];
     double total = c[0] + c[1] + c[2];
@@ -850,6 +894,8 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
     if (l != RX_LEVEL_IMMEDIATE) {
         if (cues & CUE_MULTI)
             out->reasons[out->nreasons++] = "涉及多个部门职责或职责有争议";
+        else if (cues & CUE_NEWFORM)
+            out->reasons[out->nreasons++] = "新业态，多部门监管职责交叉";
         else if (out->ndepts >= 2 && out->depts[1].score >= 0.2)
             out->reasons[out->nreasons++] = "涉及多个部门职责";
         if (cues & CUE_MANY)

@@ -12,7 +12,8 @@
 #define LOCAL 0 /* the class of the district and county governments (属地) */
 
 /* The signals in a ticket's text the level rests on (rx_assist_cues).
- * CUE_LASTING: many people's matter that has lasted years. */
+ * CUE_LASTING: many people's matter that has lasted years; CUE_NEWFORM: a
+ * new kind of business whose supervision several departments share. */
 enum {
     CUE_MANY = 1,
     CUE_REPEAT = 2,
@@ -20,7 +21,8 @@ enum {
     CUE_MULTI = 8,
     CUE_LEADER = 16,
     CUE_LASTING = 32,
-    NCUES = 64
+    CUE_NEWFORM = 64,
+    NCUES = 128
 };
 
 typedef struct {

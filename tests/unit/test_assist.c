@@ -323,6 +323,27 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         if (consult[k].level == RX_LEVEL_CONSULT)
             assert_true(gives_reason(&h, "涉及多个部门职责或职责有争议"));
     }
+    /* a new kind of business whose supervision several departments share
+     * (新业态) goes to 会商交办; one that a department plainly handles does
+     * not, and the rules for a leader still come first */
+    static const struct {
+        const char *text;
+        rx_level level;
+    } newforms[] = {
+        {"楼下剧本杀店开到半夜，好多未成年人", RX_LEVEL_CONSULT},
+        {"在美容店打了玻尿酸，脸肿了", RX_LEVEL_CONSULT},
+        {"小区上空天天有人放无人机", RX_LEVEL_CONSULT},
+        {"共享单车堆在人行道上", RX_LEVEL_IMMEDIATE},
+        {"想在车位装个充电桩，去哪里报装", RX_LEVEL_IMMEDIATE},
+        {"剧本杀店办卡跑路，几十个会员多年了还没退钱", RX_LEVEL_LEADER},
+    };
+    for (size_t k = 0; k < sizeof newforms / sizeof newforms[0]; k++) {
+        h = suggest(fx, newforms[k].text, NULL);
+        if (h.level != newforms[k].level)
+            fail_msg("%s: level %d, want %d", newforms[k].text, h.level, newforms[k].level);
+        assert_int_equal(gives_reason(&h, "新业态，多部门监管职责交叉"),
+                         newforms[k].level != RX_LEVEL_IMMEDIATE);
+    }
     /* past dispatchers overrule 即交即办 when two of three chose otherwise */
     const char *crowd = "路灯坏了，全村几十户都不方便";
     for (long long t = 1; t <= 9; t++)
