@@ -312,7 +312,7 @@ eval-assist: deps $(BIN) $(BUILD)/tools/assist_eval
 	$(BIN) index --quiet corpus $(EA)/index
 	@for n in 1000 5000 20000 100000; do [ -f $(EA)/demo-$$n.db ] || \
 	  $(BIN) demo --quiet --db $(EA)/demo-$$n.db --count $$n --index $(EA)/index; done
-	@for set in dev heldout dev2 heldout2; do \
+	@for set in dev heldout dev2 heldout2 dev3; do \
 	  echo "== $$set: the search baseline (departments of the hits in order)"; \
 	  $(BUILD)/tools/assist_eval --index $(EA)/index --heldout tests/assist/$$set.tsv --method search | grep top-1; \
 	  for m in nb knn duty hits nbduty all; do echo "== $$set: method $$m, 20k demo tickets"; \

@@ -29,12 +29,13 @@
 #define RETURN_BETA 20  /* backoff of the returned-tickets model to the kept one */
 #define DUTY_TEMP 0.3   /* softmax of the best duty line's idf sum */
 /* how the three kinds of evidence are mixed */
-#define W_NB 0.4        /* the classifier over past tickets and duties */
-#define W_DUTY 0.6      /* the best-matching duty line */
-#define W_KNN 0.3       /* the leads of the most similar past tickets */
-#define W_HITS 0.3      /* the departments of the search's hits */
-#define W_UNMANAGED 1.0 /* the 属地 class, added when the text says there is no 物业 */
-#define HITS_SHARP 10   /* a hit's weight: exp(HITS_SHARP × (its score / the first's − 1)) */
+#define W_NB 0.4          /* the classifier over past tickets and duties */
+#define W_DUTY 0.6        /* the best-matching duty line */
+#define W_KNN 0.3         /* the leads of the most similar past tickets */
+#define W_HITS 0.3        /* the departments of the search's hits */
+#define W_UNMANAGED 1.0   /* the 属地 class, added when the text says there is no 物业 */
+#define W_TURNED_AWAY 0.3 /* kept of a department the text says turned the matter away */
+#define HITS_SHARP 10     /* a hit's weight: exp(HITS_SHARP × (its score / the first's − 1)) */
 
 /* ---- features ---- */
 
@@ -308,6 +309,78 @@ static bool names_a_party(const rx_assist *a, size_t i)
 {
     return a->mention_cls[i] < MAX_CLASSES || strstr(a->mention[i], "政府") ||
            strstr(a->mention[i], "管委");
+}
+
+/* The classes of the departments the text says turned the matter away:
+ * a department named as a party and, in its clause or the next, a 讲 or 说
+ * that says it is not theirs or sends the caller elsewhere ("民政那边说不是
+ * 他们", "打了环保的电话，讲工地施工要找住建", "找城管讲小区里面不归他们").
+ * The department a caller was sent on to (归住建) is not among them. */
+/* Whether an office other than class cls is named at p. */
+static bool another_party(const rx_assist *a, const char *p, int cls)
+{
+    for (size_t j = 0; j < a->nmention; j++)
+        if (a->mention_cls[j] != cls && names_a_party(a, j) &&
+            !strncmp(p, a->mention[j], strlen(a->mention[j])))
+            return true;
+    return false;
+}
+
+/* Whether someone sent the caller on to the office at m ("说归环保",
+ * "讲要找住建"): a department turned away there is one side of a dispute. */
+static bool sent_on_to(const char *s, const char *m)
+{
+    static const char *const before[] = {"归", "说找", "讲找", "要找", "让找", NULL};
+    for (size_t k = 0; before[k]; k++) {
+        size_t n = strlen(before[k]);
+        if ((size_t)(m - s) >= n && !strncmp(m - n, before[k], n))
+            return true;
+    }
+    return false;
+}
+
+/* Whether the clause after an office's name at p (and the next one, up to
+ * another office's name) has it say the matter is not its own. */
+static bool says_not_its_own(const rx_assist *a, const char *p, int cls)
+{
+    static const char *const said[] = {"讲", "说", NULL};
+    static const char *const refusal[] = {"不归",   "不是", "不管", "管不了", "管不过来",
+                                          "不负责", "要找", "找",   "归",     NULL};
+    int commas = 0;
+    for (const char *q = p; *q && commas < 2;) {
+        if (!strncmp(q, "。", 3) || !strncmp(q, "；", 3) || !strncmp(q, "？", 3) ||
+            !strncmp(q, "！", 3))
+            return false;
+        if (!strncmp(q, "，", 3) || *q == ',')
+            commas++;
+        if (q > p && another_party(a, q, cls))
+            return false; /* what follows is said by another */
+        for (size_t k = 0; said[k]; k++)
+            if (!strncmp(q, said[k], strlen(said[k]))) {
+                const char *after = q + strlen(said[k]), *end = after + strlen(after);
+                for (size_t r = 0; refusal[r]; r++)
+                    if (near(after, end, refusal[r], 8))
+                        return true;
+            }
+        uint32_t cp;
+        q += rx_utf8_next(q, strlen(q), &cp);
+    }
+    return false;
+}
+
+static void turned_away(const rx_assist *a, const char *s, bool *out, size_t nc)
+{
+    for (size_t i = 0; i < a->nmention; i++) {
+        int c = a->mention_cls[i] < MAX_CLASSES ? a->mention_cls[i] : LOCAL;
+        if ((size_t)c >= nc || out[c] || !names_a_party(a, i))
+            continue;
+        bool disputed = false, refused = false;
+        for (const char *m = strstr(s, a->mention[i]); m; m = strstr(m + 1, a->mention[i])) {
+            disputed |= sent_on_to(s, m);
+            refused |= says_not_its_own(a, m + strlen(a->mention[i]), a->mention_cls[i]);
+        }
+        out[c] = refused && !disputed;
+    }
 }
 
 static bool several_departments(const rx_assist *a, const char *s)
@@ -840,6 +913,18 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
                                     (wn + wd + wk + wh) * (1 - 0.9 * pret[c])};
     }
     normalise(r, C);
+    /* the one department the caller says turned the matter away is not
+     * where it goes first; when several did, it is a dispute for 会商 */
+    bool refused[MAX_CLASSES] = {false};
+    turned_away(a, in->content, refused, C);
+    size_t nrefused = 0;
+    for (size_t c = 0; c < C; c++)
+        nrefused += refused[c];
+    for (size_t c = 0; nrefused == 1 && c < C; c++)
+        if (refused[c])
+            r[c].p *= W_TURNED_AWAY;
+    if (nrefused == 1)
+        normalise(r, C);
     /* a compound without property management: the district's, whatever
      * else the words point to (chosen on the development tickets,
      * docs/ASSIST.md) */
@@ -880,6 +965,8 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         }
         if (pret[c] > 0.3)
             rx_buf_printf(&why, "%s注意：类似工单曾被其退回", why.len ? "；" : "");
+        if (nrefused == 1 && refused[c])
+            rx_buf_printf(&why, "%s注意：来电人称该单位表示不归其管", why.len ? "；" : "");
         snprintf(h->why, sizeof h->why, "%s", why.len ? why.data : "历史派单统计");
         rx_buf_free(&why);
     }

@@ -211,7 +211,7 @@ static void a_compound_without_property_management_is_the_districts(void **state
 static void a_return_changes_the_next_suggestion(void **state)
 {
     fixture *fx = *state;
-    const char *x = "楼道的声控灯坏了，物业不来修";
+    const char *x = "水压低，物业不作为";
     rx_assist_hint h = suggest(fx, x, "荷塘区某小区");
     assert_string_equal(h.depts[0].name, "市住房和城乡建设局");
     /* the housing bureau returns two such tickets; urban management takes them */
@@ -231,6 +231,36 @@ static void a_return_changes_the_next_suggestion(void **state)
     rx_assist_progress(fx->a, &events, &last);
     assert_int_equal(events, 8);
     assert_int_equal(last, 8);
+}
+
+static void a_department_that_turned_it_away_goes_down(void **state)
+{
+    fixture *fx = *state;
+    /* the housing bureau's duty (物业不作为) and the water company's both fit */
+    rx_assist_hint h = suggest(fx, "楼里停水，物业不管", NULL);
+    assert_string_equal(h.depts[0].name, "市住房和城乡建设局");
+    assert_string_equal(h.depts[1].name, "市供水公司");
+    /* the caller says the housing bureau told them it is not theirs */
+    h = suggest(fx, "楼里停水，物业不管，打了住建局的电话，讲不归他们管", NULL);
+    assert_string_equal(h.depts[0].name, "市供水公司");
+    int r = rank_of(&h, "市住房和城乡建设局");
+    assert_true(r > 1);
+    assert_non_null(strstr(h.depts[r - 1].why, "不归其管"));
+    /* in its own words, or sending the caller elsewhere */
+    h = suggest(fx, "楼里停水，物业不管，住建局说要找别个", NULL);
+    assert_string_equal(h.depts[0].name, "市供水公司");
+    /* one the caller merely asks for has not turned it away */
+    h = suggest(fx, "楼里停水，物业不管，要求住建局来看一下", NULL);
+    assert_string_equal(h.depts[0].name, "市住房和城乡建设局");
+    /* what another office says is not this one's refusal */
+    h = suggest(fx, "楼里停水，物业不管，住建局来过，找了城管讲不归他们", NULL);
+    assert_string_equal(h.depts[0].name, "市住房和城乡建设局");
+    /* each side says it is the other's: a dispute, which neither loses
+     * (the street office is no department of the list) */
+    h = suggest(fx, "楼里停水，物业不管，街道说归住建局，住建局说归街道", NULL);
+    assert_string_equal(h.depts[0].name, "市住房和城乡建设局");
+    h = suggest(fx, "楼里停水，物业不管，住建局说归自来水公司，自来水公司说归住建局", NULL);
+    assert_string_equal(h.depts[0].name, "市住房和城乡建设局");
 }
 
 /* Whether h's level rests on the reason why. */
@@ -431,6 +461,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_compound_without_property_management_is_the_districts,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(a_return_changes_the_next_suggestion, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_department_that_turned_it_away_goes_down, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(the_level_follows_the_signals_in_the_text, setup, teardown),
         cmocka_unit_test_setup_teardown(learned_terms_rerank_are_bounded_decay_and_go, setup,
                                         teardown),
