@@ -278,6 +278,11 @@ eval: deps $(BIN) $(BUILD)/tools/eval
 	  --ooc tests/relevance/cold/ooc.tsv --work $(BUILD)/eval-cold
 	@echo; echo "== the judged and blind short and synonym queries as typed in pinyin with the IME off"
 	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/pinyin.tsv --work $(BUILD)/eval-pinyin
+	@echo; echo "== the second cold set (a development set: written like the cold set by another author; chosen on, lists never grown from it)"
+	@rm -rf $(BUILD)/eval-cold2/corpus && mkdir -p $(BUILD)/eval-cold2 && cp -r corpus $(BUILD)/eval-cold2/corpus && \
+	  cp -r tests/relevance/cold2/corpus $(BUILD)/eval-cold2/corpus/cold2
+	$(BUILD)/tools/eval --corpus $(BUILD)/eval-cold2/corpus --queries tests/relevance/cold2/queries.tsv \
+	  --ooc tests/relevance/cold2/ooc.tsv --work $(BUILD)/eval-cold2
 
 # The cold set at scale: its documents and the shipped corpus among the
 # 100,000 synthetic documents of the benchmark (tests/bench/gencorpus.c, seed
