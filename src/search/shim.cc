@@ -71,10 +71,19 @@ const size_t MAX_TYPOS = 3;
 const size_t MAX_CHARS = 12;
 // ... and together they walk at most this many postings, the rarest first:
 // the matcher's work on them stays bounded as the corpus grows. Below about
-// 5,500 documents it never binds (12 terms in at most 15% each); at 100,000
+// 5,500 documents it never binds (12 terms in at most 15% each; 2,800 for a
+// long question, whose characters may be in 30%); at 100,000
 // it keeps the rare characters that tell and drops the common ones, which
 // took a third of the in-process p99 (docs/BENCHMARKS.md, session 18).
 const size_t CHAR_POSTINGS = 10000;
+// A long spoken question (more than LONG_QUESTION rare word terms) says the
+// thing in the caller's words, which share characters more often than
+// bigrams with the document's (docs/RELEVANCE.md, session 21): its character
+// terms weigh LONG_CHAR_SCALE times more, and may be in up to LONG_CHAR_SHARE
+// of the documents. A short query's words are meant; characters would blur it.
+const size_t LONG_QUESTION = 10;
+const double LONG_CHAR_SHARE = 0.30;
+const double LONG_CHAR_SCALE = 1.4;
 // A spelled pair of syllables stands for its most frequent few bigrams.
 const size_t MAX_SPELLED_BIGRAMS = 10;
 const char NO_EFFECTIVE[] = "0000-00-00";
@@ -457,6 +466,8 @@ static Xapian::Query build_query(rx_index *ix, const rx_query_plan *plan, size_t
     // rarer terms carry the query.
     const Xapian::doccount common_tf = std::max<Xapian::doccount>(
         20, static_cast<Xapian::doccount>(db.get_doccount() * COMMON_SHARE));
+    const Xapian::doccount long_char_tf = std::max<Xapian::doccount>(
+        common_tf, static_cast<Xapian::doccount>(db.get_doccount() * LONG_CHAR_SHARE));
     // each term's frequency (a pinyin term's: its bigram's), looked up once
     std::vector<Xapian::doccount> tf(plan->nterms, 0);
     size_t rare_terms = 0;
@@ -475,13 +486,18 @@ static Xapian::Query build_query(rx_index *ix, const rx_query_plan *plan, size_t
         } else if (!t.wildcard) {
             tf[k] = termfreq(ix, t.term);
             if (t.kind == RX_QT_CHAR) {
-                if (tf[k] > 0 && tf[k] <= common_tf)
+                if (tf[k] > 0 && tf[k] <= long_char_tf)
                     chars.emplace_back(tf[k], k);
             } else {
                 rare_terms += tf[k] <= common_tf;
             }
         }
     }
+    const bool long_question = rare_terms > LONG_QUESTION;
+    if (!long_question)
+        chars.erase(std::remove_if(chars.begin(), chars.end(),
+                                   [&](const auto &c) { return c.first > common_tf; }),
+                    chars.end());
     const bool drop_common = rare_terms >= 2;
     // the title stand-ins of the common terms left out, the rarest first
     std::vector<bool> standin(plan->nterms, false);
@@ -587,8 +603,10 @@ static Xapian::Query build_query(rx_index *ix, const rx_query_plan *plan, size_t
         Xapian::Query q = t.wildcard ? Xapian::Query(Xapian::Query::OP_WILDCARD, t.term, 64,
                                                      Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT)
                                      : Xapian::Query(t.term);
-        if (t.weight != 1.0)
-            q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, t.weight);
+        const double w =
+            t.kind == RX_QT_CHAR && long_question ? t.weight * LONG_CHAR_SCALE : t.weight;
+        if (w != 1.0)
+            q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, w);
         (t.kind == RX_QT_CHAR ? backoff : parts).push_back(q);
     }
     // A long spoken question: only its max_terms most telling words (highest
