@@ -383,13 +383,56 @@ static void turned_away(const rx_assist *a, const char *s, bool *out, size_t nc)
     }
 }
 
+/* How many times someone in the text says the matter is not theirs or sends
+ * the caller elsewhere: a 讲 or 说 followed closely by a refusal. */
+static int refusals(const char *s)
+{
+    static const char *const said[] = {"讲", "说", NULL};
+    static const char *const refusal[] = {"不归",   "不是", "不管", "管不了", "管不过来",
+                                          "不负责", "要找", "找",   "归",     NULL};
+    int n = 0;
+    const char *end = s + strlen(s);
+    for (const char *q = s; *q;) {
+        for (size_t k = 0; said[k]; k++)
+            if (!strncmp(q, said[k], strlen(said[k]))) {
+                bool hit = false;
+                for (size_t r = 0; refusal[r] && !hit; r++)
+                    hit = near(q + strlen(said[k]), end, refusal[r], 8);
+                n += hit;
+            }
+        uint32_t cp;
+        q += rx_utf8_next(q, (size_t)(end - q), &cp);
+    }
+    return n;
+}
+
+static void turned_away(const rx_assist *a, const char *s, bool *out, size_t nc);
+
+/* Several departments' duties, or a dispute over whose. A refusal makes
+ * one unless it is a single department's, and nobody else's (打了环保的
+ * 电话，讲不归他们): the hotline sends the matter on to the right one
+ * (the department suggestion moves the one that refused down) and
+ * dispatches it at once; the refusing department's name is then no second
+ * party either (找环保讲餐饮油烟归城管). */
 static bool several_departments(const rx_assist *a, const char *s)
 {
-    if (has_any(s, passing_words) || has_any(s, mutual_words) || denied(s) || several_items(s))
+    bool out[MAX_CLASSES] = {false};
+    turned_away(a, s, out, a->nc);
+    int turned = -1, nturned = 0;
+    for (size_t c = 0; c < a->nc; c++)
+        if (out[c]) {
+            nturned++;
+            turned = (int)c;
+        }
+    if (nturned != 1 || refusals(s) > 1)
+        turned = -1;
+    if (has_any(s, passing_words) || has_any(s, mutual_words) || (denied(s) && turned < 0) ||
+        several_items(s))
         return true;
     int first = -1;
     for (size_t i = 0; i < a->nmention; i++)
-        if (a->mention_cls[i] != first && names_a_party(a, i) && strstr(s, a->mention[i])) {
+        if (a->mention_cls[i] != first && a->mention_cls[i] != turned && names_a_party(a, i) &&
+            strstr(s, a->mention[i])) {
             if (first >= 0)
                 return true;
             first = a->mention_cls[i];

@@ -324,14 +324,18 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         if (rules[k].why)
             assert_true(gives_reason(&h, rules[k].why));
     }
-    /* 会商交办 by the rules: several departments' duties, or one the caller
-     * went to said it was not theirs */
+    /* 会商交办 by the rules: several departments' duties, or someone the
+     * caller went to said it was not theirs (unless that is one department
+     * alone, which the hotline simply sends on) */
     static const struct {
         const char *text;
         rx_level level;
     } consult[] = {
         {"楼顶违建拆了，垃圾没人清，物业说清运不归它", RX_LEVEL_CONSULT},
-        {"小区绿地被占，城管说归住建管", RX_LEVEL_CONSULT},
+        {"小区绿地被占，城管说归住建管，住建局说归城管", RX_LEVEL_CONSULT},
+        /* one department alone said it is not its own: sent on, at once */
+        {"小区绿地被占，城管说归住建管", RX_LEVEL_IMMEDIATE},
+        {"小区绿地被占，打了城管的电话，讲不归他们", RX_LEVEL_IMMEDIATE},
         {"面包车超载接送学生，学校说管不了", RX_LEVEL_CONSULT},
         {"菜市场门口乱停车，交警也说管不过来", RX_LEVEL_CONSULT},
         {"住建局和城管局都来看过，路边违建还在", RX_LEVEL_CONSULT}, /* two departments */
