@@ -84,6 +84,11 @@ const size_t CHAR_POSTINGS = 10000;
 const size_t LONG_QUESTION = 10;
 const double LONG_CHAR_SHARE = 0.30;
 const double LONG_CHAR_SCALE = 1.4;
+// In a short query, a character whose every bigram in the query is unknown
+// to the index (白蚂蚁 where the documents say 白蚁) is all that is left of
+// that part of the query: it weighs ORPHAN_CHAR_SCALE times more
+// (docs/RELEVANCE.md, session 21).
+const double ORPHAN_CHAR_SCALE = 2.0;
 // A spelled pair of syllables stands for its most frequent few bigrams.
 const size_t MAX_SPELLED_BIGRAMS = 10;
 const char NO_EFFECTIVE[] = "0000-00-00";
@@ -451,6 +456,34 @@ static std::vector<std::pair<Xapian::doccount, std::string>> spelled_bigrams(rx_
     return out;
 }
 
+// Whether the character term k stands alone: the query's bigrams that hold
+// its character (one each side at most) are all absent from the index.
+static bool orphan_char(const rx_query_plan *plan, const std::vector<Xapian::doccount> &tf,
+                        size_t k)
+{
+    const char *ch = plan->terms[k].term + 1;
+    const size_t cl = std::strlen(ch);
+    bool any = false;
+    for (size_t j = 0; j < plan->nterms; j++) {
+        const rx_qterm &b = plan->terms[j];
+        if ((b.kind != RX_QT_BIGRAM && b.kind != RX_QT_STOP) || b.wildcard)
+            continue;
+        const size_t bl = std::strlen(b.term);
+        uint32_t cp;
+        const size_t first = rx_utf8_next(b.term, bl, &cp);
+        if (first == 0 || first >= bl)
+            continue; // not two characters
+        const bool holds = (first == cl && !std::strncmp(b.term, ch, cl)) ||
+                           (bl - first == cl && !std::strncmp(b.term + first, ch, cl));
+        if (!holds)
+            continue;
+        if (tf[j] > 0)
+            return false;
+        any = true;
+    }
+    return any;
+}
+
 static Xapian::Query build_query(rx_index *ix, const rx_query_plan *plan, size_t max_terms,
                                  size_t char_postings, plan_terms &pt)
 {
@@ -603,8 +636,11 @@ static Xapian::Query build_query(rx_index *ix, const rx_query_plan *plan, size_t
         Xapian::Query q = t.wildcard ? Xapian::Query(Xapian::Query::OP_WILDCARD, t.term, 64,
                                                      Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT)
                                      : Xapian::Query(t.term);
-        const double w =
-            t.kind == RX_QT_CHAR && long_question ? t.weight * LONG_CHAR_SCALE : t.weight;
+        double w = t.weight;
+        if (t.kind == RX_QT_CHAR && long_question)
+            w *= LONG_CHAR_SCALE;
+        else if (t.kind == RX_QT_CHAR && orphan_char(plan, tf, k))
+            w *= ORPHAN_CHAR_SCALE;
         if (w != 1.0)
             q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, w);
         (t.kind == RX_QT_CHAR ? backoff : parts).push_back(q);

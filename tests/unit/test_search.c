@@ -469,6 +469,45 @@ static void a_long_question_leans_on_characters(void **state)
     free(fx);
 }
 
+/* In a short query, characters whose bigrams the index does not know (白蚂蚁
+ * where the documents say 白蚁) carry that part of the query, and outweigh
+ * the filler the caller says around it (家里有 … 怎么办). */
+static void an_unknown_word_leans_on_its_characters(void **state)
+{
+    (void)state;
+    fixture *fx = fixture_new("docs");
+    write_file(fx->corpus, "departments.txt", "市住房和城乡建设局\n市退役军人事务局\n");
+    write_file(fx->docs, "zjj-1.md",
+               "---\nid: zjj-1\ntitle: 房屋白蚁防治指南\ndepartment: 市住房和城乡建设局\n"
+               "type: guide\neffective: 2024-01-01\n---\n房屋发现白蚁危害的，可以申请白蚁防治。\n");
+    static const char *const filler[] = {"家里有人当兵，能领什么优待", "家里有人参军，家属怎么登记",
+                                         "家里有军人，门牌怎么挂光荣牌"};
+    for (int k = 0; k < 3; k++) {
+        char name[32], body[256];
+        snprintf(name, sizeof name, "tyj-%d.md", k);
+        snprintf(body, sizeof body,
+                 "---\nid: tyj-%d\ntitle: %s\ndepartment: 市退役军人事务局\ntype: guide\n"
+                 "effective: 2024-01-01\n---\n%s？请到退役军人服务站办理。\n",
+                 k, filler[k], filler[k]);
+        write_file(fx->docs, name, body);
+    }
+    /* documents that make the filler's characters common */
+    for (int k = 0; k < 10; k++) {
+        char name[32], body[256];
+        snprintf(name, sizeof name, "other-%d.md", k);
+        snprintf(body, sizeof body,
+                 "---\nid: other-%d\ntitle: 第%d号通知\ndepartment: 市住房和城乡建设局\n"
+                 "type: notice\neffective: 2024-01-01\n---\n家属可以办理，公里数按里程计。\n",
+                 k, k);
+        write_file(fx->docs, name, body);
+    }
+    fixture_open(state, fx);
+    cJSON *res = ask(fx, "家里有白蚂蚁怎么办");
+    assert_string_equal(top_id(res), "zjj-1");
+    cJSON_Delete(res);
+    teardown(state);
+}
+
 /* An index written before heads (no head slot) still answers whole records. */
 static void an_index_without_heads_answers_whole_records(void **state)
 {
@@ -758,6 +797,7 @@ int main(void)
         cmocka_unit_test(matches_are_explained_on_demand),
         cmocka_unit_test(character_terms_walk_a_bounded_number_of_postings),
         cmocka_unit_test(a_long_question_leans_on_characters),
+        cmocka_unit_test(an_unknown_word_leans_on_its_characters),
         cmocka_unit_test(assist_focus_ranks_what_the_ticket_asks),
         /* last: they publish new generations */
         cmocka_unit_test(matches_carry_heads_until_fetched),
