@@ -406,15 +406,9 @@ static int refusals(const char *s)
     return n;
 }
 
-static void turned_away(const rx_assist *a, const char *s, bool *out, size_t nc);
-
-/* Several departments' duties, or a dispute over whose. A refusal makes
- * one unless it is a single department's, and nobody else's (打了环保的
- * 电话，讲不归他们): the hotline sends the matter on to the right one
- * (the department suggestion moves the one that refused down) and
- * dispatches it at once; the refusing department's name is then no second
- * party either (找环保讲餐饮油烟归城管). */
-static bool several_departments(const rx_assist *a, const char *s)
+/* The one department the text says turned the matter away, when it is
+ * the only refusal in the text; else -1. */
+static int lone_refuser(const rx_assist *a, const char *s)
 {
     bool out[MAX_CLASSES] = {false};
     turned_away(a, s, out, a->nc);
@@ -424,20 +418,43 @@ static bool several_departments(const rx_assist *a, const char *s)
             nturned++;
             turned = (int)c;
         }
-    if (nturned != 1 || refusals(s) > 1)
-        turned = -1;
-    if (has_any(s, passing_words) || has_any(s, mutual_words) || (denied(s) && turned < 0) ||
-        several_items(s))
+    return nturned == 1 && refusals(s) <= 1 ? turned : -1;
+}
+
+/* Several departments' duties, or a dispute over whose. A refusal makes
+ * one unless it is a single department's, and nobody else's (打了环保的
+ * 电话，讲不归他们): the hotline sends the matter on to the right one
+ * (the department suggestion moves the one that refused down) and
+ * dispatches it at once; the refusing department's name is then no second
+ * party either (找环保讲餐饮油烟归城管). */
+static bool several_departments(const rx_assist *a, const char *s)
+{
+    if (has_any(s, passing_words) || has_any(s, mutual_words) || several_items(s))
         return true;
-    int first = -1;
-    for (size_t i = 0; i < a->nmention; i++)
-        if (a->mention_cls[i] != first && a->mention_cls[i] != turned && names_a_party(a, i) &&
-            strstr(s, a->mention[i])) {
-            if (first >= 0)
-                return true;
-            first = a->mention_cls[i];
-        }
-    return false;
+    /* the offices the text names as parties, each class once */
+    int named[MAX_CLASSES];
+    size_t nnamed = 0;
+    for (size_t i = 0; i < a->nmention; i++) {
+        if (!names_a_party(a, i) || !strstr(s, a->mention[i]))
+            continue;
+        size_t k = 0;
+        while (k < nnamed && named[k] != a->mention_cls[i])
+            k++;
+        if (k == nnamed && nnamed < MAX_CLASSES)
+            named[nnamed++] = a->mention_cls[i];
+    }
+    const bool deny = denied(s);
+    if (!deny && nnamed < 2)
+        return false;
+    /* only now the costlier question of who refused (the learner asks
+     * this of every past dispatch) */
+    const int turned = lone_refuser(a, s);
+    if (deny && turned < 0)
+        return true;
+    size_t parties = 0;
+    for (size_t k = 0; k < nnamed; k++)
+        parties += named[k] != turned;
+    return parties >= 2;
 }
 
 unsigned rx_assist_cues(const rx_assist *a, const char *content)
