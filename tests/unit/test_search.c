@@ -68,6 +68,19 @@ static int fixture_open(void **state, fixture *fx)
     return 0;
 }
 
+/* Writes a document "<id>.md" into the fixture's documents folder, effective
+ * 2024-01-01. */
+static void write_doc(fixture *fx, const char *id, const char *title, const char *department,
+                      const char *type, const char *body)
+{
+    char name[64], text[1024];
+    snprintf(name, sizeof name, "%s.md", id);
+    snprintf(text, sizeof text,
+             "---\nid: %s\ntitle: %s\ndepartment: %s\ntype: %s\neffective: 2024-01-01\n---\n%s\n",
+             id, title, department, type, body);
+    write_file(fx->docs, name, text);
+}
+
 static int setup(void **state)
 {
     fixture *fx = fixture_new("zjj");
@@ -429,17 +442,14 @@ static void character_terms_walk_a_bounded_number_of_postings(void **state)
  * question and not for the short query. */
 static void a_long_question_leans_on_characters(void **state)
 {
-    (void)state;
     fixture *fx = fixture_new("docs");
     write_file(fx->corpus, "departments.txt", "市交通运输局\n");
     for (int k = 0; k < 200; k++) {
-        char name[32], body[256];
-        snprintf(name, sizeof name, "jt-%d.md", k);
-        snprintf(body, sizeof body,
-                 "---\nid: jt-%d\ntitle: 第%d号养护通知\ndepartment: 市交通运输局\n"
-                 "type: notice\neffective: 2024-01-01\n---\n第%d号通知：%s养护安排。\n",
-                 k, k, k, k < 40 ? "桥面" : "路面");
-        write_file(fx->docs, name, body);
+        char id[32], title[64], body[64];
+        snprintf(id, sizeof id, "jt-%d", k);
+        snprintf(title, sizeof title, "第%d号养护通知", k);
+        snprintf(body, sizeof body, "第%d号通知：%s养护安排。", k, k < 40 ? "桥面" : "路面");
+        write_doc(fx, id, title, "市交通运输局", "notice", body);
     }
     char idx[128];
     fixture_build(fx, idx);
@@ -463,10 +473,8 @@ static void a_long_question_leans_on_characters(void **state)
         assert_true(seen);
         raw_search_free(&s);
     }
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    assert_int_equal(system(cmd), 0);
-    free(fx);
+    *state = fx;
+    teardown(state);
 }
 
 /* In a short query, characters whose bigrams the index does not know (白蚂蚁
@@ -477,29 +485,22 @@ static void an_unknown_word_leans_on_its_characters(void **state)
     (void)state;
     fixture *fx = fixture_new("docs");
     write_file(fx->corpus, "departments.txt", "市住房和城乡建设局\n市退役军人事务局\n");
-    write_file(fx->docs, "zjj-1.md",
-               "---\nid: zjj-1\ntitle: 房屋白蚁防治指南\ndepartment: 市住房和城乡建设局\n"
-               "type: guide\neffective: 2024-01-01\n---\n房屋发现白蚁危害的，可以申请白蚁防治。\n");
+    write_doc(fx, "zjj-1", "房屋白蚁防治指南", "市住房和城乡建设局", "guide",
+              "房屋发现白蚁危害的，可以申请白蚁防治。");
     static const char *const filler[] = {"家里有人当兵，能领什么优待", "家里有人参军，家属怎么登记",
                                          "家里有军人，门牌怎么挂光荣牌"};
     for (int k = 0; k < 3; k++) {
-        char name[32], body[256];
-        snprintf(name, sizeof name, "tyj-%d.md", k);
-        snprintf(body, sizeof body,
-                 "---\nid: tyj-%d\ntitle: %s\ndepartment: 市退役军人事务局\ntype: guide\n"
-                 "effective: 2024-01-01\n---\n%s？请到退役军人服务站办理。\n",
-                 k, filler[k], filler[k]);
-        write_file(fx->docs, name, body);
+        char id[32], body[128];
+        snprintf(id, sizeof id, "tyj-%d", k);
+        snprintf(body, sizeof body, "%s？请到退役军人服务站办理。", filler[k]);
+        write_doc(fx, id, filler[k], "市退役军人事务局", "guide", body);
     }
     /* documents that make the filler's characters common */
     for (int k = 0; k < 10; k++) {
-        char name[32], body[256];
-        snprintf(name, sizeof name, "other-%d.md", k);
-        snprintf(body, sizeof body,
-                 "---\nid: other-%d\ntitle: 第%d号通知\ndepartment: 市住房和城乡建设局\n"
-                 "type: notice\neffective: 2024-01-01\n---\n家属可以办理，公里数按里程计。\n",
-                 k, k);
-        write_file(fx->docs, name, body);
+        char id[32], title[32];
+        snprintf(id, sizeof id, "other-%d", k);
+        snprintf(title, sizeof title, "第%d号通知", k);
+        write_doc(fx, id, title, "市住房和城乡建设局", "notice", "家属可以办理，公里数按里程计。");
     }
     fixture_open(state, fx);
     cJSON *res = ask(fx, "家里有白蚂蚁怎么办");
@@ -709,14 +710,12 @@ static void a_common_term_counts_in_the_title(void **state)
     fixture *fx = fixture_new("docs");
     write_file(fx->corpus, "departments.txt", "市公安局\n市市场监督管理局\n");
     for (int k = 0; k < 24; k++) {
-        char name[32], body[512];
-        snprintf(name, sizeof name, "scj-%d.md", k);
+        char id[32], title[64], body[256];
+        snprintf(id, sizeof id, "scj-%d", k);
+        snprintf(title, sizeof title, "第%d类经营许可办事指南", k);
         snprintf(body, sizeof body,
-                 "---\nid: scj-%d\ntitle: 第%d类经营许可办事指南\ndepartment: 市市场监督管理局\n"
-                 "type: guide\neffective: 2024-01-01\n---\n申请第%d类经营许可，带身份证、"
-                 "营业场所证明和申请表到政务服务中心窗口办理。\n",
-                 k, k, k);
-        write_file(fx->docs, name, body);
+                 "申请第%d类经营许可，带身份证、营业场所证明和申请表到政务服务中心窗口办理。", k);
+        write_doc(fx, id, title, "市市场监督管理局", "guide", body);
     }
     write_file(fx->docs, "gaj-1.md",
                "---\nid: gaj-1\ntitle: 居民身份证换领办事指南\ndepartment: 市公安局\ntype: guide\n"
