@@ -311,11 +311,22 @@ static bool names_a_party(const rx_assist *a, size_t i)
            strstr(a->mention[i], "管委");
 }
 
-/* The classes of the departments the text says turned the matter away:
- * a department named as a party and, in its clause or the next, a 讲 or 说
- * that says it is not theirs or sends the caller elsewhere ("民政那边说不是
- * 他们", "打了环保的电话，讲工地施工要找住建", "找城管讲小区里面不归他们").
- * The department a caller was sent on to (归住建) is not among them. */
+/* Whether q is a 讲 or 说 followed within 8 characters by a refusal:
+ * "讲不归他们", "说管不了", "讲要找住建", "说归城管". */
+static bool refuses_at(const char *q, const char *end)
+{
+    static const char *const said[] = {"讲", "说", NULL};
+    static const char *const refusal[] = {"不归",   "不是", "不管", "管不了", "管不过来",
+                                          "不负责", "要找", "找",   "归",     NULL};
+    for (size_t k = 0; said[k]; k++)
+        if (!strncmp(q, said[k], strlen(said[k]))) {
+            for (size_t r = 0; refusal[r]; r++)
+                if (near(q + strlen(said[k]), end, refusal[r], 8))
+                    return true;
+        }
+    return false;
+}
+
 /* Whether an office other than class cls is named at p. */
 static bool another_party(const rx_assist *a, const char *p, int cls)
 {
@@ -343,9 +354,7 @@ static bool sent_on_to(const char *s, const char *m)
  * another office's name) has it say the matter is not its own. */
 static bool says_not_its_own(const rx_assist *a, const char *p, int cls)
 {
-    static const char *const said[] = {"讲", "说", NULL};
-    static const char *const refusal[] = {"不归",   "不是", "不管", "管不了", "管不过来",
-                                          "不负责", "要找", "找",   "归",     NULL};
+    const char *end = p + strlen(p);
     int commas = 0;
     for (const char *q = p; *q && commas < 2;) {
         if (!strncmp(q, "。", 3) || !strncmp(q, "；", 3) || !strncmp(q, "？", 3) ||
@@ -355,19 +364,19 @@ static bool says_not_its_own(const rx_assist *a, const char *p, int cls)
             commas++;
         if (q > p && another_party(a, q, cls))
             return false; /* what follows is said by another */
-        for (size_t k = 0; said[k]; k++)
-            if (!strncmp(q, said[k], strlen(said[k]))) {
-                const char *after = q + strlen(said[k]), *end = after + strlen(after);
-                for (size_t r = 0; refusal[r]; r++)
-                    if (near(after, end, refusal[r], 8))
-                        return true;
-            }
+        if (refuses_at(q, end))
+            return true;
         uint32_t cp;
-        q += rx_utf8_next(q, strlen(q), &cp);
+        q += rx_utf8_next(q, (size_t)(end - q), &cp);
     }
     return false;
 }
 
+/* The classes of the departments the text says turned the matter away:
+ * a department named as a party and, in its clause or the next, a 讲 or 说
+ * that says it is not theirs or sends the caller elsewhere ("民政那边说不是
+ * 他们", "打了环保的电话，讲工地施工要找住建", "找城管讲小区里面不归他们").
+ * The department a caller was sent on to (归住建) is not among them. */
 static void turned_away(const rx_assist *a, const char *s, bool *out, size_t nc)
 {
     for (size_t i = 0; i < a->nmention; i++) {
@@ -387,19 +396,10 @@ static void turned_away(const rx_assist *a, const char *s, bool *out, size_t nc)
  * the caller elsewhere: a 讲 or 说 followed closely by a refusal. */
 static int refusals(const char *s)
 {
-    static const char *const said[] = {"讲", "说", NULL};
-    static const char *const refusal[] = {"不归",   "不是", "不管", "管不了", "管不过来",
-                                          "不负责", "要找", "找",   "归",     NULL};
     int n = 0;
     const char *end = s + strlen(s);
     for (const char *q = s; *q;) {
-        for (size_t k = 0; said[k]; k++)
-            if (!strncmp(q, said[k], strlen(said[k]))) {
-                bool hit = false;
-                for (size_t r = 0; refusal[r] && !hit; r++)
-                    hit = near(q + strlen(said[k]), end, refusal[r], 8);
-                n += hit;
-            }
+        n += refuses_at(q, end);
         uint32_t cp;
         q += rx_utf8_next(q, (size_t)(end - q), &cp);
     }
