@@ -406,19 +406,27 @@ static int refusals(const char *s)
     return n;
 }
 
-/* The one department the text says turned the matter away, when it is
- * the only refusal in the text; else -1. */
-static int lone_refuser(const rx_assist *a, const char *s)
+/* The class of the one department the text says turned the matter away;
+ * -1 when none did or several did (a dispute). */
+static int sole_refuser(const rx_assist *a, const char *s)
 {
     bool out[MAX_CLASSES] = {false};
     turned_away(a, s, out, a->nc);
-    int turned = -1, nturned = 0;
+    int turned = -1;
     for (size_t c = 0; c < a->nc; c++)
         if (out[c]) {
-            nturned++;
+            if (turned >= 0)
+                return -1;
             turned = (int)c;
         }
-    return nturned == 1 && refusals(s) <= 1 ? turned : -1;
+    return turned;
+}
+
+/* That department, when its refusal is the only one in the text; else -1. */
+static int lone_refuser(const rx_assist *a, const char *s)
+{
+    int turned = sole_refuser(a, s);
+    return turned >= 0 && refusals(s) <= 1 ? turned : -1;
 }
 
 /* Several departments' duties, or a dispute over whose. A refusal makes
@@ -975,16 +983,11 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
     normalise(r, C);
     /* the one department the caller says turned the matter away is not
      * where it goes first; when several did, it is a dispute for 会商 */
-    bool refused[MAX_CLASSES] = {false};
-    turned_away(a, in->content, refused, C);
-    size_t nrefused = 0;
-    for (size_t c = 0; c < C; c++)
-        nrefused += refused[c];
-    for (size_t c = 0; nrefused == 1 && c < C; c++)
-        if (refused[c])
-            r[c].p *= W_TURNED_AWAY;
-    if (nrefused == 1)
+    const int refuser = sole_refuser(a, in->content);
+    if (refuser >= 0) {
+        r[refuser].p *= W_TURNED_AWAY;
         normalise(r, C);
+    }
     /* a compound without property management: the district's, whatever
      * else the words point to (chosen on the development tickets,
      * docs/ASSIST.md) */
@@ -1025,7 +1028,7 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         }
         if (pret[c] > 0.3)
             rx_buf_printf(&why, "%s注意：类似工单曾被其退回", why.len ? "；" : "");
-        if (nrefused == 1 && refused[c])
+        if (c == refuser)
             rx_buf_printf(&why, "%s注意：来电人称该单位表示不归其管", why.len ? "；" : "");
         snprintf(h->why, sizeof h->why, "%s", why.len ? why.data : "历史派单统计");
         rx_buf_free(&why);

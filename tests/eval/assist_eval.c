@@ -125,7 +125,7 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
 {
     row *rows, *docs = NULL;
     int n = read_tsv(&rows, path, true), nd = docs_path ? read_tsv(&docs, docs_path, false) : 0;
-    int top1 = 0, top3 = 0, lvl = 0, nlocal = 0, local1 = 0, ncons = 0, cons3 = 0, confident = 0;
+    int top1 = 0, top3 = 0, lvl = 0, nlocal = 0, local1 = 0, ncons = 0, cons3 = 0;
     int lvl_conf[3][3] = {{0}};
     int conf_stats[2][2] = {{0}}; /* [confident][first document right] */
     int nunanswered = 0, unanswered_conf = 0;
@@ -250,7 +250,6 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
                     ncons++;
                     int rr = hit_rank(res, judged, 3);
                     cons3 += rr > 0;
-                    confident += conf;
                     conf_stats[conf][rr == 1]++;
                     if (misses && !rr)
                         printf("DOCMISS %s\t%s\twant %s\n", field(r, 0), content, judged);
@@ -267,10 +266,10 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
            "%d %d %d | %d %d %d | %d %d %d\n",
            lvl_conf[0][0], lvl_conf[0][1], lvl_conf[0][2], lvl_conf[1][0], lvl_conf[1][1],
            lvl_conf[1][2], lvl_conf[2][0], lvl_conf[2][1], lvl_conf[2][2]);
-    printf("consultations with a judged answer %d: documents recall@3 %.3f (confident %d)\n", ncons,
-           ncons ? (double)cons3 / ncons : 0, confident);
     /* the documents' `confident` is about the first one shown */
     int right = conf_stats[0][1] + conf_stats[1][1], sure = conf_stats[1][0] + conf_stats[1][1];
+    printf("consultations with a judged answer %d: documents recall@3 %.3f (confident %d)\n", ncons,
+           ncons ? (double)cons3 / ncons : 0, sure);
     printf("first documents right %d: confident %d (%.3f); confident %d: right %.3f; "
            "consultations no document answers %d: unsure %.3f\n",
            right, conf_stats[1][1], right ? (double)conf_stats[1][1] / right : 0, sure,
