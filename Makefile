@@ -311,25 +311,32 @@ calibrate: deps $(BIN) $(BUILD)/tools/eval
 # 5k, 20k and 100k tickets (the learning curve), the search baseline, and
 # learned terms (resolve with one half of a query set, search with the
 # other). About 4 minutes; the demo databases are kept in $(BUILD)/eval-assist.
+# The demo years end on EA_UNTIL, so that the figures are the same on any
+# day (a year that ends today moves its seasons, and with them the draw);
+# at the end, the shipped mix over five demo years (seeds 1-5) of 20,000.
 EA := $(BUILD)/eval-assist
+EA_UNTIL := 2026-11-30
 eval-assist: deps $(BIN) $(BUILD)/tools/assist_eval
 	@mkdir -p $(EA)
 	$(BIN) index --quiet corpus $(EA)/index
-	@for n in 1000 5000 20000 100000; do [ -f $(EA)/demo-$$n.db ] || \
-	  $(BIN) demo --quiet --db $(EA)/demo-$$n.db --count $$n --index $(EA)/index; done
+	@for n in 1000 5000 20000 100000; do [ -f $(EA)/demo-$$n-$(EA_UNTIL).db ] || \
+	  $(BIN) demo --quiet --db $(EA)/demo-$$n-$(EA_UNTIL).db --count $$n --until $(EA_UNTIL) \
+	    --index $(EA)/index; done
 	@for set in dev heldout dev2 heldout2 dev3; do \
 	  echo "== $$set: the search baseline (departments of the hits in order)"; \
 	  $(BUILD)/tools/assist_eval --index $(EA)/index --heldout tests/assist/$$set.tsv --method search | grep top-1; \
 	  for m in nb knn duty hits nbduty all; do echo "== $$set: method $$m, 20k demo tickets"; \
-	    $(BUILD)/tools/assist_eval --index $(EA)/index --db $(EA)/demo-20000.db --heldout tests/assist/$$set.tsv --method $$m | grep top-1; done; \
+	    $(BUILD)/tools/assist_eval --index $(EA)/index --db $(EA)/demo-20000-$(EA_UNTIL).db --heldout tests/assist/$$set.tsv --method $$m | grep top-1; done; \
 	  for n in 0 1000 5000 20000 100000; do echo "== $$set: shipped, $$n demo tickets"; \
-	    db=; [ $$n -gt 0 ] && db="--db $(EA)/demo-$$n.db"; \
+	    db=; [ $$n -gt 0 ] && db="--db $(EA)/demo-$$n-$(EA_UNTIL).db"; \
 	    docs=; [ -f tests/assist/$${set}_docs.tsv ] && docs="--docs tests/assist/$${set}_docs.tsv"; \
 	    $(BUILD)/tools/assist_eval --index $(EA)/index $$db --heldout tests/assist/$$set.tsv $$docs; done; done
 	@echo "== learned terms: resolve with half of each document's queries, search with the rest"
 	$(BUILD)/tools/assist_eval --index $(EA)/index --learned tests/relevance/queries.tsv
 	$(BUILD)/tools/assist_eval --index $(EA)/index --learned tests/relevance/queries.tsv --learned-test tests/relevance/blind.tsv
 	$(BUILD)/tools/assist_eval --index $(EA)/index --learned tests/relevance/blind.tsv --learned-test tests/relevance/queries.tsv
+	@echo "== the shipped mix over five demo years of 20,000 tickets (seeds 1-5): mean [min, max]"
+	bash tests/eval/assist_seeds.sh $(EA)/index $(EA)/seeds 5 20000 $(EA_UNTIL) dev dev2 dev3 heldout heldout2
 
 bench-search: deps $(BIN) $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
 	bash tests/bench/bench_search.sh

@@ -41,7 +41,7 @@ static void usage(FILE *f)
         "                  [--department D] [--db FILE] [--index DIR]\n"
         "  rexian user list | revoke NAME [--db FILE]\n"
         "  rexian demo [--db FILE] [--count N] [--seed S] [--corpus DIR] [--index DIR]\n"
-        "              [--years N] [--quiet]\n"
+        "              [--years N] [--until YYYY-MM-DD] [--quiet]\n"
         "  rexian import [--department D] [--type T] [--today YYYY-MM-DD] [--dry-run]\n"
         "                FILE... CORPUS_DIR\n"
         "  rexian --version | help\n",
@@ -611,13 +611,17 @@ static int demo_kb_search(void *ctx, const char *q, double *total, char top[3][6
 
 static int cmd_demo(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, 'd'},    {"corpus", required_argument, 0, 'c'},
-        {"count", required_argument, 0, 'n'}, {"seed", required_argument, 0, 's'},
-        {"index", required_argument, 0, 'i'}, {"years", required_argument, 0, 'y'},
-        {"quiet", no_argument, 0, 'q'},       {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"corpus", required_argument, 0, 'c'},
+                                         {"count", required_argument, 0, 'n'},
+                                         {"seed", required_argument, 0, 's'},
+                                         {"index", required_argument, 0, 'i'},
+                                         {"years", required_argument, 0, 'y'},
+                                         {"until", required_argument, 0, 'u'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {0, 0, 0, 0}};
     const char *dbpath = "var/rexian.db", *corpus = "corpus", *index = "var/index";
-    long count = 20000, years = 1;
+    long count = 20000, years = 1, until = RX_DATE_INVALID;
     unsigned seed = 12345;
     bool quiet = false;
     int c;
@@ -640,6 +644,14 @@ static int cmd_demo(int argc, char **argv)
             years = strtol(optarg, &end, 10);
             if (*end || years < 1 || years > 10) {
                 fputs("rexian demo: --years must be a number from 1 to 10\n", stderr);
+                return 2;
+            }
+            break;
+        case 'u':
+            until = rx_date_parse(optarg, strlen(optarg));
+            if (until == RX_DATE_INVALID || until > rx_date_today()) {
+                fputs("rexian demo: --until must be a date YYYY-MM-DD no later than today\n",
+                      stderr);
                 return 2;
             }
             break;
@@ -675,7 +687,11 @@ static int cmd_demo(int argc, char **argv)
         if (!quiet)
             fprintf(stderr, "rexian demo: no index at %s: the tickets record no searches\n", index);
     }
-    double end = (double)time(NULL), t0 = rx_now();
+    /* the year ends now, or (for a demo that must be the same on any day:
+     * the evaluations) at the end of --until in 株洲 (UTC+8) */
+    double end =
+        until == RX_DATE_INVALID ? (double)time(NULL) : (double)(until + 1) * 86400 - 8 * 3600;
+    double t0 = rx_now();
     int drc =
         rx_tickets_demo(t, count, seed, end - (double)years * 365 * 86400.0, end,
                         dk.kb ? &search : NULL, quiet || !isatty(2) ? NULL : demo_progress, NULL);

@@ -92,6 +92,20 @@ stop_server
 # --- a demo year, the server killed while its statistics catch up
 "$REXIAN" demo --db "$T/demo.db" --count 8000 --quiet >/dev/null 2>&1
 check "rexian demo loads 8000 tickets" [ $? -eq 0 ]
+# a year that ends on a fixed day is the same year whenever it is made
+for i in 1 2; do
+    "$REXIAN" demo --db "$T/until$i.db" --count 200 --until 2026-06-30 --quiet >/dev/null 2>&1
+done
+same_year() {
+    local a b
+    a=$(sqlite3 "$T/until1.db" "select group_concat(created || content, '|') from tickets")
+    b=$(sqlite3 "$T/until2.db" "select group_concat(created || content, '|') from tickets")
+    [ -n "$a" ] && [ "$a" = "$b" ] && [ "$(sqlite3 "$T/until1.db" "select max(created) < '2026-07-01' from tickets")" = 1 ]
+}
+check "rexian demo --until makes the same year twice, ending that day" same_year
+"$REXIAN" demo --db "$T/until3.db" --count 10 --until 2026-02-30 --quiet 2>"$T/until.err"
+check "rexian demo --until rejects a date that is not one (status 2, says why)" \
+    [ $? -eq 2 -a -n "$(grep -- '--until must be a date' "$T/until.err")" ]
 TOK=$("$REXIAN" user add 值班长丁 --role supervisor --db "$T/demo.db" 2>/dev/null | tail -1)
 serve_demo() {
     : >"$T/out"
