@@ -9,6 +9,7 @@
 #ifndef REXIAN_SYNONYMS_H
 #define REXIAN_SYNONYMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct rx_synonyms rx_synonyms;
@@ -31,6 +32,8 @@ int rx_synonyms_add_group(rx_synonyms *s, size_t *out, const char *line, size_t 
 void rx_synonyms_free(rx_synonyms *s);
 
 size_t rx_synonyms_count(const rx_synonyms *s);
+/* Whether t[0..len) (normalised) is a term of some group. */
+bool rx_synonyms_is_term(const rx_synonyms *s, const char *t, size_t len);
 /* The terms of group g; *n receives their number. Borrowed. */
 const char *const *rx_synonyms_group(const rx_synonyms *s, size_t g, size_t *n);
 
@@ -59,5 +62,12 @@ typedef void (*rx_syn_spelt_fn)(void *ctx, size_t group, const char *term, size_
  * that sound reported (房本 for fang ben). */
 void rx_synonyms_spelt(const rx_synonyms *s, const char (*syl)[8], size_t n, rx_syn_spelt_fn fn,
                        void *ctx);
+
+/* Han text (the table reading of each of its n characters, py[i]): every
+ * all-Han term of at least min characters that sounds like characters
+ * i..i+len of it, for every i and len, overlapping (the misheard terms of
+ * a long question: 身分证 sounds like 身份证). */
+void rx_synonyms_sounding(const rx_synonyms *s, const char *const *py, size_t n, size_t min,
+                          rx_syn_spelt_fn fn, void *ctx);
 
 #endif

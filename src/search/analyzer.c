@@ -47,6 +47,12 @@ static bool is_stop_char(uint32_t cp)
 #define W_TITLE 2.0
 #define W_SPELLED 1.0  /* a pair of syllables typed with the IME off, as a bigram */
 #define MAX_SPELLED 64 /* syllables of one spelled sequence */
+/* A term of the lexicon misheard in a long question (docs/RELEVANCE.md):
+ * three characters at least, in a text of at least twelve; a short query's
+ * typos are its bigrams' homophones' to mend. */
+#define MISHEARD_MIN_CHARS 3
+#define MISHEARD_MIN_QUERY 12
+#define MISHEARD_CONTEXT 4 /* characters either side segmented to find its word edges */
 
 /* related: the term comes from a related.txt expansion, not the text */
 typedef void (*term_fn)(void *ctx, const char *term, size_t len, double weight, bool related);
@@ -554,6 +560,104 @@ static void spelled(plan_ctx *p, const rx_analyzer *an, const char *s, size_t le
         p->rc = w.rc;
 }
 
+/* A run of Han characters being read for misheard terms: where each
+ * character starts, and its syllable. */
+typedef struct {
+    walker *w;
+    const char *run;
+    size_t at[MAX_SPELLED + 1]; /* byte offset of each character, and the end */
+    const rx_synonyms *syn;
+    const rx_analyzer *an;
+    size_t n; /* characters in the run */
+} misheard_ctx;
+
+/* A lexicon term that sounds like the characters at [start, start+len) and
+ * differs from them in exactly one character (身分证 for 身份证, 公基金
+ * for 公积金): read as if the caller had typed it. A term of two
+ * characters is left to the bigrams' own homophones; the span itself, when
+ * it is a term, is already read. */
+static void on_misheard(void *ctx, size_t group, const char *term, size_t start, size_t len)
+{
+    (void)group;
+    misheard_ctx *m = ctx;
+    const char *span = m->run + m->at[start], *t = term;
+    size_t span_len = m->at[start + len] - m->at[start], tl = strlen(term), differ = 0;
+    if (rx_synonyms_is_term(m->syn, span, span_len))
+        return; /* a term as typed (身分证 is one of 身份证's) */
+    for (size_t i = 0, j = 0; i < span_len && j < tl;) {
+        uint32_t a, b;
+        size_t na = rx_utf8_next(span + i, span_len - i, &a), nb = rx_utf8_next(t + j, tl - j, &b);
+        if (a != b && ++differ && is_stop_char(a))
+            return; /* 户口不 is 户口 and a 不, not 户口簿 */
+        i += na;
+        j += nb;
+    }
+    if (differ != 1)
+        return;
+    /* where friso's words start, in the span and four characters either
+     * side of it (a word's edges are a local matter) */
+    size_t lo = start > MISHEARD_CONTEXT ? start - MISHEARD_CONTEXT : 0;
+    size_t hi = start + len + MISHEARD_CONTEXT < m->n ? start + len + MISHEARD_CONTEXT : m->n;
+    unsigned char *starts = word_starts(m->an, m->run + m->at[lo], m->at[hi] - m->at[lo]);
+    if (starts) {
+        size_t from = m->at[start] - m->at[lo], to = m->at[start + len] - m->at[lo];
+        bool cuts = !starts[from] || (start + len < m->n && !starts[to]), inside = false;
+        for (size_t k = from + 1; k < to && !inside; k++)
+            inside = starts[k];
+        free(starts);
+        if (cuts)
+            return; /* the span cuts a word: 怀疑水表 holds no 移水表 */
+        if (!inside)
+            return; /* a word of its own: 电子烟 is no 电子眼 */
+    }
+    walk(m->w, term, tl, true);
+}
+
+/* Every Han run of the query read for terms of the lexicon it mishears
+ * (a homophone typed for one character of the term). */
+static void misheard(plan_ctx *p, const rx_analyzer *an, const char *s, size_t len)
+{
+    if (!an->synonyms)
+        return;
+    size_t han = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        i += rx_utf8_next(s + i, len - i, &cp);
+        han += rx_is_han(cp);
+    }
+    if (han < MISHEARD_MIN_QUERY)
+        return;
+    walker w = {.an = an, .emit = plan_emit, .ctx = p, .rc = RX_OK};
+    const char *py[MAX_SPELLED];
+    misheard_ctx m = {.w = &w, .syn = an->synonyms, .an = an};
+    size_t n = 0;
+    for (size_t i = 0; i <= len;) {
+        uint32_t cp = 0;
+        size_t step = i < len ? rx_utf8_next(s + i, len - i, &cp) : 0;
+        const char *reading = i < len && rx_is_han(cp) ? rx_pinyin(cp) : NULL;
+        if (reading && n < MAX_SPELLED) {
+            if (!n)
+                m.run = s + i;
+            m.at[n] = (size_t)(s + i - m.run);
+            py[n++] = reading;
+        } else {
+            if (n >= MISHEARD_MIN_CHARS) {
+                m.at[n] = (size_t)(s + i - m.run);
+                m.n = n;
+                rx_synonyms_sounding(an->synonyms, py, n, MISHEARD_MIN_CHARS, on_misheard, &m);
+            }
+            n = 0;
+            if (reading) /* a run longer than MAX_SPELLED: start again here */
+                continue;
+        }
+        if (i >= len)
+            break;
+        i += step;
+    }
+    if (w.rc != RX_OK)
+        p->rc = w.rc;
+}
+
 int rx_plan_query(rx_query_plan **out, const rx_analyzer *an, const char *q, size_t len)
 {
     *out = NULL;
@@ -571,6 +675,8 @@ int rx_plan_query(rx_query_plan **out, const rx_analyzer *an, const char *q, siz
     rc = walk(&w, plan->normalized, nlen, true);
     if (rc == RX_OK && (an->flags & RX_AN_PINYIN))
         spelled(&p, an, plan->normalized, nlen);
+    if (rc == RX_OK && (an->flags & RX_AN_PINYIN) && an->synonyms)
+        misheard(&p, an, plan->normalized, nlen);
     if (rc == RX_OK && (an->flags & RX_AN_SYNONYM) && an->synonyms) {
         syn_mark_ctx m = {an->synonyms, &plan->marks};
         rx_synonyms_scan(an->synonyms, plan->normalized, nlen, mark_group, &m);

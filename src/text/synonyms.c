@@ -35,7 +35,8 @@ struct rx_synonyms {
     bool first_astral;         /* some term starts outside the BMP */
     /* the sound of every all-Han term (its characters' table readings,
      * "fang ben"), for queries typed in pinyin */
-    rx_strmap sound; /* key → position in sounds */
+    rx_strmap sound;        /* key → position in sounds */
+    rx_strmap sound_prefix; /* the keys' first syllables, one or more but not all */
     struct {
         size_t *terms; /* positions in spelt */
         size_t n;
@@ -120,6 +121,9 @@ static int add_sound(rx_synonyms *s, const char *t, size_t g)
     }
     if (chars < 2)
         return RX_OK;
+    for (size_t k = 0; k < kl; k++)
+        if (key[k] == ' ' && !rx_strmap_upsert(&s->sound_prefix, key, k, NULL))
+            return RX_ENOMEM;
     int added;
     rx_strmap_entry *e = rx_strmap_upsert(&s->sound, key, kl, &added);
     if (!e)
@@ -292,12 +296,18 @@ void rx_synonyms_free(rx_synonyms *s)
     free(s->sounds);
     free(s->spelt);
     rx_strmap_free(&s->sound);
+    rx_strmap_free(&s->sound_prefix);
     free(s);
 }
 
 size_t rx_synonyms_count(const rx_synonyms *s)
 {
     return s ? s->ngroups : 0;
+}
+
+bool rx_synonyms_is_term(const rx_synonyms *s, const char *t, size_t len)
+{
+    return s && rx_strmap_get(&s->index, t, len) != NULL;
 }
 
 const char *const *rx_synonyms_group(const rx_synonyms *s, size_t g, size_t *n)
@@ -389,6 +399,35 @@ static void on_sound(void *ctx, const char *key, size_t len)
         size_t x = c->s->sounds[e->value].terms[t];
         c->fn(c->ctx, c->s->spelt[x].group, c->s->spelt[x].term, c->at, c->n);
         c->found++;
+    }
+}
+
+void rx_synonyms_sounding(const rx_synonyms *s, const char *const *py, size_t n, size_t min,
+                          rx_syn_spelt_fn fn, void *ctx)
+{
+    if (!s || !s->nsounds)
+        return;
+    char key[MAX_TERM_CHARS * 8];
+    for (size_t i = 0; i < n; i++) {
+        size_t kl = 0;
+        for (size_t len = 1; i + len <= n && len <= s->max_sound; len++) {
+            size_t pl = strlen(py[i + len - 1]);
+            if (kl + pl + 2 > sizeof key)
+                break;
+            if (kl)
+                key[kl++] = ' ';
+            memcpy(key + kl, py[i + len - 1], pl);
+            kl += pl;
+            if (len >= min) {
+                const rx_strmap_entry *e = rx_strmap_get(&s->sound, key, kl);
+                for (size_t t = 0; e && t < s->sounds[e->value].n; t++) {
+                    size_t x = s->sounds[e->value].terms[t];
+                    fn(ctx, s->spelt[x].group, s->spelt[x].term, i, len);
+                }
+            }
+            if (!rx_strmap_get(&s->sound_prefix, key, kl))
+                break; /* no term's sound goes on from here */
+        }
     }
 }
 

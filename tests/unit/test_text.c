@@ -741,6 +741,44 @@ static void plan_homophone_typo_has_pinyin(void **state)
     assert_string_equal(key, "Pgong ji");
 }
 
+/* A long question that mishears a lexicon term (one character typed for
+ * its homophone) is read as if it said the term; a span that cuts a word,
+ * is a word of its own, or mishears a function character is not; nor is a
+ * short query (its bigrams' homophones mend it). */
+static void plan_reads_a_misheard_term_in_a_long_question(void **state)
+{
+    (void)state;
+    rx_synonyms *syn = NULL;
+    const char groups[] =
+        "居民身份证 身份证 身分证\n住房公积金 公积金\n移水表 水表移位\n户口簿 户口本\n";
+    assert_int_equal(rx_synonyms_parse(&syn, groups, strlen(groups), NULL, NULL), RX_OK);
+    rx_analyzer an = {.flags = RX_AN_DEFAULT, .synonyms = syn};
+    static const struct {
+        const char *q, *concept;
+        bool read;
+    } cases[] = {
+        {"单位要我去提公基金，下个月就要交材料了，我在外地打工回不来", "G住房公积金", true},
+        {"公基金怎么提取", "G住房公积金", false}, /* short */
+        {"身分证下个月过期了，人在外地打工，能在外地换吗", "G居民身份证",
+         true}, /* a term as typed */
+        {"我怀疑水表走得太快了，这个月用水量比平时多了一倍还不止", "G移水表", false},
+        {"我户口不在这里，孩子上学要开什么证明才能在这边报名读书", "G户口簿", false},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        rx_query_plan *p = NULL;
+        assert_int_equal(rx_plan_query(&p, &an, cases[c].q, strlen(cases[c].q)), RX_OK);
+        if ((find_qterm(p, cases[c].concept) != NULL) != cases[c].read)
+            fail_msg("%s: %s %s", cases[c].q, cases[c].concept, cases[c].read ? "missing" : "read");
+        if (c == 0) { /* its bigrams too, at their own weight */
+            const rx_qterm *t = find_qterm(p, "公积");
+            assert_non_null(t);
+            assert_float_equal(t->weight, 1.0, 1e-9);
+        }
+        rx_query_plan_free(p);
+    }
+    rx_synonyms_free(syn);
+}
+
 static void plan_lone_character_is_wildcard(void **state)
 {
     (void)state;
@@ -1159,6 +1197,7 @@ int main(void)
         cmocka_unit_test(buf_put_html_escapes),
         cmocka_unit_test(related_parse_and_report),
         cmocka_unit_test(plan_adds_related_concepts),
+        cmocka_unit_test(plan_reads_a_misheard_term_in_a_long_question),
         cmocka_unit_test(clip_and_error_messages_keep_characters_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
