@@ -560,8 +560,8 @@ static void spelled(plan_ctx *p, const rx_analyzer *an, const char *s, size_t le
         p->rc = w.rc;
 }
 
-/* A run of Han characters being read for misheard terms: where each
- * character starts, and its syllable. */
+/* A run of Han characters being read for misheard terms: where each of
+ * its characters starts. */
 typedef struct {
     walker *w;
     const char *run;
