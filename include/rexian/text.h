@@ -86,4 +86,8 @@ typedef void (*rx_word_fn)(void *ctx, const char *word, size_t len);
  * error if the segmenter could not be loaded. */
 int rx_segment(rx_seg_kind kind, const char *text, size_t len, rx_word_fn fn, void *ctx);
 
+/* Loads friso's dictionary now (about 60 ms, once per process) rather than
+ * in the first query that needs it: a server calls it at start. */
+void rx_segment_warm(void);
+
 #endif

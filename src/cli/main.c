@@ -261,13 +261,6 @@ static void raise_fd_limit(void)
     }
 }
 
-static void ignore_word(void *ctx, const char *word, size_t len)
-{
-    (void)ctx;
-    (void)word;
-    (void)len;
-}
-
 static int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {{"index", required_argument, 0, 'i'},
@@ -407,7 +400,7 @@ static int cmd_serve(int argc, char **argv)
     raise_fd_limit();
     /* friso's dictionary loads on its first use (about 60 ms; a long question
      * that sounds like a lexicon term asks for it): now, not in a call */
-    rx_segment(RX_SEG_FRISO, "热线", strlen("热线"), ignore_word, NULL);
+    rx_segment_warm();
     if (rx_app_new(&app, &ac) != RX_OK ||
         rx_http_start(&srv, &hc, rx_app_dispatch, app, &port) != RX_OK) {
         fprintf(stderr, "rexian serve: %s\n", rx_error_last());

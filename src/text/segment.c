@@ -38,6 +38,11 @@ static void friso_load(void)
     friso_ok = friso_all_dic_size(dic) > 0;
 }
 
+void rx_segment_warm(void)
+{
+    pthread_once(&friso_once, friso_load);
+}
+
 static int segment_friso(const char *text, size_t len, rx_word_fn fn, void *ctx)
 {
     pthread_once(&friso_once, friso_load);

@@ -156,13 +156,6 @@ static int build_peers(const char *corpus, const char *naive, const char *fts)
     return rc == RX_OK && db ? 0 : 2;
 }
 
-static void ignore_word(void *ctx, const char *word, size_t len)
-{
-    (void)ctx;
-    (void)word;
-    (void)len;
-}
-
 int main(int argc, char **argv)
 {
     if (argc == 5 && !strcmp(argv[1], "build-peers"))
@@ -183,7 +176,7 @@ int main(int argc, char **argv)
     /* as `rexian serve` does at start: friso's dictionary, which a long
      * question that sounds like a lexicon term asks for, loaded before */
     if (!strcmp(argv[1], "rexian"))
-        rx_segment(RX_SEG_FRISO, "热线", strlen("热线"), ignore_word, NULL);
+        rx_segment_warm();
     double start = rx_now();
     for (int t = 0; t < threads; t++) {
         runs[t] = (run){.engine = argv[1], .index = argv[2], .qs = qs, .nq = nq, .rounds = rounds};
