@@ -315,7 +315,7 @@ calibrate: deps $(BIN) $(BUILD)/tools/eval
 # held-out tickets, each method and the shipped mix with demo years of 0, 1k,
 # 5k, 20k and 100k tickets (the learning curve), the search baseline, and
 # learned terms (resolve with one half of a query set, search with the
-# other). About 4 minutes; the demo databases are kept in $(BUILD)/eval-assist.
+# other). About 6 minutes (the first time; 5 once the demo years exist); the demo databases are kept in $(BUILD)/eval-assist.
 # The demo years end on EA_UNTIL, so that the figures are the same on any
 # day (a year that ends today moves its seasons, and with them the draw);
 # at the end, the shipped mix over five demo years (seeds 1-5) of 20,000.
