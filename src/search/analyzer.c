@@ -571,19 +571,40 @@ typedef struct {
     size_t n; /* characters in the run */
 } misheard_ctx;
 
+/* Whether group g holds term and, after it, the text span (a later form of
+ * the same thing: the lexicon lists the usual forms first). */
+static bool written_before(const rx_synonyms *syn, size_t g, const char *term, const char *span,
+                           size_t span_len)
+{
+    size_t n;
+    const char *const *terms = rx_synonyms_group(syn, g, &n);
+    bool seen = false;
+    for (size_t k = 0; k < n; k++) {
+        if (!strcmp(terms[k], term))
+            seen = true;
+        else if (strlen(terms[k]) == span_len && !memcmp(terms[k], span, span_len))
+            return seen;
+    }
+    return false;
+}
+
 /* A lexicon term that sounds like the characters at [start, start+len) and
- * differs from them in exactly one character (身分证 for 身份证, 公基金
- * for 公积金): read as if the caller had typed it. A term of two
- * characters is left to the bigrams' own homophones; the span itself, when
- * it is a term, is already read. */
+ * differs from them in exactly one character (公基金 for 公积金, 物叶费 for
+ * 物业费): read as if the caller had typed it. A term of two characters is
+ * left to the bigrams' own homophones. */
 static void on_misheard(void *ctx, size_t group, const char *term, size_t start, size_t len)
 {
-    (void)group;
     misheard_ctx *m = ctx;
     const char *span = m->run + m->at[start], *t = term;
     size_t span_len = m->at[start + len] - m->at[start], tl = strlen(term), differ = 0;
-    if (rx_synonyms_is_term(m->syn, span, span_len))
-        return; /* a term as typed (身分证 is one of 身份证's) */
+    if (rx_synonyms_is_term(m->syn, span, span_len)) {
+        /* a term as typed: its concept is read already; a form of its own
+         * group written before it is read too (身份证 for 身分证: the
+         * documents' own words, and their titles') */
+        if (written_before(m->syn, group, term, span, span_len))
+            walk(m->w, term, tl, true);
+        return;
+    }
     for (size_t i = 0, j = 0; i < span_len && j < tl;) {
         uint32_t a, b;
         size_t na = rx_utf8_next(span + i, span_len - i, &a), nb = rx_utf8_next(t + j, tl - j, &b);

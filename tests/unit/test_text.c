@@ -742,9 +742,11 @@ static void plan_homophone_typo_has_pinyin(void **state)
 }
 
 /* A long question that mishears a lexicon term (one character typed for
- * its homophone) is read as if it said the term; a span that cuts a word,
- * is a word of its own, or mishears a function character is not; nor is a
- * short query (its bigrams' homophones mend it). */
+ * its homophone) is read as if it said the term, and a later form of a
+ * term as if it said the group's earlier one (身分证: 身份证's bigrams); a
+ * span that cuts a word, is a word of its own, or mishears a function
+ * character is not; nor is a short query (its bigrams' homophones mend
+ * it). */
 static void plan_reads_a_misheard_term_in_a_long_question(void **state)
 {
     (void)state;
@@ -759,8 +761,9 @@ static void plan_reads_a_misheard_term_in_a_long_question(void **state)
     } cases[] = {
         {"单位要我去提公基金，下个月就要交材料了，我在外地打工回不来", "G住房公积金", true},
         {"公基金怎么提取", "G住房公积金", false}, /* short */
-        {"身分证下个月过期了，人在外地打工，能在外地换吗", "G居民身份证",
-         true}, /* a term as typed */
+        /* a later form of a term reads the group's earlier one, not back */
+        {"身分证下个月过期了，人在外地打工，能在外地换吗", "身份", true},
+        {"身份证下个月过期了，人在外地打工，能在外地换吗", "身分", false},
         {"我怀疑水表走得太快了，这个月用水量比平时多了一倍还不止", "G移水表", false},
         {"我户口不在这里，孩子上学要开什么证明才能在这边报名读书", "G户口簿", false},
     };
