@@ -61,11 +61,11 @@ static int observe_locked(rx_assist *a, const rx_analyzer *an, const rx_signal *
             a->cache_ids = NULL;
             a->cache_ticket = -1;
             if ((rc = rx_assist_features(a, an, s->content, s->address, true, &a->cache_ids,
-                                         &a->cache_n)) != RX_OK)
+                                         &a->cache_n, &a->cache_cues)) != RX_OK)
                 return rc;
             a->cache_ticket = s->ticket;
         }
-        rc = rx_assist_learn(a, s, a->cache_ids, a->cache_n);
+        rc = rx_assist_learn(a, s, a->cache_ids, a->cache_n, a->cache_cues);
     }
     a->events++;
     if (s->event > a->last_event)
@@ -135,10 +135,11 @@ int rx_assist_suggest(rx_assist_hint *out, rx_assist *a, const rx_analyzer *an,
 {
     int *ids = NULL;
     size_t n = 0;
+    unsigned cues = 0;
     pthread_rwlock_rdlock(&a->mu);
-    int rc = rx_assist_features(a, an, in->content, in->address, false, &ids, &n);
+    int rc = rx_assist_features(a, an, in->content, in->address, false, &ids, &n, &cues);
     if (rc == RX_OK)
-        rc = rx_assist_suggest_locked(out, a, ids, n, in, method);
+        rc = rx_assist_suggest_locked(out, a, ids, n, cues, in, method);
     pthread_rwlock_unlock(&a->mu);
     free(ids);
     return rc;

@@ -506,7 +506,7 @@ static const char *address_kind(const char *addr)
 }
 
 int rx_assist_features(rx_assist *a, const rx_analyzer *an, const char *content,
-                       const char *address, bool add, int **out, size_t *n)
+                       const char *address, bool add, int **out, size_t *n, unsigned *cues_out)
 {
     *out = NULL;
     *n = 0;
@@ -526,6 +526,8 @@ int rx_assist_features(rx_assist *a, const rx_analyzer *an, const char *content,
     const char *extra[5];
     size_t nextra = 0;
     unsigned cues = rx_assist_cues(a, content);
+    if (cues_out)
+        *cues_out = cues;
     if (cues & CUE_MANY)
         extra[nextra++] = "!many";
     if (cues & CUE_REPEAT)
@@ -732,7 +734,8 @@ int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duti
                 continue;
         }
         duty *x = &a->duties[a->nduties];
-        if ((rc = rx_assist_features(a, an, d->text, NULL, true, &x->feats, &x->nfeats)) != RX_OK)
+        if ((rc = rx_assist_features(a, an, d->text, NULL, true, &x->feats, &x->nfeats, NULL)) !=
+            RX_OK)
             break;
         x->cls = cls;
         x->dept = strdup(d->department);
@@ -767,7 +770,7 @@ static const char *local_of(const rx_assist *a, const char *addr, const char **s
 
 /* ---- learning from the dispatch loop ---- */
 
-int rx_assist_learn(rx_assist *a, const rx_signal *s, const int *ids, size_t n)
+int rx_assist_learn(rx_assist *a, const rx_signal *s, const int *ids, size_t n, unsigned cues)
 {
     const char *act = s->action;
     if (!strcmp(act, "dispatch")) {
@@ -775,7 +778,7 @@ int rx_assist_learn(rx_assist *a, const rx_signal *s, const int *ids, size_t n)
         /* the level a dispatcher chose from the text: not a re-dispatch of
          * a reopened ticket, whose level follows its history */
         if (l >= RX_LEVEL_IMMEDIATE && s->from_status && !strcmp(s->from_status, "received"))
-            a->cue_level[rx_assist_cues(a, s->content)][l - RX_LEVEL_IMMEDIATE] += 1;
+            a->cue_level[cues][l - RX_LEVEL_IMMEDIATE] += 1;
         count_df(a, ids, n, 1);
         return RX_OK;
     }
@@ -903,7 +906,7 @@ static rx_level suggest_level(const rx_assist *a, unsigned cues)
 }
 
 int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, size_t n,
-                             const rx_assist_input *in, unsigned method)
+                             unsigned cues, const rx_assist_input *in, unsigned method)
 {
     memset(out, 0, sizeof *out);
     size_t C = a->nc;
@@ -1034,7 +1037,6 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         rx_buf_free(&why);
     }
     /* the level, and what it rests on */
-    unsigned cues = rx_assist_cues(a, in->content);
     if (in->unresolved_repeats > 0)
         cues |= CUE_REPEAT;
     if (in->leader_day)

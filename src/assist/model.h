@@ -84,10 +84,11 @@ struct rx_assist {
     size_t nmention;
     /* learning */
     long long last_event, events;
-    long long scanned; /* every event up to this number has been read by a sync */
-    long long cache_ticket;
+    long long scanned;      /* every event up to this number has been read by a sync */
+    long long cache_ticket; /* the ticket whose text these are */
     int *cache_ids;
     size_t cache_n;
+    unsigned cache_cues;
     /* learned terms */
     rx_strmap lmap;
     lterm *lt;
@@ -97,15 +98,17 @@ struct rx_assist {
 
 unsigned rx_assist_cues(const rx_assist *a, const char *content);
 /* The feature ids of a text (add: register new features; else unknown
- * ones are left out). *out is the caller's to free. */
+ * ones are left out), and into *cues (unless NULL) its cues, which the
+ * features include. *out is the caller's to free. */
 int rx_assist_features(rx_assist *a, const rx_analyzer *an, const char *content,
-                       const char *address, bool add, int **out, size_t *n);
+                       const char *address, bool add, int **out, size_t *n, unsigned *cues);
 int rx_assist_class(rx_assist *a, const char *name, bool add);
 void rx_assist_count(rx_assist *a, const int *ids, size_t n, int cls, double w, bool returned);
 double rx_assist_idf(const rx_assist *a, int id);
-int rx_assist_learn(rx_assist *a, const rx_signal *s, const int *ids, size_t n);
+/* ids and cues: those of s->content (rx_assist_features). */
+int rx_assist_learn(rx_assist *a, const rx_signal *s, const int *ids, size_t n, unsigned cues);
 int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, size_t n,
-                             const rx_assist_input *in, unsigned method);
+                             unsigned cues, const rx_assist_input *in, unsigned method);
 void rx_assist_clear_corpus(rx_assist *a);
 
 /* learned.c */
