@@ -563,12 +563,10 @@ static void spelled(plan_ctx *p, const rx_analyzer *an, const char *s, size_t le
 /* A run of Han characters being read for misheard terms: where each of
  * its characters starts. */
 typedef struct {
-    walker *w;
+    walker *w; /* its analyzer's lexicon is the one read */
     const char *run;
     size_t at[MAX_SPELLED + 1]; /* byte offset of each character, and the end */
-    const rx_synonyms *syn;
-    const rx_analyzer *an;
-    size_t n; /* characters in the run */
+    size_t n;                   /* characters in the run */
 } misheard_ctx;
 
 /* Whether group g holds term and, after it, the text span (a later form of
@@ -595,13 +593,14 @@ static bool written_before(const rx_synonyms *syn, size_t g, const char *term, c
 static void on_misheard(void *ctx, size_t group, const char *term, size_t start, size_t len)
 {
     misheard_ctx *m = ctx;
+    const rx_synonyms *syn = m->w->an->synonyms;
     const char *span = m->run + m->at[start], *t = term;
     size_t span_len = m->at[start + len] - m->at[start], tl = strlen(term), differ = 0;
-    if (rx_synonyms_is_term(m->syn, span, span_len)) {
+    if (rx_synonyms_is_term(syn, span, span_len)) {
         /* a term as typed: its concept is read already; a form of its own
          * group written before it is read too (身份证 for 身分证: the
          * documents' own words, and their titles') */
-        if (written_before(m->syn, group, term, span, span_len))
+        if (written_before(syn, group, term, span, span_len))
             walk(m->w, term, tl, true);
         return;
     }
@@ -619,7 +618,7 @@ static void on_misheard(void *ctx, size_t group, const char *term, size_t start,
      * side of it (a word's edges are a local matter) */
     size_t lo = start > MISHEARD_CONTEXT ? start - MISHEARD_CONTEXT : 0;
     size_t hi = start + len + MISHEARD_CONTEXT < m->n ? start + len + MISHEARD_CONTEXT : m->n;
-    unsigned char *starts = word_starts(m->an, m->run + m->at[lo], m->at[hi] - m->at[lo]);
+    unsigned char *starts = word_starts(m->w->an, m->run + m->at[lo], m->at[hi] - m->at[lo]);
     if (starts) {
         size_t from = m->at[start] - m->at[lo], to = m->at[start + len] - m->at[lo];
         bool cuts = !starts[from] || (start + len < m->n && !starts[to]), inside = false;
@@ -634,12 +633,11 @@ static void on_misheard(void *ctx, size_t group, const char *term, size_t start,
     walk(m->w, term, tl, true);
 }
 
-/* Every Han run of the query read for terms of the lexicon it mishears
- * (a homophone typed for one character of the term). */
+/* Every Han run of the query read for terms of the lexicon (an->synonyms,
+ * not NULL) it mishears (a homophone typed for one character of the
+ * term). */
 static void misheard(plan_ctx *p, const rx_analyzer *an, const char *s, size_t len)
 {
-    if (!an->synonyms)
-        return;
     size_t han = 0;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
@@ -650,7 +648,7 @@ static void misheard(plan_ctx *p, const rx_analyzer *an, const char *s, size_t l
         return;
     walker w = {.an = an, .emit = plan_emit, .ctx = p, .rc = RX_OK};
     const char *py[MAX_SPELLED];
-    misheard_ctx m = {.w = &w, .syn = an->synonyms, .an = an};
+    misheard_ctx m = {.w = &w};
     size_t n = 0;
     for (size_t i = 0; i <= len;) {
         uint32_t cp = 0;
