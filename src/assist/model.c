@@ -175,7 +175,8 @@ static bool many_people(const char *s)
     static const char *const words[] = {
         "几十户",   "上百户",   "数十户", "上百名", "几百户", "全村", "整栋",
         "整个小区", "全体业主", "业主们", "居民们", "村民们", "联名", "集体",
-        "群体",     "上千",     "几十名", "几十个", "多户",   "大批", NULL};
+        "群体",     "上千",     "几十名", "几十个", "多户",   "大批", "好多人",
+        "很多人",   "不少人",   "好多户", "很多户", NULL};
     static const char *const units[] = {"户", "名", "人", "家", "位", "个", NULL};
     return has_any(s, words) || counted(s, units, NULL, 10, LONG_MAX);
 }
@@ -190,11 +191,12 @@ static bool lasted_years(const char *s, long min)
 }
 
 static const char *const repeat_words[] = {
-    "多次",   "反复",     "屡次",     "好几次",     "再次反映", "又反映", "一直没",
-    "仍未",   "至今",     "还是没",   "几次",       "不止一次", "没人管", "几回",
-    "好多回", "三番五次", "三番两次", "一次又一次", "屡屡",     NULL};
-static const char *const legacy_words[] = {"历史遗留", "多年",   "十几年", "好几年", "遗留", "烂尾",
-                                           "跑路",     "十多年", "几年了", "二十年", NULL};
+    "一直冇", "还是冇",   "多次",     "反复",       "屡次", "好几次",   "再次反映", "又反映",
+    "一直没", "仍未",     "至今",     "还是没",     "几次", "不止一次", "没人管",   "几回",
+    "好多回", "三番五次", "三番两次", "一次又一次", "屡屡", NULL};
+static const char *const legacy_words[] = {"历史遗留", "多年",   "十几年",     "好几年",
+                                           "遗留",     "烂尾",   "开发商跑路", "十多年",
+                                           "几年了",   "二十年", NULL};
 
 /* The caller asks for the city's leaders or its supervision, or for the
  * government itself to step in (跨层级协调), or raised it at a 领导接听日:
@@ -271,6 +273,33 @@ static bool near(const char *p, const char *end, const char *want, int within)
     for (int k = 0; p < end && k <= within; k++) {
         if (!strncmp(p, want, strlen(want)))
             return true;
+        uint32_t cp;
+        p += rx_utf8_next(p, (size_t)(end - p), &cp);
+    }
+    return false;
+}
+
+/* Prepaid consumption whose shop closed (预付式消费闭店): a card or fee paid
+ * in advance ("年卡", "办了六千块的卡", "会员费"), then within 40 characters
+ * the shop gone ("关门", "跑路", "老板失联"). Where many people lost their
+ * money, refunds take the market regulator, commerce and, where it is
+ * fraud, the police: 新业态, for 会商交办. */
+static bool prepaid_closed(const char *s)
+{
+    static const char *const paid[] = {"年卡",   "月卡",   "次卡", "会员卡", "储值卡",
+                                       "预付卡", "充值",   "储值", "会员费", "预付",
+                                       "预交",   "课时费", NULL};
+    static const char *const gone[] = {"关门",     "跑路", "闭店", "失联",   "人去楼空", "卷款",
+                                       "联系不上", "倒闭", "停业", "打不通", NULL};
+    const char *end = s + strlen(s);
+    for (const char *p = s; *p;) {
+        bool at = begins_with_any(p, paid);
+        /* 办 and a 卡 within the next 8 characters: "办了三千块的卡" */
+        if (!at && !strncmp(p, "办", 3))
+            at = near(p + 3, end, "卡", 8);
+        for (size_t k = 0; at && gone[k]; k++)
+            if (near(p, end, gone[k], 40))
+                return true;
         uint32_t cp;
         p += rx_utf8_next(p, (size_t)(end - p), &cp);
     }
@@ -429,6 +458,70 @@ static int lone_refuser(const rx_assist *a, const char *s)
     return turned >= 0 && refusals(s) <= 1 ? turned : -1;
 }
 
+/* Those a caller reports talking to who are not offices on the list: the
+ * other side of a hotline matter. Forms of one party share a group. */
+static const struct {
+    const char *word;
+    int group;
+} counterparts[] = {{"物业", 0},   {"开发商", 1},    {"街道", 2},   {"社区", 2},   {"居委会", 2},
+                    {"村委会", 3}, {"村委", 3},      {"村里", 3},   {"村干部", 3}, {"镇里", 4},
+                    {"乡里", 4},   {"学校", 5},      {"平台", 6},   {"商家", 7},   {"店家", 7},
+                    {"项目部", 8}, {"施工方", 8},    {"业委会", 9}, {"厂家", 10},  {"房东", 11},
+                    {"中介", 12},  {"保险公司", 13}, {NULL, 0}};
+
+/* The party whose name ends at p (s..p): an office on the list or a
+ * counterpart, the longest name; -1 for none. Offices are their class
+ * (a government its own), counterparts 2 × MAX_CLASSES + their group. */
+static int party_before(const rx_assist *a, const char *s, const char *p)
+{
+    int who = -1;
+    size_t len = 0, room = (size_t)(p - s);
+    for (size_t i = 0; i < a->nmention; i++) {
+        size_t n = strlen(a->mention[i]);
+        if (n > len && n <= room && !memcmp(p - n, a->mention[i], n) && names_a_party(a, i)) {
+            who = a->mention_cls[i];
+            len = n;
+        }
+    }
+    for (size_t k = 0; counterparts[k].word; k++) {
+        size_t n = strlen(counterparts[k].word);
+        if (n > len && n <= room && !memcmp(p - n, counterparts[k].word, n)) {
+            who = 2 * MAX_CLASSES + counterparts[k].group;
+            len = n;
+        }
+    }
+    return who;
+}
+
+/* Whether two different parties each speak in the text: an office on the
+ * list or another side (物业, 开发商, 街道 ...) right before what says it
+ * spoke (说, 讲, 回复 ...; "排水那边说", "街道也讲"). A caller who reports
+ * what two sides told him reports a dispute over whose the matter is
+ * ("燃气公司讲在等开发商，开发商讲在等燃气公司"; "城管说不在城区范围，街道讲
+ * 管不了"): 职责不明, which 会商交办 settles. */
+static bool two_speak(const rx_assist *a, const char *s)
+{
+    static const char *const said[] = {"说", "讲", "回复", "答复", "表示", "称", NULL};
+    static const char *const by[] = {"那边", "那里", "方面", "也", "又", "就", "还", "都", NULL};
+    int first = -1;
+    for (const char *p = s; *p; p++) {
+        if (!begins_with_any(p, said))
+            continue;
+        int who = party_before(a, s, p);
+        for (size_t k = 0; who < 0 && by[k]; k++) {
+            size_t n = strlen(by[k]);
+            if ((size_t)(p - s) >= n && !memcmp(p - n, by[k], n))
+                who = party_before(a, s, p - n);
+        }
+        if (who < 0)
+            continue;
+        if (first >= 0 && first != who)
+            return true;
+        first = who;
+    }
+    return false;
+}
+
 /* Several departments' duties, or a dispute over whose. A refusal makes
  * one unless it is a single department's, and nobody else's (打了环保的
  * 电话，讲不归他们): the hotline sends the matter on to the right one
@@ -437,7 +530,8 @@ static int lone_refuser(const rx_assist *a, const char *s)
  * party either (找环保讲餐饮油烟归城管). */
 static bool several_departments(const rx_assist *a, const char *s)
 {
-    if (has_any(s, passing_words) || has_any(s, mutual_words) || several_items(s))
+    if (has_any(s, passing_words) || has_any(s, mutual_words) || several_items(s) ||
+        two_speak(a, s))
         return true;
     /* the offices the text names as parties, each class once */
     int named[MAX_CLASSES];
@@ -481,7 +575,7 @@ unsigned rx_assist_cues(const rx_assist *a, const char *content)
         c |= CUE_LEGACY;
     if (has_any(content, leader_words))
         c |= CUE_LEADER;
-    if (has_any(content, newform_words))
+    if (has_any(content, newform_words) || ((c & CUE_MANY) && prepaid_closed(content)))
         c |= CUE_NEWFORM;
     return c;
 }

@@ -317,6 +317,9 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"全村几十户的孩子读三年级要走很远", false, NULL},     /* a grade */
         {"小区二百多户，2019年交的房，路灯坏了", false, NULL}, /* a date */
         {"路灯坏了，政府的电话打不通", false, NULL},
+        /* 冇 for 没, as 株洲 callers say it */
+        {"新区几个小区住了几千户，规划的学校一直冇动工", true, "反复投诉未解决"},
+        {"新区几个小区住了几千户，规划的学校还没动工", false, NULL},
     };
     for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
         h = suggest(fx, rules[k].text, NULL);
@@ -349,6 +352,11 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"路灯坏了，两边邻居都说天黑不方便", RX_LEVEL_IMMEDIATE},       /* both, no dispute */
         {"户口在荷塘，房子在天元，孩子按哪边划片", RX_LEVEL_IMMEDIATE}, /* places, not offices */
         {"荷塘区人民政府和天元区人民政府都来看过，违建还在", RX_LEVEL_CONSULT},
+        /* two sides each tell the caller something: whose it is, in dispute */
+        {"车库一下雨就进水，物业讲是开发商设计问题，开发商讲是外面管网倒灌", RX_LEVEL_CONSULT},
+        {"集体土地上盖了厂房，城管说不在城区范围，街道讲管不了", RX_LEVEL_CONSULT},
+        {"车库一下雨就进水，物业那边说在等配件，物业又讲要业主出钱", RX_LEVEL_IMMEDIATE},
+        {"车库一下雨就进水，物业讲是开发商设计问题", RX_LEVEL_IMMEDIATE},
     };
     for (size_t k = 0; k < sizeof consult / sizeof consult[0]; k++) {
         h = suggest(fx, consult[k].text, NULL);
@@ -370,6 +378,11 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"共享单车堆在人行道上", RX_LEVEL_IMMEDIATE},
         {"想在车位装个充电桩，去哪里报装", RX_LEVEL_IMMEDIATE},
         {"剧本杀店办卡跑路，几十个会员多年了还没退钱", RX_LEVEL_LEADER},
+        /* prepaid cards of a shop that closed, many people's money */
+        {"健身房年卡才用两个月就关门了，老板跑路，几百个会员的钱没着落", RX_LEVEL_CONSULT},
+        {"在美容院办了六千块的卡，店就关门了，好多人被坑", RX_LEVEL_CONSULT},
+        {"在美容院办了三千块的卡，做了两次就关门了", RX_LEVEL_IMMEDIATE}, /* one caller */
+        {"小区几百户，门口的店关门了，买菜不方便", RX_LEVEL_IMMEDIATE},   /* nothing prepaid */
     };
     for (size_t k = 0; k < sizeof newforms / sizeof newforms[0]; k++) {
         h = suggest(fx, newforms[k].text, NULL);
