@@ -34,6 +34,7 @@
 #define W_KNN 0.3         /* the leads of the most similar past tickets */
 #define W_HITS 0.3        /* the departments of the search's hits */
 #define W_UNMANAGED 1.0   /* the 属地 class, added when the text says there is no 物业 */
+#define W_VILLAGE 0.2     /* the 属地 class, added when the address is in a village or township */
 #define W_TURNED_AWAY 0.3 /* kept of a department the text says turned the matter away */
 #define HITS_SHARP 10     /* a hit's weight: exp(HITS_SHARP × (its score / the first's − 1)) */
 
@@ -582,6 +583,7 @@ unsigned rx_assist_cues(const rx_assist *a, const char *content)
 
 /* Where the address puts the matter: inside a residential compound, in a
  * village, or on a street. */
+#define ADDRESS_VILLAGE "@cun"
 static const char *address_kind(const char *addr)
 {
     static const char *const compound[] = {"小区", "花园", "苑",   "栋",   "单元", "公寓",
@@ -593,7 +595,7 @@ static const char *address_kind(const char *addr)
     if (has_any(addr, compound))
         return "@xq";
     if (has_any(addr, village))
-        return "@cun";
+        return ADDRESS_VILLAGE;
     if (has_any(addr, street))
         return "@road";
     return NULL;
@@ -1093,6 +1095,17 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         r[LOCAL].p += W_UNMANAGED;
         normalise(r, C);
     }
+    /* a village or a township: the city's offices work in the urban
+     * districts, and what happens in a village (its roads, water, refuse,
+     * burning straw, a house to rebuild) is first the township's (属地管理;
+     * chosen on the development tickets over five demo years,
+     * docs/ASSIST.md) */
+    const char *kind = address_kind(in->address);
+    const bool village = kind && !strcmp(kind, ADDRESS_VILLAGE);
+    if (village) {
+        r[LOCAL].p += W_VILLAGE;
+        normalise(r, C);
+    }
     qsort(r, C, sizeof *r, by_p);
     const char *said = "";
     const char *district = local_of(a, in->address, &said);
@@ -1112,7 +1125,9 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         const duty *d = dbest[c];
         if (c == LOCAL)
             rx_buf_printf(&why, "属地事项，地址在%s%s", said,
-                          unmanaged ? "；无物业小区由属地兜底管理" : "");
+                          unmanaged ? "；无物业小区由属地兜底管理"
+                          : village ? "；村镇事务先由乡镇属地办理"
+                                    : "");
         if (d && ds > 0)
             rx_buf_printf(&why, "%s职责清单：%s", why.len ? "；" : "", d->text);
         if (knn[c] > 0) {

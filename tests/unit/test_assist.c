@@ -1,6 +1,6 @@
 /* The assist model without a server: duties.txt read and checked, duties
  * alone naming the department, 属地 matters going to the address's
- * district, a return (退单) changing the next suggestion, the level from
+ * district (and gaining in a village), a return (退单) changing the next suggestion, the level from
  * the text's signals, and learned terms: their rerank, bound, decay and
  * removal. */
 #include "rexian/assist.h"
@@ -206,6 +206,29 @@ static void a_compound_without_property_management_is_the_districts(void **state
     assert_non_null(strstr(h.depts[0].why, "无物业小区由属地兜底管理"));
     h = suggest(fx, "电梯坏了好几天，老楼也没物业", "荷塘区某宿舍");
     assert_string_equal(h.depts[0].name, "荷塘区人民政府");
+}
+
+static double score_of(const rx_assist_hint *h, const char *name)
+{
+    int k = rank_of(h, name);
+    return k ? h->depts[k - 1].score : 0;
+}
+
+/* What happens in a village or a township is first the township's: the
+ * 属地 class gains there, and says why. */
+static void a_village_matter_leans_to_the_township(void **state)
+{
+    fixture *fx = *state;
+    const char *x = "路边的路灯坏了，晚上黑漆漆的";
+    rx_assist_hint street = suggest(fx, x, "荷塘区某街道某路");
+    rx_assist_hint village = suggest(fx, x, "荷塘区某镇某村");
+    assert_string_equal(street.depts[0].name, "市城市管理和综合执法局");
+    assert_true(score_of(&village, "荷塘区人民政府") > score_of(&street, "荷塘区人民政府") + 0.1);
+    int k = rank_of(&village, "荷塘区人民政府");
+    assert_true(k > 0);
+    assert_non_null(strstr(village.depts[k - 1].why, "村镇事务先由乡镇属地办理"));
+    k = rank_of(&street, "荷塘区人民政府");
+    assert_true(k == 0 || !strstr(street.depts[k - 1].why, "村镇"));
 }
 
 static void a_return_changes_the_next_suggestion(void **state)
@@ -477,6 +500,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(local_matters_go_to_the_address_district, setup, teardown),
         cmocka_unit_test_setup_teardown(a_compound_without_property_management_is_the_districts,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(a_village_matter_leans_to_the_township, setup, teardown),
         cmocka_unit_test_setup_teardown(a_return_changes_the_next_suggestion, setup, teardown),
         cmocka_unit_test_setup_teardown(a_department_that_turned_it_away_goes_down, setup,
                                         teardown),
