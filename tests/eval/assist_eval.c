@@ -254,8 +254,14 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
                     int rr = hit_rank(res, judged, 3);
                     cons3 += rr > 0;
                     conf_stats[conf][rr == 1]++;
-                    if (misses && !rr)
-                        printf("DOCMISS %s\t%s\twant %s\n", field(r, 0), content, judged);
+                    if (misses && !rr) {
+                        /* what came instead, and where the judged one is in the five */
+                        printf("DOCMISS %s\t%s\twant %s (rank %d of 5)\tgot", field(r, 0), content,
+                               judged, hit_rank(res, judged, 5));
+                        const cJSON *g;
+                        cJSON_ArrayForEach(g, hits) printf(" %s", rx_json_str(g, "id"));
+                        printf("\n");
+                    }
                 }
             }
             cJSON_Delete(res);
