@@ -135,6 +135,26 @@ static bool begins_with_any(const char *p, const char *const *words)
     return false;
 }
 
+/* The length of the word of words that begins at p, 0 for none. */
+static size_t begins_len(const char *p, const char *const *words)
+{
+    for (; words && *words; words++)
+        if (!strncmp(p, *words, strlen(*words)))
+            return strlen(*words);
+    return 0;
+}
+
+/* The word of words that ends at p (in s), or NULL. */
+static const char *ends_with_any(const char *s, const char *p, const char *const *words)
+{
+    for (size_t k = 0; words[k]; k++) {
+        size_t n = strlen(words[k]);
+        if ((size_t)(p - s) >= n && !memcmp(p - n, words[k], n))
+            return words[k];
+    }
+    return NULL;
+}
+
 /* A count in s, in digits or Chinese numerals and perhaps 多, 余 or 来
  * after it ("三十多", "120", "十来"), of at least min and under max,
  * followed by one of units and by none of not_after (NULL for none). */
@@ -280,29 +300,57 @@ static bool near(const char *p, const char *end, const char *want, int within)
     return false;
 }
 
+/* The point n characters before p in s, or s. */
+static const char *back_chars(const char *s, const char *p, int n)
+{
+    while (p > s && n-- > 0)
+        do
+            p--;
+        while (p > s && ((unsigned char)*p & 0xC0) == 0x80);
+    return p;
+}
+
+/* Whether one of words is in s[from, to). */
+static bool any_within(const char *from, const char *to, const char *const *words)
+{
+    for (const char *q = from; q < to; q++)
+        if (begins_with_any(q, words))
+            return true;
+    return false;
+}
+
 /* Prepaid consumption whose shop closed (预付式消费闭店): a card or fee paid
- * in advance ("年卡", "办了六千块的卡", "会员费"), then within 40 characters
- * the shop gone ("关门", "跑路", "老板失联"). Where many people lost their
- * money, refunds take the market regulator, commerce and, where it is
- * fraud, the police: 新业态, for 会商交办. */
+ * in advance ("年卡", "办了六千块的卡", "会员费"), and within 40 characters
+ * either side the shop gone ("关门", "跑路", "老板失联"); not a bus card, a
+ * utility's or a car park's ("公交卡", "电费", "停车月卡"). Where many
+ * people lost their money, refunds take the market regulator, commerce
+ * and, where it is fraud, the police: 新业态, for 会商交办 (储值卡 and 预付卡
+ * are 新业态 words already). */
 static bool prepaid_closed(const char *s)
 {
-    static const char *const paid[] = {"年卡",   "月卡",   "次卡", "会员卡", "储值卡",
-                                       "预付卡", "充值",   "储值", "会员费", "预付",
-                                       "预交",   "课时费", NULL};
-    static const char *const gone[] = {"关门",     "跑路", "闭店", "失联",   "人去楼空", "卷款",
-                                       "联系不上", "倒闭", "停业", "打不通", NULL};
+    static const char *const paid[] = {"年卡", "月卡", "会员卡", "会员费", "课时费", "办卡", NULL};
+    static const char *const gone[] = {"关门",     "跑路", "闭店", "失联", "卷款",
+                                       "人去楼空", "倒闭", "停业", NULL};
+    static const char *const not_a_shop[] = {"公交", "电费", "水费", "燃气", "物业费", "社保",
+                                             "医保", "停车", "话费", "银行", NULL};
     const char *end = s + strlen(s);
     for (const char *p = s; *p;) {
-        bool at = begins_with_any(p, paid);
-        /* 办 and a 卡 within the next 8 characters: "办了三千块的卡" */
-        if (!at && !strncmp(p, "办", 3))
-            at = near(p + 3, end, "卡", 8);
-        for (size_t k = 0; at && gone[k]; k++)
-            if (near(p, end, gone[k], 40))
-                return true;
         uint32_t cp;
-        p += rx_utf8_next(p, (size_t)(end - p), &cp);
+        size_t step = rx_utf8_next(p, (size_t)(end - p), &cp);
+        /* the card or fee: a word of paid, or 办了 and a 卡 within the next
+         * 8 characters ("办了三千块的卡"), the words in between saying what
+         * it is for */
+        const char *card = begins_with_any(p, paid) ? p + step : NULL;
+        if (!card && !strncmp(p, "办了", 6) && near(p + 6, end, "卡", 8))
+            card = strstr(p + 6, "卡");
+        if (card && !any_within(back_chars(s, p, 6), card, not_a_shop)) {
+            const char *after = p;
+            for (int k = 0; k < 40 && *after; k++)
+                after += rx_utf8_next(after, (size_t)(end - after), &cp);
+            if (any_within(back_chars(s, p, 40), after, gone))
+                return true;
+        }
+        p += step;
     }
     return false;
 }
@@ -372,12 +420,7 @@ static bool another_party(const rx_assist *a, const char *p, int cls)
 static bool sent_on_to(const char *s, const char *m)
 {
     static const char *const before[] = {"归", "说找", "讲找", "要找", "让找", NULL};
-    for (size_t k = 0; before[k]; k++) {
-        size_t n = strlen(before[k]);
-        if ((size_t)(m - s) >= n && !strncmp(m - n, before[k], n))
-            return true;
-    }
-    return false;
+    return ends_with_any(s, m, before) != NULL;
 }
 
 /* Whether the clause after an office's name at p (and the next one, up to
@@ -459,66 +502,125 @@ static int lone_refuser(const rx_assist *a, const char *s)
     return turned >= 0 && refusals(s) <= 1 ? turned : -1;
 }
 
-/* Those a caller reports talking to who are not offices on the list: the
- * other side of a hotline matter. Forms of one party share a group. */
+/* A speaker in two_speak: an office on the list by its class; the district
+ * or county government, with its streets, communities and towns, one party
+ * (LOCAL_SIDE: the address names one); another side (物业, 开发商 ...) its
+ * group above that. */
+#define NO_SIDE (-1)
+#define LOCAL_SIDE MAX_CLASSES
+
+/* The sides a caller reports talking to that are not offices on the list,
+ * by group; -1 is LOCAL_SIDE. */
 static const struct {
     const char *word;
     int group;
-} counterparts[] = {{"物业", 0},   {"开发商", 1},    {"街道", 2},   {"社区", 2},   {"居委会", 2},
-                    {"村委会", 3}, {"村委", 3},      {"村里", 3},   {"村干部", 3}, {"镇里", 4},
-                    {"乡里", 4},   {"学校", 5},      {"平台", 6},   {"商家", 7},   {"店家", 7},
-                    {"项目部", 8}, {"施工方", 8},    {"业委会", 9}, {"厂家", 10},  {"房东", 11},
-                    {"中介", 12},  {"保险公司", 13}, {NULL, 0}};
+} counterparts[] = {{"物业", 0},      {"开发商", 1}, {"街道", -1},  {"社区", -1}, {"居委会", -1},
+                    {"镇里", -1},     {"乡里", -1},  {"村委会", 2}, {"村委", 2},  {"村里", 2},
+                    {"村干部", 2},    {"学校", 3},   {"商家", 4},   {"店家", 4},  {"项目部", 5},
+                    {"施工方", 5},    {"业委会", 6}, {"厂家", 7},   {"房东", 8},  {"中介", 9},
+                    {"保险公司", 10}, {NULL, 0}};
 
-/* The party whose name ends at p (s..p): an office on the list or a
- * counterpart, the longest name; -1 for none. Offices are their class
- * (a government its own), counterparts 2 × MAX_CLASSES + their group. */
-static int party_before(const rx_assist *a, const char *s, const char *p)
+/* What says a side spoke (说, 讲, 回复 ...), and the words that only look
+ * like it (讲座, 称重). */
+static const char *const speech_words[] = {"说", "讲", "回复", "答复", "表示", "称", NULL};
+static const char *const not_speech[] = {"讲座", "讲课", "讲究", "讲台", "称重", "称号", NULL};
+
+/* The side whose name ends at p (in s), the longest name; *at is where it
+ * begins. The hotline itself is no side (12345平台回复已处理). */
+static int side_before(const rx_assist *a, const char *s, const char *p, const char **at)
 {
-    int who = -1;
+    int who = NO_SIDE;
     size_t len = 0, room = (size_t)(p - s);
     for (size_t i = 0; i < a->nmention; i++) {
-        size_t n = strlen(a->mention[i]);
+        size_t n = a->mention_len[i];
         if (n > len && n <= room && !memcmp(p - n, a->mention[i], n) && names_a_party(a, i)) {
-            who = a->mention_cls[i];
+            int c = a->mention_cls[i];
+            who = c < MAX_CLASSES && c != LOCAL ? c : LOCAL_SIDE;
+            if (c < MAX_CLASSES && a->cname[c] && strstr(a->cname[c], "12345"))
+                who = NO_SIDE;
             len = n;
         }
     }
     for (size_t k = 0; counterparts[k].word; k++) {
         size_t n = strlen(counterparts[k].word);
         if (n > len && n <= room && !memcmp(p - n, counterparts[k].word, n)) {
-            who = 2 * MAX_CLASSES + counterparts[k].group;
+            int g = counterparts[k].group;
+            who = g < 0 ? LOCAL_SIDE : LOCAL_SIDE + 1 + g;
             len = n;
         }
     }
+    *at = p - len;
     return who;
 }
 
-/* Whether two different parties each speak in the text: an office on the
- * list or another side (物业, 开发商, 街道 ...) right before what says it
- * spoke (说, 讲, 回复 ...; "排水那边说", "街道也讲"). A caller who reports
- * what two sides told him reports a dispute over whose the matter is
- * ("燃气公司讲在等开发商，开发商讲在等燃气公司"; "城管说不在城区范围，街道讲
- * 管不了"): 职责不明, which 会商交办 settles. */
+/* The side that speaks at q, a speech word: its name right before, perhaps
+ * with a title or 那边 and an adverb between ("物业公司讲", "排水那边说",
+ * "街道也讲"); not one the caller spoke to ("跟社区说了", "在村里说过"). */
+static int speaker_at(const rx_assist *a, const char *s, const char *q)
+{
+    static const char *const adverbs[] = {"也", "又", "就", "还", "都", NULL};
+    static const char *const titles[] = {"公司",     "经理", "老板", "办",   "书记", "主任", "客服",
+                                         "工作人员", "的人", "那边", "那里", "方面", NULL};
+    static const char *const to[] = {"跟", "给", "向", "对", "和", "在", "到", NULL};
+    const char *e = q, *w;
+    if ((w = ends_with_any(s, e, adverbs)))
+        e -= strlen(w);
+    if ((w = ends_with_any(s, e, titles)))
+        e -= strlen(w);
+    const char *at;
+    int who = side_before(a, s, e, &at);
+    return who != NO_SIDE && !ends_with_any(s, at, to) ? who : NO_SIDE;
+}
+
+/* Whether what a side says at q (after its speech word) points elsewhere:
+ * within its clause, another side's name or a refusal ("在等开发商", "是城管
+ * 的", "管不了", "不归他们"). */
+static bool points_elsewhere(const rx_assist *a, const char *s, const char *from, int who)
+{
+    static const char *const refusal[] = {"不归",   "不是", "不管", "管不了", "管不过来",
+                                          "不负责", "找",   "归",   NULL};
+    static const char *const stops[] = {"。", "；", "？", "！", "，", ",", NULL};
+    const char *end = s + strlen(s), *q = from;
+    for (int k = 0; k < 16 && *q && !begins_with_any(q, stops); k++) {
+        if (begins_with_any(q, refusal))
+            return true;
+        uint32_t cp;
+        const char *next = q + rx_utf8_next(q, (size_t)(end - q), &cp), *at;
+        int other = side_before(a, s, next, &at);
+        if (other != NO_SIDE && other != who && at >= from)
+            return true;
+        q = next;
+    }
+    return false;
+}
+
+/* Whether two different sides each speak in the text, and one of them
+ * points elsewhere: a caller who reports what two sides told him, one
+ * sending him to the other or refusing, reports a dispute over whose the
+ * matter is ("燃气公司讲在等开发商，开发商讲在等燃气公司"; "城管说不在城区
+ * 范围，街道讲管不了"): 职责不明, which 会商交办 settles. Two sides that
+ * agree ("城管说明天来，物业说好") are no dispute. */
 static bool two_speak(const rx_assist *a, const char *s)
 {
-    static const char *const said[] = {"说", "讲", "回复", "答复", "表示", "称", NULL};
-    static const char *const by[] = {"那边", "那里", "方面", "也", "又", "就", "还", "都", NULL};
-    int first = -1;
-    for (const char *p = s; *p; p++) {
-        if (!begins_with_any(p, said))
-            continue;
-        int who = party_before(a, s, p);
-        for (size_t k = 0; who < 0 && by[k]; k++) {
-            size_t n = strlen(by[k]);
-            if ((size_t)(p - s) >= n && !memcmp(p - n, by[k], n))
-                who = party_before(a, s, p - n);
+    if (!has_any(s, speech_words))
+        return false;
+    int first = NO_SIDE;
+    bool elsewhere = false, two = false;
+    const char *end = s + strlen(s);
+    for (const char *q = s; *q;) {
+        uint32_t cp;
+        size_t step = rx_utf8_next(q, (size_t)(end - q), &cp);
+        size_t n = begins_with_any(q, not_speech) ? 0 : begins_len(q, speech_words);
+        int who = n ? speaker_at(a, s, q) : NO_SIDE;
+        if (who != NO_SIDE) {
+            elsewhere |= points_elsewhere(a, s, q + n, who);
+            two |= first != NO_SIDE && first != who;
+            if (first == NO_SIDE)
+                first = who;
+            if (two && elsewhere)
+                return true;
         }
-        if (who < 0)
-            continue;
-        if (first >= 0 && first != who)
-            return true;
-        first = who;
+        q += step;
     }
     return false;
 }
@@ -531,8 +633,7 @@ static bool two_speak(const rx_assist *a, const char *s)
  * party either (找环保讲餐饮油烟归城管). */
 static bool several_departments(const rx_assist *a, const char *s)
 {
-    if (has_any(s, passing_words) || has_any(s, mutual_words) || several_items(s) ||
-        two_speak(a, s))
+    if (has_any(s, passing_words) || has_any(s, mutual_words) || several_items(s))
         return true;
     /* the offices the text names as parties, each class once */
     int named[MAX_CLASSES];
@@ -548,7 +649,7 @@ static bool several_departments(const rx_assist *a, const char *s)
     }
     const bool deny = denied(s);
     if (!deny && nnamed < 2)
-        return false;
+        return two_speak(a, s);
     /* only now the costlier question of who refused (the learner asks
      * this of every past dispatch) */
     const int turned = lone_refuser(a, s);
@@ -557,7 +658,7 @@ static bool several_departments(const rx_assist *a, const char *s)
     size_t parties = 0;
     for (size_t k = 0; k < nnamed; k++)
         parties += named[k] != turned;
-    return parties >= 2;
+    return parties >= 2 || two_speak(a, s);
 }
 
 unsigned rx_assist_cues(const rx_assist *a, const char *content)
@@ -581,9 +682,10 @@ unsigned rx_assist_cues(const rx_assist *a, const char *content)
     return c;
 }
 
+#define ADDRESS_VILLAGE "@cun"
+
 /* Where the address puts the matter: inside a residential compound, in a
  * village, or on a street. */
-#define ADDRESS_VILLAGE "@cun"
 static const char *address_kind(const char *addr)
 {
     static const char *const compound[] = {"小区", "花园", "苑",   "栋",   "单元", "公寓",
@@ -599,6 +701,14 @@ static const char *address_kind(const char *addr)
     if (has_any(addr, street))
         return "@road";
     return NULL;
+}
+
+/* Whether the address is in a village or a township (and not inside a
+ * compound there). */
+static bool in_village(const char *addr)
+{
+    const char *k = address_kind(addr);
+    return k && !strcmp(k, ADDRESS_VILLAGE);
 }
 
 int rx_assist_features(rx_assist *a, const rx_analyzer *an, const char *content,
@@ -768,6 +878,8 @@ void rx_assist_clear_corpus(rx_assist *a)
         free(a->mention[i]);
     free(a->mention);
     free(a->mention_cls);
+    free(a->mention_len);
+    a->mention_len = NULL;
     a->mention = NULL;
     a->mention_cls = NULL;
     a->nmention = 0;
@@ -785,8 +897,13 @@ static void add_mention(rx_assist *a, const char *name, int cls)
     int *c = realloc(a->mention_cls, (a->nmention + 1) * sizeof *c);
     if (c)
         a->mention_cls = c;
-    if (m && c && (m[a->nmention] = strdup(name)))
-        c[a->nmention++] = cls;
+    size_t *l = realloc(a->mention_len, (a->nmention + 1) * sizeof *l);
+    if (l)
+        a->mention_len = l;
+    if (m && c && l && (m[a->nmention] = strdup(name))) {
+        c[a->nmention] = cls;
+        l[a->nmention++] = strlen(name);
+    }
 }
 
 int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duties *duties,
@@ -1095,22 +1212,21 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         r[LOCAL].p += W_UNMANAGED;
         normalise(r, C);
     }
+    const char *said = "";
+    const char *district = local_of(a, in->address, &said);
+    if (!district)
+        district = local_of(a, in->content, &said);
     /* a village or a township: the city's offices work in the urban
      * districts, and what happens in a village (its roads, water, refuse,
      * burning straw, a house to rebuild) is first the township's (属地管理;
      * chosen on the development tickets over five demo years,
-     * docs/ASSIST.md) */
-    const char *kind = address_kind(in->address);
-    const bool village = kind && !strcmp(kind, ADDRESS_VILLAGE);
+     * docs/ASSIST.md); only where there is a government to offer */
+    const bool village = district && in_village(in->address);
     if (village) {
         r[LOCAL].p += W_VILLAGE;
         normalise(r, C);
     }
     qsort(r, C, sizeof *r, by_p);
-    const char *said = "";
-    const char *district = local_of(a, in->address, &said);
-    if (!district)
-        district = local_of(a, in->content, &said);
     for (size_t k = 0; k < C && out->ndepts < RX_ASSIST_MAX_DEPTS; k++) {
         int c = r[k].cls;
         if (r[k].p < 0.01 && out->ndepts >= 3) /* three to choose from, at least */
@@ -1124,10 +1240,9 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         double ds = dscore[c];
         const duty *d = dbest[c];
         if (c == LOCAL)
-            rx_buf_printf(&why, "属地事项，地址在%s%s", said,
-                          unmanaged ? "；无物业小区由属地兜底管理"
-                          : village ? "；村镇事务先由乡镇属地办理"
-                                    : "");
+            rx_buf_printf(&why, "属地事项，地址在%s%s%s", said,
+                          unmanaged ? "；无物业小区由属地兜底管理" : "",
+                          village ? "；村镇事务先由乡镇属地办理" : "");
         if (d && ds > 0)
             rx_buf_printf(&why, "%s职责清单：%s", why.len ? "；" : "", d->text);
         if (knn[c] > 0) {

@@ -256,10 +256,18 @@ static int heldout(rx_kb *kb, rx_assist *a, const rx_analyzer *an, rx_tickets *t
                     conf_stats[conf][rr == 1]++;
                     if (misses && !rr) {
                         /* what came instead, and where the judged one is in the five */
-                        printf("DOCMISS %s\t%s\twant %s (rank %d of 5)\tgot", field(r, 0), content,
-                               judged, hit_rank(res, judged, 5));
+                        int r5 = hit_rank(res, judged, 5);
+                        printf("DOCMISS %s\t%s\twant %s (", field(r, 0), content, judged);
+                        if (r5)
+                            printf("rank %d)\tgot", r5);
+                        else
+                            printf("not in the five)\tgot");
                         const cJSON *g;
-                        cJSON_ArrayForEach(g, hits) printf(" %s", rx_json_str(g, "id"));
+                        cJSON_ArrayForEach(g, hits)
+                        {
+                            const char *id = rx_json_str(g, "id");
+                            printf(" %s", id ? id : "-");
+                        }
                         printf("\n");
                     }
                 }
