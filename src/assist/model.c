@@ -219,6 +219,25 @@ static const char *const legacy_words[] = {"历史遗留", "多年",   "十几�
                                            "遗留",     "烂尾",   "开发商跑路", "十多年",
                                            "几年了",   "二十年", NULL};
 
+/* 历史遗留: one of legacy_words, but not a span of years that is the
+ * caller's own time at work or paying in ("在厂里做了十几年打磨", "交了十几年
+ *的养老保险"), which says nothing of how long the matter has lasted. */
+static bool legacy(const char *s)
+{
+    static const char *const tenure[] = {"做了", "干了", "工作了", "上了", "交了", "缴了",
+                                         "当了", "种了", "开了",   "教了", "学了", NULL};
+    static const char *const about[] = {"快", "近", "好", NULL};
+    for (size_t k = 0; legacy_words[k]; k++)
+        for (const char *m = strstr(s, legacy_words[k]); m; m = strstr(m + 1, legacy_words[k])) {
+            const char *before = m, *w;
+            if ((w = ends_with_any(s, before, about)))
+                before -= strlen(w);
+            if (!ends_with_any(s, before, tenure))
+                return true;
+        }
+    return false;
+}
+
 /* The caller asks for the city's leaders or its supervision, or for the
  * government itself to step in (跨层级协调), or raised it at a 领导接听日:
  * what the 三级交办 sends to a leader. */
@@ -673,7 +692,7 @@ unsigned rx_assist_cues(const rx_assist *a, const char *content)
     }
     if (has_any(content, repeat_words))
         c |= CUE_REPEAT;
-    if (has_any(content, legacy_words))
+    if (legacy(content))
         c |= CUE_LEGACY;
     if (has_any(content, leader_words))
         c |= CUE_LEADER;

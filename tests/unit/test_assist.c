@@ -344,6 +344,10 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"全村几十户的孩子读三年级要走很远", false, NULL},     /* a grade */
         {"小区二百多户，2019年交的房，路灯坏了", false, NULL}, /* a date */
         {"路灯坏了，政府的电话打不通", false, NULL},
+        /* years of the caller's own work or payments are not the matter's age */
+        {"路灯坏了，小区几十户反映了好几年", true, "历史遗留问题"},
+        {"在厂里做了十几年打磨，现在咳嗽，职业病诊断去哪里做", false, NULL},
+        {"交了十几年的城乡居民养老保险，满60岁了去哪里领", false, NULL},
         /* 冇 for 没, as 株洲 callers say it */
         {"新区几个小区住了几千户，规划的学校一直冇动工", true, "反复投诉未解决"},
         {"新区几个小区住了几千户，规划的学校还没动工", false, NULL},
