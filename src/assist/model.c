@@ -127,14 +127,6 @@ static long chinese_number(const char *s, size_t *used)
 }
 
 /* One of words begins at p. */
-static bool begins_with_any(const char *p, const char *const *words)
-{
-    for (; words && *words; words++)
-        if (!strncmp(p, *words, strlen(*words)))
-            return true;
-    return false;
-}
-
 /* The length of the word of words that begins at p, 0 for none. */
 static size_t begins_len(const char *p, const char *const *words)
 {
@@ -142,6 +134,11 @@ static size_t begins_len(const char *p, const char *const *words)
         if (!strncmp(p, *words, strlen(*words)))
             return strlen(*words);
     return 0;
+}
+
+static bool begins_with_any(const char *p, const char *const *words)
+{
+    return begins_len(p, words) > 0;
 }
 
 /* The word of words that ends at p (in s), or NULL. */
@@ -410,17 +407,17 @@ static bool names_a_party(const rx_assist *a, size_t i)
 
 /* Whether q is a 讲 or 说 followed within 8 characters by a refusal:
  * "讲不归他们", "说管不了", "讲要找住建", "说归城管". */
+/* What says the matter is not the speaker's or sends the caller elsewhere. */
+static const char *const refusal_words[] = {"不归",   "不是", "不管", "管不了", "管不过来",
+                                            "不负责", "要找", "找",   "归",     NULL};
+
 static bool refuses_at(const char *q, const char *end)
 {
     static const char *const said[] = {"讲", "说", NULL};
-    static const char *const refusal[] = {"不归",   "不是", "不管", "管不了", "管不过来",
-                                          "不负责", "要找", "找",   "归",     NULL};
-    for (size_t k = 0; said[k]; k++)
-        if (!strncmp(q, said[k], strlen(said[k]))) {
-            for (size_t r = 0; refusal[r]; r++)
-                if (near(q + strlen(said[k]), end, refusal[r], 8))
-                    return true;
-        }
+    size_t n = begins_len(q, said);
+    for (size_t r = 0; n && refusal_words[r]; r++)
+        if (near(q + n, end, refusal_words[r], 8))
+            return true;
     return false;
 }
 
@@ -551,7 +548,7 @@ static int side_before(const rx_assist *a, const char *s, const char *p, const c
     int who = NO_SIDE;
     size_t len = 0, room = (size_t)(p - s);
     for (size_t i = 0; i < a->nmention; i++) {
-        size_t n = a->mention_len[i];
+        size_t n = strlen(a->mention[i]);
         if (n > len && n <= room && !memcmp(p - n, a->mention[i], n) && names_a_party(a, i)) {
             int c = a->mention_cls[i];
             who = c < MAX_CLASSES && c != LOCAL ? c : LOCAL_SIDE;
@@ -591,17 +588,16 @@ static int speaker_at(const rx_assist *a, const char *s, const char *q)
     return who != NO_SIDE && !ends_with_any(s, at, to) ? who : NO_SIDE;
 }
 
-/* Whether what a side says at q (after its speech word) points elsewhere:
- * within its clause, another side's name or a refusal ("在等开发商", "是城管
- * 的", "管不了", "不归他们"). */
-static bool points_elsewhere(const rx_assist *a, const char *s, const char *from, int who)
+/* Whether what a side says from `from` (after its speech word; s..end is
+ * the text) points elsewhere: within its clause, another side's name or a
+ * refusal ("在等开发商", "是城管的", "管不了", "不归他们"). */
+static bool points_elsewhere(const rx_assist *a, const char *s, const char *end, const char *from,
+                             int who)
 {
-    static const char *const refusal[] = {"不归",   "不是", "不管", "管不了", "管不过来",
-                                          "不负责", "找",   "归",   NULL};
     static const char *const stops[] = {"。", "；", "？", "！", "，", ",", NULL};
-    const char *end = s + strlen(s), *q = from;
+    const char *q = from;
     for (int k = 0; k < 16 && *q && !begins_with_any(q, stops); k++) {
-        if (begins_with_any(q, refusal))
+        if (begins_with_any(q, refusal_words))
             return true;
         uint32_t cp;
         const char *next = q + rx_utf8_next(q, (size_t)(end - q), &cp), *at;
@@ -632,7 +628,7 @@ static bool two_speak(const rx_assist *a, const char *s)
         size_t n = begins_with_any(q, not_speech) ? 0 : begins_len(q, speech_words);
         int who = n ? speaker_at(a, s, q) : NO_SIDE;
         if (who != NO_SIDE) {
-            elsewhere |= points_elsewhere(a, s, q + n, who);
+            elsewhere |= points_elsewhere(a, s, end, q + n, who);
             two |= first != NO_SIDE && first != who;
             if (first == NO_SIDE)
                 first = who;
@@ -897,8 +893,6 @@ void rx_assist_clear_corpus(rx_assist *a)
         free(a->mention[i]);
     free(a->mention);
     free(a->mention_cls);
-    free(a->mention_len);
-    a->mention_len = NULL;
     a->mention = NULL;
     a->mention_cls = NULL;
     a->nmention = 0;
@@ -916,13 +910,8 @@ static void add_mention(rx_assist *a, const char *name, int cls)
     int *c = realloc(a->mention_cls, (a->nmention + 1) * sizeof *c);
     if (c)
         a->mention_cls = c;
-    size_t *l = realloc(a->mention_len, (a->nmention + 1) * sizeof *l);
-    if (l)
-        a->mention_len = l;
-    if (m && c && l && (m[a->nmention] = strdup(name))) {
-        c[a->nmention] = cls;
-        l[a->nmention++] = strlen(name);
-    }
+    if (m && c && (m[a->nmention] = strdup(name)))
+        c[a->nmention++] = cls;
 }
 
 int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duties *duties,

@@ -81,7 +81,6 @@ struct rx_assist {
      * text mentions; a government's class is MAX_CLASSES + its gov index */
     char **mention;
     int *mention_cls;
-    size_t *mention_len;
     size_t nmention;
     /* learning */
     long long last_event, events;
