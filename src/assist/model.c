@@ -242,6 +242,19 @@ static const char *const leader_words[] = {"领导接听日", "市长接待日",
                                            "市里督办",   "要求督办",   "领导督办", "政府出面",
                                            "要求政府",   "希望政府",   "请政府",   NULL};
 
+/* 跨层级协调: the matter has gone between the province and the city, a
+ * county or a district (县里说是省里管的，省里又说要地方上报; 省里市里区里都
+ * 跑过), which no one office below settles: the 三级交办 sends it to a
+ * leader. The province as callers name it, as a party (省里, 省上, 省厅),
+ * not as a place (省内, 外省, 省级非遗). */
+static bool cross_level(const char *s)
+{
+    static const char *const province[] = {"省里", "省上", "省厅", "省政府", "省级部门", NULL};
+    static const char *const below[] = {"县里", "市里", "区里",   "镇里",   "乡里", "地方上",
+                                        "地方", "街道", "县政府", "区政府", NULL};
+    return has_any(s, province) && has_any(s, below);
+}
+
 /* A compound without property management (无物业老旧小区): the district's
  * street office and community manage it as a last resort (属地兜底), where
  * the same matter in a managed compound goes to its property company and
@@ -259,8 +272,8 @@ static const char *const passing_words[] = {
 /* Each side says it is the other's: spoken forms of the same dispute (讲
  * for 说, as 株洲 callers speak). */
 static const char *const mutual_words[] = {
-    "各说各的", "各讲各的", "都说是对方", "都说对方", "都说对面", "都讲是对方",
-    "都讲对方", "都讲对面", "都说不是",   "都讲不是", "都讲不归", "谁都不管",
+    "各说各的", "各讲各的", "都说是对方", "都说对方", "都说对面", "都讲是对方", "都讲对方",
+    "都讲对面", "都说不是", "都讲不是",   "都讲不归", "都说不在", "都讲不在",   "谁都不管",
     "谁也不管", "没人牵头", "互相踢",     "相互推",   NULL};
 
 /* New kinds of business (新业态) whose supervision several departments
@@ -692,6 +705,8 @@ unsigned rx_assist_cues(const rx_assist *a, const char *content)
         c |= CUE_LEGACY;
     if (has_any(content, leader_words))
         c |= CUE_LEADER;
+    if (cross_level(content))
+        c |= CUE_CROSS;
     if (has_any(content, newform_words) || ((c & CUE_MANY) && prepaid_closed(content)))
         c |= CUE_NEWFORM;
     return c;
@@ -1104,7 +1119,7 @@ static rx_level suggest_level(const rx_assist *a, unsigned cues)
      * people's matter that keeps coming back or has dragged on for years
      * (久拖未决), and what the caller takes to the city's leaders or
      * supervision */
-    if ((cues & (CUE_LEGACY | CUE_LEADER | CUE_LASTING)) ||
+    if ((cues & (CUE_LEGACY | CUE_LEADER | CUE_LASTING | CUE_CROSS)) ||
         ((cues & CUE_MANY) && (cues & CUE_REPEAT)))
         return RX_LEVEL_LEADER;
     /* 会商交办: several departments' duties, a dispute over whose, or a
@@ -1290,6 +1305,8 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
             out->reasons[out->nreasons++] = "历史遗留问题";
         if (cues & CUE_LASTING)
             out->reasons[out->nreasons++] = "问题已持续数年未解决";
+        if (cues & CUE_CROSS)
+            out->reasons[out->nreasons++] = "需跨层级协调（省、市、县区）";
         if (in->leader_day)
             out->reasons[out->nreasons++] = "领导接听日诉求，现场交办";
         else if (cues & CUE_LEADER)

@@ -22,7 +22,8 @@ enum {
     CUE_LEADER = 16,
     CUE_LASTING = 32,
     CUE_NEWFORM = 64,
-    NCUES = 128
+    CUE_CROSS = 128, /* the province and a level below it both in the matter */
+    NCUES = 256
 };
 
 typedef struct {

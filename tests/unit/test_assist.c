@@ -351,6 +351,12 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         /* 冇 for 没, as 株洲 callers say it */
         {"新区几个小区住了几千户，规划的学校一直冇动工", true, "反复投诉未解决"},
         {"新区几个小区住了几千户，规划的学校还没动工", false, NULL},
+        /* 跨层级协调: the province and a level below it both in the matter */
+        {"国道路面破损，问了县里说是省里管的，省里又说要地方上报", true,
+         "需跨层级协调（省、市、县区）"},
+        {"国道路面破损，县里说马上来修", false, NULL},
+        {"想办省内异地就医备案，市里窗口在哪", false, NULL}, /* the province as a place */
+        {"国道路面破损，省里说已经安排了", false, NULL},     /* the province alone */
     };
     for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
         h = suggest(fx, rules[k].text, NULL);
@@ -380,6 +386,7 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"路灯坏了、没人修", RX_LEVEL_IMMEDIATE},                 /* two items are not several */
         {"河里漂满垃圾，两个区都讲是对方的事", RX_LEVEL_CONSULT}, /* each says the other's */
         {"车库归属问题物业开发商各说各的", RX_LEVEL_CONSULT},
+        {"两个区交界的路塌了个坑，两边都说不在自己辖区", RX_LEVEL_CONSULT},
         {"路灯坏了，两边邻居都说天黑不方便", RX_LEVEL_IMMEDIATE},       /* both, no dispute */
         {"户口在荷塘，房子在天元，孩子按哪边划片", RX_LEVEL_IMMEDIATE}, /* places, not offices */
         {"荷塘区人民政府和天元区人民政府都来看过，违建还在", RX_LEVEL_CONSULT},
