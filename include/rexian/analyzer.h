@@ -59,6 +59,11 @@ int rx_analyze_title(rx_strmap *bag, const rx_analyzer *an, const char *text, si
 int rx_analyze_text(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len,
                     unsigned wdf_inc);
 
+/* Adds the content terms of text to bag (term → occurrences): its bigrams and
+ * synonym concepts less the function-word bigrams (怎么, 么子) and their
+ * halves (么时 in 什么时候), which a query weighs down. */
+int rx_analyze_content(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len);
+
 /* Where a query term comes from; ranking and confidence treat them apart. */
 typedef enum {
     RX_QT_BIGRAM,  /* a Han bigram (or lone character) or a Latin word of the query */

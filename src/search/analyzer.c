@@ -295,14 +295,16 @@ typedef struct {
     rx_strmap *bag;
     unsigned inc;
     int rc;
-    char prefix; /* 'T' for the title field: plain terms only, prefixed */
+    char prefix;       /* 'T' for the title field: plain terms only, prefixed */
+    double min_weight; /* terms weighing less are left out */
 } bag_ctx;
 
 static void bag_emit(void *ctx, const char *term, size_t len, double weight, bool related)
 {
-    (void)weight;
     (void)related;
     bag_ctx *b = ctx;
+    if (weight < b->min_weight)
+        return;
     char buf[MAX_WORD_BYTES * 4 + 2];
     if (b->prefix) {
         if ((term[0] >= 'A' && term[0] <= 'Z') || len + 1 >= sizeof buf)
@@ -329,7 +331,7 @@ static int analyze(rx_strmap *bag, const rx_analyzer *an, const char *text, size
     int rc = rx_text_normalize(&norm, &nlen, text, len);
     if (rc != RX_OK)
         return rc;
-    bag_ctx b = {bag, wdf_inc, RX_OK, prefix};
+    bag_ctx b = {bag, wdf_inc, RX_OK, prefix, 0};
     walker w = {.an = an, .emit = bag_emit, .ctx = &b, .rc = RX_OK};
     rc = walk(&w, norm, nlen, false);
     free(norm);
@@ -342,6 +344,26 @@ int rx_analyze_text(rx_strmap *bag, const rx_analyzer *an, const char *text, siz
                     unsigned wdf_inc)
 {
     return analyze(bag, an, text, len, wdf_inc, 0);
+}
+
+int rx_analyze_content(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len)
+{
+    char *norm;
+    size_t nlen;
+    int rc = rx_text_normalize(&norm, &nlen, text, len);
+    if (rc != RX_OK)
+        return rc;
+    /* walked as a query is, for its function-word weights; nothing else a
+     * query adds (pinyin, characters, related concepts) */
+    rx_analyzer content = {.flags = (an->flags & (RX_AN_BIGRAM | RX_AN_SYNONYM)) | RX_AN_STOP,
+                           .synonyms = an->synonyms};
+    bag_ctx b = {bag, 1, RX_OK, 0, 1.0};
+    walker w = {.an = &content, .emit = bag_emit, .ctx = &b, .rc = RX_OK};
+    rc = walk(&w, norm, nlen, true);
+    free(norm);
+    if (rc == RX_OK && b.rc != RX_OK)
+        rc = rx_error_set(b.rc, "out of memory");
+    return rc;
 }
 
 int rx_analyze_title(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len)

@@ -631,6 +631,32 @@ static void analyze_lone_character_and_words(void **state)
     rx_strmap_free(&bag);
 }
 
+/* The assist's features: content terms without the function-word bigrams
+ * and their halves, which tell no department. */
+static void analyze_content_leaves_function_words_out(void **state)
+{
+    (void)state;
+    rx_synonyms *syn = one_group("证书 证件");
+    rx_analyzer an = {.flags = RX_AN_BIGRAM | RX_AN_SYNONYM | RX_AN_PINYIN, .synonyms = syn};
+    rx_strmap bag = {0};
+    const char text[] = "证件什么时候能领，证件";
+    assert_int_equal(rx_analyze_content(&bag, &an, text, strlen(text)), RX_OK);
+    assert_int_equal(wdf(&bag, "什么"), 0); /* a function word */
+    assert_int_equal(wdf(&bag, "件什"), 0); /* halves of one */
+    assert_int_equal(wdf(&bag, "么时"), 0);
+    assert_int_equal(wdf(&bag, "时候"), 1);
+    assert_int_equal(wdf(&bag, "证件"), 2);
+    assert_int_equal(wdf(&bag, "G证书"), 2);
+    assert_int_equal(wdf(&bag, "Pzheng jian"), 0); /* nothing a query adds */
+    rx_strmap_free(&bag);
+    /* the text's own terms all count where function words are left in */
+    assert_int_equal(rx_analyze_text(&bag, &an, text, strlen(text), 1), RX_OK);
+    assert_int_equal(wdf(&bag, "什么"), 1);
+    assert_int_equal(wdf(&bag, "么时"), 1);
+    rx_strmap_free(&bag);
+    rx_synonyms_free(syn);
+}
+
 static void analyze_friso_words(void **state)
 {
     (void)state;
@@ -1181,6 +1207,7 @@ int main(void)
         cmocka_unit_test(synonyms_term_in_two_groups),
         cmocka_unit_test(analyze_bigrams_and_synonyms),
         cmocka_unit_test(analyze_lone_character_and_words),
+        cmocka_unit_test(analyze_content_leaves_function_words_out),
         cmocka_unit_test(analyze_friso_words),
         cmocka_unit_test(plan_homophone_typo_has_pinyin),
         cmocka_unit_test(plan_lone_character_is_wildcard),
