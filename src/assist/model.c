@@ -29,10 +29,10 @@
 #define RETURN_BETA 20  /* backoff of the returned-tickets model to the kept one */
 #define DUTY_TEMP 0.3   /* softmax of the best duty line's idf sum */
 /* how the three kinds of evidence are mixed */
-#define W_NB 0.4          /* the classifier over past tickets and duties */
-#define W_DUTY 0.6        /* the best-matching duty line */
-#define W_KNN 0.3         /* the leads of the most similar past tickets */
-#define W_HITS 0.3        /* the departments of the search's hits */
+#define W_NB 0.4   /* the classifier over past tickets and duties */
+#define W_DUTY 0.6 /* the best-matching duty line */
+#define W_KNN 0.3  /* the leads of the most similar past tickets */
+#define W_HITS 0.4 /* the departments of the search's hits (docs/ASSIST.md: 0.2 → 0.3 → 0.4) */
 #define W_UNMANAGED 1.0   /* the 属地 class, added when the text says there is no 物业 */
 #define W_VILLAGE 0.2     /* the 属地 class, added when the address is in a village or township */
 #define W_TURNED_AWAY 0.3 /* kept of a department the text says turned the matter away */
@@ -1074,16 +1074,18 @@ static void duty_match(const rx_assist *a, const int *ids, size_t n, double *sco
     free(sorted);
 }
 
-/* The knowledge base's hits weigh double while there is no history to
+/* The knowledge base's hits weigh more while there is no history to
  * learn from (a fresh install without `rexian demo`), back to W_HITS as
- * dispatches are accepted: 1 + e^(-tickets / HITS_HISTORY). */
+ * dispatches are accepted: W_HITS + (W_HITS_FRESH − W_HITS) e^(-tickets /
+ * HITS_HISTORY). */
+#define W_HITS_FRESH 0.6
 #define HITS_HISTORY 500
-static double hits_boost(const rx_assist *a)
+static double hits_weight(const rx_assist *a)
 {
     double tickets = 0;
     for (size_t c = 0; c < a->nc; c++)
         tickets += a->tickets[c];
-    return 1 + exp(-tickets / HITS_HISTORY);
+    return W_HITS + (W_HITS_FRESH - W_HITS) * exp(-tickets / HITS_HISTORY);
 }
 
 typedef struct {
@@ -1210,7 +1212,7 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
     /* the evidence combined: each method's probabilities, weighted */
     double wn = (method & RX_ASSIST_NB) ? W_NB : 0, wd = (method & RX_ASSIST_DUTY) ? W_DUTY : 0,
            wk = (method & RX_ASSIST_KNN) && knn_total > 0 ? W_KNN : 0,
-           wh = (method & RX_ASSIST_HITS) && hits_total > 0 ? W_HITS * hits_boost(a) : 0;
+           wh = (method & RX_ASSIST_HITS) && hits_total > 0 ? hits_weight(a) : 0;
     if (wn + wd + wk + wh <= 0)
         wn = 1;
     ranked r[MAX_CLASSES] = {{0}};

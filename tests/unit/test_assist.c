@@ -168,8 +168,8 @@ static void the_search_hits_departments_are_evidence(void **state)
         if (!strcmp(h.depts[k].name, "市住房和城乡建设局"))
             second = h.depts[k].score;
     assert_true(second < first / 5);
-    /* with no history to learn from the hits weigh double; accepted
-     * dispatches bring them back to their weight */
+    /* with no history to learn from the hits weigh 0.6; accepted
+     * dispatches bring them back to their weight, 0.4 */
     unsigned both = RX_ASSIST_DUTY | RX_ASSIST_HITS;
     assert_int_equal(rx_assist_suggest(&h, fx->a, &fx->an, &in, both), RX_OK);
     double fresh = h.depts[rank_of(&h, "市供水公司") - 1].score;
@@ -177,7 +177,7 @@ static void the_search_hits_departments_are_evidence(void **state)
         event(fx, 1000 + t, "accept", "市公安局", NULL, "楼下广场舞音响太吵");
     assert_int_equal(rx_assist_suggest(&h, fx->a, &fx->an, &in, both), RX_OK);
     double later = h.depts[rank_of(&h, "市供水公司") - 1].score;
-    if (!(later < fresh * 0.8))
+    if (!(later < fresh * 0.9))
         fail_msg("the hits' share: %.3f with no history, %.3f after 3,000 tickets", fresh, later);
 }
 
