@@ -322,18 +322,19 @@ static void bag_emit(void *ctx, const char *term, size_t len, double weight, boo
 }
 
 /* Normalises text and adds its terms to bag; prefix 'T' keeps only plain
- * bigrams and words, prefixed, for the title field. */
+ * bigrams and words, prefixed, for the title field. As a query (weighed as
+ * one is), terms weighing under min_weight are left out. */
 static int analyze(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len,
-                   unsigned wdf_inc, char prefix)
+                   unsigned wdf_inc, char prefix, bool as_query, double min_weight)
 {
     char *norm;
     size_t nlen;
     int rc = rx_text_normalize(&norm, &nlen, text, len);
     if (rc != RX_OK)
         return rc;
-    bag_ctx b = {bag, wdf_inc, RX_OK, prefix, 0};
+    bag_ctx b = {bag, wdf_inc, RX_OK, prefix, min_weight};
     walker w = {.an = an, .emit = bag_emit, .ctx = &b, .rc = RX_OK};
-    rc = walk(&w, norm, nlen, false);
+    rc = walk(&w, norm, nlen, as_query);
     free(norm);
     if (rc == RX_OK && b.rc != RX_OK)
         rc = rx_error_set(b.rc, "out of memory");
@@ -343,33 +344,22 @@ static int analyze(rx_strmap *bag, const rx_analyzer *an, const char *text, size
 int rx_analyze_text(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len,
                     unsigned wdf_inc)
 {
-    return analyze(bag, an, text, len, wdf_inc, 0);
+    return analyze(bag, an, text, len, wdf_inc, 0, false, 0);
 }
 
 int rx_analyze_content(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len)
 {
-    char *norm;
-    size_t nlen;
-    int rc = rx_text_normalize(&norm, &nlen, text, len);
-    if (rc != RX_OK)
-        return rc;
     /* walked as a query is, for its function-word weights; nothing else a
      * query adds (pinyin, characters, related concepts) */
     rx_analyzer content = {.flags = (an->flags & (RX_AN_BIGRAM | RX_AN_SYNONYM)) | RX_AN_STOP,
                            .synonyms = an->synonyms};
-    bag_ctx b = {bag, 1, RX_OK, 0, 1.0};
-    walker w = {.an = &content, .emit = bag_emit, .ctx = &b, .rc = RX_OK};
-    rc = walk(&w, norm, nlen, true);
-    free(norm);
-    if (rc == RX_OK && b.rc != RX_OK)
-        rc = rx_error_set(b.rc, "out of memory");
-    return rc;
+    return analyze(bag, &content, text, len, 1, 0, true, 1.0);
 }
 
 int rx_analyze_title(rx_strmap *bag, const rx_analyzer *an, const char *text, size_t len)
 {
     rx_analyzer plain = {.flags = an->flags & RX_AN_BIGRAM};
-    return analyze(bag, &plain, text, len, 1, 'T');
+    return analyze(bag, &plain, text, len, 1, 'T', false, 0);
 }
 
 static void mark_text(rx_strmap *marks, const char *s, size_t len);
