@@ -130,7 +130,6 @@ static long chinese_number(const char *s, size_t *used)
     return at ? total + section + (digit >= 0 ? digit : 0) : 0;
 }
 
-/* One of words begins at p. */
 /* The length of the word of words that begins at p, 0 for none. */
 static size_t begins_len(const char *p, const char *const *words)
 {
@@ -140,6 +139,7 @@ static size_t begins_len(const char *p, const char *const *words)
     return 0;
 }
 
+/* One of words begins at p. */
 static bool begins_with_any(const char *p, const char *const *words)
 {
     return begins_len(p, words) > 0;
@@ -254,7 +254,7 @@ static const char *const leader_words[] = {"领导接听日", "市长接待日",
 static bool cross_level(const char *s)
 {
     static const char *const province[] = {"省里", "省上", "省厅", "省政府", "省级部门", NULL};
-    static const char *const below[] = {"县里", "市里", "区里",   "镇里",   "乡里", "地方上",
+    static const char *const below[] = {"县里", "市里", "区里",   "镇里",   "乡里",
                                         "地方", "街道", "县政府", "区政府", NULL};
     return has_any(s, province) && has_any(s, below);
 }
@@ -422,12 +422,12 @@ static bool names_a_party(const rx_assist *a, size_t i)
            strstr(a->mention[i], "管委");
 }
 
-/* Whether q is a 讲 or 说 followed within 8 characters by a refusal:
- * "讲不归他们", "说管不了", "讲要找住建", "说归城管". */
 /* What says the matter is not the speaker's or sends the caller elsewhere. */
 static const char *const refusal_words[] = {"不归",   "不是", "不管", "管不了", "管不过来",
                                             "不负责", "要找", "找",   "归",     NULL};
 
+/* Whether q is a 讲 or 说 followed within 8 characters by a refusal:
+ * "讲不归他们", "说管不了", "讲要找住建", "说归城管". */
 static bool refuses_at(const char *q, const char *end)
 {
     static const char *const said[] = {"讲", "说", NULL};
@@ -642,7 +642,9 @@ static bool two_speak(const rx_assist *a, const char *s)
     for (const char *q = s; *q;) {
         uint32_t cp;
         size_t step = rx_utf8_next(q, (size_t)(end - q), &cp);
-        size_t n = begins_with_any(q, not_speech) ? 0 : begins_len(q, speech_words);
+        size_t n = begins_len(q, speech_words);
+        if (n && begins_with_any(q, not_speech))
+            n = 0;
         int who = n ? speaker_at(a, s, q) : NO_SIDE;
         if (who != NO_SIDE) {
             elsewhere |= points_elsewhere(a, s, end, q + n, who);
