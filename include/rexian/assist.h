@@ -119,8 +119,12 @@ int rx_assist_ticket(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const 
 int rx_assist_text(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const char *content,
                    const char *address, double now);
 
-/* The knowledge-base search assist runs for a text (its first 1,000
- * bytes; 30 hits, for learned terms and the department suggestion to
+/* text without the call-taker's framing of a ticket (来电人反映, 市民来电称,
+ * 网友留言：), into out (cap bytes, NUL ended; cut at a character). */
+void rx_assist_unframe(char *out, size_t cap, const char *text);
+
+/* The knowledge-base search assist runs for a text, unframed (its first
+ * 1,000 bytes; 30 hits, for learned terms and the department suggestion to
  * reorder): *res is rx_kb_search's answer, noting its first hit as vouched
  * for when its confidence reaches the assist's threshold for a ticket's
  * text. */

@@ -515,10 +515,42 @@ static void learned_terms_rerank_are_bounded_decay_and_go(void **state)
     cJSON_Delete(list);
 }
 
+static void unframed(const char *text, const char *want)
+{
+    char out[256];
+    rx_assist_unframe(out, sizeof out, text);
+    assert_string_equal(out, want);
+}
+
+/* The call-taker's framing of a ticket is not searched: it is the
+ * ticket's form, and the knowledge base holds it only in the hotline's own
+ * rules on taking calls. Who spoke stays where it is the matter. */
+static void the_call_takers_framing_is_not_searched(void **state)
+{
+    (void)state;
+    unframed("来电人咨询白兔潭镇农村低保怎么申请", "白兔潭镇农村低保怎么申请");
+    unframed("市民来电反映：小区路灯不亮", "小区路灯不亮");
+    unframed("网友留言：想查地块规划", "想查地块规划");
+    unframed("来电问门面挂招牌要办什么手续", "门面挂招牌要办什么手续");
+    unframed("路灯坏了。来电人称已反映多次", "路灯坏了。 已反映多次");
+    unframed("来电人母亲的医保", "母亲的医保");
+    /* the same words as the matter */
+    unframed("市民卡丢了怎么补办", "市民卡丢了怎么补办");
+    unframed("停电一天了，什么时候来电", "停电一天了，什么时候来电");
+    unframed("多次反映人行道破损", "多次反映人行道破损");
+    unframed("想咨询人社局的电话", "想咨询人社局的电话");
+    unframed("来电咨询人社局的电话", "人社局的电话");
+    /* cut at a character, never inside one */
+    char small[8];
+    rx_assist_unframe(small, sizeof small, "来电人称路灯不亮");
+    assert_string_equal(small, "路灯");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(duties_are_checked),
+        cmocka_unit_test(the_call_takers_framing_is_not_searched),
         cmocka_unit_test_setup_teardown(duties_alone_name_the_department, setup, teardown),
         cmocka_unit_test_setup_teardown(the_search_hits_departments_are_evidence, setup, teardown),
         cmocka_unit_test_setup_teardown(local_matters_go_to_the_address_district, setup, teardown),
