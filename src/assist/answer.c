@@ -154,17 +154,16 @@ static size_t begins_with_one(const char *s, const char *const *words)
 
 /* text without the call-taker's framing, into out (cap bytes, NUL
  * ended): a ticket is written as 来电人反映……, 市民来电称……, 网友留言：……,
- * and those words are the ticket's form, not the caller's matter. The
- * knowledge base holds them only in the hotline's own rules on taking
- * calls (来电人, 诉求, 反映), which a framed question about 低保 then
- * finds. Who spoke is dropped with the reporting verbs and the colon
- * after it; 市民, 群众 and 网友 only before such a verb (市民卡 stays),
- * 来电 only before one (什么时候来电 is the power coming back). */
+ * 知株侠网友反映：…… (株洲's online channel), and those words are the ticket's form, not the
+ * caller's matter. The knowledge base holds them only in the hotline's own rules on taking calls
+ * (来电人, 诉求, 反映), which a framed question about 低保 then finds. Who spoke is dropped with
+ * the reporting verbs and the colon after it; 市民, 群众 and 网友 only before such a verb (市民卡
+ * stays), 来电 only before one (什么时候来电 is the power coming back). */
 void rx_assist_unframe(char *out, size_t cap, const char *text)
 {
     /* not 反映人, 投诉人 or 咨询人: 反映人行道, 投诉人社局 */
-    static const char *const always[] = {"来电人",   "来电者", "来电市民",
-                                         "来电群众", "诉求人", NULL};
+    static const char *const always[] = {"来电人", "来电者",     "来电市民", "来电群众",
+                                         "诉求人", "知株侠网友", NULL};
     static const char *const before_verb[] = {"市民", "群众", "网友", "来电", NULL};
     static const char *const verbs[] = {"来电", "致电", "打电话", "反映", "称",   "表示",
                                         "咨询", "询问", "问",     "投诉", "求助", "留言",

@@ -531,6 +531,8 @@ static void the_call_takers_framing_is_not_searched(void **state)
     unframed("来电人咨询白兔潭镇农村低保怎么申请", "白兔潭镇农村低保怎么申请");
     unframed("市民来电反映：小区路灯不亮", "小区路灯不亮");
     unframed("网友留言：想查地块规划", "想查地块规划");
+    unframed("知株侠网友反映：楼下烧烤油烟", "楼下烧烤油烟");
+    unframed("在知株侠上留言没人回", "在知株侠上留言没人回");
     unframed("来电问门面挂招牌要办什么手续", "门面挂招牌要办什么手续");
     unframed("路灯坏了。来电人称已反映多次", "路灯坏了。 已反映多次");
     unframed("来电人母亲的医保", "母亲的医保");
