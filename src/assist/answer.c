@@ -4,6 +4,7 @@
 #include "model.h"
 
 #include "rexian/error.h"
+#include "rexian/text.h"
 #include "rexian/util.h"
 #include "rexian/workflow.h"
 
@@ -153,12 +154,14 @@ static size_t begins_with_one(const char *s, const char *const *words)
 }
 
 /* text without the call-taker's framing, into out (cap bytes, NUL
- * ended): a ticket is written as 来电人反映……, 市民来电称……, 网友留言：……,
- * 知株侠网友反映：…… (株洲's online channel), and those words are the ticket's form, not the
- * caller's matter. The knowledge base holds them only in the hotline's own rules on taking calls
- * (来电人, 诉求, 反映), which a framed question about 低保 then finds. Who spoke is dropped with
- * the reporting verbs and the colon after it; 市民, 群众 and 网友 only before such a verb (市民卡
- * stays), 来电 only before one (什么时候来电 is the power coming back). */
+ * ended). A ticket is written as 来电人反映……, 市民来电称……, 网友留言：……
+ * or 知株侠网友反映：…… (株洲's online channel): the ticket's form, not the
+ * caller's matter. The knowledge base holds those words only in the
+ * hotline's own rules on taking calls (来电人, 诉求, 反映), which a framed
+ * question about 低保 then finds. Who spoke is dropped with the reporting
+ * words and the colon after it; 市民, 群众 and 网友 only before such a word
+ * (市民卡 stays), 来电 only before one (什么时候来电 is the power coming
+ * back). */
 void rx_assist_unframe(char *out, size_t cap, const char *text)
 {
     /* not 反映人, 投诉人 or 咨询人: 反映人行道, 投诉人社局 */
@@ -169,7 +172,7 @@ void rx_assist_unframe(char *out, size_t cap, const char *text)
                                         "咨询", "询问", "问",     "投诉", "求助", "留言",
                                         "说",   "讲",   "诉求",   "：",   ":",    NULL};
     size_t n = 0;
-    const char *p = text;
+    const char *p = text, *end = text + strlen(text);
     while (*p && n + 1 < cap) {
         size_t w = begins_with_one(p, always), v = 0, len;
         if (!w && (w = begins_with_one(p, before_verb)) && !begins_with_one(p + w, verbs))
@@ -182,8 +185,8 @@ void rx_assist_unframe(char *out, size_t cap, const char *text)
                 out[n++] = ' ';
             continue;
         }
-        unsigned char c = (unsigned char)*p;
-        len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        uint32_t cp;
+        len = rx_utf8_next(p, (size_t)(end - p), &cp);
         if (n + len >= cap)
             break;
         memcpy(out + n, p, len);

@@ -542,6 +542,8 @@ static void the_call_takers_framing_is_not_searched(void **state)
     unframed("多次反映人行道破损", "多次反映人行道破损");
     unframed("想咨询人社局的电话", "想咨询人社局的电话");
     unframed("来电咨询人社局的电话", "人社局的电话");
+    /* a broken character at the end is copied as it is, read no further */
+    unframed("来电人称路灯\xe8", "路灯\xe8");
     /* cut at a character, never inside one */
     char small[8];
     rx_assist_unframe(small, sizeof small, "来电人称路灯不亮");
