@@ -327,7 +327,7 @@ eval-assist: deps $(BIN) $(BUILD)/tools/assist_eval
 	@for n in 1000 5000 20000 100000; do [ -f $(EA)/demo-$$n-$(EA_UNTIL).db ] || \
 	  $(BIN) demo --quiet --db $(EA)/demo-$$n-$(EA_UNTIL).db --count $$n --until $(EA_UNTIL) \
 	    --index $(EA)/index; done
-	@for set in dev heldout dev2 heldout2 dev3 heldout3 dev4; do \
+	@for set in dev heldout dev2 heldout2 dev3 heldout3 dev4 heldout4; do \
 	  echo "== $$set: the search baseline (departments of the hits in order)"; \
 	  $(BUILD)/tools/assist_eval --index $(EA)/index --heldout tests/assist/$$set.tsv --method search | grep top-1; \
 	  for m in nb knn duty hits nbduty all; do echo "== $$set: method $$m, 20k demo tickets"; \
@@ -341,7 +341,7 @@ eval-assist: deps $(BIN) $(BUILD)/tools/assist_eval
 	$(BUILD)/tools/assist_eval --index $(EA)/index --learned tests/relevance/queries.tsv --learned-test tests/relevance/blind.tsv
 	$(BUILD)/tools/assist_eval --index $(EA)/index --learned tests/relevance/blind.tsv --learned-test tests/relevance/queries.tsv
 	@echo "== the shipped mix over five demo years of 20,000 tickets (seeds 1-5): mean [min, max]"
-	bash tests/eval/assist_seeds.sh $(EA)/index $(EA)/seeds 5 20000 $(EA_UNTIL) dev dev2 dev3 dev4 heldout heldout2 heldout3
+	bash tests/eval/assist_seeds.sh $(EA)/index $(EA)/seeds 5 20000 $(EA_UNTIL) dev dev2 dev3 dev4 heldout heldout2 heldout3 heldout4
 
 bench-search: deps $(BIN) $(BUILD)/tools/bench_search $(BUILD)/tools/gencorpus
 	bash tests/bench/bench_search.sh
