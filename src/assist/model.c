@@ -156,6 +156,49 @@ static const char *ends_with_any(const char *s, const char *p, const char *const
     return NULL;
 }
 
+/* text without the call-taker's framing, into out (cap bytes, NUL
+ * ended). A ticket is written as 来电人反映……, 市民来电称……, 网友留言：……
+ * or 知株侠网友反映：…… (株洲's online channel): the ticket's form, not the
+ * caller's matter. The knowledge base holds those words only in the
+ * hotline's own rules on taking calls (来电人, 诉求, 反映), which a framed
+ * question about 低保 then finds. Who spoke is dropped with the reporting
+ * words and the colon after it; 市民, 群众 and 网友 only before such a word
+ * (市民卡 stays), 来电 only before one (什么时候来电 is the power coming
+ * back). */
+void rx_assist_unframe(char *out, size_t cap, const char *text)
+{
+    /* not 反映人, 投诉人 or 咨询人: 反映人行道, 投诉人社局 */
+    static const char *const always[] = {"来电人", "来电者",     "来电市民", "来电群众",
+                                         "诉求人", "知株侠网友", NULL};
+    static const char *const before_verb[] = {"市民", "群众", "网友", "来电", NULL};
+    static const char *const verbs[] = {"来电", "致电", "打电话", "反映", "称",   "表示",
+                                        "咨询", "询问", "问",     "投诉", "求助", "留言",
+                                        "说",   "讲",   "诉求",   "：",   ":",    NULL};
+    size_t n = 0;
+    const char *p = text, *end = text + strlen(text);
+    while (*p && n + 1 < cap) {
+        size_t w = begins_len(p, always), v = 0, len;
+        if (!w && (w = begins_len(p, before_verb)) && !begins_len(p + w, verbs))
+            w = 0;
+        if (w) {
+            p += w;
+            while ((v = begins_len(p, verbs)))
+                p += v;
+            if (n && out[n - 1] != ' ' && n + 1 < cap)
+                out[n++] = ' ';
+            continue;
+        }
+        uint32_t cp;
+        len = rx_utf8_next(p, (size_t)(end - p), &cp);
+        if (n + len >= cap)
+            break;
+        memcpy(out + n, p, len);
+        n += len;
+        p += len;
+    }
+    out[n] = 0;
+}
+
 /* A count in s, in digits or Chinese numerals and perhaps 多, 余 or 来
  * after it ("三十多", "120", "十来"), of at least min and under max,
  * followed by one of units and by none of not_after (NULL for none). */
