@@ -120,7 +120,8 @@ int rx_assist_text(cJSON **out, rx_assist *a, rx_kb *kb, rx_tickets *t, const ch
                    const char *address, double now);
 
 /* text without the call-taker's framing of a ticket (来电人反映, 市民来电称,
- * 网友留言：), into out (cap bytes, NUL ended; cut at a character). */
+ * 网友留言：), into out (cap bytes, NUL ended; cut at a character; nothing
+ * when cap is 0). */
 void rx_assist_unframe(char *out, size_t cap, const char *text);
 
 /* The knowledge-base search assist runs for a text, unframed (its first

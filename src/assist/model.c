@@ -174,6 +174,8 @@ void rx_assist_unframe(char *out, size_t cap, const char *text)
     static const char *const verbs[] = {"来电", "致电", "打电话", "反映", "称",   "表示",
                                         "咨询", "询问", "问",     "投诉", "求助", "留言",
                                         "说",   "讲",   "诉求",   "：",   ":",    NULL};
+    if (!cap)
+        return;
     size_t n = 0;
     const char *p = text, *end = text + strlen(text);
     while (*p && n + 1 < cap) {

@@ -545,6 +545,9 @@ static void the_call_takers_framing_is_not_searched(void **state)
     /* a broken character at the end is copied as it is, read no further */
     unframed("来电人称路灯\xe8", "路灯\xe8");
     /* cut at a character, never inside one */
+    char none[1] = {'x'};
+    rx_assist_unframe(none, 0, "来电人称路灯不亮"); /* no room: nothing written */
+    assert_int_equal(none[0], 'x');
     char small[8];
     rx_assist_unframe(small, sizeof small, "来电人称路灯不亮");
     assert_string_equal(small, "路灯");
