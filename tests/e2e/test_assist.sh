@@ -55,6 +55,12 @@ TXT='{"content":"小区门口的路灯坏了一个多星期，晚上黑漆漆的
 as "$AGENT" --data-binary "$TXT" "$U/api/v1/assist"
 check "text assist answers departments and documents, without ticket or repeat_of" okj 200 \
     "j['departments'] and j['documents'] and 'similar' in j and j['level'] in ('immediate','consult','leader') and 'ticket' not in j and 'repeat_of' not in j"
+# the call-taker's framing (来电人咨询：) is not searched: the plain search
+# of this text ranks three of the hotline's own rules on taking calls
+# (rx-*) in its first five, which speak of 来电人 throughout
+as "$AGENT" --data-binary '{"content":"来电人咨询：农村低保今年怎么申请，要带么子材料"}' "$U/api/v1/assist"
+check "a framed 诉求's documents are about its matter, not the hotline's rules on taking calls" jtrue \
+    "j['documents'] and not any(h['id'].startswith('rx-') for h in j['documents'])"
 as "$AGENT" --data-binary '{"address":"荷塘区"}' "$U/api/v1/assist"
 check "text assist without content is 400, said in Chinese" jtrue \
     "'$code' == '400' and j['error']['code'] == 'invalid_parameter' and re.search('[\u4e00-\u9fff]', j['error']['message'])"
