@@ -170,21 +170,21 @@ void rx_assist_unframe(char *out, size_t cap, const char *text)
     /* not 反映人, 投诉人 or 咨询人: 反映人行道, 投诉人社局 */
     static const char *const always[] = {"来电人", "来电者",     "来电市民", "来电群众",
                                          "诉求人", "知株侠网友", NULL};
-    static const char *const before_verb[] = {"市民", "群众", "网友", "来电", NULL};
-    static const char *const verbs[] = {"来电", "致电", "打电话", "反映", "称",   "表示",
-                                        "咨询", "询问", "问",     "投诉", "求助", "留言",
-                                        "说",   "讲",   "诉求",   "：",   ":",    NULL};
+    static const char *const before_reporting[] = {"市民", "群众", "网友", "来电", NULL};
+    static const char *const reporting[] = {"来电", "致电", "打电话", "反映", "称",   "表示",
+                                            "咨询", "询问", "问",     "投诉", "求助", "留言",
+                                            "说",   "讲",   "诉求",   "：",   ":",    NULL};
     if (!cap)
         return;
     size_t n = 0;
     const char *p = text, *end = text + strlen(text);
     while (*p && n + 1 < cap) {
         size_t w = begins_len(p, always), v = 0, len;
-        if (!w && (w = begins_len(p, before_verb)) && !begins_len(p + w, verbs))
+        if (!w && (w = begins_len(p, before_reporting)) && !begins_len(p + w, reporting))
             w = 0;
         if (w) {
             p += w;
-            while ((v = begins_len(p, verbs)))
+            while ((v = begins_len(p, reporting)))
                 p += v;
             if (n && out[n - 1] != ' ' && n + 1 < cap)
                 out[n++] = ' ';
