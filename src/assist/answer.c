@@ -145,9 +145,8 @@ static void vouch(cJSON *res, const cJSON *search, double at)
 
 int rx_assist_search(cJSON **res, rx_kb *kb, const char *text)
 {
-    char q[QUERY_BYTES + 1], plain[4 * QUERY_BYTES];
-    rx_assist_unframe(plain, sizeof plain, text);
-    snprintf(q, sizeof q, "%.*s", rx_utf8_clip(plain, QUERY_BYTES), plain);
+    char q[QUERY_BYTES + 1]; /* unframed and cut at a character */
+    rx_assist_unframe(q, sizeof q, text);
     rx_kb_query kq = {.q = q, .limit = WIDE};
     int rc = rx_kb_search(res, kb, &kq);
     if (rc == RX_OK)

@@ -179,14 +179,14 @@ void rx_assist_unframe(char *out, size_t cap, const char *text)
     size_t n = 0;
     const char *p = text, *end = text + strlen(text);
     while (*p && n + 1 < cap) {
-        size_t w = begins_len(p, always), v = 0, len;
+        size_t w = begins_len(p, always), v, len;
         if (!w && (w = begins_len(p, before_reporting)) && !begins_len(p + w, reporting))
             w = 0;
         if (w) {
             p += w;
             while ((v = begins_len(p, reporting)))
                 p += v;
-            if (n && out[n - 1] != ' ' && n + 1 < cap)
+            if (n && out[n - 1] != ' ')
                 out[n++] = ' ';
             continue;
         }
