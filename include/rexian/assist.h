@@ -52,7 +52,7 @@ void rx_assist_progress(rx_assist *a, long long *events, long long *last);
 
 /* Suggestion for one ticket. */
 #define RX_ASSIST_MAX_DEPTS 5
-#define RX_ASSIST_MAX_REASONS 8
+#define RX_ASSIST_MAX_REASONS 10
 typedef struct {
     char name[128]; /* canonical */
     double score;   /* posterior probability, 0–1 */

@@ -397,6 +397,50 @@ static bool any_within(const char *from, const char *to, const char *const *word
     return false;
 }
 
+/* The point n characters after p, or end. */
+static const char *forward_chars(const char *p, const char *end, int n)
+{
+    uint32_t cp;
+    while (p < end && n-- > 0)
+        p += rx_utf8_next(p, (size_t)(end - p), &cp);
+    return p;
+}
+
+/* 政策空白: the caller asks for a policy no one has made (希望出台政策解决,
+ * 建议制定相关办法) or says there is none (政策空白). The 三级交办 sends
+ * such matters to a leader. A question about a policy that exists (有没有
+ * 扶持政策) or a demand to apply one (要求落实已出台的政策) is not one. */
+static bool policy_gap(const char *s)
+{
+    static const char *const gap[] = {"政策空白",     "政策盲区",   "政策真空",
+                                      "没有政策依据", "无政策依据", NULL};
+    static const char *const ask[] = {"希望", "要求", "建议",   "恳请", "呼吁",
+                                      "请求", "盼望", "请政府", NULL};
+    static const char *const make[] = {"出台", "制定", NULL};
+    static const char *const made[] = {"了", "的", "过", NULL};
+    static const char *const rule[] = {"政策", "办法", "规定", "标准", "细则", "条例", NULL};
+    if (has_any(s, gap))
+        return true;
+    const char *end = s + strlen(s);
+    for (const char *p = s; *p;) {
+        uint32_t cp;
+        if (begins_with_any(p, make)) {
+            const char *after = p + strlen("出台"); /* both words are two characters */
+            const char *before = back_chars(s, p, 1);
+            bool past = begins_with_any(after, made) || !strncmp(before, "已", strlen("已"));
+            if (!past && any_within(back_chars(s, p, 16), p, ask) &&
+                any_within(after, forward_chars(after, end, 8), rule))
+                return true;
+        }
+        p += rx_utf8_next(p, (size_t)(end - p), &cp);
+    }
+    return false;
+}
+
+/* 重大民生事项: a matter of one of the government's pledged livelihood
+ * projects (民生实事), which the 三级交办 sends to a leader. */
+static const char *const pledge_words[] = {"民生实事", "为民办实事", "民生实事项目", NULL};
+
 /* Prepaid consumption whose shop closed (预付式消费闭店): a card or fee paid
  * in advance ("年卡", "办了六千块的卡", "会员费"), and within 40 characters
  * either side the shop gone ("关门", "跑路", "老板失联"); not a bus card, a
@@ -758,6 +802,10 @@ unsigned rx_assist_cues(const rx_assist *a, const char *content)
         c |= CUE_LEADER;
     if (cross_level(content))
         c |= CUE_CROSS;
+    if (policy_gap(content))
+        c |= CUE_GAP;
+    if (has_any(content, pledge_words))
+        c |= CUE_PLEDGE;
     if (has_any(content, newform_words) || ((c & CUE_MANY) && prepaid_closed(content)))
         c |= CUE_NEWFORM;
     return c;
@@ -1174,7 +1222,7 @@ static rx_level suggest_level(const rx_assist *a, unsigned cues)
      * people's matter that keeps coming back or has dragged on for years
      * (久拖未决), and what the caller takes to the city's leaders or
      * supervision */
-    if ((cues & (CUE_LEGACY | CUE_LEADER | CUE_LASTING | CUE_CROSS)) ||
+    if ((cues & (CUE_LEGACY | CUE_LEADER | CUE_LASTING | CUE_CROSS | CUE_GAP | CUE_PLEDGE)) ||
         ((cues & CUE_MANY) && (cues & CUE_REPEAT)))
         return RX_LEVEL_LEADER;
     /* 会商交办: several departments' duties, a dispute over whose, or a
@@ -1362,6 +1410,10 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
             out->reasons[out->nreasons++] = "问题已持续数年未解决";
         if (cues & CUE_CROSS)
             out->reasons[out->nreasons++] = "需跨层级协调（省、市、县区）";
+        if (cues & CUE_GAP)
+            out->reasons[out->nreasons++] = "政策空白，需研究出台政策";
+        if (cues & CUE_PLEDGE)
+            out->reasons[out->nreasons++] = "重大民生事项（政府民生实事）";
         if (in->leader_day)
             out->reasons[out->nreasons++] = "领导接听日诉求，现场交办";
         else if (cues & CUE_LEADER)

@@ -22,8 +22,10 @@ enum {
     CUE_LEADER = 16,
     CUE_LASTING = 32,
     CUE_NEWFORM = 64,
-    CUE_CROSS = 128, /* the province and a level below it both in the matter */
-    NCUES = 256
+    CUE_CROSS = 128,  /* the province and a level below it both in the matter */
+    CUE_GAP = 256,    /* 政策空白: the caller asks for a policy no one has made */
+    CUE_PLEDGE = 512, /* 重大民生事项: one of the government's pledged 民生实事 */
+    NCUES = 1024
 };
 
 typedef struct {

@@ -357,6 +357,17 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"国道路面破损，县里说马上来修", false, NULL},
         {"想办省内异地就医备案，市里窗口在哪", false, NULL}, /* the province as a place */
         {"国道路面破损，省里说已经安排了", false, NULL},     /* the province alone */
+        /* 政策空白: a policy asked for that no one has made */
+        {"跑外卖的灵活就业参不上职工医保，希望出台政策解决", true, "政策空白，需研究出台政策"},
+        {"老小区加装电梯低楼层不同意，建议政府制定相关办法", true, NULL},
+        {"新能源车充电桩进小区，这块现在是政策空白", true, "政策空白，需研究出台政策"},
+        {"想回乡养牛，县里有没有扶持政策", false, NULL}, /* a policy that exists */
+        {"要求按已经出台的政策发放补贴", false, NULL},   /* applying one */
+        {"要求出台了的补贴政策落实到位", false, NULL},
+        {"出台政策以后补贴什么时候发", false, NULL}, /* no one asks for it */
+        /* 重大民生事项: one of the government's pledged projects */
+        {"市政府公布的民生实事里的农贸市场改造，到现在还没动工", true,
+         "重大民生事项（政府民生实事）"},
     };
     for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++) {
         h = suggest(fx, rules[k].text, NULL);
