@@ -261,9 +261,12 @@ static const char *const repeat_words[] = {
     "一直冇", "还是冇",   "多次",     "反复",       "屡次", "好几次",   "再次反映", "又反映",
     "一直没", "仍未",     "至今",     "还是没",     "几次", "不止一次", "没人管",   "几回",
     "好多回", "三番五次", "三番两次", "一次又一次", "屡屡", NULL};
-static const char *const legacy_words[] = {"历史遗留", "多年",   "十几年",     "好几年",
-                                           "遗留",     "烂尾",   "开发商跑路", "十多年",
-                                           "几年了",   "二十年", NULL};
+static const char *const legacy_words[] = {"历史遗留",   "多年",   "十几年", "遗留", "烂尾",
+                                           "开发商跑路", "十多年", "二十年", NULL};
+/* A span of years as callers say it without a count (反映好几年了, 吵了好多年):
+ * how long one household's matter has gone on, not a 历史遗留 one; many
+ * people's matter that has gone on so long is 久拖未决 (CUE_LASTING). */
+static const char *const vague_years[] = {"好几年", "好多年", "几年了", NULL};
 
 /* 历史遗留: one of legacy_words, but not a span of years that is the
  * caller's own time at work or paying in ("在厂里做了十几年打磨", "交了十几年
@@ -276,6 +279,8 @@ static bool legacy(const char *s)
     for (size_t k = 0; legacy_words[k]; k++)
         for (const char *m = strstr(s, legacy_words[k]); m; m = strstr(m + 1, legacy_words[k])) {
             const char *before = m, *w;
+            if (m - s >= 3 && !strncmp(m - 3, "好", 3) && !strncmp(legacy_words[k], "多年", 6))
+                continue; /* 好多年: a vague span */
             if ((w = ends_with_any(s, before, about)))
                 before -= strlen(w);
             if (!ends_with_any(s, before, tenure))
@@ -791,7 +796,7 @@ unsigned rx_assist_cues(const rx_assist *a, const char *content)
         c |= CUE_MULTI;
     if (many_people(content)) {
         c |= CUE_MANY;
-        if (lasted_years(content, 2))
+        if (lasted_years(content, 2) || has_any(content, vague_years))
             c |= CUE_LASTING;
     }
     if (has_any(content, repeat_words))

@@ -345,7 +345,12 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"小区二百多户，2019年交的房，路灯坏了", false, NULL}, /* a date */
         {"路灯坏了，政府的电话打不通", false, NULL},
         /* years of the caller's own work or payments are not the matter's age */
-        {"路灯坏了，小区几十户反映了好几年", true, "历史遗留问题"},
+        {"路灯坏了，小区几十户反映了好几年", true, "问题已持续数年未解决"},
+        /* a span of years said without a count is how long one household's
+         * matter has gone on, not a 历史遗留 one */
+        {"村委会账目好几年冇公开，修路的钱不晓得花哪去了", false, NULL},
+        {"和邻居因为屋檐滴水吵了好多年，想申请调解", false, NULL},
+        {"厂子破产多年，职工集资建的房子一直冇证", true, "历史遗留问题"},
         {"在厂里做了十几年打磨，现在咳嗽，职业病诊断去哪里做", false, NULL},
         {"交了十几年的城乡居民养老保险，满60岁了去哪里领", false, NULL},
         /* 冇 for 没, as 株洲 callers say it */
