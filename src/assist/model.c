@@ -759,6 +759,31 @@ static bool two_speak(const rx_assist *a, const char *s)
  * (the department suggestion moves the one that refused down) and
  * dispatches it at once; the refusing department's name is then no second
  * party either (找环保讲餐饮油烟归城管). */
+/* The text asks which of two offices to go to (是去交警队还是发改委申请, 找
+ * 社保局还是民政局): an office named right before 还是 and another right
+ * after it (perhaps after 去, 找 or 到). The caller does not know whose the
+ * matter is; no one has disputed it. */
+static bool asks_which(const rx_assist *a, const char *s)
+{
+    static const char *const go[] = {"去", "找", "到", NULL};
+    static const char *const unit[] = {"队", "局", "所", NULL}; /* 交警队 for 交警 */
+    for (const char *m = strstr(s, "还是"); m; m = strstr(m + 1, "还是")) {
+        const char *w = ends_with_any(s, m, unit), *end = w ? m - strlen(w) : m;
+        bool before = false;
+        for (size_t i = 0; i < a->nmention && !before; i++) {
+            size_t n = strlen(a->mention[i]);
+            before =
+                names_a_party(a, i) && (size_t)(end - s) >= n && !memcmp(end - n, a->mention[i], n);
+        }
+        const char *p = m + strlen("还是");
+        p += begins_len(p, go);
+        for (size_t i = 0; before && i < a->nmention; i++)
+            if (names_a_party(a, i) && !strncmp(p, a->mention[i], strlen(a->mention[i])))
+                return true;
+    }
+    return false;
+}
+
 static bool several_departments(const rx_assist *a, const char *s)
 {
     if (has_any(s, passing_words) || has_any(s, mutual_words) || several_items(s))
@@ -776,7 +801,7 @@ static bool several_departments(const rx_assist *a, const char *s)
             named[nnamed++] = a->mention_cls[i];
     }
     const bool deny = denied(s);
-    if (!deny && nnamed < 2)
+    if (!deny && (nnamed < 2 || (nnamed == 2 && asks_which(a, s))))
         return two_speak(a, s);
     /* only now the costlier question of who refused (the learner asks
      * this of every past dispatch) */

@@ -405,6 +405,11 @@ static void the_level_follows_the_signals_in_the_text(void **state)
         {"两个区交界的路塌了个坑，两边都说不在自己辖区", RX_LEVEL_CONSULT},
         {"路灯坏了，两边邻居都说天黑不方便", RX_LEVEL_IMMEDIATE},       /* both, no dispute */
         {"户口在荷塘，房子在天元，孩子按哪边划片", RX_LEVEL_IMMEDIATE}, /* places, not offices */
+        /* which of two offices, asked: no one disputes it */
+        {"小区路灯归哪个管，是去找城管还是住建局报修", RX_LEVEL_IMMEDIATE},
+        {"小区路灯坏了，是城管队还是去住建局报修", RX_LEVEL_IMMEDIATE},
+        {"小区路灯坏了，城管讲找住建局，住建局讲找城管", RX_LEVEL_CONSULT},
+        {"小区路灯坏了，城管和住建局都来看过，还是没修", RX_LEVEL_CONSULT},
         {"荷塘区人民政府和天元区人民政府都来看过，违建还在", RX_LEVEL_CONSULT},
         /* two sides each tell the caller something: whose it is, in dispute */
         {"车库一下雨就进水，物业讲是开发商设计问题，开发商讲是外面管网倒灌", RX_LEVEL_CONSULT},
