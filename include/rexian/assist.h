@@ -47,6 +47,17 @@ int rx_assist_observe(rx_assist *a, const rx_analyzer *an, const rx_signal *s);
  * learns at a time: another that finds the model busy returns at once. */
 int rx_assist_sync(rx_assist *a, rx_tickets *t, const rx_analyzer *an, int max, long *applied);
 
+/* Refits the linear classifier that stands beside naive Bayes, when it
+ * has none yet, the corpus changed, or at least min_new dispatches were
+ * kept since the last fit (*done, may be NULL, says whether it refit).
+ * The examples are copied under the read lock and fitted with no lock
+ * held: suggestions and learning go on meanwhile, and use the new fit once
+ * it is swapped in. One refit at a time: another caller returns at once. */
+int rx_assist_refit(rx_assist *a, long min_new, bool *done);
+
+/* The last fit's examples and the seconds it took (0 and 0: none yet). */
+void rx_assist_fit_info(rx_assist *a, size_t *examples, double *seconds);
+
 /* Events learnt so far, and the last event number. */
 void rx_assist_progress(rx_assist *a, long long *events, long long *last);
 

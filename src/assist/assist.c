@@ -16,6 +16,7 @@ int rx_assist_new(rx_assist **out, sqlite3 *db)
         return rx_error_set(RX_ENOMEM, "out of memory");
     pthread_rwlock_init(&a->mu, NULL);
     pthread_mutex_init(&a->sync_mu, NULL);
+    pthread_mutex_init(&a->fit_mu, NULL);
     a->db = db;
     a->cache_ticket = -1;
     a->cname[LOCAL] = strdup("属地");
@@ -43,8 +44,11 @@ void rx_assist_free(rx_assist *a)
         free(a->cname[c]);
     free(a->cache_ids);
     rx_learned_free(a);
+    rx_linear_store_free(&a->lr_tickets);
+    rx_linear_free(a->lr);
     pthread_rwlock_destroy(&a->mu);
     pthread_mutex_destroy(&a->sync_mu);
+    pthread_mutex_destroy(&a->fit_mu);
     free(a);
 }
 

@@ -33,9 +33,11 @@
 #define RETURN_BETA 20 /* backoff of the returned-tickets model to the kept one */
 #define DUTY_TEMP 0.3  /* softmax of the best duty line's idf sum */
 /* how the three kinds of evidence are mixed */
-#define W_NB 0.4   /* the classifier over past tickets and duties */
-#define W_DUTY 0.6 /* the best-matching duty line */
-#define W_KNN 0.3  /* the leads of the most similar past tickets */
+#define W_NB 0.4          /* the classifier over past tickets and duties */
+#define W_CLASSIFIERS 0.6 /* naive Bayes and the linear classifier together, once it is fitted */
+#define W_LINEAR 0.5      /* the linear classifier's share of the two */
+#define W_DUTY 0.6        /* the best-matching duty line */
+#define W_KNN 0.3         /* the leads of the most similar past tickets */
 #define W_HITS 0.4 /* the departments of the search's hits (docs/ASSIST.md: 0.2 → 0.3 → 0.4) */
 #define W_UNMANAGED 1.0   /* the 属地 class, added when the text says there is no 物业 */
 #define W_VILLAGE 0.2     /* the 属地 class, added when the address is in a village or township */
@@ -1030,6 +1032,7 @@ void rx_assist_clear_corpus(rx_assist *a)
     free(a->duties);
     a->duties = NULL;
     a->nduties = 0;
+    rx_linear_store_free(&a->lr_duties);
     for (size_t i = 0; i < a->ngov; i++)
         free(a->gov[i]);
     free(a->gov);
@@ -1109,6 +1112,8 @@ int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duti
         x->text = strdup(d->text);
         rx_assist_count(a, x->feats, x->nfeats, cls, DUTY_WEIGHT, false);
         count_df(a, x->feats, x->nfeats, DUTY_WEIGHT);
+        if ((rc = rx_linear_add(a, x->feats, x->nfeats, cls, DUTY_WEIGHT, true)) != RX_OK)
+            break;
         a->nduties++;
     }
     rx_strmap_free(&seen);
@@ -1155,9 +1160,13 @@ int rx_assist_learn(rx_assist *a, const rx_signal *s, const int *ids, size_t n, 
     if (!strcmp(act, "accept")) {
         rx_assist_count(a, ids, n, cls, KEPT_WEIGHT, false);
         a->tickets[cls] += 1;
-    } else if (!strcmp(act, "approve"))
+        return rx_linear_add(a, ids, n, cls, KEPT_WEIGHT, false);
+    }
+    if (!strcmp(act, "approve")) {
         rx_assist_count(a, ids, n, cls, DONE_WEIGHT, false);
-    else if (!strcmp(act, "return"))
+        return rx_linear_add(a, ids, n, cls, DONE_WEIGHT, false);
+    }
+    if (!strcmp(act, "return"))
         rx_assist_count(a, ids, n, cls, 1, true);
     return RX_OK;
 }
@@ -1314,6 +1323,14 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
     }
     for (size_t c = 0; c < C; c++)
         p[c] = sum > 0 ? p[c] / sum : 0;
+    /* the linear classifier's posterior, as much as naive Bayes's, once it
+     * is fitted */
+    if (a->lr) {
+        double pl[MAX_CLASSES];
+        rx_linear_posterior(a->lr, ids, n, pl, C);
+        for (size_t c = 0; c < C; c++)
+            p[c] = (1 - W_LINEAR) * p[c] + W_LINEAR * pl[c];
+    }
     for (size_t i = 0; i < in->nneighbours; i++) {
         int c = rx_assist_class(a, in->neighbours[i], false);
         if (c >= 0 && (size_t)c < C) {
@@ -1339,7 +1356,8 @@ int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, 
         hits_total += w;
     }
     /* the evidence combined: each method's probabilities, weighted */
-    double wn = (method & RX_ASSIST_NB) ? W_NB : 0, wd = (method & RX_ASSIST_DUTY) ? W_DUTY : 0,
+    double wn = (method & RX_ASSIST_NB) ? (a->lr ? W_CLASSIFIERS : W_NB) : 0,
+           wd = (method & RX_ASSIST_DUTY) ? W_DUTY : 0,
            wk = (method & RX_ASSIST_KNN) && knn_total > 0 ? W_KNN : 0,
            wh = (method & RX_ASSIST_HITS) && hits_total > 0 ? hits_weight(a) : 0;
     if (wn + wd + wk + wh <= 0)

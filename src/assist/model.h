@@ -59,6 +59,30 @@ typedef struct {
     size_t n, cap;
 } lterm;
 
+/* The linear classifier's examples (linear.c): feature ids of each, in
+ * one array. */
+typedef struct {
+    size_t off, n;
+    int cls;
+    float w;
+} lr_item;
+
+typedef struct {
+    int *ids;
+    size_t nids, capids;
+    lr_item *items;
+    size_t n, cap;
+} lr_store;
+
+/* A fitted logistic regression: weights nf × nc, biases nc. */
+typedef struct {
+    size_t nf, nc;
+    float *w;
+    float b[MAX_CLASSES];
+    size_t examples; /* what it was fitted on */
+    double seconds;  /* how long the fit took, the copy included */
+} lr_model;
+
 struct rx_assist {
     pthread_rwlock_t mu;
     pthread_mutex_t sync_mu;
@@ -97,6 +121,13 @@ struct rx_assist {
     lterm *lt;
     size_t nlt, caplt;
     rx_strmap forgotten; /* "term\x1f" "doc" */
+    /* the linear classifier (linear.c) */
+    pthread_mutex_t fit_mu; /* one refit at a time */
+    lr_store lr_duties, lr_tickets;
+    lr_model *lr;           /* the last fit, or NULL */
+    long long lr_seen;      /* ticket examples ever added */
+    long long lr_fit_seen;  /* ... when the last fit copied them */
+    long lr_fit_generation; /* the corpus generation of the last fit */
 };
 
 unsigned rx_assist_cues(const rx_assist *a, const char *content);
@@ -108,6 +139,13 @@ int rx_assist_features(rx_assist *a, const rx_analyzer *an, const char *content,
 int rx_assist_class(rx_assist *a, const char *name, bool add);
 void rx_assist_count(rx_assist *a, const int *ids, size_t n, int cls, double w, bool returned);
 double rx_assist_idf(const rx_assist *a, int id);
+/* The linear classifier: an example for its next refit (a duty line, or a
+ * kept dispatch), its posterior over nc classes for a text's features
+ * (classes it was not fitted on get 0), and freeing. */
+int rx_linear_add(rx_assist *a, const int *ids, size_t n, int cls, double w, bool is_duty);
+void rx_linear_posterior(const lr_model *m, const int *ids, size_t n, double *p, size_t nc);
+void rx_linear_free(lr_model *m);
+void rx_linear_store_free(lr_store *s);
 /* ids and cues: those of s->content (rx_assist_features). */
 int rx_assist_learn(rx_assist *a, const rx_signal *s, const int *ids, size_t n, unsigned cues);
 int rx_assist_suggest_locked(rx_assist_hint *out, rx_assist *a, const int *ids, size_t n,

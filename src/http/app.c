@@ -220,6 +220,7 @@ static bool nap(rx_app *app, int seconds)
 
 #define LEARN_BATCH 20000
 #define LEARN_INTERVAL_S 2
+#define REFIT_NEW 500 /* dispatches kept since the last fit that call for a refit */
 
 /* The assist learner: catches up with the event log at start (a full fit,
  * in batches, while assist already answers with what it has), then learns
@@ -248,8 +249,22 @@ static void *learner_main(void *arg)
             rx_assist_progress(app->assist, &events, &last);
             fprintf(stderr, "rexian serve: assist learnt %lld events of the ticket log in %.1f s\n",
                     events, rx_now() - t0);
-            caught_up = true;
         }
+        /* the linear classifier: fitted once caught up, then refit in the
+         * background as dispatches are kept or the corpus changes */
+        bool refit = false;
+        if (!app->stopping && rx_assist_refit(app->assist, REFIT_NEW, &refit) != RX_OK)
+            fprintf(stderr, "rexian serve: assist: %s\n", rx_error_last());
+        if (refit && !caught_up) {
+            size_t examples;
+            double seconds;
+            rx_assist_fit_info(app->assist, &examples, &seconds);
+            fprintf(stderr,
+                    "rexian serve: assist fitted its linear classifier on %zu examples in "
+                    "%.1f s\n",
+                    examples, seconds);
+        }
+        caught_up = true;
     } while (nap(app, LEARN_INTERVAL_S));
     return NULL;
 }

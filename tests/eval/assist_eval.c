@@ -465,6 +465,15 @@ int main(int argc, char **argv)
         printf("learnt %lld events of %lld tickets in %.1f s\n", events, rx_tickets_count(t),
                rx_now() - t0);
     }
+    /* the linear classifier, as the server's learner fits it once caught up */
+    if (rx_assist_refit(a, 0, NULL) != RX_OK) {
+        fprintf(stderr, "assist_eval: %s\n", rx_error_last());
+        return 1;
+    }
+    size_t fitted;
+    double fit_s;
+    rx_assist_fit_info(a, &fitted, &fit_s);
+    printf("linear classifier fitted on %zu examples in %.1f s\n", fitted, fit_s);
     int rc =
         held ? heldout(kb, a, &an, t, held, docs, method, misses) : learned(kb, a, &an, lq, lt);
     rx_tickets_free(t);

@@ -129,6 +129,48 @@ static void duties_are_checked(void **state)
     rx_diags_free(&d);
 }
 
+/* The linear classifier is fitted on the duty lines and the kept
+ * dispatches, refit only when enough is new or the corpus changed, and
+ * once fitted it moves the suggestion. */
+static void the_linear_classifier_is_refit_when_enough_is_new(void **state)
+{
+    fixture *fx = *state;
+    size_t examples;
+    double seconds;
+    rx_assist_fit_info(fx->a, &examples, &seconds);
+    assert_int_equal(examples, 0); /* nothing fitted yet */
+    const char *text = "小区门口的井盖被偷了，晚上黑漆漆的很危险";
+    double before = suggest(fx, text, NULL).depts[0].score;
+    bool done = false;
+    assert_int_equal(rx_assist_refit(fx->a, 1000, &done), RX_OK);
+    assert_true(done); /* the first fit does not wait for 1000 */
+    rx_assist_fit_info(fx->a, &examples, &seconds);
+    assert_int_equal(examples, 6); /* the duty lines, 属地's once */
+    assert_int_equal(rx_assist_refit(fx->a, 1000, &done), RX_OK);
+    assert_false(done); /* nothing new */
+    for (long long t = 1; t <= 3; t++) {
+        event(fx, t, "dispatch", "市供水公司", "immediate", text);
+        event(fx, t, "accept", "市供水公司", NULL, text);
+    }
+    assert_int_equal(rx_assist_refit(fx->a, 1000, &done), RX_OK);
+    assert_false(done); /* three kept dispatches are not 1000 */
+    rx_assist_hint h = suggest(fx, text, NULL);
+    assert_int_equal(rx_assist_refit(fx->a, 3, &done), RX_OK);
+    assert_true(done);
+    rx_assist_fit_info(fx->a, &examples, &seconds);
+    assert_int_equal(examples, 6 + 3);
+    rx_assist_hint after = suggest(fx, text, NULL);
+    assert_string_equal(after.depts[0].name, "市供水公司");
+    assert_true(after.depts[0].score != h.depts[0].score); /* the new fit is read */
+    assert_true(after.depts[0].score != before);
+    /* a new corpus generation: its duty lines replace the old ones */
+    assert_int_equal(rx_assist_set_corpus(fx->a, fx->deps, fx->duties, &fx->an, 2), RX_OK);
+    assert_int_equal(rx_assist_refit(fx->a, 1000, &done), RX_OK);
+    assert_true(done);
+    rx_assist_fit_info(fx->a, &examples, &seconds);
+    assert_int_equal(examples, 6 + 3);
+}
+
 static void duties_alone_name_the_department(void **state)
 {
     fixture *fx = *state;
@@ -580,6 +622,8 @@ int main(void)
         cmocka_unit_test(duties_are_checked),
         cmocka_unit_test(the_call_takers_framing_is_not_searched),
         cmocka_unit_test_setup_teardown(duties_alone_name_the_department, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_linear_classifier_is_refit_when_enough_is_new, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(the_search_hits_departments_are_evidence, setup, teardown),
         cmocka_unit_test_setup_teardown(local_matters_go_to_the_address_district, setup, teardown),
         cmocka_unit_test_setup_teardown(a_compound_without_property_management_is_the_districts,
