@@ -43,7 +43,8 @@ static int store_add(lr_store *s, const int *ids, size_t n, int cls, double w)
         s->ids = p;
         s->capids = cap;
     }
-    memcpy(s->ids + s->nids, ids, n * sizeof *ids);
+    if (n)
+        memcpy(s->ids + s->nids, ids, n * sizeof *ids);
     s->items[s->n++] = (lr_item){.off = s->nids, .n = n, .cls = cls, .w = (float)w};
     s->nids += n;
     return RX_OK;
@@ -175,8 +176,10 @@ static int store_copy(lr_store *to, const lr_store *from)
         rx_linear_store_free(to);
         return rx_error_set(RX_ENOMEM, "out of memory");
     }
-    memcpy(to->items, from->items, from->n * sizeof *to->items);
-    memcpy(to->ids, from->ids, from->nids * sizeof *to->ids);
+    if (from->n) /* an empty store has no arrays to copy from */
+        memcpy(to->items, from->items, from->n * sizeof *to->items);
+    if (from->nids)
+        memcpy(to->ids, from->ids, from->nids * sizeof *to->ids);
     to->n = to->cap = from->n;
     to->nids = to->capids = from->nids;
     return RX_OK;
