@@ -102,12 +102,14 @@ SCAN0="$(since "$banner") s after the banner ($(grep -m1 -o 'scanner:.*' "$W/ser
 echo "== the scanner's pass at start done $SCAN0"
 SCAN=$(scan)
 echo "== admin scan with nothing new: ${SCAN} s $(cat "$W/scan.json")"
-# assist's full fit over the event log runs in the background from the start
+# assist's full fit over the event log runs in the background from the start,
+# then the first fit of its logistic regression
 for ((k = 0; k < 6000; k++)); do
-    grep -q 'assist learnt' "$W/serve.err" 2>/dev/null && break
+    grep -q 'assist fitted' "$W/serve.err" 2>/dev/null && break
     sleep 0.1
 done
 FIT=$(grep -m1 -o 'assist learnt.*' "$W/serve.err" || echo 'assist: not caught up in 600 s')
+FIT="$FIT; $(grep -m1 -o 'assist fitted.*' "$W/serve.err" || echo 'no linear classifier fitted in 600 s')"
 echo "== $FIT"
 # the statistics' rollups (resolution, terms, queries) catch up with the whole log in the
 # background too
