@@ -105,6 +105,10 @@ echo "== admin scan with nothing new: ${SCAN} s $(cat "$W/scan.json")"
 # assist's full fit over the event log runs in the background from the start,
 # then the first fit of its logistic regression
 for ((k = 0; k < 6000; k++)); do
+    grep -q 'assist learnt' "$W/serve.err" 2>/dev/null && break
+    sleep 0.1
+done
+for ((k = 0; k < 600; k++)); do # a minute at most (a binary without one logs none)
     grep -q 'assist fitted' "$W/serve.err" 2>/dev/null && break
     sleep 0.1
 done
