@@ -14,6 +14,7 @@
 
 #include "routes.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -221,6 +222,7 @@ static bool nap(rx_app *app, int seconds)
 #define LEARN_BATCH 20000
 #define LEARN_INTERVAL_S 2
 #define REFIT_NEW 500 /* dispatches kept since the last fit that call for a refit */
+#define REFIT_INTERVAL_S 300 /* ... at most this often: a fit at a million tickets is 4–5 s of a core */
 
 /* The assist learner: catches up with the event log at start (a full fit,
  * in batches, while assist already answers with what it has), then learns
@@ -228,7 +230,7 @@ static bool nap(rx_app *app, int seconds)
 static void *learner_main(void *arg)
 {
     rx_app *app = arg;
-    double t0 = rx_now();
+    double t0 = rx_now(), last_fit = 0;
     bool caught_up = false;
     do {
         rx_kb *kb = rx_app_kb(app);
@@ -253,8 +255,11 @@ static void *learner_main(void *arg)
         /* the linear classifier: fitted once caught up, then refit in the
          * background as dispatches are kept or the corpus changes */
         bool refit = false;
-        if (!app->stopping && rx_assist_refit(app->assist, REFIT_NEW, &refit) != RX_OK)
+        long min_new = rx_now() - last_fit >= REFIT_INTERVAL_S ? REFIT_NEW : LONG_MAX;
+        if (!app->stopping && rx_assist_refit(app->assist, min_new, &refit) != RX_OK)
             fprintf(stderr, "rexian serve: assist: %s\n", rx_error_last());
+        if (refit)
+            last_fit = rx_now();
         if (refit && !caught_up) {
             size_t examples;
             double seconds;
