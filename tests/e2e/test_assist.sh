@@ -159,5 +159,13 @@ check "after a restart, relearning the event log does not bring them back (rank 
 as "$AGENT" "$U/api/v1/tickets/$T3/assist"
 check "after a restart the model has relearnt the returns: $D2 first again" okj 200 \
     "j['departments'][0]['name'] == '$D2'"
+# the logistic regression beside naive Bayes is fitted once the learner has
+# caught up: at the first start on the duty lines alone (no tickets yet), after
+# the restart on the dispatches kept since as well
+fits() { grep -o 'fitted its linear classifier on [0-9]* examples' "$T/log" | grep -o '[0-9][0-9]*'; }
+for ((k = 0; k < 50 * SLOW && $(fits | wc -l) < 2; k++)); do sleep 0.2; done
+first=$(fits | head -1) second=$(fits | sed -n 2p)
+check "at each start the learner fits its linear classifier: ${first:-none}, then ${second:-none} examples" \
+    [ "${second:-0}" -gt "${first:-1000000}" ]
 
 finish
