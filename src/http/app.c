@@ -222,7 +222,8 @@ static bool nap(rx_app *app, int seconds)
 #define LEARN_BATCH 20000
 #define LEARN_INTERVAL_S 2
 #define REFIT_NEW 500 /* dispatches kept since the last fit that call for a refit */
-#define REFIT_INTERVAL_S 300 /* ... at most this often: a fit at a million tickets is 4–5 s of a core */
+#define REFIT_INTERVAL_S                                                                           \
+    300 /* ... at most this often: a fit at a million tickets is 4–5 s of a core */
 
 /* The assist learner: catches up with the event log at start (a full fit,
  * in batches, while assist already answers with what it has), then learns
