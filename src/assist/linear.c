@@ -5,8 +5,8 @@
  *
  * Naive Bayes counts, so it learns each event as it comes; a logistic
  * regression needs several passes over its examples, so it is refit in
- * the background: the learner keeps the newest examples, and a refit
- * copies them under the read lock, fits the copy with no lock held and
+ * the background: the learner keeps the newest kept dispatches, and a
+ * refit copies them and the duty lines under the read lock, fits the copy with no lock held and
  * swaps the new weights in under the write lock. Suggestions read the
  * last fit until the next one is in. */
 #include "model.h"
@@ -71,18 +71,16 @@ void rx_linear_store_free(lr_store *s)
     memset(s, 0, sizeof *s);
 }
 
-int rx_linear_add(rx_assist *a, const int *ids, size_t n, int cls, double w, bool is_duty)
+int rx_linear_add(rx_assist *a, const int *ids, size_t n, int cls, double w)
 {
-    lr_store *s = is_duty ? &a->lr_duties : &a->lr_tickets;
+    lr_store *s = &a->lr_tickets;
     int rc = store_add(s, ids, n, cls, w);
     if (rc != RX_OK)
         return rc;
-    if (!is_duty) {
-        a->lr_seen++;
-        /* a quarter more before trimming: the move is paid for rarely */
-        if (s->n > LR_KEEP + LR_KEEP / 4)
-            store_trim(s, LR_KEEP);
-    }
+    a->lr_seen++;
+    /* a quarter more before trimming: the move is paid for rarely */
+    if (s->n > LR_KEEP + LR_KEEP / 4)
+        store_trim(s, LR_KEEP);
     return RX_OK;
 }
 
@@ -167,6 +165,17 @@ static lr_model *fit(const lr_store *duties, const lr_store *tickets, size_t nf,
     return m;
 }
 
+/* The duty lines as examples: what the model already holds for naive
+ * Bayes, copied for a fit. */
+static int duties_copy(lr_store *to, const rx_assist *a)
+{
+    memset(to, 0, sizeof *to);
+    int rc = RX_OK;
+    for (size_t i = 0; i < a->nduties && rc == RX_OK; i++)
+        rc = store_add(to, a->duties[i].feats, a->duties[i].nfeats, a->duties[i].cls, DUTY_WEIGHT);
+    return rc;
+}
+
 static int store_copy(lr_store *to, const lr_store *from)
 {
     memset(to, 0, sizeof *to);
@@ -193,14 +202,14 @@ int rx_assist_refit(rx_assist *a, long min_new, bool *done)
         return RX_OK; /* a refit is under way */
     double t0 = rx_now();
     pthread_rwlock_rdlock(&a->mu);
-    bool due = (a->lr_duties.n || a->lr_tickets.n) &&
+    bool due = (a->nduties || a->lr_tickets.n) &&
                (!a->lr || a->lr_fit_generation != a->generation ||
                 a->lr_seen - a->lr_fit_seen >= (long long)(min_new > 0 ? min_new : 1));
     lr_store duties = {0}, tickets = {0};
     long long seen = a->lr_seen;
     long generation = a->generation;
     size_t nf = a->nf, nc = a->nc;
-    int rc = due ? store_copy(&duties, &a->lr_duties) : RX_OK;
+    int rc = due ? duties_copy(&duties, a) : RX_OK;
     if (due && rc == RX_OK)
         rc = store_copy(&tickets, &a->lr_tickets);
     pthread_rwlock_unlock(&a->mu);

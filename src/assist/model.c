@@ -22,7 +22,6 @@
 #define ALPHA                                                                                      \
     1.0                 /* smoothing of P(feature | department): large, since a ticket shares few  \
                            bigrams with any department's history */
-#define DUTY_WEIGHT 3   /* a duty line counts as this many tickets */
 #define KEPT_WEIGHT 1   /* an accepted dispatch */
 #define DONE_WEIGHT 1   /* an approved reply (办结) */
 #define PRIOR_POWER 0.5 /* the department prior, flattened: busy departments win less on size */
@@ -270,6 +269,18 @@ static const char *const legacy_words[] = {"历史遗留",   "多年",   "十几
  * people's matter that has gone on so long is 久拖未决 (CUE_LASTING). */
 static const char *const vague_years[] = {"好几年", "好多年", "几年了", NULL};
 
+/* Whether one of words in s covers the text at m (多年 inside 好多年). */
+static bool within_word(const char *s, const char *m, const char *const *words)
+{
+    for (size_t k = 0; words[k]; k++) {
+        const char *w = strstr(s, words[k]);
+        for (; w && w <= m; w = strstr(w + 1, words[k]))
+            if (m < w + strlen(words[k]))
+                return true;
+    }
+    return false;
+}
+
 /* 历史遗留: one of legacy_words, but not a span of years that is the
  * caller's own time at work or paying in ("在厂里做了十几年打磨", "交了十几年
  *的养老保险"), which says nothing of how long the matter has lasted. */
@@ -281,7 +292,7 @@ static bool legacy(const char *s)
     for (size_t k = 0; legacy_words[k]; k++)
         for (const char *m = strstr(s, legacy_words[k]); m; m = strstr(m + 1, legacy_words[k])) {
             const char *before = m, *w;
-            if (m - s >= 3 && !strncmp(m - 3, "好", 3) && !strncmp(legacy_words[k], "多年", 6))
+            if (within_word(s, m, vague_years))
                 continue; /* 好多年: a vague span */
             if ((w = ends_with_any(s, before, about)))
                 before -= strlen(w);
@@ -431,9 +442,9 @@ static bool policy_gap(const char *s)
     const char *end = s + strlen(s);
     for (const char *p = s; *p;) {
         uint32_t cp;
-        if (begins_with_any(p, make)) {
-            const char *after = p + strlen("出台"); /* both words are two characters */
-            const char *before = back_chars(s, p, 1);
+        size_t k = begins_len(p, make);
+        if (k) {
+            const char *after = p + k, *before = back_chars(s, p, 1);
             bool past = begins_with_any(after, made) || !strncmp(before, "已", strlen("已"));
             if (!past && any_within(back_chars(s, p, 16), p, ask) &&
                 any_within(after, forward_chars(after, end, 8), rule))
@@ -446,7 +457,7 @@ static bool policy_gap(const char *s)
 
 /* 重大民生事项: a matter of one of the government's pledged livelihood
  * projects (民生实事), which the 三级交办 sends to a leader. */
-static const char *const pledge_words[] = {"民生实事", "为民办实事", "民生实事项目", NULL};
+static const char *const pledge_words[] = {"民生实事", "为民办实事", NULL};
 
 /* Prepaid consumption whose shop closed (预付式消费闭店): a card or fee paid
  * in advance ("年卡", "办了六千块的卡", "会员费"), and within 40 characters
@@ -1032,7 +1043,6 @@ void rx_assist_clear_corpus(rx_assist *a)
     free(a->duties);
     a->duties = NULL;
     a->nduties = 0;
-    rx_linear_store_free(&a->lr_duties);
     for (size_t i = 0; i < a->ngov; i++)
         free(a->gov[i]);
     free(a->gov);
@@ -1112,8 +1122,6 @@ int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duti
         x->text = strdup(d->text);
         rx_assist_count(a, x->feats, x->nfeats, cls, DUTY_WEIGHT, false);
         count_df(a, x->feats, x->nfeats, DUTY_WEIGHT);
-        if ((rc = rx_linear_add(a, x->feats, x->nfeats, cls, DUTY_WEIGHT, true)) != RX_OK)
-            break;
         a->nduties++;
     }
     rx_strmap_free(&seen);
@@ -1160,11 +1168,11 @@ int rx_assist_learn(rx_assist *a, const rx_signal *s, const int *ids, size_t n, 
     if (!strcmp(act, "accept")) {
         rx_assist_count(a, ids, n, cls, KEPT_WEIGHT, false);
         a->tickets[cls] += 1;
-        return rx_linear_add(a, ids, n, cls, KEPT_WEIGHT, false);
+        return rx_linear_add(a, ids, n, cls, KEPT_WEIGHT);
     }
     if (!strcmp(act, "approve")) {
         rx_assist_count(a, ids, n, cls, DONE_WEIGHT, false);
-        return rx_linear_add(a, ids, n, cls, DONE_WEIGHT, false);
+        return rx_linear_add(a, ids, n, cls, DONE_WEIGHT);
     }
     if (!strcmp(act, "return"))
         rx_assist_count(a, ids, n, cls, 1, true);

@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 #define MAX_CLASSES 128
-#define LOCAL 0 /* the class of the district and county governments (属地) */
+#define DUTY_WEIGHT 3 /* a duty line counts as this many tickets */
+#define LOCAL 0       /* the class of the district and county governments (属地) */
 
 /* The signals in a ticket's text the level rests on (rx_assist_cues).
  * CUE_LASTING: many people's matter that has lasted years; CUE_NEWFORM: a
@@ -123,7 +124,7 @@ struct rx_assist {
     rx_strmap forgotten; /* "term\x1f" "doc" */
     /* the linear classifier (linear.c) */
     pthread_mutex_t fit_mu; /* one refit at a time */
-    lr_store lr_duties, lr_tickets;
+    lr_store lr_tickets;    /* the newest kept dispatches; duty lines are in duties */
     lr_model *lr;           /* the last fit, or NULL */
     long long lr_seen;      /* ticket examples ever added */
     long long lr_fit_seen;  /* ... when the last fit copied them */
@@ -139,10 +140,10 @@ int rx_assist_features(rx_assist *a, const rx_analyzer *an, const char *content,
 int rx_assist_class(rx_assist *a, const char *name, bool add);
 void rx_assist_count(rx_assist *a, const int *ids, size_t n, int cls, double w, bool returned);
 double rx_assist_idf(const rx_assist *a, int id);
-/* The linear classifier: an example for its next refit (a duty line, or a
- * kept dispatch), its posterior over nc classes for a text's features
+/* The linear classifier: a kept dispatch as an example for its next
+ * refit (the duty lines are taken from duties), its posterior over nc classes for a text's features
  * (classes it was not fitted on get 0), and freeing. */
-int rx_linear_add(rx_assist *a, const int *ids, size_t n, int cls, double w, bool is_duty);
+int rx_linear_add(rx_assist *a, const int *ids, size_t n, int cls, double w);
 void rx_linear_posterior(const lr_model *m, const int *ids, size_t n, double *p, size_t nc);
 void rx_linear_free(lr_model *m);
 void rx_linear_store_free(lr_store *s);

@@ -221,9 +221,11 @@ static bool nap(rx_app *app, int seconds)
 
 #define LEARN_BATCH 20000
 #define LEARN_INTERVAL_S 2
-#define REFIT_NEW 500 /* dispatches kept since the last fit that call for a refit */
-#define REFIT_INTERVAL_S                                                                           \
-    300 /* ... at most this often: a fit at a million tickets is 4–5 s of a core */
+/* the linear classifier is refit when this many dispatches were kept since
+ * its last fit, at most every REFIT_INTERVAL_S: a fit at a million tickets
+ * takes a core for 4–5 s */
+#define REFIT_NEW 500
+#define REFIT_INTERVAL_S 300
 
 /* The assist learner: catches up with the event log at start (a full fit,
  * in batches, while assist already answers with what it has), then learns
