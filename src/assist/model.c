@@ -1043,6 +1043,11 @@ void rx_assist_clear_corpus(rx_assist *a)
     free(a->duties);
     a->duties = NULL;
     a->nduties = 0;
+    free(a->duty_off);
+    free(a->duty_post);
+    a->duty_off = NULL;
+    a->duty_post = NULL;
+    a->duty_nf = 0;
     for (size_t i = 0; i < a->ngov; i++)
         free(a->gov[i]);
     free(a->gov);
@@ -1071,6 +1076,39 @@ static void add_mention(rx_assist *a, const char *name, int cls)
         a->mention_cls = c;
     if (m && c && (m[a->nmention] = strdup(name)))
         c[a->nmention++] = cls;
+}
+
+/* The duty lines by feature, for duty_match: a text's features lead
+ * straight to the lines that hold them. */
+static int index_duties(rx_assist *a)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < a->nduties; i++)
+        total += a->duties[i].nfeats;
+    size_t nf = a->nf;
+    size_t *off = calloc(nf + 1, sizeof *off), *next = malloc((nf ? nf : 1) * sizeof *next);
+    uint32_t *post = malloc((total ? total : 1) * sizeof *post);
+    if (!off || !next || !post) {
+        free(off);
+        free(next);
+        free(post);
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    }
+    /* counts, then starts, then the lines in order */
+    for (size_t i = 0; i < a->nduties; i++)
+        for (size_t j = 0; j < a->duties[i].nfeats; j++)
+            off[a->duties[i].feats[j] + 1]++;
+    for (size_t f = 0; f < nf; f++)
+        off[f + 1] += off[f];
+    memcpy(next, off, nf * sizeof *next);
+    for (size_t i = 0; i < a->nduties; i++)
+        for (size_t j = 0; j < a->duties[i].nfeats; j++)
+            post[next[a->duties[i].feats[j]]++] = (uint32_t)i;
+    free(next);
+    a->duty_off = off;
+    a->duty_post = post;
+    a->duty_nf = nf;
+    return RX_OK;
 }
 
 int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duties *duties,
@@ -1125,6 +1163,8 @@ int rx_assist_set_corpus(rx_assist *a, const rx_departments *deps, const rx_duti
         a->nduties++;
     }
     rx_strmap_free(&seen);
+    if (rc == RX_OK)
+        rc = index_duties(a);
     pthread_rwlock_unlock(&a->mu);
     return rc;
 }
@@ -1186,14 +1226,9 @@ static double logistic(double x)
     return 1 / (1 + exp(-x));
 }
 
-static int by_id(const void *x, const void *y)
-{
-    int a = *(const int *)x, b = *(const int *)y;
-    return (a > b) - (a < b);
-}
-
 /* For every class, its duty line that shares the most telling features
- * with x (the sum of their idf), and that sum. */
+ * with x (the sum of their idf), and that sum: the first such line in the
+ * duties' order where two tie. */
 static void duty_match(const rx_assist *a, const int *ids, size_t n, double *score,
                        const duty **best)
 {
@@ -1201,23 +1236,26 @@ static void duty_match(const rx_assist *a, const int *ids, size_t n, double *sco
         score[c] = 0;
         best[c] = NULL;
     }
-    int *sorted = malloc((n ? n : 1) * sizeof *sorted);
-    if (!sorted)
+    double *sum = calloc(a->nduties ? a->nduties : 1, sizeof *sum);
+    if (!sum)
         return;
-    memcpy(sorted, ids, n * sizeof *ids);
-    qsort(sorted, n, sizeof *sorted, by_id);
+    /* x's features are distinct, and so are a line's */
+    for (size_t i = 0; i < n; i++) {
+        size_t f = (size_t)ids[i];
+        if (f >= a->duty_nf || a->duty_off[f] == a->duty_off[f + 1])
+            continue;
+        double idf = rx_assist_idf(a, ids[i]);
+        for (size_t k = a->duty_off[f]; k < a->duty_off[f + 1]; k++)
+            sum[a->duty_post[k]] += idf;
+    }
     for (size_t i = 0; i < a->nduties; i++) {
         const duty *d = &a->duties[i];
-        double s = 0;
-        for (size_t j = 0; j < d->nfeats; j++)
-            if (bsearch(&d->feats[j], sorted, n, sizeof *sorted, by_id))
-                s += rx_assist_idf(a, d->feats[j]);
-        if (s > score[d->cls]) {
-            score[d->cls] = s;
+        if (sum[i] > score[d->cls]) {
+            score[d->cls] = sum[i];
             best[d->cls] = d;
         }
     }
-    free(sorted);
+    free(sum);
 }
 
 /* The knowledge base's hits weigh more while there is no history to

@@ -103,6 +103,11 @@ struct rx_assist {
     long generation;
     duty *duties;
     size_t nduties;
+    /* the duty lines that hold each feature (ids below duty_nf): duty_post
+     * from duty_off[id] to duty_off[id + 1], in the duties' order */
+    size_t *duty_off;
+    uint32_t *duty_post;
+    size_t duty_nf;
     char **gov; /* the district and county governments' canonical names */
     size_t ngov;
     /* every department's names (two characters at least), to see which a
