@@ -25,14 +25,10 @@
 
 static int store_add(lr_store *s, const int *ids, size_t n, int cls, double w)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 1024;
-        lr_item *items = realloc(s->items, cap * sizeof *items);
-        if (!items)
-            return rx_error_set(RX_ENOMEM, "out of memory");
-        s->items = items;
-        s->cap = cap;
-    }
+    lr_item *items = rx_array_grow(s->items, &s->cap, s->n, sizeof *items, 1024);
+    if (!items)
+        return rx_error_set(RX_ENOMEM, "out of memory");
+    s->items = items;
     if (s->nids + n > s->capids) {
         size_t cap = s->capids ? 2 * s->capids : 16384;
         while (cap < s->nids + n)
