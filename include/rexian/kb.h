@@ -36,6 +36,8 @@ typedef struct {
     int weighting;         /* rx_weighting (search.h); 0: BM25 */
     double weight_param;   /* the scheme's parameter (0: its default) */
     size_t char_postings;  /* postings the character terms may walk (0: the shipped bound) */
+    double faq_narrow; /* rerank: an FAQ row × e^(−faq_narrow × (1 − the share of the query's
+                          words its question holds)) */
 } rx_rank_params;
 
 typedef struct {

@@ -27,6 +27,12 @@
 /* a tie-breaker: 0.05–0.1 sit on a plateau, 0.15 and up let FAQ questions
  * crowd out guides (docs/RELEVANCE.md) */
 #define TITLE_BOOST 0.1
+/* An FAQ row answers the one question it asks: when its question holds
+ * little of what the caller asked, its match is on shared everyday words
+ * (丢了, 怎么办, 要办什么手续), and a guide or another row that names the
+ * matter should come first (docs/RELEVANCE.md, "FAQ rows answer one
+ * question") */
+#define FAQ_NARROW 0.7
 
 struct rx_kb {
     rx_index *ix;
@@ -218,6 +224,7 @@ static const rx_rank_params SHIPPED = {
     .coord = 0.0,
     .related_weight = 0.3,
     .max_terms = 24,
+    .faq_narrow = FAQ_NARROW,
 };
 
 /* Matches explained (which query terms each contains) by the search when
@@ -470,9 +477,12 @@ static void rerank(ranked *order, const rx_results *res, const query_facts *fact
         rx_record r;
         ranked *o = &order[k];
         o->f = features_of(facts, k);
-        if (rx_record_decode_head(&r, res->matches[k].data, res->matches[k].len) == RX_OK)
-            o->score *= 1.0 + TITLE_BOOST * title_coverage(facts->plan, r.f[RX_REC_TITLE],
-                                                           r.len[RX_REC_TITLE]);
+        if (rx_record_decode_head(&r, res->matches[k].data, res->matches[k].len) == RX_OK) {
+            double tc = title_coverage(facts->plan, r.f[RX_REC_TITLE], r.len[RX_REC_TITLE]);
+            o->score *= 1.0 + TITLE_BOOST * tc;
+            if (r.len[RX_REC_TYPE] == 3 && !memcmp(r.f[RX_REC_TYPE], "faq", 3))
+                o->score *= exp(-rp->faq_narrow * (1.0 - tc));
+        }
         if (facts->anchor_mass > 0)
             o->score *= 1.0 + rp->anchor_boost * o->f.anchors;
         o->score *= 1.0 + rp->coord * o->f.coverage;

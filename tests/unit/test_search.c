@@ -736,6 +736,46 @@ static void a_common_term_counts_in_the_title(void **state)
     teardown(state);
 }
 
+/* An FAQ row answers the question it asks: a row about another card that
+ * shares the caller's everyday words (丢了, 挂失, 补办) comes after the guide
+ * to the card the caller named, while a row whose question is the caller's
+ * own comes first. */
+static void an_faq_row_answers_its_own_question(void **state)
+{
+    fixture *fx = fixture_new("docs");
+    write_file(fx->corpus, "departments.txt", "市人力资源和社会保障局\n市公安局\n");
+    write_doc(fx, "rsj-1", "社会保障卡补领办事指南", "市人力资源和社会保障局", "guide",
+              "社保卡遗失的，先打电话挂失，再带身份证到社保卡服务网点补领，当场制卡。");
+    char faq_dir[192];
+    snprintf(faq_dir, sizeof faq_dir, "%s/faq", fx->corpus);
+    mkdir(faq_dir, 0755);
+    write_file(faq_dir, "f.csv",
+               "id,question,answer,department,tags\n"
+               "faq-1,\"银行卡丢了怎么办，要去哪里挂失补办？\",\"银行卡丢了先打银行客服电话挂失，"
+               "再带身份证到开户行网点补办新卡。\",市公安局,挂失\n"
+               "faq-2,\"身份证丢了要怎么补办？\",\"带户口簿到派出所补办，二十个工作日内领取。\","
+               "市公安局,补办\n");
+    fixture_open(state, fx);
+    const char *q = "社保卡丢了要挂失补办吗";
+    /* the shipped ranking but for the narrowing */
+    const rx_rank_params wide = {.concept_weight = 1.0, .related_weight = 0.3, .max_terms = 24};
+    rx_kb_query kq = {.q = q, .limit = 5, .rank = &wide};
+    cJSON *res = NULL;
+    assert_int_equal(rx_kb_search(&res, fx->kb, &kq), RX_OK);
+    if (strcmp(top_id(res), "faq-1") != 0)
+        fail_msg("without the narrowing %s is first, not the bank card's row: the test shows "
+                 "nothing",
+                 top_id(res));
+    cJSON_Delete(res);
+    res = ask(fx, q);
+    assert_string_equal(top_id(res), "rsj-1");
+    cJSON_Delete(res);
+    res = ask(fx, "银行卡丢了怎么挂失补办");
+    assert_string_equal(top_id(res), "faq-1");
+    cJSON_Delete(res);
+    teardown(state);
+}
+
 /* The assist's `confident` is about the document it shows first: the
  * search of the ticket's question vouches for the 居住证 guide it brings
  * up; a document the department suggestion moves to the top is not
@@ -785,6 +825,7 @@ int main(void)
         cmocka_unit_test(title_query_is_covered_and_confident),
         cmocka_unit_test(assist_confidence_is_about_the_document_shown_first),
         cmocka_unit_test(a_common_term_counts_in_the_title),
+        cmocka_unit_test(an_faq_row_answers_its_own_question),
         cmocka_unit_test(typo_bigram_counts_where_its_homophone_matches),
         cmocka_unit_test(unrelated_question_is_not_confident),
         cmocka_unit_test(synonym_finds_the_official_word),
