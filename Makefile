@@ -278,6 +278,9 @@ eval: deps $(BIN) $(BUILD)/tools/eval
 	  --ooc tests/relevance/cold/ooc.tsv --work $(BUILD)/eval-cold
 	@echo; echo "== the judged and blind short and synonym queries as typed in pinyin with the IME off"
 	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/pinyin.tsv --work $(BUILD)/eval-pinyin
+	@echo; echo "== the development set's spoken questions (pooled judgments) and its unanswerable ones"
+	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/dev/in-pooled.tsv \
+	  --ooc tests/relevance/dev/ooc.tsv --work $(BUILD)/eval-dev --only ranking
 	@echo; echo "== the second cold set (a development set: written like the cold set by another author; chosen on, lists never grown from it)"
 	@rm -rf $(BUILD)/eval-cold2/corpus && mkdir -p $(BUILD)/eval-cold2 && cp -r corpus $(BUILD)/eval-cold2/corpus && \
 	  cp -r tests/relevance/cold2/corpus $(BUILD)/eval-cold2/corpus/cold2
@@ -307,7 +310,7 @@ eval-scale: deps $(BIN) $(BUILD)/tools/eval $(BUILD)/tools/gencorpus
 # Refits the confidence model (src/search/kb.c, CONF_W) on the development set
 # and the judged queries; prints the coefficients and each threshold's effect.
 calibrate: deps $(BIN) $(BUILD)/tools/eval
-	cat tests/relevance/queries.tsv tests/relevance/blind.tsv tests/relevance/dev/in.tsv >$(BUILD)/calibrate.tsv
+	cat tests/relevance/queries.tsv tests/relevance/blind.tsv tests/relevance/dev/in-pooled.tsv >$(BUILD)/calibrate.tsv
 	RX_FEATURES=110100000 $(BUILD)/tools/eval --corpus corpus --queries $(BUILD)/calibrate.tsv \
 	  --ooc tests/relevance/dev/ooc.tsv --work $(BUILD)/calibrate --only default --calibrate
 
