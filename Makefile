@@ -58,7 +58,7 @@ endef
 .PHONY: bench-tickets
 .PHONY: eval-assist
 .PHONY: browser-deps import-fixtures
-.PHONY: eval-scale analysis-shots all deps bench-deps valgrind fuzz fuzz-deps fuzz-build fuzz-smoke test unit e2e asan eval calibrate bench bench-search run lint format format-check clean
+.PHONY: rerank-study eval-scale analysis-shots all deps bench-deps valgrind fuzz fuzz-deps fuzz-build fuzz-smoke test unit e2e asan eval calibrate bench bench-search run lint format format-check clean
 
 all: $(BIN)
 
@@ -313,6 +313,23 @@ calibrate: deps $(BIN) $(BUILD)/tools/eval
 	cat tests/relevance/queries.tsv tests/relevance/blind.tsv tests/relevance/dev/in-pooled.tsv >$(BUILD)/calibrate.tsv
 	RX_FEATURES=110100000 $(BUILD)/tools/eval --corpus corpus --queries $(BUILD)/calibrate.tsv \
 	  --ooc tests/relevance/dev/ooc.tsv --work $(BUILD)/calibrate --only default --calibrate
+
+# The re-ranking study (docs/RELEVANCE.md, "FAQ rows answer one question"):
+# the shipped ranking's best 20 of every query of the five development sets
+# with their features, and a re-scoring fitted on them with each set held
+# out in turn (tests/relevance/rerank_fit.py). Never run on the cold set.
+RS := $(BUILD)/rerank-study
+rerank-study: deps $(BIN) $(BUILD)/tools/eval
+	@mkdir -p $(RS)
+	@rm -rf $(BUILD)/eval-cold2/corpus && mkdir -p $(BUILD)/eval-cold2 && cp -r corpus $(BUILD)/eval-cold2/corpus && \
+	  cp -r tests/relevance/cold2/corpus $(BUILD)/eval-cold2/corpus/cold2
+	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/queries.tsv --work $(RS)/w --only default --features $(RS)/judged.tsv >/dev/null
+	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/blind.tsv --work $(RS)/w --only default --features $(RS)/blind.tsv >/dev/null
+	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/pinyin.tsv --work $(RS)/w --only default --features $(RS)/pinyin.tsv >/dev/null
+	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/dev/in-pooled.tsv --work $(RS)/w --only default --features $(RS)/dev.tsv >/dev/null
+	$(BUILD)/tools/eval --corpus $(BUILD)/eval-cold2/corpus --queries tests/relevance/cold2/queries.tsv --work $(RS)/w --only default --features $(RS)/cold2.tsv >/dev/null
+	python3 tests/relevance/rerank_fit.py judged=$(RS)/judged.tsv blind=$(RS)/blind.tsv \
+	  pinyin=$(RS)/pinyin.tsv dev=$(RS)/dev.tsv cold2=$(RS)/cold2.tsv
 
 # Agent assist (docs/ASSIST.md): on the dev, held-out, second dev and second
 # held-out tickets, each method and the shipped mix with demo years of 0, 1k,

@@ -53,6 +53,8 @@ typedef struct {
     double k1, b;               /* BM25 (0 → defaults) */
     const rx_rank_params *rank; /* NULL → shipped values */
     bool signals;               /* add "signals": what the confidence rests on */
+    bool rank_features;         /* each hit of the best 20 also carries "rank": what re-ranking
+                                   read of it (the study of tests/relevance/rerank_fit.py) */
 } rx_kb_query;
 
 /* Runs a search; *out is {"query","total","took_ms","confident","confidence",

@@ -363,6 +363,7 @@ typedef struct {
     size_t index;
     double score;
     features f;
+    double title; /* share of the query's bigrams in its title (title_coverage) */
 } ranked;
 
 /* Confidence that the first hit answers the query: a logistic model over
@@ -468,6 +469,18 @@ static int fetch_match(rx_kb *kb, rx_results *res, size_t k, char **data, size_t
     return rc;
 }
 
+/* What re-ranking read of a hit, for the relevance study. */
+static void add_rank_features(cJSON *h, const ranked *o, const rx_results *res)
+{
+    cJSON *f = cJSON_AddObjectToObject(h, "rank");
+    cJSON_AddNumberToObject(f, "bm25", res->matches[o->index].score);
+    cJSON_AddNumberToObject(f, "bm25_rank", (double)o->index);
+    cJSON_AddNumberToObject(f, "title", o->title);
+    cJSON_AddNumberToObject(f, "coverage", o->f.coverage);
+    cJSON_AddNumberToObject(f, "anchors", o->f.anchors);
+    cJSON_AddNumberToObject(f, "rare", o->f.rare);
+}
+
 /* Re-scores the best RERANK_DEPTH matches. */
 static void rerank(ranked *order, const rx_results *res, const query_facts *facts,
                    const rx_rank_params *rp)
@@ -479,6 +492,7 @@ static void rerank(ranked *order, const rx_results *res, const query_facts *fact
         o->f = features_of(facts, k);
         if (rx_record_decode_head(&r, res->matches[k].data, res->matches[k].len) == RX_OK) {
             double tc = title_coverage(facts->plan, r.f[RX_REC_TITLE], r.len[RX_REC_TITLE]);
+            o->title = tc;
             o->score *= 1.0 + TITLE_BOOST * tc;
             if (r.len[RX_REC_TYPE] == 3 && !memcmp(r.f[RX_REC_TYPE], "faq", 3))
                 o->score *= exp(-rp->faq_narrow * (1.0 - tc));
@@ -510,8 +524,9 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
                         .offset = q->offset,
                         .limit = q->limit ? q->limit : 10,
                         .facet_sample = FACET_SAMPLE,
-                        .explain = rp->anchor_boost > 0 || rp->coord > 0 ? RERANK_DEPTH
-                                                                         : EXPLAIN_FOR_CONFIDENCE,
+                        .explain = q->rank_features || rp->anchor_boost > 0 || rp->coord > 0
+                                       ? RERANK_DEPTH
+                                       : EXPLAIN_FOR_CONFIDENCE,
                         .max_terms = rp->max_terms,
                         .char_postings = rp->char_postings};
     if (o.limit > MAX_LIMIT)
@@ -573,7 +588,7 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
         goto done;
     }
     for (size_t k = 0; k < res->n; k++)
-        order[k] = (ranked){k, res->matches[k].score, {0, 1, 0}};
+        order[k] = (ranked){k, res->matches[k].score, {0, 1, 0}, 0};
     if (reranked)
         rerank(order, res, &facts, rp);
     signals sig = {0};
@@ -621,8 +636,12 @@ int rx_kb_search(cJSON **out, rx_kb *kb, const rx_kb_query *q)
             cJSON_Delete(hits);
             goto done;
         }
-        if (rx_record_decode(&r, data, len) == RX_OK)
-            cJSON_AddItemToArray(hits, hit_json(&r, order[k].score, plan));
+        if (rx_record_decode(&r, data, len) == RX_OK) {
+            cJSON *h = hit_json(&r, order[k].score, plan);
+            if (q->rank_features && reranked && k < RERANK_DEPTH)
+                add_rank_features(h, &order[k], res);
+            cJSON_AddItemToArray(hits, h);
+        }
         if (data != res->matches[order[k].index].data)
             free(data);
     }

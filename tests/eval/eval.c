@@ -17,7 +17,9 @@
  * called confident, how often a confident first hit is right, and (with
  * --ooc FILE, questions no document answers) how often those are called
  * not confident. --calibrate refits the confidence model: right first hits
- * of the queries against the --ooc questions (make calibrate).
+ * of the queries against the --ooc questions (make calibrate). --features
+ * FILE writes the shipped ranking's best 20 of every query with what
+ * re-ranking read of each, for tests/relevance/rerank_fit.py.
  */
 #include "rexian/analyzer.h"
 #include "rexian/corpus.h"
@@ -272,12 +274,18 @@ static void add_sample(const cJSON *res, int y)
     s->y = y;
 }
 
+/* --features: the shipped ranking's best 20 of every query with what
+ * re-ranking read of each (tests/relevance/rerank_fit.py) */
+static FILE *features_out;
+#define FEATURE_DEPTH 20
+
 /* Runs one query through kb; got[] receives the ids (caller frees). */
 static size_t run_kb(char **got, cJSON **res_out, rx_kb *kb, const char *text, const char *today,
                      const rx_rank_params *rp)
 {
     rx_kb_query kq = {.q = text,
-                      .limit = TOPK,
+                      .limit = features_out && !rp ? FEATURE_DEPTH : TOPK,
+                      .rank_features = features_out && !rp,
                       .today = today,
                       .k1 = getenv("RX_K1") ? atof(getenv("RX_K1")) : 0,
                       .b = getenv("RX_B") ? atof(getenv("RX_B")) : 0,
@@ -302,6 +310,33 @@ static bool is_judged(const query *q, const char *id)
         if (!strcmp(id, q->ids[k]))
             return true;
     return false;
+}
+
+/* One line per hit: the query, whether the hit is judged, its place, id,
+ * type and department, then its rank features. */
+static void write_features(const query *q, const cJSON *res)
+{
+    const cJSON *h;
+    int k = 0;
+    cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(res, "hits"))
+    {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(h, "rank");
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "id"));
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "type"));
+        const char *dept = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(h, "department"));
+        if (!f || !id)
+            continue;
+        fprintf(features_out, "%s\t%d\t%d\t%s\t%s\t%s", q->text, is_judged(q, id), k++, id,
+                type ? type : "", dept ? dept : "");
+        const char *names[] = {"bm25", "bm25_rank", "title", "coverage", "anchors", "rare"};
+        for (size_t j = 0; j < sizeof names / sizeof names[0]; j++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, names[j]);
+            fprintf(features_out, "\t%.6g", cJSON_IsNumber(v) ? v->valuedouble : 0.0);
+        }
+        fputc('\n', features_out);
+    }
+    if (k == 0) /* no hit: the query still counts */
+        fprintf(features_out, "%s\t0\t-1\t-\t\t\t0\t0\t0\t0\t0\t0\n", q->text);
 }
 
 /* Scores one ranking on every query; cs (may be NULL) gathers confidence. */
@@ -333,6 +368,8 @@ static void run_ranking(score *sc, conf_stats *cs, rx_kb *kb, const query *qs, s
          * are questions no document answers (--ooc) */
         if (calibrate && res && right)
             add_sample(res, 1);
+        if (cs && features_out && res)
+            write_features(&qs[i], res);
         for (size_t k = 0; k < n; k++)
             free(got[k]);
         cJSON_Delete(res);
@@ -423,12 +460,17 @@ int main(int argc, char **argv)
     const char *corpus = "corpus", *qpath = "tests/relevance/queries.tsv", *work = "build/eval";
     const char *today = "2026-11-28", *only = NULL, *ooc = NULL;
     bool calibrate = false, reuse = false;
-    static const struct option opts[] = {
-        {"reuse", no_argument, 0, 'u'},         {"corpus", required_argument, 0, 'c'},
-        {"queries", required_argument, 0, 'q'}, {"work", required_argument, 0, 'w'},
-        {"today", required_argument, 0, 't'},   {"only", required_argument, 0, 'o'},
-        {"ooc", required_argument, 0, 'x'},     {"calibrate", no_argument, 0, 'k'},
-        {"run", required_argument, 0, 'r'},     {0, 0, 0, 0}};
+    static const struct option opts[] = {{"reuse", no_argument, 0, 'u'},
+                                         {"corpus", required_argument, 0, 'c'},
+                                         {"queries", required_argument, 0, 'q'},
+                                         {"work", required_argument, 0, 'w'},
+                                         {"today", required_argument, 0, 't'},
+                                         {"only", required_argument, 0, 'o'},
+                                         {"ooc", required_argument, 0, 'x'},
+                                         {"calibrate", no_argument, 0, 'k'},
+                                         {"run", required_argument, 0, 'r'},
+                                         {"features", required_argument, 0, 'f'},
+                                         {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -441,6 +483,12 @@ int main(int argc, char **argv)
         case 'k': calibrate = true; break;
         case 'u': reuse = true; break;
         case 'r': run_log = fopen(optarg, "w"); break;
+        case 'f':
+            if (!(features_out = fopen(optarg, "w"))) {
+                fprintf(stderr, "eval: cannot write %s\n", optarg);
+                return 2;
+            }
+            break;
         default: return 2;
         }
     }
@@ -576,6 +624,8 @@ int main(int argc, char **argv)
         fclose(fail_log);
     if (run_log)
         fclose(run_log);
+    if (features_out)
+        fclose(features_out);
     for (size_t k = 0; k < nd; k++)
         rx_doc_clear(&docs[k]);
     free(docs);

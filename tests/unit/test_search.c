@@ -772,6 +772,18 @@ static void an_faq_row_answers_its_own_question(void **state)
     cJSON_Delete(res);
     res = ask(fx, "银行卡丢了怎么挂失补办");
     assert_string_equal(top_id(res), "faq-1");
+    assert_null(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(res, "hits"), 0), "rank"));
+    cJSON_Delete(res);
+    /* what re-ranking read, for the relevance study: the row's question
+     * holds every bigram of the query's but the function words' */
+    kq = (rx_kb_query){.q = "银行卡丢了怎么挂失补办", .limit = 5, .rank_features = true};
+    assert_int_equal(rx_kb_search(&res, fx->kb, &kq), RX_OK);
+    const cJSON *rank = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(res, "hits"), 0), "rank");
+    assert_non_null(rank);
+    assert_true(cJSON_GetObjectItemCaseSensitive(rank, "bm25")->valuedouble > 0);
+    assert_true(cJSON_GetObjectItemCaseSensitive(rank, "title")->valuedouble > 0.5);
     cJSON_Delete(res);
     teardown(state);
 }
