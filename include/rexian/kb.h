@@ -37,7 +37,7 @@ typedef struct {
     double weight_param;   /* the scheme's parameter (0: its default) */
     size_t char_postings;  /* postings the character terms may walk (0: the shipped bound) */
     double faq_narrow; /* rerank: an FAQ row × e^(−faq_narrow × (1 − the share of the query's
-                          words its question holds)) */
+                          content bigrams its question holds)) */
 } rx_rank_params;
 
 typedef struct {
