@@ -267,6 +267,10 @@ build/fuzz/bin/%: build/fuzz/tests/fuzz/%.o build/fuzz/librexian.a
 
 # ---- relevance and speed ----
 
+# cold2's documents beside a fresh copy of the shipped corpus
+COLD2_CORPUS = rm -rf $(BUILD)/eval-cold2/corpus && mkdir -p $(BUILD)/eval-cold2 && \
+  cp -r corpus $(BUILD)/eval-cold2/corpus && cp -r tests/relevance/cold2/corpus $(BUILD)/eval-cold2/corpus/cold2
+
 eval: deps $(BIN) $(BUILD)/tools/eval
 	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/queries.tsv --work $(BUILD)/eval
 	@echo; echo "== the blind set (written independently, never tuned on)"
@@ -282,8 +286,7 @@ eval: deps $(BIN) $(BUILD)/tools/eval
 	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/dev/in-pooled.tsv \
 	  --ooc tests/relevance/dev/ooc.tsv --work $(BUILD)/eval-dev --only ranking
 	@echo; echo "== the second cold set (a development set: written like the cold set by another author; chosen on, lists never grown from it)"
-	@rm -rf $(BUILD)/eval-cold2/corpus && mkdir -p $(BUILD)/eval-cold2 && cp -r corpus $(BUILD)/eval-cold2/corpus && \
-	  cp -r tests/relevance/cold2/corpus $(BUILD)/eval-cold2/corpus/cold2
+	@$(COLD2_CORPUS)
 	$(BUILD)/tools/eval --corpus $(BUILD)/eval-cold2/corpus --queries tests/relevance/cold2/queries.tsv \
 	  --ooc tests/relevance/cold2/ooc.tsv --work $(BUILD)/eval-cold2
 	@echo; echo "== the development sets' long questions with one lexicon term misheard (tests/relevance/misheard.py)"
@@ -321,8 +324,7 @@ calibrate: deps $(BIN) $(BUILD)/tools/eval
 RS := $(BUILD)/rerank-study
 rerank-study: deps $(BIN) $(BUILD)/tools/eval
 	@mkdir -p $(RS)
-	@rm -rf $(BUILD)/eval-cold2/corpus && mkdir -p $(BUILD)/eval-cold2 && cp -r corpus $(BUILD)/eval-cold2/corpus && \
-	  cp -r tests/relevance/cold2/corpus $(BUILD)/eval-cold2/corpus/cold2
+	@$(COLD2_CORPUS)
 	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/queries.tsv --work $(RS)/w --only default --features $(RS)/judged.tsv >/dev/null
 	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/blind.tsv --work $(RS)/w --only default --features $(RS)/blind.tsv >/dev/null
 	$(BUILD)/tools/eval --corpus corpus --queries tests/relevance/pinyin.tsv --work $(RS)/w --only default --features $(RS)/pinyin.tsv >/dev/null

@@ -279,13 +279,14 @@ static void add_sample(const cJSON *res, int y)
 static FILE *features_out;
 #define FEATURE_DEPTH 20
 
-/* Runs one query through kb; got[] receives the ids (caller frees). */
+/* Runs one query through kb; got[] receives the ids (caller frees). With
+ * features, the best FEATURE_DEPTH come back with their rank features. */
 static size_t run_kb(char **got, cJSON **res_out, rx_kb *kb, const char *text, const char *today,
-                     const rx_rank_params *rp)
+                     const rx_rank_params *rp, bool features)
 {
     rx_kb_query kq = {.q = text,
-                      .limit = features_out && !rp ? FEATURE_DEPTH : TOPK,
-                      .rank_features = features_out && !rp,
+                      .limit = features ? FEATURE_DEPTH : TOPK,
+                      .rank_features = features,
                       .today = today,
                       .k1 = getenv("RX_K1") ? atof(getenv("RX_K1")) : 0,
                       .b = getenv("RX_B") ? atof(getenv("RX_B")) : 0,
@@ -346,7 +347,8 @@ static void run_ranking(score *sc, conf_stats *cs, rx_kb *kb, const query *qs, s
     char *got[64];
     for (size_t i = 0; i < nq; i++) {
         cJSON *res;
-        size_t n = run_kb(got, &res, kb, qs[i].text, today, rp);
+        const bool features = cs && features_out; /* the shipped ranking's run */
+        size_t n = run_kb(got, &res, kb, qs[i].text, today, rp, features);
         judge(sc, &qs[i], got, n);
         /* the first hit that is not expired */
         const char *first = NULL;
@@ -368,7 +370,7 @@ static void run_ranking(score *sc, conf_stats *cs, rx_kb *kb, const query *qs, s
          * are questions no document answers (--ooc) */
         if (calibrate && res && right)
             add_sample(res, 1);
-        if (cs && features_out && res)
+        if (features && res)
             write_features(&qs[i], res);
         for (size_t k = 0; k < n; k++)
             free(got[k]);
@@ -390,7 +392,7 @@ static void run_ooc(const char *path, rx_kb *kb, const char *today, bool calibra
     }
     for (size_t i = 0; i < no; i++) {
         cJSON *res;
-        size_t n = run_kb(got, &res, kb, oq[i].text, today, NULL);
+        size_t n = run_kb(got, &res, kb, oq[i].text, today, NULL, false);
         const cJSON *c = res ? cJSON_GetObjectItemCaseSensitive(res, "confident") : NULL;
         bool conf = c && cJSON_IsTrue(c);
         unsure += !conf;
